@@ -1,0 +1,221 @@
+"""The `policykb` command line: ingest, remove, search, doc, docs, serve, bench."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import textwrap
+from pathlib import Path
+
+import click
+
+from policykb.config import Config
+from policykb.errors import PolicyKBError
+from policykb.index.search import MODES, Searcher
+from policykb.index.store import Filters, Store, INIT_HINT
+from policykb.errors import IndexNotReadyError
+
+
+def _config(ctx: click.Context) -> Config:
+    return ctx.obj["config"]
+
+
+def _print_json(data) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False))
+
+
+class _Group(click.Group):
+    """Turns PolicyKBError into a one-line message naming the fix, never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except PolicyKBError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+@click.group(cls=_Group)
+@click.option("--data", type=click.Path(file_okay=False, path_type=Path), envvar="POLICYKB_DATA",
+              help="Data folder holding the index (default: the instance/ folder; env POLICYKB_DATA).")
+@click.option("-v", "--verbose", is_flag=True, help="Log what happens, on stderr.")
+@click.version_option(package_name="policykb")
+@click.pass_context
+def main(ctx: click.Context, data: Path | None, verbose: bool) -> None:
+    """policykb: cited semantic search over public-policy documents."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    ctx.obj = {"config": Config.from_env(data_dir=data)}
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-q", "--quiet", is_flag=True, help="No progress bars.")
+@click.pass_context
+def ingest(ctx: click.Context, paths: tuple[Path, ...], quiet: bool) -> None:
+    """Add or update files and folders (.txt .md .html .pdf .docx) in the index.
+
+    Unchanged files are skipped by content hash; a changed file replaces its old chunks.
+    Example: policykb ingest corpus/
+    """
+    from policykb.index.indexer import Indexer
+
+    with Indexer(_config(ctx), progress=not quiet) as indexer:
+        report = indexer.ingest(list(paths))
+    for error in report.errors:
+        click.echo(f"error: {error}", err=True)
+    click.echo(report.summary(), err=True)
+    if report.errors:
+        ctx.exit(1)
+
+
+@main.command()
+@click.argument("doc", metavar="DOC_ID|PATH")
+@click.pass_context
+def remove(ctx: click.Context, doc: str) -> None:
+    """Delete a document everywhere (SQLite, FTS and FAISS).
+
+    Example: policykb remove 004_6608ed9db748e12c
+    """
+    from policykb.index.indexer import Indexer
+
+    with Indexer(_config(ctx), progress=False) as indexer:
+        doc_id, chunks = indexer.remove(doc)
+    click.echo(f"removed {doc_id} ({chunks} chunks)", err=True)
+
+
+def _filters(doc_type: str | None, lang: str | None, year: int | None, doc: str | None) -> Filters:
+    return Filters(doc_type=doc_type, language=lang, year=year, doc_id=doc)
+
+
+def _print_hits(result) -> None:
+    if not result.hits:
+        click.echo(f"no results for {result.query!r}")
+        return
+    for hit in result.hits:
+        place = " › ".join(filter(None, [hit.section, f"p. {hit.page}" if hit.page else None]))
+        click.echo(click.style(f"{hit.rank}. {hit.title}", bold=True) + f"  [{hit.doc_type}, {hit.date or 'n.d.'}, {hit.language}]")
+        click.echo(f"   {hit.doc_id} chars {hit.start}–{hit.end}" + (f" — §{place}" if place else "") + f"  score {hit.score:.4f}")
+        click.echo(textwrap.indent(textwrap.shorten(hit.text, 400, placeholder=" …"), "   "))
+        click.echo()
+
+
+@main.command()
+@click.argument("query", required=False)
+@click.option("--mode", type=click.Choice(MODES), default="hybrid", show_default=True, help="Ranking.")
+@click.option("--type", "doc_type", help="Only this document type (strategy, resolution, minutes, note, report, news).")
+@click.option("--lang", help="Only passages in this language (en, vi, …).")
+@click.option("--year", type=int, help="Only documents dated in this year.")
+@click.option("--doc", help="Only this document id.")
+@click.option("-k", "--top", "k", type=click.IntRange(1, 100), default=10, show_default=True, help="Results per page.")
+@click.option("--page", type=click.IntRange(1), default=1, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON only.")
+@click.option("--batch", type=click.File("r", encoding="utf-8"), help="A file (or -) with one query per line; prints one JSON object per line.")
+@click.pass_context
+def search(ctx, query, mode, doc_type, lang, year, doc, k, page, as_json, batch) -> None:
+    """Search the index; every hit is a passage with its exact citation.
+
+    Example: policykb search "who coordinates the partnership group" --top 5
+    """
+    if not query and batch is None:
+        raise click.UsageError("give a QUERY or --batch FILE")
+    searcher = Searcher(_config(ctx))
+    filters = _filters(doc_type, lang, year, doc)
+    if batch is not None:
+        for line in batch:
+            if line.strip():
+                _print_json(searcher.search(line.strip(), mode, filters, k, page).to_json())
+        return
+    result = searcher.search(query, mode, filters, k, page)
+    if as_json:
+        _print_json(result.to_json())
+    else:
+        _print_hits(result)
+
+
+def _open_store(config: Config) -> Store:
+    store = Store(config.db_path, readonly=True)
+    if not store.list_documents():
+        raise IndexNotReadyError(f"the index at {config.data_dir} is empty: {INIT_HINT}")
+    return store
+
+
+@main.command()
+@click.argument("doc_id")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON only.")
+@click.pass_context
+def doc(ctx, doc_id: str, as_json: bool) -> None:
+    """Show a document's metadata and its full cleaned text (the text every citation points into).
+
+    Example: policykb doc 004_6608ed9db748e12c --json
+    """
+    with _open_store(_config(ctx)) as store:
+        document = store.get_document(store.find_document_id(doc_id))
+    if as_json:
+        _print_json(document)
+        return
+    for key in ("id", "title", "doc_type", "date", "language", "issuer", "source", "doc_numbers", "agencies"):
+        click.echo(f"{key:>12}: {document[key]}")
+    click.echo()
+    click.echo(document["text"])
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON only.")
+@click.pass_context
+def docs(ctx, as_json: bool) -> None:
+    """List the documents in the index.
+
+    Example: policykb docs
+    """
+    with _open_store(_config(ctx)) as store:
+        documents = store.list_documents()
+    if as_json:
+        _print_json({"documents": documents})
+        return
+    for d in documents:
+        click.echo(f"{d['id']:<28} {d['doc_type']:<10} {d['date'] or 'n.d.':<10} {d['language']:<3} {d['chunks']:>4}  {d['title'][:70]}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback only by default).")
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=4, show_default=True, type=int, help="Worker threads.")
+@click.pass_context
+def serve(ctx, host: str, port: int, threads: int) -> None:
+    """Serve the web app and JSON API with waitress (a production WSGI server).
+
+    Example: policykb serve --port 5000
+    """
+    from waitress import serve as waitress_serve
+
+    from policykb.webapp import create_app
+
+    app = create_app(config=_config(ctx))
+    click.echo(f"policykb serving {_config(ctx).data_dir} on http://{host}:{port}/", err=True)
+    waitress_serve(app, host=host, port=port, threads=threads)
+
+
+@main.command()
+@click.option("--chunks", "synthetic_chunks", default=10000, show_default=True, type=int, help="Size of the synthetic corpus.")
+@click.option("--queries", default=200, show_default=True, type=int, help="Queries timed per index.")
+@click.option("--corpus", "corpus_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="Bundled corpus folder (default: corpus/).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON only.")
+@click.pass_context
+def bench(ctx, synthetic_chunks: int, queries: int, corpus_dir: Path | None, as_json: bool) -> None:
+    """Measure ingest chunks/s, re-ingest time and hybrid query p50/p95 (bundled + synthetic corpus).
+
+    Runs in temporary data folders; the index in --data is not touched.
+    Example: policykb bench --chunks 10000 --queries 200
+    """
+    from policykb.bench import run_benchmarks
+
+    results = run_benchmarks(_config(ctx), corpus_dir, synthetic_chunks, queries)
+    if as_json:
+        _print_json(results)
+    else:
+        click.echo(json.dumps(results, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,31 @@
+"""The one exception hierarchy: every message names the thing, the problem and the fix."""
+
+from __future__ import annotations
+
+
+class PolicyKBError(Exception):
+    """Base class for errors policykb reports to people (CLI, web) instead of a traceback."""
+
+
+class IngestError(PolicyKBError):
+    """A file could not be ingested; the rest of the run goes on."""
+
+    def __init__(self, path: str, reason: str, fix: str) -> None:
+        self.path, self.reason, self.fix = str(path), reason, fix
+        super().__init__(f"{self.path}: {reason} — {fix}")
+
+
+class IndexNotReadyError(PolicyKBError):
+    """The data folder holds no index yet, or an empty one."""
+
+
+class EmbedderMismatchError(PolicyKBError):
+    """The index was built by another embedder than the one configured."""
+
+
+class NotFoundError(PolicyKBError):
+    """A document or chunk id that the index does not hold."""
+
+
+class BadQueryError(PolicyKBError):
+    """A search parameter that cannot be used (unknown mode, bad filter value)."""

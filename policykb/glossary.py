@@ -1,0 +1,93 @@
+"""The curated glossary in corpus/: agencies with their acronyms and names, and bilingual policy terms."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from policykb.errors import PolicyKBError
+from policykb.textnorm import fold_lower
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One concept: a canonical name and every way it is written, in English and Vietnamese."""
+
+    canonical: str
+    variants: tuple[str, ...]
+    kind: str  # "agency" or "term"
+
+
+@dataclass
+class Glossary:
+    entries: list[Entry] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._patterns = [(variant, *variant_pattern(variant), entry) for entry in self.entries for variant in entry.variants]
+
+    def matches(self, text: str) -> list[tuple[Entry, str]]:
+        """Entries written in the text, with the variant that matched, in glossary order."""
+        folded = fold_lower(text)
+        found: dict[str, tuple[Entry, str]] = {}
+        for variant, pattern, on_raw_text, entry in self._patterns:
+            if entry.canonical not in found and pattern.search(text if on_raw_text else folded):
+                found[entry.canonical] = (entry, variant)
+        return list(found.values())
+
+    def agencies_in(self, text: str) -> list[str]:
+        return [entry.canonical for entry, _ in self.matches(text) if entry.kind == "agency"]
+
+    def with_acronyms(self, acronyms: dict[str, str]) -> "Glossary":
+        """This glossary plus acronyms learned from documents ("SAD" -> "Social Assistance Department")."""
+        known = {variant for entry in self.entries for variant in entry.variants}
+        extra = [
+            Entry(acronym, (acronym, expansion), "agency" if _looks_like_agency(expansion) else "term")
+            for acronym, expansion in acronyms.items()
+            if acronym not in known
+        ]
+        return Glossary(self.entries + extra)
+
+
+def _looks_like_agency(name: str) -> bool:
+    return bool(re.search(r"\b(?:Ministry|Department|Agency|Institute|Committee|Office|Organi[sz]ation|Bank|Fund|Programme|Group|Council|Assembly|Bộ|Cục|Vụ|Ủy ban)\b", name))
+
+
+def is_acronym(variant: str) -> bool:
+    return bool(re.fullmatch(r"[A-Z][A-Za-z]*[A-Z][A-Za-z0-9]*|[A-Z]{2,}\d*", variant))
+
+
+def variant_pattern(variant: str) -> tuple[re.Pattern[str], bool]:
+    """A pattern and whether it runs on the raw text: acronyms match case-sensitively ("MoLISA" is its
+    own variant), names match on folded, lower-cased text with any spacing or punctuation between words."""
+    if is_acronym(variant):
+        return re.compile(rf"(?<![\w-]){re.escape(variant)}(?![\w-])"), True
+    words = re.findall(r"\w+", fold_lower(variant))
+    body = r"[\W_]+".join(re.escape(word) for word in words)
+    return re.compile(rf"(?<!\w){body}(?!\w)"), False
+
+
+def _entries_from_json(data: dict, path: Path) -> list[Entry]:
+    entries: list[Entry] = []
+    for kind, key in (("agency", "agencies"), ("term", "terms")):
+        for position, item in enumerate(data.get(key, [])):
+            names = [item.get("name", "")] + list(item.get("variants", [])) + list(item.get("vi", []))
+            names = [name for name in dict.fromkeys(names) if name]
+            if not names:
+                raise PolicyKBError(f"{path}: {key}[{position}] has no name — give it a \"name\" and \"variants\"")
+            entries.append(Entry(names[0], tuple(names), kind))
+    return entries
+
+
+@lru_cache(maxsize=8)
+def load_glossary(path: Path) -> Glossary:
+    """Read the glossary JSON; a missing file gives an empty glossary, a broken one a clear error."""
+    if not path.exists():
+        return Glossary([])
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise PolicyKBError(f"{path}: not valid JSON ({exc}) — fix the file or set POLICYKB_GLOSSARY to another one") from exc
+    return Glossary(_entries_from_json(data, path))

@@ -1,0 +1,50 @@
+"""Rank fusion and result shaping: weighted reciprocal rank fusion, near-duplicate removal, per-document cap."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from policykb.textnorm import words
+
+
+def weighted_rrf(rankings: list[tuple[list[int], float]], k: int = 60) -> list[tuple[int, float]]:
+    """Sum weight / (k + rank) over every ranking an id appears in; best first."""
+    scores: dict[int, float] = defaultdict(float)
+    for ids, weight in rankings:
+        for rank, item in enumerate(ids, start=1):
+            scores[item] += weight / (k + rank)
+    return sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))
+
+
+def _shingles(text: str, size: int = 3) -> frozenset[str]:
+    tokens = words(text)
+    return frozenset(" ".join(tokens[i : i + size]) for i in range(max(1, len(tokens) - size + 1)))
+
+
+def drop_near_duplicates(ids: list[int], texts: dict[int, str], threshold: float = 0.8) -> list[int]:
+    """Keep the first of passages whose word-shingle overlap (Jaccard) reaches the threshold."""
+    kept: list[int] = []
+    kept_shingles: list[frozenset[str]] = []
+    for item in ids:
+        shingles = _shingles(texts[item])
+        if any(len(shingles & other) / max(1, len(shingles | other)) >= threshold for other in kept_shingles):
+            continue
+        kept.append(item)
+        kept_shingles.append(shingles)
+    return kept
+
+
+def cap_per_document(ids: list[int], doc_of: dict[int, str], cap: int, window: int) -> list[int]:
+    """At most `cap` passages of one document in the first `window` places; the others move after them."""
+    head: list[int] = []
+    deferred: list[int] = []
+    per_doc: Counter[str] = Counter()
+    for item in ids:
+        if len(head) >= window:
+            deferred.append(item)
+        elif per_doc[doc_of[item]] < cap:
+            head.append(item)
+            per_doc[doc_of[item]] += 1
+        else:
+            deferred.append(item)
+    return head + deferred

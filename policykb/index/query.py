@@ -1,0 +1,76 @@
+"""Query analysis: FTS5 expressions (always quoted), glossary and acronym expansion, document numbers."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from policykb.docnumbers import NumberReference, number_references
+from policykb.glossary import Glossary, is_acronym
+from policykb.textnorm import fold_lower, words
+
+# Words that carry no meaning for BM25 (folded, lower case): English, and Vietnamese function words.
+STOPWORDS = frozenset(
+    """a an and are as at be by for from has have how i in is it its of on or that the this to was were what when
+    where which who whom whose why will with do does did can could should would about into than then there these
+    those their they them we our you your not no yes
+    va cua cac la cho duoc trong voi nhung co nay do thi ma nao gi ai ve tai theo den tu mot nhu""".split()
+)
+
+
+@dataclass(slots=True)
+class QueryPlan:
+    """What one query means to each ranker."""
+
+    text: str
+    terms: list[str]
+    fts: str | None
+    dense_text: str
+    references: list[NumberReference] = field(default_factory=list)
+    expansions: list[str] = field(default_factory=list)
+
+    @property
+    def keyword_like(self) -> bool:
+        """Short or identifier-like queries lean on exact matching."""
+        return bool(self.references) or len(self.terms) <= 2
+
+    def reference_fts(self) -> str | None:
+        phrases = [ref.phrase for ref in self.references]
+        return " OR ".join(quote(p) for p in phrases) if phrases else None
+
+
+def quote(phrase: str) -> str:
+    """An FTS5 string literal: user text never reaches FTS5 as syntax."""
+    return '"' + phrase.replace('"', '""') + '"'
+
+
+def _expansions(query: str, glossary: Glossary) -> tuple[list[str], list[str]]:
+    """Other names of the glossary entries the query mentions: (for FTS, folded) and (for the embedder)."""
+    fts_phrases: list[str] = []
+    readable: list[str] = []
+    query_folded = fold_lower(query)
+    for entry, matched in glossary.matches(query):
+        for variant in entry.variants:
+            folded = " ".join(words(variant))
+            if variant == matched or not folded or folded in query_folded:
+                continue
+            fts_phrases.append(folded)
+            # Acronyms mean little to the embedder; the English name helps Vietnamese queries most.
+            if not is_acronym(variant) and fold_lower(variant) == variant.lower():
+                readable.append(variant)
+    return list(dict.fromkeys(fts_phrases)), list(dict.fromkeys(readable))
+
+
+def plan_query(query: str, glossary: Glossary) -> QueryPlan:
+    query = re.sub(r"\s+", " ", query).strip()
+    all_terms = words(query)
+    terms = [t for t in all_terms if t not in STOPWORDS] or all_terms
+    fts_phrases, readable = _expansions(query, glossary)
+    parts: list[str] = []
+    if len(terms) >= 2:
+        parts.append(" ".join(terms))  # the whole query as a phrase scores above scattered words
+    parts.extend(dict.fromkeys(terms))
+    parts.extend(fts_phrases)
+    fts = " OR ".join(quote(part) for part in parts) if parts else None
+    dense_text = query if not readable else f"{query} ({'; '.join(readable[:6])})"
+    return QueryPlan(query, terms, fts, dense_text, number_references(query), readable)

@@ -1,0 +1,61 @@
+"""Numbered schema migrations for the SQLite store; `user_version` records which have run."""
+
+from __future__ import annotations
+
+import sqlite3
+
+MIGRATIONS: list[str] = [
+    # 1: documents, chunks with their vectors, FTS5 over folded text, document numbers and acronyms.
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE documents (
+        id TEXT PRIMARY KEY,
+        source TEXT NOT NULL UNIQUE,
+        title TEXT NOT NULL,
+        doc_type TEXT NOT NULL,
+        language TEXT NOT NULL,
+        date TEXT,
+        year INTEGER,
+        issuer TEXT,
+        url TEXT,
+        file_format TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        text TEXT NOT NULL,
+        page_starts TEXT NOT NULL DEFAULT '[]',
+        agencies TEXT NOT NULL DEFAULT '[]',
+        acronyms TEXT NOT NULL DEFAULT '{}',
+        ingested_at TEXT NOT NULL
+    );
+    CREATE TABLE chunks (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: FAISS ids are chunk ids
+        doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        ordinal INTEGER NOT NULL,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        section TEXT NOT NULL,
+        page INTEGER,
+        page_end INTEGER,
+        language TEXT NOT NULL,
+        embed_hash TEXT NOT NULL,
+        vector BLOB NOT NULL
+    );
+    CREATE INDEX chunks_doc ON chunks(doc_id, ordinal);
+    CREATE INDEX chunks_embed_hash ON chunks(embed_hash);
+    CREATE TABLE doc_numbers (
+        doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        number TEXT NOT NULL,
+        PRIMARY KEY (doc_id, number)
+    );
+    CREATE INDEX doc_numbers_number ON doc_numbers(number);
+    CREATE VIRTUAL TABLE chunks_fts USING fts5(
+        title, section, body, tokenize = 'porter unicode61 remove_diacritics 2'
+    );
+    """,
+]
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    """Run the migrations this database has not seen yet, each in its own transaction."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+        conn.executescript(f"BEGIN; {script} PRAGMA user_version = {number}; COMMIT;")

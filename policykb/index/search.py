@@ -1,0 +1,174 @@
+"""Searching the index: keyword (FTS5 BM25), dense (FAISS) and hybrid fusion, returning cited SearchHits."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+from policykb.config import Config
+from policykb.errors import BadQueryError, EmbedderMismatchError, IndexNotReadyError
+from policykb.glossary import load_glossary
+from policykb.index.embedder import Embedder, make_embedder
+from policykb.index.fusion import cap_per_document, drop_near_duplicates, weighted_rrf
+from policykb.index.query import QueryPlan, plan_query
+from policykb.index.store import INIT_HINT, Filters, Store
+from policykb.index.vectors import open_vectors
+from policykb.models import SearchHit
+
+MODES = ("hybrid", "dense", "keyword")
+FTS_WEIGHTS = (0.3, 1.0, 1.0)  # title, section breadcrumb, body
+CANDIDATES = 100
+
+
+@dataclass(slots=True)
+class SearchResult:
+    query: str
+    mode: str
+    hits: list[SearchHit]
+    total: int
+    page: int
+    k: int
+    took_ms: float = 0.0
+    expansions: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {
+            "query": self.query,
+            "mode": self.mode,
+            "page": self.page,
+            "k": self.k,
+            "total": self.total,
+            "took_ms": round(self.took_ms, 1),
+            "hits": [hit.to_json() for hit in self.hits],
+        }
+
+
+class Searcher:
+    """A read-only view of one generation of the index; cheap to query from many threads."""
+
+    def __init__(self, config: Config, embedder: Embedder | None = None) -> None:
+        self.config = config
+        self.store = Store(config.db_path, readonly=True)
+        if self.store.count_chunks() == 0:
+            raise IndexNotReadyError(f"the index at {config.data_dir} is empty: {INIT_HINT}")
+        built_with = self.store.meta("embedder")
+        self._embedder = embedder
+        self._embedder_name = embedder.name if embedder else None
+        self._check_embedder(built_with)
+        self.generation = self.store.generation()
+        self.vectors = open_vectors(self.store, config.data_dir, int(self.store.meta("dim") or 384), save=False)
+        self.glossary = load_glossary(config.glossary_path).with_acronyms(self.store.all_acronyms())
+        self._lock = threading.Lock()  # one sqlite3 connection, shared by request threads
+
+    def _check_embedder(self, built_with: str | None) -> None:
+        expected = self._embedder.name if self._embedder else {"minilm": "all-MiniLM-L6-v2/torch", "fake": "fake-hash-384"}.get(self.config.embedder)
+        if built_with and expected and built_with != expected:
+            raise EmbedderMismatchError(
+                f"the index at {self.config.data_dir} was built with {built_with}, not {expected} — "
+                f"set POLICYKB_EMBEDDER to match, or rebuild: policykb reindex"
+            )
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = make_embedder(self.config.embedder)
+        return self._embedder
+
+    def close(self) -> None:
+        self.store.close()
+
+    def current_generation(self) -> int:
+        """The store's generation now (another process may have ingested since this Searcher opened)."""
+        with self._lock:
+            return self.store.generation()
+
+    # --- rankers ----------------------------------------------------------------------------------
+    def rank_keyword(self, plan: QueryPlan, filters: Filters, limit: int = CANDIDATES) -> list[tuple[int, float]]:
+        if plan.fts is None:
+            return []
+        with self._lock:
+            return self.store.keyword_search(plan.fts, filters, limit, FTS_WEIGHTS)
+
+    def rank_dense(self, plan: QueryPlan, filters: Filters, limit: int = CANDIDATES) -> list[tuple[int, float]]:
+        vector = self.embedder.embed_query(plan.dense_text)
+        allowed = None
+        if filters.active:
+            with self._lock:
+                allowed = self.store.chunk_ids(filters)
+        return self.vectors.search(vector, limit, allowed)
+
+    def rank_references(self, plan: QueryPlan, filters: Filters, limit: int = CANDIDATES) -> list[tuple[int, float]]:
+        """Passages of documents that cite the document number asked for, the citing passages first."""
+        match = plan.reference_fts()
+        if match is None:
+            return []
+        with self._lock:
+            pairs = self.store.doc_number_pairs()
+            doc_ids = sorted({doc for doc, number in pairs if any(ref.matches(number) for ref in plan.references)})
+            ranked: list[tuple[int, float]] = []
+            for doc_id in doc_ids:
+                narrowed = Filters(filters.doc_type, filters.language, filters.year, doc_id)
+                if filters.doc_id in (None, doc_id):
+                    ranked.extend(self.store.keyword_search(match, narrowed, limit, FTS_WEIGHTS))
+        return sorted(ranked, key=lambda pair: -pair[1])[:limit]
+
+    # --- the search -------------------------------------------------------------------------------
+    def search(self, query: str, mode: str = "hybrid", filters: Filters | None = None, k: int = 10, page: int = 1) -> SearchResult:
+        started = time.perf_counter()
+        if mode not in MODES:
+            raise BadQueryError(f"unknown mode {mode!r} — use one of {', '.join(MODES)}")
+        if k < 1 or k > 100 or page < 1:
+            raise BadQueryError("k must be 1–100 and page at least 1")
+        filters = filters or Filters()
+        plan = plan_query(query, self.glossary)
+        if not plan.terms and not plan.references:
+            return SearchResult(query, mode, [], 0, page, k, expansions=plan.expansions)
+        depth = max(CANDIDATES, k * page * 2)
+        ranked = self._rank(plan, mode, filters, depth)
+        with self._lock:
+            rows = self.store.chunk_rows([chunk_id for chunk_id, _ in ranked])
+        ordered = drop_near_duplicates([cid for cid, _ in ranked if cid in rows], {cid: rows[cid]["text"] for cid in rows})
+        ordered = cap_per_document(ordered, {cid: rows[cid]["doc_id"] for cid in rows}, self.config.per_doc_cap, window=k)
+        scores = dict(ranked)
+        window = ordered[(page - 1) * k : page * k]
+        hits = [_hit(rank, rows[cid], scores[cid]) for rank, cid in enumerate(window, start=(page - 1) * k + 1)]
+        took = (time.perf_counter() - started) * 1000
+        return SearchResult(query, mode, hits, len(ordered), page, k, took, plan.expansions)
+
+    def _rank(self, plan: QueryPlan, mode: str, filters: Filters, depth: int) -> list[tuple[int, float]]:
+        if mode == "keyword":
+            return _merge_first(self.rank_references(plan, filters, depth), self.rank_keyword(plan, filters, depth))
+        if mode == "dense":
+            return self.rank_dense(plan, filters, depth)
+        keyword_weight, dense_weight = (1.5, 0.6) if plan.keyword_like else (1.0, 1.0)
+        rankings = [
+            ([cid for cid, _ in self.rank_references(plan, filters, depth)], 3.0),
+            ([cid for cid, _ in self.rank_keyword(plan, filters, depth)], keyword_weight),
+            ([cid for cid, _ in self.rank_dense(plan, filters, depth)], dense_weight),
+        ]
+        return weighted_rrf(rankings)[:depth]
+
+
+def _merge_first(first: list[tuple[int, float]], rest: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    seen = {cid for cid, _ in first}
+    return first + [pair for pair in rest if pair[0] not in seen]
+
+
+def _hit(rank: int, row, score: float) -> SearchHit:
+    return SearchHit(
+        rank=rank,
+        chunk_id=row["id"],
+        doc_id=row["doc_id"],
+        title=row["title"],
+        source=row["source"],
+        doc_type=row["doc_type"],
+        language=row["chunk_language"] or row["language"],
+        date=row["date"],
+        section=row["section"],
+        page=row["page"],
+        start=row["start"],
+        end=row["end"],
+        text=row["text"],
+        score=score,
+    )

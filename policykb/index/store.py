@@ -1,0 +1,284 @@
+"""The SQLite store: documents, chunks with their vectors, FTS5 over folded text; every write one transaction."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+from policykb.errors import IndexNotReadyError, NotFoundError
+from policykb.index.schema import migrate
+from policykb.models import Document
+from policykb.textnorm import fold_lower
+
+INIT_HINT = "run: policykb ingest corpus/"
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """Search filters; None means "any"."""
+
+    doc_type: str | None = None
+    language: str | None = None
+    year: int | None = None
+    doc_id: str | None = None
+
+    def sql(self) -> tuple[str, list]:
+        clauses, params = [], []
+        for column, value in (("d.doc_type", self.doc_type), ("c.language", self.language), ("d.year", self.year), ("d.id", self.doc_id)):
+            if value is not None:
+                clauses.append(f"{column} = ?")
+                params.append(value)
+        return "".join(f" AND {clause}" for clause in clauses), params
+
+    @property
+    def active(self) -> bool:
+        return any(value is not None for value in (self.doc_type, self.language, self.year, self.doc_id))
+
+
+def slugify(stem: str) -> str:
+    slug = re.sub(r"[^a-z0-9_-]+", "-", fold_lower(stem)).strip("-")
+    return slug[:60] or "doc"
+
+
+def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
+    if readonly:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30, check_same_thread=False)
+    else:
+        conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
+class Store:
+    """One connection to the store; open read-only for searches, read-write for ingest."""
+
+    def __init__(self, path: Path, readonly: bool = False) -> None:
+        self.path = path
+        if readonly and not path.exists():
+            raise IndexNotReadyError(f"no index at {path.parent}: {INIT_HINT}")
+        if not readonly:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        self.conn = _connect(path, readonly)
+        if not readonly:
+            migrate(self.conn)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # --- meta -------------------------------------------------------------------------------------
+    def meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def _set_meta(self, key: str, value: str) -> None:
+        self.conn.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
+
+    def generation(self) -> int:
+        """A counter bumped by every committed change; the FAISS file is named after it."""
+        return int(self.meta("generation") or 0)
+
+    def _bump_generation(self) -> int:
+        generation = self.generation() + 1
+        self._set_meta("generation", str(generation))
+        return generation
+
+    def set_embedder(self, name: str, dim: int) -> None:
+        with self.transaction():
+            self._set_meta("embedder", name)
+            self._set_meta("dim", str(dim))
+
+    def transaction(self):
+        return _Transaction(self.conn)
+
+    # --- writes -----------------------------------------------------------------------------------
+    def document_for_source(self, source: str) -> tuple[str, str] | None:
+        row = self.conn.execute("SELECT id, content_hash FROM documents WHERE source = ?", (source,)).fetchone()
+        return (row["id"], row["content_hash"]) if row else None
+
+    def new_document_id(self, stem: str) -> str:
+        base = slugify(stem)
+        candidate, n = base, 1
+        while self.conn.execute("SELECT 1 FROM documents WHERE id = ?", (candidate,)).fetchone():
+            n += 1
+            candidate = f"{base}-{n}"
+        return candidate
+
+    def vectors_for_embed_hashes(self, hashes: list[str]) -> dict[str, bytes]:
+        found: dict[str, bytes] = {}
+        for start in range(0, len(hashes), 500):
+            batch = hashes[start : start + 500]
+            marks = ",".join("?" * len(batch))
+            for row in self.conn.execute(f"SELECT embed_hash, vector FROM chunks WHERE embed_hash IN ({marks})", batch):
+                found[row[0]] = row[1]
+        return found
+
+    def _delete_chunks(self, doc_id: str) -> list[int]:
+        ids = [row[0] for row in self.conn.execute("SELECT id FROM chunks WHERE doc_id = ?", (doc_id,))]
+        self.conn.executemany("DELETE FROM chunks_fts WHERE rowid = ?", ((i,) for i in ids))
+        self.conn.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
+        return ids
+
+    def replace_document(self, doc_id: str, doc: Document, embed_hashes: list[str], vectors: np.ndarray) -> None:
+        """Write a document with its chunks and vectors, replacing any earlier version, in one transaction."""
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        with self.transaction():
+            self._delete_chunks(doc_id)
+            self.conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
+            self.conn.execute(
+                "INSERT INTO documents (id, source, title, doc_type, language, date, year, issuer, url, file_format,"
+                " content_hash, text, page_starts, agencies, acronyms, ingested_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (doc_id, doc.source, doc.title, doc.doc_type, doc.language, doc.date, doc.year, doc.issuer, doc.url,
+                 doc.file_format, doc.content_hash, doc.text, json.dumps(doc.page_starts),
+                 json.dumps(doc.agencies, ensure_ascii=False), json.dumps(doc.acronyms, ensure_ascii=False), now),
+            )
+            self.conn.executemany("INSERT INTO doc_numbers (doc_id, number) VALUES (?, ?)", ((doc_id, n) for n in doc.doc_numbers))
+            title = fold_lower(doc.title)
+            for chunk, embed_hash, vector in zip(doc.chunks, embed_hashes, vectors, strict=True):
+                cursor = self.conn.execute(
+                    "INSERT INTO chunks (doc_id, ordinal, start, end, section, page, page_end, language, embed_hash, vector)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (doc_id, chunk.ordinal, chunk.start, chunk.end, chunk.section, chunk.page, chunk.page_end,
+                     chunk.language or doc.language, embed_hash, np.asarray(vector, dtype=np.float32).tobytes()),
+                )
+                self.conn.execute(
+                    "INSERT INTO chunks_fts (rowid, title, section, body) VALUES (?, ?, ?, ?)",
+                    (cursor.lastrowid, title, fold_lower(chunk.section), fold_lower(chunk.text)),
+                )
+            self._bump_generation()
+
+    def delete_document(self, doc_id: str) -> int:
+        """Delete a document everywhere in the store; returns how many chunks went with it."""
+        with self.transaction():
+            removed = self._delete_chunks(doc_id)
+            deleted = self.conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,)).rowcount
+            if not deleted:
+                raise NotFoundError(f"no document {doc_id!r} in the index — `policykb docs` lists them")
+            self._bump_generation()
+        return len(removed)
+
+    # --- reads ------------------------------------------------------------------------------------
+    def count_chunks(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM chunks").fetchone()[0]
+
+    def iter_vectors(self, batch: int = 20000) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """All (ids, vectors) in batches, for rebuilding the FAISS index without embedding again."""
+        last = -1
+        while True:
+            rows = self.conn.execute("SELECT id, vector FROM chunks WHERE id > ? ORDER BY id LIMIT ?", (last, batch)).fetchall()
+            if not rows:
+                return
+            ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+            vectors = np.vstack([np.frombuffer(row[1], dtype=np.float32) for row in rows])
+            yield ids, vectors
+            last = int(ids[-1])
+
+    def chunk_ids(self, filters: Filters | None = None) -> np.ndarray:
+        where, params = (filters or Filters()).sql()
+        rows = self.conn.execute(f"SELECT c.id FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE 1 = 1{where}", params)
+        return np.fromiter((row[0] for row in rows), dtype=np.int64)
+
+    def keyword_search(self, match: str, filters: Filters, limit: int, weights: tuple[float, float, float]) -> list[tuple[int, float]]:
+        """FTS5 BM25 over (title, section, body); higher score is better."""
+        where, params = filters.sql()
+        sql = (
+            f"SELECT f.rowid, bm25(chunks_fts, {weights[0]}, {weights[1]}, {weights[2]}) AS score"
+            " FROM chunks_fts f JOIN chunks c ON c.id = f.rowid JOIN documents d ON d.id = c.doc_id"
+            f" WHERE chunks_fts MATCH ?{where} ORDER BY score LIMIT ?"
+        )
+        return [(row[0], -row[1]) for row in self.conn.execute(sql, [match, *params, limit])]
+
+    def doc_number_pairs(self) -> list[tuple[str, str]]:
+        """Every (document id, document number it mentions)."""
+        return [(row[0], row[1]) for row in self.conn.execute("SELECT doc_id, number FROM doc_numbers")]
+
+    def chunk_rows(self, chunk_ids: list[int]) -> dict[int, sqlite3.Row]:
+        """Chunk and document fields, with the chunk's text sliced from the document's cleaned text."""
+        found: dict[int, sqlite3.Row] = {}
+        for start in range(0, len(chunk_ids), 500):
+            batch = chunk_ids[start : start + 500]
+            marks = ",".join("?" * len(batch))
+            sql = (
+                "SELECT c.id, c.doc_id, c.start, c.end, c.section, c.page, c.page_end, c.language AS chunk_language,"
+                " d.title, d.source, d.doc_type, d.language, d.date, substr(d.text, c.start + 1, c.end - c.start) AS text"
+                f" FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE c.id IN ({marks})"
+            )
+            found.update((row["id"], row) for row in self.conn.execute(sql, batch))
+        return found
+
+    def chunk_texts(self, limit: int | None = None) -> list[str]:
+        sql = "SELECT substr(d.text, c.start + 1, c.end - c.start) FROM chunks c JOIN documents d ON d.id = c.doc_id ORDER BY c.id"
+        params: list = []
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return [row[0] for row in self.conn.execute(sql, params)]
+
+    def list_documents(self) -> list[dict]:
+        sql = (
+            "SELECT d.id, d.title, d.source, d.doc_type, d.language, d.date, d.issuer, d.url, d.file_format, d.ingested_at,"
+            " (SELECT count(*) FROM chunks c WHERE c.doc_id = d.id) AS chunks FROM documents d ORDER BY d.id"
+        )
+        return [dict(row) for row in self.conn.execute(sql)]
+
+    def get_document(self, doc_id: str) -> dict:
+        row = self.conn.execute("SELECT * FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no document {doc_id!r} in the index — `policykb docs` lists them")
+        doc = dict(row)
+        for key in ("page_starts", "agencies", "acronyms"):
+            doc[key] = json.loads(doc[key])
+        doc["doc_numbers"] = [r[0] for r in self.conn.execute("SELECT number FROM doc_numbers WHERE doc_id = ? ORDER BY rowid", (doc_id,))]
+        doc["chunks"] = [dict(r) for r in self.conn.execute(
+            "SELECT id, ordinal, start, end, section, page, page_end, language FROM chunks WHERE doc_id = ? ORDER BY ordinal", (doc_id,))]
+        return doc
+
+    def find_document_id(self, id_or_path: str) -> str:
+        """A document id from an id or the path of its source file."""
+        row = self.conn.execute("SELECT id FROM documents WHERE id = ?", (id_or_path,)).fetchone()
+        if row is None:
+            resolved = str(Path(id_or_path).resolve())
+            row = self.conn.execute("SELECT id FROM documents WHERE source = ?", (resolved,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no document with id or path {id_or_path!r} in the index — `policykb docs` lists them")
+        return row[0]
+
+    def all_acronyms(self) -> dict[str, str]:
+        merged: dict[str, str] = {}
+        for (raw,) in self.conn.execute("SELECT acronyms FROM documents"):
+            for acronym, expansion in json.loads(raw).items():
+                merged.setdefault(acronym, expansion)
+        return merged
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE … COMMIT, rolled back on any exception (KeyboardInterrupt included)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.conn.execute("BEGIN IMMEDIATE")
+        return self.conn
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.conn.execute("COMMIT")
+        else:
+            self.conn.execute("ROLLBACK")

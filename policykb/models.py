@@ -1,0 +1,82 @@
+"""The records that flow from ingest to index to people: Document, Chunk, SearchHit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(slots=True)
+class Chunk:
+    """A passage of a document's cleaned text: `text == document.text[start:end]`."""
+
+    start: int
+    end: int
+    text: str
+    section: str  # breadcrumb, e.g. "Minute of the Governmental Meeting › 4. New policies › 4.1"
+    page: int | None = None
+    page_end: int | None = None
+    language: str | None = None
+    ordinal: int = 0
+
+
+@dataclass(slots=True)
+class Document:
+    """One ingested file: cleaned text, detected metadata and its chunks."""
+
+    source: str  # the path as given, resolved
+    text: str
+    content_hash: str
+    title: str
+    doc_type: str
+    language: str
+    date: str | None = None  # ISO yyyy-mm-dd, or yyyy-mm / yyyy when that is all the text says
+    issuer: str | None = None
+    url: str | None = None
+    doc_numbers: list[str] = field(default_factory=list)
+    agencies: list[str] = field(default_factory=list)
+    acronyms: dict[str, str] = field(default_factory=dict)
+    page_starts: list[int] = field(default_factory=list)  # offset in `text` where page i+1 begins
+    chunks: list[Chunk] = field(default_factory=list)
+    file_format: str = "txt"
+
+    @property
+    def year(self) -> int | None:
+        return int(self.date[:4]) if self.date else None
+
+
+@dataclass(slots=True)
+class SearchHit:
+    """One cited passage returned by a search."""
+
+    rank: int
+    chunk_id: int
+    doc_id: str
+    title: str
+    source: str
+    doc_type: str
+    language: str
+    date: str | None
+    section: str
+    page: int | None
+    start: int
+    end: int
+    text: str
+    score: float
+
+    def to_json(self) -> dict:
+        return {
+            "rank": self.rank,
+            "doc_id": self.doc_id,
+            "chunk_id": self.chunk_id,
+            "title": self.title,
+            "source": self.source,
+            "doc_type": self.doc_type,
+            "language": self.language,
+            "date": self.date,
+            "section": self.section,
+            "page": self.page,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "score": round(self.score, 6),
+        }

@@ -1,0 +1,24 @@
+"""Text folding shared by ingest and search: case and Vietnamese diacritics, so "chu tri" finds "chủ trì"."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_STROKES = str.maketrans({"đ": "d", "Đ": "D", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L"})
+_WORD = re.compile(r"\w+")
+
+
+def fold(text: str) -> str:
+    """Strip diacritics (including the Vietnamese đ) but keep length-independent meaning; case is kept."""
+    decomposed = unicodedata.normalize("NFD", text.translate(_STROKES))
+    return unicodedata.normalize("NFC", "".join(ch for ch in decomposed if not unicodedata.combining(ch)))
+
+
+def fold_lower(text: str) -> str:
+    return fold(text).casefold()
+
+
+def words(text: str) -> list[str]:
+    """Folded, lower-cased word tokens."""
+    return _WORD.findall(fold_lower(text))
