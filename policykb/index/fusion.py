@@ -16,6 +16,22 @@ def weighted_rrf(rankings: list[tuple[list[int], float]], k: int = 60) -> list[t
     return sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))
 
 
+def convex_fusion(rankings: list[tuple[list[tuple[int, float]], float]]) -> list[tuple[int, float]]:
+    """Sum weight × score / best score over every ranking (scores ≥ 0); best first.
+
+    Unlike RRF this keeps the margins: a passage that BM25 scores far above the rest is not
+    pulled level with one that merely ranks second in both lists (Bruch et al., 2023).
+    """
+    scores: dict[int, float] = defaultdict(float)
+    for ranked, weight in rankings:
+        best = max((score for _, score in ranked), default=0.0)
+        if best <= 0:
+            continue
+        for item, score in ranked:
+            scores[item] += weight * max(score, 0.0) / best
+    return sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))
+
+
 def _shingles(text: str, size: int = 3) -> frozenset[str]:
     tokens = words(text)
     return frozenset(" ".join(tokens[i : i + size]) for i in range(max(1, len(tokens) - size + 1)))

@@ -10,7 +10,7 @@ from policykb.config import Config
 from policykb.errors import BadQueryError, EmbedderMismatchError, IndexNotReadyError
 from policykb.glossary import load_glossary
 from policykb.index.embedder import Embedder, make_embedder
-from policykb.index.fusion import cap_per_document, drop_near_duplicates, weighted_rrf
+from policykb.index.fusion import cap_per_document, convex_fusion, drop_near_duplicates
 from policykb.index.query import QueryPlan, plan_query
 from policykb.index.store import INIT_HINT, Filters, Store
 from policykb.index.vectors import open_vectors
@@ -19,6 +19,11 @@ from policykb.models import SearchHit
 MODES = ("hybrid", "dense", "keyword")
 FTS_WEIGHTS = (0.3, 1.0, 1.0)  # title, section breadcrumb, body
 CANDIDATES = 100
+# Hybrid fusion: share of the dense score (the rest is BM25), lower for short keyword-like queries;
+# passages of documents that cite an asked-for document number get a bonus that puts them first.
+DENSE_WEIGHT = 0.5
+DENSE_WEIGHT_SHORT = 0.3
+REFERENCE_WEIGHT = 1.0
 
 
 @dataclass(slots=True)
@@ -141,13 +146,13 @@ class Searcher:
             return _merge_first(self.rank_references(plan, filters, depth), self.rank_keyword(plan, filters, depth))
         if mode == "dense":
             return self.rank_dense(plan, filters, depth)
-        keyword_weight, dense_weight = (1.5, 0.6) if plan.keyword_like else (1.0, 1.0)
+        dense_weight = DENSE_WEIGHT_SHORT if plan.keyword_like else DENSE_WEIGHT
         rankings = [
-            ([cid for cid, _ in self.rank_references(plan, filters, depth)], 3.0),
-            ([cid for cid, _ in self.rank_keyword(plan, filters, depth)], keyword_weight),
-            ([cid for cid, _ in self.rank_dense(plan, filters, depth)], dense_weight),
+            (self.rank_references(plan, filters, depth), REFERENCE_WEIGHT),
+            (self.rank_keyword(plan, filters, depth), 1.0 - dense_weight),
+            (self.rank_dense(plan, filters, depth), dense_weight),
         ]
-        return weighted_rrf(rankings)[:depth]
+        return convex_fusion(rankings)[:depth]
 
 
 def _merge_first(first: list[tuple[int, float]], rest: list[tuple[int, float]]) -> list[tuple[int, float]]:

@@ -20,4 +20,5 @@ def create_app(test_config: dict | None = None, config: Config | None = None) ->
     init_app(app)
     app.register_blueprint(ui.bp)
     app.register_blueprint(api.bp, url_prefix="/api")
+    api.register_error_shape(app)
     return app

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+import logging
+
+from flask import Blueprint, Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from policykb.errors import BadQueryError, IndexNotReadyError, NotFoundError, PolicyKBError
@@ -11,6 +13,7 @@ from policykb.index.store import Filters
 from policykb.webapp.state import searcher
 
 bp = Blueprint("api", __name__)
+log = logging.getLogger(__name__)
 
 
 def error(message: str, status: int):
@@ -26,6 +29,23 @@ def _policykb_error(exc: PolicyKBError):
 @bp.errorhandler(HTTPException)
 def _http_error(exc: HTTPException):
     return error(exc.description or exc.name, exc.code or 500)
+
+
+def register_error_shape(app: Flask) -> None:
+    """Errors under /api/ that never reached the blueprint (unknown routes, crashes) get the same shape."""
+
+    @app.errorhandler(HTTPException)
+    def _app_http_error(exc: HTTPException):
+        if request.path.startswith("/api/"):
+            return error(exc.description or exc.name, exc.code or 500)
+        return exc
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        log.exception("unexpected error on %s", request.path)
+        if request.path.startswith("/api/"):
+            return error("internal error; the server log has the details", 500)
+        return "Internal error; the server log has the details.", 500
 
 
 def _int_arg(name: str, default: int | None, low: int = 1, high: int = 10**6) -> int | None:

@@ -1,0 +1,37 @@
+# policykb: `make run` sets up and serves the bundled corpus; `make test` sets up and runs the tests.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 5000
+export HF_HUB_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+PIP := $(BIN)/pip --disable-pip-version-check -q
+
+.PHONY: run test install index bench clean
+
+run: index
+	$(BIN)/policykb serve --host $(HOST) --port $(PORT)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+install: $(STAMP)
+
+# torch==2.13.0 first: that exact version is a CPU build; anything else pulls a CUDA build.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PIP) install torch==2.13.0
+	$(PIP) install -e '.[dev]'
+	touch $(STAMP)
+
+# Incremental: a second run only hashes the files and embeds nothing.
+index: $(STAMP)
+	$(BIN)/policykb ingest corpus/
+
+bench: $(STAMP)
+	$(BIN)/policykb bench
+
+clean:
+	rm -rf $(VENV) instance

@@ -1,0 +1,79 @@
+"""Shared fixtures: temporary data folders, the fake and the real embedder, the bundled corpus."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from policykb.config import DEFAULT_CORPUS_DIR, Config  # noqa: E402
+from policykb.index.embedder import FakeEmbedder, make_embedder  # noqa: E402
+from policykb.index.indexer import Indexer  # noqa: E402
+from policykb.index.search import Searcher  # noqa: E402
+
+CORPUS = DEFAULT_CORPUS_DIR
+TESTDATA = Path(__file__).resolve().parents[2] / "shared" / "testdata"
+
+
+def testdata(*parts: str) -> Path:
+    """A file or folder of ../shared/testdata, or a skip naming the folder when this checkout lacks it."""
+    path = TESTDATA.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"needs {path} (the shared test data folder ../shared/testdata beside the checkout)")
+    return path
+
+
+@pytest.fixture
+def corpus_copy(tmp_path: Path) -> Path:
+    """A private copy of the bundled corpus that a test may change."""
+    target = tmp_path / "corpus"
+    shutil.copytree(CORPUS, target)
+    return target
+
+
+@pytest.fixture
+def fake_config(tmp_path: Path) -> Config:
+    return Config.from_env(data_dir=tmp_path / "data", embedder="fake")
+
+
+@pytest.fixture
+def fake_indexer(fake_config: Config):
+    with Indexer(fake_config, FakeEmbedder(), progress=False) as indexer:
+        yield indexer
+
+
+@pytest.fixture
+def fake_index(fake_config: Config, corpus_copy: Path) -> Config:
+    """The bundled corpus indexed with the fake embedder."""
+    with Indexer(fake_config, FakeEmbedder(), progress=False) as indexer:
+        report = indexer.ingest([corpus_copy])
+    assert not report.errors, report.errors
+    return fake_config
+
+
+@pytest.fixture
+def fake_searcher(fake_index: Config):
+    searcher = Searcher(fake_index, FakeEmbedder())
+    yield searcher
+    searcher.close()
+
+
+@pytest.fixture(scope="session")
+def real_index(tmp_path_factory) -> Config:
+    """The bundled corpus indexed once with the real model (integration tests)."""
+    config = Config.from_env(data_dir=tmp_path_factory.mktemp("real") / "data", embedder="minilm")
+    with Indexer(config, make_embedder("minilm"), progress=False) as indexer:
+        report = indexer.ingest([CORPUS])
+    assert not report.errors, report.errors
+    return config
+
+
+@pytest.fixture(scope="session")
+def real_searcher(real_index: Config):
+    searcher = Searcher(real_index, make_embedder("minilm"))
+    yield searcher
+    searcher.close()

@@ -1,0 +1,97 @@
+"""The CLI: every command documented and helpful, JSON outputs, errors that name the fix."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from policykb.cli import main
+from policykb.config import PROJECT_ROOT
+
+ENV = {"POLICYKB_EMBEDDER": "fake"}
+
+
+def _run(args: list[str], data: Path, **kwargs):
+    return CliRunner().invoke(main, ["--data", str(data), *args], env=ENV, catch_exceptions=False, **kwargs)
+
+
+@pytest.fixture
+def cli_data(fake_index):
+    return fake_index.data_dir
+
+
+def test_every_command_has_help_and_is_documented_in_the_readme():
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    for name, command in main.commands.items():
+        assert command.help and len(command.help) > 20, name
+        assert f"### `policykb {name}" in readme, f"README does not document `policykb {name}`"
+        result = CliRunner().invoke(main, [name, "--help"])
+        assert result.exit_code == 0 and "Usage:" in result.output
+
+
+def test_readme_first_screen_gives_exactly_the_two_setup_commands():
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    first_screen = readme.split("---", 1)[0]
+    commands = re.findall(r"^make \w+", first_screen, flags=re.MULTILINE)
+    assert commands == ["make run", "make test"]
+
+
+def test_search_json_prints_only_json_with_exact_citations(cli_data: Path):
+    result = _run(["search", "who coordinates the partnership group", "--json", "-k", "5"], cli_data)
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["query"] == "who coordinates the partnership group" and data["mode"] == "hybrid"
+    assert len(data["hits"]) == 5
+    expected = {"rank", "doc_id", "title", "source", "doc_type", "language", "section", "page", "start", "end", "text", "score"}
+    for hit in data["hits"]:
+        assert expected <= set(hit)
+        doc = json.loads(_run(["doc", hit["doc_id"], "--json"], cli_data).stdout)
+        assert doc["text"][hit["start"]:hit["end"]] == hit["text"]
+
+
+def test_batch_search_prints_one_json_object_per_line(cli_data: Path, tmp_path: Path):
+    queries = tmp_path / "q.txt"
+    queries.write_text("68/NQ-CP\n\npartnership group\nMOLISA\n", encoding="utf-8")
+    result = _run(["search", "--batch", str(queries), "--json", "-k", "2"], cli_data)
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["query"] for line in lines] == ["68/NQ-CP", "partnership group", "MOLISA"]
+    assert lines[0]["hits"][0]["doc_id"] == "004_6608ed9db748e12c"
+    stdin = _run(["search", "--batch", "-", "--json"], cli_data, input="Resolution 68\n")
+    assert json.loads(stdin.stdout)["hits"][0]["doc_id"] == "004_6608ed9db748e12c"
+
+
+def test_docs_and_doc_list_and_show_documents(cli_data: Path):
+    listing = json.loads(_run(["docs", "--json"], cli_data).stdout)["documents"]
+    assert len(listing) == 5 and all(d["chunks"] > 0 for d in listing)
+    doc = json.loads(_run(["doc", "004_6608ed9db748e12c", "--json"], cli_data).stdout)
+    assert doc["doc_numbers"] == ["68/NQ-CP", "42-NQ/TW"] and doc["date"] == "2024-05-13"
+    assert "Flexible, diverse and universal social insurance system" in doc["text"]
+    human = _run(["search", "Resolution 68"], cli_data)
+    assert "004_6608ed9db748e12c" in human.stdout
+
+
+def test_missing_index_gives_one_line_with_the_fix(tmp_path: Path):
+    for args in (["search", "x"], ["docs"], ["doc", "x"]):
+        result = CliRunner().invoke(main, ["--data", str(tmp_path / "none"), *args], env=ENV)
+        assert result.exit_code == 1
+        assert "policykb ingest corpus/" in result.output
+        assert "Traceback" not in result.output
+
+
+def test_remove_via_cli_then_search_never_returns_it(cli_data: Path):
+    result = _run(["remove", "004_6608ed9db748e12c"], cli_data)
+    assert result.exit_code == 0 and "removed 004_6608ed9db748e12c" in result.stderr
+    data = json.loads(_run(["search", "68/NQ-CP", "--json", "-k", "50"], cli_data).stdout)
+    assert all(hit["doc_id"] != "004_6608ed9db748e12c" for hit in data["hits"])
+    unknown = CliRunner().invoke(main, ["--data", str(cli_data), "remove", "nope"], env=ENV)
+    assert unknown.exit_code == 1 and "policykb docs" in unknown.output
+
+
+def test_ingest_prints_a_summary_with_files_documents_chunks_and_seconds(tmp_path: Path, corpus_copy: Path):
+    result = _run(["ingest", "-q", str(corpus_copy)], tmp_path / "data")
+    assert result.exit_code == 0
+    assert re.search(r"5 files, 5 documents \(5 added, 0 updated, 0 unchanged\), \d+ chunks written .* \d+\.\d s", result.stderr)

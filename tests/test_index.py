@@ -1,0 +1,189 @@
+"""The index: incremental ingest, replacement, removal, FAISS kept in step with SQLite, interruptions."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from policykb.config import Config
+from policykb.errors import EmbedderMismatchError, IndexNotReadyError, NotFoundError
+from policykb.index.embedder import FakeEmbedder
+from policykb.index.indexer import Indexer
+from policykb.index.search import Searcher
+from policykb.index.store import Store
+from policykb.index.vectors import VectorIndex, open_vectors, vector_file
+
+
+class CountingEmbedder(FakeEmbedder):
+    """The fake embedder, counting what it is asked to embed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.embedded = 0
+
+    def embed_documents(self, texts, progress=None):
+        self.embedded += len(texts)
+        return super().embed_documents(texts, progress)
+
+
+def _consistent(config: Config) -> tuple[int, int]:
+    """(chunks in SQLite, vectors in the saved FAISS file), asserting FTS and vector ids agree with chunks."""
+    with Store(config.db_path, readonly=True) as store:
+        chunk_ids = set(store.chunk_ids().tolist())
+        fts_ids = {row[0] for row in store.conn.execute("SELECT rowid FROM chunks_fts")}
+        vectors = VectorIndex.load(vector_file(config.data_dir, store.generation()))
+    assert fts_ids == chunk_ids
+    assert set(vectors.ids().tolist()) == chunk_ids
+    return len(chunk_ids), vectors.size
+
+
+def test_reingesting_unchanged_files_embeds_nothing(fake_config: Config, corpus_copy: Path):
+    embedder = CountingEmbedder()
+    with Indexer(fake_config, embedder, progress=False) as indexer:
+        first = indexer.ingest([corpus_copy])
+        embedded_first = embedder.embedded
+        second = indexer.ingest([corpus_copy])
+    assert first.added == 5 and embedded_first == first.chunks > 0
+    assert second.unchanged == 5 and second.added == second.updated == 0
+    assert embedder.embedded == embedded_first
+    chunks, vectors = _consistent(fake_config)
+    assert chunks == vectors == first.chunks
+
+
+def test_changed_file_replaces_its_old_chunks_and_reuses_unchanged_vectors(fake_config: Config, corpus_copy: Path):
+    embedder = CountingEmbedder()
+    with Indexer(fake_config, embedder, progress=False) as indexer:
+        indexer.ingest([corpus_copy])
+        before = embedder.embedded
+        path = corpus_copy / "002_629d27a461f4eef1.txt"
+        path.write_text(path.read_text(encoding="utf-8") + "\nA brand new closing paragraph about unemployment insurance reform in 2025.\n", encoding="utf-8")
+        report = indexer.ingest([corpus_copy])
+    assert report.updated == 1 and report.unchanged == 4
+    assert 0 < embedder.embedded - before < report.chunks  # only the changed chunk(s)
+    assert report.reused > 0
+    searcher = Searcher(fake_config, FakeEmbedder())
+    texts = [hit.text for hit in searcher.search("brand new closing paragraph", mode="keyword").hits]
+    assert any("brand new closing paragraph" in text for text in texts)
+    doc = searcher.store.get_document("002_629d27a461f4eef1")
+    assert all(doc["text"][c["start"]:c["end"]] for c in doc["chunks"])
+    _consistent(fake_config)
+
+
+def test_removed_document_is_gone_from_sqlite_fts_and_faiss(fake_index: Config):
+    with Indexer(fake_index, FakeEmbedder(), progress=False) as indexer:
+        doc_id, removed = indexer.remove("004_6608ed9db748e12c")
+    assert doc_id == "004_6608ed9db748e12c" and removed > 0
+    chunks, vectors = _consistent(fake_index)
+    assert chunks == vectors
+    searcher = Searcher(fake_index, FakeEmbedder())
+    for mode in ("hybrid", "keyword", "dense"):
+        result = searcher.search("68/NQ-CP flexible social insurance", mode=mode, k=50)
+        assert all(hit.doc_id != doc_id for hit in result.hits), mode
+    with pytest.raises(NotFoundError):
+        searcher.store.get_document(doc_id)
+
+
+def test_remove_accepts_the_source_path_and_rejects_unknown_ids(fake_index: Config, corpus_copy: Path):
+    with Indexer(fake_index, FakeEmbedder(), progress=False) as indexer:
+        doc_id, _ = indexer.remove(str(corpus_copy / "001_b1062dfbbf733c4b.txt"))
+        assert doc_id == "001_b1062dfbbf733c4b"
+        with pytest.raises(NotFoundError, match="policykb docs"):
+            indexer.remove("no-such-document")
+
+
+def test_missing_faiss_file_is_rebuilt_from_the_store_without_embedding(fake_index: Config):
+    for path in fake_index.data_dir.glob("vectors.*.faiss"):
+        path.unlink()
+    embedder = CountingEmbedder()
+    with Indexer(fake_index, embedder, progress=False) as indexer:
+        indexer.ingest([])
+    assert embedder.embedded == 0
+    chunks, vectors = _consistent(fake_index)
+    assert chunks == vectors > 0
+
+
+def test_readers_reconcile_a_stale_vector_file_in_memory(fake_index: Config, corpus_copy: Path):
+    with Store(fake_index.db_path, readonly=True) as store:
+        stale = VectorIndex.load(vector_file(fake_index.data_dir, store.generation()))
+    with Indexer(fake_index, FakeEmbedder(), progress=False) as indexer:
+        indexer.store.delete_document("003_64fe6cf54000ffa1")  # committed, but no new FAISS file written
+    with Store(fake_index.db_path, readonly=True) as store:
+        vectors = open_vectors(store, fake_index.data_dir, 384, save=False)
+        assert vectors.size == store.count_chunks() < stale.size
+
+
+def test_a_different_embedder_is_refused_with_the_fix(fake_index: Config, corpus_copy: Path):
+    class OtherEmbedder(FakeEmbedder):
+        name = "other-embedder"
+
+    (corpus_copy / "new.txt").write_text("A new document about social assistance.", encoding="utf-8")
+    with Indexer(fake_index, OtherEmbedder(), progress=False) as indexer:
+        with pytest.raises(EmbedderMismatchError, match="policykb reindex"):
+            indexer.ingest([corpus_copy])
+    with pytest.raises(EmbedderMismatchError):
+        Searcher(fake_index, OtherEmbedder())
+
+
+def test_search_on_a_missing_or_empty_index_names_the_fix(tmp_path: Path):
+    config = Config.from_env(data_dir=tmp_path / "nothing", embedder="fake")
+    with pytest.raises(IndexNotReadyError, match="policykb ingest corpus/"):
+        Searcher(config, FakeEmbedder())
+    Store(config.db_path).close()
+    with pytest.raises(IndexNotReadyError, match="policykb ingest corpus/"):
+        Searcher(config, FakeEmbedder())
+
+
+def test_faiss_files_are_replaced_atomically_and_no_temporary_files_remain(fake_index: Config):
+    names = sorted(p.name for p in fake_index.data_dir.iterdir())
+    assert [n for n in names if n.endswith(".faiss")] == [vector_file(fake_index.data_dir, Store(fake_index.db_path, readonly=True).generation()).name]
+    assert not [n for n in names if n.endswith(".tmp")]
+
+
+def _ingest_process(data: Path, corpus: Path, delay: float) -> subprocess.Popen:
+    env = {**os.environ, "POLICYKB_EMBEDDER": "fake", "POLICYKB_FAKE_EMBED_DELAY": str(delay), "POLICYKB_DATA": str(data)}
+    return subprocess.Popen([sys.executable, "-m", "policykb.cli", "ingest", "-q", str(corpus)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def _documents_in(db: Path) -> int:
+    if not db.exists():
+        return 0
+    try:
+        with sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True, timeout=5) as conn:
+            return conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0
+
+
+def test_ingest_killed_mid_embedding_leaves_a_usable_index_and_the_next_run_completes(tmp_path: Path, corpus_copy: Path):
+    for n in range(12):  # enough documents for several commit groups
+        text = (corpus_copy / "000_0b935866529ff4c2.txt").read_text(encoding="utf-8")
+        (corpus_copy / f"copy_{n:02d}.txt").write_text(f"Copy {n} of the proposal\n\n{text}", encoding="utf-8")
+    data = tmp_path / "data"
+    config = Config.from_env(data_dir=data, embedder="fake")
+    process = _ingest_process(data, corpus_copy, delay=0.02)
+    deadline = time.monotonic() + 60
+    while _documents_in(config.db_path) < 2 and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.05)
+    assert process.poll() is None, "the ingest finished before it could be interrupted"
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    partial = _documents_in(config.db_path)
+    assert 0 < partial < 17
+    searcher = Searcher(config, FakeEmbedder())  # usable as it is
+    assert searcher.vectors.size == searcher.store.count_chunks()
+    assert searcher.search("partnership group", mode="hybrid").hits
+    rerun = _ingest_process(data, corpus_copy, delay=0)
+    _, stderr = rerun.communicate(timeout=120)
+    assert rerun.returncode == 0, stderr.decode()
+    assert _documents_in(config.db_path) == 17
+    assert f"{partial} unchanged" in stderr.decode()
+    chunks, vectors = _consistent(config)
+    assert chunks == vectors

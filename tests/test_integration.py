@@ -1,0 +1,61 @@
+"""The real model over the bundled corpus: the searches people run, answered with exact citations."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.integration
+
+PROPOSAL = "000_0b935866529ff4c2"
+ILO = "001_b1062dfbbf733c4b"
+SEMINAR = "002_629d27a461f4eef1"
+JPG = "003_64fe6cf54000ffa1"
+RESOLUTION = "004_6608ed9db748e12c"
+
+
+def _top_docs(searcher, query, n=3, **kwargs):
+    return [hit.doc_id for hit in searcher.search(query, **kwargs).hits[:n]]
+
+
+def test_every_hit_cites_its_exact_passage(real_searcher):
+    for query in ("who coordinates the partnership group", "disaster shock responsive social protection", "68/NQ-CP"):
+        for mode in ("hybrid", "dense", "keyword"):
+            for hit in real_searcher.search(query, mode=mode, k=10).hits:
+                document = real_searcher.store.get_document(hit.doc_id)
+                assert hit.text == document["text"][hit.start:hit.end]
+
+
+@pytest.mark.parametrize("query", ["68/NQ-CP", "Resolution 68", "NQ 68", "42-NQ/TW"])
+def test_document_numbers_rank_the_resolution_first(real_searcher, query):
+    assert _top_docs(real_searcher, query, 1) == [RESOLUTION]
+
+
+@pytest.mark.parametrize("query, doc_id, phrase", [
+    ("who coordinates the partnership group", PROPOSAL, "Coordinating agency"),
+    ("cash support for poor children to go to school", PROPOSAL, "supportive policy in cash for the poor children"),
+    ("shock-responsive social protection and natural disasters", ILO, "shock-responsive"),
+    ("how many jobs were created in 2013", SEMINAR, "1.5 million jobs"),
+    ("UN joint advocacy on socialization of public services", JPG, "socialization"),
+    ("voluntary social insurance for farmers and informal workers", RESOLUTION, "voluntary social insurance"),
+])
+def test_plain_language_questions_find_the_right_passage(real_searcher, query, doc_id, phrase):
+    hits = real_searcher.search(query, k=5).hits
+    assert any(hit.doc_id == doc_id and phrase.lower() in hit.text.lower() for hit in hits[:3]), [(h.doc_id, h.text[:60]) for h in hits]
+
+
+def test_vietnamese_query_finds_english_passages(real_searcher):
+    hits = real_searcher.search("bảo hiểm thất nghiệp", k=5).hits
+    assert any(hit.doc_id == RESOLUTION and "unemployment insurance" in hit.text for hit in hits[:3])
+    hits = real_searcher.search("nguoi co cong", k=5).hits
+    assert any("meritorious services" in hit.text for hit in hits[:3])
+
+
+def test_acronym_and_full_name_queries_agree(real_searcher):
+    by_acronym = set(_top_docs(real_searcher, "MOLISA social assistance action plan", 5))
+    by_name = set(_top_docs(real_searcher, "Ministry of Labour, Invalids and Social Affairs social assistance action plan", 5))
+    assert ILO in by_acronym and ILO in by_name
+
+
+def test_breadcrumbs_help_retrieval_of_short_sections(real_searcher):
+    hits = real_searcher.search("Government meeting conclusions of the Prime Minister", k=5).hits
+    assert any(hit.section.endswith("5. Conclusions of the Prime Minister") for hit in hits[:3])

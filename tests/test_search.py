@@ -1,0 +1,128 @@
+"""Search behaviour over the bundled corpus with the fake embedder: citations, numbers, acronyms, filters."""
+
+from __future__ import annotations
+
+import pytest
+
+from policykb.errors import BadQueryError
+from policykb.index.fusion import cap_per_document, drop_near_duplicates, weighted_rrf
+from policykb.index.query import plan_query, quote
+from policykb.index.store import Filters
+from policykb.textnorm import fold_lower
+
+RESOLUTION_DOC = "004_6608ed9db748e12c"
+
+
+def _assert_citations_match(searcher, hits):
+    for hit in hits:
+        text = searcher.store.get_document(hit.doc_id)["text"]
+        assert hit.text == text[hit.start:hit.end]
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "keyword", "dense"])
+def test_every_hit_text_is_the_exact_slice_of_its_document(fake_searcher, mode):
+    for query in ("partnership group", "social insurance for farmers", "Chủ trì", "68/NQ-CP"):
+        result = fake_searcher.search(query, mode=mode, k=20)
+        _assert_citations_match(fake_searcher, result.hits)
+
+
+@pytest.mark.parametrize("query", ["68/NQ-CP", "Resolution 68", "NQ 68", "42-NQ/TW", "nghị quyết 68"])
+@pytest.mark.parametrize("mode", ["hybrid", "keyword"])
+def test_document_numbers_find_the_resolution_first(fake_searcher, query, mode):
+    hits = fake_searcher.search(query, mode=mode).hits
+    assert hits[0].doc_id == RESOLUTION_DOC
+    assert "68/NQ-CP" in hits[0].text or "42-NQ/TW" in hits[0].text
+
+
+def test_diacritics_are_folded_so_unaccented_queries_match_vietnamese_text(fake_config, fake_indexer, tmp_path):
+    path = tmp_path / "vi.txt"
+    path.write_text("Nghị quyết\n\nBộ Lao động - Thương binh và Xã hội chủ trì, phối hợp với Bộ Tài chính. Thời hạn hoàn thành: 2025.", encoding="utf-8")
+    fake_indexer.ingest([path])
+    from policykb.index.search import Searcher
+    from tests.test_index import FakeEmbedder
+
+    searcher = Searcher(fake_config, FakeEmbedder())
+    for query in ("chu tri", "chủ trì", "CHU TRI", "thoi han hoan thanh", "Bo Tai chinh"):
+        hits = searcher.search(query, mode="keyword").hits
+        assert hits and "chủ trì" in hits[0].text, query
+
+
+def test_acronym_query_matches_the_full_name_and_the_reverse(fake_searcher):
+    hits = fake_searcher.search("MOLISA", mode="keyword", k=30).hits
+    assert any("Ministry of Labour, Invalids and Social Affairs" in h.text and "MOLISA" not in h.text for h in hits)
+    hits = fake_searcher.search("Ministry of Labour, Invalids and Social Affairs", mode="keyword", k=30).hits
+    assert any("MoLISA" in h.text or "MOLISA" in h.text for h in hits)
+
+
+def test_acronyms_learned_from_the_corpus_expand_queries(fake_searcher):
+    plan = plan_query("what did JPG do", fake_searcher.glossary)
+    assert "joint programming group" in (plan.fts or "")
+    plan = plan_query("MPSAR action plan", fake_searcher.glossary)
+    assert "master plan of social assistance reform" in (plan.fts or "")
+
+
+def test_vietnamese_query_is_expanded_to_english_terms(fake_searcher):
+    plan = plan_query("bảo hiểm thất nghiệp", fake_searcher.glossary)
+    assert "unemployment insurance" in plan.dense_text
+    hits = fake_searcher.search("bao hiem that nghiep", mode="keyword").hits
+    assert hits and "unemployment insurance" in hits[0].text.lower()
+
+
+def test_fts_queries_are_always_quoted_so_user_syntax_is_harmless(fake_searcher):
+    for query in ('NEAR(a b)', 'social" OR x', "title:foo", "a AND NOT b*", "^x", '"""'):
+        fake_searcher.search(query, mode="keyword")  # must not raise an FTS5 syntax error
+    assert quote('say "hi"') == '"say ""hi"""'
+
+
+def test_filters_narrow_every_mode(fake_searcher):
+    for mode in ("hybrid", "keyword", "dense"):
+        hits = fake_searcher.search("social protection", mode=mode, filters=Filters(doc_type="news"), k=20).hits
+        assert hits and {h.doc_type for h in hits} == {"news"}
+        hits = fake_searcher.search("social protection", mode=mode, filters=Filters(doc_id="003_64fe6cf54000ffa1"), k=20).hits
+        assert hits and {h.doc_id for h in hits} == {"003_64fe6cf54000ffa1"}
+        assert fake_searcher.search("social protection", mode=mode, filters=Filters(year=2024), k=20).hits[0].doc_id == RESOLUTION_DOC
+        assert not fake_searcher.search("social protection", mode=mode, filters=Filters(language="vi")).hits
+
+
+def test_at_most_three_passages_per_document_in_the_top_ten(fake_searcher):
+    hits = fake_searcher.search("Ministry of Labour, Invalids and Social Affairs partnership strategy", k=10).hits
+    per_doc = {}
+    for hit in hits:
+        per_doc[hit.doc_id] = per_doc.get(hit.doc_id, 0) + 1
+    assert max(per_doc.values()) <= 3
+    page_two = fake_searcher.search("Ministry of Labour, Invalids and Social Affairs partnership strategy", k=10, page=2).hits
+    assert {h.chunk_id for h in hits}.isdisjoint({h.chunk_id for h in page_two})
+
+
+def test_bad_mode_and_paging_are_refused(fake_searcher):
+    with pytest.raises(BadQueryError, match="unknown mode"):
+        fake_searcher.search("x", mode="magic")
+    with pytest.raises(BadQueryError):
+        fake_searcher.search("x", k=0)
+
+
+def test_empty_and_stopword_only_queries_return_no_hits(fake_searcher):
+    assert fake_searcher.search("   ").hits == []
+    assert fake_searcher.search("!!!").hits == []
+
+
+def test_weighted_rrf_rewards_agreement_and_weight():
+    fused = weighted_rrf([([1, 2, 3], 1.0), ([3, 2, 4], 1.0)])
+    assert [item for item, _ in fused] == [3, 2, 1, 4]
+    assert weighted_rrf([([1], 1.0), ([2], 3.0)])[0][0] == 2
+
+
+def test_near_duplicate_passages_are_shown_once():
+    texts = {1: "The partnership group will assist MOLISA in coordinating the Strategy.",
+             2: "The partnership group will assist MOLISA in coordinating the Strategy .",
+             3: "Something else entirely about disasters."}
+    assert drop_near_duplicates([1, 2, 3], texts) == [1, 3]
+
+
+def test_cap_per_document_defers_extra_passages_after_the_window():
+    doc_of = {1: "a", 2: "a", 3: "a", 4: "a", 5: "b"}
+    assert cap_per_document([1, 2, 3, 4, 5], doc_of, cap=3, window=4) == [1, 2, 3, 5, 4]
+
+
+def test_fold_lower_removes_vietnamese_marks_including_d_stroke():
+    assert fold_lower("Bộ Lao động - Thương binh và Xã hội ĐIỀU") == "bo lao dong - thuong binh va xa hoi dieu"
