@@ -33,6 +33,9 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except PolicyKBError as exc:
             raise click.ClickException(str(exc)) from exc
+        except KeyboardInterrupt:
+            click.echo("interrupted: the index keeps every document committed so far; run the command again to complete it", err=True)
+            ctx.exit(130)
 
 
 @click.group(cls=_Group)
@@ -66,6 +69,22 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], quiet: bool) -> None:
     click.echo(report.summary(), err=True)
     if report.errors:
         ctx.exit(1)
+
+
+@main.command()
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@click.pass_context
+def reindex(ctx: click.Context, quiet: bool) -> None:
+    """Embed every chunk again with the configured embedder (POLICYKB_EMBEDDER), replacing all vectors at once.
+
+    Needed after changing the embedder; documents and chunks stay as they are.
+    Example: POLICYKB_EMBEDDER=minilm policykb reindex
+    """
+    from policykb.index.indexer import Indexer
+
+    with Indexer(_config(ctx), progress=not quiet) as indexer:
+        count = indexer.reindex()
+    click.echo(f"re-embedded {count} chunks with {indexer.embedder.name}", err=True)
 
 
 @main.command()

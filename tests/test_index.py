@@ -187,3 +187,36 @@ def test_ingest_killed_mid_embedding_leaves_a_usable_index_and_the_next_run_comp
     assert f"{partial} unchanged" in stderr.decode()
     chunks, vectors = _consistent(config)
     assert chunks == vectors
+
+
+def test_reindex_swaps_every_vector_to_the_new_embedder(fake_index: Config):
+    class OtherEmbedder(CountingEmbedder):
+        name = "other-embedder"
+
+    embedder = OtherEmbedder()
+    with Indexer(fake_index, embedder, progress=False) as indexer:
+        count = indexer.reindex()
+        assert indexer.store.meta("embedder") == "other-embedder"
+    assert count == embedder.embedded > 0
+    chunks, vectors = _consistent(fake_index)
+    assert chunks == vectors == count
+    assert Searcher(fake_index, OtherEmbedder()).search("partnership group").hits
+
+
+def test_ingest_shows_progress_for_files_and_embedding_on_stderr(fake_config: Config, corpus_copy: Path, capfd):
+    with Indexer(fake_config, FakeEmbedder(), progress=True) as indexer:
+        indexer.ingest([corpus_copy])
+    captured = capfd.readouterr()
+    assert "files: 100%" in captured.err and "embedding: 100%" in captured.err
+    assert captured.out == ""
+
+
+def test_mixed_language_document_gets_a_language_per_chunk(fake_config: Config, tmp_path: Path):
+    path = tmp_path / "mixed.txt"
+    english = "The Ministry of Labour, Invalids and Social Affairs will coordinate the partnership group with donors. " * 4
+    vietnamese = "Bộ Lao động - Thương binh và Xã hội chủ trì, phối hợp với Bộ Tài chính xây dựng nghị định về bảo hiểm xã hội. " * 4
+    path.write_text(f"1. English section\n\n{english}\n\n2. Phần tiếng Việt\n\n{vietnamese}", encoding="utf-8")
+    with Indexer(fake_config, FakeEmbedder(), progress=False) as indexer:
+        indexer.ingest([path])
+        languages = [c["language"] for c in indexer.store.get_document("mixed")["chunks"]]
+    assert languages == ["en", "vi"]

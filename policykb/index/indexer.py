@@ -164,6 +164,20 @@ class Indexer:
         report.embedded += len(todo)
         report.reused += sum(len(h) for h in hashes) - len(todo)
 
+    def reindex(self) -> int:
+        """Embed every chunk again with the configured embedder and swap all vectors in one transaction."""
+        rows = self.store.chunks_for_embedding()
+        name = self.embedder.name
+        texts = [embedding_input(title, Chunk(0, 0, text, section)) for _, title, section, text in rows]
+        with self._bar(total=len(texts), desc="embedding", unit="chunk") as bar:
+            vectors = self.embedder.embed_documents(texts, progress=bar.update)
+        hashes = [hashlib.sha256(f"{name}\0{text}".encode()).hexdigest() for text in texts]
+        self.store.replace_vectors([row[0] for row in rows], hashes, vectors, name, self.embedder.dim)
+        for stale in self.config.data_dir.glob("vectors.*.faiss"):
+            stale.unlink()
+        open_vectors(self.store, self.config.data_dir, self.embedder.dim, save=True)
+        return len(rows)
+
     def remove(self, id_or_path: str) -> tuple[str, int]:
         """Delete a document from SQLite, FTS and FAISS; returns its id and how many chunks went."""
         doc_id = self.store.find_document_id(id_or_path)

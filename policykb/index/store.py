@@ -163,6 +163,17 @@ class Store:
                 )
             self._bump_generation()
 
+    def replace_vectors(self, chunk_ids: list[int], embed_hashes: list[str], vectors: np.ndarray, embedder: str, dim: int) -> None:
+        """Swap every chunk's vector (a re-index with another embedder) in one transaction."""
+        with self.transaction():
+            self.conn.executemany(
+                "UPDATE chunks SET embed_hash = ?, vector = ? WHERE id = ?",
+                ((h, np.asarray(v, dtype=np.float32).tobytes(), cid) for cid, h, v in zip(chunk_ids, embed_hashes, vectors, strict=True)),
+            )
+            self._set_meta("embedder", embedder)
+            self._set_meta("dim", str(dim))
+            self._bump_generation()
+
     def delete_document(self, doc_id: str) -> int:
         """Delete a document everywhere in the store; returns how many chunks went with it."""
         with self.transaction():
@@ -221,6 +232,12 @@ class Store:
             )
             found.update((row["id"], row) for row in self.conn.execute(sql, batch))
         return found
+
+    def chunks_for_embedding(self) -> list[tuple[int, str, str, str]]:
+        """(chunk id, document title, section, text) of every chunk, in id order."""
+        sql = ("SELECT c.id, d.title, c.section, substr(d.text, c.start + 1, c.end - c.start)"
+               " FROM chunks c JOIN documents d ON d.id = c.doc_id ORDER BY c.id")
+        return [tuple(row) for row in self.conn.execute(sql)]
 
     def chunk_texts(self, limit: int | None = None) -> list[str]:
         sql = "SELECT substr(d.text, c.start + 1, c.end - c.start) FROM chunks c JOIN documents d ON d.id = c.doc_id ORDER BY c.id"
