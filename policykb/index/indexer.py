@@ -8,6 +8,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 from tqdm import tqdm
@@ -58,10 +59,12 @@ def embedding_input(title: str, chunk: Chunk) -> str:
 class Indexer:
     """Owns the read-write store for one data folder."""
 
-    def __init__(self, config: Config, embedder: Embedder | None = None, progress: bool = True) -> None:
+    def __init__(self, config: Config, embedder: Embedder | None = None, progress: bool = True,
+                 on_progress: Callable[[str, int, int], None] | None = None) -> None:
         self.config = config
         self._embedder = embedder
         self.progress = progress
+        self.on_progress = on_progress  # (stage, done, total), e.g. for an upload's progress bar
         self.store = Store(config.db_path)
 
     @property
@@ -139,24 +142,30 @@ class Indexer:
     def _embed_and_write(self, pending: list[tuple[str, Document]], report: IngestReport) -> None:
         total = sum(len(doc.chunks) for _, doc in pending)
         with self._bar(total=total, desc="embedding", unit="chunk") as bar:
+
+            def advance(count: int) -> None:
+                bar.update(count)
+                if self.on_progress is not None:
+                    self.on_progress("embedding", bar.n, total)
+
             group: list[tuple[str, Document]] = []
             for item in pending:
                 group.append(item)
                 if sum(len(doc.chunks) for _, doc in group) >= COMMIT_EVERY_CHUNKS:
-                    self._write_group(group, report, bar)
+                    self._write_group(group, report, advance)
                     group = []
             if group:
-                self._write_group(group, report, bar)
+                self._write_group(group, report, advance)
 
-    def _write_group(self, group: list[tuple[str, Document]], report: IngestReport, bar: tqdm) -> None:
+    def _write_group(self, group: list[tuple[str, Document]], report: IngestReport, advance: Callable[[int], None]) -> None:
         """Embed what is new in these documents, then write each in its own transaction."""
         name = self.embedder.name
         inputs = [[embedding_input(doc.title, chunk) for chunk in doc.chunks] for _, doc in group]
         hashes = [[hashlib.sha256(f"{name}\0{text}".encode()).hexdigest() for text in texts] for texts in inputs]
         known = self.store.vectors_for_embed_hashes([h for doc_hashes in hashes for h in doc_hashes])
         todo = {h: text for texts, doc_hashes in zip(inputs, hashes) for h, text in zip(doc_hashes, texts) if h not in known}
-        bar.update(sum(len(doc.chunks) for _, doc in group) - len(todo))
-        fresh = dict(zip(todo, self.embedder.embed_documents(list(todo.values()), progress=bar.update)))
+        advance(sum(len(doc.chunks) for _, doc in group) - len(todo))
+        fresh = dict(zip(todo, self.embedder.embed_documents(list(todo.values()), progress=advance)))
         for (doc_id, doc), doc_hashes in zip(group, hashes):
             vectors = np.vstack([fresh[h] if h in fresh else np.frombuffer(known[h], dtype=np.float32) for h in doc_hashes]) if doc_hashes else np.zeros((0, self.embedder.dim), np.float32)
             self.store.replace_document(doc_id, doc, doc_hashes, vectors)

@@ -51,6 +51,10 @@ MIGRATIONS: list[str] = [
         title, section, body, tokenize = 'porter unicode61 remove_diacritics 2'
     );
     """,
+    # 2: the agencies each passage mentions, for the agency filter and facet.
+    """
+    ALTER TABLE chunks ADD COLUMN agencies TEXT NOT NULL DEFAULT '[]';
+    """,
 ]
 
 

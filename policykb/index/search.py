@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 
 from policykb.config import Config
@@ -36,6 +38,7 @@ class SearchResult:
     k: int
     took_ms: float = 0.0
     expansions: list[str] = field(default_factory=list)
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         return {
@@ -46,6 +49,7 @@ class SearchResult:
             "total": self.total,
             "took_ms": round(self.took_ms, 1),
             "hits": [hit.to_json() for hit in self.hits],
+            "facets": {name: [{"value": value, "count": count} for value, count in values] for name, values in self.facets.items()},
         }
 
 
@@ -113,9 +117,8 @@ class Searcher:
             doc_ids = sorted({doc for doc, number in pairs if any(ref.matches(number) for ref in plan.references)})
             ranked: list[tuple[int, float]] = []
             for doc_id in doc_ids:
-                narrowed = Filters(filters.doc_type, filters.language, filters.year, doc_id)
                 if filters.doc_id in (None, doc_id):
-                    ranked.extend(self.store.keyword_search(match, narrowed, limit, FTS_WEIGHTS))
+                    ranked.extend(self.store.keyword_search(match, filters.narrowed_to(doc_id), limit, FTS_WEIGHTS))
         return sorted(ranked, key=lambda pair: -pair[1])[:limit]
 
     # --- the search -------------------------------------------------------------------------------
@@ -139,7 +142,7 @@ class Searcher:
         window = ordered[(page - 1) * k : page * k]
         hits = [_hit(rank, rows[cid], scores[cid]) for rank, cid in enumerate(window, start=(page - 1) * k + 1)]
         took = (time.perf_counter() - started) * 1000
-        return SearchResult(query, mode, hits, len(ordered), page, k, took, plan.expansions)
+        return SearchResult(query, mode, hits, len(ordered), page, k, took, plan.expansions, facet_counts([rows[cid] for cid in ordered]))
 
     def _rank(self, plan: QueryPlan, mode: str, filters: Filters, depth: int) -> list[tuple[int, float]]:
         if mode == "keyword":
@@ -153,6 +156,21 @@ class Searcher:
             (self.rank_dense(plan, filters, depth), dense_weight),
         ]
         return convex_fusion(rankings)[:depth]
+
+
+def facet_counts(rows) -> dict[str, list[tuple[str, int]]]:
+    """Passages per type, year, language, issuer and agency among all results, most frequent first."""
+    counters: dict[str, Counter] = {name: Counter() for name in ("type", "year", "lang", "issuer", "agency")}
+    for row in rows:
+        counters["type"][row["doc_type"]] += 1
+        counters["lang"][row["chunk_language"] or row["language"]] += 1
+        if row["year"]:
+            counters["year"][str(row["year"])] += 1
+        if row["issuer"]:
+            counters["issuer"][row["issuer"]] += 1
+        for agency in json.loads(row["agencies"] or "[]"):
+            counters["agency"][agency] += 1
+    return {name: sorted(counter.items(), key=lambda item: (-item[1], item[0])) for name, counter in counters.items()}
 
 
 def _merge_first(first: list[tuple[int, float]], rest: list[tuple[int, float]]) -> list[tuple[int, float]]:

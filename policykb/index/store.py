@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
@@ -28,18 +28,27 @@ class Filters:
     language: str | None = None
     year: int | None = None
     doc_id: str | None = None
+    issuer: str | None = None
+    agency: str | None = None
 
     def sql(self) -> tuple[str, list]:
         clauses, params = [], []
-        for column, value in (("d.doc_type", self.doc_type), ("c.language", self.language), ("d.year", self.year), ("d.id", self.doc_id)):
+        columns = (("d.doc_type", self.doc_type), ("c.language", self.language), ("d.year", self.year), ("d.id", self.doc_id), ("d.issuer", self.issuer))
+        for column, value in columns:
             if value is not None:
                 clauses.append(f"{column} = ?")
                 params.append(value)
+        if self.agency is not None:
+            clauses.append("EXISTS (SELECT 1 FROM json_each(c.agencies) WHERE json_each.value = ?)")
+            params.append(self.agency)
         return "".join(f" AND {clause}" for clause in clauses), params
 
     @property
     def active(self) -> bool:
-        return any(value is not None for value in (self.doc_type, self.language, self.year, self.doc_id))
+        return any(value is not None for value in (self.doc_type, self.language, self.year, self.doc_id, self.issuer, self.agency))
+
+    def narrowed_to(self, doc_id: str) -> "Filters":
+        return replace(self, doc_id=doc_id)
 
 
 def slugify(stem: str) -> str:
@@ -152,10 +161,11 @@ class Store:
             title = fold_lower(doc.title)
             for chunk, embed_hash, vector in zip(doc.chunks, embed_hashes, vectors, strict=True):
                 cursor = self.conn.execute(
-                    "INSERT INTO chunks (doc_id, ordinal, start, end, section, page, page_end, language, embed_hash, vector)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO chunks (doc_id, ordinal, start, end, section, page, page_end, language, agencies, embed_hash, vector)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (doc_id, chunk.ordinal, chunk.start, chunk.end, chunk.section, chunk.page, chunk.page_end,
-                     chunk.language or doc.language, embed_hash, np.asarray(vector, dtype=np.float32).tobytes()),
+                     chunk.language or doc.language, json.dumps(chunk.agencies, ensure_ascii=False), embed_hash,
+                     np.asarray(vector, dtype=np.float32).tobytes()),
                 )
                 self.conn.execute(
                     "INSERT INTO chunks_fts (rowid, title, section, body) VALUES (?, ?, ?, ?)",
@@ -227,7 +237,8 @@ class Store:
             marks = ",".join("?" * len(batch))
             sql = (
                 "SELECT c.id, c.doc_id, c.start, c.end, c.section, c.page, c.page_end, c.language AS chunk_language,"
-                " d.title, d.source, d.doc_type, d.language, d.date, substr(d.text, c.start + 1, c.end - c.start) AS text"
+                " c.agencies, d.title, d.source, d.doc_type, d.language, d.date, d.year, d.issuer,"
+                " substr(d.text, c.start + 1, c.end - c.start) AS text"
                 f" FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE c.id IN ({marks})"
             )
             found.update((row["id"], row) for row in self.conn.execute(sql, batch))
@@ -263,8 +274,19 @@ class Store:
             doc[key] = json.loads(doc[key])
         doc["doc_numbers"] = [r[0] for r in self.conn.execute("SELECT number FROM doc_numbers WHERE doc_id = ? ORDER BY rowid", (doc_id,))]
         doc["chunks"] = [dict(r) for r in self.conn.execute(
-            "SELECT id, ordinal, start, end, section, page, page_end, language FROM chunks WHERE doc_id = ? ORDER BY ordinal", (doc_id,))]
+            "SELECT id, ordinal, start, end, section, page, page_end, language, agencies FROM chunks WHERE doc_id = ? ORDER BY ordinal", (doc_id,))]
+        for chunk in doc["chunks"]:
+            chunk["agencies"] = json.loads(chunk["agencies"])
         return doc
+
+    def related_documents(self, doc_id: str) -> list[dict]:
+        """Other documents that mention a document number this one mentions, with the numbers shared."""
+        sql = (
+            "SELECT o.doc_id AS id, d.title, group_concat(o.number, ', ') AS shared"
+            " FROM doc_numbers n JOIN doc_numbers o ON o.number = n.number AND o.doc_id != n.doc_id"
+            " JOIN documents d ON d.id = o.doc_id WHERE n.doc_id = ? GROUP BY o.doc_id ORDER BY count(*) DESC, o.doc_id"
+        )
+        return [dict(row) for row in self.conn.execute(sql, (doc_id,))]
 
     def find_document_id(self, id_or_path: str) -> str:
         """A document id from an id or the path of its source file."""

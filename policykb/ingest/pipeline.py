@@ -18,7 +18,7 @@ from policykb.ingest.loaders import LOADERS
 from policykb.models import Document
 
 # Bump when cleaning, chunking or metadata change, so that unchanged files are parsed again.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 SUPPORTED_EXTENSIONS = frozenset(LOADERS)
 SIDECAR_FIELDS = {"title", "type", "date", "issuer", "language", "url"}
 DOC_TYPES = ("strategy", "resolution", "minutes", "note", "report", "news", "other")
@@ -122,6 +122,9 @@ def parse_file(
         chunk.language = detect_language(chunk.text, default=language) if long_enough else language
     title = overrides.get("title") or raw.title or metadata.detect_title(clean.text, fallback=path.stem)
     acronyms = metadata.find_acronyms(clean.text)
+    known = glossary.with_acronyms(acronyms)
+    for chunk in chunks:
+        chunk.agencies = known.agencies_in(chunk.text)
     return Document(
         source=str(path),
         text=clean.text,
@@ -133,7 +136,7 @@ def parse_file(
         issuer=overrides.get("issuer") or _detect_issuer(title, clean.text, glossary),
         url=overrides.get("url") or raw.url,
         doc_numbers=find_doc_numbers(clean.text),
-        agencies=glossary.with_acronyms(acronyms).agencies_in(clean.text),
+        agencies=known.agencies_in(clean.text),
         acronyms=acronyms,
         page_starts=clean.page_starts if raw.file_format == "pdf" else [],
         chunks=chunks,

@@ -8,16 +8,27 @@ from policykb.config import Config
 
 
 def create_app(test_config: dict | None = None, config: Config | None = None) -> Flask:
-    config = config or Config.from_env(**(test_config or {}).get("POLICYKB", {}))
+    """`config` is the policykb Config (default: from the environment); `test_config` overrides Flask settings."""
+    config = config or Config.from_env()
     app = Flask(__name__, instance_path=str(config.data_dir.resolve()), instance_relative_config=True)
-    app.config.from_mapping(POLICYKB_CONFIG=config, JSON_SORT_KEYS=False)
-    if test_config:
-        app.config.update({k: v for k, v in test_config.items() if k != "POLICYKB"})
 
     from policykb.webapp import api, ui
+    from policykb.webapp.security import init_security, secret_key
     from policykb.webapp.state import init_app
+    from policykb.webapp.uploads import UploadJobs
 
+    app.config.from_mapping(
+        POLICYKB_CONFIG=config,
+        SECRET_KEY=secret_key(config.data_dir, config.secret_key),
+        MAX_CONTENT_LENGTH=config.max_file_bytes + 64 * 1024,  # the form's other fields fit in the margin
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_HTTPONLY=True,
+    )
+    if test_config:
+        app.config.update(test_config)
     init_app(app)
+    init_security(app)
+    app.extensions["policykb_jobs"] = UploadJobs(config)
     app.register_blueprint(ui.bp)
     app.register_blueprint(api.bp, url_prefix="/api")
     api.register_error_shape(app)

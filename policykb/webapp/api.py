@@ -1,16 +1,19 @@
-"""JSON API: /api/search and /api/health, with one error shape everywhere."""
+"""JSON API: search with facets, documents, uploads, removal, health, OpenAPI; one error shape everywhere."""
 
 from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Flask, jsonify, request
+from flask import Blueprint, Flask, current_app, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from policykb.errors import BadQueryError, IndexNotReadyError, NotFoundError, PolicyKBError
 from policykb.index.search import MODES
-from policykb.index.store import Filters
+from policykb.index.store import Filters, Store
+from policykb.webapp.openapi import openapi_spec
+from policykb.webapp.security import admin_token_problem, token_from_request
 from policykb.webapp.state import searcher
+from policykb.webapp.uploads import UploadRejected, save_upload
 
 bp = Blueprint("api", __name__)
 log = logging.getLogger(__name__)
@@ -22,7 +25,7 @@ def error(message: str, status: int):
 
 @bp.errorhandler(PolicyKBError)
 def _policykb_error(exc: PolicyKBError):
-    status = {BadQueryError: 400, NotFoundError: 404, IndexNotReadyError: 503}.get(type(exc), 500)
+    status = getattr(exc, "status", None) or {BadQueryError: 400, NotFoundError: 404, IndexNotReadyError: 503}.get(type(exc), 500)
     return error(str(exc), status)
 
 
@@ -32,11 +35,13 @@ def _http_error(exc: HTTPException):
 
 
 def register_error_shape(app: Flask) -> None:
-    """Errors under /api/ that never reached the blueprint (unknown routes, crashes) get the same shape."""
+    """Errors under /api/ that never reached the blueprint (unknown routes, too large, crashes) get the same shape."""
 
     @app.errorhandler(HTTPException)
     def _app_http_error(exc: HTTPException):
         if request.path.startswith("/api/"):
+            if exc.code == 413:
+                return error(f"the upload is over the {current_app.config['MAX_CONTENT_LENGTH'] // 2**20} MB limit", 413)
             return error(exc.description or exc.name, exc.code or 500)
         return exc
 
@@ -67,7 +72,19 @@ def filters_from_args() -> Filters:
         language=request.args.get("lang") or None,
         year=_int_arg("year", None, 1000, 9999),
         doc_id=request.args.get("doc") or None,
+        issuer=request.args.get("issuer") or None,
+        agency=request.args.get("agency") or None,
     )
+
+
+def _store() -> Store:
+    return Store(current_app.config["POLICYKB_CONFIG"].db_path, readonly=True)
+
+
+def _require_admin() -> None:
+    problem = admin_token_problem(token_from_request())
+    if problem:
+        raise UploadRejected(*problem)
 
 
 @bp.get("/search")
@@ -82,6 +99,45 @@ def search():
     return jsonify({"ok": True, **result.to_json()})
 
 
+@bp.get("/docs")
+def list_docs():
+    with _store() as store:
+        return jsonify({"ok": True, "documents": store.list_documents()})
+
+
+@bp.get("/docs/<doc_id>")
+def get_doc(doc_id: str):
+    with _store() as store:
+        return jsonify({"ok": True, **store.get_document(doc_id)})
+
+
+@bp.post("/docs")
+def upload_doc():
+    _require_admin()
+    config = current_app.config["POLICYKB_CONFIG"]
+    path = save_upload(request.files.get("file"), config)
+    job = current_app.extensions["policykb_jobs"].submit(path, request.files["file"].filename)
+    return jsonify({"ok": True, "job": job.to_json(), "status_url": url_for("api.get_job", job_id=job.id)}), 202
+
+
+@bp.get("/jobs/<job_id>")
+def get_job(job_id: str):
+    job = current_app.extensions["policykb_jobs"].get(job_id)
+    if job is None:
+        raise NotFoundError(f"no upload job {job_id!r}")
+    return jsonify({"ok": True, "job": job.to_json()})
+
+
+@bp.delete("/docs/<doc_id>")
+def delete_doc(doc_id: str):
+    _require_admin()
+    from policykb.index.indexer import Indexer
+
+    with Indexer(current_app.config["POLICYKB_CONFIG"], progress=False) as indexer:
+        removed_id, chunks = indexer.remove(doc_id)
+    return jsonify({"ok": True, "removed": removed_id, "chunks": chunks})
+
+
 @bp.get("/health")
 def health():
     try:
@@ -89,3 +145,8 @@ def health():
     except IndexNotReadyError as exc:
         return error(str(exc), 503)
     return jsonify({"ok": True, "generation": current.generation, "chunks": current.vectors.size})
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_spec())

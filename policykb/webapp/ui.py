@@ -1,32 +1,186 @@
-"""Server-rendered pages: search with cited passages."""
+"""Server-rendered pages: search, a document with its cited passage, the document list, uploads."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from pathlib import Path
 
-from policykb.errors import BadQueryError, IndexNotReadyError
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, send_file, url_for
+
+from policykb.citations import format_citation, format_date
+from policykb.errors import BadQueryError, IndexNotReadyError, NotFoundError
 from policykb.index.search import MODES
+from policykb.index.store import Store
 from policykb.webapp.api import filters_from_args
+from policykb.webapp.render import document_blocks, highlight, term_pattern
+from policykb.webapp.security import admin_token_problem, check_csrf, token_from_request
 from policykb.webapp.state import searcher
+from policykb.webapp.uploads import UploadRejected, save_upload
 
 bp = Blueprint("ui", __name__)
+FACETS = (("type", "Type"), ("year", "Year"), ("lang", "Language"), ("issuer", "Issuer"), ("agency", "Agency"))
+EXAMPLES = ("who coordinates the partnership group", "Resolution 68", "bảo hiểm thất nghiệp", "shock-responsive social protection")
+
+
+def get_store() -> Store | None:
+    """A read-only connection for this request (closed at teardown); None while there is no index."""
+    if "store" not in g:
+        try:
+            g.store = Store(current_app.config["POLICYKB_CONFIG"].db_path, readonly=True)
+        except IndexNotReadyError:
+            g.store = None
+    return g.store
+
+
+@bp.teardown_app_request
+def _close_store(_exc) -> None:
+    store = g.pop("store", None)
+    if store is not None:
+        store.close()
+
+
+@bp.app_template_filter("nice_date")
+def _nice_date(value: str | None) -> str:
+    return format_date(value) or "n.d."
+
+
+def _args_with(**changes) -> dict:
+    args = {key: value for key, value in request.args.items() if value}
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = value
+    return args
+
+
+@bp.app_context_processor
+def _helpers() -> dict:
+    return {"args_with": _args_with, "url_with": lambda **changes: url_for(request.endpoint, **(request.view_args or {}), **_args_with(**changes))}
 
 
 @bp.get("/")
 def index():
     query = request.args.get("q", "").strip()
     mode = request.args.get("mode", "hybrid")
-    context = {"query": query, "mode": mode, "modes": MODES, "result": None, "message": None}
+    context = {"query": query, "mode": mode, "modes": MODES, "result": None, "message": None, "facet_names": FACETS,
+               "examples": EXAMPLES, "active": {k: request.args[k] for k, _ in FACETS if request.args.get(k)}}
+    store = get_store()
+    documents = store.list_documents() if store is not None else []
+    context["corpus"] = {"documents": len(documents), "chunks": sum(d["chunks"] for d in documents)}
+    if not documents:
+        context["message"] = "The index is empty. Add documents with `policykb ingest corpus/`, or upload one."
+        return render_template("search.html", **context)
     if not query:
         return render_template("search.html", **context)
     try:
         if mode not in MODES:
-            raise BadQueryError(f"unknown mode {mode!r}")
-        context["result"] = searcher().search(query, mode, filters_from_args())
-    except IndexNotReadyError as exc:
-        context["message"] = str(exc)
-        return render_template("search.html", **context), 503
+            raise BadQueryError(f"unknown mode {mode!r}: choose {', '.join(MODES)}")
+        page = request.args.get("page", "1")
+        if not page.isdigit() or int(page) < 1:
+            raise BadQueryError("page must be a whole number from 1")
+        result = searcher().search(query, mode, filters_from_args(), 10, int(page))
     except BadQueryError as exc:
         context["message"] = str(exc)
         return render_template("search.html", **context), 400
+    pattern = term_pattern(query, result.expansions)
+    context["result"] = result
+    context["hits"] = [{"hit": hit, "html": highlight(hit.text, pattern), "cite": format_citation(hit)} for hit in result.hits]
+    context["pages"] = max(1, -(-result.total // result.k))
     return render_template("search.html", **context)
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+@bp.get("/doc/<doc_id>")
+def document(doc_id: str):
+    store = get_store()
+    if store is None:
+        abort(404)
+    try:
+        doc = store.get_document(doc_id)
+    except NotFoundError:
+        abort(404, f"no document {doc_id!r}")
+    start, end = _int_arg("start"), _int_arg("end")
+    mark = (start, end) if start is not None and end is not None and 0 <= start < end <= len(doc["text"]) else None
+    blocks = document_blocks(doc["text"], doc["chunks"], mark, _int_arg("chunk"))
+    source_available = Path(doc["source"]).is_file()
+    return render_template("doc.html", doc=doc, blocks=blocks, mark=mark, related=store.related_documents(doc_id),
+                           source_available=source_available)
+
+
+@bp.get("/doc/<doc_id>/original")
+def original(doc_id: str):
+    """The file the document was ingested from: looked up by id, never by a path from the request."""
+    store = get_store()
+    try:
+        source = Path(store.get_document(doc_id)["source"]) if store else None
+    except NotFoundError:
+        source = None
+    if source is None or not source.is_file():
+        abort(404, "the original file is no longer where it was ingested from")
+    return send_file(source, as_attachment=False, download_name=source.name)
+
+
+SORTS = ("title", "doc_type", "date", "language", "chunks", "ingested_at")
+
+
+@bp.get("/docs")
+def documents():
+    store = get_store()
+    rows = store.list_documents() if store else []
+    wanted_type, wanted_lang, text = request.args.get("type"), request.args.get("lang"), request.args.get("q", "").strip().lower()
+    types = sorted({d["doc_type"] for d in rows})
+    languages = sorted({d["language"] for d in rows})
+    rows = [d for d in rows if (not wanted_type or d["doc_type"] == wanted_type) and (not wanted_lang or d["language"] == wanted_lang)
+            and (not text or text in d["title"].lower())]
+    sort = request.args.get("sort", "title") if request.args.get("sort") in SORTS else "title"
+    reverse = request.args.get("order") == "desc"
+    rows.sort(key=lambda d: (d[sort] is None, d[sort] if d[sort] is not None else ""), reverse=reverse)
+    return render_template("docs.html", rows=rows, sort=sort, reverse=reverse, types=types, languages=languages, sorts=SORTS)
+
+
+@bp.route("/upload", methods=["GET", "POST"])
+def upload():
+    config = current_app.config["POLICYKB_CONFIG"]
+    context = {"enabled": bool(config.admin_token), "limit_mb": config.max_file_bytes // 2**20, "message": None}
+    if request.method == "GET":
+        return render_template("upload.html", **context)
+    check_csrf()
+    problem = admin_token_problem(token_from_request())
+    if problem:
+        context["message"] = problem[1]
+        return render_template("upload.html", **context), problem[0]
+    try:
+        path = save_upload(request.files.get("file"), config)
+    except UploadRejected as exc:
+        context["message"] = str(exc)
+        return render_template("upload.html", **context), exc.status
+    job = current_app.extensions["policykb_jobs"].submit(path, request.files["file"].filename)
+    return redirect(url_for("ui.job", job_id=job.id), code=303)
+
+
+@bp.get("/upload/<job_id>")
+def job(job_id: str):
+    found = current_app.extensions["policykb_jobs"].get(job_id)
+    if found is None:
+        abort(404, "no such upload")
+    return render_template("job.html", job=found)
+
+
+@bp.post("/doc/<doc_id>/remove")
+def remove(doc_id: str):
+    check_csrf()
+    problem = admin_token_problem(token_from_request())
+    if problem:
+        abort(problem[0], problem[1])
+    from policykb.index.indexer import Indexer
+
+    with Indexer(current_app.config["POLICYKB_CONFIG"], progress=False) as indexer:
+        try:
+            indexer.remove(doc_id)
+        except NotFoundError:
+            abort(404, f"no document {doc_id!r}")
+    return redirect(url_for("ui.documents"), code=303)

@@ -1,0 +1,79 @@
+"""Turning passages and documents into safe HTML: query terms highlighted, the cited span marked."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+from policykb.index.query import STOPWORDS
+from policykb.textnorm import fold, words
+
+
+def _fold_same_length(text: str) -> str:
+    """Case- and diacritic-folded text with the same length, so that offsets carry over."""
+    return "".join(folded[:1] if len(folded := fold(ch).casefold()) >= 1 else ch for ch in text)
+
+
+def term_pattern(query: str, extra_phrases: list[str] = ()) -> re.Pattern[str] | None:
+    """A pattern over folded text for the query's words (loosely stemmed) and expansion phrases."""
+    pieces = []
+    for term in dict.fromkeys(w for w in words(query) if w not in STOPWORDS):
+        stem = term[: max(4, len(term) - 2)] if len(term) > 4 else term
+        pieces.append(re.escape(stem) + (r"\w*" if len(term) > 4 else ""))
+    pieces += [r"\W+".join(map(re.escape, words(phrase))) for phrase in extra_phrases if words(phrase)]
+    if not pieces:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(sorted(pieces, key=len, reverse=True)) + r")(?!\w)")
+
+
+def highlight(text: str, pattern: re.Pattern[str] | None) -> Markup:
+    if pattern is None:
+        return escape(text)
+    out, last = [], 0
+    for match in pattern.finditer(_fold_same_length(text)):
+        out += [escape(text[last : match.start()]), Markup("<mark>"), escape(text[match.start() : match.end()]), Markup("</mark>")]
+        last = match.end()
+    out.append(escape(text[last:]))
+    return Markup("").join(out)
+
+
+@dataclass
+class Block:
+    """A piece of the document page: a heading where the section changes, then a chunk's text."""
+
+    chunk_id: int
+    heading: str | None
+    depth: int
+    html: Markup
+    cited: bool
+
+
+def document_blocks(text: str, chunks: list[dict], mark: tuple[int, int] | None, cited_chunk: int | None) -> list[Block]:
+    """The whole cleaned text as chunk blocks, each with its section heading, the cited span in <mark>."""
+    blocks: list[Block] = []
+    previous_section = None
+    position = 0
+    for chunk in chunks:
+        start, end = position, chunk["end"]
+        heading = None
+        if chunk["section"] and chunk["section"] != previous_section:
+            heading = chunk["section"].split(" › ")[-1]
+        previous_section = chunk["section"]
+        cited = cited_chunk == chunk["id"] or (mark is not None and mark[0] < end and mark[1] > start)
+        blocks.append(Block(chunk["id"], heading, chunk["section"].count(" › ") + 1 if chunk["section"] else 1,
+                            _mark_span(text, start, end, mark), cited))
+        position = end
+    if blocks and position < len(text):
+        blocks[-1].html += escape(text[position:])
+    return blocks
+
+
+def _mark_span(text: str, start: int, end: int, mark: tuple[int, int] | None) -> Markup:
+    if mark is None or mark[1] <= start or mark[0] >= end:
+        return escape(text[start:end])
+    left, right = max(mark[0], start), min(mark[1], end)
+    return Markup("").join([
+        escape(text[start:left]), Markup('<mark class="passage" id="passage">'), escape(text[left:right]), Markup("</mark>"), escape(text[right:end]),
+    ])
