@@ -210,6 +210,11 @@ def serve(ctx, host: str, port: int, threads: int) -> None:
     from policykb.webapp import create_app
 
     app = create_app(config=_config(ctx))
+    try:
+        with app.app_context():
+            app.extensions["policykb"].get().search("warm up the model and the index")
+    except PolicyKBError as exc:  # an empty index still serves: the pages say how to fill it
+        click.echo(f"note: {exc}", err=True)
     click.echo(f"policykb serving {_config(ctx).data_dir} on http://{host}:{port}/", err=True)
     waitress_serve(app, host=host, port=port, threads=threads)
 

@@ -18,7 +18,7 @@ from policykb.ingest.loaders import LOADERS
 from policykb.models import Document
 
 # Bump when cleaning, chunking or metadata change, so that unchanged files are parsed again.
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"
 SUPPORTED_EXTENSIONS = frozenset(LOADERS)
 SIDECAR_FIELDS = {"title", "type", "date", "issuer", "language", "url"}
 DOC_TYPES = ("strategy", "resolution", "minutes", "note", "report", "news", "other")
@@ -133,7 +133,7 @@ def parse_file(
         doc_type=overrides.get("type") or metadata.detect_doc_type(title, clean.text),
         language=language,
         date=overrides.get("date") or _iso_or_none(raw.date) or metadata.find_date(clean.text),
-        issuer=overrides.get("issuer") or _detect_issuer(title, clean.text, glossary),
+        issuer=overrides.get("issuer") or _detect_issuer(clean.text),
         url=overrides.get("url") or raw.url,
         doc_numbers=find_doc_numbers(clean.text),
         agencies=known.agencies_in(clean.text),
@@ -148,11 +148,9 @@ def _iso_or_none(value: str | None) -> str | None:
     return value if value and _DATE_VALUE.match(value) else None
 
 
-def _detect_issuer(title: str, text: str, glossary: Glossary) -> str | None:
-    """The agency named in the title, else a news agency's sign-off."""
-    agencies = glossary.agencies_in(title)
-    if agencies:
-        return agencies[0]
+def _detect_issuer(text: str) -> str | None:
+    """A news agency's sign-off ("…-VNA"); other issuers come from the sidecar, since an agency named in a
+    title is as often the subject as the author."""
     if re.search(r"(?:-\s?VNA|\(VNA\))\s*$", text[-200:]):
         return "Vietnam News Agency (VNA)"
     return None

@@ -41,32 +41,44 @@ def highlight(text: str, pattern: re.Pattern[str] | None) -> Markup:
 
 @dataclass
 class Block:
-    """A piece of the document page: a heading where the section changes, then a chunk's text."""
+    """A piece of the document page: one chunk's text, its first line set as a heading where it is one."""
 
     chunk_id: int
-    heading: str | None
     depth: int
+    heading: Markup | None
     html: Markup
     cited: bool
 
 
+def _heading_end(text: str, start: int, end: int, section: str) -> tuple[int, int] | None:
+    """Where the chunk's first line is the heading its breadcrumb ends with: (line start, line end)."""
+    if not section:
+        return None
+    line_start = start + len(text[start:end]) - len(text[start:end].lstrip())
+    line_end = text.find("\n", line_start, end)
+    line_end = end if line_end == -1 else line_end
+    label = section.split(" › ")[-1].removesuffix("…")
+    return (line_start, line_end) if text[line_start:line_end].startswith(label) else None
+
+
 def document_blocks(text: str, chunks: list[dict], mark: tuple[int, int] | None, cited_chunk: int | None) -> list[Block]:
-    """The whole cleaned text as chunk blocks, each with its section heading, the cited span in <mark>."""
+    """The whole cleaned text as chunk blocks in order, section headings set apart, the cited span in <mark>."""
     blocks: list[Block] = []
-    previous_section = None
     position = 0
-    for chunk in chunks:
-        start, end = position, chunk["end"]
+    for index, chunk in enumerate(chunks):
+        start = position
+        end = len(text) if index == len(chunks) - 1 else chunk["end"]
+        heading_span = _heading_end(text, chunk["start"], chunk["end"], chunk["section"])
         heading = None
-        if chunk["section"] and chunk["section"] != previous_section:
-            heading = chunk["section"].split(" › ")[-1]
-        previous_section = chunk["section"]
+        if heading_span is not None:
+            heading = _mark_span(text, heading_span[0], heading_span[1], mark)
+            body = _mark_span(text, heading_span[1], end, mark)  # the blank lines around a heading are its margins
+        else:
+            body = _mark_span(text, start, end, mark)
         cited = cited_chunk == chunk["id"] or (mark is not None and mark[0] < end and mark[1] > start)
-        blocks.append(Block(chunk["id"], heading, chunk["section"].count(" › ") + 1 if chunk["section"] else 1,
-                            _mark_span(text, start, end, mark), cited))
+        depth = chunk["section"].count(" › ") + 1 if chunk["section"] else 1
+        blocks.append(Block(chunk["id"], depth, heading, Markup(body.strip("\n")), cited))
         position = end
-    if blocks and position < len(text):
-        blocks[-1].html += escape(text[position:])
     return blocks
 
 
