@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from policykb.textnorm import fold, words
 
 _DASHES = str.maketrans({"–": "-", "—": "-", "‐": "-", "‑": "-", "−": "-"})
-_TYPE_CODE = r"(?:NQ|NĐ|ND|QĐ|QD|TT|CT|QH|TW|CP|TTg|UBTVQH|BLĐTBXH|BLDTBXH|BTC|BYT|BHXH|L|AL|KH|TB|CV|HD|BC)"
-# 68/NQ-CP, 42-NQ/TW, 15/2023/NĐ-CP, 43/2021/AL, 1234/QĐ-TTg, 58/2014/QH13
+_TYPE_CODE = r"(?:QH\d{1,2}|NQ|NĐ|ND|QĐ|QD|TT|CT|QH|TW|CP|TTg|UBTVQH|BLĐTBXH|BLDTBXH|BTC|BYT|BHXH|L|AL|KH|TB|CV|HD|BC)"
+# 68/NQ-CP, 42-NQ/TW, 15/2023/NĐ-CP, 43/2021/AL, 1234/QĐ-TTg, 58/2014/QH13; a footnote digit
+# glued to the end by PDF extraction ("43/2021/AL1") is matched but not kept.
 DOC_NUMBER = re.compile(
-    rf"(?<![\w/])(\d{{1,5}})\s?(?:/\s?((?:19|20)\d\d)\s?)?[/-]\s?({_TYPE_CODE}(?:\d{{1,2}})?(?:\s?[-/]\s?[A-ZĐ]{{1,10}}(?:g|\d{{1,2}})?){{0,2}})(?![\w])",
+    rf"(?<![\w/])(\d{{1,5}})\s?(?:/\s?((?:19|20)\d\d)\s?)?[/-]\s?({_TYPE_CODE}(?:\s?[-/]\s?[A-ZĐ]{{1,10}}(?:g|\d{{1,2}})?){{0,2}})(?:\d(?![\w]))?(?![\w])",
 )
 
 
@@ -20,8 +21,12 @@ def normalize_doc_number(raw: str) -> str:
     return re.sub(r"\s+", "", raw.translate(_DASHES)).upper()
 
 
+def _without_footnote(match: re.Match[str]) -> str:
+    return match.string[match.start() : match.end(3)]
+
+
 def find_doc_numbers(text: str) -> list[str]:
-    found = (normalize_doc_number(m.group(0)) for m in DOC_NUMBER.finditer(text.translate(_DASHES)))
+    found = (normalize_doc_number(_without_footnote(m)) for m in DOC_NUMBER.finditer(text.translate(_DASHES)))
     return list(dict.fromkeys(found))
 
 
@@ -58,7 +63,7 @@ class NumberReference:
 
 
 def number_references(query: str) -> list[NumberReference]:
-    refs = [NumberReference(m.group(1), fold(m.group(3)).split("-")[0].split("/")[0].upper(), full=normalize_doc_number(m.group(0)))
+    refs = [NumberReference(m.group(1), fold(m.group(3)).split("-")[0].split("/")[0].upper(), full=normalize_doc_number(_without_footnote(m)))
             for m in DOC_NUMBER.finditer(query.translate(_DASHES))]
     if not refs:
         for match in _LOOSE.finditer(fold(query).lower()):

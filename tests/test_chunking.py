@@ -5,7 +5,7 @@ from __future__ import annotations
 from policykb.glossary import Glossary
 from policykb.ingest import parse_file
 from policykb.ingest.chunking import chunk_text
-from tests.conftest import CORPUS
+from conftest import CORPUS
 
 SEEDS = sorted(CORPUS.glob("*.txt"))
 

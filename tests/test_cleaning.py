@@ -7,7 +7,7 @@ from pathlib import Path
 from policykb.glossary import Glossary
 from policykb.ingest import parse_file
 from policykb.ingest.cleaning import clean_pages, is_boilerplate, split_glued_heading
-from tests.conftest import CORPUS
+from conftest import CORPUS
 
 
 def test_seed_002_repeated_body_keeps_each_paragraph_once():

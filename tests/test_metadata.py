@@ -14,7 +14,7 @@ from policykb.glossary import load_glossary
 from policykb.ingest import parse_file
 from policykb.ingest.language import detect_language
 from policykb.ingest.metadata import detect_doc_type, find_acronyms, find_date
-from tests.conftest import CORPUS
+from conftest import CORPUS
 
 GLOSSARY = load_glossary(Config().glossary_path)
 
@@ -106,3 +106,7 @@ def test_bad_sidecar_names_the_file_and_field(tmp_path: Path, content: str, prob
         parse_file(path, GLOSSARY)
     assert "note.meta.json" in str(info.value)
     assert problem in str(info.value)
+
+
+def test_a_footnote_digit_glued_to_a_document_number_is_dropped():
+    assert find_doc_numbers("ÁN LỆ SỐ 43/2021/AL1 và Luật số 58/2014/QH13") == ["43/2021/AL", "58/2014/QH13"]

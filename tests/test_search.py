@@ -39,7 +39,7 @@ def test_diacritics_are_folded_so_unaccented_queries_match_vietnamese_text(fake_
     path.write_text("Nghị quyết\n\nBộ Lao động - Thương binh và Xã hội chủ trì, phối hợp với Bộ Tài chính. Thời hạn hoàn thành: 2025.", encoding="utf-8")
     fake_indexer.ingest([path])
     from policykb.index.search import Searcher
-    from tests.test_index import FakeEmbedder
+    from test_index import FakeEmbedder
 
     searcher = Searcher(fake_config, FakeEmbedder())
     for query in ("chu tri", "chủ trì", "CHU TRI", "thoi han hoan thanh", "Bo Tai chinh"):

@@ -1,17 +1,29 @@
-"""The minimal web app: search page and JSON API over the shared Searcher."""
+"""The web app through Flask's test client: every page and API route, their errors, and the security rules."""
 
 from __future__ import annotations
 
+import dataclasses
+import io
+import re
+import time
+from pathlib import Path
+
 import pytest
 
-from policykb.index.embedder import make_embedder
+from policykb.config import Config
+from policykb.index.embedder import FakeEmbedder, make_embedder
+from policykb.index.indexer import Indexer
 from policykb.webapp import create_app
+
+TOKEN = "s3cret-token"
+RESOLUTION = "004_6608ed9db748e12c"
+TEMPLATES = Path(__file__).resolve().parents[1] / "policykb" / "webapp" / "templates"
 
 
 @pytest.fixture
-def app(fake_index):
+def app(fake_index: Config):
     make_embedder("fake")
-    return create_app(config=fake_index)
+    return create_app(config=dataclasses.replace(fake_index, admin_token=TOKEN))
 
 
 @pytest.fixture
@@ -19,59 +31,299 @@ def client(app):
     return app.test_client()
 
 
-def test_api_search_returns_cited_hits(client):
-    response = client.get("/api/search", query_string={"q": "Resolution 68", "k": 3})
+def _csrf(client, path: str = "/upload") -> str:
+    page = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+
+
+def _wait_for_job(client, job_id: str) -> dict:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        job = client.get(f"/api/jobs/{job_id}").get_json()["job"]
+        if job["state"] in ("done", "failed"):
+            return job
+        time.sleep(0.05)
+    raise AssertionError("the upload job did not finish")
+
+
+# --- search page ------------------------------------------------------------------------------
+def test_search_page_shows_cited_passages_with_highlights_and_cite_line(client):
+    page = client.get("/", query_string={"q": "who coordinates the partnership group"}).get_data(as_text=True)
+    assert page.count('<article class="hit"') == 10
+    assert "<mark>" in page and "partnership" in page
+    assert 'class="cite-text"' in page and "§" in page
+    assert re.search(r'href="/doc/[\w-]+\?start=\d+&amp;end=\d+&amp;chunk=\d+#passage"', page)
+    assert re.search(r"\d+ passages · \d+ ms", page)
+
+
+def test_search_page_without_a_query_is_a_welcome_page(client):
+    page = client.get("/").get_data(as_text=True)
+    assert "Search 5 documents" in page and "Try:" in page
+
+
+def test_search_with_no_results_explains_what_to_try(client):
+    response = client.get("/", query_string={"q": "partnership", "type": "resolution"})
     assert response.status_code == 200
-    data = response.get_json()
-    assert data["ok"] is True and len(data["hits"]) == 3
-    assert data["hits"][0]["doc_id"] == "004_6608ed9db748e12c"
+    assert "No passage matches" in response.get_data(as_text=True)
+
+
+def test_search_page_on_an_empty_index_says_how_to_fill_it(tmp_path):
+    app = create_app(config=Config.from_env(data_dir=tmp_path / "empty", embedder="fake"))
+    response = app.test_client().get("/", query_string={"q": "anything"})
+    assert response.status_code == 200
+    assert "policykb ingest corpus/" in response.get_data(as_text=True)
+
+
+def test_search_page_facets_link_to_filtered_results(client):
+    page = client.get("/", query_string={"q": "social protection"}).get_data(as_text=True)
+    assert 'data-facet="type"' in page and 'data-facet="agency"' in page
+    filtered = client.get("/", query_string={"q": "social protection", "type": "news"}).get_data(as_text=True)
+    types = re.findall(r'<span class="type">(\w+)</span>', filtered)
+    assert types and set(types) == {"news"}
+    assert 'class="chip"' in filtered
+
+
+def test_agency_facet_filters_passages_that_mention_the_agency(client):
+    data = client.get("/api/search", query_string={"q": "social assistance", "agency": "FAO", "k": 20}).get_json()
+    assert data["hits"] and all("FAO" in hit["text"] or "Food and Agriculture" in hit["text"] for hit in data["hits"])
+
+
+def test_search_page_paginates(client):
+    first = client.get("/", query_string={"q": "social"}).get_data(as_text=True)
+    assert 'rel="next"' in first
+    second = client.get("/", query_string={"q": "social", "page": 2}).get_data(as_text=True)
+    assert "Page 2 of" in second and 'rel="prev"' in second
+
+
+def test_search_page_rejects_a_bad_mode_or_page_in_plain_words(client):
+    assert client.get("/", query_string={"q": "x", "mode": "magic"}).status_code == 400
+    assert client.get("/", query_string={"q": "x", "page": "abc"}).status_code == 400
+
+
+# --- document pages ---------------------------------------------------------------------------
+def test_document_page_marks_the_cited_span(client):
+    hit = client.get("/api/search", query_string={"q": "Resolution 68"}).get_json()["hits"][0]
+    page = client.get(f"/doc/{hit['doc_id']}", query_string={"start": hit["start"], "end": hit["end"]}).get_data(as_text=True)
+    marked = re.search(r'<mark class="passage" id="passage">(.*?)</mark>', page, re.S).group(1)
+    assert hit["text"].startswith(marked.replace("&#39;", "'").replace("&#34;", '"')[:40])
+    assert "Flexible, diverse and universal social insurance system" in page  # the whole text is there
+
+
+def test_document_page_shows_metadata_headings_and_related_documents(client, fake_index, tmp_path):
+    other = tmp_path / "other.txt"
+    other.write_text("A note on Resolution No 42-NQ/TW and social policy reform in the new era.", encoding="utf-8")
+    with Indexer(fake_index, FakeEmbedder(), progress=False) as indexer:
+        indexer.ingest([other])
+    page = client.get(f"/doc/{RESOLUTION}").get_data(as_text=True)
+    assert "68/NQ-CP, 42-NQ/TW" in page
+    assert '<h2 class="section' in page and "Improving State management capacity" in page
+    assert 'href="/doc/other"' in page and "Shares document numbers with" in page
+
+
+def test_document_page_links_to_the_original_file(client):
+    page = client.get(f"/doc/{RESOLUTION}").get_data(as_text=True)
+    assert f"/doc/{RESOLUTION}/original" in page
+    original = client.get(f"/doc/{RESOLUTION}/original")
+    assert original.status_code == 200 and b"Resolution No 68/NQ-CP" in original.data
+
+
+@pytest.mark.parametrize("path", ["/doc/nope", "/doc/..%2f..%2fetc%2fpasswd", "/doc/../../etc/passwd/original", "/doc/nope/original"])
+def test_unknown_documents_and_traversal_attempts_are_404(client, path):
+    assert client.get(path).status_code == 404
+
+
+def test_documents_table_sorts_and_filters(client):
+    page = client.get("/docs", query_string={"sort": "chunks", "order": "desc"}).get_data(as_text=True)
+    counts = [int(n) for n in re.findall(r'<td class="num">(\d+)</td>', page)]
+    assert len(counts) == 5 and counts == sorted(counts, reverse=True)
+    news = client.get("/docs", query_string={"type": "news"}).get_data(as_text=True)
+    assert news.count("<tr><td>") == 2
+
+
+# --- uploads and removal through the pages -----------------------------------------------------
+def test_upload_page_is_off_without_an_operator_token(fake_index):
+    app = create_app(config=dataclasses.replace(fake_index, admin_token=None))
+    client = app.test_client()
+    assert "Uploads are off" in client.get("/upload").get_data(as_text=True)
+    token = _csrf_or_none(client)
+    response = client.post("/upload", data={"csrf": token or "", "token": "x", "file": (io.BytesIO(b"hello"), "a.txt")})
+    assert response.status_code in (400, 403)
+
+
+def _csrf_or_none(client):
+    with client.session_transaction() as session:
+        session["csrf"] = "known"
+    return "known"
+
+
+def test_upload_form_needs_the_csrf_token(client):
+    response = client.post("/upload", data={"token": TOKEN, "file": (io.BytesIO(b"hello world"), "a.txt")})
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("token, status", [("", 401), ("wrong", 403)])
+def test_upload_form_needs_the_right_admin_token(client, token, status):
+    response = client.post("/upload", data={"csrf": _csrf(client), "token": token, "file": (io.BytesIO(b"hello world"), "a.txt")})
+    assert response.status_code == status
+
+
+def test_upload_form_ingests_in_the_background_and_shows_progress(client):
+    text = b"Zanzibar quokka programme\n\nThe zanzibarquokka programme supports social assistance for older people."
+    response = client.post("/upload", data={"csrf": _csrf(client), "token": TOKEN, "file": (io.BytesIO(text), "quokka.txt")})
+    assert response.status_code == 303
+    job_page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "<progress" in job_page
+    job_id = response.headers["Location"].rsplit("/", 1)[1]
+    job = _wait_for_job(client, job_id)
+    assert job["state"] == "done" and job["doc_id"]
+    assert "Open the document" in client.get(f"/upload/{job_id}").get_data(as_text=True)
+    hits = client.get("/api/search", query_string={"q": "zanzibarquokka"}).get_json()["hits"]
+    assert hits[0]["doc_id"] == job["doc_id"]
+
+
+def test_remove_button_needs_csrf_and_token_then_removes(client):
+    csrf = _csrf(client)
+    assert client.post(f"/doc/{RESOLUTION}/remove", data={"csrf": csrf}).status_code == 401
+    response = client.post(f"/doc/{RESOLUTION}/remove", data={"csrf": csrf, "token": TOKEN})
+    assert response.status_code == 303
+    assert client.get(f"/doc/{RESOLUTION}").status_code == 404
+
+
+# --- JSON API ---------------------------------------------------------------------------------
+def test_api_search_returns_hits_and_facet_counts(client):
+    data = client.get("/api/search", query_string={"q": "Resolution 68", "k": 3}).get_json()
+    assert data["ok"] is True and len(data["hits"]) == 3 and data["hits"][0]["doc_id"] == RESOLUTION
+    assert {"type", "year", "lang", "issuer", "agency"} <= set(data["facets"])
+    assert sum(item["count"] for item in data["facets"]["type"]) == data["total"]
 
 
 @pytest.mark.parametrize("query, message", [
     ({}, "parameter 'q' is required"),
     ({"q": "x", "mode": "magic"}, "parameter 'mode'"),
     ({"q": "x", "k": "ten"}, "parameter 'k' must be a whole number"),
+    ({"q": "x", "k": "500"}, "parameter 'k' must be between 1 and 100"),
     ({"q": "x", "year": "20x4"}, "parameter 'year'"),
 ])
-def test_api_errors_share_one_shape(client, query, message):
+def test_api_bad_parameters_are_400_in_the_error_shape(client, query, message):
     response = client.get("/api/search", query_string=query)
-    assert response.status_code == 400
     data = response.get_json()
-    assert data["ok"] is False and data["status"] == 400 and message in data["error"]
+    assert response.status_code == 400 and data == {"ok": False, "error": data["error"], "status": 400}
+    assert message in data["error"]
+
+
+def test_api_lists_and_shows_documents(client):
+    docs = client.get("/api/docs").get_json()["documents"]
+    assert len(docs) == 5
+    doc = client.get(f"/api/docs/{RESOLUTION}").get_json()
+    assert doc["ok"] and doc["doc_numbers"] == ["68/NQ-CP", "42-NQ/TW"] and "Flexible, diverse" in doc["text"]
+    missing = client.get("/api/docs/nope")
+    assert missing.status_code == 404 and missing.get_json()["status"] == 404
+
+
+@pytest.mark.parametrize("headers, status", [({}, 401), ({"Authorization": "Bearer wrong"}, 403)])
+def test_api_upload_and_delete_need_the_token(client, headers, status):
+    upload = client.post("/api/docs", headers=headers, data={"file": (io.BytesIO(b"hello"), "a.txt")})
+    assert upload.status_code == status and upload.get_json()["status"] == status
+    delete = client.delete(f"/api/docs/{RESOLUTION}", headers=headers)
+    assert delete.status_code == status
+
+
+@pytest.mark.parametrize("name, content, status, message", [
+    ("a.exe", b"MZ\x90\x00", 415, "unsupported file type .exe"),
+    ("fake.pdf", b"just text pretending", 415, "the content is not a .pdf file"),
+    ("fake.docx", b"not a zip at all", 415, "the content is not a .docx file"),
+    ("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00", 415, "the content is not a .txt file"),
+])
+def test_api_upload_checks_the_type_by_content(client, name, content, status, message):
+    response = client.post("/api/docs", headers={"Authorization": f"Bearer {TOKEN}"}, data={"file": (io.BytesIO(content), name)})
+    assert response.status_code == status and message in response.get_json()["error"]
+
+
+def test_api_upload_over_the_size_limit_is_413(fake_index):
+    app = create_app(config=dataclasses.replace(fake_index, admin_token=TOKEN, max_file_bytes=1024))
+    response = app.test_client().post("/api/docs", headers={"Authorization": f"Bearer {TOKEN}"},
+                                      data={"file": (io.BytesIO(b"x" * 200_000), "big.txt")})
+    assert response.status_code == 413 and response.get_json()["status"] == 413
+
+
+def test_api_upload_of_a_scanned_pdf_fails_with_a_plain_reason(client):
+    pdf = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF"
+    response = client.post("/api/docs", headers={"Authorization": f"Bearer {TOKEN}"}, data={"file": (io.BytesIO(pdf), "scan.pdf")})
+    assert response.status_code == 202
+    job = _wait_for_job(client, response.get_json()["job"]["id"])
+    assert job["state"] == "failed" and any("OCR" in error or "no extractable text" in error or "malformed" in error for error in job["errors"])
+
+
+def test_api_upload_then_delete_round_trip(client):
+    response = client.post("/api/docs", headers={"X-Admin-Token": TOKEN},
+                           data={"file": (io.BytesIO(b"Walrus budget note\n\nThe walrusbudget line funds social workers."), "walrus.txt")})
+    assert response.status_code == 202
+    job = _wait_for_job(client, response.get_json()["job"]["id"])
+    assert job["state"] == "done"
+    deleted = client.delete(f"/api/docs/{job['doc_id']}", headers={"Authorization": f"Bearer {TOKEN}"})
+    assert deleted.status_code == 200 and deleted.get_json()["removed"] == job["doc_id"]
+    hits = client.get("/api/search", query_string={"q": "walrusbudget"}).get_json()["hits"]
+    assert all(hit["doc_id"] != job["doc_id"] for hit in hits)
+    assert client.delete(f"/api/docs/{job['doc_id']}", headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 404
+
+
+def test_api_unknown_job_and_route_use_the_error_shape(client):
+    for path in ("/api/jobs/nope", "/api/nope"):
+        response = client.get(path)
+        assert response.status_code == 404 and response.get_json()["ok"] is False
 
 
 def test_api_reports_an_empty_index_as_503(tmp_path):
-    from policykb.config import Config
-
     app = create_app(config=Config.from_env(data_dir=tmp_path / "empty", embedder="fake"))
     response = app.test_client().get("/api/search", query_string={"q": "x"})
-    assert response.status_code == 503
-    assert "policykb ingest corpus/" in response.get_json()["error"]
+    assert response.status_code == 503 and "policykb ingest corpus/" in response.get_json()["error"]
     assert app.test_client().get("/api/health").status_code == 503
 
 
-def test_unknown_api_route_uses_the_error_shape(client):
-    response = client.get("/api/nope")
-    assert response.status_code == 404
-    assert response.get_json()["ok"] is False and response.get_json()["status"] == 404
+def test_api_health_and_openapi(client):
+    health = client.get("/api/health").get_json()
+    assert health["ok"] and health["chunks"] > 0
+    spec = client.get("/api/openapi.json").get_json()
+    assert spec["openapi"].startswith("3.")
+    assert {"/api/search", "/api/docs", "/api/docs/{doc_id}", "/api/health", "/api/openapi.json"} <= set(spec["paths"])
+    for path, methods in spec["paths"].items():
+        for method in methods:
+            assert method in ("get", "post", "delete")
 
 
-def test_search_page_escapes_the_query_and_shows_citations(client):
-    page = client.get("/", query_string={"q": "<script>alert(1)</script> partnership group"}).get_data(as_text=True)
-    assert "<script>alert(1)</script>" not in page
-    assert "&lt;script&gt;" in page
-    assert "000_0b935866529ff4c2" in page
-
-
-def test_app_picks_up_a_new_index_generation_without_restart(app, client, fake_index, tmp_path):
-    from policykb.index.embedder import FakeEmbedder
-    from policykb.index.indexer import Indexer
-
+def test_app_picks_up_a_new_index_generation_without_restart(client, fake_index, tmp_path):
     before = client.get("/api/health").get_json()["generation"]
     extra = tmp_path / "extra.txt"
     extra.write_text("Zebra crossing safety programme for schoolchildren in Hanoi.", encoding="utf-8")
     with Indexer(fake_index, FakeEmbedder(), progress=False) as indexer:
         indexer.ingest([extra])
     assert client.get("/api/health").get_json()["generation"] == before + 1
-    hits = client.get("/api/search", query_string={"q": "zebra crossing"}).get_json()["hits"]
-    assert hits[0]["doc_id"] == "extra"
+    assert client.get("/api/search", query_string={"q": "zebra crossing"}).get_json()["hits"][0]["doc_id"] == "extra"
+
+
+# --- security ---------------------------------------------------------------------------------
+def test_every_response_carries_the_security_headers(client):
+    for path in ("/", "/docs", f"/doc/{RESOLUTION}", "/api/health", "/upload"):
+        headers = client.get(path).headers
+        assert "script-src 'self'" in headers["Content-Security-Policy"]
+        assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+        assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_templates_have_no_inline_script_or_style_that_the_csp_would_block():
+    for template in TEMPLATES.glob("*.html"):
+        html = template.read_text(encoding="utf-8")
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), template.name
+        assert " style=" not in html and "<style" not in html and " on" not in re.sub(r"\bon\w*=\"\{\{", "", html).replace(" one", "").replace(" only", "").replace(" on ", ""), template.name
+
+
+def test_query_and_document_text_are_escaped(client, fake_index, tmp_path):
+    payload = "<script>alert('x')</script>"
+    evil = tmp_path / "evil.txt"
+    evil.write_text(f"Evil note\n\nThis text holds {payload} inside a sentence about social protection.", encoding="utf-8")
+    with Indexer(fake_index, FakeEmbedder(), progress=False) as indexer:
+        indexer.ingest([evil])
+    search = client.get("/", query_string={"q": f"{payload} evil note"}).get_data(as_text=True)
+    doc = client.get("/doc/evil").get_data(as_text=True)
+    for page in (search, doc):
+        assert payload not in page and "&lt;script&gt;" in page

@@ -44,7 +44,7 @@ class IngestReport:
 
     def summary(self) -> str:
         return (
-            f"{self.files} files, {self.documents} documents ({self.added} added, {self.updated} updated, "
+            f"{self.files} file{'s' if self.files != 1 else ''}, {self.documents} documents ({self.added} added, {self.updated} updated, "
             f"{self.unchanged} unchanged), {self.chunks} chunks written ({self.embedded} embedded, "
             f"{self.reused} vectors reused), {len(self.errors)} errors, {self.seconds:.1f} s"
         )
@@ -127,7 +127,7 @@ class Indexer:
             except IngestError as exc:
                 report.errors.append(exc)
                 continue
-            except (OSError, ValueError, RuntimeError, LookupError, AttributeError, TypeError) as exc:
+            except Exception as exc:  # one odd file must never stop the run; the loaders name known failures
                 log.debug("unexpected failure reading %s", path, exc_info=True)
                 report.errors.append(IngestError(path, f"could not be read ({type(exc).__name__}: {exc})", "check that the file opens in its usual program, then ingest it again"))
                 continue

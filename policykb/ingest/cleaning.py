@@ -18,6 +18,8 @@ _BOILERPLATE = re.compile(
       | subscribe(?:\s+to\s+(?:our\s+)?newsletter)?\.? | sign\s+up\s+for\s+(?:our\s+)?newsletter\.?
       | print\s+this\s+page | font\s+size:?.{0,20} | text\s+size:?.{0,20}
       | (?:facebook|twitter|linkedin|youtube|instagram)(?:\s*[|/·•]?\s*(?:facebook|twitter|x|linkedin|youtube|instagram))*
+      | (?:last\s+(?:modified|updated)|page\s+last\s+updated|letzte\s+änderung|stand|dernière\s+mise\s+à\s+jour
+         |cập\s+nhật(?:\s+lần\s+cuối)?|ngày\s+cập\s+nhật)\s*:?\s*[\d./\-\s]{6,12}(?:\s*\d{1,2}:\d{2})?
     )$""",
     re.IGNORECASE | re.VERBOSE,
 )

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from policykb.errors import IngestError
-from policykb.ingest.decoding import decode_text
+from policykb.ingest.decoding import decode_text, html_charset
 
 log = logging.getLogger(__name__)
 
 _NEEDS_OCR = "it needs OCR: run it through an OCR tool (e.g. `ocrmypdf in.pdf out.pdf`) and ingest the result"
+_DECRYPT_FIX = "save an unencrypted copy (e.g. `qpdf --decrypt --password=… in.pdf out.pdf`) and ingest that"
+_DOCX_FIX = "open it in Word or LibreOffice and save it again as .docx"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Word 97-2003 files, and Office files saved with a password
+# Boxes that advertise other pages inside an article (e.g. <pp-inline-teaser> on bmas.de); trafilatura keeps them.
+_TEASER_ELEMENTS = ['//*[contains(local-name(), "teaser")]']
+_MIN_CHARS_PER_PAGE = 20  # less than this on average: a scan with at most a stamp or page numbers as text
 
 
 @dataclass
@@ -35,9 +44,10 @@ def load_plain(path: Path, data: bytes) -> RawText:
 def load_html(path: Path, data: bytes) -> RawText:
     import trafilatura
 
-    html = decode_text(data, str(path))
+    html = decode_text(data, str(path), declared=html_charset(data))
     result = trafilatura.bare_extraction(
-        html, include_comments=False, include_tables=True, with_metadata=True, favor_precision=True
+        html, include_comments=False, include_tables=True, with_metadata=True, favor_precision=True,
+        prune_xpath=_TEASER_ELEMENTS,
     )
     text = getattr(result, "text", None) if result is not None else None
     if not text or not text.strip():
@@ -51,31 +61,105 @@ def load_html(path: Path, data: bytes) -> RawText:
     )
 
 
-def load_pdf(path: Path, data: bytes) -> RawText:
+class _ToOurLog(logging.Handler):
+    """Carries pypdf's notes about a file it repaired into our log at INFO (shown with -v), naming the file."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
+
+    def emit(self, record: logging.LogRecord) -> None:
+        log.info("%s: pypdf: %s", self.path, record.getMessage()[:300])  # some notes quote a whole font dictionary
+
+
+@contextmanager
+def _pypdf_notes_in_our_log(path: Path) -> Iterator[None]:
+    """Without this pypdf warns on stderr, and a bad file would get more than its one `error:` line."""
+    pypdf_log = logging.getLogger("pypdf")
+    handler, propagate = _ToOurLog(path), pypdf_log.propagate
+    pypdf_log.addHandler(handler)
+    pypdf_log.propagate = False
+    try:
+        yield
+    finally:
+        pypdf_log.removeHandler(handler)
+        pypdf_log.propagate = propagate
+
+
+def _unreadable_pdf(path: Path, data: bytes, exc: Exception) -> IngestError:
+    """Name what is wrong with a PDF pypdf could not read, from the shape of the file."""
+    head = data[:1024]
+    if b"%PDF-" not in head:
+        looks_like = "an HTML page (a failed download?)" if head.lstrip().startswith(b"<") else f"something else: it starts with {data[:16]!r}"
+        return IngestError(path, f"not a PDF file, it is {looks_like}", "download or export the PDF again")
+    if b"%%EOF" not in data[-1024:]:
+        return IngestError(path, "the PDF is truncated (it stops before its %%EOF end marker)", "download or copy it again and ingest the complete file")
+    return IngestError(path, f"malformed PDF ({type(exc).__name__}: {exc})", "download or export the PDF again, or repair it with `qpdf in.pdf out.pdf`")
+
+
+def _may_show_text(resources, depth: int = 0) -> bool:
+    """False only when a page's resources, and those of the forms it draws, hold no font: then it cannot show text.
+
+    Such pages (scans, text printed as vector shapes) can take pypdf seconds to parse for nothing.
+    """
+    from pypdf.generic import DictionaryObject
+
+    resources = resources.get_object() if resources is not None else None
+    if not isinstance(resources, DictionaryObject) or depth > 8:
+        return True  # missing, odd or deeply nested: let pypdf look
+    if resources.get("/Font"):
+        return True
+    xobjects = resources.get("/XObject")
+    xobjects = xobjects.get_object() if xobjects is not None else {}
+    forms = (xobject.get_object() for xobject in (xobjects.values() if isinstance(xobjects, dict) else []))
+    return any(form.get("/Subtype") == "/Form" and _may_show_text(form.get("/Resources"), depth + 1)
+               for form in forms if isinstance(form, DictionaryObject))
+
+
+def _page_text(page) -> str:
+    return (page.extract_text() or "") if _may_show_text(page.get("/Resources")) else ""
+
+
+def _open_pdf(path: Path, data: bytes):
     from pypdf import PdfReader
-    from pypdf.errors import FileNotDecryptedError, PdfReadError, PyPdfError
+    from pypdf.errors import DependencyError
 
     try:
-        reader = PdfReader(path, strict=False)
+        reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted and not reader.decrypt(""):
-            raise IngestError(path, "the PDF is encrypted and needs a password", "save an unencrypted copy (e.g. `qpdf --decrypt --password=… in.pdf out.pdf`) and ingest that")
-        pages = [page.extract_text() or "" for page in reader.pages]
+            raise IngestError(path, "the PDF is encrypted: a password is required to open it", _DECRYPT_FIX)
+    except DependencyError as exc:
+        raise IngestError(path, f"the PDF is encrypted with a method that needs another package ({exc})", "install it (pip install cryptography), or save an unencrypted copy") from exc
     except IngestError:
         raise
-    except FileNotDecryptedError as exc:
-        raise IngestError(path, "the PDF is encrypted and needs a password", "save an unencrypted copy and ingest that") from exc
-    except (PyPdfError, PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
-        raise IngestError(path, f"malformed or truncated PDF ({type(exc).__name__}: {exc})", "download or export the PDF again and ingest the complete file") from exc
+    except Exception as exc:  # noqa: BLE001 - damaged files make pypdf raise almost anything
+        raise _unreadable_pdf(path, data, exc) from exc
+    return reader
+
+
+def load_pdf(path: Path, data: bytes) -> RawText:
+    with _pypdf_notes_in_our_log(path):
+        reader = _open_pdf(path, data)
+        try:
+            pages = [_page_text(page) for page in reader.pages]
+        except Exception as exc:  # noqa: BLE001 - as in _open_pdf
+            raise _unreadable_pdf(path, data, exc) from exc
+        title = _pdf_title(path, reader)
     if not pages:
         raise IngestError(path, "the PDF has no pages", "download or export the PDF again")
-    if sum(len(page.strip()) for page in pages) < 20:
-        raise IngestError(path, "no extractable text (a scanned or image-only PDF)", _NEEDS_OCR)
-    title = None
+    if sum(len(page.strip()) for page in pages) < _MIN_CHARS_PER_PAGE * len(pages):
+        raise IngestError(path, "no text layer: its pages are scanned images, or text drawn as shapes", _NEEDS_OCR)
+    return RawText(pages=pages, file_format="pdf", title=title)
+
+
+def _pdf_title(path: Path, reader) -> str | None:
     try:
         title = (reader.metadata or {}).get("/Title")
-    except (PyPdfError, ValueError, TypeError):
+    except Exception:  # noqa: BLE001 - a broken info dictionary costs only the title
         log.debug("unreadable PDF metadata in %s", path)
-    return RawText(pages=pages, file_format="pdf", title=str(title) if title else None)
+        return None
+    text = str(title).strip() if title is not None else ""
+    return text or None
 
 
 def _docx_heading_level(paragraph) -> int | None:
@@ -88,16 +172,17 @@ def _docx_heading_level(paragraph) -> int | None:
     return None
 
 
-def load_docx(path: Path, data: bytes) -> RawText:
-    import docx
+def _check_docx_container(path: Path, data: bytes) -> None:
+    if data.startswith(_OLE_MAGIC):
+        raise IngestError(path, "an old binary .doc or a password-protected Office file, not a .docx", f"remove any password, then {_DOCX_FIX}")
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise IngestError(path, "not a valid .docx file (it is not a zip archive)", _DOCX_FIX)
+
+
+def _docx_lines(document) -> tuple[list[str], dict[str, int]]:
+    """Paragraphs and table rows in reading order, and the heading lines with their level."""
     from docx.table import Table
 
-    if not zipfile.is_zipfile(path):
-        raise IngestError(path, "not a valid .docx file (it is not a zip archive)", "open it in Word or LibreOffice and save it again as .docx")
-    try:
-        document = docx.Document(str(path))
-    except (KeyError, ValueError, zipfile.BadZipFile, OSError) as exc:
-        raise IngestError(path, f"not a readable .docx file ({exc})", "open it in Word or LibreOffice and save it again as .docx") from exc
     lines: list[str] = []
     headings: dict[str, int] = {}
     for block in document.iter_inner_content():
@@ -114,7 +199,19 @@ def load_docx(path: Path, data: bytes) -> RawText:
             lines.extend(["", text])
         else:
             lines.append(text)
-    title = document.core_properties.title or None
+    return lines, headings
+
+
+def load_docx(path: Path, data: bytes) -> RawText:
+    import docx
+
+    _check_docx_container(path, data)
+    try:
+        document = docx.Document(io.BytesIO(data))
+        lines, headings = _docx_lines(document)
+        title = document.core_properties.title or None
+    except Exception as exc:  # noqa: BLE001 - a damaged zip or XML part makes python-docx and lxml raise almost anything
+        raise IngestError(path, f"not a readable .docx file ({type(exc).__name__}: {exc})", _DOCX_FIX) from exc
     return RawText(pages=["\n".join(lines)], file_format="docx", title=title, headings=headings)
 
 

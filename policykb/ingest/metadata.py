@@ -19,7 +19,7 @@ _DATE_PATTERNS = [
 ]
 _TYPE_RULES = [
     ("resolution", re.compile(r"^(?:resolution|nghi quyet)\b")),
-    ("minutes", re.compile(r"\b(?:minutes?|bien ban)\b")),
+    ("minutes", re.compile(r"\b(?:minutes?|bien ban|proces-verbal|proces verbal)\b")),
     ("note", re.compile(r"\b(?:joint programming group|jpg|(?:discussion|technical|concept|briefing) note|ghi nho)\b")),
     ("report", re.compile(r"\b(?:report|outcome|results? achieved|bao cao|evaluation)\b")),
     ("strategy", re.compile(r"\b(?:strategy|proposal|programme|master plan|de an|chien luoc|ke hoach)\b")),
@@ -72,8 +72,7 @@ def detect_title(text: str, fallback: str) -> str:
     for line in scan_lines(text[:3000]):
         candidate = line.text.strip()
         if len(candidate) >= 3 and any(ch.isalpha() for ch in candidate):
-            title = short_label(candidate, 160)
-            return title.title() if title.isupper() and len(title) > 12 else title
+            return short_label(candidate, 160)
     return fallback
 
 

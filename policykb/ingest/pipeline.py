@@ -18,7 +18,7 @@ from policykb.ingest.loaders import LOADERS
 from policykb.models import Document
 
 # Bump when cleaning, chunking or metadata change, so that unchanged files are parsed again.
-PIPELINE_VERSION = "3"
+PIPELINE_VERSION = "4"
 SUPPORTED_EXTENSIONS = frozenset(LOADERS)
 SIDECAR_FIELDS = {"title", "type", "date", "issuer", "language", "url"}
 DOC_TYPES = ("strategy", "resolution", "minutes", "note", "report", "news", "other")

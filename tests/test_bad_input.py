@@ -1,0 +1,206 @@
+"""`policykb ingest` on bad files: one `error: FILE: reason — fix` line each, the good files still ingested, exit 1,
+and the index from before intact and searchable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from policykb.cli import main
+from policykb.config import Config
+from policykb.index.embedder import FakeEmbedder
+from policykb.index.search import Searcher
+from policykb.index.store import Store
+
+from builders import image_only_pdf, pypdf_written, two_page_pdf
+
+GOOD_TEXT = "Resolution on rural pensions.\n\nThe council extends the rural pension to every farmer over sixty.\n"
+
+
+def run_ingest(data_dir: Path, *paths: Path) -> Result:
+    return CliRunner().invoke(
+        main, ["--data", str(data_dir), "ingest", "--quiet", *map(str, paths)], env={"POLICYKB_EMBEDDER": "fake"}
+    )
+
+
+def error_lines(result: Result) -> list[str]:
+    return [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+
+
+def indexed_sources(data_dir: Path) -> set[str]:
+    with Store(data_dir / "policykb.sqlite3", readonly=True) as store:
+        return {Path(doc["source"]).name for doc in store.list_documents()}
+
+
+def ingest_beside_a_good_file(tmp_path: Path, bad: Path) -> tuple[str, str]:
+    """Ingest a good file and the bad one; check the run's shape and return the bad file's (reason, fix)."""
+    good = tmp_path / "good.txt"
+    good.write_text(GOOD_TEXT, encoding="utf-8")
+    result = run_ingest(tmp_path / "data", good, bad)
+    assert result.exit_code == 1, result.output
+    [line] = error_lines(result)
+    prefix = f"error: {bad.resolve() if bad.exists() else bad}: "
+    assert line.startswith(prefix), line
+    reason, _, fix = line.removeprefix(prefix).partition(" — ")
+    assert reason and fix, line
+    assert len(result.stderr.splitlines()) == 2, result.stderr  # the error line and the summary, nothing else
+    assert indexed_sources(tmp_path / "data") == {"good.txt"}
+    return reason, fix
+
+
+def test_scanned_pdf_is_reported_as_needing_ocr_and_others_still_ingest(tmp_path):
+    bad = tmp_path / "scan.pdf"
+    bad.write_bytes(image_only_pdf())
+    reason, fix = ingest_beside_a_good_file(tmp_path, bad)
+    assert "no text layer" in reason
+    assert fix.startswith("it needs OCR")
+
+
+def test_encrypted_pdf_is_reported_with_password_hint_and_others_still_ingest(tmp_path):
+    bad = tmp_path / "locked.pdf"
+    bad.write_bytes(pypdf_written(two_page_pdf(), user_password="secret"))
+    reason, fix = ingest_beside_a_good_file(tmp_path, bad)
+    assert reason == "the PDF is encrypted: a password is required to open it"
+    assert "qpdf --decrypt" in fix
+
+
+def test_malformed_pdf_is_reported_as_malformed_and_others_still_ingest(tmp_path):
+    bad = tmp_path / "broken.pdf"
+    bad.write_bytes(b"%PDF-1.3\nnot a PDF body\n%%EOF\n")
+    reason, _ = ingest_beside_a_good_file(tmp_path, bad)
+    assert reason.startswith("malformed PDF (")
+
+
+def test_truncated_pdf_is_reported_as_truncated_and_others_still_ingest(tmp_path):
+    whole = pypdf_written(two_page_pdf())
+    bad = tmp_path / "half.pdf"
+    bad.write_bytes(whole[: len(whole) // 2])
+    reason, fix = ingest_beside_a_good_file(tmp_path, bad)
+    assert "truncated" in reason
+    assert "complete file" in fix
+
+
+def test_empty_file_is_reported_as_empty_and_others_still_ingest(tmp_path):
+    bad = tmp_path / "empty.pdf"
+    bad.write_bytes(b"")
+    reason, _ = ingest_beside_a_good_file(tmp_path, bad)
+    assert reason == "the file is empty"
+
+
+def test_binary_file_named_txt_is_reported_as_binary_and_others_still_ingest(tmp_path):
+    bad = tmp_path / "photo.txt"
+    bad.write_bytes(image_only_pdf().replace(b"%PDF", b"\x89PNG\x00\x00"))
+    reason, fix = ingest_beside_a_good_file(tmp_path, bad)
+    assert reason == "contains NUL bytes"
+    assert "binary file" in fix
+
+
+def test_undecodable_text_is_reported_with_a_resave_hint_and_others_still_ingest(tmp_path):
+    bad = tmp_path / "legacy.txt"
+    bad.write_bytes(b"Pension rates \x81\x8d\x8f\x90\x9d for 2024 \xe9t\xe9.\n")
+    reason, fix = ingest_beside_a_good_file(tmp_path, bad)
+    assert reason == "is not valid UTF-8, UTF-16 or cp1252 text"
+    assert "UTF-8" in fix
+
+
+def test_corrupt_docx_is_reported_as_not_a_zip_and_others_still_ingest(tmp_path):
+    bad = tmp_path / "memo.docx"
+    bad.write_bytes(b"PK\x03\x04 but the rest of this archive never arrived")
+    reason, fix = ingest_beside_a_good_file(tmp_path, bad)
+    assert reason == "not a valid .docx file (it is not a zip archive)"
+    assert "save it again as .docx" in fix
+
+
+def test_unsupported_extension_named_explicitly_is_reported_and_others_still_ingest(tmp_path):
+    bad = tmp_path / "budget.xlsx"
+    bad.write_bytes(b"PK\x03\x04")
+    reason, fix = ingest_beside_a_good_file(tmp_path, bad)
+    assert reason == "unsupported file type .xlsx"
+    assert ".docx" in fix and ".pdf" in fix
+
+
+def test_missing_path_is_reported_and_others_still_ingest(tmp_path):
+    reason, fix = ingest_beside_a_good_file(tmp_path, tmp_path / "no-such-report.pdf")
+    assert reason == "no such file or folder"
+    assert fix == "check the path"
+
+
+def test_cp1252_and_utf16_text_files_ingest_with_their_accents(tmp_path):
+    files = {
+        "cp1252.txt": ("Le ministère publie le décret sur l’assurance maladie.\n", "cp1252"),
+        "utf16-bom.txt": ("Nghị quyết về bảo hiểm xã hội cho người lao động.\n", "utf-16"),
+        "utf16-no-bom.txt": ("Die Rentenreform gilt für alle Beschäftigten ab März.\n", "utf-16-le"),
+    }
+    for name, (text, encoding) in files.items():
+        (tmp_path / name).write_bytes(text.encode(encoding))
+    result = run_ingest(tmp_path / "data", *(tmp_path / name for name in files))
+    assert result.exit_code == 0, result.output
+    with Store(tmp_path / "data" / "policykb.sqlite3", readonly=True) as store:
+        texts = {Path(doc["source"]).name: store.get_document(doc["id"])["text"] for doc in store.list_documents()}
+    assert texts == {name: text.strip() for name, (text, _) in files.items()}
+
+
+@pytest.fixture
+def every_kind_of_bad_file(tmp_path: Path) -> list[Path]:
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    whole = pypdf_written(two_page_pdf())
+    contents = {
+        "scan.pdf": image_only_pdf(),
+        "locked.pdf": pypdf_written(two_page_pdf(), user_password="secret"),
+        "broken.pdf": b"%PDF-1.3\nnot a PDF body\n%%EOF\n",
+        "half.pdf": whole[: len(whole) // 2],
+        "empty.txt": b"",
+        "photo.txt": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+        "legacy.txt": b"Pension \x81\x8d\x8f\x90\x9d rates\n",
+        "memo.docx": b"not a zip",
+        "budget.xlsx": b"PK\x03\x04",
+    }
+    for name, data in contents.items():
+        (folder / name).write_bytes(data)
+    return [folder / name for name in contents] + [folder / "missing.pdf"]
+
+
+def _search_top(config: Config, query: str) -> list[tuple[str, int]]:
+    searcher = Searcher(config, FakeEmbedder())
+    try:
+        return [(hit.doc_id, hit.chunk_id) for hit in searcher.search(query, k=5).hits]
+    finally:
+        searcher.close()
+
+
+def _counts(config: Config) -> tuple[int, int]:
+    with Store(config.db_path, readonly=True) as store:
+        return len(store.list_documents()), store.count_chunks()
+
+
+def test_bad_files_leave_the_existing_index_intact_and_searchable(fake_index: Config, every_kind_of_bad_file, tmp_path):
+    query = "who coordinates the partnership group"
+    before_counts, before_hits = _counts(fake_index), _search_top(fake_index, query)
+    assert before_hits
+    good = tmp_path / "good.txt"
+    good.write_text(GOOD_TEXT, encoding="utf-8")
+    result = run_ingest(fake_index.data_dir, *every_kind_of_bad_file, good)
+    assert result.exit_code == 1
+    named = [line.removeprefix("error: ").split(": ", 1)[0] for line in error_lines(result)]
+    assert sorted(Path(name).name for name in named) == sorted(path.name for path in every_kind_of_bad_file)
+    documents, chunks = _counts(fake_index)
+    assert documents == before_counts[0] + 1 and chunks > before_counts[1]
+    assert _search_top(fake_index, query) == before_hits
+    assert _search_top(fake_index, "rural pension farmer over sixty")[0][0].startswith("good")
+
+
+def test_a_corrupt_new_version_of_an_indexed_file_keeps_the_indexed_version(tmp_path):
+    report = tmp_path / "brief.pdf"
+    report.write_bytes(two_page_pdf())
+    assert run_ingest(tmp_path / "data", report).exit_code == 0
+    config = Config.from_env(data_dir=tmp_path / "data", embedder="fake")
+    before = _counts(config), _search_top(config, "pension reform contribution base")
+    whole = report.read_bytes()
+    report.write_bytes(whole[: len(whole) // 2])  # a download that broke off, over the good copy
+    result = run_ingest(tmp_path / "data", report)
+    assert result.exit_code == 1
+    assert "truncated" in error_lines(result)[0]
+    assert (_counts(config), _search_top(config, "pension reform contribution base")) == before
