@@ -327,3 +327,11 @@ def test_query_and_document_text_are_escaped(client, fake_index, tmp_path):
     doc = client.get("/doc/evil").get_data(as_text=True)
     for page in (search, doc):
         assert payload not in page and "&lt;script&gt;" in page
+
+
+def test_a_passage_spanning_a_heading_has_one_anchor(client):
+    doc = client.get("/api/docs/000_0b935866529ff4c2").get_json()
+    chunk = next(c for c in doc["chunks"] if c["section"].startswith("2. Justifications"))
+    page = client.get("/doc/000_0b935866529ff4c2", query_string={"start": chunk["start"], "end": chunk["end"]}).get_data(as_text=True)
+    assert page.count('id="passage"') == 1
+    assert page.count('<mark class="passage"') == 2  # the heading line and the text below it

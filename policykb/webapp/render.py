@@ -83,9 +83,9 @@ def document_blocks(text: str, chunks: list[dict], mark: tuple[int, int] | None,
 
 
 def _mark_span(text: str, start: int, end: int, mark: tuple[int, int] | None) -> Markup:
+    """The text from start to end, its overlap with the cited span in <mark>; the first piece is the #passage anchor."""
     if mark is None or mark[1] <= start or mark[0] >= end:
         return escape(text[start:end])
     left, right = max(mark[0], start), min(mark[1], end)
-    return Markup("").join([
-        escape(text[start:left]), Markup('<mark class="passage" id="passage">'), escape(text[left:right]), Markup("</mark>"), escape(text[right:end]),
-    ])
+    opening = Markup('<mark class="passage" id="passage">') if left == mark[0] else Markup('<mark class="passage">')
+    return Markup("").join([escape(text[start:left]), opening, escape(text[left:right]), Markup("</mark>"), escape(text[right:end])])
