@@ -41,24 +41,29 @@ def highlight(text: str, pattern: re.Pattern[str] | None) -> Markup:
 
 @dataclass
 class Block:
-    """A piece of the document page: one chunk's text, its first line set as a heading where it is one."""
+    """A piece of the document page: one chunk's text, its leading heading lines set apart."""
 
     chunk_id: int
     depth: int
-    heading: Markup | None
+    headings: list[Markup]
     html: Markup
     cited: bool
 
 
-def _heading_end(text: str, start: int, end: int, section: str) -> tuple[int, int] | None:
-    """Where the chunk's first line is the heading its breadcrumb ends with: (line start, line end)."""
-    if not section:
-        return None
-    line_start = start + len(text[start:end]) - len(text[start:end].lstrip())
-    line_end = text.find("\n", line_start, end)
-    line_end = end if line_end == -1 else line_end
-    label = section.split(" › ")[-1].removesuffix("…")
-    return (line_start, line_end) if text[line_start:line_end].startswith(label) else None
+def _heading_lines(text: str, start: int, end: int, section: str) -> list[tuple[int, int]]:
+    """Spans of the chunk's leading lines that are headings of its breadcrumb (a part title, "4.", "4.1.")."""
+    labels = [label.removesuffix("…") for label in section.split(" › ")] if section else []
+    spans: list[tuple[int, int]] = []
+    position = start
+    while labels and position < end:
+        line_start = position + len(text[position:end]) - len(text[position:end].lstrip())
+        line_end = text.find("\n", line_start, end)
+        line_end = end if line_end == -1 else line_end
+        if line_start >= end or not any(text[line_start:line_end].startswith(label) for label in labels):
+            break
+        spans.append((line_start, line_end))
+        position = line_end
+    return spans
 
 
 def document_blocks(text: str, chunks: list[dict], mark: tuple[int, int] | None, cited_chunk: int | None) -> list[Block]:
@@ -68,16 +73,13 @@ def document_blocks(text: str, chunks: list[dict], mark: tuple[int, int] | None,
     for index, chunk in enumerate(chunks):
         start = position
         end = len(text) if index == len(chunks) - 1 else chunk["end"]
-        heading_span = _heading_end(text, chunk["start"], chunk["end"], chunk["section"])
-        heading = None
-        if heading_span is not None:
-            heading = _mark_span(text, heading_span[0], heading_span[1], mark)
-            body = _mark_span(text, heading_span[1], end, mark)  # the blank lines around a heading are its margins
-        else:
-            body = _mark_span(text, start, end, mark)
+        heading_spans = _heading_lines(text, chunk["start"], chunk["end"], chunk["section"])
+        headings = [_mark_span(text, left, right, mark) for left, right in heading_spans]
+        # The blank lines around headings are their margins on the page.
+        body = _mark_span(text, heading_spans[-1][1] if heading_spans else start, end, mark)
         cited = cited_chunk == chunk["id"] or (mark is not None and mark[0] < end and mark[1] > start)
         depth = chunk["section"].count(" › ") + 1 if chunk["section"] else 1
-        blocks.append(Block(chunk["id"], depth, heading, Markup(body.strip("\n")), cited))
+        blocks.append(Block(chunk["id"], depth, headings, Markup(body.strip("\n")), cited))
         position = end
     return blocks
 
