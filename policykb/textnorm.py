@@ -10,7 +10,9 @@ _WORD = re.compile(r"\w+")
 
 
 def fold(text: str) -> str:
-    """Strip diacritics (including the Vietnamese đ) but keep length-independent meaning; case is kept."""
+    """Strip diacritics (including the Vietnamese đ); case is kept."""
+    if text.isascii():
+        return text
     decomposed = unicodedata.normalize("NFD", text.translate(_STROKES))
     return unicodedata.normalize("NFC", "".join(ch for ch in decomposed if not unicodedata.combining(ch)))
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 
-from policykb.textnorm import words
 
 
 def weighted_rrf(rankings: list[tuple[list[int], float]], k: int = 60) -> list[tuple[int, float]]:
@@ -32,18 +32,31 @@ def convex_fusion(rankings: list[tuple[list[tuple[int, float]], float]]) -> list
     return sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))
 
 
-def _shingles(text: str, size: int = 3) -> frozenset[str]:
-    tokens = words(text)
-    return frozenset(" ".join(tokens[i : i + size]) for i in range(max(1, len(tokens) - size + 1)))
+_WORD = re.compile(r"\w+")
 
 
-def drop_near_duplicates(ids: list[int], texts: dict[int, str], threshold: float = 0.8) -> list[int]:
-    """Keep the first of passages whose word-shingle overlap (Jaccard) reaches the threshold."""
+def _shingles(text: str, size: int = 3) -> frozenset[int]:
+    tokens = _WORD.findall(text.lower())
+    return frozenset(hash(tuple(tokens[i : i + size])) for i in range(max(1, len(tokens) - size + 1)))
+
+
+def drop_near_duplicates(ids: list[int], texts: dict[int, str], threshold: float = 0.8, enough: int | None = None) -> list[int]:
+    """Keep the first of passages whose word-shingle overlap (Jaccard) reaches the threshold.
+
+    Once `enough` passages are kept the rest follow unchecked: a page only needs its own places settled.
+    """
     kept: list[int] = []
-    kept_shingles: list[frozenset[str]] = []
-    for item in ids:
+    kept_shingles: list[frozenset[int]] = []
+    for position, item in enumerate(ids):
+        if enough is not None and len(kept) >= enough:
+            return kept + ids[position:]
         shingles = _shingles(texts[item])
-        if any(len(shingles & other) / max(1, len(shingles | other)) >= threshold for other in kept_shingles):
+        size = len(shingles)
+        if any(
+            min(size, len(other)) >= threshold * max(size, len(other))  # sizes too far apart cannot reach the threshold
+            and len(shingles & other) >= threshold * len(shingles | other)
+            for other in kept_shingles
+        ):
             continue
         kept.append(item)
         kept_shingles.append(shingles)

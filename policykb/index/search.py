@@ -69,6 +69,7 @@ class Searcher:
         self.vectors = open_vectors(self.store, config.data_dir, int(self.store.meta("dim") or 384), save=False)
         self.glossary = load_glossary(config.glossary_path).with_acronyms(self.store.all_acronyms())
         self._lock = threading.Lock()  # one sqlite3 connection, shared by request threads
+        self._number_pairs: list[tuple[str, str]] | None = None
 
     def _check_embedder(self, built_with: str | None) -> None:
         expected = self._embedder.name if self._embedder else {"minilm": "all-MiniLM-L6-v2/torch", "fake": "fake-hash-384"}.get(self.config.embedder)
@@ -113,13 +114,12 @@ class Searcher:
         if match is None:
             return []
         with self._lock:
-            pairs = self.store.doc_number_pairs()
-            doc_ids = sorted({doc for doc, number in pairs if any(ref.matches(number) for ref in plan.references)})
-            ranked: list[tuple[int, float]] = []
-            for doc_id in doc_ids:
-                if filters.doc_id in (None, doc_id):
-                    ranked.extend(self.store.keyword_search(match, filters.narrowed_to(doc_id), limit, FTS_WEIGHTS))
-        return sorted(ranked, key=lambda pair: -pair[1])[:limit]
+            if self._number_pairs is None:  # fixed for this generation of the index
+                self._number_pairs = self.store.doc_number_pairs()
+            doc_ids = sorted({doc for doc, number in self._number_pairs if any(ref.matches(number) for ref in plan.references)})
+            if filters.doc_id is not None:
+                doc_ids = [doc_id for doc_id in doc_ids if doc_id == filters.doc_id]
+            return self.store.keyword_search(match, filters, limit, FTS_WEIGHTS, doc_ids=doc_ids) if doc_ids else []
 
     # --- the search -------------------------------------------------------------------------------
     def search(self, query: str, mode: str = "hybrid", filters: Filters | None = None, k: int = 10, page: int = 1) -> SearchResult:
@@ -136,7 +136,8 @@ class Searcher:
         ranked = self._rank(plan, mode, filters, depth)
         with self._lock:
             rows = self.store.chunk_rows([chunk_id for chunk_id, _ in ranked])
-        ordered = drop_near_duplicates([cid for cid, _ in ranked if cid in rows], {cid: rows[cid]["text"] for cid in rows})
+        ordered = drop_near_duplicates([cid for cid, _ in ranked if cid in rows], {cid: rows[cid]["text"] for cid in rows},
+                                       enough=(page + 1) * k + self.config.per_doc_cap * k)
         ordered = cap_per_document(ordered, {cid: rows[cid]["doc_id"] for cid in rows}, self.config.per_doc_cap, window=k)
         scores = dict(ranked)
         window = ordered[(page - 1) * k : page * k]

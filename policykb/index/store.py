@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
@@ -47,8 +47,6 @@ class Filters:
     def active(self) -> bool:
         return any(value is not None for value in (self.doc_type, self.language, self.year, self.doc_id, self.issuer, self.agency))
 
-    def narrowed_to(self, doc_id: str) -> "Filters":
-        return replace(self, doc_id=doc_id)
 
 
 def slugify(stem: str) -> str:
@@ -215,9 +213,13 @@ class Store:
         rows = self.conn.execute(f"SELECT c.id FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE 1 = 1{where}", params)
         return np.fromiter((row[0] for row in rows), dtype=np.int64)
 
-    def keyword_search(self, match: str, filters: Filters, limit: int, weights: tuple[float, float, float]) -> list[tuple[int, float]]:
-        """FTS5 BM25 over (title, section, body); higher score is better."""
+    def keyword_search(self, match: str, filters: Filters, limit: int, weights: tuple[float, float, float],
+                       doc_ids: list[str] | None = None) -> list[tuple[int, float]]:
+        """FTS5 BM25 over (title, section, body), optionally only in some documents; higher score is better."""
         where, params = filters.sql()
+        if doc_ids is not None:
+            where += f" AND d.id IN ({','.join('?' * len(doc_ids))})"
+            params = [*params, *doc_ids]
         sql = (
             f"SELECT f.rowid, bm25(chunks_fts, {weights[0]}, {weights[1]}, {weights[2]}) AS score"
             " FROM chunks_fts f JOIN chunks c ON c.id = f.rowid JOIN documents d ON d.id = c.doc_id"
