@@ -1,0 +1,47 @@
+"""The benchmark: one small run on the fake embedder, checking the figures' shape and sanity (never their speed)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from policykb.bench import QUERY_KINDS, Vocabulary, benchmark_queries, run_benchmarks
+from policykb.config import DEFAULT_CORPUS_DIR, Config
+from policykb.glossary import load_glossary
+
+
+def test_benchmark_reports_sane_figures_for_both_corpora_without_touching_the_data_folder(tmp_path: Path):
+    config = Config.from_env(data_dir=tmp_path / "users-index", embedder="fake")
+
+    results = run_benchmarks(config, DEFAULT_CORPUS_DIR, synthetic_chunks=300, queries=10)
+
+    assert not (tmp_path / "users-index").exists()
+    assert json.loads(json.dumps(results)) == results
+    assert results["embedder"] == "fake-hash-384" and results["machine"]["cpu_count"] >= 1
+    assert results["settings"]["queries"] == 10
+    bundled, synthetic = results["corpora"]["bundled"], results["corpora"]["synthetic"]
+    assert bundled["documents"] == 5 and 20 <= bundled["chunks"] <= 200
+    assert abs(synthetic["chunks"] - 300) <= 15
+    assert 300 <= synthetic["chunk_chars"]["median"] <= 600
+    for corpus in (bundled, synthetic):
+        assert corpus["ingest"]["embedded"] == corpus["chunks"] and corpus["ingest"]["chunks_per_s"] > 0
+        assert corpus["reingest"]["embedded"] == corpus["reingest"]["chunks_written"] == 0
+        assert corpus["reingest"]["unchanged"] == corpus["documents"]
+        assert corpus["index_bytes"]["sqlite"] > 0 and corpus["index_bytes"]["faiss"] >= corpus["chunks"] * 384 * 4
+        assert set(corpus["query_ms"]) == {"hybrid", "keyword", "dense"}
+        for figures in corpus["query_ms"].values():
+            assert 0 < figures["p50"] <= figures["p95"] <= figures["max"]
+        assert set(corpus["hybrid_ms_by_kind"]) == set(QUERY_KINDS)
+        assert corpus["queries_with_hits"]["hybrid"] >= 8
+
+
+def test_benchmark_queries_are_the_same_every_run_and_mix_every_kind():
+    vocabulary = Vocabulary(DEFAULT_CORPUS_DIR, load_glossary(DEFAULT_CORPUS_DIR / "glossary.json"))
+
+    queries = benchmark_queries(200, vocabulary)
+
+    assert queries == benchmark_queries(200, vocabulary)
+    assert [sum(kind == wanted for kind, _ in queries) for wanted in QUERY_KINDS] == [50, 50, 50, 50]
+    texts = [text for _, text in queries]
+    assert "68/NQ-CP" in texts and "bảo hiểm xã hội" in texts
+    assert len(set(texts)) >= 120
