@@ -65,7 +65,7 @@ class Vocabulary:
         self.agencies = [name for entry in agencies if (name := _english_name(entry.variants))]
         self.acronyms = [entry.canonical for entry in agencies if is_acronym(entry.canonical)]
         self.vi_agencies = [v for entry in agencies for v in entry.variants if _is_vietnamese(v) and len(v.split()) > 2]
-        if not self.sentences or not self.terms or not self.vi_terms or not self.agencies:
+        if not all((self.sentences, self.terms, self.vi_terms, self.agencies, self.acronyms, self.vi_agencies)):
             raise PolicyKBError(
                 f"cannot build the synthetic corpus from {corpus_dir} and its glossary: it needs prose .txt files and a glossary "
                 "with English and Vietnamese terms and agencies — pass --corpus corpus/ or set POLICYKB_GLOSSARY=corpus/glossary.json"
@@ -85,6 +85,7 @@ class Vocabulary:
 
 
 def _corpus_sentences(corpus_dir: Path) -> list[str]:
+    """Prose sentences of the corpus's .txt files (list items included), without repeats."""
     sentences: list[str] = []
     for path in sorted(corpus_dir.glob("*.txt")):
         for line in path.read_text(encoding="utf-8", errors="replace").splitlines():

@@ -237,6 +237,7 @@ def test_screenshots_for_the_readme(browser, base_url):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         search(page, "who coordinates the partnership group")
         page.screenshot(path=str(SCREENSHOTS / "search.png"))
+        search(page, "cash support for poor children to go to school")
         page.locator("article.hit h2 a").first.click()
         page.wait_for_load_state("load")
         page.locator("mark#passage").first.wait_for()
