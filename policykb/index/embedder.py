@@ -113,6 +113,11 @@ _CACHE: dict[str, Embedder] = {}
 _CACHE_LOCK = threading.Lock()
 
 
+def embedder_name(name: str) -> str | None:
+    """The name an index records for the configured embedder, without loading it."""
+    return _EMBEDDERS[name].name if name in _EMBEDDERS else None
+
+
 def make_embedder(name: str) -> Embedder:
     """The embedder named in the configuration, loaded once per process."""
     if name not in _EMBEDDERS:

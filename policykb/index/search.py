@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from policykb.config import Config
 from policykb.errors import BadQueryError, EmbedderMismatchError, IndexNotReadyError
 from policykb.glossary import load_glossary
-from policykb.index.embedder import Embedder, make_embedder
+from policykb.index.embedder import Embedder, embedder_name, make_embedder
 from policykb.index.fusion import cap_per_document, convex_fusion, drop_near_duplicates
 from policykb.index.query import QueryPlan, plan_query
 from policykb.index.store import INIT_HINT, Filters, Store
@@ -63,7 +63,6 @@ class Searcher:
             raise IndexNotReadyError(f"the index at {config.data_dir} is empty: {INIT_HINT}")
         built_with = self.store.meta("embedder")
         self._embedder = embedder
-        self._embedder_name = embedder.name if embedder else None
         self._check_embedder(built_with)
         self.generation = self.store.generation()
         self.vectors = open_vectors(self.store, config.data_dir, int(self.store.meta("dim") or 384), save=False)
@@ -72,7 +71,7 @@ class Searcher:
         self._number_pairs: list[tuple[str, str]] | None = None
 
     def _check_embedder(self, built_with: str | None) -> None:
-        expected = self._embedder.name if self._embedder else {"minilm": "all-MiniLM-L6-v2/torch", "fake": "fake-hash-384"}.get(self.config.embedder)
+        expected = self._embedder.name if self._embedder else embedder_name(self.config.embedder)
         if built_with and expected and built_with != expected:
             raise EmbedderMismatchError(
                 f"the index at {self.config.data_dir} was built with {built_with}, not {expected} — "
