@@ -8,12 +8,7 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 from policykb.index.query import STOPWORDS
-from policykb.textnorm import fold, words
-
-
-def _fold_same_length(text: str) -> str:
-    """Case- and diacritic-folded text with the same length, so that offsets carry over."""
-    return "".join(folded[:1] if len(folded := fold(ch).casefold()) >= 1 else ch for ch in text)
+from policykb.textnorm import fold_lower_aligned, words
 
 
 def term_pattern(query: str, extra_phrases: list[str] = ()) -> re.Pattern[str] | None:
@@ -32,7 +27,7 @@ def highlight(text: str, pattern: re.Pattern[str] | None) -> Markup:
     if pattern is None:
         return escape(text)
     out, last = [], 0
-    for match in pattern.finditer(_fold_same_length(text)):
+    for match in pattern.finditer(fold_lower_aligned(text)):
         out += [escape(text[last : match.start()]), Markup("<mark>"), escape(text[match.start() : match.end()]), Markup("</mark>")]
         last = match.end()
     out.append(escape(text[last:]))
@@ -75,11 +70,14 @@ def document_blocks(text: str, chunks: list[dict], mark: tuple[int, int] | None,
         end = len(text) if index == len(chunks) - 1 else chunk["end"]
         heading_spans = _heading_lines(text, chunk["start"], chunk["end"], chunk["section"])
         headings = [_mark_span(text, left, right, mark) for left, right in heading_spans]
-        # The blank lines around headings are their margins on the page.
-        body = _mark_span(text, heading_spans[-1][1] if heading_spans else start, end, mark)
+        # Blank lines around headings and between chunks are margins on the page, not text to mark.
+        body_start = heading_spans[-1][1] if heading_spans else start
+        while body_start < end and text[body_start] == "\n":
+            body_start += 1
+        body = _mark_span(text, body_start, end, mark)
         cited = cited_chunk == chunk["id"] or (mark is not None and mark[0] < end and mark[1] > start)
         depth = chunk["section"].count(" › ") + 1 if chunk["section"] else 1
-        blocks.append(Block(chunk["id"], depth, headings, Markup(body.strip("\n")), cited))
+        blocks.append(Block(chunk["id"], depth, headings, body, cited))
         position = end
     return blocks
 
