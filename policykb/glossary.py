@@ -9,7 +9,16 @@ from functools import lru_cache
 from pathlib import Path
 
 from policykb.errors import PolicyKBError
-from policykb.textnorm import fold_lower
+from policykb.textnorm import fold_lower, fold_lower_aligned
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """Where an entry is named in a text: text[start:end] names `canonical`."""
+
+    start: int
+    end: int
+    canonical: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,7 +27,7 @@ class Entry:
 
     canonical: str
     variants: tuple[str, ...]
-    kind: str  # "agency" or "term"
+    kind: str  # "agency", "group" (collective owners such as "ministries and localities") or "term"
 
 
 @dataclass
@@ -36,6 +45,22 @@ class Glossary:
             if entry.canonical not in found and pattern.search(text if on_raw_text else folded):
                 found[entry.canonical] = (entry, variant)
         return list(found.values())
+
+    def mentions(self, text: str, kind: str = "agency") -> list[Mention]:
+        """Every place an entry of this kind is named, longest names first where they overlap, in text order."""
+        folded = fold_lower_aligned(text)
+        found: list[Mention] = []
+        for _, pattern, on_raw_text, entry in self._patterns:
+            if entry.kind != kind:
+                continue
+            for match in pattern.finditer(text if on_raw_text else folded):
+                found.append(Mention(match.start(), match.end(), entry.canonical))
+        found.sort(key=lambda m: (m.start, -(m.end - m.start)))
+        kept: list[Mention] = []
+        for mention in found:
+            if not kept or mention.start >= kept[-1].end:
+                kept.append(mention)
+        return kept
 
     def agencies_in(self, text: str) -> list[str]:
         return [entry.canonical for entry, _ in self.matches(text) if entry.kind == "agency"]
@@ -71,7 +96,7 @@ def variant_pattern(variant: str) -> tuple[re.Pattern[str], bool]:
 
 def _entries_from_json(data: dict, path: Path) -> list[Entry]:
     entries: list[Entry] = []
-    for kind, key in (("agency", "agencies"), ("term", "terms")):
+    for kind, key in (("agency", "agencies"), ("term", "terms"), ("group", "groups")):
         for position, item in enumerate(data.get(key, [])):
             names = [item.get("name", "")] + list(item.get("variants", [])) + list(item.get("vi", []))
             names = [name for name in dict.fromkeys(names) if name]

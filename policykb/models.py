@@ -21,6 +21,21 @@ class Chunk:
 
 
 @dataclass(slots=True)
+class Assignment:
+    """A task and who owns it, as one sentence or table row says: `text == document.text[start:end]`."""
+
+    start: int
+    end: int
+    text: str
+    task: str
+    lead: str | None  # canonical agency or group name; None never stored (no owner, no assignment)
+    coordinating: list[str] = field(default_factory=list)
+    deadline: str | None = None
+    section: str = ""
+    page: int | None = None
+
+
+@dataclass(slots=True)
 class Document:
     """One ingested file: cleaned text, detected metadata and its chunks."""
 
@@ -38,6 +53,7 @@ class Document:
     acronyms: dict[str, str] = field(default_factory=dict)
     page_starts: list[int] = field(default_factory=list)  # offset in `text` where page i+1 begins
     chunks: list[Chunk] = field(default_factory=list)
+    assignments: list[Assignment] = field(default_factory=list)
     file_format: str = "txt"
 
     @property

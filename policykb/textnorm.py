@@ -24,3 +24,10 @@ def fold_lower(text: str) -> str:
 def words(text: str) -> list[str]:
     """Folded, lower-cased word tokens."""
     return _WORD.findall(fold_lower(text))
+
+
+def fold_lower_aligned(text: str) -> str:
+    """Case- and diacritic-folded text of exactly the same length, so that offsets carry over."""
+    if text.isascii():
+        return text.lower()
+    return "".join(folded[:1] if len(folded := fold(ch).casefold()) >= 1 else ch for ch in text)

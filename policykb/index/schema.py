@@ -55,6 +55,24 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE chunks ADD COLUMN agencies TEXT NOT NULL DEFAULT '[]';
     """,
+    # 3: task assignments (who leads, who coordinates, by when), each citing its sentence or table row.
+    """
+    CREATE TABLE assignments (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        task TEXT NOT NULL,
+        lead TEXT NOT NULL,
+        coordinating TEXT NOT NULL DEFAULT '[]',
+        deadline TEXT,
+        section TEXT NOT NULL DEFAULT '',
+        page INTEGER
+    );
+    CREATE INDEX assignments_doc ON assignments(doc_id);
+    CREATE INDEX assignments_lead ON assignments(lead);
+    CREATE VIRTUAL TABLE assignments_fts USING fts5(task, owners, tokenize = 'porter unicode61 remove_diacritics 2');
+    """,
 ]
 
 

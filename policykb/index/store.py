@@ -136,10 +136,23 @@ class Store:
         return found
 
     def _delete_chunks(self, doc_id: str) -> list[int]:
+        """Delete a document's chunks and assignments with their FTS rows (the caller holds the transaction)."""
         ids = [row[0] for row in self.conn.execute("SELECT id FROM chunks WHERE doc_id = ?", (doc_id,))]
         self.conn.executemany("DELETE FROM chunks_fts WHERE rowid = ?", ((i,) for i in ids))
         self.conn.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
+        self.conn.execute("DELETE FROM assignments_fts WHERE rowid IN (SELECT id FROM assignments WHERE doc_id = ?)", (doc_id,))
+        self.conn.execute("DELETE FROM assignments WHERE doc_id = ?", (doc_id,))
         return ids
+
+    def _insert_assignments(self, doc_id: str, doc: Document) -> None:
+        for a in doc.assignments:
+            cursor = self.conn.execute(
+                "INSERT INTO assignments (doc_id, start, end, task, lead, coordinating, deadline, section, page) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (doc_id, a.start, a.end, a.task, a.lead, json.dumps(a.coordinating, ensure_ascii=False), a.deadline, a.section, a.page),
+            )
+            owners = " ".join([a.lead or "", *a.coordinating])
+            self.conn.execute("INSERT INTO assignments_fts (rowid, task, owners) VALUES (?, ?, ?)",
+                              (cursor.lastrowid, fold_lower(f"{a.task}\n{a.text}"), fold_lower(owners)))
 
     def replace_document(self, doc_id: str, doc: Document, embed_hashes: list[str], vectors: np.ndarray) -> None:
         """Write a document with its chunks and vectors, replacing any earlier version, in one transaction."""
@@ -169,6 +182,7 @@ class Store:
                     "INSERT INTO chunks_fts (rowid, title, section, body) VALUES (?, ?, ?, ?)",
                     (cursor.lastrowid, title, fold_lower(chunk.section), fold_lower(chunk.text)),
                 )
+            self._insert_assignments(doc_id, doc)
             self._bump_generation()
 
     def replace_vectors(self, chunk_ids: list[int], embed_hashes: list[str], vectors: np.ndarray, embedder: str, dim: int) -> None:
@@ -289,6 +303,24 @@ class Store:
             " JOIN documents d ON d.id = o.doc_id WHERE n.doc_id = ? GROUP BY o.doc_id ORDER BY count(*) DESC, o.doc_id"
         )
         return [dict(row) for row in self.conn.execute(sql, (doc_id,))]
+
+    _ASSIGNMENT_COLUMNS = (
+        "a.id, a.doc_id, a.start, a.end, a.task, a.lead, a.coordinating, a.deadline, a.section, a.page, d.title,"
+        " substr(d.text, a.start + 1, a.end - a.start) AS text"
+    )
+
+    def assignment_rows(self, where: str = "1 = 1", params: tuple = ()) -> list[dict]:
+        """Assignments with their document title and cited text, in document order."""
+        sql = (f"SELECT {self._ASSIGNMENT_COLUMNS} FROM assignments a JOIN documents d ON d.id = a.doc_id"
+               f" WHERE {where} ORDER BY a.doc_id, a.start")
+        rows = [dict(row) for row in self.conn.execute(sql, params)]
+        for row in rows:
+            row["coordinating"] = json.loads(row["coordinating"])
+        return rows
+
+    def assignment_keyword_search(self, match: str, limit: int) -> list[tuple[int, float]]:
+        sql = "SELECT rowid, bm25(assignments_fts, 1.0, 0.5) AS score FROM assignments_fts WHERE assignments_fts MATCH ? ORDER BY score LIMIT ?"
+        return [(row[0], -row[1]) for row in self.conn.execute(sql, (match, limit))]
 
     def find_document_id(self, id_or_path: str) -> str:
         """A document id from an id or the path of its source file."""

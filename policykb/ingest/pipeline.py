@@ -15,10 +15,11 @@ from policykb.ingest.cleaning import clean_pages
 from policykb.ingest.chunking import chunk_text
 from policykb.ingest.language import detect_language
 from policykb.ingest.loaders import LOADERS
+from policykb.ingest.owners import extract_assignments
 from policykb.models import Document
 
 # Bump when cleaning, chunking or metadata change, so that unchanged files are parsed again.
-PIPELINE_VERSION = "4"
+PIPELINE_VERSION = "5"
 SUPPORTED_EXTENSIONS = frozenset(LOADERS)
 SIDECAR_FIELDS = {"title", "type", "date", "issuer", "language", "url"}
 DOC_TYPES = ("strategy", "resolution", "minutes", "note", "report", "news", "other")
@@ -125,6 +126,7 @@ def parse_file(
     known = glossary.with_acronyms(acronyms)
     for chunk in chunks:
         chunk.agencies = known.agencies_in(chunk.text)
+    page_starts = clean.page_starts if raw.file_format == "pdf" else []
     return Document(
         source=str(path),
         text=clean.text,
@@ -138,8 +140,9 @@ def parse_file(
         doc_numbers=find_doc_numbers(clean.text),
         agencies=known.agencies_in(clean.text),
         acronyms=acronyms,
-        page_starts=clean.page_starts if raw.file_format == "pdf" else [],
+        page_starts=page_starts,
         chunks=chunks,
+        assignments=extract_assignments(clean.text, chunks, known, page_starts, title),
         file_format=raw.file_format,
     )
 
