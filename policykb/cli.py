@@ -1,4 +1,4 @@
-"""The `policykb` command line: ingest, remove, search, doc, docs, serve, bench."""
+"""The `policykb` command line: ingest, remove, reindex, search, owners, doc, docs, serve, bench."""
 
 from __future__ import annotations
 
@@ -217,6 +217,51 @@ def serve(ctx, host: str, port: int, threads: int) -> None:
         click.echo(f"note: {exc}", err=True)
     click.echo(f"policykb serving {_config(ctx).data_dir} on http://{host}:{port}/", err=True)
     waitress_serve(app, host=host, port=port, threads=threads)
+
+
+@main.command()
+@click.argument("query", required=False)
+@click.option("--agency", help="Everything this agency leads or supports (any name, acronym or Vietnamese name).")
+@click.option("--export", "export_path", type=click.Path(dir_okay=False, path_type=Path), help="Write the task matrix as CSV.")
+@click.option("-k", "--top", "k", type=click.IntRange(1, 50), default=5, show_default=True, help="Assignments for a question.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON only.")
+@click.pass_context
+def owners(ctx, query: str | None, agency: str | None, export_path: Path | None, k: int, as_json: bool) -> None:
+    """Who owns a task: the lead agency, the coordinating agencies and the deadline, with the sentence that says so.
+
+    Examples: policykb owners "who coordinates the partnership group"
+              policykb owners --agency MOLISA
+              policykb owners --export tasks.csv
+    """
+    from policykb.index.owners import OwnersFinder, to_csv
+
+    finder = OwnersFinder(Searcher(_config(ctx)))
+    if query:
+        result = finder.ask(query, k=k, agency=agency)
+    elif agency:
+        result = finder.for_agency(agency)
+    else:
+        result = finder.all()
+    if export_path is not None:
+        export_path.write_text(to_csv(result), encoding="utf-8")
+        click.echo(f"wrote {len(result.assignments)} assignments to {export_path}", err=True)
+        return
+    if as_json:
+        _print_json(result.to_json())
+        return
+    if not result.assignments:
+        click.echo("No document names an owner for this. The closest passages:" if query else "No assignments found.")
+        if query:
+            _print_hits(finder.searcher.search(query, k=3))
+        return
+    for a in result.assignments:
+        coordinating = ", ".join(a["coordinating"]) or "—"
+        click.echo(click.style(f"Lead: {a['lead']}", bold=True) + f"   coordinating: {coordinating}   deadline: {a['deadline'] or '—'}")
+        click.echo(f"   task: {textwrap.shorten(a['task'], 160, placeholder=' …')}")
+        place = ", ".join(filter(None, [a["title"], f"§{a['section']}" if a["section"] else None, f"p. {a['page']}" if a["page"] else None]))
+        click.echo(f"   {place} — {a['doc_id']} chars {a['start']}–{a['end']}")
+        click.echo(textwrap.indent(textwrap.shorten(a["text"], 400, placeholder=" …"), "   > "))
+        click.echo()
 
 
 @main.command()

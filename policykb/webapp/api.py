@@ -8,6 +8,7 @@ from flask import Blueprint, Flask, current_app, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from policykb.errors import BadQueryError, IndexNotReadyError, NotFoundError, PolicyKBError
+from policykb.index.owners import OwnersFinder
 from policykb.index.search import MODES
 from policykb.index.store import Filters, Store
 from policykb.webapp.openapi import openapi_spec
@@ -136,6 +137,18 @@ def delete_doc(doc_id: str):
     with Indexer(current_app.config["POLICYKB_CONFIG"], progress=False) as indexer:
         removed_id, chunks = indexer.remove(doc_id)
     return jsonify({"ok": True, "removed": removed_id, "chunks": chunks})
+
+
+@bp.get("/owners")
+def owners():
+    """Assignments answering q, or everything an agency leads or supports, or the whole task matrix."""
+    finder = OwnersFinder(searcher())
+    query, agency = request.args.get("q", "").strip(), request.args.get("agency", "").strip() or None
+    if query:
+        result = finder.ask(query, k=_int_arg("k", 5, 1, 50), agency=agency)
+    else:
+        result = finder.for_agency(agency) if agency else finder.all()
+    return jsonify({"ok": True, **result.to_json()})
 
 
 @bp.get("/health")

@@ -59,6 +59,13 @@ def openapi_spec() -> dict:
             "/api/jobs/{job_id}": {"get": {"summary": "Progress of an upload", "operationId": "getJob",
                                            "parameters": [{"name": "job_id", "in": "path", "required": True, "schema": {"type": "string"}}],
                                            "responses": {**_ok({"type": "object"}), **_errors(404)}}},
+            "/api/owners": {"get": {
+                "summary": "Who owns a task: lead, coordinating agencies, deadline, cited sentence", "operationId": "owners",
+                "parameters": [_param("q", "the task or question", {"type": "string"}),
+                               _param("agency", "an agency's name, acronym or Vietnamese name", {"type": "string"}),
+                               _param("k", "assignments for a question", {"type": "integer", "minimum": 1, "maximum": 50, "default": 5})],
+                "responses": {**_ok({"type": "object"}), **_errors(400, 503)},
+            }},
             "/api/health": {"get": {"summary": "Index status", "operationId": "health", "responses": {**_ok({"type": "object"}), **_errors(503)}}},
             "/api/openapi.json": {"get": {"summary": "This description", "operationId": "openapi", "responses": _ok({"type": "object"})}},
         },

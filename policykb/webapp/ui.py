@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, send_file, url_for
 
 from policykb.citations import format_citation, format_date
 from policykb.errors import BadQueryError, IndexNotReadyError, NotFoundError
+from policykb.index.owners import OwnersFinder, is_ownership_question, to_csv
 from policykb.index.search import MODES
 from policykb.index.store import Store
 from policykb.webapp.api import filters_from_args
@@ -84,9 +85,40 @@ def index():
         return render_template("search.html", **context), 400
     pattern = term_pattern(query, result.expansions)
     context["result"] = result
+    if is_ownership_question(query) and int(page) == 1:
+        context["answer"] = OwnersFinder(searcher()).ask(query, k=3)
     context["hits"] = [{"hit": hit, "html": highlight(hit.text, pattern), "cite": format_citation(hit)} for hit in result.hits]
     context["pages"] = max(1, -(-result.total // result.k))
     return render_template("search.html", **context)
+
+
+@bp.get("/owners")
+def owners():
+    query, agency = request.args.get("q", "").strip(), request.args.get("agency", "").strip() or None
+    finder = OwnersFinder(searcher()) if get_store() is not None else None
+    context = {"query": query, "agency": agency, "result": None, "message": None, "agencies": []}
+    if finder is None:
+        context["message"] = "The index is empty. Add documents with `policykb ingest corpus/`, or upload one."
+        return render_template("owners.html", **context)
+    everything = finder.all()
+    context["agencies"] = sorted({a["lead"] for a in everything.assignments})
+    try:
+        context["result"] = finder.ask(query, k=20, agency=agency) if query else (finder.for_agency(agency) if agency else everything)
+    except BadQueryError as exc:
+        context["message"] = str(exc)
+        return render_template("owners.html", **context), 400
+    return render_template("owners.html", **context)
+
+
+@bp.get("/owners.csv")
+def owners_csv():
+    query, agency = request.args.get("q", "").strip(), request.args.get("agency", "").strip() or None
+    finder = OwnersFinder(searcher())
+    try:
+        result = finder.ask(query, k=50, agency=agency) if query else (finder.for_agency(agency) if agency else finder.all())
+    except BadQueryError as exc:
+        abort(400, str(exc))
+    return Response(to_csv(result), mimetype="text/csv", headers={"Content-Disposition": 'attachment; filename="tasks.csv"'})
 
 
 def _int_arg(name: str) -> int | None:

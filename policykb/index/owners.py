@@ -1,0 +1,120 @@
+"""Answering "who owns this task?": stored assignments ranked for a question or listed for an agency."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+
+from policykb.errors import BadQueryError
+from policykb.index.query import STOPWORDS, plan_query
+from policykb.index.search import Searcher
+from policykb.textnorm import fold_lower
+
+# A question about ownership: the search page shows an answer card for these.
+_OWNERSHIP_QUESTION = re.compile(
+    r"\b(?:who|whom|which (?:ministry|ministries|agency|agencies|organi[sz]ation|body|department|unit)|responsible|"
+    r"in charge|owns?|owner|leads?|coordinat\w*|co quan nao|bo nao|don vi nao|ai chu tri|chu tri|phoi hop|trach nhiem)\b"
+)
+PASSAGES = 5  # an answer must be stated in one of the best passages for the question
+MIN_OVERLAP = 0.34  # and share at least a third of the question's subject words
+_OWNERSHIP_WORDS = frozenset(
+    """who whom which ministry ministries agency agencies organization organisation body department unit responsible
+    charge owns own owner lead leads leading led coordinate coordinates coordinating coordination task tasks
+    co quan nao bo don vi ai chu tri phoi hop trach nhiem nhiem vu""".split()
+)
+EXPORT_COLUMNS = ("task", "lead", "coordinating", "deadline", "document", "doc_id", "section", "page", "start", "end", "text")
+
+
+def is_ownership_question(query: str) -> bool:
+    return bool(_OWNERSHIP_QUESTION.search(fold_lower(query)))
+
+
+@dataclass(slots=True)
+class OwnersResult:
+    query: str | None
+    agency: str | None
+    assignments: list[dict]
+
+    def to_json(self) -> dict:
+        keys = ("task", "lead", "coordinating", "deadline", "doc_id", "title", "section", "page", "start", "end", "text", "score")
+        return {"query": self.query, "agency": self.agency, "assignments": [{key: a.get(key) for key in keys} for a in self.assignments]}
+
+
+class OwnersFinder:
+    """Ranks assignments with the same search machinery as passages; never makes one up."""
+
+    def __init__(self, searcher: Searcher) -> None:
+        self.searcher = searcher
+
+    def canonical_agency(self, name: str) -> str:
+        """The gazetteer's canonical name for any variant ("Bộ LĐTBXH", "MoLISA" -> "MOLISA")."""
+        entries = [entry for entry, _ in self.searcher.glossary.matches(name) if entry.kind in ("agency", "group")]
+        exact = [entry for entry in entries if fold_lower(name) in (fold_lower(v) for v in entry.variants)]
+        if exact or entries:
+            return (exact or entries)[0].canonical
+        raise BadQueryError(f"unknown agency {name!r} — use a name, acronym or Vietnamese name from corpus/glossary.json")
+
+    def for_agency(self, agency: str) -> OwnersResult:
+        canonical = self.canonical_agency(agency)
+        with self.searcher._lock:
+            rows = self.searcher.store.assignment_rows(
+                "a.lead = ? OR EXISTS (SELECT 1 FROM json_each(a.coordinating) WHERE json_each.value = ?)", (canonical, canonical))
+        for row in rows:
+            row["score"] = 1.0 if row["lead"] == canonical else 0.5
+        return OwnersResult(None, canonical, rows)
+
+    def all(self) -> OwnersResult:
+        with self.searcher._lock:
+            return OwnersResult(None, None, self.searcher.store.assignment_rows())
+
+    def ask(self, query: str, k: int = 5, agency: str | None = None) -> OwnersResult:
+        """The assignments stated in the passages that best answer the question, best passage first.
+
+        An assignment answers only when its passage ranks among the first few and it shares the question's subject
+        words; otherwise the result is empty and callers say that no document names an owner.
+        """
+        canonical = self.canonical_agency(agency) if agency else None
+        hits = self.searcher.search(query, k=PASSAGES).hits
+        plan = plan_query(query, self.searcher.glossary)
+        subject = [term for term in plan.terms if term not in _OWNERSHIP_WORDS]
+        # A Vietnamese question about English documents is matched through the glossary's English names too.
+        translated = [w for w in re.findall(r"\w+", fold_lower(" ".join(plan.expansions))) if w not in _OWNERSHIP_WORDS and w not in STOPWORDS]
+        with self.searcher._lock:
+            rows = self.searcher.store.assignment_rows()
+        ranked: list[dict] = []
+        for rank, hit in enumerate(hits):
+            passage_weight = 1.0 - rank / PASSAGES
+            for row in rows:
+                if row["doc_id"] != hit.doc_id or not hit.start <= row["start"] < hit.end:
+                    continue
+                if canonical and canonical != row["lead"] and canonical not in row["coordinating"]:
+                    continue
+                own_words = f"{row['task']} {row['text']} {row['section']}"
+                overlap = max(_overlap(subject, own_words), _overlap(translated, own_words) if translated else 0.0)
+                if overlap < MIN_OVERLAP:
+                    continue
+                ranked.append({**row, "score": round(0.6 * passage_weight + 0.4 * overlap, 4)})
+        ranked.sort(key=lambda row: -row["score"])
+        unique = list({row["id"]: row for row in reversed(ranked)}.values())[::-1]
+        return OwnersResult(query, canonical, sorted(unique, key=lambda row: -row["score"])[:k])
+
+
+def _overlap(terms: list[str], text: str) -> float:
+    """Share of the question's subject words that the text contains (loosely stemmed)."""
+    if not terms:
+        return 1.0
+    words = set(re.findall(r"\w+", fold_lower(text)))
+    stems = {word[:5] for word in words}
+    return sum(1 for term in terms if term in words or term[:5] in stems) / len(terms)
+
+
+def to_csv(result: OwnersResult) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(EXPORT_COLUMNS)
+    for a in result.assignments:
+        writer.writerow([a["task"], a["lead"], "; ".join(a["coordinating"]), a["deadline"] or "", a["title"], a["doc_id"],
+                         a["section"], a["page"] or "", a["start"], a["end"], a["text"]])
+    return out.getvalue()

@@ -1,0 +1,138 @@
+"""Ownership answers through the finder, the CLI, the JSON API and the pages (fake embedder, bundled corpus)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from policykb.cli import main
+from policykb.errors import BadQueryError
+from policykb.index.embedder import FakeEmbedder, make_embedder
+from policykb.index.indexer import Indexer
+from policykb.index.owners import OwnersFinder, is_ownership_question
+from policykb.webapp import create_app
+
+PROPOSAL = "000_0b935866529ff4c2"
+VI_TABLE = (
+    "Nghị quyết thử nghiệm về an sinh xã hội (TEST FIXTURE)\n\n"
+    "Nhiệm vụ | Cơ quan chủ trì | Cơ quan phối hợp | Thời hạn hoàn thành\n"
+    "Xây dựng Đề án mở rộng bảo hiểm xã hội tự nguyện | Bộ Lao động - Thương binh và Xã hội | Bộ Tài chính, Bảo hiểm xã hội Việt Nam | 2025\n"
+    "Rà soát chính sách bảo hiểm y tế cho người cao tuổi | Bộ Y tế | Bộ Tài chính | Quý IV/2024\n"
+)
+
+
+@pytest.fixture
+def finder(fake_searcher):
+    return OwnersFinder(fake_searcher)
+
+
+def test_the_partnership_group_question_is_answered_by_the_coordinating_agency_line(finder):
+    result = finder.ask("who coordinates the partnership group", k=3)
+    top = result.assignments[0]
+    assert (top["lead"], top["doc_id"]) == ("MOLISA", PROPOSAL)
+    assert top["text"] == "7. Coordinating agency: Ministry of Labour, Invalids and Social Affairs"
+    assert top["deadline"] == "June 2010 to December 2020"
+    doc = finder.searcher.store.get_document(PROPOSAL)
+    assert doc["text"][top["start"]:top["end"]] == top["text"]
+
+
+def test_no_owner_is_invented_when_no_passage_names_one(finder):
+    assert finder.ask("World AIDS Day message of the Secretary-General").assignments == []
+    assert finder.ask("who designed the Minecraft public spaces contest in Hoan Kiem").assignments == []
+
+
+def test_agency_listing_accepts_any_variant_and_covers_lead_and_support(finder):
+    for name in ("MOLISA", "MoLISA", "Ministry of Labour, Invalids and Social Affairs", "Bộ Lao động - Thương binh và Xã hội", "bo ldtbxh"):
+        assert finder.canonical_agency(name) == "MOLISA"
+    ilo = finder.for_agency("ILO").assignments
+    assert ilo and all("ILO" in a["coordinating"] or a["lead"] == "ILO" for a in ilo)
+    with pytest.raises(BadQueryError, match="glossary"):
+        finder.canonical_agency("Ministry of Magic")
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("who coordinates the partnership group", True), ("which ministry leads social insurance reform", True),
+    ("cơ quan nào chủ trì xây dựng nghị định", True), ("ai chu tri", True), ("social insurance for farmers", False),
+])
+def test_ownership_questions_are_recognised(query, expected):
+    assert is_ownership_question(query) is expected
+
+
+def test_vietnamese_task_table_rows_are_assignments_and_update_and_delete_with_the_document(fake_index, tmp_path):
+    path = tmp_path / "vi_table.txt"
+    path.write_text(VI_TABLE, encoding="utf-8")
+    with Indexer(fake_index, FakeEmbedder(), progress=False) as indexer:
+        indexer.ingest([path])
+        rows = indexer.store.assignment_rows("a.doc_id = ?", ("vi_table",))
+        assert [(r["lead"], r["coordinating"], r["deadline"]) for r in rows] == [
+            ("MOLISA", ["MOF", "VSS"], "2025"), ("MOH", ["MOF"], "Quý IV/2024")]
+        path.write_text(VI_TABLE.replace("Bộ Y tế | Bộ Tài chính", "Bộ Tài chính | Bộ Y tế"), encoding="utf-8")
+        indexer.ingest([path])
+        rows = indexer.store.assignment_rows("a.doc_id = ?", ("vi_table",))
+        assert [r["lead"] for r in rows] == ["MOLISA", "MOF"]
+        indexer.remove("vi_table")
+        assert indexer.store.assignment_rows("a.doc_id = ?", ("vi_table",)) == []
+        assert not indexer.store.conn.execute("SELECT count(*) FROM assignments_fts WHERE rowid NOT IN (SELECT id FROM assignments)").fetchone()[0]
+
+
+def test_cli_owners_json_prints_only_json_with_exact_citations(fake_index):
+    runner = CliRunner()
+    result = runner.invoke(main, ["--data", str(fake_index.data_dir), "owners", "who coordinates the partnership group", "--json"],
+                           env={"POLICYKB_EMBEDDER": "fake"})
+    data = json.loads(result.stdout)
+    assert data["query"] == "who coordinates the partnership group"
+    keys = {"task", "lead", "coordinating", "deadline", "doc_id", "title", "section", "page", "start", "end", "text", "score"}
+    assert data["assignments"] and all(keys == set(a) for a in data["assignments"])
+    none = runner.invoke(main, ["--data", str(fake_index.data_dir), "owners", "World AIDS Day message"], env={"POLICYKB_EMBEDDER": "fake"})
+    assert "No document names an owner" in none.stdout
+
+
+def test_cli_exports_the_task_matrix_as_csv(fake_index, tmp_path):
+    out = tmp_path / "tasks.csv"
+    result = CliRunner().invoke(main, ["--data", str(fake_index.data_dir), "owners", "--export", str(out)], env={"POLICYKB_EMBEDDER": "fake"})
+    assert result.exit_code == 0
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert {"task", "lead", "coordinating", "deadline", "document", "section", "page"} <= set(rows[0])
+    assert any(row["lead"] == "MOLISA" and "World Bank" in row["coordinating"] for row in rows)
+    agency = CliRunner().invoke(main, ["--data", str(fake_index.data_dir), "owners", "--agency", "Ministries and localities", "--json"],
+                                env={"POLICYKB_EMBEDDER": "fake"})
+    assert {a["lead"] for a in json.loads(agency.stdout)["assignments"]} == {"Ministries and localities"}
+
+
+@pytest.fixture
+def client(fake_index):
+    make_embedder("fake")
+    return create_app(config=fake_index).test_client()
+
+
+def test_api_owners_matches_the_cli_shape_and_rejects_unknown_agencies(client):
+    data = client.get("/api/owners", query_string={"q": "who coordinates the partnership group"}).get_json()
+    assert data["ok"] and data["assignments"][0]["lead"] == "MOLISA"
+    everything = client.get("/api/owners").get_json()["assignments"]
+    assert len(everything) >= 8
+    bad = client.get("/api/owners", query_string={"agency": "Ministry of Magic"})
+    assert bad.status_code == 400 and bad.get_json()["ok"] is False
+
+
+def test_owners_page_shows_the_matrix_with_a_csv_download(client):
+    page = client.get("/owners").get_data(as_text=True)
+    assert "Who owns which task" in page and "Download CSV" in page and "<td>MOLISA</td>" in page
+    filtered = client.get("/owners", query_string={"agency": "ILO"}).get_data(as_text=True)
+    assert "<td>Ministries and localities</td>" not in filtered
+    download = client.get("/owners.csv", query_string={"agency": "MOLISA"})
+    assert download.mimetype == "text/csv"
+    assert all(r["lead"] == "MOLISA" or "MOLISA" in r["coordinating"] for r in csv.DictReader(io.StringIO(download.get_data(as_text=True))))
+
+
+def test_search_page_shows_an_answer_card_for_ownership_questions_only(client):
+    page = client.get("/", query_string={"q": "who coordinates the partnership group"}).get_data(as_text=True)
+    assert 'class="answer"' in page and "Lead: MOLISA" in page
+    none = client.get("/", query_string={"q": "who wrote the World AIDS Day message"}).get_data(as_text=True)
+    assert "No document names an owner for this" in none
+    plain = client.get("/", query_string={"q": "social insurance for farmers"}).get_data(as_text=True)
+    assert 'class="answer"' not in plain
