@@ -113,6 +113,25 @@ def test_a_type_facet_narrows_results_and_its_chip_removes_it(page):
     assert set(page.locator("article.hit .meta .type").all_inner_texts()) != {"news"}
 
 
+def test_an_ownership_question_gets_an_answer_card_that_leads_to_the_cited_line(page):
+    search(page, "who coordinates the partnership group")
+    card = page.locator("section.answer")
+    assert card.locator("h2").inner_text() == "Lead: MOLISA"
+    assert "Coordinating agency: Ministry of Labour, Invalids and Social Affairs" in card.locator("blockquote").inner_text()
+    card.locator("p.cite a").first.click()
+    page.wait_for_load_state("load")
+    assert "Coordinating agency" in " ".join(page.locator("mark.passage").all_inner_texts())
+    assert in_viewport(page, "mark#passage")
+
+
+def test_the_owners_page_filters_by_agency(page):
+    page.goto("/owners")
+    page.select_option("select[name=agency]", "Ministries and localities")
+    page.click("form.filters button")
+    leads = page.locator("table.owners tbody tr td:nth-child(2)").all_inner_texts()
+    assert leads and set(leads) == {"Ministries and localities"}
+
+
 def upload(page, path: Path, token: str) -> None:
     page.goto("/upload")
     page.set_input_files("input[name=file]", str(path))
