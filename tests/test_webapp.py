@@ -335,3 +335,12 @@ def test_a_passage_spanning_a_heading_has_one_anchor(client):
     page = client.get("/doc/000_0b935866529ff4c2", query_string={"start": chunk["start"], "end": chunk["end"]}).get_data(as_text=True)
     assert page.count('id="passage"') == 1
     assert page.count('<mark class="passage"') == 2  # the heading line and the text below it
+
+
+def test_upload_form_over_the_size_limit_says_so_in_plain_words(fake_index):
+    app = create_app(config=dataclasses.replace(fake_index, admin_token=TOKEN, max_file_bytes=1024))
+    client = app.test_client()
+    response = client.post("/upload", data={"csrf": _csrf(client), "token": TOKEN, "file": (io.BytesIO(b"x" * 200_000), "big.txt")})
+    assert response.status_code == 413
+    page = response.get_data(as_text=True)
+    assert "the file is over the 1 KB limit" in page and "POLICYKB_MAX_FILE_MB" in page

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Flask, current_app, jsonify, request, url_for
+from flask import Blueprint, Flask, current_app, jsonify, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from policykb.errors import BadQueryError, IndexNotReadyError, NotFoundError, PolicyKBError
@@ -35,15 +35,22 @@ def _http_error(exc: HTTPException):
     return error(exc.description or exc.name, exc.code or 500)
 
 
+def size_label(size: int) -> str:
+    return f"{size / 2**20:.0f} MB" if size >= 2**20 else f"{max(1, size // 1024)} KB"
+
+
 def register_error_shape(app: Flask) -> None:
     """Errors under /api/ that never reached the blueprint (unknown routes, too large, crashes) get the same shape."""
 
     @app.errorhandler(HTTPException)
     def _app_http_error(exc: HTTPException):
+        too_large = f"the file is over the {size_label(current_app.config['POLICYKB_CONFIG'].max_file_bytes)} limit"
         if request.path.startswith("/api/"):
-            if exc.code == 413:
-                return error(f"the upload is over the {current_app.config['MAX_CONTENT_LENGTH'] // 2**20} MB limit", 413)
-            return error(exc.description or exc.name, exc.code or 500)
+            return error(too_large if exc.code == 413 else exc.description or exc.name, exc.code or 500)
+        if exc.code == 413:
+            config = current_app.config["POLICYKB_CONFIG"]
+            return render_template("upload.html", enabled=bool(config.admin_token), limit_mb=config.max_file_bytes // 2**20,
+                                   message=f"{too_large}; split it or ask the operator to raise POLICYKB_MAX_FILE_MB"), 413
         return exc
 
     @app.errorhandler(Exception)
