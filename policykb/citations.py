@@ -25,3 +25,17 @@ def format_citation(hit: SearchHit) -> str:
     if hit.page:
         parts.append(f"p. {hit.page}")
     return ", ".join(parts)
+
+
+def format_full_citation(title: str, doc_numbers: list[str], date: str | None, section: str | None, page: int | None) -> str:
+    """The footnote form: title, document number, date, section, page."""
+    parts = [title]
+    if doc_numbers:
+        parts.append(f"No. {doc_numbers[0]}")
+    if date:
+        parts.append(format_date(date))
+    if section:
+        parts.append(f"§{section}")
+    if page:
+        parts.append(f"p. {page}")
+    return ", ".join(parts) + "."

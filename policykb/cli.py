@@ -1,4 +1,4 @@
-"""The `policykb` command line: ingest, remove, reindex, search, owners, doc, docs, serve, bench."""
+"""The `policykb` command line: ingest, remove, reindex, search, owners, brief, doc, docs, serve, bench."""
 
 from __future__ import annotations
 
@@ -262,6 +262,101 @@ def owners(ctx, query: str | None, agency: str | None, export_path: Path | None,
         click.echo(f"   {place} — {a['doc_id']} chars {a['start']}–{a['end']}")
         click.echo(textwrap.indent(textwrap.shorten(a["text"], 400, placeholder=" …"), "   > "))
         click.echo()
+
+
+@main.group()
+def brief() -> None:
+    """Briefs: collect cited passages under headings and export them as Word, Markdown or CSV.
+
+    Example: policykb brief new "Social insurance reform" && policykb brief add 1 --query "voluntary social insurance" --top 3
+    """
+
+
+def _briefs(ctx: click.Context):
+    from policykb.index.briefs import Briefs
+    from policykb.index.store import Store
+
+    return Briefs(Store(_config(ctx).db_path))
+
+
+@brief.command("new")
+@click.argument("title")
+@click.option("--intro", default="", help="A paragraph under the title.")
+@click.pass_context
+def brief_new(ctx, title: str, intro: str) -> None:
+    """Create a brief and print its id."""
+    click.echo(_briefs(ctx.find_root()).create(title, intro))
+
+
+@brief.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON only.")
+@click.pass_context
+def brief_list(ctx, as_json: bool) -> None:
+    """List the briefs."""
+    briefs = _briefs(ctx.find_root()).list()
+    if as_json:
+        _print_json({"briefs": briefs})
+        return
+    for b in briefs:
+        click.echo(f"{b['id']:>4}  {b['passages']:>3} passages  {b['updated_at'][:16]}  {b['title']}")
+
+
+@brief.command("add")
+@click.argument("brief_id", type=int)
+@click.option("--query", help="Pin the top passages of this search.")
+@click.option("--top", default=3, show_default=True, type=click.IntRange(1, 20), help="How many passages of --query.")
+@click.option("--chunk", "chunk_ids", type=int, multiple=True, help="Pin this chunk (chunk_id from search --json); repeatable.")
+@click.option("--heading", help="Add a heading that groups the passages after it.")
+@click.option("--note", default="", help="A note shown under each passage pinned now.")
+@click.pass_context
+def brief_add(ctx, brief_id: int, query: str | None, top: int, chunk_ids: tuple[int, ...], heading: str | None, note: str) -> None:
+    """Add passages (by search or chunk id) or a heading to a brief."""
+    root = ctx.find_root()
+    briefs = _briefs(root)
+    if not (query or chunk_ids or heading):
+        raise click.UsageError("give --query, --chunk or --heading")
+    if heading:
+        briefs.add_heading(brief_id, heading)
+    ids = list(chunk_ids)
+    if query:
+        ids += [hit.chunk_id for hit in Searcher(_config(root)).search(query, k=top).hits]
+    for chunk_id in ids:
+        briefs.add_chunk(brief_id, chunk_id, note)
+    click.echo(f"brief {brief_id}: added {len(ids)} passage(s){' and a heading' if heading else ''}", err=True)
+
+
+@brief.command("show")
+@click.argument("brief_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON only.")
+@click.pass_context
+def brief_show(ctx, brief_id: int, as_json: bool) -> None:
+    """Show a brief's items, each with its citation and whether its source still says it."""
+    found = _briefs(ctx.find_root()).get(brief_id)
+    if as_json:
+        _print_json(found.to_json())
+        return
+    click.echo(click.style(found.title, bold=True))
+    for item in found.items:
+        if item.kind == "heading":
+            click.echo(f"\n## {item.heading}   (item {item.id})")
+            continue
+        flag = "" if item.status == "ok" else click.style(f"  [{item.status}]", fg="red")
+        click.echo(f"- item {item.id}: {item.title}, §{item.section or '—'}{flag}")
+        click.echo(textwrap.indent(textwrap.shorten(item.quote, 300, placeholder=" …"), "    > "))
+
+
+@brief.command("export")
+@click.argument("brief_id", type=int)
+@click.option("--format", "fmt", type=click.Choice(["docx", "md", "csv"]), required=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.pass_context
+def brief_export(ctx, brief_id: int, fmt: str, output: Path) -> None:
+    """Export a brief; every quote is checked against its source first, and a mismatch stops the export."""
+    from policykb.index.brief_export import export_brief, write_export
+
+    briefs = _briefs(ctx.find_root())
+    write_export(export_brief(briefs.get(brief_id), briefs.store, fmt), output)
+    click.echo(f"wrote {output}", err=True)
 
 
 @main.command()

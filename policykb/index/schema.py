@@ -73,6 +73,35 @@ MIGRATIONS: list[str] = [
     CREATE INDEX assignments_lead ON assignments(lead);
     CREATE VIRTUAL TABLE assignments_fts USING fts5(task, owners, tokenize = 'porter unicode61 remove_diacritics 2');
     """,
+    # 4: briefs: named, ordered collections of pinned passages (with the quoted text as pinned) and headings.
+    # brief_items.doc_id is deliberately not a foreign key: removing a document must show its items as removed.
+    """
+    CREATE TABLE briefs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        title TEXT NOT NULL,
+        intro TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE brief_items (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        brief_id INTEGER NOT NULL REFERENCES briefs(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('passage', 'heading')),
+        heading TEXT,
+        note TEXT NOT NULL DEFAULT '',
+        doc_id TEXT,
+        start INTEGER,
+        end INTEGER,
+        quote TEXT,
+        title TEXT,
+        section TEXT,
+        page INTEGER,
+        date TEXT,
+        doc_numbers TEXT NOT NULL DEFAULT '[]'
+    );
+    CREATE INDEX brief_items_brief ON brief_items(brief_id, position);
+    """,
 ]
 
 
