@@ -359,6 +359,53 @@ def brief_export(ctx, brief_id: int, fmt: str, output: Path) -> None:
     click.echo(f"wrote {output}", err=True)
 
 
+@main.group()
+def eval() -> None:  # noqa: A001 - the command's name
+    """Measure retrieval quality: BEIR data sets and the project's own policy query set.
+
+    Example: policykb eval beir ../shared/testdata/beir-scifact
+    """
+
+
+@eval.command("beir")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--split", default="test", show_default=True, help="qrels/SPLIT.tsv to score.")
+@click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), help="Keep the index here to reuse it (default: temporary).")
+@click.option("--limit", type=int, help="Only the first N queries.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON only.")
+@click.pass_context
+def eval_beir(ctx, folder: Path, split: str, index_dir: Path | None, limit: int | None, as_json: bool) -> None:
+    """nDCG@10, Recall@100 and MRR@10 for keyword, dense and hybrid search on a BEIR-format data set."""
+    from policykb.evaluation import evaluate_beir
+
+    result = evaluate_beir(_config(ctx.find_root()), folder, split, index_dir, limit)
+    if as_json:
+        _print_json(result)
+        return
+    click.echo(f"{result['dataset']} ({result['split']}: {result['queries']} queries, {result['documents']} documents, {result['embedder']})")
+    click.echo(f"{'mode':<8} {'nDCG@10':>8} {'R@100':>8} {'MRR@10':>8}")
+    for mode, scores in result["modes"].items():
+        click.echo(f"{mode:<8} {scores['ndcg@10']:>8.4f} {scores['recall@100']:>8.4f} {scores['mrr@10']:>8.4f}")
+
+
+@eval.command("queries")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--mode", type=click.Choice(MODES), default="hybrid", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON only.")
+@click.pass_context
+def eval_queries(ctx, file: Path, mode: str, as_json: bool) -> None:
+    """hit@1, hit@5 and MRR@10 of a JSONL query set ({"query", "doc", "phrase"}) over the index in --data."""
+    from policykb.evaluation import evaluate_queries
+
+    result = evaluate_queries(Searcher(_config(ctx.find_root())), file, mode)
+    if as_json:
+        _print_json(result)
+        return
+    click.echo(f"{result['queries']} queries, {mode}: hit@1 {result['hit@1']:.3f}  hit@5 {result['hit@5']:.3f}  MRR@10 {result['mrr@10']:.3f}")
+    for miss in result["misses"]:
+        click.echo(f"  miss (rank {miss['rank'] or '>10'}): {miss['query']}")
+
+
 @main.command()
 @click.option("--chunks", "synthetic_chunks", default=10000, show_default=True, type=int, help="Size of the synthetic corpus.")
 @click.option("--queries", default=200, show_default=True, type=int, help="Queries timed per index.")
