@@ -3,29 +3,51 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from policykb.glossary import Glossary, Mention
 from policykb.ingest.chunking import page_of
-from policykb.ingest.structure import scan_lines
+from policykb.ingest.structure import Line, scan_lines
 from policykb.models import Assignment, Chunk
 from policykb.textnorm import fold_lower_aligned
 
 # Patterns run on folded, lower-cased text of the same length (so "chủ trì" is "chu tri").
-_LEAD_AFTER = re.compile(  # the lead is named after these words
-    r"\b(?:led by|leading by|under the (?:leadership|lead|direction) of|chaired by|headed by|coordinated by|"
-    r"assigns? (?:duties|tasks|responsibilit(?:y|ies)) to|assigned to|tasks?|giao(?: cho)?)\s+(?:the\s+)?"
+_LEAD_AFTER = re.compile(  # the lead is named right after these words
+    r"\b(?:led by|leading by|under the (?:leadership|lead|direction|coordination) of|chaired by|headed by|coordinated by|"
+    r"(?:co-)?organi[sz]ed by|(?:drafted|developed|prepared|finali[sz]ed|implemented|carried out|conducted) by|"
+    r"(?:will|shall|must|should|is to|are to) be \w+ed by|"
+    r"assigns? (?:duties|tasks|responsibilit(?:y|ies)) to|assigned to|tasks?|giao(?: cho)?|"
+    r"urg(?:e|es|ed)|(?:request|ask|instruct|direct)(?:s|ed)?|call(?:s|ed)? (?:on|upon)|yeu cau|de nghi)\s+(?:the\s+)?"
 )
-_LEAD_BEFORE = re.compile(  # the lead is named before these words
-    r"\s*(?:\([^)]{1,20}\)\s*)?(?:,\s*)?(?:will |shall |must |should |is to |are to |to )?(?:chu tri|takes? the lead|leads?\b|"
-    r"(?:is|are|was|were|will be|shall be) (?:responsible|in charge|the lead)|(?:has|have) been tasked|(?:is|are) tasked|"
-    r"co trach nhiem|must\b|shall\b)"
+# Between a subject and its verb: "(SAD)", "là cơ quan thường trực,", "căn cứ chức năng, nhiệm vụ được giao,", "also".
+_SUBJECT_GAP = (
+    r"\s*(?:\([^)]{1,40}\)\s*)?,?\s*(?:la co quan [^,]{1,30},\s*)?(?:can cu [^,]{1,40}(?:, [^,]{1,30})?,\s*)?"
+    r"(?:(?:also|jointly|further|then|now|successfully|cung|tiep tuc|se)\s+)*"
 )
+_STRONG_VERB = re.compile(_SUBJECT_GAP + (  # the subject owns the task, whatever follows
+    r"(?:will |shall |must |should |is to |are to |to )?(?:chu tri|co trach nhiem|chiu trach nhiem|duoc giao|takes? the lead|leads?\b|"
+    r"(?:is|are|was|were|will be|shall be|remains?) (?:responsible|in charge|the lead)|(?:has|have) been tasked|(?:is|are) tasked|"
+    r"must\b|shall\b|(?:is|are) to\b)"
+))
+_WEAK_VERB = re.compile(_SUBJECT_GAP + (  # the subject does the task, unless the sentence says it only helps
+    r"(?:will\b|should\b|aims? to\b|plans? to\b|needs? to\b|(?:has|have) to\b|(?:is|are) expected to\b|"
+    r"(?:co-)?organi[sz]ed\b|finali[sz]ed\b|developed\b|drafted\b|prepared\b|launched\b|commit(?:s|ted|ed)\b|contribut(?:es|ed) to\b|"
+    r"(?:xay dung|trien khai|huong dan|to chuc|bo tri|bao dam|dam bao|can doi|theo doi|tong hop|bao cao|nghien cuu|"
+    r"de xuat|ra soat|sua doi|hoan thien|ban hanh|chi dao|kiem tra|phat trien|van dong|tuyen truyen|thuc hien|ket noi|tham muu)\b)"
+))
+_OF_PARENT = re.compile(r"\s*(?:\([^)]{1,40}\)\s*)?(?:of|cua|thuoc)\s+(?:the\s+)?")  # "Social Assistance Department (SAD) of MOLISA"
 _SUPPORT_AFTER = re.compile(
     r"\b(?:in (?:close )?(?:coordination|cooperation|collaboration|partnership) with|coordinat(?:e|es|ing) with|"
     r"with (?:the )?(?:technical )?support (?:of|from)|supported by|phoi hop voi|phoi hop cung)\s+(?:the\s+)?"
 )
-_SUPPORTED_LEAD = re.compile(r"\b(?:supported|assisted|helped)\s+(?:the\s+)?")  # "The ILO supported MOLISA to …"
+_SUPPORT_CLAUSE = re.compile(  # "the ILO in collaboration with MOLISA organized …": the subject still leads
+    r",?\s*(?:in (?:close )?(?:coordination|cooperation|collaboration|partnership) with|phoi hop voi|phoi hop cung)\s+(?:the\s+)?"
+)
+# "The ILO supported MOLISA to …", "assist MOLISA in …": the helped agency does the task, the helper coordinates.
+_HELPS = re.compile(r"(?<!with )(?<!with the )\b(?:supports?|supported|assists?|assisted|helps?|helped)\s+(?:the\s+)?")
+_ESPECIALLY = re.compile(r",?\s*(?:especially|in particular|particularly|notably|nhat la|dac biet la)\s+(?:the\s+)?")
+_HELPED_TASK = re.compile(r"\s*,?\s*(?:to|in|with|trong)\b")
+_PRONOUN = re.compile(r"(?P<pronoun>they|it)\s+(?:also\s+)?(?:will|must|shall|should|needs?|ha(?:s|ve) to|is to|are to|(?:is|are) expected to)\b")
 _LABEL = re.compile(
     r"(?:\d{1,2}\.\s*)?(?:(?P<lead>(?:coordinating|lead|leading|implementing|responsible|executing|focal|presiding) "
     r"(?:agency|agencies|ministry|body|unit|organi[sz]ation)|co quan chu tri|don vi chu tri|chu tri)"
@@ -34,119 +56,236 @@ _LABEL = re.compile(
     r"|(?P<deadline>deadline|completion (?:time|date)|time ?frame|implementing duration|duration|thoi han(?: hoan thanh)?|"
     r"thoi gian hoan thanh|thoi gian thuc hien))\s*:\s*"
 )
+_TASK_LINE = re.compile(r"(?:\d{1,2}\.\s*)?(?:task|activity|pilot|action|output|nhiem vu|hoat dong|noi dung)\s*\d{0,2}[a-z]?\s*[:.]\s*")
+_MONTHS = r"(?:january|february|march|april|may|june|july|august|september|october|november|december)"
 _DEADLINE = re.compile(
-    r"\b(?:by (?:the end of )?|before |no later than |until |truoc (?:ngay |thang |nam )?|trong nam |nam )"
-    r"((?:(?:q(?:uy)?\s*[ivx1-4]+\s*/\s*)|(?:thang \d{1,2}\s*/\s*)|(?:[a-z]+ ))?(?:19|20)\d\d)\b"
+    r"(?:\bby |\bbefore |\bno later than |\buntil |\btruoc |\btrong |\bhoan thanh (?:trong |truoc )?|"
+    r"\bthoi han(?: hoan thanh)?\s*:\s*|\bdeadline\s*:\s*)"
+    r"(?:nam |ngay )?((?:the )?(?:end of |(?:first|second) half of )?"
+    r"(?:\d{1,2} thang \d{1,2} nam |\d{1,2}/\d{1,2}/|thang \d{1,2}\s*(?:/|nam)\s*|q(?:uy)?\s*[ivx1-4]+\s*(?:/|nam)\s*|"
+    rf"{_MONTHS} (?:\d{{1,2}},? )?)?(?:19|20)\d\d)\b"
 )
 _TABLE_HEADS = {
     "task": re.compile(r"^(?:task|tasks|nhiem vu|noi dung|activity|activities|cong viec)"),
-    "lead": re.compile(r"^(?:lead|lead agency|responsible agency|co quan chu tri|chu tri|don vi chu tri)"),
+    "lead": re.compile(r"^(?:lead|responsible agency|implementing agency|co quan chu tri|chu tri|don vi chu tri|co quan thuc hien|don vi thuc hien)"),
     "coordinating": re.compile(r"^(?:coordinating|supporting|co quan phoi hop|phoi hop|don vi phoi hop)"),
     "deadline": re.compile(r"^(?:deadline|completion|thoi han|thoi gian)"),
 }
-_SENTENCE = re.compile(r"[^.!?;]+(?:[.!?;]+|$)")
+_SENTENCE_END = re.compile(r"[.!?]+(?=\s|$)")
+_BULLET = re.compile(r"[-–•*+·▪►]\s*")
 
 
 @dataclass(slots=True)
-class _Span:
-    start: int
-    end: int
+class _Found:
+    """One clause's owner: the lead and whoever the clause names beside it."""
+
+    lead: str
+    coordinating: list[str] = field(default_factory=list)
 
 
-def _mentions_in(all_mentions: list[Mention], start: int, end: int) -> list[Mention]:
-    return [m for m in all_mentions if start <= m.start and m.end <= end]
+@dataclass(slots=True)
+class _Text:
+    """A document's text with its folded twin and the owner names found in it."""
 
+    text: str
+    folded: str
+    mentions: list[Mention]
+    groups: set[str]
 
-def _first_after(mentions: list[Mention], position: int, limit: int = 6) -> Mention | None:
-    return next((m for m in mentions if 0 <= m.start - position <= limit), None)
+    def within(self, start: int, end: int) -> list[Mention]:
+        return [m for m in self.mentions if start <= m.start and m.end <= end]
 
+    def at(self, position: int, end: int, limit: int = 6) -> Mention | None:
+        """The name that starts within `limit` characters of `position`, before `end`."""
+        return next((m for m in self.mentions if 0 <= m.start - position <= limit and m.end <= end), None)
 
-def _list_after(mentions: list[Mention], folded: str, position: int) -> list[Mention]:
-    """The mention at `position` and those joined to it by commas and "and"/"và"."""
-    chain: list[Mention] = []
-    cursor = position
-    for mention in mentions:
-        if mention.start < cursor:
-            continue
-        if re.fullmatch(r"[\s,;]*(?:(?:and|va|as well as|cung)\s+)?(?:the\s+)?", folded[cursor : mention.start]):
+    def chain(self, first: Mention, end: int) -> list[Mention]:
+        """`first` and the names joined to it by commas, "and" or "và" ("Bộ Kế hoạch và Đầu tư, Bộ Tài chính")."""
+        chain, cursor = [first], first.end
+        for mention in self.mentions:
+            if mention.start < cursor or mention.end > end:
+                continue
+            if not re.fullmatch(r"[\s,;/]*(?:(?:and|va|as well as|cung)\s+)?(?:the\s+)?", self.folded[cursor : mention.start]):
+                break
             chain.append(mention)
             cursor = mention.end
-        elif chain or mention.start - cursor > 6:
-            break
-    return chain
+        return chain
 
 
-def _deadline(folded: str, text: str) -> str | None:
-    match = _DEADLINE.search(folded)
-    return text[match.start(1) : match.end(1)].strip() if match else None
+def _names(mentions: list[Mention], lead: str | None = None) -> list[str]:
+    return [name for name in dict.fromkeys(m.canonical for m in mentions) if name != lead]
 
 
-def _sentence_assignment(text: str, folded: str, span: _Span, mentions: list[Mention]) -> tuple[str, list[str], str | None] | None:
-    """(lead, coordinating, deadline) from one sentence, or None when it names no owner."""
-    local = _mentions_in(mentions, span.start, span.end)
+def _led_after(doc: _Text, start: int, end: int) -> _Found | None:
+    """ "led by MOLISA", "giao Bộ Tài chính", "assigns duties to ministries, sectors, and localities"."""
+    for match in _LEAD_AFTER.finditer(doc.folded, start, end):
+        first = doc.at(match.end(), end)
+        if first is not None:
+            chain = doc.chain(first, end)
+            return _Found(first.canonical, _names(chain[1:], first.canonical))
+    return None
+
+
+def _subject(doc: _Text, start: int, end: int) -> tuple[list[Mention], int] | None:
+    """The names a clause opens with (after an introductory phrase) and where their verb should start."""
+    local = doc.within(start, end)
     if not local:
         return None
-    sentence = folded[span.start : span.end]
-    lead: Mention | None = None
-    for match in _LEAD_AFTER.finditer(sentence):
-        lead = lead or _first_after(local, span.start + match.end())
-    if lead is None:
-        for mention in local:
-            if _LEAD_BEFORE.match(folded, mention.end, span.end) and mention.start - span.start < 60:
-                lead = mention
-                break
-    supporters: list[Mention] = []
-    for match in _SUPPORTED_LEAD.finditer(sentence):
-        helped = _first_after(local, span.start + match.end())
-        helper = next((m for m in reversed(local) if m.end <= span.start + match.start()), None)
-        if lead is None and helped is not None and helper is not None:
-            lead, supporters = helped, [helper]
-    for match in _SUPPORT_AFTER.finditer(sentence):
-        supporters += _list_after(local, folded, span.start + match.end())
-    if lead is None:
+    first = local[0]
+    if first.start - start >= 80:  # named after a long introduction, it is rarely the one who acts
         return None
-    coordinating = [m.canonical for m in supporters if m.canonical != lead.canonical]
-    return lead.canonical, list(dict.fromkeys(coordinating)), _deadline(sentence, text[span.start : span.end])
+    chain = doc.chain(first, end)
+    cursor = chain[-1].end
+    parent = _OF_PARENT.match(doc.folded, cursor, end)
+    if parent and (owner := doc.at(parent.end(), end, 0)) is not None:
+        cursor = owner.end
+    return chain, cursor
 
 
-def _sentences(text: str, start: int, end: int) -> list[_Span]:
-    spans = []
-    for match in _SENTENCE.finditer(text, start, end):
-        left = match.start() + len(match.group()) - len(match.group().lstrip())
-        right = match.end()
-        if right - left > 3:
-            spans.append(_Span(left, right))
-    return spans
+def _subject_with_partners(doc: _Text, start: int, end: int) -> tuple[list[Mention], list[Mention], int] | None:
+    """A clause's subject, partners named right after it ("in collaboration with MOLISA") and where the verb starts."""
+    found = _subject(doc, start, end)
+    if found is None:
+        return None
+    chain, cursor = found
+    partners: list[Mention] = []
+    clause = _SUPPORT_CLAUSE.match(doc.folded, cursor, end)
+    if clause and (partner := doc.at(clause.end(), end, 0)) is not None:
+        partners = doc.chain(partner, end)
+        cursor = partners[-1].end
+        cursor += len(re.match(r",?", doc.folded[cursor:end]).group())
+    return chain, partners, cursor
 
 
-def _chunk_at(chunks: list[Chunk], offset: int) -> Chunk | None:
-    return next((c for c in chunks if c.start <= offset < c.end), None)
+def _helped(doc: _Text, start: int, end: int) -> _Found | None:
+    """ "The ILO supported MOLISA to …": MOLISA leads, the ILO coordinates. Only when the helper is a known name: "The
+    partnership group will assist MOLISA in …" states the group's duty, which a card saying "Lead: MOLISA" would hide."""
+    for match in _HELPS.finditer(doc.folded, start, end):
+        helped = doc.at(match.end(), end, 0)
+        helpers = doc.within(start, match.start())[:1]
+        if helped is None or not helpers:
+            continue
+        others: list[Mention] = []
+        special = _ESPECIALLY.match(doc.folded, helped.end, end)
+        if special and (named := doc.at(special.end(), end, 0)) is not None:
+            others, helped = [helped], named
+        if not _HELPED_TASK.match(doc.folded, helped.end, end):
+            continue
+        return _Found(helped.canonical, _names(others + helpers, helped.canonical))
+    return None
 
 
-def _task_from_sentence(sentence: str) -> str:
-    return re.sub(r"\s+", " ", sentence).strip()
+def _clause_owner(doc: _Text, start: int, end: int) -> _Found | None:
+    """Who a clause makes owner of its task, or None when it names nobody as owner."""
+    found = _led_after(doc, start, end)
+    if found is not None:
+        return found
+    subject = _subject_with_partners(doc, start, end)
+    if subject is not None:
+        chain, partners, verb_at = subject
+        if _STRONG_VERB.match(doc.folded, verb_at, end):
+            return _Found(chain[0].canonical, _names(chain[1:] + partners, chain[0].canonical))
+    helped = _helped(doc, start, end)
+    if helped is not None:
+        return helped
+    if subject is not None and _WEAK_VERB.match(doc.folded, verb_at, end):
+        return _Found(chain[0].canonical, _names(chain[1:] + partners, chain[0].canonical))
+    for mention in doc.within(start, end):  # "In line with ILO standards, MOLISA shall …"
+        if mention.start - start < 60 and _STRONG_VERB.match(doc.folded, mention.end, end):
+            return _Found(mention.canonical)
+    return None
+
+
+def _partners(doc: _Text, start: int, end: int) -> list[Mention]:
+    """Names after "in coordination with", "phối hợp với" and the like."""
+    found: list[Mention] = []
+    for match in _SUPPORT_AFTER.finditer(doc.folded, start, end):
+        first = doc.at(match.end(), end)
+        found += doc.chain(first, end) if first is not None else []
+    return found
+
+
+def _deadline(doc: _Text, start: int, end: int) -> str | None:
+    match = _DEADLINE.search(doc.folded, start, end)
+    return doc.text[match.start(1) : match.end(1)].strip() if match else None
+
+
+def _clauses(text: str, line: Line) -> list[list[tuple[int, int]]]:
+    """A line's sentences, each a list of its ";"-separated clauses as (start, end), bullets and spaces trimmed."""
+    sentences: list[list[tuple[int, int]]] = []
+    start = line.start
+    ends = [m.end() for m in _SENTENCE_END.finditer(text, line.start, line.end)]
+    for end in ends + ([line.end] if not ends or ends[-1] < line.end else []):
+        clauses = []
+        for piece in re.finditer(r"[^;]+(?:;|$)", text[start:end]):
+            left = start + piece.start() + len(piece.group()) - len(piece.group().lstrip())
+            bullet = _BULLET.match(text, left)
+            left = bullet.end() if bullet else left
+            if start + piece.end() - left > 3:
+                clauses.append((left, start + piece.end()))
+        if clauses:
+            sentences.append(clauses)
+        start = end
+    return sentences
+
+
+def _pronoun_owner(doc: _Text, start: int, end: int, last: tuple[Assignment, int], index: int) -> _Found | None:
+    """ "They must …" right after a group's assignment (this line or the one above), "It will …" right after an agency's
+    in the same line: the owner named in the sentence before."""
+    match = _PRONOUN.match(doc.folded, start, end)
+    if match is None:
+        return None
+    assignment, line_index = last
+    plural = match.group("pronoun") == "they"
+    if (assignment.lead in doc.groups) == plural and line_index >= index - (1 if plural else 0):
+        return _Found(assignment.lead)
+    return None
+
+
+def _sentence_assignments(doc: _Text, covered: list[tuple[int, int]]) -> list[Assignment]:
+    """Assignments said in running text. A clause that names no owner continues the one before it in its sentence;
+    a pronoun continues the sentence before; a deadline line completes the line above."""
+    found: list[Assignment] = []
+    last: tuple[Assignment, int] | None = None
+    for index, line in enumerate(scan_lines(doc.text)):
+        label = _LABEL.match(doc.folded, line.start, line.end)
+        if label and label.group("deadline") and last and last[1] == index - 1 and last[0].deadline is None:
+            last[0].deadline = doc.text[label.end() : line.end].strip() or None
+        if " | " in line.text or label or any(s <= line.start < e for s, e in covered):
+            continue
+        for clauses in _clauses(doc.text, line):
+            current: Assignment | None = None
+            for start, end in clauses:
+                owner = _clause_owner(doc, start, end)
+                if owner is None and last is not None:
+                    owner = _pronoun_owner(doc, start, end, last, index)
+                if owner is not None:
+                    text = doc.text[start:end]
+                    coordinating = list(dict.fromkeys(owner.coordinating + _names(_partners(doc, start, end), owner.lead)))
+                    current = Assignment(start, end, text, re.sub(r"\s+", " ", text).strip(), owner.lead, coordinating,
+                                         _deadline(doc, start, end))
+                    found.append(current)
+                    last = (current, index)
+                elif current is None:  # a sentence without an owner: no pronoun after it refers back
+                    last = None
+                else:  # "…; Thời hạn hoàn thành: 2025."
+                    current.end, current.text = end, doc.text[current.start : end]
+                    current.task = re.sub(r"\s+", " ", current.text).strip()
+                    current.deadline = current.deadline or _deadline(doc, start, end)
+                    current.coordinating += [n for n in _names(_partners(doc, start, end), current.lead) if n not in current.coordinating]
+    return found
 
 
 def extract_assignments(text: str, chunks: list[Chunk], glossary: Glossary, page_starts: list[int] | None = None,
                         title: str = "") -> list[Assignment]:
     """Every task assignment in a document's cleaned text; each cites the sentence, line or row that says it."""
-    folded = fold_lower_aligned(text)
-    mentions = sorted(glossary.mentions(text, "agency") + glossary.mentions(text, "group"), key=lambda m: m.start)
-    found: list[Assignment] = []
-    found += _labelled_blocks(text, folded, chunks, mentions, title)
-    found += _table_rows(text, folded, chunks, mentions)
-    covered = [(a.start, a.end) for a in found]
-    for line in scan_lines(text):
-        if " | " in line.text or _LABEL.match(folded, line.start, line.end):
-            continue
-        for span in _sentences(text, line.start, line.end):
-            if any(s <= span.start < e for s, e in covered):
-                continue
-            result = _sentence_assignment(text, folded, span, mentions)
-            if result is not None:
-                lead, coordinating, deadline = result
-                found.append(Assignment(span.start, span.end, text[span.start : span.end], _task_from_sentence(text[span.start : span.end]),
-                                        lead, coordinating, deadline))
+    groups = glossary.mentions(text, "group")
+    mentions = sorted(glossary.mentions(text, "agency") + groups, key=lambda m: m.start)
+    doc = _Text(text, fold_lower_aligned(text), mentions, {m.canonical for m in groups})
+    blocks = _blocks(doc)
+    found = _labelled_blocks(doc, blocks, chunks, title) + _table_rows(doc)
+    task_lines = [(block.head.start, block.head.end) for block in blocks if block.head is not None]
+    found += _sentence_assignments(doc, [(a.start, a.end) for a in found] + task_lines)
     for assignment in found:
         chunk = _chunk_at(chunks, assignment.start)
         assignment.section = chunk.section if chunk else ""
@@ -154,67 +293,97 @@ def extract_assignments(text: str, chunks: list[Chunk], glossary: Glossary, page
     return sorted(found, key=lambda a: a.start)
 
 
-def _labelled_blocks(text: str, folded: str, chunks: list[Chunk], mentions: list[Mention], title: str) -> list[Assignment]:
-    """ "Coordinating agency: MOLISA", "Cơ quan chủ trì: …", with the deadline or duration labelled nearby."""
-    lines = scan_lines(text)
-    labelled = [(line, _LABEL.match(folded, line.start, line.end)) for line in lines]
+def _chunk_at(chunks: list[Chunk], offset: int) -> Chunk | None:
+    return next((c for c in chunks if c.start <= offset < c.end), None)
+
+
+@dataclass(slots=True)
+class _Block:
+    """A task line ("Nhiệm vụ 1: …", "Pilot 2: …"), if any, and the labelled lines under it."""
+
+    head: Line | None
+    labels: list[tuple[Line, re.Match[str]]] = field(default_factory=list)
+
+
+def _blocks(doc: _Text) -> list[_Block]:
+    """Runs of labelled lines; blank lines do not end a run, any other line does, and a task line starts one."""
+    blocks: list[_Block] = []
+    current: _Block | None = None
+    for line in scan_lines(doc.text):
+        label = _LABEL.match(doc.folded, line.start, line.end)
+        if label is not None:
+            current = current or _Block(None)
+            current.labels.append((line, label))
+            continue
+        if current is not None and current.labels:
+            blocks.append(current)
+        current = _Block(line) if _TASK_LINE.match(doc.folded, line.start, line.end) else None
+    if current is not None and current.labels:
+        blocks.append(current)
+    return blocks
+
+
+def _labelled_blocks(doc: _Text, blocks: list[_Block], chunks: list[Chunk], title: str) -> list[Assignment]:
+    """ "Cơ quan chủ trì: …", "Coordinating agency: MOLISA", with partners and the deadline or duration labelled beside them;
+    the owner's line is cited. A "coordinating agency" leads unless the block also names a lead agency; then it coordinates."""
     out: list[Assignment] = []
-    for index, (line, match) in enumerate(labelled):
-        if match is None or match.group("lead") is None:
+    for block in blocks:
+        owners = [(line, m) for line, m in block.labels if m.group("lead") and doc.within(m.end(), line.end)]
+        if not owners:
             continue
-        leads = [m.canonical for m in _mentions_in(mentions, match.end(), line.end)]
-        if not leads:
-            continue
-        chunk = _chunk_at(chunks, line.start)
-        neighbours = [pair for pair in labelled[max(0, index - 4) : index + 5] if pair[1] is not None and pair[0] is not line
-                      and _chunk_part(chunks, pair[0].start) == _chunk_part(chunks, line.start)]
-        coordinating = [m.canonical for other, m2 in neighbours if m2.group("support")
-                        for m in _mentions_in(mentions, m2.end(), other.end)]
-        deadline = next((text[m2.end() : other.end].strip() for other, m2 in neighbours if m2.group("deadline")), None)
-        task = _task_for_label(title, chunk)
-        out.append(Assignment(line.start, line.end, text[line.start : line.end], task, leads[0],
-                              [c for c in dict.fromkeys(leads[1:] + coordinating) if c != leads[0]], deadline))
+        primary = next(((line, m) for line, m in owners if not m.group("lead").startswith("coordinating")), owners[0])
+        line, match = primary
+        leads = doc.within(match.end(), line.end)
+        supporters = [mention for other, m in block.labels if (other, m) != primary and (m.group("support") or m.group("lead"))
+                      for mention in doc.within(m.end(), other.end)]
+        deadline = next((doc.text[m.end() : other.end].strip() for other, m in block.labels if m.group("deadline")), None)
+        task = _task_for_block(doc, block, chunks, title)
+        out.append(Assignment(line.start, line.end, line.text, task, leads[0].canonical,
+                              _names(leads[1:] + supporters, leads[0].canonical), deadline or None))
     return out
 
 
-def _chunk_part(chunks: list[Chunk], offset: int) -> str:
-    chunk = _chunk_at(chunks, offset)
-    return chunk.section.split(" › ")[0] if chunk and " › " in chunk.section else ""
-
-
-def _task_for_label(title: str, chunk: Chunk | None) -> str:
-    """A labelled owner line owns what its document part is about: the part's title, else the document's title."""
+def _task_for_block(doc: _Text, block: _Block, chunks: list[Chunk], title: str) -> str:
+    """The task line's text; without one, a labelled block owns what its document part is about: the part's
+    title, else the document's title."""
+    if block.head is not None:
+        label = _TASK_LINE.match(doc.folded, block.head.start, block.head.end)
+        return doc.text[label.end() : block.head.end].strip() or block.head.text.strip()
+    chunk = _chunk_at(chunks, block.labels[0][0].start)
     if chunk is not None and " › " in chunk.section:
         return chunk.section.split(" › ")[0]
     return title
 
 
-def _table_rows(text: str, folded: str, chunks: list[Chunk], mentions: list[Mention]) -> list[Assignment]:
-    """Rows of a task table ("Nhiệm vụ | Cơ quan chủ trì | Cơ quan phối hợp | Thời hạn")."""
+def _table_rows(doc: _Text) -> list[Assignment]:
+    """Rows of a task table ("Nhiệm vụ | Cơ quan chủ trì | Cơ quan phối hợp | Thời hạn"); several leads in one cell:
+    the first leads, the others coordinate."""
     out: list[Assignment] = []
     columns: dict[str, int] | None = None
-    for line in scan_lines(text):
+    for line in scan_lines(doc.text):
         if " | " not in line.text:
             columns = None
             continue
         cells = line.text.split(" | ")
-        folded_cells = folded[line.start : line.end].split(" | ")
-        heads = {name: i for i, cell in enumerate(folded_cells) for name, pattern in _TABLE_HEADS.items() if pattern.match(cell.strip())}
+        heads = {name: i for i, cell in enumerate(doc.folded[line.start : line.end].split(" | "))
+                 for name, pattern in _TABLE_HEADS.items() if pattern.match(cell.strip())}
         if "lead" in heads:
             columns = heads
             continue
         if columns is None or len(cells) <= columns["lead"]:
             continue
         offsets = [line.start + sum(len(c) + 3 for c in cells[:i]) for i in range(len(cells))]
-        lead_cell = _mentions_in(mentions, offsets[columns["lead"]], offsets[columns["lead"]] + len(cells[columns["lead"]]))
-        if not lead_cell:
-            continue
+
+        def names_in(name: str) -> list[Mention]:
+            i = columns.get(name)
+            return doc.within(offsets[i], offsets[i] + len(cells[i])) if i is not None and i < len(cells) else []
+
         def cell(name: str) -> str | None:
-            return cells[columns[name]].strip() if name in columns and columns[name] < len(cells) else None
-        coordinating = []
-        if "coordinating" in columns and columns["coordinating"] < len(cells):
-            start = offsets[columns["coordinating"]]
-            coordinating = [m.canonical for m in _mentions_in(mentions, start, start + len(cells[columns["coordinating"]]))]
-        out.append(Assignment(line.start, line.end, text[line.start : line.end], cell("task") or line.text, lead_cell[0].canonical,
-                              [c for c in dict.fromkeys(coordinating) if c != lead_cell[0].canonical], cell("deadline") or None))
+            i = columns.get(name)
+            return cells[i].strip() if i is not None and i < len(cells) else None
+
+        leads = names_in("lead")
+        if leads:
+            out.append(Assignment(line.start, line.end, line.text, cell("task") or line.text, leads[0].canonical,
+                                  _names(leads[1:] + names_in("coordinating"), leads[0].canonical), cell("deadline") or None))
     return out
