@@ -126,3 +126,16 @@ def make_embedder(name: str) -> Embedder:
         if name not in _CACHE:
             _CACHE[name] = _EMBEDDERS[name]()
         return _CACHE[name]
+
+
+class UsesEmbedder:
+    """For classes with a `config` and an optional embedder given up front: the configured one is loaded on first use,
+    so that keyword-only work never loads the model."""
+
+    _embedder: Embedder | None
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = make_embedder(self.config.embedder)
+        return self._embedder

@@ -16,7 +16,7 @@ from tqdm import tqdm
 from policykb.config import Config
 from policykb.errors import EmbedderMismatchError, IngestError
 from policykb.glossary import load_glossary
-from policykb.index.embedder import Embedder, make_embedder
+from policykb.index.embedder import Embedder, UsesEmbedder
 from policykb.index.store import Store
 from policykb.index.vectors import open_vectors
 from policykb.ingest import collect_files, file_content_hash, parse_file
@@ -56,7 +56,7 @@ def embedding_input(title: str, chunk: Chunk) -> str:
     return f"{head}\n{chunk.text}"
 
 
-class Indexer:
+class Indexer(UsesEmbedder):
     """Owns the read-write store for one data folder."""
 
     def __init__(self, config: Config, embedder: Embedder | None = None, progress: bool = True,
@@ -66,12 +66,6 @@ class Indexer:
         self.progress = progress
         self.on_progress = on_progress  # (stage, done, total), e.g. for an upload's progress bar
         self.store = Store(config.db_path)
-
-    @property
-    def embedder(self) -> Embedder:
-        if self._embedder is None:
-            self._embedder = make_embedder(self.config.embedder)
-        return self._embedder
 
     def close(self) -> None:
         self.store.close()

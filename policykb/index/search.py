@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from policykb.config import Config
 from policykb.errors import BadQueryError, EmbedderMismatchError, IndexNotReadyError
 from policykb.glossary import load_glossary
-from policykb.index.embedder import Embedder, embedder_name, make_embedder
+from policykb.index.embedder import Embedder, UsesEmbedder, embedder_name
 from policykb.index.fusion import cap_per_document, convex_fusion, drop_near_duplicates
 from policykb.index.query import QueryPlan, plan_query
 from policykb.index.store import INIT_HINT, Filters, Store
@@ -53,7 +53,7 @@ class SearchResult:
         }
 
 
-class Searcher:
+class Searcher(UsesEmbedder):
     """A read-only view of one generation of the index; cheap to query from many threads."""
 
     def __init__(self, config: Config, embedder: Embedder | None = None) -> None:
@@ -77,12 +77,6 @@ class Searcher:
                 f"the index at {self.config.data_dir} was built with {built_with}, not {expected} — "
                 f"set POLICYKB_EMBEDDER to match, or rebuild: policykb reindex"
             )
-
-    @property
-    def embedder(self) -> Embedder:
-        if self._embedder is None:
-            self._embedder = make_embedder(self.config.embedder)
-        return self._embedder
 
     def close(self) -> None:
         self.store.close()
