@@ -35,7 +35,7 @@ def format_full_citation(title: str, doc_numbers: list[str], date: str | None, s
     if date:
         parts.append(format_date(date))
     if section:
-        parts.append(f"§{section}")
+        parts.append(f"§{section.rstrip(':;,. ')}")
     if page:
         parts.append(f"p. {page}")
-    return ", ".join(parts) + "."
+    return ", ".join(parts).rstrip(".") + "."

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 
 class PolicyKBError(Exception):
-    """Base class for errors policykb reports to people (CLI, web) instead of a traceback."""
+    """Base class for errors policykb reports to people (CLI, web) instead of a traceback.
+
+    `status` is the HTTP status the web app answers with.
+    """
+
+    status = 500
 
 
 class IngestError(PolicyKBError):
@@ -18,6 +23,8 @@ class IngestError(PolicyKBError):
 class IndexNotReadyError(PolicyKBError):
     """The data folder holds no index yet, or an empty one."""
 
+    status = 503
+
 
 class EmbedderMismatchError(PolicyKBError):
     """The index was built by another embedder than the one configured."""
@@ -26,6 +33,10 @@ class EmbedderMismatchError(PolicyKBError):
 class NotFoundError(PolicyKBError):
     """A document or chunk id that the index does not hold."""
 
+    status = 404
+
 
 class BadQueryError(PolicyKBError):
     """A search parameter that cannot be used (unknown mode, bad filter value)."""
+
+    status = 400

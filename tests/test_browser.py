@@ -263,3 +263,67 @@ def test_screenshots_for_the_readme(browser, base_url):
         page.screenshot(path=str(SCREENSHOTS / "document.png"))
     finally:
         context.close()
+
+
+def test_two_results_pinned_into_a_new_brief_come_back_as_a_word_file_with_endnotes(page, tmp_path):
+    import docx
+
+    search(page, "who coordinates the partnership group")
+    hits = page.locator("article.hit")
+    quotes = [hits.nth(n).locator("blockquote.passage").inner_text() for n in (0, 1)]
+    hits.nth(0).locator("form.pin select").select_option("new")
+    hits.nth(0).locator("form.pin button").click()
+    page.wait_for_url("**pinned=**")
+    notice = page.locator(".notice.pinned a")
+    assert notice.inner_text() == "who coordinates the partnership group"
+    brief_id = notice.get_attribute("href").rsplit("/", 1)[1]
+    second = page.locator("article.hit").nth(1)
+    second.locator("form.pin select").select_option(brief_id)
+    second.locator("form.pin button").click()
+    page.wait_for_load_state("load")
+    assert "(2 passages)" in page.locator(".notice.pinned").inner_text()
+
+    page.locator(".notice.pinned a").click()
+    page.wait_for_url(f"**/briefs/{brief_id}")
+    assert page.locator(".brief-item blockquote.passage").all_inner_texts() == quotes
+    with page.expect_download() as download:
+        page.locator(".exports a", has_text="Word (DOCX)").click()
+    assert download.value.suggested_filename == f"brief-{brief_id}-who-coordinates-the-partnership-group.docx"
+    path = tmp_path / download.value.suggested_filename
+    download.value.save_as(path)
+
+    paragraphs = [p.text for p in docx.Document(str(path)).paragraphs]
+    flat = [" ".join(text.split()) for text in paragraphs]
+    for number, quote in enumerate(quotes, 1):
+        assert " ".join(quote.split()) + str(number) in flat
+    notes = paragraphs[paragraphs.index("Notes") + 1 :]
+    assert [note.split(" ", 1)[0] for note in notes] == ["1.", "2."]
+    assert all("Proposal for the set-up of a partnership group" in note or "§" in note for note in notes)
+
+
+def test_a_selection_on_the_document_page_is_pinned_as_exactly_the_selected_text(page):
+    """The selection crosses the highlighted passage's edge, so it spans several text nodes."""
+    page.goto("/doc/004_6608ed9db748e12c?start=1000&end=1040")
+    page.locator("mark#passage").wait_for()
+    assert page.locator("form.pin-selection").is_hidden()
+    selected = page.evaluate("""() => {
+        const mark = document.getElementById("passage");
+        const before = mark.previousSibling, inside = mark.firstChild;
+        const range = document.createRange();
+        range.setStart(before, before.data.length - 25);
+        range.setEnd(inside, 12);
+        getSelection().removeAllRanges();
+        getSelection().addRange(range);
+        return getSelection().toString().trim();
+    }""")
+    pin = page.locator("form.pin-selection")
+    pin.wait_for(state="visible")
+    assert pin.locator(".pin-preview").inner_text().startswith("“" + selected.split()[0])
+    pin.locator("select").select_option("new")
+    pin.locator("button[type=submit]").click()
+    page.wait_for_url("**pinned=**")
+    assert urlsplit(page.url).fragment == page.evaluate("document.getElementById('passage').closest('.chunk').id")  # back where the reader was
+    brief_id = page.locator(".notice.pinned a").get_attribute("href").rsplit("/", 1)[1]
+    item = page.request.get(f"/api/briefs/{brief_id}").json()["items"][0]
+    assert item["quote"] == selected and len(selected) > 30
+    assert item["title"] == page.locator("article.document h1").inner_text()

@@ -7,7 +7,7 @@ import io
 from pathlib import Path
 
 from policykb.citations import format_full_citation
-from policykb.errors import PolicyKBError
+from policykb.errors import BadQueryError, PolicyKBError
 from policykb.index.briefs import Brief, BriefItem
 from policykb.index.store import Store
 
@@ -17,6 +17,8 @@ CSV_COLUMNS = ("position", "heading", "quote", "note", "title", "doc_numbers", "
 
 class StaleBriefError(PolicyKBError):
     """A pinned passage no longer matches its source: exporting it would misquote."""
+
+    status = 409
 
 
 def check_sources(brief: Brief) -> None:
@@ -143,7 +145,7 @@ def to_docx(brief: Brief, store: Store) -> bytes:
 
 def export_brief(brief: Brief, store: Store, fmt: str) -> bytes:
     if fmt not in FORMATS:
-        raise PolicyKBError(f"unknown format {fmt!r} — use one of {', '.join(FORMATS)}")
+        raise BadQueryError(f"unknown format {fmt!r} — use one of {', '.join(FORMATS)}")
     if fmt == "docx":
         return to_docx(brief, store)
     return (to_markdown(brief, store) if fmt == "md" else to_csv(brief)).encode("utf-8")

@@ -152,6 +152,8 @@ class Briefs:
 
     def update_item(self, brief_id: int, item_id: int, note: str | None = None, heading: str | None = None) -> None:
         row = self._item(brief_id, item_id)
+        if heading is not None and not heading.strip():
+            raise BadQueryError("a heading needs text")
         with self.store.transaction():
             if note is not None:
                 self.conn.execute("UPDATE brief_items SET note = ? WHERE id = ?", (note.strip(), item_id))
@@ -192,6 +194,8 @@ class Briefs:
 
     def update(self, brief_id: int, title: str | None = None, intro: str | None = None) -> None:
         self.get(brief_id)
+        if title is not None and not title.strip():
+            raise BadQueryError("a brief needs a title")
         with self.store.transaction():
             if title:
                 self.conn.execute("UPDATE briefs SET title = ? WHERE id = ?", (title.strip(), brief_id))

@@ -12,7 +12,7 @@ def create_app(test_config: dict | None = None, config: Config | None = None) ->
     config = config or Config.from_env()
     app = Flask(__name__, instance_path=str(config.data_dir.resolve()), instance_relative_config=True)
 
-    from policykb.webapp import api, ui
+    from policykb.webapp import api, briefs, briefs_api, ui
     from policykb.webapp.security import init_security, secret_key
     from policykb.webapp.state import init_app
     from policykb.webapp.uploads import UploadJobs
@@ -31,5 +31,7 @@ def create_app(test_config: dict | None = None, config: Config | None = None) ->
     app.extensions["policykb_jobs"] = UploadJobs(config)
     app.register_blueprint(ui.bp)
     app.register_blueprint(api.bp, url_prefix="/api")
+    app.register_blueprint(briefs.bp)
+    app.register_blueprint(briefs_api.bp, url_prefix="/api/briefs")
     api.register_error_shape(app)
     return app

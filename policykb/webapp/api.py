@@ -26,8 +26,7 @@ def error(message: str, status: int):
 
 @bp.errorhandler(PolicyKBError)
 def _policykb_error(exc: PolicyKBError):
-    status = getattr(exc, "status", None) or {BadQueryError: 400, NotFoundError: 404, IndexNotReadyError: 503}.get(type(exc), 500)
-    return error(str(exc), status)
+    return error(str(exc), exc.status)
 
 
 @bp.errorhandler(HTTPException)

@@ -19,6 +19,54 @@ def _ok(schema: dict, description: str = "success", code: str = "200") -> dict:
     return {code: {"description": description, "content": {"application/json": {"schema": schema}}}}
 
 
+def _json_body(properties: dict, required: list[str] = ()) -> dict:
+    schema = {"type": "object", "properties": properties, "additionalProperties": False}
+    if required:
+        schema["required"] = list(required)
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+def _brief_paths() -> dict:
+    """Briefs need no token (they only collect citations); changes take JSON only, which a cross-site form cannot send."""
+    brief_id = {"name": "brief_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    item_id = {"name": "item_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    brief, item = {"$ref": "#/components/schemas/Brief"}, {"type": "object", "properties": {"ok": {"const": True}, "item": {"$ref": "#/components/schemas/BriefItem"}}}
+    text = {"type": "string"}
+    return {
+        "/api/briefs": {
+            "get": {"summary": "List briefs (id, title, updated_at, passages)", "operationId": "listBriefs", "responses": _ok({"type": "object"})},
+            "post": {"summary": "Create a brief", "operationId": "createBrief", "requestBody": _json_body({"title": text, "intro": text}, ["title"]),
+                     "responses": {**_ok(brief, "created", "201"), **_errors(400, 503)}},
+        },
+        "/api/briefs/{brief_id}": {
+            "get": {"summary": "A brief with its items, each checked against its source (status, moved_to, citation)", "operationId": "getBrief",
+                    "parameters": [brief_id], "responses": {**_ok(brief), **_errors(404)}},
+            "patch": {"summary": "Change a brief's title or introduction", "operationId": "updateBrief", "parameters": [brief_id],
+                      "requestBody": _json_body({"title": text, "intro": text}), "responses": {**_ok(brief), **_errors(400, 404)}},
+            "delete": {"summary": "Delete a brief", "operationId": "deleteBrief", "parameters": [brief_id], "responses": {**_ok({"type": "object"}), **_errors(404)}},
+        },
+        "/api/briefs/{brief_id}/items": {"post": {
+            "summary": "Pin a chunk, or a span of a document's cleaned text, or add a heading", "operationId": "addBriefItem", "parameters": [brief_id],
+            "requestBody": _json_body({"chunk_id": {"type": "integer"}, "doc_id": text, "start": {"type": "integer"}, "end": {"type": "integer"},
+                                       "heading": text, "note": text}),
+            "responses": {**_ok(item, "created", "201"), **_errors(400, 404)}}},
+        "/api/briefs/{brief_id}/items/{item_id}": {
+            "patch": {"summary": "Change a note or a heading's text, move up (-1) or down (1), or re-pin a passage whose text moved",
+                      "operationId": "updateBriefItem", "parameters": [brief_id, item_id],
+                      "requestBody": _json_body({"note": text, "heading": text, "move": {"enum": [-1, 1]}, "repin": {"const": True}}),
+                      "responses": {**_ok(item), **_errors(400, 404)}},
+            "delete": {"summary": "Remove an item", "operationId": "removeBriefItem", "parameters": [brief_id, item_id],
+                       "responses": {**_ok({"type": "object"}), **_errors(404)}},
+        },
+        "/api/briefs/{brief_id}/export": {"get": {
+            "summary": "Export as DOCX (numbered endnotes), Markdown ([^n] footnotes) or CSV; 409 when a quote no longer matches its source",
+            "operationId": "exportBrief", "parameters": [brief_id, _param("format", "file format", {"enum": ["docx", "md", "csv"]}, True)],
+            "responses": {"200": {"description": "the file, as an attachment", "content": {
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {}, "text/markdown": {}, "text/csv": {}}},
+                **_errors(400, 404, 409)}}},
+    }
+
+
 def openapi_spec() -> dict:
     doc_id = {"name": "doc_id", "in": "path", "required": True, "schema": {"type": "string"}}
     secured = [{"bearer": []}]
@@ -66,6 +114,7 @@ def openapi_spec() -> dict:
                                _param("k", "assignments for a question", {"type": "integer", "minimum": 1, "maximum": 50, "default": 5})],
                 "responses": {**_ok({"type": "object"}), **_errors(400, 503)},
             }},
+            **_brief_paths(),
             "/api/health": {"get": {"summary": "Index status", "operationId": "health", "responses": {**_ok({"type": "object"}), **_errors(503)}}},
             "/api/openapi.json": {"get": {"summary": "This description", "operationId": "openapi", "responses": _ok({"type": "object"})}},
         },
@@ -74,6 +123,20 @@ def openapi_spec() -> dict:
             "schemas": {
                 "Error": {"type": "object", "required": ["ok", "error", "status"], "properties": {
                     "ok": {"const": False}, "error": {"type": "string"}, "status": {"type": "integer"}}},
+                "BriefItem": {"type": "object", "properties": {
+                    "id": {"type": "integer"}, "position": {"type": "integer"}, "kind": {"enum": ["passage", "heading"]},
+                    "heading": {"type": ["string", "null"]}, "note": {"type": "string"}, "doc_id": {"type": ["string", "null"]},
+                    "start": {"type": ["integer", "null"]}, "end": {"type": ["integer", "null"]}, "quote": {"type": ["string", "null"]},
+                    "title": {"type": ["string", "null"]}, "section": {"type": ["string", "null"]}, "page": {"type": ["integer", "null"]},
+                    "date": {"type": ["string", "null"]}, "doc_numbers": {"type": "array", "items": {"type": "string"}},
+                    "status": {"enum": ["ok", "source changed", "source removed"]},
+                    "moved_to": {"type": ["array", "null"], "items": {"type": "integer"}},
+                    "citation": {"type": ["string", "null"]}, "href": {"type": ["string", "null"]}}},
+                "Brief": {"type": "object", "properties": {
+                    "ok": {"const": True}, "id": {"type": "integer"}, "title": {"type": "string"}, "intro": {"type": "string"},
+                    "created_at": {"type": "string"}, "updated_at": {"type": "string"},
+                    "items": {"type": "array", "items": {"$ref": "#/components/schemas/BriefItem"}},
+                    "problems": {"type": "array", "items": {"type": "integer"}, "description": "ids of passages whose source changed or went"}}},
                 "Hit": {"type": "object", "required": ["rank", "doc_id", "title", "section", "page", "start", "end", "text", "score"], "properties": {
                     "rank": {"type": "integer"}, "doc_id": {"type": "string"}, "chunk_id": {"type": "integer"}, "title": {"type": "string"},
                     "source": {"type": "string"}, "doc_type": {"type": "string"}, "language": {"type": "string"},

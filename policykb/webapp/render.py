@@ -36,11 +36,16 @@ def highlight(text: str, pattern: re.Pattern[str] | None) -> Markup:
 
 @dataclass
 class Block:
-    """A piece of the document page: one chunk's text, its leading heading lines set apart."""
+    """A piece of the document page: one chunk's text, its leading heading lines set apart.
+
+    Each heading and the body render text[start:end] exactly; their start offsets go to the page as data-start, so that
+    a selection there maps back to offsets into the document's cleaned text.
+    """
 
     chunk_id: int
     depth: int
-    headings: list[Markup]
+    headings: list[tuple[int, Markup]]
+    body_start: int
     html: Markup
     cited: bool
 
@@ -69,7 +74,7 @@ def document_blocks(text: str, chunks: list[dict], mark: tuple[int, int] | None,
         start = position
         end = len(text) if index == len(chunks) - 1 else chunk["end"]
         heading_spans = _heading_lines(text, chunk["start"], chunk["end"], chunk["section"])
-        headings = [_mark_span(text, left, right, mark) for left, right in heading_spans]
+        headings = [(left, _mark_span(text, left, right, mark)) for left, right in heading_spans]
         # Blank lines around headings and between chunks are margins on the page, not text to mark.
         body_start = heading_spans[-1][1] if heading_spans else start
         while body_start < end and text[body_start] == "\n":
@@ -77,7 +82,7 @@ def document_blocks(text: str, chunks: list[dict], mark: tuple[int, int] | None,
         body = _mark_span(text, body_start, end, mark)
         cited = cited_chunk == chunk["id"] or (mark is not None and mark[0] < end and mark[1] > start)
         depth = chunk["section"].count(" › ") + 1 if chunk["section"] else 1
-        blocks.append(Block(chunk["id"], depth, headings, body, cited))
+        blocks.append(Block(chunk["id"], depth, headings, body_start, body, cited))
         position = end
     return blocks
 

@@ -126,6 +126,11 @@ def _int_arg(name: str) -> int | None:
     return int(value) if value.isdigit() else None
 
 
+@bp.get("/favicon.ico")
+def favicon():
+    return "", 204  # no icon; saying so keeps browsers' consoles free of 404s
+
+
 @bp.get("/doc/<doc_id>")
 def document(doc_id: str):
     store = get_store()
