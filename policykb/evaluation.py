@@ -84,7 +84,7 @@ def evaluate_beir(config: Config, folder: Path, split: str = "test", data_dir: P
         files = Path(tmp) / "corpus"
         write_corpus_files(corpus, files)
         cfg = replace(config, data_dir=data, glossary_path=Path(tmp) / "no-glossary.json")
-        embedder = make_embedder(cfg.embedder)
+        embedder = make_embedder(cfg.embedder, config.models_dir)
         started = time.perf_counter()
         with Indexer(cfg, embedder, progress=True) as indexer:
             report = indexer.ingest([files])

@@ -59,3 +59,17 @@ def test_acronym_and_full_name_queries_agree(real_searcher):
 def test_breadcrumbs_help_retrieval_of_short_sections(real_searcher):
     hits = real_searcher.search("Government meeting conclusions of the Prime Minister", k=5).hits
     assert any(hit.section.endswith("5. Conclusions of the Prime Minister") for hit in hits[:3])
+
+
+def test_onnx_int8_embedder_is_exported_into_the_data_folder_and_agrees_with_torch(tmp_path):
+    from policykb.index.embedder import OnnxEmbedder, make_embedder
+
+    texts = ["The Government will extend voluntary social insurance to farmers and informal workers.",
+             "Bộ Lao động - Thương binh và Xã hội chủ trì, phối hợp với Bộ Tài chính.",
+             "7. Coordinating agency: Ministry of Labour, Invalids and Social Affairs"]
+    onnx = OnnxEmbedder(tmp_path / "models", quantized=True)
+    assert (tmp_path / "models" / "all-MiniLM-L6-v2-onnx" / "model-int8.onnx").exists()
+    assert onnx.name == "all-MiniLM-L6-v2/onnx-int8"
+    agreement = (onnx.embed_documents(texts) * make_embedder("minilm").embed_documents(texts)).sum(axis=1)
+    assert agreement.min() >= 0.98
+    assert abs(float(onnx.embed_query(texts[0]) @ onnx.embed_documents(texts[:1])[0]) - 1.0) < 1e-4

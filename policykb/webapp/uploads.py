@@ -109,7 +109,7 @@ class UploadJobs:
             job.stage, job.done, job.total = stage, done, total
 
         try:
-            with Indexer(self.config, make_embedder(self.config.embedder), progress=False, on_progress=progress) as indexer:
+            with Indexer(self.config, make_embedder(self.config.embedder, self.config.models_dir), progress=False, on_progress=progress) as indexer:
                 report = indexer.ingest([path])
                 found = indexer.store.document_for_source(str(path.resolve()))
         except PolicyKBError as exc:
