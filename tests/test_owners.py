@@ -77,7 +77,7 @@ def test_vietnamese_task_table_rows_are_assignments_and_update_and_delete_with_t
         assert [r["lead"] for r in rows] == ["MOLISA", "MOF"]
         indexer.remove("vi_table")
         assert indexer.store.assignment_rows("a.doc_id = ?", ("vi_table",)) == []
-        assert not indexer.store.conn.execute("SELECT count(*) FROM assignments_fts WHERE rowid NOT IN (SELECT id FROM assignments)").fetchone()[0]
+        assert not indexer.store.conn.execute("SELECT count(*) FROM assignments WHERE doc_id NOT IN (SELECT id FROM documents)").fetchone()[0]
 
 
 def test_cli_owners_json_prints_only_json_with_exact_citations(fake_index):

@@ -102,6 +102,10 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX brief_items_brief ON brief_items(brief_id, position);
     """,
+    # 5: assignments are ranked through the passages that state them; their own FTS table went unread.
+    """
+    DROP TABLE IF EXISTS assignments_fts;
+    """,
 ]
 
 

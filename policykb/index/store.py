@@ -140,19 +140,15 @@ class Store:
         ids = [row[0] for row in self.conn.execute("SELECT id FROM chunks WHERE doc_id = ?", (doc_id,))]
         self.conn.executemany("DELETE FROM chunks_fts WHERE rowid = ?", ((i,) for i in ids))
         self.conn.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
-        self.conn.execute("DELETE FROM assignments_fts WHERE rowid IN (SELECT id FROM assignments WHERE doc_id = ?)", (doc_id,))
         self.conn.execute("DELETE FROM assignments WHERE doc_id = ?", (doc_id,))
         return ids
 
     def _insert_assignments(self, doc_id: str, doc: Document) -> None:
-        for a in doc.assignments:
-            cursor = self.conn.execute(
-                "INSERT INTO assignments (doc_id, start, end, task, lead, coordinating, deadline, section, page) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (doc_id, a.start, a.end, a.task, a.lead, json.dumps(a.coordinating, ensure_ascii=False), a.deadline, a.section, a.page),
-            )
-            owners = " ".join([a.lead or "", *a.coordinating])
-            self.conn.execute("INSERT INTO assignments_fts (rowid, task, owners) VALUES (?, ?, ?)",
-                              (cursor.lastrowid, fold_lower(f"{a.task}\n{a.text}"), fold_lower(owners)))
+        self.conn.executemany(
+            "INSERT INTO assignments (doc_id, start, end, task, lead, coordinating, deadline, section, page) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            ((doc_id, a.start, a.end, a.task, a.lead, json.dumps(a.coordinating, ensure_ascii=False), a.deadline, a.section, a.page)
+             for a in doc.assignments),
+        )
 
     def replace_document(self, doc_id: str, doc: Document, embed_hashes: list[str], vectors: np.ndarray) -> None:
         """Write a document with its chunks and vectors, replacing any earlier version, in one transaction."""
@@ -266,13 +262,9 @@ class Store:
                " FROM chunks c JOIN documents d ON d.id = c.doc_id ORDER BY c.id")
         return [tuple(row) for row in self.conn.execute(sql)]
 
-    def chunk_texts(self, limit: int | None = None) -> list[str]:
+    def chunk_texts(self) -> list[str]:
         sql = "SELECT substr(d.text, c.start + 1, c.end - c.start) FROM chunks c JOIN documents d ON d.id = c.doc_id ORDER BY c.id"
-        params: list = []
-        if limit is not None:
-            sql += " LIMIT ?"
-            params.append(limit)
-        return [row[0] for row in self.conn.execute(sql, params)]
+        return [row[0] for row in self.conn.execute(sql)]
 
     def list_documents(self) -> list[dict]:
         sql = (
@@ -317,10 +309,6 @@ class Store:
         for row in rows:
             row["coordinating"] = json.loads(row["coordinating"])
         return rows
-
-    def assignment_keyword_search(self, match: str, limit: int) -> list[tuple[int, float]]:
-        sql = "SELECT rowid, bm25(assignments_fts, 1.0, 0.5) AS score FROM assignments_fts WHERE assignments_fts MATCH ? ORDER BY score LIMIT ?"
-        return [(row[0], -row[1]) for row in self.conn.execute(sql, (match, limit))]
 
     def find_document_id(self, id_or_path: str) -> str:
         """A document id from an id or the path of its source file."""
