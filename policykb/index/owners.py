@@ -104,9 +104,11 @@ class OwnersFinder:
                 score = 0.6 * passage_weight + 0.4 * overlap
                 if score >= MIN_SCORE:
                     ranked.append({**row, "score": round(score, 4)})
-        ranked.sort(key=lambda row: -row["score"])
-        unique = list({row["id"]: row for row in reversed(ranked)}.values())[::-1]
-        return OwnersResult(query, canonical, sorted(unique, key=lambda row: -row["score"])[:k])
+        best: dict[int, dict] = {}  # an assignment stated in two retrieved passages counts once, at its better score
+        for row in ranked:
+            if row["id"] not in best or row["score"] > best[row["id"]]["score"]:
+                best[row["id"]] = row
+        return OwnersResult(query, canonical, sorted(best.values(), key=lambda row: -row["score"])[:k])
 
 
 def _stems(text: str) -> set[str]:
