@@ -106,6 +106,12 @@ MIGRATIONS: list[str] = [
     """
     DROP TABLE IF EXISTS assignments_fts;
     """,
+    # 6: passages read by OCR, with the mean word confidence of their pages (0–100); pinned passages keep the flag.
+    """
+    ALTER TABLE chunks ADD COLUMN ocr INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE chunks ADD COLUMN ocr_confidence REAL;
+    ALTER TABLE brief_items ADD COLUMN ocr INTEGER NOT NULL DEFAULT 0;
+    """,
 ]
 
 
