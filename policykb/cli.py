@@ -361,7 +361,7 @@ def brief_export(ctx, brief_id: int, fmt: str, output: Path) -> None:
 
 @main.group()
 def eval() -> None:  # noqa: A001 - the command's name
-    """Measure retrieval quality: BEIR data sets and the project's own policy query set.
+    """Measure retrieval quality: BEIR data sets, ALQAC (Vietnamese law articles) and the project's own policy query set.
 
     Example: policykb eval beir ../shared/testdata/beir-scifact
     """
@@ -378,14 +378,36 @@ def eval_beir(ctx, folder: Path, split: str, index_dir: Path | None, limit: int 
     """nDCG@10, Recall@100 and MRR@10 for keyword, dense and hybrid search on a BEIR-format data set."""
     from policykb.evaluation import evaluate_beir
 
-    result = evaluate_beir(_config(ctx.find_root()), folder, split, index_dir, limit)
+    _echo_modes(evaluate_beir(_config(ctx.find_root()), folder, split, index_dir, limit), as_json)
+
+
+@eval.command("alqac")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), help="Keep the index here to reuse it (default: temporary).")
+@click.option("--limit", type=int, help="Only the first N questions.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON only.")
+@click.pass_context
+def eval_alqac(ctx, folder: Path, index_dir: Path | None, limit: int | None, as_json: bool) -> None:
+    """Recall@10, MRR@10 and nDCG@10 for keyword, dense and hybrid search on ALQAC's Vietnamese law articles.
+
+    Every article of law.json becomes a document titled "Điều N — law"; train.json's questions are scored.
+    Example: policykb eval alqac ../shared/testdata/alqac2023 --index /tmp/alqac-idx
+    """
+    from policykb.evaluation import evaluate_alqac
+
+    _echo_modes(evaluate_alqac(_config(ctx.find_root()), folder, index_dir, limit), as_json)
+
+
+def _echo_modes(result: dict, as_json: bool) -> None:
+    """One row per search mode, one column per metric."""
     if as_json:
         _print_json(result)
         return
     click.echo(f"{result['dataset']} ({result['split']}: {result['queries']} queries, {result['documents']} documents, {result['embedder']})")
-    click.echo(f"{'mode':<8} {'nDCG@10':>8} {'R@100':>8} {'MRR@10':>8}")
+    names = list(next(iter(result["modes"].values())))
+    click.echo(f"{'mode':<8}" + "".join(f" {name:>10}" for name in names))
     for mode, scores in result["modes"].items():
-        click.echo(f"{mode:<8} {scores['ndcg@10']:>8.4f} {scores['recall@100']:>8.4f} {scores['mrr@10']:>8.4f}")
+        click.echo(f"{mode:<8}" + "".join(f" {scores[name]:>10.4f}" for name in names))
 
 
 @eval.command("queries")

@@ -1,4 +1,4 @@
-"""Retrieval evaluation: BEIR-format data sets (nDCG@10, Recall@100, MRR@10 per mode) and the policy query set."""
+"""Retrieval evaluation: BEIR-format data sets, ALQAC (Vietnamese law articles) and the policy query set."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ import math
 import tempfile
 import time
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
+from typing import Callable
 
 from policykb.config import Config
 from policykb.errors import PolicyKBError
@@ -17,9 +19,10 @@ from policykb.index.embedder import make_embedder
 from policykb.index.indexer import Indexer
 from policykb.index.query import plan_query
 from policykb.index.search import MODES, Searcher
-from policykb.index.store import Filters
+from policykb.index.store import Filters, slugify
 
 DEPTH = 100
+Metric = Callable[[list[str], dict[str, int]], float]
 
 
 def _read_jsonl(path: Path) -> list[dict]:
@@ -44,13 +47,36 @@ def load_beir(folder: Path, split: str = "test") -> tuple[list[dict], dict[str, 
 
 
 def write_corpus_files(corpus: list[dict], folder: Path) -> None:
-    """One text file per BEIR document, its title in a sidecar, so the ordinary ingest path is what is measured."""
+    """One text file per corpus document, its title in a sidecar, so the ordinary ingest path is what is measured."""
     folder.mkdir(parents=True, exist_ok=True)
     for doc in corpus:
         name = f"{doc['_id']}.txt"
         (folder / name).write_text(doc.get("text") or doc.get("title") or "(empty)", encoding="utf-8")
         if doc.get("title"):
-            (folder / f"{name}.meta.json").write_text(json.dumps({"title": doc["title"]}), encoding="utf-8")
+            (folder / f"{name}.meta.json").write_text(json.dumps({"title": doc["title"]}, ensure_ascii=False), encoding="utf-8")
+
+
+def load_alqac(folder: Path) -> tuple[list[dict], dict[str, str], dict[str, dict[str, int]]]:
+    """(corpus, queries by id, qrels) of an ALQAC folder: every law article a document, train.json's questions.
+
+    A multiple-choice question is asked with its choices, as a reader answering it would have them.
+    """
+    law_path, train_path = folder / "law.json", folder / "train.json"
+    if not law_path.exists() or not train_path.exists():
+        raise PolicyKBError(f"{folder} is not an ALQAC folder: it needs law.json and train.json")
+    laws = json.loads(law_path.read_text(encoding="utf-8"))
+    corpus = [{"_id": alqac_article_id(law["id"], article["id"]), "title": f"Điều {article['id']} — {law['id']}", "text": article["text"]}
+              for law in laws for article in law["articles"]]
+    queries: dict[str, str] = {}
+    qrels: dict[str, dict[str, int]] = {}
+    for question in json.loads(train_path.read_text(encoding="utf-8")):
+        queries[question["question_id"]] = " ".join([question["text"], *(question.get("choices") or {}).values()])
+        qrels[question["question_id"]] = {alqac_article_id(gold["law_id"], gold["article_id"]): 1 for gold in question["relevant_articles"]}
+    return corpus, queries, qrels
+
+
+def alqac_article_id(law: str, article: str) -> str:
+    return f"{slugify(law)}-{article}"
 
 
 def ndcg_at(ranked: list[str], relevant: dict[str, int], k: int = 10) -> float:
@@ -74,14 +100,35 @@ def ranked_documents(searcher: Searcher, query: str, mode: str, doc_of: dict[int
     return list(dict.fromkeys(doc_of[chunk_id] for chunk_id, _ in chunks if chunk_id in doc_of))[:DEPTH]
 
 
-def evaluate_beir(config: Config, folder: Path, split: str = "test", data_dir: Path | None = None, limit: int | None = None) -> dict:
-    """Index the corpus (in `data_dir`, kept for re-runs, or a temporary folder) and score every mode on the split."""
-    corpus, queries, qrels = load_beir(folder, split)
-    if limit:
-        queries = dict(list(queries.items())[:limit])
+def corpus_ids_by_chunk(store) -> dict[int, str]:
+    """The corpus id of every chunk's document: its file's name, which `write_corpus_files` chose."""
+    rows = store.conn.execute("SELECT c.id, d.source FROM chunks c JOIN documents d ON d.id = c.doc_id")
+    return {chunk_id: Path(source).name.removesuffix(".txt") for chunk_id, source in rows}
+
+
+def score_modes(searcher: Searcher, queries: dict[str, str], qrels: dict[str, dict[str, int]], metrics: dict[str, Metric]) -> dict[str, dict]:
+    """The mean of each metric over the queries, for every search mode."""
+    doc_of = corpus_ids_by_chunk(searcher.store)
+    results: dict[str, dict] = {}
+    for mode in MODES:
+        totals = dict.fromkeys(metrics, 0.0)
+        for query_id, text in queries.items():
+            ranked = ranked_documents(searcher, text, mode, doc_of)
+            for name, metric in metrics.items():
+                totals[name] += metric(ranked, qrels[query_id])
+        results[mode] = {name: round(value / len(queries), 4) for name, value in totals.items()}
+    return results
+
+
+def evaluate_corpus(config: Config, corpus: list[dict], queries: dict[str, str], qrels: dict[str, dict[str, int]],
+                    metrics: dict[str, Metric], data_dir: Path | None = None) -> dict:
+    """Index the corpus through the ordinary ingest path and score every mode.
+
+    The index goes to `data_dir` (with its source files, so a re-run finds them unchanged) or a temporary folder.
+    """
     with tempfile.TemporaryDirectory(prefix="policykb-eval-") as tmp:
         data = data_dir or Path(tmp) / "data"
-        files = Path(tmp) / "corpus"
+        files = data / "eval-files" if data_dir else Path(tmp) / "corpus"
         write_corpus_files(corpus, files)
         cfg = replace(config, data_dir=data, glossary_path=Path(tmp) / "no-glossary.json")
         embedder = make_embedder(cfg.embedder, config.models_dir)
@@ -89,20 +136,32 @@ def evaluate_beir(config: Config, folder: Path, split: str = "test", data_dir: P
         with Indexer(cfg, embedder, progress=True) as indexer:
             report = indexer.ingest([files])
         searcher = Searcher(cfg, embedder)
-        doc_of = {row[0]: row[1] for row in searcher.store.conn.execute("SELECT id, doc_id FROM chunks")}
-        results: dict[str, dict] = {}
-        for mode in MODES:
-            scores = {"ndcg@10": 0.0, "recall@100": 0.0, "mrr@10": 0.0}
-            for query_id, text in queries.items():
-                ranked = ranked_documents(searcher, text, mode, doc_of)
-                scores["ndcg@10"] += ndcg_at(ranked, qrels[query_id])
-                scores["recall@100"] += recall_at(ranked, qrels[query_id])
-                scores["mrr@10"] += mrr_at(ranked, qrels[query_id])
-            results[mode] = {name: round(value / len(queries), 4) for name, value in scores.items()}
-        searcher.close()
-    return {"dataset": str(folder), "split": split, "queries": len(queries), "documents": len(corpus),
-            "chunks": report.chunks or None, "embedder": embedder.name, "seconds": round(time.perf_counter() - started, 1),
-            "modes": results}
+        try:
+            results = score_modes(searcher, queries, qrels, metrics)
+        finally:
+            searcher.close()
+    return {"queries": len(queries), "documents": len(corpus), "chunks": report.chunks or None, "embedder": embedder.name,
+            "seconds": round(time.perf_counter() - started, 1), "modes": results}
+
+
+BEIR_METRICS: dict[str, Metric] = {"ndcg@10": ndcg_at, "recall@100": recall_at, "mrr@10": mrr_at}
+ALQAC_METRICS: dict[str, Metric] = {"recall@10": partial(recall_at, k=10), "mrr@10": mrr_at, "ndcg@10": ndcg_at}
+
+
+def evaluate_beir(config: Config, folder: Path, split: str = "test", data_dir: Path | None = None, limit: int | None = None) -> dict:
+    """nDCG@10, Recall@100 and MRR@10 of every mode on a BEIR folder's split."""
+    corpus, queries, qrels = load_beir(folder, split)
+    if limit:
+        queries = dict(list(queries.items())[:limit])
+    return {"dataset": str(folder), "split": split, **evaluate_corpus(config, corpus, queries, qrels, BEIR_METRICS, data_dir)}
+
+
+def evaluate_alqac(config: Config, folder: Path, data_dir: Path | None = None, limit: int | None = None) -> dict:
+    """Recall@10, MRR@10 and nDCG@10 of every mode on ALQAC's labelled (train.json) questions."""
+    corpus, queries, qrels = load_alqac(folder)
+    if limit:
+        queries = dict(list(queries.items())[:limit])
+    return {"dataset": str(folder), "split": "train", **evaluate_corpus(config, corpus, queries, qrels, ALQAC_METRICS, data_dir)}
 
 
 def evaluate_queries(searcher: Searcher, path: Path, mode: str = "hybrid") -> dict:

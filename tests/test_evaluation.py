@@ -1,4 +1,4 @@
-"""Retrieval evaluation: the metrics, a tiny BEIR folder end to end, and the policy query set."""
+"""Retrieval evaluation: the metrics, tiny BEIR and ALQAC folders end to end, and the policy query set."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from click.testing import CliRunner
 
 from policykb.cli import main
 from policykb.config import PROJECT_ROOT, Config
+from conftest import testdata as shared_testdata
 from policykb.errors import PolicyKBError
-from policykb.evaluation import evaluate_beir, evaluate_queries, mrr_at, ndcg_at, recall_at
+from policykb.evaluation import evaluate_alqac, evaluate_beir, evaluate_queries, load_alqac, mrr_at, ndcg_at, recall_at
 
 POLICY_QUERIES = PROJECT_ROOT / "tests" / "eval" / "policy_queries.jsonl"
 
@@ -50,6 +51,59 @@ def test_beir_evaluation_scores_every_mode_on_a_tiny_data_set(tmp_path):
 def test_a_folder_that_is_not_beir_is_refused_with_what_it_needs(tmp_path):
     with pytest.raises(PolicyKBError, match="corpus.jsonl"):
         evaluate_beir(Config.from_env(embedder="fake"), tmp_path)
+
+
+def _tiny_alqac(folder: Path) -> Path:
+    laws = [{"id": "Luật Cư trú", "articles": [
+                {"id": "1", "text": "Phạm vi điều chỉnh\n\nLuật này quy định về việc thực hiện quyền tự do cư trú của công dân."},
+                {"id": "20", "text": "Điều kiện đăng ký thường trú\n\nCông dân có chỗ ở hợp pháp thì được đăng ký thường trú."}]},
+            {"id": "Luật Du lịch", "articles": [
+                {"id": "54", "text": "Dịch vụ du lịch khác\n\nDịch vụ ăn uống, dịch vụ mua sắm, dịch vụ thể thao, dịch vụ chăm sóc sức khỏe."}]},
+            {"id": "Hiến pháp", "articles": []}]
+    questions = [
+        {"question_id": "DS-1", "question_type": "Đúng/Sai", "text": "Công dân có chỗ ở hợp pháp được đăng ký thường trú, đúng hay sai?",
+         "relevant_articles": [{"law_id": "Luật Cư trú", "article_id": "20"}], "answer": "Đúng"},
+        {"question_id": "TN-1", "question_type": "Trắc nghiệm", "text": "Các loại dịch vụ du lịch khác bao gồm?",
+         "choices": {"A": "Dịch vụ thể thao.", "B": "Dịch vụ ăn uống.", "C": "Cả hai"},
+         "relevant_articles": [{"law_id": "Luật Du lịch", "article_id": "54"}], "answer": "C"}]
+    folder.mkdir(parents=True)
+    (folder / "law.json").write_text(json.dumps(laws, ensure_ascii=False), encoding="utf-8")
+    (folder / "train.json").write_text(json.dumps(questions, ensure_ascii=False), encoding="utf-8")
+    return folder
+
+
+def test_alqac_articles_become_documents_titled_with_their_article_and_law(tmp_path):
+    corpus, queries, qrels = load_alqac(_tiny_alqac(tmp_path / "alqac"))
+    assert [doc["title"] for doc in corpus] == ["Điều 1 — Luật Cư trú", "Điều 20 — Luật Cư trú", "Điều 54 — Luật Du lịch"]
+    assert qrels == {"DS-1": {"luat-cu-tru-20": 1}, "TN-1": {"luat-du-lich-54": 1}}
+    assert queries["TN-1"].endswith("Dịch vụ thể thao. Dịch vụ ăn uống. Cả hai")
+
+
+def test_alqac_evaluation_scores_every_mode_and_a_kept_index_is_reused(tmp_path):
+    config = Config.from_env(data_dir=tmp_path / "unused", embedder="fake")
+    folder = _tiny_alqac(tmp_path / "alqac")
+    first = evaluate_alqac(config, folder, data_dir=tmp_path / "kept")
+    assert first["queries"] == 2 and first["documents"] == 3
+    assert set(first["modes"]) == {"hybrid", "dense", "keyword"}
+    assert set(first["modes"]["keyword"]) == {"recall@10", "mrr@10", "ndcg@10"}
+    assert first["modes"]["keyword"]["mrr@10"] == pytest.approx(1.0)
+    again = evaluate_alqac(config, folder, data_dir=tmp_path / "kept")
+    assert again["chunks"] is None and again["modes"] == first["modes"]  # nothing written twice
+    assert not (tmp_path / "unused").exists()
+
+
+def test_a_folder_that_is_not_alqac_is_refused_with_what_it_needs(tmp_path):
+    with pytest.raises(PolicyKBError, match="law.json and train.json"):
+        evaluate_alqac(Config.from_env(embedder="fake"), tmp_path)
+
+
+def test_cli_eval_alqac_prints_one_row_per_mode(tmp_path):
+    folder = _tiny_alqac(tmp_path / "alqac")
+    result = CliRunner().invoke(main, ["eval", "alqac", str(folder)], env={"POLICYKB_EMBEDDER": "fake"})
+    assert result.exit_code == 0, result.output
+    rows = [line.split() for line in result.stdout.splitlines()]
+    assert rows[1] == ["mode", "recall@10", "mrr@10", "ndcg@10"]
+    assert [row[0] for row in rows[2:]] == ["hybrid", "dense", "keyword"]
 
 
 def test_the_policy_query_set_has_forty_varied_queries_that_the_corpus_answers(fake_searcher):
