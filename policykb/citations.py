@@ -1,4 +1,4 @@
-"""How a passage is cited: "Title (9 May 2024), §Section › Subsection, p. 3"."""
+"""How a passage is cited: "Title (9 May 2024), §Section › Subsection, p. 3", or "…, OCR text, p. 3" for scanned pages."""
 
 from __future__ import annotations
 
@@ -18,16 +18,23 @@ def format_date(value: str | None) -> str | None:
     return f"{parsed.day} {parsed.strftime('%B')} {parsed.year}"
 
 
+def page_label(page: int | None, ocr: bool = False) -> str | None:
+    """ "p. 3", or "OCR text, p. 3" when the passage's text was read from a scan: a reader checks it against the image."""
+    if ocr:
+        return f"OCR text, p. {page}" if page else "OCR text"
+    return f"p. {page}" if page else None
+
+
 def format_citation(hit: SearchHit) -> str:
     parts = [hit.title + (f" ({format_date(hit.date)})" if hit.date else "")]
     if hit.section:
         parts.append(f"§{hit.section}")
-    if hit.page:
-        parts.append(f"p. {hit.page}")
-    return ", ".join(parts)
+    parts.append(page_label(hit.page, hit.ocr))
+    return ", ".join(filter(None, parts))
 
 
-def format_full_citation(title: str, doc_numbers: list[str], date: str | None, section: str | None, page: int | None) -> str:
+def format_full_citation(title: str, doc_numbers: list[str], date: str | None, section: str | None, page: int | None,
+                         ocr: bool = False) -> str:
     """The footnote form: title, document number, date, section, page."""
     parts = [title]
     if doc_numbers:
@@ -36,6 +43,5 @@ def format_full_citation(title: str, doc_numbers: list[str], date: str | None, s
         parts.append(format_date(date))
     if section:
         parts.append(f"§{section.rstrip(':;,. ')}")
-    if page:
-        parts.append(f"p. {page}")
-    return ", ".join(parts).rstrip(".") + "."
+    parts.append(page_label(page, ocr))
+    return ", ".join(filter(None, parts)).rstrip(".") + "."

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from policykb.citations import page_label
 from policykb.config import Config
 from policykb.errors import PolicyKBError
 from policykb.index.search import MODES, Searcher
@@ -55,9 +56,10 @@ def main(ctx: click.Context, data: Path | None, verbose: bool) -> None:
 @click.option("-q", "--quiet", is_flag=True, help="No progress bars.")
 @click.pass_context
 def ingest(ctx: click.Context, paths: tuple[Path, ...], quiet: bool) -> None:
-    """Add or update files and folders (.txt .md .html .pdf .docx) in the index.
+    """Add or update files and folders (.txt .md .html .pdf .docx, and scans: .jpg .png .tif) in the index.
 
-    Unchanged files are skipped by content hash; a changed file replaces its old chunks.
+    Unchanged files are skipped by content hash; a changed file replaces its old chunks. Scanned PDF pages and
+    images are read by OCR (Tesseract), and their text is cached by content hash.
     Example: policykb ingest corpus/
     """
     from policykb.index.indexer import Indexer
@@ -111,7 +113,7 @@ def _print_hits(result) -> None:
         click.echo(f"no results for {result.query!r}")
         return
     for hit in result.hits:
-        place = " › ".join(filter(None, [hit.section, f"p. {hit.page}" if hit.page else None]))
+        place = " › ".join(filter(None, [hit.section, page_label(hit.page, hit.ocr)]))
         click.echo(click.style(f"{hit.rank}. {hit.title}", bold=True) + f"  [{hit.doc_type}, {hit.date or 'n.d.'}, {hit.language}]")
         click.echo(f"   {hit.doc_id} chars {hit.start}–{hit.end}" + (f" — §{place}" if place else "") + f"  score {hit.score:.4f}")
         click.echo(textwrap.indent(textwrap.shorten(hit.text, 400, placeholder=" …"), "   "))

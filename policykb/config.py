@@ -23,6 +23,23 @@ def _env_int(name: str, default: int) -> int:
         raise SystemExit(f"error: {name}={raw!r} is not a whole number — set it to e.g. {default}") from exc
 
 
+def _env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise SystemExit(f"error: {name}={raw!r} is not a number — set it to e.g. {default:g}") from exc
+
+
+def _env_ocr(name: str) -> bool:
+    raw = (os.environ.get(name) or "on").strip().lower()
+    if raw not in ("on", "off"):
+        raise SystemExit(f"error: {name}={raw!r} — set it to on or off")
+    return raw == "on"
+
+
 @dataclass(frozen=True)
 class Config:
     """Settings for ingest, index and search.
@@ -35,6 +52,12 @@ class Config:
     POLICYKB_MAX_FILE_MB  largest file ingested or uploaded (default 50)
     POLICYKB_ADMIN_TOKEN  token that allows uploads and removal in the web app; unset: they are off
     POLICYKB_SECRET_KEY   Flask session key (CSRF tokens); default: a random key kept in the data folder
+    POLICYKB_OCR          "on" (default) or "off": OCR scanned PDF pages and images with Tesseract
+    POLICYKB_TESSERACT    the tesseract command (default "tesseract"); a command that is not there acts as no Tesseract
+    POLICYKB_OCR_LANGS    Tesseract languages for every page, e.g. "vie+eng" (default), "eng", "vie"
+    POLICYKB_OCR_DPI      resolution at which PDF pages are rendered for OCR (default 300)
+    POLICYKB_OCR_PAGE_TIMEOUT  seconds one page may take to render and read before the file is refused (default 120)
+    POLICYKB_OCR_WORKERS  pages read at once (default: the number of cores)
     """
 
     data_dir: Path = DEFAULT_DATA_DIR
@@ -47,6 +70,22 @@ class Config:
     per_doc_cap: int = 3
     admin_token: str | None = None
     secret_key: str | None = None
+    ocr: bool = True
+    tesseract_cmd: str = "tesseract"
+    ocr_langs: str = "vie+eng"
+    ocr_dpi: int = 300
+    ocr_page_timeout: float = 120.0
+    ocr_workers: int = os.cpu_count() or 1
+
+    @property
+    def ocr_cache_dir(self) -> Path:
+        """OCR text per file content hash, so that an unchanged scan is never read twice."""
+        return self.data_dir / "ocr-cache"
+
+    @property
+    def page_images_dir(self) -> Path:
+        """Page images rendered for the document page, beside OCR text."""
+        return self.data_dir / "page-images"
 
     @property
     def models_dir(self) -> Path:
@@ -68,6 +107,12 @@ class Config:
             max_file_bytes=_env_int("POLICYKB_MAX_FILE_MB", 50) * 1024 * 1024,
             admin_token=env.get("POLICYKB_ADMIN_TOKEN") or None,
             secret_key=env.get("POLICYKB_SECRET_KEY") or None,
+            ocr=_env_ocr("POLICYKB_OCR"),
+            tesseract_cmd=env.get("POLICYKB_TESSERACT") or "tesseract",
+            ocr_langs=env.get("POLICYKB_OCR_LANGS") or "vie+eng",
+            ocr_dpi=_env_int("POLICYKB_OCR_DPI", 300),
+            ocr_page_timeout=_env_float("POLICYKB_OCR_PAGE_TIMEOUT", 120.0),
+            ocr_workers=_env_int("POLICYKB_OCR_WORKERS", os.cpu_count() or 1),
         )
         overrides = {key: value for key, value in overrides.items() if value is not None}
         return replace(config, **overrides)

@@ -20,6 +20,10 @@ class IngestError(PolicyKBError):
         super().__init__(f"{self.path}: {reason} — {fix}")
 
 
+class OcrUnavailableError(IngestError):
+    """A file needs OCR that cannot run here: OCR is off, or Tesseract, its language data or pdftoppm is missing."""
+
+
 class IndexNotReadyError(PolicyKBError):
     """The data folder holds no index yet, or an empty one."""
 

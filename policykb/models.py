@@ -18,6 +18,8 @@ class Chunk:
     language: str | None = None
     ordinal: int = 0
     agencies: list[str] = field(default_factory=list)  # canonical names of agencies the passage mentions
+    ocr: bool = False  # the text of (one of) its pages was read by OCR
+    ocr_confidence: float | None = None  # mean OCR word confidence of those pages, 0–100
 
 
 @dataclass(slots=True)
@@ -79,8 +81,12 @@ class SearchHit:
     end: int
     text: str
     score: float
+    ocr: bool = False
+    ocr_confidence: float | None = None
 
     def to_json(self) -> dict:
+        from policykb.citations import format_citation  # citations reads SearchHit: imported here, not at the top
+
         return {
             "rank": self.rank,
             "doc_id": self.doc_id,
@@ -96,4 +102,7 @@ class SearchHit:
             "end": self.end,
             "text": self.text,
             "score": round(self.score, 6),
+            "ocr": self.ocr,
+            "ocr_confidence": self.ocr_confidence,
+            "citation": format_citation(self),
         }

@@ -3,6 +3,7 @@ and the index from before intact and searchable."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -19,9 +20,9 @@ from builders import image_only_pdf, pypdf_written, two_page_pdf
 GOOD_TEXT = "Resolution on rural pensions.\n\nThe council extends the rural pension to every farmer over sixty.\n"
 
 
-def run_ingest(data_dir: Path, *paths: Path) -> Result:
+def run_ingest(data_dir: Path, *paths: Path, env: dict[str, str] | None = None) -> Result:
     return CliRunner().invoke(
-        main, ["--data", str(data_dir), "ingest", "--quiet", *map(str, paths)], env={"POLICYKB_EMBEDDER": "fake"}
+        main, ["--data", str(data_dir), "ingest", "--quiet", *map(str, paths)], env={"POLICYKB_EMBEDDER": "fake", **(env or {})}
     )
 
 
@@ -34,11 +35,11 @@ def indexed_sources(data_dir: Path) -> set[str]:
         return {Path(doc["source"]).name for doc in store.list_documents()}
 
 
-def ingest_beside_a_good_file(tmp_path: Path, bad: Path) -> tuple[str, str]:
+def ingest_beside_a_good_file(tmp_path: Path, bad: Path, env: dict[str, str] | None = None) -> tuple[str, str]:
     """Ingest a good file and the bad one; check the run's shape and return the bad file's (reason, fix)."""
     good = tmp_path / "good.txt"
     good.write_text(GOOD_TEXT, encoding="utf-8")
-    result = run_ingest(tmp_path / "data", good, bad)
+    result = run_ingest(tmp_path / "data", good, bad, env=env)
     assert result.exit_code == 1, result.output
     [line] = error_lines(result)
     prefix = f"error: {bad.resolve() if bad.exists() else bad}: "
@@ -50,12 +51,29 @@ def ingest_beside_a_good_file(tmp_path: Path, bad: Path) -> tuple[str, str]:
     return reason, fix
 
 
-def test_scanned_pdf_is_reported_as_needing_ocr_and_others_still_ingest(tmp_path):
+def test_scanned_pdf_without_tesseract_names_what_to_install_and_others_still_ingest(tmp_path):
     bad = tmp_path / "scan.pdf"
     bad.write_bytes(image_only_pdf())
+    reason, fix = ingest_beside_a_good_file(tmp_path, bad, env={"POLICYKB_TESSERACT": str(tmp_path / "no-tesseract-here")})
+    assert reason.startswith("no usable text layer on every page") and "Tesseract is not installed" in reason
+    assert "apt-get install tesseract-ocr tesseract-ocr-vie" in fix
+
+
+def test_scanned_pdf_with_ocr_off_says_so_and_others_still_ingest(tmp_path):
+    bad = tmp_path / "scan.pdf"
+    bad.write_bytes(image_only_pdf())
+    reason, fix = ingest_beside_a_good_file(tmp_path, bad, env={"POLICYKB_OCR": "off"})
+    assert "OCR is off (POLICYKB_OCR=off)" in reason
+    assert "POLICYKB_OCR=on" in fix
+
+
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="needs Tesseract: apt-get install tesseract-ocr tesseract-ocr-vie")
+def test_scanned_pdf_whose_image_shows_no_text_is_reported_and_others_still_ingest(tmp_path):
+    bad = tmp_path / "scan.pdf"
+    bad.write_bytes(image_only_pdf())  # an 8x8 grey square
     reason, fix = ingest_beside_a_good_file(tmp_path, bad)
-    assert "no text layer" in reason
-    assert fix.startswith("it needs OCR")
+    assert reason == "no text found by OCR"
+    assert "legible" in fix
 
 
 def test_encrypted_pdf_is_reported_with_password_hint_and_others_still_ingest(tmp_path):

@@ -64,10 +64,11 @@ def test_pdf_chunks_on_page_two_say_page_two(tmp_path, glossary):
     assert doc.text.index(PAGE_TWO[0]) >= doc.page_starts[1]
 
 
-def test_image_only_pdf_is_refused_as_needing_ocr(tmp_path):
-    error = ingest_error(load_pdf, write(tmp_path / "scan.pdf", image_only_pdf()))
-    assert "no text layer" in error.reason
-    assert "OCR" in error.fix
+def test_image_only_pdf_page_is_left_for_ocr_with_its_size(tmp_path):
+    path = write(tmp_path / "scan.pdf", image_only_pdf())
+    raw = load_pdf(path, path.read_bytes())
+    assert raw.pages == [""]
+    assert raw.ocr_pages == {1: (612.0, 792.0)}
 
 
 def test_pdf_text_drawn_inside_a_form_is_extracted(tmp_path):
@@ -245,7 +246,8 @@ def test_binary_data_with_a_text_extension_is_refused():
 def real_files_index(tmp_path_factory):
     """The bundled corpus with every testdata PDF and HTML page, indexed once with the fake embedder."""
     files = sorted(shared_testdata("pdfs").glob("*.pdf")) + sorted(shared_testdata("html").glob("*.html"))
-    config = Config.from_env(data_dir=tmp_path_factory.mktemp("realfiles") / "data", embedder="fake")
+    # OCR off: reading the two scans takes a minute; tests/test_ocr_testdata.py reads them.
+    config = Config.from_env(data_dir=tmp_path_factory.mktemp("realfiles") / "data", embedder="fake", ocr=False)
     with Indexer(config, FakeEmbedder(), progress=False) as indexer:
         report = indexer.ingest([CORPUS, *files])
     searcher = Searcher(config, FakeEmbedder())

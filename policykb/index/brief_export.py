@@ -12,7 +12,7 @@ from policykb.index.briefs import Brief, BriefItem
 from policykb.index.store import Store
 
 FORMATS = ("docx", "md", "csv")
-CSV_COLUMNS = ("position", "heading", "quote", "note", "title", "doc_numbers", "date", "section", "page", "doc_id", "start", "end", "status")
+CSV_COLUMNS = ("position", "heading", "quote", "note", "title", "doc_numbers", "date", "section", "page", "doc_id", "start", "end", "status", "ocr")
 
 
 class StaleBriefError(PolicyKBError):
@@ -33,7 +33,7 @@ def citation(item: BriefItem) -> str:
     # A document mentions many numbers; only one its title carries is its own.
     title = item.title or item.doc_id or ""
     own = [number for number in item.doc_numbers if number.casefold() in title.casefold()]
-    return format_full_citation(title, own, item.date, item.section, item.page)
+    return format_full_citation(title, own, item.date, item.section, item.page, item.ocr)
 
 
 def _sections(brief: Brief) -> list[tuple[str | None, list[BriefItem]]]:
@@ -95,7 +95,8 @@ def to_csv(brief: Brief) -> str:
             heading = item.heading or ""
             continue
         writer.writerow([position, heading, item.quote, item.note, item.title, "; ".join(item.doc_numbers), item.date or "",
-                         item.section or "", item.page or "", item.doc_id, item.start, item.end, item.status])
+                         item.section or "", item.page or "", item.doc_id, item.start, item.end, item.status,
+                         "yes" if item.ocr else ""])
     return out.getvalue()
 
 

@@ -28,6 +28,7 @@ class BriefItem:
     page: int | None = None
     date: str | None = None
     doc_numbers: list[str] = field(default_factory=list)
+    ocr: bool = False  # the passage's text was read by OCR from a scan
     status: str = OK
     moved_to: tuple[int, int] | None = None  # where the pinned text now stands, when the source changed around it
 
@@ -85,8 +86,8 @@ class Briefs:
             raise NotFoundError(f"no brief {brief_id} — `policykb brief list` shows them")
         brief = Brief(row["id"], row["title"], row["intro"], row["created_at"], row["updated_at"])
         for item_row in self.conn.execute("SELECT * FROM brief_items WHERE brief_id = ? ORDER BY position, id", (brief_id,)):
-            item = BriefItem(**{key: item_row[key] for key in item_row.keys() if key not in ("brief_id", "doc_numbers")},
-                             doc_numbers=json.loads(item_row["doc_numbers"]))
+            item = BriefItem(**{key: item_row[key] for key in item_row.keys() if key not in ("brief_id", "doc_numbers", "ocr")},
+                             doc_numbers=json.loads(item_row["doc_numbers"]), ocr=bool(item_row["ocr"]))
             self._check(item)
             brief.items.append(item)
         return brief
@@ -120,10 +121,11 @@ class Briefs:
         position = self._next_position(brief_id)
         with self.store.transaction():
             cursor = self.conn.execute(
-                "INSERT INTO brief_items (brief_id, position, kind, note, doc_id, start, end, quote, title, section, page, date, doc_numbers)"
-                " VALUES (?, ?, 'passage', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO brief_items (brief_id, position, kind, note, doc_id, start, end, quote, title, section, page, date, doc_numbers, ocr)"
+                " VALUES (?, ?, 'passage', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (brief_id, position, note.strip(), doc_id, start, end, doc["text"][start:end], doc["title"],
-                 chunk["section"] if chunk else "", chunk["page"] if chunk else None, doc["date"], json.dumps(doc["doc_numbers"])),
+                 chunk["section"] if chunk else "", chunk["page"] if chunk else None, doc["date"], json.dumps(doc["doc_numbers"]),
+                 int(bool(chunk and chunk["ocr"]))),
             )
             self._touch(brief_id)
         return cursor.lastrowid
@@ -188,8 +190,9 @@ class Briefs:
         doc = self.store.get_document(item.doc_id)
         chunk = next((c for c in doc["chunks"] if c["start"] <= item.moved_to[0] < c["end"]), None)
         with self.store.transaction():
-            self.conn.execute("UPDATE brief_items SET start = ?, end = ?, section = ?, page = ? WHERE id = ?",
-                              (*item.moved_to, chunk["section"] if chunk else "", chunk["page"] if chunk else None, item_id))
+            self.conn.execute("UPDATE brief_items SET start = ?, end = ?, section = ?, page = ?, ocr = ? WHERE id = ?",
+                              (*item.moved_to, chunk["section"] if chunk else "", chunk["page"] if chunk else None,
+                               int(bool(chunk and chunk["ocr"])), item_id))
             self._touch(brief_id)
 
     def update(self, brief_id: int, title: str | None = None, intro: str | None = None) -> None:

@@ -20,6 +20,7 @@ from policykb.index.embedder import Embedder, UsesEmbedder
 from policykb.index.store import Store
 from policykb.index.vectors import open_vectors
 from policykb.ingest import collect_files, file_content_hash, parse_file
+from policykb.ingest.ocr import OcrSettings
 from policykb.models import Chunk, Document
 
 log = logging.getLogger(__name__)
@@ -106,6 +107,7 @@ class Indexer(UsesEmbedder):
 
     def _parse_changed(self, files: list[Path], report: IngestReport) -> list[tuple[str, Document]]:
         glossary = load_glossary(self.config.glossary_path)
+        ocr = OcrSettings.from_config(self.config, progress=self.progress, on_progress=self.on_progress)
         pending: list[tuple[str, Document]] = []
         for path in self._bar(iterable=files, desc="files", unit="file"):
             try:
@@ -116,7 +118,7 @@ class Indexer(UsesEmbedder):
                     continue
                 doc = parse_file(
                     path, glossary, content_hash=content_hash, target_chars=self.config.target_chunk_chars,
-                    max_chars=self.config.max_chunk_chars, max_file_bytes=self.config.max_file_bytes,
+                    max_chars=self.config.max_chunk_chars, max_file_bytes=self.config.max_file_bytes, ocr=ocr,
                 )
             except IngestError as exc:
                 report.errors.append(exc)

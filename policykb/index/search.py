@@ -188,4 +188,6 @@ def _hit(rank: int, row, score: float) -> SearchHit:
         end=row["end"],
         text=row["text"],
         score=score,
+        ocr=bool(row["ocr"]),
+        ocr_confidence=row["ocr_confidence"],
     )

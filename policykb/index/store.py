@@ -78,6 +78,9 @@ class Store:
         self.conn = _connect(path, readonly)
         if not readonly:
             migrate(self.conn)
+        # An index from before OCR (migration 6), opened read-only to serve searches until the next ingest upgrades it.
+        has_ocr = any(row[1] == "ocr" for row in self.conn.execute("PRAGMA table_info(chunks)"))
+        self._ocr_columns = "ocr, ocr_confidence" if has_ocr else "0 AS ocr, NULL AS ocr_confidence"
 
     def close(self) -> None:
         self.conn.close()
@@ -168,11 +171,11 @@ class Store:
             title = fold_lower(doc.title)
             for chunk, embed_hash, vector in zip(doc.chunks, embed_hashes, vectors, strict=True):
                 cursor = self.conn.execute(
-                    "INSERT INTO chunks (doc_id, ordinal, start, end, section, page, page_end, language, agencies, embed_hash, vector)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO chunks (doc_id, ordinal, start, end, section, page, page_end, language, agencies, embed_hash, vector,"
+                    " ocr, ocr_confidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (doc_id, chunk.ordinal, chunk.start, chunk.end, chunk.section, chunk.page, chunk.page_end,
                      chunk.language or doc.language, json.dumps(chunk.agencies, ensure_ascii=False), embed_hash,
-                     np.asarray(vector, dtype=np.float32).tobytes()),
+                     np.asarray(vector, dtype=np.float32).tobytes(), int(chunk.ocr), chunk.ocr_confidence),
                 )
                 self.conn.execute(
                     "INSERT INTO chunks_fts (rowid, title, section, body) VALUES (?, ?, ?, ?)",
@@ -249,7 +252,7 @@ class Store:
             marks = ",".join("?" * len(batch))
             sql = (
                 "SELECT c.id, c.doc_id, c.start, c.end, c.section, c.page, c.page_end, c.language AS chunk_language,"
-                " c.agencies, d.title, d.source, d.doc_type, d.language, d.date, d.year, d.issuer,"
+                f" c.agencies, {self._ocr_columns}, d.title, d.source, d.doc_type, d.language, d.date, d.year, d.issuer,"
                 " substr(d.text, c.start + 1, c.end - c.start) AS text"
                 f" FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE c.id IN ({marks})"
             )
@@ -282,9 +285,11 @@ class Store:
             doc[key] = json.loads(doc[key])
         doc["doc_numbers"] = [r[0] for r in self.conn.execute("SELECT number FROM doc_numbers WHERE doc_id = ? ORDER BY rowid", (doc_id,))]
         doc["chunks"] = [dict(r) for r in self.conn.execute(
-            "SELECT id, ordinal, start, end, section, page, page_end, language, agencies FROM chunks WHERE doc_id = ? ORDER BY ordinal", (doc_id,))]
+            f"SELECT id, ordinal, start, end, section, page, page_end, language, agencies, {self._ocr_columns} FROM chunks"
+            " WHERE doc_id = ? ORDER BY ordinal", (doc_id,))]
         for chunk in doc["chunks"]:
             chunk["agencies"] = json.loads(chunk["agencies"])
+            chunk["ocr"] = bool(chunk["ocr"])
         return doc
 
     def related_documents(self, doc_id: str) -> list[dict]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+import unicodedata
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,16 +13,19 @@ from pathlib import Path
 
 from policykb.errors import IngestError
 from policykb.ingest.decoding import decode_text, html_charset
+from policykb.ingest.page_images import IMAGE_FORMATS, image_page_count
 
 log = logging.getLogger(__name__)
 
-_NEEDS_OCR = "it needs OCR: run it through an OCR tool (e.g. `ocrmypdf in.pdf out.pdf`) and ingest the result"
 _DECRYPT_FIX = "save an unencrypted copy (e.g. `qpdf --decrypt --password=… in.pdf out.pdf`) and ingest that"
 _DOCX_FIX = "open it in Word or LibreOffice and save it again as .docx"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Word 97-2003 files, and Office files saved with a password
 # Boxes that advertise other pages inside an article (e.g. <pp-inline-teaser> on bmas.de); trafilatura keeps them.
 _TEASER_ELEMENTS = ['//*[contains(local-name(), "teaser")]']
-_MIN_CHARS_PER_PAGE = 20  # less than this on average: a scan with at most a stamp or page numbers as text
+_MIN_PAGE_CHARS = 20  # less than this: a scan with at most a stamp or a page number as text
+_MIN_WORD_SHARE = 0.5  # letters and digits among the visible characters of a usable text layer
+_MAX_JUNK_SHARE = 0.1  # private-use, unassigned, control and replacement characters: glyphs without a Unicode meaning
+_MIN_DRAWING_BYTES = 2000  # a page stream this long with no text draws it as shapes; a blank page's stream is tiny
 
 
 @dataclass
@@ -34,6 +38,11 @@ class RawText:
     date: str | None = None
     url: str | None = None
     headings: dict[str, int] = field(default_factory=dict)  # heading line -> level, where the format says
+    paged: bool = False  # pages are real pages (PDF, image files): chunks carry page numbers
+    # Pages (from 1) whose text must come from OCR, with their size in points (PDF) or None (image files);
+    # OCR fills their text into `pages` and their mean word confidence into `ocr_confidence`.
+    ocr_pages: dict[int, tuple[float, float] | None] = field(default_factory=dict)
+    ocr_confidence: dict[int, float | None] = field(default_factory=dict)
 
 
 def load_plain(path: Path, data: bytes) -> RawText:
@@ -120,6 +129,27 @@ def _page_text(page) -> str:
     return (page.extract_text() or "") if _may_show_text(page.get("/Resources")) else ""
 
 
+def usable_text_layer(text: str) -> bool:
+    """False for a page whose text layer is missing, a stamp or page number only, or glyphs that extract as junk."""
+    visible = [ch for ch in text if not ch.isspace()]
+    if len(visible) < _MIN_PAGE_CHARS:
+        return False
+    wordlike = sum(1 for ch in visible if ch.isalnum())
+    junk = sum(1 for ch in visible if ch == "\ufffd" or unicodedata.category(ch) in ("Co", "Cn", "Cc", "Cs"))
+    return wordlike / len(visible) >= _MIN_WORD_SHARE and junk / len(visible) <= _MAX_JUNK_SHARE
+
+
+def _draws_something(page) -> bool:
+    """Whether a page shows anything OCR could read: an image or form, or a long content stream (text as shapes)."""
+    resources = page.get("/Resources")
+    resources = resources.get_object() if resources is not None else {}
+    xobjects = resources.get("/XObject") if hasattr(resources, "get") else None
+    if xobjects is not None and len(xobjects.get_object()) > 0:
+        return True
+    contents = page.get_contents()
+    return contents is not None and len(contents.get_data()) >= _MIN_DRAWING_BYTES
+
+
 def _open_pdf(path: Path, data: bytes):
     from pypdf import PdfReader
     from pypdf.errors import DependencyError
@@ -142,14 +172,24 @@ def load_pdf(path: Path, data: bytes) -> RawText:
         reader = _open_pdf(path, data)
         try:
             pages = [_page_text(page) for page in reader.pages]
+            scanned = {number: (float(page.mediabox.width), float(page.mediabox.height))
+                       for number, (page, text) in enumerate(zip(reader.pages, pages), start=1)
+                       if not usable_text_layer(text) and _draws_something(page)}
         except Exception as exc:  # noqa: BLE001 - as in _open_pdf
             raise _unreadable_pdf(path, data, exc) from exc
         title = _pdf_title(path, reader)
     if not pages:
         raise IngestError(path, "the PDF has no pages", "download or export the PDF again")
-    if sum(len(page.strip()) for page in pages) < _MIN_CHARS_PER_PAGE * len(pages):
-        raise IngestError(path, "no text layer: its pages are scanned images, or text drawn as shapes", _NEEDS_OCR)
-    return RawText(pages=pages, file_format="pdf", title=title)
+    for number in scanned:
+        pages[number - 1] = ""  # a stamp or junk glyphs: OCR reads the whole page instead
+    return RawText(pages=pages, file_format="pdf", title=title, paged=True, ocr_pages=scanned)
+
+
+def load_image(path: Path, data: bytes) -> RawText:
+    """An image file (a scan, a photographed note; a multi-page TIFF): every page is read by OCR."""
+    count = image_page_count(path, data)
+    return RawText(pages=[""] * count, file_format=IMAGE_FORMATS[path.suffix.lower()], paged=True,
+                   ocr_pages=dict.fromkeys(range(1, count + 1)))
 
 
 def _pdf_title(path: Path, reader) -> str | None:
@@ -222,4 +262,5 @@ LOADERS = {
     ".htm": load_html,
     ".pdf": load_pdf,
     ".docx": load_docx,
+    **dict.fromkeys(IMAGE_FORMATS, load_image),
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from policykb.docnumbers import find_doc_numbers
@@ -15,11 +16,15 @@ from policykb.ingest.cleaning import clean_pages
 from policykb.ingest.chunking import chunk_text
 from policykb.ingest.language import detect_language
 from policykb.ingest.loaders import LOADERS
+from policykb.ingest.ocr import OcrSettings, ocr_raw_text
 from policykb.ingest.owners import extract_assignments
-from policykb.models import Document
+from policykb.models import Chunk, Document
 
 # Bump when cleaning, chunking or metadata change, so that unchanged files are parsed again.
-PIPELINE_VERSION = "5"
+PIPELINE_VERSION = "6"
+# Appended to the content hash of a document indexed without the pages OCR could not read yet, so that the next
+# ingest (with Tesseract installed) reads the file again instead of finding it unchanged.
+OCR_PENDING = "+ocr-pending"
 SUPPORTED_EXTENSIONS = frozenset(LOADERS)
 SIDECAR_FIELDS = {"title", "type", "date", "issuer", "language", "url"}
 DOC_TYPES = ("strategy", "resolution", "minutes", "note", "report", "news", "other")
@@ -103,20 +108,25 @@ def parse_file(
     target_chars: int = 900,
     max_chars: int = 1500,
     max_file_bytes: int = 50 * 2**20,
+    ocr: OcrSettings | None = None,
 ) -> Document:
-    """Load, clean, chunk and describe one file. Raises IngestError with the reason and the fix."""
+    """Load, clean, chunk and describe one file; scanned pages and images are read by OCR.
+    Raises IngestError with the reason and the fix."""
     loader = LOADERS.get(path.suffix.lower())
     if loader is None:
         raise IngestError(path, f"unsupported file type {path.suffix}", f"convert it to one of {', '.join(sorted(LOADERS))}")
     overrides = read_sidecar(path)
-    raw = loader(path, _read_bytes(path, max_file_bytes))
+    data = _read_bytes(path, max_file_bytes)
+    raw = loader(path, data)
+    ocr_complete = ocr_raw_text(path, data, raw, ocr or OcrSettings())
     clean = clean_pages(raw.pages)
     if len(clean.text.strip()) < 3:
         raise IngestError(path, "no text left after cleaning", "check that the file holds the document's text")
+    page_starts = clean.page_starts if raw.paged else []
     chunks = chunk_text(
-        clean.text, clean.page_starts if raw.file_format == "pdf" else [],
-        target_chars=target_chars, max_chars=max_chars, wrapped=raw.file_format == "pdf", heading_hints=raw.headings,
+        clean.text, page_starts, target_chars=target_chars, max_chars=max_chars, wrapped=raw.paged, heading_hints=raw.headings,
     )
+    chunks = mark_ocr_chunks(split_at_ocr_edges(chunks, clean.text, page_starts, set(raw.ocr_confidence)), raw.ocr_confidence)
     language = overrides.get("language") or detect_language(clean.text)
     for chunk in chunks:
         long_enough = len(chunk.text) >= _MIN_CHUNK_LANGUAGE_CHARS
@@ -126,11 +136,10 @@ def parse_file(
     known = glossary.with_acronyms(acronyms)
     for chunk in chunks:
         chunk.agencies = known.agencies_in(chunk.text)
-    page_starts = clean.page_starts if raw.file_format == "pdf" else []
     return Document(
         source=str(path),
         text=clean.text,
-        content_hash=content_hash or file_content_hash(path),
+        content_hash=(content_hash or file_content_hash(path)) + ("" if ocr_complete else OCR_PENDING),
         title=title,
         doc_type=overrides.get("type") or metadata.detect_doc_type(title, clean.text),
         language=language,
@@ -145,6 +154,38 @@ def parse_file(
         assignments=extract_assignments(clean.text, chunks, known, page_starts, title),
         file_format=raw.file_format,
     )
+
+
+def split_at_ocr_edges(chunks: list[Chunk], text: str, page_starts: list[int], ocr_pages: set[int]) -> list[Chunk]:
+    """Split a chunk that runs from a text-layer page onto a page read by OCR (or back) where that page starts, so that
+    a passage is all OCR text or none and its citation can say which."""
+    out: list[Chunk] = []
+    for chunk in chunks:
+        piece = chunk
+        for page in range(chunk.page or 1, (chunk.page_end or 0) + 1):
+            if page == piece.page or (page in ocr_pages) == (page - 1 in ocr_pages):
+                continue
+            edge = page_starts[page - 1]
+            head_end = piece.start + len(text[piece.start : edge].rstrip())
+            if head_end > piece.start:
+                out.append(replace(piece, end=head_end, text=text[piece.start : head_end], page_end=page - 1))
+            piece = replace(piece, start=edge, text=text[edge : piece.end], page=page)
+        out.append(piece)
+    for ordinal, chunk in enumerate(out):
+        chunk.ordinal = ordinal
+    return out
+
+
+def mark_ocr_chunks(chunks: list[Chunk], ocr_confidence: dict[int, float | None]) -> list[Chunk]:
+    """Flag chunks on pages read by OCR, with the mean confidence of those pages."""
+    for chunk in chunks:
+        if chunk.page is None:
+            continue
+        read = [page for page in range(chunk.page, (chunk.page_end or chunk.page) + 1) if page in ocr_confidence]
+        known = [ocr_confidence[page] for page in read if ocr_confidence[page] is not None]
+        chunk.ocr = bool(read)
+        chunk.ocr_confidence = round(sum(known) / len(known), 1) if known else None
+    return chunks
 
 
 def _iso_or_none(value: str | None) -> str | None:

@@ -6,11 +6,12 @@ from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, send_file, url_for
 
-from policykb.citations import format_citation, format_date
-from policykb.errors import BadQueryError, IndexNotReadyError, NotFoundError
+from policykb.citations import format_citation, format_date, page_label
+from policykb.errors import BadQueryError, IndexNotReadyError, IngestError, NotFoundError
 from policykb.index.owners import OwnersFinder, is_ownership_question, to_csv
 from policykb.index.search import MODES
 from policykb.index.store import Store
+from policykb.ingest.page_images import display_page_png
 from policykb.webapp.api import filters_from_args
 from policykb.webapp.render import document_blocks, highlight, term_pattern
 from policykb.webapp.security import admin_token_problem, check_csrf, token_from_request
@@ -37,6 +38,9 @@ def _close_store(_exc) -> None:
     store = g.pop("store", None)
     if store is not None:
         store.close()
+
+
+bp.add_app_template_global(page_label, "page_label")
 
 
 @bp.app_template_filter("nice_date")
@@ -144,8 +148,36 @@ def document(doc_id: str):
     mark = (start, end) if start is not None and end is not None and 0 <= start < end <= len(doc["text"]) else None
     blocks = document_blocks(doc["text"], doc["chunks"], mark, _int_arg("chunk"))
     source_available = Path(doc["source"]).is_file()
+    cited = _cited_chunk(doc["chunks"], _int_arg("chunk"), mark)
+    scan = cited if source_available and cited and cited["ocr"] and cited["page"] else None
     return render_template("doc.html", doc=doc, blocks=blocks, mark=mark, related=store.related_documents(doc_id),
-                           source_available=source_available)
+                           source_available=source_available, scan=scan)
+
+
+def _cited_chunk(chunks: list[dict], chunk_id: int | None, mark: tuple[int, int] | None) -> dict | None:
+    """The chunk a result led to: by its id, else the one where the cited span starts."""
+    return next((c for c in chunks if c["id"] == chunk_id), None) or next(
+        (c for c in chunks if mark is not None and c["start"] <= mark[0] < c["end"]), None)
+
+
+@bp.get("/doc/<doc_id>/page/<int:page>.png")
+def page_image(doc_id: str, page: int):
+    """One page of a scanned original as an image, rendered from the file the document was ingested from (looked up
+    by id, never by a path from the request) and kept in the data folder."""
+    store = get_store()
+    try:
+        doc = store.get_document(doc_id) if store else None
+    except NotFoundError:
+        doc = None
+    if doc is None or not 1 <= page <= max(1, len(doc["page_starts"])) or not Path(doc["source"]).is_file():
+        abort(404, "no such page of an original file that is still where it was ingested from")
+    config = current_app.config["POLICYKB_CONFIG"]
+    target = config.page_images_dir / f"{doc['content_hash'][:64]}-{page}.png"
+    try:
+        image = display_page_png(Path(doc["source"]), doc["file_format"], page, target)
+    except IngestError as exc:
+        abort(404, f"the page image cannot be made: {exc.reason}")
+    return send_file(image, mimetype="image/png", max_age=3600)
 
 
 @bp.get("/doc/<doc_id>/original")

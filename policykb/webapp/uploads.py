@@ -22,6 +22,10 @@ from policykb.ingest import SUPPORTED_EXTENSIONS
 log = logging.getLogger(__name__)
 
 
+IMAGE_MAGIC = {".png": b"\x89PNG\r\n\x1a\n", ".jpg": b"\xff\xd8\xff", ".jpeg": b"\xff\xd8\xff",
+               ".tif": (b"II*\x00", b"MM\x00*"), ".tiff": (b"II*\x00", b"MM\x00*")}
+
+
 class UploadRejected(PolicyKBError):
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
@@ -33,6 +37,8 @@ def _content_matches(suffix: str, head: bytes, path: Path) -> bool:
         return head.lstrip().startswith(b"%PDF-")
     if suffix == ".docx":
         return zipfile.is_zipfile(path) and "word/document.xml" in zipfile.ZipFile(path).namelist()
+    if suffix in IMAGE_MAGIC:
+        return head.startswith(IMAGE_MAGIC[suffix])
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return suffix in (".txt", ".md")
     if b"\x00" in head or head.startswith((b"%PDF-", b"PK\x03\x04", b"\x89PNG", b"\xff\xd8\xff", b"GIF8")):

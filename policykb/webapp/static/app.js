@@ -26,7 +26,8 @@
           var state = data.job.state;
           bar.max = data.job.total || 1;
           bar.value = data.job.done;
-          count.textContent = data.job.done + " of " + (data.job.total || "?") + " passages embedded";
+          count.textContent = data.job.done + " of " + (data.job.total || "?") +
+            (data.job.stage === "ocr" ? " pages read by OCR" : " passages embedded");
           if (state === "done" || state === "failed") {
             window.location.reload();
           } else {
