@@ -387,9 +387,10 @@ def eval_beir(ctx, folder: Path, split: str, index_dir: Path | None, limit: int 
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), help="Keep the index here to reuse it (default: temporary).")
 @click.option("--limit", type=int, help="Only the first N questions.")
+@click.option("--choices/--no-choices", default=True, show_default=True, help="Ask multiple-choice questions with their choices.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON only.")
 @click.pass_context
-def eval_alqac(ctx, folder: Path, index_dir: Path | None, limit: int | None, as_json: bool) -> None:
+def eval_alqac(ctx, folder: Path, index_dir: Path | None, limit: int | None, choices: bool, as_json: bool) -> None:
     """Recall@10, MRR@10 and nDCG@10 for keyword, dense and hybrid search on ALQAC's Vietnamese law articles.
 
     Every article of law.json becomes a document titled "Điều N — law"; train.json's questions are scored.
@@ -397,7 +398,7 @@ def eval_alqac(ctx, folder: Path, index_dir: Path | None, limit: int | None, as_
     """
     from policykb.evaluation import evaluate_alqac
 
-    _echo_modes(evaluate_alqac(_config(ctx.find_root()), folder, index_dir, limit), as_json)
+    _echo_modes(evaluate_alqac(_config(ctx.find_root()), folder, index_dir, limit, choices), as_json)
 
 
 def _echo_modes(result: dict, as_json: bool) -> None:

@@ -56,10 +56,10 @@ def write_corpus_files(corpus: list[dict], folder: Path) -> None:
             (folder / f"{name}.meta.json").write_text(json.dumps({"title": doc["title"]}, ensure_ascii=False), encoding="utf-8")
 
 
-def load_alqac(folder: Path) -> tuple[list[dict], dict[str, str], dict[str, dict[str, int]]]:
+def load_alqac(folder: Path, with_choices: bool = True) -> tuple[list[dict], dict[str, str], dict[str, dict[str, int]]]:
     """(corpus, queries by id, qrels) of an ALQAC folder: every law article a document, train.json's questions.
 
-    A multiple-choice question is asked with its choices, as a reader answering it would have them.
+    A multiple-choice question is asked with its choices (unless `with_choices` is off), as a reader answering it has them.
     """
     law_path, train_path = folder / "law.json", folder / "train.json"
     if not law_path.exists() or not train_path.exists():
@@ -70,7 +70,8 @@ def load_alqac(folder: Path) -> tuple[list[dict], dict[str, str], dict[str, dict
     queries: dict[str, str] = {}
     qrels: dict[str, dict[str, int]] = {}
     for question in json.loads(train_path.read_text(encoding="utf-8")):
-        queries[question["question_id"]] = " ".join([question["text"], *(question.get("choices") or {}).values()])
+        choices = (question.get("choices") or {}).values() if with_choices else ()
+        queries[question["question_id"]] = " ".join([question["text"], *choices])
         qrels[question["question_id"]] = {alqac_article_id(gold["law_id"], gold["article_id"]): 1 for gold in question["relevant_articles"]}
     return corpus, queries, qrels
 
@@ -156,12 +157,14 @@ def evaluate_beir(config: Config, folder: Path, split: str = "test", data_dir: P
     return {"dataset": str(folder), "split": split, **evaluate_corpus(config, corpus, queries, qrels, BEIR_METRICS, data_dir)}
 
 
-def evaluate_alqac(config: Config, folder: Path, data_dir: Path | None = None, limit: int | None = None) -> dict:
+def evaluate_alqac(config: Config, folder: Path, data_dir: Path | None = None, limit: int | None = None,
+                   with_choices: bool = True) -> dict:
     """Recall@10, MRR@10 and nDCG@10 of every mode on ALQAC's labelled (train.json) questions."""
-    corpus, queries, qrels = load_alqac(folder)
+    corpus, queries, qrels = load_alqac(folder, with_choices)
     if limit:
         queries = dict(list(queries.items())[:limit])
-    return {"dataset": str(folder), "split": "train", **evaluate_corpus(config, corpus, queries, qrels, ALQAC_METRICS, data_dir)}
+    split = "train" if with_choices else "train, questions without their choices"
+    return {"dataset": str(folder), "split": split, **evaluate_corpus(config, corpus, queries, qrels, ALQAC_METRICS, data_dir)}
 
 
 def evaluate_queries(searcher: Searcher, path: Path, mode: str = "hybrid") -> dict:

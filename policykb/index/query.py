@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from policykb.docnumbers import NumberReference, number_references
 from policykb.glossary import Glossary, is_acronym
-from policykb.textnorm import fold_lower, words
+from policykb.textnorm import fold_lower, looks_vietnamese, syllable_bigrams, words
 
 # Words that carry no meaning for BM25 (folded, lower case): English, and Vietnamese function words.
 STOPWORDS = frozenset(
@@ -28,6 +28,7 @@ class QueryPlan:
     dense_text: str
     references: list[NumberReference] = field(default_factory=list)
     expansions: list[str] = field(default_factory=list)
+    pairs_fts: str | None = None  # a Vietnamese query's adjacent syllable pairs, each an FTS5 phrase
 
     @property
     def keyword_like(self) -> bool:
@@ -73,4 +74,6 @@ def plan_query(query: str, glossary: Glossary) -> QueryPlan:
     parts.extend(fts_phrases)
     fts = " OR ".join(quote(part) for part in parts) if parts else None
     dense_text = query if not readable else f"{query} ({'; '.join(readable[:6])})"
-    return QueryPlan(query, terms, fts, dense_text, number_references(query), readable)
+    pairs = syllable_bigrams(query) if looks_vietnamese(query) else []
+    pairs_fts = " OR ".join(quote(pair) for pair in pairs) if pairs else None
+    return QueryPlan(query, terms, fts, dense_text, number_references(query), readable, pairs_fts)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from langdetect import DetectorFactory, LangDetectException, detect_langs
 
+from policykb.textnorm import VIETNAMESE_LETTERS
+
 DetectorFactory.seed = 0
 
 _MIN_CHARS = 40
-_VIETNAMESE_MARKS = set("ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ")
 
 
 def detect_language(text: str, default: str = "und") -> str:
@@ -18,7 +19,7 @@ def detect_language(text: str, default: str = "und") -> str:
         return default
     lowered = sample.lower()
     # Vietnamese-only letters settle it; langdetect sometimes says "ca" or "fr" on short Vietnamese.
-    if sum(ch in _VIETNAMESE_MARKS for ch in lowered) / letters > 0.03:
+    if sum(ch in VIETNAMESE_LETTERS for ch in lowered) / letters > 0.03:
         return "vi"
     try:
         best = detect_langs(sample)[0]
