@@ -62,6 +62,25 @@ class NumberReference:
         return " ".join(words(self.full)) if self.full else f"{self.number} {self.code.lower()}"
 
 
+class CitedNumbers:
+    """Which documents mention which document numbers, looked up by the number's leading digits: a reference only
+    ever matches stored numbers that begin with its own digits, so each query tests a handful, not every pair."""
+
+    def __init__(self, pairs: list[tuple[str, str]]) -> None:
+        self._by_digits: dict[str, dict[str, set[str]]] = {}
+        for doc_id, number in pairs:
+            digits = re.match(r"\d*", number).group(0)
+            self._by_digits.setdefault(digits, {}).setdefault(number, set()).add(doc_id)
+
+    def documents_citing(self, references: list[NumberReference]) -> set[str]:
+        found: set[str] = set()
+        for ref in references:
+            for number, doc_ids in self._by_digits.get(ref.number, {}).items():
+                if ref.matches(number):
+                    found |= doc_ids
+        return found
+
+
 def number_references(query: str) -> list[NumberReference]:
     refs = [NumberReference(m.group(1), fold(m.group(3)).split("-")[0].split("/")[0].upper(), full=normalize_doc_number(_without_footnote(m)))
             for m in DOC_NUMBER.finditer(query.translate(_DASHES))]

@@ -54,7 +54,7 @@ def drop_near_duplicates(ids: list[int], texts: dict[int, str], threshold: float
         size = len(shingles)
         if any(
             min(size, len(other)) >= threshold * max(size, len(other))  # sizes too far apart cannot reach the threshold
-            and len(shingles & other) >= threshold * len(shingles | other)
+            and (common := len(shingles & other)) >= threshold * (size + len(other) - common)  # |A ∪ B| without building it
             for other in kept_shingles
         ):
             continue

@@ -9,6 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from policykb.config import Config
+from policykb.docnumbers import CitedNumbers
 from policykb.errors import BadQueryError, EmbedderMismatchError, IndexNotReadyError
 from policykb.glossary import load_glossary
 from policykb.index.embedder import Embedder, UsesEmbedder, embedder_name
@@ -73,7 +74,7 @@ class Searcher(UsesEmbedder):
         self.vectors = open_vectors(self.store, config.data_dir, int(self.store.meta("dim") or 384), save=False)
         self.glossary = load_glossary(config.glossary_path).with_acronyms(self.store.all_acronyms())
         self._lock = threading.Lock()  # one sqlite3 connection, shared by request threads
-        self._number_pairs: list[tuple[str, str]] | None = None
+        self._cited_numbers: CitedNumbers | None = None
 
     def _check_embedder(self, built_with: str | None) -> None:
         expected = self._embedder.name if self._embedder else embedder_name(self.config.embedder)
@@ -126,9 +127,9 @@ class Searcher(UsesEmbedder):
         if match is None:
             return []
         with self._lock:
-            if self._number_pairs is None:  # fixed for this generation of the index
-                self._number_pairs = self.store.doc_number_pairs()
-            doc_ids = sorted({doc for doc, number in self._number_pairs if any(ref.matches(number) for ref in plan.references)})
+            if self._cited_numbers is None:  # fixed for this generation of the index
+                self._cited_numbers = CitedNumbers(self.store.doc_number_pairs())
+            doc_ids = sorted(self._cited_numbers.documents_citing(plan.references))
             if filters.doc_id is not None:
                 doc_ids = [doc_id for doc_id in doc_ids if doc_id == filters.doc_id]
             return self.store.keyword_search(match, filters, limit, FTS_WEIGHTS, doc_ids=doc_ids) if doc_ids else []
