@@ -432,21 +432,38 @@ def eval_queries(ctx, file: Path, mode: str, as_json: bool) -> None:
 
 
 @main.command()
-@click.option("--chunks", "synthetic_chunks", default=10000, show_default=True, type=int, help="Size of the synthetic corpus.")
+@click.option("--chunks", "synthetic_chunks", default=(10000,), show_default=True, type=int, multiple=True,
+              help="Size of the synthetic corpus; with --scale, repeat it for several sizes.")
 @click.option("--queries", default=200, show_default=True, type=int, help="Queries timed per index.")
 @click.option("--corpus", "corpus_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="Bundled corpus folder (default: corpus/).")
+@click.option("--scale", is_flag=True, help="Write synthetic indexes straight into the store (no model, clustered random "
+              "vectors) and time them beside a plain baseline: latency per mode, recall@10, RSS, disk, build time.")
+@click.option("--baseline/--no-baseline", default=True, show_default=True, help="With --scale: time the plain baseline too.")
+@click.option("--work-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="With --scale: where the temporary indexes go (default: the system's temporary folder).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON only.")
 @click.pass_context
-def bench(ctx, synthetic_chunks: int, queries: int, corpus_dir: Path | None, as_json: bool) -> None:
+def bench(ctx, synthetic_chunks: tuple[int, ...], queries: int, corpus_dir: Path | None, scale: bool, baseline: bool,
+          work_dir: Path | None, as_json: bool) -> None:
     """Measure ingest chunks/s, re-ingest time and hybrid query p50/p95 (bundled + synthetic corpus).
 
     Runs in temporary data folders; the index in --data is not touched.
     Example: policykb bench --chunks 10000 --queries 200
-    """
-    from policykb.bench import run_benchmarks
 
-    results = run_benchmarks(_config(ctx), corpus_dir, synthetic_chunks, queries)
+    With --scale, measures search at size instead (each size in fresh processes):
+    policykb bench --scale --chunks 10000 --chunks 100000 --chunks 1000000 --json
+    """
+    if scale:
+        from policykb.bench_scale import run_scale_benchmarks
+
+        results = run_scale_benchmarks(_config(ctx), list(synthetic_chunks), queries, baseline, corpus_dir, work_dir)
+    else:
+        from policykb.bench import run_benchmarks
+
+        if len(synthetic_chunks) > 1:
+            raise click.UsageError("give --chunks once, or add --scale to measure several sizes")
+        results = run_benchmarks(_config(ctx), corpus_dir, synthetic_chunks[0], queries)
     if as_json:
         _print_json(results)
     else:

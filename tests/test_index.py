@@ -146,8 +146,9 @@ def test_faiss_files_are_replaced_atomically_and_no_temporary_files_remain(fake_
     assert not [n for n in names if n.endswith(".tmp")]
 
 
-def _ingest_process(data: Path, corpus: Path, delay: float) -> subprocess.Popen:
-    env = {**os.environ, "POLICYKB_EMBEDDER": "fake", "POLICYKB_FAKE_EMBED_DELAY": str(delay), "POLICYKB_DATA": str(data)}
+def _ingest_process(data: Path, corpus: Path, delay: float, ann_threshold: int = 200_000) -> subprocess.Popen:
+    env = {**os.environ, "POLICYKB_EMBEDDER": "fake", "POLICYKB_FAKE_EMBED_DELAY": str(delay), "POLICYKB_DATA": str(data),
+           "POLICYKB_ANN_THRESHOLD": str(ann_threshold)}
     return subprocess.Popen([sys.executable, "-m", "policykb.cli", "ingest", "-q", str(corpus)], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
@@ -162,13 +163,14 @@ def _documents_in(db: Path) -> int:
         return 0
 
 
-def test_ingest_killed_mid_embedding_leaves_a_usable_index_and_the_next_run_completes(tmp_path: Path, corpus_copy: Path):
+@pytest.mark.parametrize("ann_threshold", [200_000, 100], ids=["exact", "approximate"])
+def test_ingest_killed_mid_embedding_leaves_a_usable_index_and_the_next_run_completes(tmp_path: Path, corpus_copy: Path, ann_threshold: int):
     for n in range(12):  # enough documents for several commit groups
         text = (corpus_copy / "000_0b935866529ff4c2.txt").read_text(encoding="utf-8")
         (corpus_copy / f"copy_{n:02d}.txt").write_text(f"Copy {n} of the proposal\n\n{text}", encoding="utf-8")
     data = tmp_path / "data"
     config = Config.from_env(data_dir=data, embedder="fake")
-    process = _ingest_process(data, corpus_copy, delay=0.02)
+    process = _ingest_process(data, corpus_copy, delay=0.02, ann_threshold=ann_threshold)
     deadline = time.monotonic() + 60
     while _documents_in(config.db_path) < 2 and time.monotonic() < deadline and process.poll() is None:
         time.sleep(0.05)
@@ -180,13 +182,15 @@ def test_ingest_killed_mid_embedding_leaves_a_usable_index_and_the_next_run_comp
     searcher = Searcher(config, FakeEmbedder())  # usable as it is
     assert searcher.vectors.size == searcher.store.count_chunks()
     assert searcher.search("partnership group", mode="hybrid").hits
-    rerun = _ingest_process(data, corpus_copy, delay=0)
+    rerun = _ingest_process(data, corpus_copy, delay=0, ann_threshold=ann_threshold)
     _, stderr = rerun.communicate(timeout=120)
     assert rerun.returncode == 0, stderr.decode()
     assert _documents_in(config.db_path) == 17
     assert f"{partial} unchanged" in stderr.decode()
     chunks, vectors = _consistent(config)
     assert chunks == vectors
+    saved = VectorIndex.load(vector_file(config.data_dir, Store(config.db_path, readonly=True).generation()))
+    assert saved.is_approximate == (chunks >= ann_threshold)
 
 
 def test_reindex_swaps_every_vector_to_the_new_embedder(fake_index: Config):

@@ -18,7 +18,7 @@ from policykb.errors import EmbedderMismatchError, IngestError
 from policykb.glossary import load_glossary
 from policykb.index.embedder import Embedder, UsesEmbedder
 from policykb.index.store import Store
-from policykb.index.vectors import open_vectors
+from policykb.index.vectors import AnnSettings, open_vectors
 from policykb.ingest import collect_files, file_content_hash, parse_file
 from policykb.ingest.ocr import OcrSettings
 from policykb.models import Chunk, Document
@@ -101,7 +101,8 @@ class Indexer(UsesEmbedder):
             self._check_embedder()
             self._embed_and_write(pending, report)
         if pending or self.store.count_chunks():
-            open_vectors(self.store, self.config.data_dir, int(self.store.meta("dim") or self.embedder.dim), save=True)
+            open_vectors(self.store, self.config.data_dir, int(self.store.meta("dim") or self.embedder.dim), save=True,
+                         ann=AnnSettings.from_config(self.config))
         report.seconds = time.perf_counter() - started
         return report
 
@@ -180,12 +181,12 @@ class Indexer(UsesEmbedder):
         self.store.replace_vectors([row[0] for row in rows], hashes, vectors, name, self.embedder.dim)
         for stale in self.config.data_dir.glob("vectors.*.faiss"):
             stale.unlink()
-        open_vectors(self.store, self.config.data_dir, self.embedder.dim, save=True)
+        open_vectors(self.store, self.config.data_dir, self.embedder.dim, save=True, ann=AnnSettings.from_config(self.config))
         return len(rows)
 
     def remove(self, id_or_path: str) -> tuple[str, int]:
         """Delete a document from SQLite, FTS and FAISS; returns its id and how many chunks went."""
         doc_id = self.store.find_document_id(id_or_path)
         removed = self.store.delete_document(doc_id)
-        open_vectors(self.store, self.config.data_dir, int(self.store.meta("dim") or 384), save=True)
+        open_vectors(self.store, self.config.data_dir, int(self.store.meta("dim") or 384), save=True, ann=AnnSettings.from_config(self.config))
         return doc_id, removed

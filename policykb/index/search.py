@@ -16,7 +16,7 @@ from policykb.index.embedder import Embedder, UsesEmbedder, embedder_name
 from policykb.index.fusion import cap_per_document, convex_fusion, drop_near_duplicates
 from policykb.index.query import QueryPlan, plan_query
 from policykb.index.store import INIT_HINT, Filters, Store
-from policykb.index.vectors import open_vectors
+from policykb.index.vectors import AnnSettings, open_vectors
 from policykb.models import SearchHit
 
 MODES = ("hybrid", "dense", "keyword")
@@ -71,7 +71,8 @@ class Searcher(UsesEmbedder):
         self._embedder = embedder
         self._check_embedder(built_with)
         self.generation = self.store.generation()
-        self.vectors = open_vectors(self.store, config.data_dir, int(self.store.meta("dim") or 384), save=False)
+        self.vectors = open_vectors(self.store, config.data_dir, int(self.store.meta("dim") or 384), save=False,
+                                    ann=AnnSettings.from_config(config))
         self.glossary = load_glossary(config.glossary_path).with_acronyms(self.store.all_acronyms())
         self._lock = threading.Lock()  # one sqlite3 connection, shared by request threads
         self._cited_numbers: CitedNumbers | None = None

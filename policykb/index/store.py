@@ -221,6 +221,17 @@ class Store:
             yield ids, vectors
             last = int(ids[-1])
 
+    def vectors_for_ids(self, chunk_ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, vectors) of the given chunks that exist, in id order: what an index needs added, without reading the rest."""
+        rows: list = []
+        for start in range(0, len(chunk_ids), 500):
+            batch = chunk_ids[start : start + 500]
+            rows += self.conn.execute(f"SELECT id, vector FROM chunks WHERE id IN ({','.join('?' * len(batch))})", batch).fetchall()
+        rows.sort(key=lambda row: row[0])
+        ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+        vectors = np.vstack([np.frombuffer(row[1], dtype=np.float32) for row in rows]) if rows else np.zeros((0, 0), np.float32)
+        return ids, vectors
+
     def chunk_ids(self, filters: Filters | None = None) -> np.ndarray:
         where, params = (filters or Filters()).sql()
         rows = self.conn.execute(f"SELECT c.id FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE 1 = 1{where}", params)
@@ -343,17 +354,26 @@ class Store:
 
 
 class _Transaction:
-    """BEGIN IMMEDIATE … COMMIT, rolled back on any exception (KeyboardInterrupt included)."""
+    """BEGIN IMMEDIATE … COMMIT, rolled back on any exception (KeyboardInterrupt included).
+
+    Inside another transaction it is a savepoint, so that many writes (a bulk load) can share one commit.
+    """
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
+        self.nested = False
 
     def __enter__(self) -> sqlite3.Connection:
-        self.conn.execute("BEGIN IMMEDIATE")
+        self.nested = self.conn.in_transaction
+        self.conn.execute("SAVEPOINT nested" if self.nested else "BEGIN IMMEDIATE")
         return self.conn
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        if exc_type is None:
+        if self.nested:
+            if exc_type is not None:
+                self.conn.execute("ROLLBACK TO nested")
+            self.conn.execute("RELEASE nested")
+        elif exc_type is None:
             self.conn.execute("COMMIT")
         else:
             self.conn.execute("ROLLBACK")
