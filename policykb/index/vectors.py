@@ -220,7 +220,7 @@ def build_vectors(store: Store, dim: int, count: int, ann: AnnSettings) -> Vecto
     else:
         lists = lists_for(count)
         step = max(1, count // (TRAIN_POINTS_PER_LIST * lists))
-        sample = np.vstack([matrix[::step] for _, matrix in store.iter_vectors()])
+        sample = np.vstack([matrix[::step].copy() for _, matrix in store.iter_vectors()])  # a view would keep each whole batch
         log.info("training %d IVF lists on %d of %d vectors", lists, len(sample), count)
         vectors = VectorIndex.approximate(dim, lists, sample, ann.nprobe)
         del sample
