@@ -126,3 +126,17 @@ def test_cap_per_document_defers_extra_passages_after_the_window():
 
 def test_fold_lower_removes_vietnamese_marks_including_d_stroke():
     assert fold_lower("Bộ Lao động - Thương binh và Xã hội ĐIỀU") == "bo lao dong - thuong binh va xa hoi dieu"
+
+
+def test_hybrid_gives_keyword_candidates_outside_the_dense_list_their_real_dense_score(fake_searcher):
+    plan = plan_query("partnership group social protection", fake_searcher.glossary)
+    vector = fake_searcher.embedder.embed_query(plan.dense_text)
+    dense = fake_searcher.rank_dense(plan, Filters(), 1, vector)
+    keyword = fake_searcher.rank_keyword(plan, Filters(), 20)
+    outside = [cid for cid, _ in keyword if cid != dense[0][0]]
+    scored = dict(fake_searcher.dense_scores_of_candidates(vector, keyword, dense))
+    assert set(scored) == {cid for cid, _ in keyword} | {dense[0][0]}
+    ids, vectors = fake_searcher.store.vectors_for_ids(outside)
+    for cid, row in zip(ids.tolist(), vectors):
+        assert scored[cid] == pytest.approx(float(row @ vector), abs=1e-5)
+    assert scored[dense[0][0]] == pytest.approx(dense[0][1], abs=1e-5)

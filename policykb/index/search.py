@@ -8,6 +8,8 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from policykb.config import Config
 from policykb.docnumbers import CitedNumbers
 from policykb.errors import BadQueryError, EmbedderMismatchError, IndexNotReadyError
@@ -114,13 +116,27 @@ class Searcher(UsesEmbedder):
             return words, False
         return convex_fusion([(words, 1.0 - SYLLABLE_PAIR_WEIGHT), (pairs, SYLLABLE_PAIR_WEIGHT)])[:limit], True
 
-    def rank_dense(self, plan: QueryPlan, filters: Filters, limit: int = CANDIDATES) -> list[tuple[int, float]]:
-        vector = self.embedder.embed_query(plan.dense_text)
+    def rank_dense(self, plan: QueryPlan, filters: Filters, limit: int = CANDIDATES,
+                   vector: np.ndarray | None = None) -> list[tuple[int, float]]:
+        if vector is None:
+            vector = self.embedder.embed_query(plan.dense_text)
         allowed = None
         if filters.active:
             with self._lock:
                 allowed = self.store.chunk_ids(filters)
         return self.vectors.search(vector, limit, allowed)
+
+    def dense_scores_of_candidates(self, vector: np.ndarray, keyword: list[tuple[int, float]],
+                                   dense: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        """The cosine of every passage either ranker found, so that a keyword candidate outside the dense top list is
+        fused with its real dense score instead of none."""
+        candidates = list(dict.fromkeys([cid for cid, _ in keyword] + [cid for cid, _ in dense]))
+        if not candidates:
+            return dense
+        with self._lock:
+            ids, vectors = self.store.vectors_for_ids(candidates)
+        scores = vectors @ np.asarray(vector, dtype=np.float32)
+        return sorted(zip(ids.tolist(), scores.tolist()), key=lambda pair: (-pair[1], pair[0]))
 
     def rank_references(self, plan: QueryPlan, filters: Filters, limit: int = CANDIDATES) -> list[tuple[int, float]]:
         """Passages of documents that cite the document number asked for, the citing passages first."""
@@ -168,10 +184,12 @@ class Searcher(UsesEmbedder):
         dense_weight = DENSE_WEIGHT_SHORT if plan.keyword_like else DENSE_WEIGHT
         if vietnamese:
             dense_weight = DENSE_WEIGHT_VIETNAMESE
+        vector = self.embedder.embed_query(plan.dense_text)
+        dense = self.dense_scores_of_candidates(vector, keyword, self.rank_dense(plan, filters, depth, vector))
         rankings = [
             (self.rank_references(plan, filters, depth), REFERENCE_WEIGHT),
             (keyword, 1.0 - dense_weight),
-            (self.rank_dense(plan, filters, depth), dense_weight),
+            (dense, dense_weight),
         ]
         return convex_fusion(rankings)[:depth]
 
