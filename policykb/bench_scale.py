@@ -129,8 +129,8 @@ def build(config: Config, chunks: int, corpus_dir: Path) -> dict:
     vector_seconds = time.perf_counter() - started
     return {
         "documents": written["documents"], "chunks": written["chunks"],
-        "seconds": {"store": round(written["seconds"], 1), "vectors": round(vector_seconds, 1),
-                    "total": round(written["seconds"] + vector_seconds, 1)},
+        "seconds": {"store": round(written["seconds"], 2), "vectors": round(vector_seconds, 2),
+                    "total": round(written["seconds"] + vector_seconds, 2)},
         "vector_index": describe(vectors),
         "index_bytes": index_bytes(config.data_dir),
         "peak_rss_mb": peak_rss_mb(),
