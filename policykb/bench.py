@@ -115,15 +115,21 @@ def _paragraph(vocab: Vocabulary, rng: random.Random, min_chars: int) -> str:
     sentences: list[str] = []
     while sum(len(s) + 1 for s in sentences) < min_chars:
         sentences.append(vocab.vary(rng.choice(vocab.sentences), rng))
+    return " ".join(sentences + paragraph_extras(vocab, rng))
+
+
+def paragraph_extras(vocab: Vocabulary, rng: random.Random) -> list[str]:
+    """Now and then a sentence citing a document number, now and then a Vietnamese sentence."""
+    extras: list[str] = []
     if rng.random() < 0.1:
         reference = rng.choice(BUNDLED_NUMBERS[:2] + tuple(document_number(rng.randrange(40))[1] for _ in range(3)))
-        sentences.append(f"This is done in line with Resolution No {reference}.")
+        extras.append(f"This is done in line with Resolution No {reference}.")
     if rng.random() < 0.15:
-        sentences.append(rng.choice(VI_SENTENCES).format(
+        extras.append(rng.choice(VI_SENTENCES).format(
             agency=rng.choice(vocab.vi_agencies), agency2=rng.choice(vocab.vi_agencies), term=rng.choice(vocab.vi_terms),
             year=rng.randint(2021, 2030), number=rng.choice(BUNDLED_NUMBERS[:2]), group=rng.choice(VI_GROUPS),
         ))
-    return " ".join(sentences)
+    return extras
 
 
 def synthetic_document(index: int, sections: int, vocab: Vocabulary, rng: random.Random) -> str:

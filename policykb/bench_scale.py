@@ -22,9 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
-from policykb.bench import (ASPECTS, SEED, SEARCH_K, BUNDLED_NUMBERS, DOCUMENT_KINDS, TITLE_ENDINGS, VI_GROUPS, VI_SENTENCES,
-                            Vocabulary, _load_average, _percentiles, benchmark_queries, code_revision, document_number,
-                            index_bytes, machine_info)
+from policykb.bench import (ASPECTS, DOCUMENT_KINDS, SEARCH_K, SEED, TITLE_ENDINGS, Vocabulary, _load_average, _percentiles,
+                            benchmark_queries, code_revision, document_number, index_bytes, machine_info, paragraph_extras)
 from policykb.bench_baseline import BaselineSearcher
 from policykb.bench_vectors import ClusteredVectors, NearbyQueryEmbedder
 from policykb.config import DEFAULT_CORPUS_DIR, Config
@@ -58,14 +57,7 @@ class PassageWriter:
         target = rng.randint(250, 600)
         while sum(len(s) + 1 for s in sentences) < target:
             sentences.append(rng.choice(self.pool))
-        if rng.random() < 0.1:
-            reference = rng.choice(BUNDLED_NUMBERS[:2] + tuple(document_number(rng.randrange(40))[1] for _ in range(3)))
-            sentences.append(f"This is done in line with Resolution No {reference}.")
-        if rng.random() < 0.15:
-            sentences.append(rng.choice(VI_SENTENCES).format(
-                agency=rng.choice(vocab.vi_agencies), agency2=rng.choice(vocab.vi_agencies), term=rng.choice(vocab.vi_terms),
-                year=rng.randint(2021, 2030), number=rng.choice(BUNDLED_NUMBERS[:2]), group=rng.choice(VI_GROUPS)))
-        return " ".join(sentences)
+        return " ".join(sentences + paragraph_extras(vocab, rng))
 
     def document(self, index: int, sections: int) -> Document:
         """Document `index` with `sections` + 1 chunks (the title block, then one per numbered section)."""
