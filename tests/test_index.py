@@ -17,7 +17,7 @@ from policykb.errors import EmbedderMismatchError, IndexNotReadyError, NotFoundE
 from policykb.index.embedder import FakeEmbedder
 from policykb.index.indexer import Indexer
 from policykb.index.search import Searcher
-from policykb.index.store import Store
+from policykb.index.store import ACRONYMS_SQL, Store
 from policykb.index.vectors import VectorIndex, open_vectors, vector_file
 
 
@@ -224,3 +224,10 @@ def test_mixed_language_document_gets_a_language_per_chunk(fake_config: Config, 
         indexer.ingest([path])
         languages = [c["language"] for c in indexer.store.get_document("mixed")["chunks"]]
     assert languages == ["en", "vi"]
+
+
+def test_acronyms_are_read_from_their_index_not_from_each_document_row(fake_index: Config):
+    with Store(fake_index.db_path, readonly=True) as store:
+        plan = " ".join(row[3] for row in store.conn.execute(f"EXPLAIN QUERY PLAN {ACRONYMS_SQL}"))
+        assert "COVERING INDEX documents_acronyms" in plan
+        assert store.all_acronyms()["MPSAR"].startswith("Master Plan")

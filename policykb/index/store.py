@@ -18,6 +18,7 @@ from policykb.models import Document
 from policykb.textnorm import fold_lower
 
 INIT_HINT = "run: policykb ingest corpus/"
+ACRONYMS_SQL = "SELECT acronyms FROM documents WHERE acronyms != '{}'"  # read from the partial index of migration 7
 
 
 @dataclass(frozen=True, slots=True)
@@ -347,7 +348,7 @@ class Store:
 
     def all_acronyms(self) -> dict[str, str]:
         merged: dict[str, str] = {}
-        for (raw,) in self.conn.execute("SELECT acronyms FROM documents"):
+        for (raw,) in self.conn.execute(ACRONYMS_SQL):
             for acronym, expansion in json.loads(raw).items():
                 merged.setdefault(acronym, expansion)
         return merged
