@@ -67,7 +67,7 @@ class Searcher(UsesEmbedder):
     def __init__(self, config: Config, embedder: Embedder | None = None) -> None:
         self.config = config
         self.store = Store(config.db_path, readonly=True)
-        if self.store.count_chunks() == 0:
+        if not self.store.has_chunks():
             raise IndexNotReadyError(f"the index at {config.data_dir} is empty: {INIT_HINT}")
         built_with = self.store.meta("embedder")
         self._embedder = embedder

@@ -210,6 +210,10 @@ class Store:
     def count_chunks(self) -> int:
         return self.conn.execute("SELECT count(*) FROM chunks").fetchone()[0]
 
+    def has_chunks(self) -> bool:
+        """Whether any passage is indexed, without counting a million of them."""
+        return self.conn.execute("SELECT EXISTS (SELECT 1 FROM chunks)").fetchone()[0] == 1
+
     def iter_vectors(self, batch: int = 20000) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """All (ids, vectors) in batches, for rebuilding the FAISS index without embedding again."""
         last = -1
