@@ -260,7 +260,7 @@ def owners(ctx, query: str | None, agency: str | None, export_path: Path | None,
         coordinating = ", ".join(a["coordinating"]) or "—"
         click.echo(click.style(f"Lead: {a['lead']}", bold=True) + f"   coordinating: {coordinating}   deadline: {a['deadline'] or '—'}")
         click.echo(f"   task: {textwrap.shorten(a['task'], 160, placeholder=' …')}")
-        place = ", ".join(filter(None, [a["title"], f"§{a['section']}" if a["section"] else None, f"p. {a['page']}" if a["page"] else None]))
+        place = ", ".join(filter(None, [a["title"], f"§{a['section']}" if a["section"] else None, page_label(a["page"], a["ocr"])]))
         click.echo(f"   {place} — {a['doc_id']} chars {a['start']}–{a['end']}")
         click.echo(textwrap.indent(textwrap.shorten(a["text"], 400, placeholder=" …"), "   > "))
         click.echo()

@@ -194,6 +194,20 @@ def test_page_image_of_a_text_document_is_not_found(tmp_path, fake_index):
     assert client.get("/doc/004_6608ed9db748e12c/page/1.png").status_code == 404
 
 
+def test_an_owner_answer_read_from_a_scan_is_cited_as_ocr_text(tmp_path):
+    decision = ["Decision on pensions for older farmers", "The Ministry of Labour, Invalids and Social Affairs shall"]
+    (tmp_path / "decision.png").write_bytes(encoded(page_image(decision), "PNG"))
+    config = Config.from_env(data_dir=tmp_path / "data", embedder="fake")
+    with Indexer(config, FakeEmbedder(), progress=False) as indexer:
+        assert not indexer.ingest([tmp_path / "decision.png"]).errors
+    run = ["--data", str(config.data_dir), "owners", "--agency", "MOLISA"]
+    [answer] = json.loads(CliRunner().invoke(main, [*run, "--json"], env={"POLICYKB_EMBEDDER": "fake"}).output)["assignments"]
+    assert (answer["lead"], answer["page"], answer["ocr"]) == ("MOLISA", 1, True)
+    assert "OCR text, p. 1" in CliRunner().invoke(main, run, env={"POLICYKB_EMBEDDER": "fake"}).output
+    page = create_app(config=config).test_client().get("/owners", query_string={"agency": "MOLISA"}).get_data(as_text=True)
+    assert "OCR text, p. 1" in page
+
+
 def test_brief_export_footnote_says_ocr_text(ocr_index, tmp_path):
     config = dataclasses.replace(ocr_index, data_dir=tmp_path / "copy")
     config.data_dir.mkdir()

@@ -29,7 +29,7 @@ _OWNERSHIP_WORDS = frozenset(
     charge owns own owner lead leads leading led coordinate coordinates coordinating coordination task tasks
     co quan nao bo don vi ai chu tri phoi hop chiu trach nhiem nhiem vu phu trach dam""".split()
 )
-EXPORT_COLUMNS = ("task", "lead", "coordinating", "deadline", "document", "doc_id", "section", "page", "start", "end", "text")
+EXPORT_COLUMNS = ("task", "lead", "coordinating", "deadline", "document", "doc_id", "section", "page", "start", "end", "text", "ocr")
 
 
 def is_ownership_question(query: str) -> bool:
@@ -43,7 +43,7 @@ class OwnersResult:
     assignments: list[dict]
 
     def to_json(self) -> dict:
-        keys = ("task", "lead", "coordinating", "deadline", "doc_id", "title", "section", "page", "start", "end", "text", "score")
+        keys = ("task", "lead", "coordinating", "deadline", "doc_id", "title", "section", "page", "ocr", "start", "end", "text", "score")
         return {"query": self.query, "agency": self.agency, "assignments": [{key: a.get(key) for key in keys} for a in self.assignments]}
 
 
@@ -139,5 +139,5 @@ def to_csv(result: OwnersResult) -> str:
     writer.writerow(EXPORT_COLUMNS)
     for a in result.assignments:
         writer.writerow([a["task"], a["lead"], "; ".join(a["coordinating"]), a["deadline"] or "", a["title"], a["doc_id"],
-                         a["section"], a["page"] or "", a["start"], a["end"], a["text"]])
+                         a["section"], a["page"] or "", a["start"], a["end"], a["text"], "yes" if a["ocr"] else ""])
     return out.getvalue()

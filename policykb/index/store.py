@@ -328,7 +328,8 @@ class Store:
 
     _ASSIGNMENT_COLUMNS = (
         "a.id, a.doc_id, a.start, a.end, a.task, a.lead, a.coordinating, a.deadline, a.section, a.page, d.title,"
-        " substr(d.text, a.start + 1, a.end - a.start) AS text"
+        " substr(d.text, a.start + 1, a.end - a.start) AS text,"
+        " EXISTS (SELECT 1 FROM chunks c WHERE c.doc_id = a.doc_id AND c.ocr = 1 AND c.start <= a.start AND a.start < c.end) AS ocr"
     )
 
     def assignment_rows(self, where: str = "1 = 1", params: tuple = ()) -> list[dict]:
@@ -338,6 +339,7 @@ class Store:
         rows = [dict(row) for row in self.conn.execute(sql, params)]
         for row in rows:
             row["coordinating"] = json.loads(row["coordinating"])
+            row["ocr"] = bool(row["ocr"])
         return rows
 
     def find_document_id(self, id_or_path: str) -> str:
