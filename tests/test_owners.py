@@ -86,7 +86,7 @@ def test_cli_owners_json_prints_only_json_with_exact_citations(fake_index):
                            env={"POLICYKB_EMBEDDER": "fake"})
     data = json.loads(result.stdout)
     assert data["query"] == "who coordinates the partnership group"
-    keys = {"task", "lead", "coordinating", "deadline", "doc_id", "title", "section", "page", "start", "end", "text", "score"}
+    keys = {"task", "lead", "coordinating", "deadline", "doc_id", "title", "section", "page", "ocr", "start", "end", "text", "score"}
     assert data["assignments"] and all(keys == set(a) for a in data["assignments"])
     none = runner.invoke(main, ["--data", str(fake_index.data_dir), "owners", "World AIDS Day message"], env={"POLICYKB_EMBEDDER": "fake"})
     assert "No document names an owner" in none.stdout

@@ -141,7 +141,10 @@ def openapi_spec() -> dict:
                     "rank": {"type": "integer"}, "doc_id": {"type": "string"}, "chunk_id": {"type": "integer"}, "title": {"type": "string"},
                     "source": {"type": "string"}, "doc_type": {"type": "string"}, "language": {"type": "string"},
                     "date": {"type": ["string", "null"]}, "section": {"type": "string"}, "page": {"type": ["integer", "null"]},
-                    "start": {"type": "integer"}, "end": {"type": "integer"}, "text": {"type": "string"}, "score": {"type": "number"}}},
+                    "start": {"type": "integer"}, "end": {"type": "integer"}, "text": {"type": "string"}, "score": {"type": "number"},
+                    "ocr": {"type": "boolean", "description": "the passage was read by OCR from a scanned page"},
+                    "ocr_confidence": {"type": ["number", "null"], "description": "mean OCR word confidence of its pages, 0–100"},
+                    "citation": {"type": "string", "description": "e.g. \"Title (9 May 2024), §Section, OCR text, p. 3\""}}},
                 "SearchResult": {"type": "object", "properties": {
                     "ok": {"const": True}, "query": {"type": "string"}, "mode": {"type": "string"}, "total": {"type": "integer"},
                     "page": {"type": "integer"}, "k": {"type": "integer"}, "took_ms": {"type": "number"},
