@@ -62,14 +62,18 @@ def test_breadcrumbs_help_retrieval_of_short_sections(real_searcher):
 
 
 def test_onnx_int8_embedder_is_exported_into_the_data_folder_and_agrees_with_torch(tmp_path):
-    from policykb.index.embedder import OnnxEmbedder, make_embedder
+    from policykb.index.embedder import ONNX_RECIPE_TAG, OnnxEmbedder, make_embedder, onnx_embedder_name
 
     texts = ["The Government will extend voluntary social insurance to farmers and informal workers.",
              "Bộ Lao động - Thương binh và Xã hội chủ trì, phối hợp với Bộ Tài chính.",
              "7. Coordinating agency: Ministry of Labour, Invalids and Social Affairs"]
     onnx = OnnxEmbedder(tmp_path / "models", quantized=True)
-    assert (tmp_path / "models" / "all-MiniLM-L6-v2-onnx" / "model-int8.onnx").exists()
-    assert onnx.name == "all-MiniLM-L6-v2/onnx-int8"
-    agreement = (onnx.embed_documents(texts) * make_embedder("minilm").embed_documents(texts)).sum(axis=1)
+    folder = tmp_path / "models" / "all-MiniLM-L6-v2-onnx"
+    assert sorted(path.name for path in folder.iterdir()) == [f"model-{ONNX_RECIPE_TAG}-int8.onnx", f"model-{ONNX_RECIPE_TAG}.onnx"]
+    assert onnx.name == onnx_embedder_name(quantized=True)
+    torch_vectors = make_embedder("minilm").embed_documents(texts)
+    agreement = (onnx.embed_documents(texts) * torch_vectors).sum(axis=1)  # texts of different lengths share a padded batch
     assert agreement.min() >= 0.98
     assert abs(float(onnx.embed_query(texts[0]) @ onnx.embed_documents(texts[:1])[0]) - 1.0) < 1e-4
+    fp32 = OnnxEmbedder(tmp_path / "models", quantized=False)  # the optimized fp32 graph is the same function as torch
+    assert (fp32.embed_documents(texts) * torch_vectors).sum(axis=1).min() >= 0.9999
