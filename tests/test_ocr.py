@@ -25,7 +25,7 @@ from policykb.index.search import Searcher
 from policykb.index.store import Store
 from policykb.ingest import parse_file
 from policykb.ingest.loaders import usable_text_layer
-from policykb.ingest.ocr import OcrSettings
+from policykb.ingest.ocr import OcrSettings, text_from_data
 from policykb.webapp import create_app
 
 from builders import PAGE_ONE, text_pdf
@@ -128,6 +128,15 @@ def test_a_text_layer_is_usable_only_when_it_is_mostly_letters_and_digits(text, 
 
 
 # --- confidence, citations, the page image --------------------------------------------------------
+def test_ocr_paragraphs_become_one_line_each_so_sentences_read_across_printed_line_ends():
+    data = {"text": ["The", "ministry", "shall", "pay", "min-", "utes", "Anti-", "Poverty", "Annex"],
+            "conf": [90, 90, 90, 90, 80, 80, 70, 70, 95], "block_num": [1, 1, 1, 1, 1, 1, 1, 1, 2],
+            "par_num": [1, 1, 1, 1, 1, 1, 1, 1, 1], "line_num": [1, 1, 1, 2, 2, 3, 3, 4, 1]}
+    page = text_from_data(data)
+    assert page.text == "The ministry shall pay minutes Anti-Poverty\n\nAnnex"
+    assert page.confidence == 83.9
+
+
 def test_confidence_and_the_ocr_flag_are_stored_per_chunk(ocr_index):
     with sqlite3.connect(ocr_index.db_path) as conn:
         rows = conn.execute("SELECT c.ocr, c.ocr_confidence, d.file_format FROM chunks c JOIN documents d ON d.id = c.doc_id").fetchall()

@@ -6,6 +6,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -22,9 +23,10 @@ from policykb.ingest.loaders import RawText
 from policykb.ingest.page_images import POPPLER_FIX, image_page_png, pdf_page_dpi, pdf_page_png
 
 log = logging.getLogger(__name__)
+_HYPHENATED = re.compile(r"\w-$")  # a word broken at the end of a printed line
 
 INSTALL_TESSERACT = "apt-get install tesseract-ocr tesseract-ocr-vie"
-CACHE_VERSION = "1"  # bump when the text made from Tesseract's output changes
+CACHE_VERSION = "2"  # bump when the text made from Tesseract's output changes
 
 
 @dataclass(frozen=True)
@@ -89,15 +91,25 @@ def text_from_data(data: dict) -> OcrPage:
         lines.setdefault((block, paragraph, line), []).append(word)
         if float(conf) >= 0:
             confidences.append(float(conf))
-    out: list[str] = []
-    previous: tuple[int, int] | None = None
+    paragraphs: dict[tuple[int, int], list[str]] = {}
     for (block, paragraph, _), words in lines.items():
-        if previous is not None and previous != (block, paragraph):
-            out.append("")
-        out.append(" ".join(words))
-        previous = (block, paragraph)
+        paragraphs.setdefault((block, paragraph), []).append(" ".join(words))
     confidence = round(sum(confidences) / len(confidences), 1) if confidences else None
-    return OcrPage("\n".join(out), confidence)
+    return OcrPage("\n\n".join(unwrap(paragraph) for paragraph in paragraphs.values()), confidence)
+
+
+def unwrap(lines: list[str]) -> str:
+    """A paragraph's printed lines as one line, so sentences read across line ends: "min-" + "utes" is "minutes",
+    "Anti-" + "Poverty" is "Anti-Poverty"."""
+    text = lines[0]
+    for line in lines[1:]:
+        if not _HYPHENATED.search(text):
+            text = f"{text} {line}"
+        elif line[:1].islower():
+            text = text[:-1] + line
+        else:
+            text += line
+    return text
 
 
 def _tesseract(image: Path, path: Path, page: int, settings: OcrSettings) -> OcrPage:
