@@ -89,7 +89,7 @@ class OnnxEmbedder(Embedder):
     """The same model on ONNX Runtime, exported once into the data folder's models/ (never site-packages).
 
     The graph goes through ONNX Runtime's BERT optimizer (fused attention, LayerNorm and GELU). `quantized` then uses a
-    dynamically quantised int8 copy (MatMul and Attention weights, per channel): about twice the torch backend's chunks/s
+    dynamically quantised int8 copy (MatMul and Attention weights, per channel): about 1.6x the torch backend's chunks/s
     here, with mean cosine agreement above 0.99 with the torch embeddings (docs/BENCHMARKS.md).
     """
 
