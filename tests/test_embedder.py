@@ -8,7 +8,7 @@ import pytest
 
 from policykb.config import Config
 from policykb.errors import EmbedderMismatchError
-from policykb.index.embedder import ONNX_RECIPE, FakeEmbedder, embedder_name, onnx_embedder_name
+from policykb.index.embedder import ONNX_RECIPE, ONNX_RECIPE_TAG, FakeEmbedder, embedder_name, onnx_embedder_name, onnx_model_file
 from policykb.index.indexer import Indexer
 from policykb.index.search import Searcher
 
@@ -32,3 +32,14 @@ def test_an_index_built_with_the_earlier_int8_recipe_is_refused_with_the_fix(tmp
         assert not indexer.ingest([corpus_copy]).errors
     with pytest.raises(EmbedderMismatchError, match="policykb reindex"):
         Searcher(config)
+
+
+def test_model_files_of_an_earlier_recipe_are_removed_and_the_current_ones_kept(tmp_path: Path):
+    folder = tmp_path / "models" / "all-MiniLM-L6-v2-onnx"
+    folder.mkdir(parents=True)
+    current = [folder / f"model-{ONNX_RECIPE_TAG}.onnx", folder / f"model-{ONNX_RECIPE_TAG}-int8.onnx"]
+    earlier = [folder / "model.onnx", folder / "model-int8.onnx", folder / "model-0badc0de-int8.onnx"]
+    for path in current + earlier:
+        path.write_bytes(b"onnx")
+    assert onnx_model_file(tmp_path / "models", quantized=True) == current[1]
+    assert sorted(folder.iterdir()) == sorted(current)

@@ -157,6 +157,9 @@ def onnx_model_file(models_dir: Path, quantized: bool) -> Path:
         _export_optimized_onnx(optimized)
     if quantized and not int8.exists():
         _quantize(optimized, int8)
+    for stale in folder.glob("model*.onnx"):  # another recipe's files (about 150 MB) are never read again
+        if stale not in (optimized, int8):
+            stale.unlink(missing_ok=True)
     return int8 if quantized else optimized
 
 
