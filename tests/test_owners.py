@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from policykb.errors import BadQueryError
 from policykb.index.embedder import FakeEmbedder, make_embedder
 from policykb.index.indexer import Indexer
 from policykb.index.owners import OwnersFinder, is_ownership_question
+from policykb.index.store import Store
 from policykb.webapp import create_app
 
 PROPOSAL = "000_0b935866529ff4c2"
@@ -136,3 +138,12 @@ def test_search_page_shows_an_answer_card_for_ownership_questions_only(client):
     assert "No document names an owner for this" in none
     plain = client.get("/", query_string={"q": "social insurance for farmers"}).get_data(as_text=True)
     assert 'class="answer"' not in plain
+
+
+def test_owner_answers_from_an_index_made_before_ocr_are_served_read_only(fake_index):
+    conn = sqlite3.connect(fake_index.db_path)
+    conn.executescript("ALTER TABLE chunks DROP COLUMN ocr; ALTER TABLE chunks DROP COLUMN ocr_confidence; PRAGMA user_version = 5;")
+    conn.close()
+    with Store(fake_index.db_path, readonly=True) as store:
+        rows = store.assignment_rows()
+    assert rows and not any(row["ocr"] for row in rows)

@@ -82,6 +82,9 @@ class Store:
         # An index from before OCR (migration 6), opened read-only to serve searches until the next ingest upgrades it.
         has_ocr = any(row[1] == "ocr" for row in self.conn.execute("PRAGMA table_info(chunks)"))
         self._ocr_columns = "ocr, ocr_confidence" if has_ocr else "0 AS ocr, NULL AS ocr_confidence"
+        self._assignment_ocr = (  # whether the passage that states an assignment was read by OCR
+            "EXISTS (SELECT 1 FROM chunks c WHERE c.doc_id = a.doc_id AND c.ocr = 1 AND c.start <= a.start AND a.start < c.end)"
+            if has_ocr else "0")
 
     def close(self) -> None:
         self.conn.close()
@@ -326,16 +329,11 @@ class Store:
         )
         return [dict(row) for row in self.conn.execute(sql, (doc_id,))]
 
-    _ASSIGNMENT_COLUMNS = (
-        "a.id, a.doc_id, a.start, a.end, a.task, a.lead, a.coordinating, a.deadline, a.section, a.page, d.title,"
-        " substr(d.text, a.start + 1, a.end - a.start) AS text,"
-        " EXISTS (SELECT 1 FROM chunks c WHERE c.doc_id = a.doc_id AND c.ocr = 1 AND c.start <= a.start AND a.start < c.end) AS ocr"
-    )
-
     def assignment_rows(self, where: str = "1 = 1", params: tuple = ()) -> list[dict]:
         """Assignments with their document title and cited text, in document order."""
-        sql = (f"SELECT {self._ASSIGNMENT_COLUMNS} FROM assignments a JOIN documents d ON d.id = a.doc_id"
-               f" WHERE {where} ORDER BY a.doc_id, a.start")
+        sql = ("SELECT a.id, a.doc_id, a.start, a.end, a.task, a.lead, a.coordinating, a.deadline, a.section, a.page, d.title,"
+               f" substr(d.text, a.start + 1, a.end - a.start) AS text, {self._assignment_ocr} AS ocr"
+               f" FROM assignments a JOIN documents d ON d.id = a.doc_id WHERE {where} ORDER BY a.doc_id, a.start")
         rows = [dict(row) for row in self.conn.execute(sql, params)]
         for row in rows:
             row["coordinating"] = json.loads(row["coordinating"])
