@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from policykb.config import DEFAULT_DATA_DIR
+from policykb.durable import replace_durably
 from policykb.errors import PolicyKBError
 from policykb.textnorm import words
 
@@ -171,7 +172,7 @@ def _quantize(source: Path, target: Path) -> None:
     # Shape inference cannot see through the fused com.microsoft ops; their outputs are float32.
     quantize_dynamic(str(source), str(tmp), weight_type=QuantType.QInt8, per_channel=True, reduce_range=False,
                      op_types_to_quantize=["MatMul", "Attention"], extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
-    _replace_durably(tmp, target)
+    replace_durably(tmp, target)
 
 
 def _export_optimized_onnx(target: Path) -> None:
@@ -187,13 +188,7 @@ def _export_optimized_onnx(target: Path) -> None:
         optimized = optimize_model(str(raw), model_type="bert", num_heads=12, hidden_size=384, opt_level=0)
         tmp = target.with_name(target.name + ".tmp")
         optimized.save_model_to_file(str(tmp))
-    _replace_durably(tmp, target)
-
-
-def _replace_durably(tmp: Path, target: Path) -> None:
-    with open(tmp, "rb") as handle:
-        os.fsync(handle.fileno())
-    os.replace(tmp, target)
+    replace_durably(tmp, target)
 
 
 def _export_onnx(target: Path) -> None:

@@ -21,6 +21,7 @@ import faiss
 import numpy as np
 
 from policykb.config import Config
+from policykb.durable import replace_durably
 from policykb.index.store import Store
 
 log = logging.getLogger(__name__)
@@ -137,17 +138,10 @@ class VectorIndex:
         os.close(fd)
         try:
             faiss.write_index(self.index, tmp)
-            with open(tmp, "rb+") as handle:
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
+            replace_durably(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
 
     @classmethod
     def load(cls, path: Path, mapped: bool = False, nprobe: int = AnnSettings.nprobe) -> "VectorIndex":

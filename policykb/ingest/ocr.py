@@ -18,6 +18,7 @@ from typing import Callable
 
 from tqdm import tqdm
 
+from policykb.durable import replace_durably
 from policykb.errors import IngestError, OcrUnavailableError
 from policykb.ingest.loaders import RawText
 from policykb.ingest.page_images import POPPLER_FIX, image_page_png, pdf_page_dpi, pdf_page_png
@@ -262,6 +263,4 @@ class OcrCache:
         partial = self.path.with_name(f"{self.path.name}.{os.getpid()}.part")
         with partial.open("w", encoding="utf-8") as handle:
             json.dump(body, handle, ensure_ascii=False)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(partial, self.path)
+        replace_durably(partial, self.path)
