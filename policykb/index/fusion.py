@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 
 
 
@@ -40,7 +41,7 @@ def _shingles(text: str, size: int = 3) -> frozenset[int]:
     return frozenset(hash(tuple(tokens[i : i + size])) for i in range(max(1, len(tokens) - size + 1)))
 
 
-def drop_near_duplicates(ids: list[int], texts: dict[int, str], threshold: float = 0.8, enough: int | None = None) -> list[int]:
+def drop_near_duplicates(ids: list[int], texts: Mapping[int, str], threshold: float = 0.8, enough: int | None = None) -> list[int]:
     """Keep the first of passages whose word-shingle overlap (Jaccard) reaches the threshold.
 
     Once `enough` passages are kept the rest follow unchecked: a page only needs its own places settled.

@@ -272,19 +272,30 @@ class Store:
         """Every (document id, document number it mentions)."""
         return [(row[0], row[1]) for row in self.conn.execute("SELECT doc_id, number FROM doc_numbers")]
 
-    def chunk_rows(self, chunk_ids: list[int]) -> dict[int, sqlite3.Row]:
-        """Chunk and document fields, with the chunk's text sliced from the document's cleaned text."""
+    def chunk_rows(self, chunk_ids: list[int], text: bool = True) -> dict[int, sqlite3.Row]:
+        """Chunk and document fields, with the chunk's text sliced from the document's cleaned text unless `text` is
+        False (slicing reads the document's whole text, most of the cost for a hundred passages of long documents)."""
         found: dict[int, sqlite3.Row] = {}
+        sliced = ", substr(d.text, c.start + 1, c.end - c.start) AS text" if text else ""
         for start in range(0, len(chunk_ids), 500):
             batch = chunk_ids[start : start + 500]
             marks = ",".join("?" * len(batch))
             sql = (
                 "SELECT c.id, c.doc_id, c.start, c.end, c.section, c.page, c.page_end, c.language AS chunk_language,"
-                f" c.agencies, {self._ocr_columns}, d.title, d.source, d.doc_type, d.language, d.date, d.year, d.issuer,"
-                " substr(d.text, c.start + 1, c.end - c.start) AS text"
-                f" FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE c.id IN ({marks})"
+                f" c.agencies, {self._ocr_columns}, d.title, d.source, d.doc_type, d.language, d.date, d.year, d.issuer"
+                f"{sliced} FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE c.id IN ({marks})"
             )
             found.update((row["id"], row) for row in self.conn.execute(sql, batch))
+        return found
+
+    def texts_of(self, chunk_ids: list[int]) -> dict[int, str]:
+        """The text of each chunk, sliced from its document's cleaned text."""
+        found: dict[int, str] = {}
+        for start in range(0, len(chunk_ids), 500):
+            batch = chunk_ids[start : start + 500]
+            sql = (f"SELECT c.id, substr(d.text, c.start + 1, c.end - c.start) FROM chunks c JOIN documents d ON d.id = c.doc_id"
+                   f" WHERE c.id IN ({','.join('?' * len(batch))})")
+            found.update(self.conn.execute(sql, batch).fetchall())
         return found
 
     def chunks_for_embedding(self) -> list[tuple[int, str, str, str]]:
