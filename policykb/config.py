@@ -52,7 +52,7 @@ class Config:
     POLICYKB_MAX_FILE_MB  largest file ingested or uploaded (default 50)
     POLICYKB_ADMIN_TOKEN  token that allows uploads and removal in the web app; unset: they are off
     POLICYKB_SECRET_KEY   Flask session key (CSRF tokens); default: a random key kept in the data folder
-    POLICYKB_ANN_THRESHOLD  chunks from which dense search is approximate (FAISS IVF-SQ8) instead of exact (default 200000)
+    POLICYKB_ANN_THRESHOLD  chunks from which dense search is approximate (FAISS IVF-SQ8) instead of exact (default 100000)
     POLICYKB_ANN_NPROBE   IVF lists scanned per query once it is approximate (default 128; more: better recall, slower)
     POLICYKB_OCR          "on" (default) or "off": OCR scanned PDF pages and images with Tesseract
     POLICYKB_TESSERACT    the tesseract command (default "tesseract"); a command that is not there acts as no Tesseract
@@ -70,7 +70,7 @@ class Config:
     max_file_bytes: int = 50 * 1024 * 1024
     embed_batch_size: int = 32
     per_doc_cap: int = 3
-    ann_threshold: int = 200_000
+    ann_threshold: int = 100_000
     ann_nprobe: int = 128
     admin_token: str | None = None
     secret_key: str | None = None
@@ -111,7 +111,7 @@ class Config:
             max_file_bytes=_env_int("POLICYKB_MAX_FILE_MB", 50) * 1024 * 1024,
             admin_token=env.get("POLICYKB_ADMIN_TOKEN") or None,
             secret_key=env.get("POLICYKB_SECRET_KEY") or None,
-            ann_threshold=_env_int("POLICYKB_ANN_THRESHOLD", 200_000),
+            ann_threshold=_env_int("POLICYKB_ANN_THRESHOLD", 100_000),
             ann_nprobe=_env_int("POLICYKB_ANN_NPROBE", 128),
             ocr=_env_ocr("POLICYKB_OCR"),
             tesseract_cmd=env.get("POLICYKB_TESSERACT") or "tesseract",
