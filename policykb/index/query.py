@@ -67,10 +67,9 @@ def plan_query(query: str, glossary: Glossary) -> QueryPlan:
     all_terms = words(query)
     terms = [t for t in all_terms if t not in STOPWORDS] or all_terms
     fts_phrases, readable = _expansions(query, glossary)
-    parts: list[str] = []
-    if len(terms) >= 2:
-        parts.append(" ".join(terms))  # the whole query as a phrase scores above scattered words
-    parts.extend(dict.fromkeys(terms))
+    # No phrase of the whole query: it changed no ranking on SciFact, ALQAC or the policy set (the exact wording of a
+    # question is rarely in a passage) and was most of the keyword cost on large collections.
+    parts: list[str] = list(dict.fromkeys(terms))
     parts.extend(fts_phrases)
     fts = " OR ".join(quote(part) for part in parts) if parts else None
     dense_text = query if not readable else f"{query} ({'; '.join(readable[:6])})"
