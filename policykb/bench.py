@@ -277,7 +277,9 @@ def index_bytes(data_dir: Path) -> dict[str, int]:
     files = [path for path in data_dir.iterdir() if path.is_file()]
     sqlite_bytes = sum(path.stat().st_size for path in files if path.name.startswith("policykb.sqlite3"))
     faiss_bytes = sum(path.stat().st_size for path in files if path.suffix == ".faiss")
-    return {"sqlite": sqlite_bytes, "faiss": faiss_bytes, "total": sum(path.stat().st_size for path in files)}
+    term_bytes = sum(path.stat().st_size for folder in data_dir.glob("terms.*") if folder.is_dir() for path in folder.iterdir())
+    return {"sqlite": sqlite_bytes, "faiss": faiss_bytes, "term_matrix": term_bytes,
+            "total": sum(path.stat().st_size for path in files) + term_bytes}
 
 
 def _chunk_chars(config: Config) -> dict[str, int]:

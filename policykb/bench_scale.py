@@ -30,9 +30,10 @@ from policykb.config import DEFAULT_CORPUS_DIR, Config
 from policykb.errors import PolicyKBError
 from policykb.glossary import load_glossary
 from policykb.index.embedder import make_embedder
-from policykb.index.query import plan_query
+from policykb.index.query import expansion_phrases, plan_query
 from policykb.index.search import MODES, Searcher
 from policykb.index.store import Store
+from policykb.index.terms import open_terms
 from policykb.index.vectors import AnnSettings, open_vectors
 from policykb.models import Chunk, Document
 
@@ -118,12 +119,16 @@ def build(config: Config, chunks: int, corpus_dir: Path) -> dict:
     started = time.perf_counter()
     with Store(config.db_path) as store:
         vectors = open_vectors(store, config.data_dir, vectors_dim(store), save=True, ann=AnnSettings.from_config(config))
-    vector_seconds = time.perf_counter() - started
+        vector_seconds = time.perf_counter() - started
+        glossary = load_glossary(config.glossary_path).with_acronyms(store.all_acronyms())
+        matrix = open_terms(store, config.data_dir, config.term_matrix_threshold, save=True, phrases=expansion_phrases(glossary))
+    term_seconds = time.perf_counter() - started - vector_seconds
     return {
         "documents": written["documents"], "chunks": written["chunks"],
-        "seconds": {"store": round(written["seconds"], 2), "vectors": round(vector_seconds, 2),
-                    "total": round(written["seconds"] + vector_seconds, 2)},
+        "seconds": {"store": round(written["seconds"], 2), "vectors": round(vector_seconds, 2), "term_matrix": round(term_seconds, 2),
+                    "total": round(written["seconds"] + vector_seconds + term_seconds, 2)},
         "vector_index": describe(vectors),
+        "term_matrix": {"words": len(matrix.term_id), "postings": len(matrix.rows)} if matrix else None,
         "index_bytes": index_bytes(config.data_dir),
         "peak_rss_mb": peak_rss_mb(),
     }
@@ -230,7 +235,8 @@ def _phase(phase: str, config: Config, chunks: int, queries: int, corpus_dir: Pa
     """Run one phase in a fresh Python process and return its JSON."""
     command = [sys.executable, "-m", "policykb.bench_scale", phase, "--data", str(config.data_dir), "--chunks", str(chunks),
                "--queries", str(queries), "--corpus", str(corpus_dir), "--glossary", str(config.glossary_path),
-               "--ann-threshold", str(config.ann_threshold), "--ann-nprobe", str(config.ann_nprobe)]
+               "--ann-threshold", str(config.ann_threshold), "--ann-nprobe", str(config.ann_nprobe),
+               "--term-matrix-threshold", str(config.term_matrix_threshold)]
     if not baseline:
         command.append("--no-baseline")
     done = subprocess.run(command, capture_output=True, text=True)
@@ -262,7 +268,8 @@ def run_scale_benchmarks(config: Config, sizes: list[int], queries: int = 200, b
     started = datetime.now().astimezone()
     results = {"date": started.isoformat(timespec="seconds"), "machine": machine_info(), "code": code_revision(),
                "settings": {"sizes": sizes, "queries": len(query_texts), "k": SEARCH_K, "baseline": baseline,
-                            "ann_threshold": config.ann_threshold, "ann_nprobe": config.ann_nprobe},
+                            "ann_threshold": config.ann_threshold, "ann_nprobe": config.ann_nprobe,
+                            "term_matrix_threshold": config.term_matrix_threshold},
                "query_encoding_ms": query_encoding(config, query_texts), "sizes": {}}
     for size in sizes:
         with tempfile.TemporaryDirectory(prefix="policykb-scale-", dir=work_dir) as tmp:
@@ -286,10 +293,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--glossary", type=Path)
     parser.add_argument("--ann-threshold", type=int)
     parser.add_argument("--ann-nprobe", type=int)
+    parser.add_argument("--term-matrix-threshold", type=int)
     parser.add_argument("--no-baseline", action="store_true")
     args = parser.parse_args(argv)
     config = Config.from_env(data_dir=args.data, glossary_path=args.glossary, ann_threshold=args.ann_threshold,
-                             ann_nprobe=args.ann_nprobe, embedder="fake")
+                             ann_nprobe=args.ann_nprobe, term_matrix_threshold=args.term_matrix_threshold, embedder="fake")
     if args.phase == "build":
         result = build(config, args.chunks, args.corpus)
     else:

@@ -54,6 +54,9 @@ class Config:
     POLICYKB_SECRET_KEY   Flask session key (CSRF tokens); default: a random key kept in the data folder
     POLICYKB_ANN_THRESHOLD  chunks from which dense search is approximate (FAISS IVF-SQ8) instead of exact (default 100000)
     POLICYKB_ANN_NPROBE   IVF lists scanned per query once it is approximate (default 128; more: better recall, slower)
+    POLICYKB_TERM_MATRIX_THRESHOLD  chunks from which ingest also writes a BM25 term matrix, so that keyword ranking
+                          adds up precomputed word scores instead of asking FTS5 to score every matching row (same
+                          scores; default 50000)
     POLICYKB_OCR          "on" (default) or "off": OCR scanned PDF pages and images with Tesseract
     POLICYKB_TESSERACT    the tesseract command (default "tesseract"); a command that is not there acts as no Tesseract
     POLICYKB_OCR_LANGS    Tesseract languages for every page, e.g. "vie+eng" (default), "eng", "vie"
@@ -72,6 +75,7 @@ class Config:
     per_doc_cap: int = 3
     ann_threshold: int = 100_000
     ann_nprobe: int = 128
+    term_matrix_threshold: int = 50_000
     admin_token: str | None = None
     secret_key: str | None = None
     ocr: bool = True
@@ -113,6 +117,7 @@ class Config:
             secret_key=env.get("POLICYKB_SECRET_KEY") or None,
             ann_threshold=_env_int("POLICYKB_ANN_THRESHOLD", 100_000),
             ann_nprobe=_env_int("POLICYKB_ANN_NPROBE", 128),
+            term_matrix_threshold=_env_int("POLICYKB_TERM_MATRIX_THRESHOLD", 50_000),
             ocr=_env_ocr("POLICYKB_OCR"),
             tesseract_cmd=env.get("POLICYKB_TESSERACT") or "tesseract",
             ocr_langs=env.get("POLICYKB_OCR_LANGS") or "vie+eng",

@@ -12,7 +12,21 @@ def replace_durably(tmp: Path | str, target: Path) -> None:
     with open(tmp, "rb") as handle:
         os.fsync(handle.fileno())
     os.replace(tmp, target)
-    folder = os.open(target.parent, os.O_RDONLY)
+    _fsync_folder(target.parent)
+
+
+def replace_folder_durably(tmp: Path, target: Path) -> None:
+    """replace_durably for a fully written folder of files that takes the place of a missing `target`."""
+    for file in tmp.iterdir():
+        with open(file, "rb") as handle:
+            os.fsync(handle.fileno())
+    _fsync_folder(tmp)
+    os.replace(tmp, target)
+    _fsync_folder(target.parent)
+
+
+def _fsync_folder(path: Path) -> None:
+    folder = os.open(path, os.O_RDONLY)
     try:
         os.fsync(folder)
     finally:

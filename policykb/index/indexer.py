@@ -18,6 +18,8 @@ from policykb.errors import EmbedderMismatchError, IngestError
 from policykb.glossary import load_glossary
 from policykb.index.embedder import Embedder, UsesEmbedder
 from policykb.index.store import Store
+from policykb.index.query import expansion_phrases
+from policykb.index.terms import open_terms
 from policykb.index.vectors import AnnSettings, open_vectors
 from policykb.ingest import collect_files, file_content_hash, parse_file
 from policykb.ingest.ocr import OcrSettings
@@ -101,8 +103,7 @@ class Indexer(UsesEmbedder):
             self._check_embedder()
             self._embed_and_write(pending, report)
         if pending or self.store.count_chunks():
-            open_vectors(self.store, self.config.data_dir, int(self.store.meta("dim") or self.embedder.dim), save=True,
-                         ann=AnnSettings.from_config(self.config))
+            self._save_derived(int(self.store.meta("dim") or self.embedder.dim))
         report.seconds = time.perf_counter() - started
         return report
 
@@ -181,12 +182,18 @@ class Indexer(UsesEmbedder):
         self.store.replace_vectors([row[0] for row in rows], hashes, vectors, name, self.embedder.dim)
         for stale in self.config.data_dir.glob("vectors.*.faiss"):
             stale.unlink()
-        open_vectors(self.store, self.config.data_dir, self.embedder.dim, save=True, ann=AnnSettings.from_config(self.config))
+        self._save_derived(self.embedder.dim)
         return len(rows)
 
     def remove(self, id_or_path: str) -> tuple[str, int]:
         """Delete a document from SQLite, FTS and FAISS; returns its id and how many chunks went."""
         doc_id = self.store.find_document_id(id_or_path)
         removed = self.store.delete_document(doc_id)
-        open_vectors(self.store, self.config.data_dir, int(self.store.meta("dim") or 384), save=True, ann=AnnSettings.from_config(self.config))
+        self._save_derived(int(self.store.meta("dim") or 384))
         return doc_id, removed
+
+    def _save_derived(self, dim: int) -> None:
+        """Bring the files derived from the store up to its generation: the FAISS vectors and the term matrix."""
+        open_vectors(self.store, self.config.data_dir, dim, save=True, ann=AnnSettings.from_config(self.config))
+        glossary = load_glossary(self.config.glossary_path).with_acronyms(self.store.all_acronyms())
+        open_terms(self.store, self.config.data_dir, self.config.term_matrix_threshold, save=True, phrases=expansion_phrases(glossary))

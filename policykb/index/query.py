@@ -29,6 +29,7 @@ class QueryPlan:
     references: list[NumberReference] = field(default_factory=list)
     expansions: list[str] = field(default_factory=list)
     pairs_fts: str | None = None  # a Vietnamese query's adjacent syllable pairs, each an FTS5 phrase
+    keyword_parts: list[str] = field(default_factory=list)  # the phrases `fts` is made of, in order
 
     @property
     def keyword_like(self) -> bool:
@@ -62,6 +63,11 @@ def _expansions(query: str, glossary: Glossary) -> tuple[list[str], list[str]]:
     return list(dict.fromkeys(fts_phrases)), list(dict.fromkeys(readable))
 
 
+def expansion_phrases(glossary: Glossary) -> list[str]:
+    """Every name of every glossary entry as a query's expansions spell it for FTS5."""
+    return list(dict.fromkeys(" ".join(words(variant)) for entry in glossary.entries for variant in entry.variants))
+
+
 def plan_query(query: str, glossary: Glossary) -> QueryPlan:
     query = re.sub(r"\s+", " ", query).strip()
     all_terms = words(query)
@@ -75,4 +81,4 @@ def plan_query(query: str, glossary: Glossary) -> QueryPlan:
     dense_text = query if not readable else f"{query} ({'; '.join(readable[:6])})"
     pairs = syllable_bigrams(query) if looks_vietnamese(query) else []
     pairs_fts = " OR ".join(quote(pair) for pair in pairs) if pairs else None
-    return QueryPlan(query, terms, fts, dense_text, number_references(query), readable, pairs_fts)
+    return QueryPlan(query, terms, fts, dense_text, number_references(query), readable, pairs_fts, parts)

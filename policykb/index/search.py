@@ -17,13 +17,13 @@ from policykb.errors import BadQueryError, EmbedderMismatchError, IndexNotReadyE
 from policykb.glossary import load_glossary
 from policykb.index.embedder import Embedder, UsesEmbedder, embedder_name
 from policykb.index.fusion import cap_per_document, convex_fusion, drop_near_duplicates
-from policykb.index.query import QueryPlan, plan_query
+from policykb.index.query import QueryPlan, plan_query, quote
 from policykb.index.store import INIT_HINT, Filters, Store
+from policykb.index.terms import FTS_WEIGHTS, open_terms
 from policykb.index.vectors import AnnSettings, open_vectors
 from policykb.models import SearchHit
 
 MODES = ("hybrid", "dense", "keyword")
-FTS_WEIGHTS = (0.3, 1.0, 1.0)  # title, section breadcrumb, body
 CANDIDATES = 100
 # Hybrid fusion: share of the dense score (the rest is BM25), lower for short keyword-like queries;
 # passages of documents that cite an asked-for document number get a bonus that puts them first.
@@ -76,6 +76,7 @@ class Searcher(UsesEmbedder):
         self.generation = self.store.generation()
         self.vectors = open_vectors(self.store, config.data_dir, int(self.store.meta("dim") or 384), save=False,
                                     ann=AnnSettings.from_config(config))
+        self.terms = open_terms(self.store, config.data_dir, config.term_matrix_threshold, save=False)
         self.glossary = load_glossary(config.glossary_path).with_acronyms(self.store.all_acronyms())
         self._lock = threading.Lock()  # one sqlite3 connection, shared by request threads
         self._cited_numbers: CitedNumbers | None = None
@@ -101,7 +102,22 @@ class Searcher(UsesEmbedder):
         if plan.fts is None:
             return []
         with self._lock:
+            if self.terms is not None:
+                return self._rank_keyword_by_matrix(plan.keyword_parts, filters, limit)
             return self.store.keyword_search(plan.fts, filters, limit, FTS_WEIGHTS)
+
+    def _rank_keyword_by_matrix(self, parts: list[str], filters: Filters, limit: int) -> list[tuple[int, float]]:
+        """The BM25 ranking FTS5 gives `parts`: words and glossary phrases added up from the term matrix, other
+        phrases of several words scored by FTS5 and added in (the scores then agree with FTS5's to the last digits
+        of a double rather than bit for bit)."""
+        keys = [self.terms.key(part) for part in parts]
+        total = self.terms.scores([key for key in keys if key is not None])
+        phrases = [part for part, key in zip(parts, keys) if key is None]
+        if phrases:
+            self.terms.add_scores(total, *self.store.phrase_scores(" OR ".join(quote(p) for p in phrases), FTS_WEIGHTS))
+        if filters.active:
+            self.terms.keep_only(total, np.asarray(self.store.chunk_ids(filters), dtype=np.int64))
+        return self.terms.top(total, limit)
 
     def rank_syllable_pairs(self, plan: QueryPlan, filters: Filters, limit: int = CANDIDATES) -> list[tuple[int, float]]:
         """BM25 over a Vietnamese query's syllable pairs, each a phrase: "bảo hiểm" is one word, "bảo … hiểm" is not."""

@@ -268,6 +268,12 @@ class Store:
                " WHERE chunks_fts MATCH ? ORDER BY score LIMIT ?")
         return [(row[0], -row[1]) for row in self.conn.execute(sql, [match, limit])]
 
+    def phrase_scores(self, match: str, weights: tuple[float, float, float]) -> tuple[np.ndarray, np.ndarray]:
+        """(rowids, BM25 scores) of every row that matches `match`, unordered: the phrases a term matrix cannot score."""
+        sql = f"SELECT rowid, -bm25(chunks_fts, {weights[0]}, {weights[1]}, {weights[2]}) FROM chunks_fts WHERE chunks_fts MATCH ?"
+        rows = self.conn.execute(sql, [match]).fetchall()
+        return np.array([row[0] for row in rows], dtype=np.int64), np.array([row[1] for row in rows], dtype=np.float64)
+
     def doc_number_pairs(self) -> list[tuple[str, str]]:
         """Every (document id, document number it mentions)."""
         return [(row[0], row[1]) for row in self.conn.execute("SELECT doc_id, number FROM doc_numbers")]

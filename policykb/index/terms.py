@@ -1,0 +1,352 @@
+"""BM25 over single words without FTS5's bm25(): a term matrix read from the FTS5 index, for large collections.
+
+FTS5 ranks by computing bm25() for every row a query matches and by counting each phrase's rows anew for its idf, so a
+query of common words costs in proportion to the collection (50 ms at 100,000 passages, a second at a million). For a
+one-word phrase nothing in a row's BM25 term depends on the query, so the matrix stores it ready-made per (word, row)
+— its "impact" — and a query adds up a few lists of impacts: 0.3 ms at 100,000 passages.
+
+The scores are FTS5's own, bit for bit (ext/fts5/fts5_aux.c, fts5Bm25Function, k1 = 1.2, b = 0.75):
+
+    for each phrase i of the query:
+        F_i   = the column weight added once per instance of the phrase in the row, instances in column order
+        idf_i = log((N - n_i + 0.5) / (n_i + 0.5)), or 1e-6 when that is not above 0 (n_i: rows with the phrase)
+        score += idf_i * (F_i * (k1 + 1)) / (F_i + k1 * (1 - b + b * D / avgdl))
+
+with D a row's tokens over all columns and avgdl the mean of D, both from FTS5's own records. Words are tokenised by
+FTS5's tokenizer (a private in-memory FTS5 table), so stemming and diacritic folding are the index's. Phrases of
+several words need token positions, which the matrix does not keep: the searcher scores those through FTS5 and adds
+them in (see Searcher.rank_keyword).
+
+The matrix is derived data, like the FAISS file: written by ingest for each generation of the store once the
+collection reaches `Config.term_matrix_threshold`, mapped read-only by searchers, and simply absent below it (FTS5
+then ranks alone, with the same scores).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import shutil
+import sqlite3
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from policykb.durable import replace_folder_durably
+from policykb.index.store import Store
+
+log = logging.getLogger(__name__)
+
+FTS_WEIGHTS = (0.3, 1.0, 1.0)  # BM25 column weights: title, section breadcrumb, body
+K1, B, IDF_FLOOR = 1.2, 0.75, 1e-6
+FORMAT = 1
+BATCH_INSTANCES = 4_000_000  # token instances turned into postings at a time, bounding the build's memory
+_DIR = re.compile(r"^terms\.(\d+)$")
+_ARRAYS = ("rowids", "indptr", "rows", "impacts")
+
+
+def terms_dir(data_dir: Path, generation: int) -> Path:
+    return data_dir / f"terms.{generation}"
+
+
+def _read_varints(buf: bytes) -> list[int]:
+    """SQLite varints (big-endian groups of 7 bits; a 9th byte carries 8), as FTS5 writes its records."""
+    values, pos = [], 0
+    while pos < len(buf):
+        value = 0
+        for i in range(9):
+            byte = buf[pos + i]
+            if i == 8:
+                value = (value << 8) | byte
+                break
+            value = (value << 7) | (byte & 0x7F)
+            if not byte & 0x80:
+                break
+        values.append(value)
+        pos += i + 1
+    return values
+
+
+def _weighted_tf(counts: tuple[int, ...], weights: tuple[float, ...]) -> float:
+    """F as FTS5 sums it: one addition of the column's weight per instance, so 0.3 + 0.3 + 1.0, not 2 × 0.3 + 1.0."""
+    total = 0.0
+    for count, weight in zip(counts, weights):
+        for _ in range(count):
+            total += weight
+    return total
+
+
+class QueryTokenizer:
+    """A query word's indexed form(s), by FTS5's own tokenizer in a private in-memory database."""
+
+    def __init__(self, tokenize: str) -> None:
+        self.conn = sqlite3.connect(":memory:", check_same_thread=False)
+        self.conn.execute(f"CREATE VIRTUAL TABLE t USING fts5(x, tokenize = '{tokenize}')")
+        self.conn.execute("CREATE VIRTUAL TABLE tv USING fts5vocab(t, 'instance')")
+        self._cache: dict[str, list[str]] = {}
+
+    def tokens(self, text: str) -> list[str]:
+        if text not in self._cache:
+            self.conn.execute("INSERT INTO t (rowid, x) VALUES (1, ?)", (text,))
+            self._cache[text] = [row[0] for row in self.conn.execute("SELECT term FROM tv ORDER BY offset")]
+            self.conn.execute("DELETE FROM t")
+            if len(self._cache) > 100_000:
+                self._cache.clear()
+        return self._cache[text]
+
+
+class TermMatrix:
+    """Per word, the rows that contain it (as indexes into `rowids`) and the word's BM25 impact in each."""
+
+    def __init__(self, rowids: np.ndarray, indptr: np.ndarray, rows: np.ndarray, impacts: np.ndarray,
+                 terms: list[str], tokenize: str, weights: tuple[float, ...]) -> None:
+        self.rowids, self.indptr, self.rows, self.impacts = rowids, indptr, rows, impacts
+        self.term_id = {term: i for i, term in enumerate(terms)}
+        self.tokenize, self.weights = tokenize, tuple(weights)
+        self.tokenizer = QueryTokenizer(tokenize)
+
+    @property
+    def size(self) -> int:
+        return len(self.rowids)
+
+    # --- querying ---------------------------------------------------------------------------------
+    def key(self, part: str) -> str | None:
+        """The matrix's key of a query part (a word, or a phrase it holds postings for); None if it holds none."""
+        key = " ".join(self.tokenizer.tokens(part))
+        return key if key in self.term_id or " " not in key else None
+
+    def scores(self, keys: list[str]) -> np.ndarray:
+        """BM25 of every row over `keys`, 0 where none occurs; added in query order, as FTS5 adds its phrases."""
+        total = np.zeros(self.size, dtype=np.float64)
+        for key in keys:
+            term = self.term_id.get(key)
+            if term is not None:
+                lo, hi = self.indptr[term], self.indptr[term + 1]
+                np.add.at(total, self.rows[lo:hi], self.impacts[lo:hi])
+        return total
+
+    def add_scores(self, total: np.ndarray, rowids: np.ndarray, scores: np.ndarray) -> None:
+        """Add scores given by rowid (phrases scored by FTS5) to `total`; rows the matrix does not hold (written
+        since it was built) are left out, as the matrix's own words leave them out."""
+        at, known = self._positions(rowids)
+        total[at[known]] += scores[known]
+
+    def keep_only(self, total: np.ndarray, rowids: np.ndarray) -> None:
+        """Zero every score but those of `rowids` (the passages a filter allows)."""
+        at, known = self._positions(rowids)
+        allowed = np.zeros(self.size, dtype=bool)
+        allowed[at[known]] = True
+        total[~allowed] = 0.0
+
+    def _positions(self, rowids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        at = np.minimum(np.searchsorted(self.rowids, rowids), max(self.size - 1, 0))
+        return at, (self.rowids[at] == rowids) if self.size else np.zeros(len(rowids), dtype=bool)
+
+    def top(self, total: np.ndarray, k: int, stride: int = 16) -> list[tuple[int, float]]:
+        """The k best rows with a score above 0, best first, ties by rowid (the order FTS5 gives them).
+
+        A partial sort of all N scores costs about N; the k-th best of every stride-th row is a lower bound of the
+        k-th best overall, so only the rows at or above it are sorted."""
+        sample = total[::stride]
+        floor = np.partition(sample, len(sample) - k)[len(sample) - k] if len(sample) > k else 0.0
+        picked = np.flatnonzero(total >= floor) if floor > 0.0 else np.flatnonzero(total > 0.0)
+        if len(picked) > k:
+            kth = np.partition(total[picked], len(picked) - k)[len(picked) - k]
+            above = picked[total[picked] > kth]
+            picked = np.concatenate((above, picked[total[picked] == kth][: k - len(above)]))
+        picked = picked[np.lexsort((picked, -total[picked]))]
+        return list(zip(self.rowids[picked].tolist(), total[picked].tolist()))
+
+    # --- building from FTS5 -----------------------------------------------------------------------
+    @classmethod
+    def build(cls, conn: sqlite3.Connection, phrases: list[str] = (), weights: tuple[float, ...] = FTS_WEIGHTS,
+              table: str = "chunks_fts") -> "TermMatrix":
+        """Read every posting of `table` through fts5vocab, with FTS5's row lengths and totals; `phrases` (the
+        glossary's names of several words, which queries are expanded with) get postings of their own."""
+        columns = [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
+        create = conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0]
+        tokenize = (re.search(r"tokenize\s*=\s*'([^']*)'", create) or [None, "unicode61"])[1]
+        rowids, lengths = _row_lengths(conn, table, len(columns))
+        n_rows = len(rowids)
+        length_norm = K1 * ((1 - B) + B * lengths / (lengths.sum() / max(n_rows, 1)))  # C's order of operations
+
+        conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.terms_rows USING fts5vocab(main, '{table}', 'row')")
+        conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.terms_instances USING fts5vocab(main, '{table}', 'instance')")
+        vocabulary = conn.execute("SELECT term, doc FROM temp.terms_rows").fetchall()
+        tokenizer = QueryTokenizer(tokenize)
+        found = _PhraseFinder(conn, columns, tokenizer).postings(phrases)
+        terms = [term for term, _ in vocabulary] + list(found)
+        counts = np.array([count for _, count in vocabulary] + [len(rows) for rows, _ in found.values()], dtype=np.int64)
+        indptr = np.concatenate(([0], np.cumsum(counts)))
+        idf = np.log((n_rows - counts + 0.5) / (counts + 0.5))
+        idf = np.where(idf <= 0.0, IDF_FLOOR, idf)
+        row_of = np.full(int(rowids[-1]) + 1 if len(rowids) else 1, -1, dtype=np.int64)
+        row_of[rowids] = np.arange(len(rowids))
+        builder = _PostingsBuilder(indptr, idf, length_norm, row_of, tuple(weights[i] if i < len(weights) else 1.0 for i in range(len(columns))))
+        column = "CASE col " + " ".join(f"WHEN '{name}' THEN {i}" for i, name in enumerate(columns)) + " END"
+        sql = f"SELECT group_concat(doc * 4 + {column}, ',') FROM temp.terms_instances WHERE term = ?"
+        batch, first, pending = [], 0, 0
+        for number, (term, _) in enumerate(vocabulary):
+            batch.append(np.fromstring(conn.execute(sql, (term,)).fetchone()[0], dtype=np.int64, sep=","))
+            pending += len(batch[-1])
+            if pending >= BATCH_INSTANCES or number == len(vocabulary) - 1:
+                builder.add(first, batch)
+                batch, first, pending = [], number + 1, 0
+        for number, (doc_rowids, column_counts) in enumerate(found.values(), start=len(vocabulary)):
+            builder.add_counted(number, row_of[doc_rowids], column_counts)
+        return cls(rowids, indptr, builder.rows, builder.impacts, terms, tokenize, weights)
+
+    # --- files ------------------------------------------------------------------------------------
+    def save(self, path: Path) -> None:
+        """Write the arrays and the vocabulary into a new folder, each file made durable, then rename it into place."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent))
+        try:
+            for name in _ARRAYS:
+                np.save(tmp / f"{name}.npy", getattr(self, name))
+            terms = sorted(self.term_id, key=self.term_id.get)
+            info = {"format": FORMAT, "tokenize": self.tokenize, "weights": list(self.weights), "terms": terms}
+            (tmp / "terms.json").write_text(json.dumps(info, ensure_ascii=False), encoding="utf-8")
+            replace_folder_durably(tmp, path)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+
+    @classmethod
+    def load(cls, path: Path) -> "TermMatrix":
+        """Map a saved matrix read-only (its pages are shared by every process that searches)."""
+        info = json.loads((path / "terms.json").read_text(encoding="utf-8"))
+        if info.get("format") != FORMAT:
+            raise ValueError(f"{path}: format {info.get('format')}, expected {FORMAT}")
+        arrays = {name: np.load(path / f"{name}.npy", mmap_mode="r") for name in _ARRAYS}
+        return cls(**arrays, terms=info["terms"], tokenize=info["tokenize"], weights=tuple(info["weights"]))
+
+
+def _row_lengths(conn: sqlite3.Connection, table: str, columns: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every rowid and its tokens over all columns, from FTS5's _docsize table, checked against its averages record
+    (id 1 of _data: the row count, then each column's token total), from which FTS5 takes avgdl."""
+    averages = _read_varints(conn.execute(f"SELECT block FROM {table}_data WHERE id = 1").fetchone()[0])
+    sizes = conn.execute(f"SELECT id, sz FROM {table}_docsize ORDER BY id").fetchall()
+    rowids = np.array([rowid for rowid, _ in sizes], dtype=np.int64)
+    lengths = np.array([sum(_read_varints(size)) for _, size in sizes], dtype=np.float64)
+    if len(rowids) != averages[0] or lengths.sum() != sum(averages[1 : 1 + columns]):
+        raise RuntimeError(f"{table}: row lengths disagree with FTS5's totals; "
+                           f"check it with `INSERT INTO {table}({table}) VALUES('integrity-check')`")
+    return rowids, lengths
+
+
+class _PhraseFinder:
+    """Where each phrase occurs, as FTS5 finds it: its tokens at consecutive offsets of one column of a row."""
+
+    OFFSET_BITS = 24  # instances are keyed (row × 4 + column) << 24 | offset; no column holds 16 million tokens
+
+    def __init__(self, conn: sqlite3.Connection, columns: list[str], tokenizer: QueryTokenizer) -> None:
+        self.conn, self.tokenizer = conn, tokenizer
+        column = "CASE col " + " ".join(f"WHEN '{name}' THEN {i}" for i, name in enumerate(columns)) + " END"
+        self.sql = (f"SELECT group_concat(((doc * 4 + {column}) << {self.OFFSET_BITS}) + offset, ',')"
+                    " FROM temp.terms_instances WHERE term = ?")
+        self._instances: dict[str, np.ndarray] = {}
+
+    def postings(self, phrases: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """For each phrase of several tokens that occurs: (rowids, instances per column of each row), keyed by its
+        tokens joined by spaces (a token never holds a space, so the key cannot be a word's)."""
+        found: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        for phrase in dict.fromkeys(phrases):
+            tokens = self.tokenizer.tokens(phrase)
+            key = " ".join(tokens)
+            if len(tokens) < 2 or key in found:
+                continue
+            starts = self._token(tokens[0])
+            for shift, token in enumerate(tokens[1:], start=1):
+                starts = np.intersect1d(starts, self._token(token) - shift, assume_unique=True)
+            if len(starts):
+                slots = starts >> self.OFFSET_BITS  # row × 4 + column, sorted
+                row_slots, per_slot = np.unique(slots, return_counts=True)
+                rowids, row_of_slot = np.unique(row_slots >> 2, return_inverse=True)
+                tf = np.zeros((len(rowids), 4), dtype=np.int64)
+                tf[row_of_slot.ravel(), row_slots & 3] = per_slot
+                found[key] = (rowids, tf)
+        return found
+
+    def _token(self, token: str) -> np.ndarray:
+        if token not in self._instances:
+            if len(self._instances) > 16:
+                self._instances.clear()
+            joined = self.conn.execute(self.sql, (token,)).fetchone()[0]
+            self._instances[token] = np.fromstring(joined, dtype=np.int64, sep=",") if joined else np.zeros(0, dtype=np.int64)
+        return self._instances[token]
+
+
+class _PostingsBuilder:
+    """Turns each word's token instances (row × 4 + column, in row order) into postings: row index and impact."""
+
+    def __init__(self, indptr: np.ndarray, idf: np.ndarray, length_norm: np.ndarray, row_of: np.ndarray,
+                 weights: tuple[float, ...]) -> None:
+        self.indptr, self.idf, self.length_norm, self.row_of, self.weights = indptr, idf, length_norm, row_of, weights
+        self.rows = np.empty(int(indptr[-1]), dtype=np.int32)
+        self.impacts = np.empty(int(indptr[-1]), dtype=np.float64)
+        self._f_of_pattern: dict[int, float] = {}
+
+    def add(self, first_term: int, instances: list[np.ndarray]) -> None:
+        term = np.repeat(np.arange(len(instances)), [len(a) for a in instances])
+        instance = np.concatenate(instances)
+        row = instance >> 2
+        # A posting is a run of one (word, row); its tf per column is its instances in that column.
+        starts = np.ones(len(instance), dtype=bool)
+        starts[1:] = (row[1:] != row[:-1]) | (term[1:] != term[:-1])
+        posting = np.cumsum(starts) - 1
+        tf = np.bincount(posting * 4 + (instance & 3), minlength=4 * int(starts.sum())).reshape(-1, 4)
+        lo, hi = self.indptr[first_term], self.indptr[first_term + len(instances)]
+        if posting[-1] + 1 != hi - lo:
+            raise RuntimeError("FTS5's postings disagree with its vocabulary's row counts")
+        idf = np.repeat(self.idf[first_term : first_term + len(instances)], np.diff(self.indptr[first_term : first_term + len(instances) + 1]))
+        self._fill(lo, hi, self.row_of[row[starts]], tf, idf)
+
+    def add_counted(self, term: int, rows: np.ndarray, tf: np.ndarray) -> None:
+        """Postings of one term (a phrase) whose rows and instances per column are already counted."""
+        lo, hi = self.indptr[term], self.indptr[term + 1]
+        self._fill(lo, hi, rows, tf, np.full(hi - lo, self.idf[term]))
+
+    def _fill(self, lo: int, hi: int, rows: np.ndarray, tf: np.ndarray, idf: np.ndarray) -> None:
+        # F once per distinct pattern of per-column counts, summed exactly as FTS5 sums it.
+        keys, inverse = np.unique(tf[:, 0] | (tf[:, 1] << 16) | (tf[:, 2] << 32) | (tf[:, 3] << 48), return_inverse=True)
+        f_values = np.array([self._f(key) for key in keys.tolist()], dtype=np.float64)[inverse.ravel()]
+        self.rows[lo:hi] = rows
+        self.impacts[lo:hi] = idf * ((f_values * (K1 + 1.0)) / (f_values + self.length_norm[rows]))
+
+    def _f(self, key: int) -> float:
+        if key not in self._f_of_pattern:
+            counts = tuple((key >> shift) & 0xFFFF for shift in (0, 16, 32, 48))
+            self._f_of_pattern[key] = _weighted_tf(counts, self.weights)
+        return self._f_of_pattern[key]
+
+
+def open_terms(store: Store, data_dir: Path, threshold: int, save: bool, phrases: list[str] = ()) -> TermMatrix | None:
+    """The term matrix of the store's current generation, or None (FTS5 then ranks alone, with the same scores).
+
+    Writers build and save it once the store holds `threshold` passages (with postings for `phrases`, the
+    glossary's names) and remove those of other generations; readers load the saved one or go without: a reader
+    never builds."""
+    target = terms_dir(data_dir, store.generation())
+    matrix = _load(target) if target.exists() else None
+    if not save:
+        return matrix
+    wanted = store.count_chunks() >= max(threshold, 1)
+    if wanted and matrix is None:
+        shutil.rmtree(target, ignore_errors=True)  # an unreadable leftover
+        matrix = TermMatrix.build(store.conn, phrases)
+        matrix.save(target)
+    for old in data_dir.glob("terms.*"):
+        if (_DIR.match(old.name) or old.name.endswith(".tmp")) and (old != target or not wanted):
+            shutil.rmtree(old, ignore_errors=True)
+    return matrix if wanted else None
+
+
+def _load(path: Path) -> TermMatrix | None:
+    try:
+        return TermMatrix.load(path)
+    except (OSError, ValueError, KeyError) as error:
+        log.warning("unreadable term matrix %s (%s)", path, error)
+        return None

@@ -1,0 +1,167 @@
+"""The BM25 term matrix: the same rankings as FTS5's bm25(), phrases as FTS5 finds them, and its files kept in step
+with the store by ingest (written from the threshold, one generation at a time, optional for readers)."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import sqlite3
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from policykb.bench import Vocabulary, benchmark_queries
+from policykb.bench_scale import query_embedder, write_synthetic_index
+from policykb.config import DEFAULT_CORPUS_DIR, Config
+from policykb.glossary import load_glossary
+from policykb.index.embedder import FakeEmbedder
+from policykb.index.indexer import Indexer
+from policykb.index.query import expansion_phrases, plan_query, quote
+from policykb.index.search import Searcher
+from policykb.index.store import Filters, Store
+from policykb.index.terms import FTS_WEIGHTS, TermMatrix, open_terms, terms_dir
+
+GLOSSARY = load_glossary(DEFAULT_CORPUS_DIR / "glossary.json")
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory) -> Config:
+    """3,000 synthetic policy passages with their term matrix, as ingest leaves a collection past the threshold."""
+    config = Config.from_env(data_dir=tmp_path_factory.mktemp("terms") / "data", embedder="fake", term_matrix_threshold=1)
+    write_synthetic_index(config, 3000, Vocabulary(DEFAULT_CORPUS_DIR, GLOSSARY))
+    with Store(config.db_path) as store:
+        assert open_terms(store, config.data_dir, 1, save=True, phrases=expansion_phrases(GLOSSARY.with_acronyms(store.all_acronyms())))
+    return config
+
+
+@pytest.fixture(scope="module")
+def synthetic_searcher(synthetic: Config):
+    searcher = Searcher(synthetic, query_embedder(synthetic))
+    assert searcher.terms is not None
+    yield searcher
+    searcher.close()
+
+
+def assert_same_ranking(ours: list[tuple[int, float]], fts5: list[tuple[int, float]]) -> None:
+    """Same scores to the last digits of a double, and the same passages wherever the scores are not tied."""
+    assert len(ours) == len(fts5)
+    np.testing.assert_allclose([s for _, s in ours], [s for _, s in fts5], rtol=1e-12)
+    if fts5:
+        kth = fts5[-1][1] * (1 + 1e-12)
+        assert {i for i, s in ours if s > kth} == {i for i, s in fts5 if s > kth}
+        assert [i for i, s in ours if s > kth][:10] == [i for i, s in fts5 if s > kth][:10] or len({s for _, s in fts5[:10]}) < 10
+
+
+@pytest.mark.parametrize("filters", [Filters(), Filters(doc_type="decree"), Filters(year=2019)], ids=["all", "decrees", "2019"])
+def test_keyword_ranking_from_the_matrix_equals_fts5_bm25(synthetic_searcher: Searcher, filters: Filters):
+    vocab = Vocabulary(DEFAULT_CORPUS_DIR, GLOSSARY)
+    compared = 0
+    for _, query in benchmark_queries(80, vocab):
+        plan = plan_query(query, synthetic_searcher.glossary)
+        if plan.fts is None:
+            continue
+        ours = synthetic_searcher.rank_keyword(plan, filters, 100)
+        fts5 = synthetic_searcher.store.keyword_search(plan.fts, filters, 100, FTS_WEIGHTS)
+        assert_same_ranking(ours, fts5)
+        compared += bool(fts5)
+    assert compared >= 30
+
+
+def test_glossary_phrases_are_scored_from_the_matrix_and_others_by_fts5(synthetic_searcher: Searcher):
+    matrix = synthetic_searcher.terms
+    glossary_name = next(p for p in expansion_phrases(synthetic_searcher.glossary) if matrix.key(p) and " " in matrix.key(p))
+    assert matrix.key("social protection of the very poor") is None  # not a glossary name: FTS5 scores it
+    for parts in (["social", glossary_name], ["insurance", "social protection of the very poor", "coverage"], [glossary_name]):
+        match = " OR ".join(quote(part) for part in parts)
+        ours = synthetic_searcher._rank_keyword_by_matrix(parts, Filters(), 100)
+        assert_same_ranking(ours, synthetic_searcher.store.keyword_search(match, Filters(), 100, FTS_WEIGHTS))
+
+
+def _fts_table(rows: list[tuple[str, str, str]]) -> sqlite3.Connection:
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE VIRTUAL TABLE chunks_fts USING fts5(title, section, body, tokenize = 'porter unicode61 remove_diacritics 2')")
+    conn.executemany("INSERT INTO chunks_fts (rowid, title, section, body) VALUES (?, ?, ?, ?)",
+                     [(i, *row) for i, row in enumerate(rows, start=1)])
+    conn.commit()  # FTS5 writes its totals when the transaction ends
+    return conn
+
+
+def test_phrase_postings_count_overlapping_instances_and_never_span_two_columns():
+    rows = [
+        ("levels of care", "care levels", "care care care levels of care"),  # "care care" twice, overlapping
+        ("social care", "social", "care homes and social care"),  # "social care" in title and body; not section→body
+        ("nothing here", "", "homes for the elderly"),
+        ("", "", "social insurance"),
+    ]
+    conn = _fts_table(rows)
+    phrases = ["care care", "social care", "levels of care", "homes and social"]
+    matrix = TermMatrix.build(conn, phrases)
+    for phrase in phrases:
+        key = matrix.key(phrase)
+        assert key is not None and " " in key
+        ours = matrix.top(matrix.scores([key]), 10)
+        sql = "SELECT rowid, -bm25(chunks_fts, 0.3, 1, 1) AS s FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY -s LIMIT 10"
+        assert ours == conn.execute(sql, [quote(phrase)]).fetchall(), phrase
+
+
+def test_rows_the_matrix_does_not_hold_are_left_out_when_phrase_scores_are_added():
+    matrix = TermMatrix.build(_fts_table([("a", "", "social care"), ("b", "", "social insurance")]))
+    total = matrix.scores([matrix.key("social")])
+    before = total.copy()
+    matrix.add_scores(total, np.array([2, 7, 99], dtype=np.int64), np.array([1.0, 5.0, 5.0]))
+    assert total[1] == before[1] + 1.0 and total[0] == before[0]  # rowid 2 is row 1; 7 and 99 came later
+
+
+# --- files kept in step by ingest ---------------------------------------------------------------------
+def _ingest(config: Config, corpus: Path) -> None:
+    with Indexer(config, FakeEmbedder(), progress=False) as indexer:
+        assert not indexer.ingest([corpus]).errors
+
+
+def test_ingest_writes_the_matrix_of_each_generation_from_the_threshold_and_removes_the_old(fake_config: Config, corpus_copy: Path):
+    config = replace(fake_config, term_matrix_threshold=1)
+    _ingest(config, corpus_copy)
+    with Store(config.db_path, readonly=True) as store:
+        first = terms_dir(config.data_dir, store.generation())
+    assert first.is_dir() and [p.name for p in config.data_dir.glob("terms.*")] == [first.name]
+
+    doc = next(corpus_copy.glob("*.txt"))
+    doc.write_text(doc.read_text(encoding="utf-8") + "\n\nA new closing paragraph on cash transfers.\n", encoding="utf-8")
+    _ingest(config, corpus_copy)
+    with Store(config.db_path, readonly=True) as store:
+        second = terms_dir(config.data_dir, store.generation())
+    assert second != first and [p.name for p in config.data_dir.glob("terms.*")] == [second.name]
+    searcher = Searcher(config, FakeEmbedder())
+    try:
+        assert searcher.terms is not None
+        plan = plan_query("cash transfers for poor households", searcher.glossary)
+        assert_same_ranking(searcher.rank_keyword(plan, Filters(), 50), searcher.store.keyword_search(plan.fts, Filters(), 50, FTS_WEIGHTS))
+    finally:
+        searcher.close()
+
+    with Indexer(replace(config, term_matrix_threshold=10**6), FakeEmbedder(), progress=False) as indexer:
+        indexer.remove(str(doc))
+    assert list(config.data_dir.glob("terms.*")) == []  # below the threshold: no matrix, none left behind
+
+
+def test_a_searcher_without_a_readable_matrix_ranks_with_fts5_and_says_why(fake_config: Config, corpus_copy: Path, caplog):
+    config = replace(fake_config, term_matrix_threshold=1)
+    _ingest(config, corpus_copy)
+    with_matrix = Searcher(config, FakeEmbedder())
+    folder = next(config.data_dir.glob("terms.*"))
+    (folder / "terms.json").write_text("{not json", encoding="utf-8")
+    with caplog.at_level(logging.WARNING):
+        without = Searcher(config, FakeEmbedder())
+    assert without.terms is None and "unreadable term matrix" in caplog.text
+    shutil.rmtree(folder)
+    missing = Searcher(config, FakeEmbedder())
+    try:
+        assert missing.terms is None
+        for query in ("social insurance coverage", "MOLISA", "Resolution 68/NQ-CP", "bảo hiểm xã hội"):
+            assert [h.chunk_id for h in with_matrix.search(query, "keyword").hits] == [h.chunk_id for h in without.search(query, "keyword").hits] \
+                == [h.chunk_id for h in missing.search(query, "keyword").hits], query
+    finally:
+        for searcher in (with_matrix, without, missing):
+            searcher.close()
