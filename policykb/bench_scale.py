@@ -33,7 +33,7 @@ from policykb.index.embedder import make_embedder
 from policykb.index.query import expansion_phrases, plan_query
 from policykb.index.search import MODES, Searcher
 from policykb.index.store import Store
-from policykb.index.terms import open_terms
+from policykb.index.terms import write_terms
 from policykb.index.vectors import AnnSettings, open_vectors
 from policykb.models import Chunk, Document
 
@@ -121,7 +121,7 @@ def build(config: Config, chunks: int, corpus_dir: Path) -> dict:
         vectors = open_vectors(store, config.data_dir, vectors_dim(store), save=True, ann=AnnSettings.from_config(config))
         vector_seconds = time.perf_counter() - started
         glossary = load_glossary(config.glossary_path).with_acronyms(store.all_acronyms())
-        matrix = open_terms(store, config.data_dir, config.term_matrix_threshold, save=True, phrases=expansion_phrases(glossary))
+        matrix = write_terms(store, config.data_dir, config.term_matrix_threshold, expansion_phrases(glossary))
     term_seconds = time.perf_counter() - started - vector_seconds
     return {
         "documents": written["documents"], "chunks": written["chunks"],

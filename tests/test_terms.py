@@ -21,7 +21,7 @@ from policykb.index.indexer import Indexer
 from policykb.index.query import expansion_phrases, plan_query, quote
 from policykb.index.search import Searcher
 from policykb.index.store import Filters, Store
-from policykb.index.terms import FTS_WEIGHTS, TermMatrix, open_terms, terms_dir
+from policykb.index.terms import FTS_WEIGHTS, TermMatrix, terms_dir, write_terms
 
 GLOSSARY = load_glossary(DEFAULT_CORPUS_DIR / "glossary.json")
 
@@ -32,7 +32,7 @@ def synthetic(tmp_path_factory) -> Config:
     config = Config.from_env(data_dir=tmp_path_factory.mktemp("terms") / "data", embedder="fake", term_matrix_threshold=1)
     write_synthetic_index(config, 3000, Vocabulary(DEFAULT_CORPUS_DIR, GLOSSARY))
     with Store(config.db_path) as store:
-        assert open_terms(store, config.data_dir, 1, save=True, phrases=expansion_phrases(GLOSSARY.with_acronyms(store.all_acronyms())))
+        assert write_terms(store, config.data_dir, 1, expansion_phrases(GLOSSARY.with_acronyms(store.all_acronyms())))
     return config
 
 
@@ -165,3 +165,17 @@ def test_a_searcher_without_a_readable_matrix_ranks_with_fts5_and_says_why(fake_
     finally:
         for searcher in (with_matrix, without, missing):
             searcher.close()
+
+
+def test_a_searcher_that_opened_before_its_matrix_was_written_picks_it_up(fake_index: Config, monkeypatch):
+    searcher = Searcher(fake_index, FakeEmbedder())
+    try:
+        assert searcher.terms is None  # the bundled corpus is far below the threshold
+        with Store(fake_index.db_path) as store:
+            assert write_terms(store, fake_index.data_dir, 1, expansion_phrases(GLOSSARY))
+        monkeypatch.setattr("policykb.index.search.TERMS_LOOK_AGAIN_SECONDS", 0.0)
+        plan = plan_query("social insurance for informal workers", searcher.glossary)
+        assert_same_ranking(searcher.rank_keyword(plan, Filters(), 50), searcher.store.keyword_search(plan.fts, Filters(), 50, FTS_WEIGHTS))
+        assert searcher.terms is not None
+    finally:
+        searcher.close()

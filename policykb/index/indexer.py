@@ -19,7 +19,7 @@ from policykb.glossary import load_glossary
 from policykb.index.embedder import Embedder, UsesEmbedder
 from policykb.index.store import Store
 from policykb.index.query import expansion_phrases
-from policykb.index.terms import open_terms
+from policykb.index.terms import write_terms
 from policykb.index.vectors import AnnSettings, open_vectors
 from policykb.ingest import collect_files, file_content_hash, parse_file
 from policykb.ingest.ocr import OcrSettings
@@ -196,4 +196,4 @@ class Indexer(UsesEmbedder):
         """Bring the files derived from the store up to its generation: the FAISS vectors and the term matrix."""
         open_vectors(self.store, self.config.data_dir, dim, save=True, ann=AnnSettings.from_config(self.config))
         glossary = load_glossary(self.config.glossary_path).with_acronyms(self.store.all_acronyms())
-        open_terms(self.store, self.config.data_dir, self.config.term_matrix_threshold, save=True, phrases=expansion_phrases(glossary))
+        write_terms(self.store, self.config.data_dir, self.config.term_matrix_threshold, expansion_phrases(glossary))

@@ -19,7 +19,7 @@ from policykb.index.embedder import Embedder, UsesEmbedder, embedder_name
 from policykb.index.fusion import cap_per_document, convex_fusion, drop_near_duplicates
 from policykb.index.query import QueryPlan, plan_query, quote
 from policykb.index.store import INIT_HINT, Filters, Store
-from policykb.index.terms import FTS_WEIGHTS, open_terms
+from policykb.index.terms import FTS_WEIGHTS, TermMatrix, load_terms
 from policykb.index.vectors import AnnSettings, open_vectors
 from policykb.models import SearchHit
 
@@ -35,6 +35,7 @@ REFERENCE_WEIGHT = 1.0
 # match those pairs, the English-trained embedder only breaks ties.
 SYLLABLE_PAIR_WEIGHT = 0.5
 DENSE_WEIGHT_VIETNAMESE = 0.05
+TERMS_LOOK_AGAIN_SECONDS = 5.0
 
 
 @dataclass(slots=True)
@@ -76,7 +77,8 @@ class Searcher(UsesEmbedder):
         self.generation = self.store.generation()
         self.vectors = open_vectors(self.store, config.data_dir, int(self.store.meta("dim") or 384), save=False,
                                     ann=AnnSettings.from_config(config))
-        self.terms = open_terms(self.store, config.data_dir, config.term_matrix_threshold, save=False)
+        self.terms = load_terms(config.data_dir, self.generation)
+        self._terms_looked_for = time.monotonic()
         self.glossary = load_glossary(config.glossary_path).with_acronyms(self.store.all_acronyms())
         self._lock = threading.Lock()  # one sqlite3 connection, shared by request threads
         self._cited_numbers: CitedNumbers | None = None
@@ -102,9 +104,16 @@ class Searcher(UsesEmbedder):
         if plan.fts is None:
             return []
         with self._lock:
-            if self.terms is not None:
+            if self._term_matrix() is not None:
                 return self._rank_keyword_by_matrix(plan.keyword_parts, filters, limit)
             return self.store.keyword_search(plan.fts, filters, limit, FTS_WEIGHTS)
+
+    def _term_matrix(self) -> TermMatrix | None:
+        """This generation's term matrix; ingest writes it just after the passages, so a searcher that opened in
+        between looks for it again every few seconds."""
+        if self.terms is None and time.monotonic() - self._terms_looked_for > TERMS_LOOK_AGAIN_SECONDS:
+            self.terms, self._terms_looked_for = load_terms(self.config.data_dir, self.generation), time.monotonic()
+        return self.terms
 
     def _rank_keyword_by_matrix(self, parts: list[str], filters: Filters, limit: int) -> list[tuple[int, float]]:
         """The BM25 ranking FTS5 gives `parts`: words and glossary phrases added up from the term matrix, other

@@ -18,8 +18,8 @@ several words need token positions, which the matrix does not keep: the searcher
 them in (see Searcher.rank_keyword).
 
 The matrix is derived data, like the FAISS file: written by ingest for each generation of the store once the
-collection reaches `Config.term_matrix_threshold`, mapped read-only by searchers, and simply absent below it (FTS5
-then ranks alone, with the same scores).
+collection reaches `Config.term_matrix_threshold` (write_terms), mapped read-only by searchers (load_terms), and
+simply absent below it (FTS5 then ranks alone, with the same scores).
 """
 
 from __future__ import annotations
@@ -323,17 +323,13 @@ class _PostingsBuilder:
         return self._f_of_pattern[key]
 
 
-def open_terms(store: Store, data_dir: Path, threshold: int, save: bool, phrases: list[str] = ()) -> TermMatrix | None:
-    """The term matrix of the store's current generation, or None (FTS5 then ranks alone, with the same scores).
-
-    Writers build and save it once the store holds `threshold` passages (with postings for `phrases`, the
-    glossary's names) and remove those of other generations; readers load the saved one or go without: a reader
-    never builds."""
+def write_terms(store: Store, data_dir: Path, threshold: int, phrases: list[str] = ()) -> TermMatrix | None:
+    """Bring the term matrix up to the store's generation (ingest calls this after every change): build and save it
+    once the store holds `threshold` passages, with postings for `phrases` (the glossary's names), and remove those
+    of other generations. Below the threshold there is none and FTS5 ranks alone."""
     target = terms_dir(data_dir, store.generation())
-    matrix = _load(target) if target.exists() else None
-    if not save:
-        return matrix
     wanted = store.count_chunks() >= max(threshold, 1)
+    matrix = load_terms(data_dir, store.generation()) if wanted else None
     if wanted and matrix is None:
         shutil.rmtree(target, ignore_errors=True)  # an unreadable leftover
         matrix = TermMatrix.build(store.conn, phrases)
@@ -341,10 +337,15 @@ def open_terms(store: Store, data_dir: Path, threshold: int, save: bool, phrases
     for old in data_dir.glob("terms.*"):
         if (_DIR.match(old.name) or old.name.endswith(".tmp")) and (old != target or not wanted):
             shutil.rmtree(old, ignore_errors=True)
-    return matrix if wanted else None
+    return matrix
 
 
-def _load(path: Path) -> TermMatrix | None:
+def load_terms(data_dir: Path, generation: int) -> TermMatrix | None:
+    """The saved term matrix of `generation`, or None when there is none (or it cannot be read, which is logged):
+    a searcher then ranks with FTS5, which gives the same scores."""
+    path = terms_dir(data_dir, generation)
+    if not path.exists():
+        return None
     try:
         return TermMatrix.load(path)
     except (OSError, ValueError, KeyError) as error:
