@@ -120,6 +120,8 @@ def build(config: Config, chunks: int, corpus_dir: Path) -> dict:
     with Store(config.db_path) as store:
         vectors = open_vectors(store, config.data_dir, vectors_dim(store), save=True, ann=AnnSettings.from_config(config))
         vector_seconds = time.perf_counter() - started
+        vector_index = describe(vectors)
+        del vectors  # as in ingest, which lets go of the vectors before it writes the term matrix
         glossary = load_glossary(config.glossary_path).with_acronyms(store.all_acronyms())
         matrix = write_terms(store, config.data_dir, config.term_matrix_threshold, expansion_phrases(glossary))
     term_seconds = time.perf_counter() - started - vector_seconds
@@ -127,7 +129,7 @@ def build(config: Config, chunks: int, corpus_dir: Path) -> dict:
         "documents": written["documents"], "chunks": written["chunks"],
         "seconds": {"store": round(written["seconds"], 2), "vectors": round(vector_seconds, 2), "term_matrix": round(term_seconds, 2),
                     "total": round(written["seconds"] + vector_seconds + term_seconds, 2)},
-        "vector_index": describe(vectors),
+        "vector_index": vector_index,
         "term_matrix": {"words": len(matrix.term_id), "postings": len(matrix.rows)} if matrix else None,
         "index_bytes": index_bytes(config.data_dir),
         "peak_rss_mb": peak_rss_mb(),

@@ -179,3 +179,10 @@ def test_a_searcher_that_opened_before_its_matrix_was_written_picks_it_up(fake_i
         assert searcher.terms is not None
     finally:
         searcher.close()
+
+
+def test_a_glossary_name_found_nowhere_is_answered_from_the_matrix_with_nothing():
+    matrix = TermMatrix.build(_fts_table([("a", "", "social care homes"), ("b", "", "care for older people")]), ["older persons", "care homes"])
+    assert matrix.key("older persons") == "older person"  # held, with no postings: no FTS5 search for it
+    assert not matrix.scores([matrix.key("older persons")]).any()
+    assert matrix.scores([matrix.key("care homes")])[0] > 0

@@ -250,8 +250,8 @@ class _PhraseFinder:
         self._instances: dict[str, np.ndarray] = {}
 
     def postings(self, phrases: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-        """For each phrase of several tokens that occurs: (rowids, instances per column of each row), keyed by its
-        tokens joined by spaces (a token never holds a space, so the key cannot be a word's)."""
+        """For each phrase of several tokens: (rowids, instances per column of each row), empty where it occurs
+        nowhere, keyed by its tokens joined by spaces (a token never holds a space, so the key cannot be a word's)."""
         found: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         for phrase in dict.fromkeys(phrases):
             tokens = self.tokenizer.tokens(phrase)
@@ -261,13 +261,12 @@ class _PhraseFinder:
             starts = self._token(tokens[0])
             for shift, token in enumerate(tokens[1:], start=1):
                 starts = np.intersect1d(starts, self._token(token) - shift, assume_unique=True)
-            if len(starts):
-                slots = starts >> self.OFFSET_BITS  # row × 4 + column, sorted
-                row_slots, per_slot = np.unique(slots, return_counts=True)
-                rowids, row_of_slot = np.unique(row_slots >> 2, return_inverse=True)
-                tf = np.zeros((len(rowids), 4), dtype=np.int64)
-                tf[row_of_slot.ravel(), row_slots & 3] = per_slot
-                found[key] = (rowids, tf)
+            # Kept when empty too: a phrase found nowhere then costs a query nothing instead of an FTS5 search.
+            row_slots, per_slot = np.unique(starts >> self.OFFSET_BITS, return_counts=True)  # row × 4 + column
+            rowids, row_of_slot = np.unique(row_slots >> 2, return_inverse=True)
+            tf = np.zeros((len(rowids), 4), dtype=np.int64)
+            tf[row_of_slot.ravel(), row_slots & 3] = per_slot
+            found[key] = (rowids, tf)
         return found
 
     def _token(self, token: str) -> np.ndarray:
