@@ -1,4 +1,4 @@
-"""BM25 over single words without FTS5's bm25(): a term matrix read from the FTS5 index, for large collections.
+"""BM25 without FTS5's bm25() for large collections: a term matrix of words and glossary names read from the FTS5 index.
 
 FTS5 ranks by computing bm25() for every row a query matches and by counting each phrase's rows anew for its idf, so a
 query of common words costs in proportion to the collection (50 ms at 100,000 passages, a second at a million). For a
@@ -13,9 +13,9 @@ The scores are FTS5's own, bit for bit (ext/fts5/fts5_aux.c, fts5Bm25Function, k
         score += idf_i * (F_i * (k1 + 1)) / (F_i + k1 * (1 - b + b * D / avgdl))
 
 with D a row's tokens over all columns and avgdl the mean of D, both from FTS5's own records. Words are tokenised by
-FTS5's tokenizer (a private in-memory FTS5 table), so stemming and diacritic folding are the index's. Phrases of
-several words need token positions, which the matrix does not keep: the searcher scores those through FTS5 and adds
-them in (see Searcher.rank_keyword).
+FTS5's tokenizer (a private in-memory FTS5 table), so stemming and diacritic folding are the index's. A phrase of
+several words is found by token positions, which only the build reads: the glossary's names (what queries are expanded
+with) get lists of their own then, and the searcher scores any other phrase through FTS5 and adds it in.
 
 The matrix is derived data, like the FAISS file: written by ingest for each generation of the store once the
 collection reaches `Config.term_matrix_threshold` (write_terms), mapped read-only by searchers (load_terms), and
@@ -310,6 +310,8 @@ class _PostingsBuilder:
 
     def _fill(self, lo: int, hi: int, rows: np.ndarray, tf: np.ndarray, idf: np.ndarray) -> None:
         # F once per distinct pattern of per-column counts, summed exactly as FTS5 sums it.
+        if tf.max(initial=0) >= 1 << 16:
+            raise RuntimeError("a word occurs 65,536 times or more in one column of one passage")
         keys, inverse = np.unique(tf[:, 0] | (tf[:, 1] << 16) | (tf[:, 2] << 32) | (tf[:, 3] << 48), return_inverse=True)
         f_values = np.array([self._f(key) for key in keys.tolist()], dtype=np.float64)[inverse.ravel()]
         self.rows[lo:hi] = rows
