@@ -185,6 +185,7 @@ def test_bench_scale_reports_every_figure_as_json(tmp_path: Path):
     assert seconds["store"] > 0 and seconds["vectors"] > 0 and seconds["total"] == pytest.approx(seconds["store"] + seconds["vectors"], abs=0.02)
     assert size["build"]["index_bytes"]["sqlite"] > 2000 * 1536 and 2000 * 384 <= size["build"]["index_bytes"]["faiss"] < 2000 * 1536
     assert size["build"]["peak_rss_mb"] > 20 and size["search"]["peak_rss_mb"] > 20
+    assert set(size["search"]["query_ms_alone"]) == {"hybrid", "keyword", "dense"}
     assert 0.5 <= size["recall_at_10"] < 1.0
     for mode in ("hybrid", "keyword", "dense"):
         times = size["query_ms"][mode]
