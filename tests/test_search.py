@@ -7,7 +7,8 @@ import pytest
 from policykb.errors import BadQueryError
 from policykb.index.fusion import cap_per_document, drop_near_duplicates, weighted_rrf
 from policykb.index.query import plan_query, quote
-from policykb.index.store import Filters
+from policykb.index.search import _TextsInOrder
+from policykb.index.store import Filters, Store
 from policykb.textnorm import fold_lower
 
 RESOLUTION_DOC = "004_6608ed9db748e12c"
@@ -140,3 +141,14 @@ def test_hybrid_gives_keyword_candidates_outside_the_dense_list_their_real_dense
     for cid, row in zip(ids.tolist(), vectors):
         assert scored[cid] == pytest.approx(float(row @ vector), abs=1e-5)
     assert scored[dense[0][0]] == pytest.approx(dense[0][1], abs=1e-5)
+
+
+def test_a_passage_whose_document_is_removed_mid_search_is_left_out_rather_than_shown_without_its_text(fake_searcher):
+    ranked = [cid for cid, _ in fake_searcher.rank_keyword(plan_query("social insurance", fake_searcher.glossary), Filters(), 20)]
+    gone = fake_searcher.store.chunk_rows(ranked[:1], text=False)[ranked[0]]["doc_id"]
+    with Store(fake_searcher.config.db_path) as writer:  # another process removes the document after ranking
+        writer.delete_document(gone)
+    texts = _TextsInOrder(fake_searcher, ranked)
+    assert not texts.readable(ranked[0]) and texts[ranked[0]] == ""
+    kept = [cid for cid in ranked if texts.readable(cid)]
+    assert kept and all(texts[cid] for cid in kept)

@@ -197,7 +197,7 @@ class Searcher(UsesEmbedder):
         ordered = drop_near_duplicates(present, texts, enough=(page + 1) * k + self.config.per_doc_cap * k)
         ordered = cap_per_document(ordered, {cid: rows[cid]["doc_id"] for cid in rows}, self.config.per_doc_cap, window=k)
         scores = dict(ranked)
-        window = ordered[(page - 1) * k : page * k]
+        window = [cid for cid in ordered[(page - 1) * k : page * k] if texts.readable(cid)]
         hits = [_hit(rank, rows[cid], texts[cid], scores[cid]) for rank, cid in enumerate(window, start=(page - 1) * k + 1)]
         took = (time.perf_counter() - started) * 1000
         return SearchResult(query, mode, hits, len(ordered), page, k, took, plan.expansions, facet_counts([rows[cid] for cid in ordered]))
@@ -251,15 +251,20 @@ class _TextsInOrder(Mapping):
     def __init__(self, searcher: Searcher, ranked: list[int]) -> None:
         self._searcher, self._ranked = searcher, ranked
         self._position = {cid: position for position, cid in enumerate(ranked)}
-        self._texts: dict[int, str] = {}
+        self._texts: dict[int, str | None] = {}
 
     def __getitem__(self, chunk_id: int) -> str:
         if chunk_id not in self._texts:
             position = self._position[chunk_id]
             batch = [cid for cid in self._ranked[position : position + self.BATCH] if cid not in self._texts]
             with self._searcher._lock:
-                self._texts.update(self._searcher.store.texts_of(batch))
-        return self._texts[chunk_id]
+                found = self._searcher.store.texts_of(batch)
+            self._texts.update((cid, found.get(cid)) for cid in batch)  # None: removed since it was ranked
+        return self._texts[chunk_id] or ""
+
+    def readable(self, chunk_id: int) -> bool:
+        """Whether the passage still has its text (another process may have removed its document mid-search)."""
+        return self[chunk_id] != "" or self._texts[chunk_id] is not None
 
     def __iter__(self):
         return iter(self._ranked)
