@@ -21,7 +21,7 @@ from policykb.index.indexer import Indexer
 from policykb.index.query import expansion_phrases, plan_query, quote
 from policykb.index.search import Searcher
 from policykb.index.store import Filters, Store
-from policykb.index.terms import FTS_WEIGHTS, TermMatrix, terms_dir, write_terms
+from policykb.index.terms import FTS_WEIGHTS, PhraseScores, TermMatrix, terms_dir, write_terms
 
 GLOSSARY = load_glossary(DEFAULT_CORPUS_DIR / "glossary.json")
 
@@ -106,12 +106,30 @@ def test_phrase_postings_count_overlapping_instances_and_never_span_two_columns(
         assert ours == conn.execute(sql, [quote(phrase)]).fetchall(), phrase
 
 
-def test_rows_the_matrix_does_not_hold_are_left_out_when_phrase_scores_are_added():
+def test_phrase_scores_leave_out_rows_the_matrix_does_not_hold_and_keep_within_their_budget():
     matrix = TermMatrix.build(_fts_table([("a", "", "social care"), ("b", "", "social insurance")]))
-    total = matrix.scores([matrix.key("social")])
-    before = total.copy()
-    matrix.add_scores(total, np.array([2, 7, 99], dtype=np.int64), np.array([1.0, 5.0, 5.0]))
-    assert total[1] == before[1] + 1.0 and total[0] == before[0]  # rowid 2 is row 1; 7 and 99 came later
+    asked = []
+    fetched = {"x y": (np.array([2, 7, 99]), np.array([1.0, 5.0, 5.0])), "y z": (np.array([1]), np.array([2.0]))}
+    phrases = PhraseScores(matrix, lambda phrase: asked.append(phrase) or fetched[phrase], budget=1)
+    total = np.zeros(matrix.size)
+    phrases.add_to(total, "x y")  # rowid 2 is row 1; 7 and 99 were written after the matrix
+    phrases.add_to(total, "x y")
+    assert total.tolist() == [0.0, 2.0] and asked == ["x y"]
+    phrases.add_to(total, "y z")  # over the budget of one posting: the older phrase goes
+    phrases.add_to(total, "x y")
+    assert asked == ["x y", "y z", "x y"] and phrases.size == 1
+
+
+def test_vietnamese_syllable_pairs_rank_as_with_fts5(synthetic_searcher: Searcher):
+    compared = 0
+    for kind, query in benchmark_queries(80, Vocabulary(DEFAULT_CORPUS_DIR, GLOSSARY)):
+        plan = plan_query(query, synthetic_searcher.glossary)
+        if plan.pairs_fts:
+            for filters in (Filters(), Filters(doc_type="decree")):
+                fts5 = synthetic_searcher.store.keyword_search(plan.pairs_fts, filters, 100, FTS_WEIGHTS)
+                assert_same_ranking(synthetic_searcher.rank_syllable_pairs(plan, filters, 100), fts5)
+                compared += bool(fts5)
+    assert compared >= 10
 
 
 # --- files kept in step by ingest ---------------------------------------------------------------------

@@ -30,6 +30,7 @@ class QueryPlan:
     expansions: list[str] = field(default_factory=list)
     pairs_fts: str | None = None  # a Vietnamese query's adjacent syllable pairs, each an FTS5 phrase
     keyword_parts: list[str] = field(default_factory=list)  # the phrases `fts` is made of, in order
+    pairs: list[str] = field(default_factory=list)  # the syllable pairs `pairs_fts` is made of, in order
 
     @property
     def keyword_like(self) -> bool:
@@ -81,4 +82,4 @@ def plan_query(query: str, glossary: Glossary) -> QueryPlan:
     dense_text = query if not readable else f"{query} ({'; '.join(readable[:6])})"
     pairs = syllable_bigrams(query) if looks_vietnamese(query) else []
     pairs_fts = " OR ".join(quote(pair) for pair in pairs) if pairs else None
-    return QueryPlan(query, terms, fts, dense_text, number_references(query), readable, pairs_fts, parts)
+    return QueryPlan(query, terms, fts, dense_text, number_references(query), readable, pairs_fts, parts, pairs)

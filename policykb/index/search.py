@@ -19,7 +19,7 @@ from policykb.index.embedder import Embedder, UsesEmbedder, embedder_name
 from policykb.index.fusion import cap_per_document, convex_fusion, drop_near_duplicates
 from policykb.index.query import QueryPlan, plan_query, quote
 from policykb.index.store import INIT_HINT, Filters, Store
-from policykb.index.terms import FTS_WEIGHTS, TermMatrix, load_terms
+from policykb.index.terms import FTS_WEIGHTS, PhraseScores, TermMatrix, load_terms
 from policykb.index.vectors import AnnSettings, open_vectors
 from policykb.models import SearchHit
 
@@ -79,6 +79,7 @@ class Searcher(UsesEmbedder):
                                     ann=AnnSettings.from_config(config))
         self.terms = load_terms(config.data_dir, self.generation)
         self._terms_looked_for = time.monotonic()
+        self._phrase_scores: PhraseScores | None = None
         self.glossary = load_glossary(config.glossary_path).with_acronyms(self.store.all_acronyms())
         self._lock = threading.Lock()  # one sqlite3 connection, shared by request threads
         self._cited_numbers: CitedNumbers | None = None
@@ -116,23 +117,40 @@ class Searcher(UsesEmbedder):
         return self.terms
 
     def _rank_keyword_by_matrix(self, parts: list[str], filters: Filters, limit: int) -> list[tuple[int, float]]:
-        """The BM25 ranking FTS5 gives `parts`: words and glossary phrases added up from the term matrix, other
-        phrases of several words scored by FTS5 and added in (the scores then agree with FTS5's to the last digits
-        of a double rather than bit for bit)."""
+        """The BM25 ranking FTS5 gives `parts`: words and glossary phrases added up from the term matrix, any other
+        phrase scored by FTS5 on its own (and kept, see PhraseScores) and added in (the scores then agree with
+        FTS5's to the last digits of a double rather than bit for bit)."""
         keys = [self.terms.key(part) for part in parts]
         total = self.terms.scores([key for key in keys if key is not None])
-        phrases = [part for part, key in zip(parts, keys) if key is None]
-        if phrases:
-            self.terms.add_scores(total, *self.store.phrase_scores(" OR ".join(quote(p) for p in phrases), FTS_WEIGHTS))
+        for part, key in zip(parts, keys):
+            if key is None:
+                self._phrases.add_to(total, part)
+        return self._top(total, filters, limit)
+
+    def _rank_pairs_by_matrix(self, pairs: list[str], filters: Filters, limit: int) -> list[tuple[int, float]]:
+        total = np.zeros(self.terms.size, dtype=np.float64)
+        for pair in pairs:
+            self._phrases.add_to(total, pair)
+        return self._top(total, filters, limit)
+
+    def _top(self, total: np.ndarray, filters: Filters, limit: int) -> list[tuple[int, float]]:
         if filters.active:
             self.terms.keep_only(total, np.asarray(self.store.chunk_ids(filters), dtype=np.int64))
         return self.terms.top(total, limit)
+
+    @property
+    def _phrases(self) -> PhraseScores:
+        if self._phrase_scores is None or self._phrase_scores._matrix is not self.terms:
+            self._phrase_scores = PhraseScores(self.terms, lambda phrase: self.store.phrase_scores(quote(phrase), FTS_WEIGHTS))
+        return self._phrase_scores
 
     def rank_syllable_pairs(self, plan: QueryPlan, filters: Filters, limit: int = CANDIDATES) -> list[tuple[int, float]]:
         """BM25 over a Vietnamese query's syllable pairs, each a phrase: "bảo hiểm" is one word, "bảo … hiểm" is not."""
         if plan.pairs_fts is None:
             return []
         with self._lock:
+            if self._term_matrix() is not None:
+                return self._rank_pairs_by_matrix(plan.pairs, filters, limit)
             return self.store.keyword_search(plan.pairs_fts, filters, limit, FTS_WEIGHTS)
 
     def rank_keyword_with_pairs(self, plan: QueryPlan, filters: Filters, limit: int = CANDIDATES) -> tuple[list[tuple[int, float]], bool]:

@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import OrderedDict
+from collections.abc import Callable
 import re
 import shutil
 import sqlite3
@@ -127,20 +129,15 @@ class TermMatrix:
                 np.add.at(total, self.rows[lo:hi], self.impacts[lo:hi])
         return total
 
-    def add_scores(self, total: np.ndarray, rowids: np.ndarray, scores: np.ndarray) -> None:
-        """Add scores given by rowid (phrases scored by FTS5) to `total`; rows the matrix does not hold (written
-        since it was built) are left out, as the matrix's own words leave them out."""
-        at, known = self._positions(rowids)
-        total[at[known]] += scores[known]
-
     def keep_only(self, total: np.ndarray, rowids: np.ndarray) -> None:
         """Zero every score but those of `rowids` (the passages a filter allows)."""
-        at, known = self._positions(rowids)
+        at, known = self.positions(rowids)
         allowed = np.zeros(self.size, dtype=bool)
         allowed[at[known]] = True
         total[~allowed] = 0.0
 
-    def _positions(self, rowids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def positions(self, rowids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each rowid's row in the matrix, and whether the matrix holds it (rows written since it was built are not)."""
         at = np.minimum(np.searchsorted(self.rowids, rowids), max(self.size - 1, 0))
         return at, (self.rowids[at] == rowids) if self.size else np.zeros(len(rowids), dtype=bool)
 
@@ -222,6 +219,36 @@ class TermMatrix:
             raise ValueError(f"{path}: format {info.get('format')}, expected {FORMAT}")
         arrays = {name: np.load(path / f"{name}.npy", mmap_mode="r") for name in _ARRAYS}
         return cls(**arrays, terms=info["terms"], tokenize=info["tokenize"], weights=tuple(info["weights"]))
+
+
+class PhraseScores:
+    """FTS5's BM25 contribution of single phrases the matrix does not hold (a Vietnamese query's syllable pairs, a
+    phrase outside the glossary), kept for the phrases asked most recently: common pairs such as "bao hiem" recur from
+    query to query, and FTS5 costs in proportion to the passages a phrase is in. One per searcher, so per generation."""
+
+    def __init__(self, matrix: TermMatrix, fetch: Callable[[str], tuple[np.ndarray, np.ndarray]], budget: int = 4_000_000) -> None:
+        self._matrix, self._fetch, self._budget = matrix, fetch, budget  # budget: postings kept, 16 bytes each
+        self._kept: OrderedDict[str, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._size = 0
+
+    def add_to(self, total: np.ndarray, phrase: str) -> None:
+        """Add the phrase's score in every passage to `total` (the rows of the matrix)."""
+        if phrase in self._kept:
+            self._kept.move_to_end(phrase)
+        else:
+            rowids, scores = self._fetch(phrase)
+            at, known = self._matrix.positions(rowids)  # rows written since the matrix are left out, as by its words
+            self._kept[phrase] = (at[known], scores[known])
+            self._size += int(known.sum())
+            while self._size > self._budget and len(self._kept) > 1:
+                _, (dropped, _) = self._kept.popitem(last=False)
+                self._size -= len(dropped)
+        rows, scores = self._kept[phrase]
+        total[rows] += scores  # a phrase's rows are distinct
+
+    @property
+    def size(self) -> int:
+        return self._size
 
 
 def _row_lengths(conn: sqlite3.Connection, table: str, columns: int) -> tuple[np.ndarray, np.ndarray]:
