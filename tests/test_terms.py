@@ -75,7 +75,7 @@ def test_glossary_phrases_are_scored_from_the_matrix_and_others_by_fts5(syntheti
     assert matrix.key("social protection of the very poor") is None  # not a glossary name: FTS5 scores it
     for parts in (["social", glossary_name], ["insurance", "social protection of the very poor", "coverage"], [glossary_name]):
         match = " OR ".join(quote(part) for part in parts)
-        ours = synthetic_searcher._rank_keyword_by_matrix(parts, Filters(), 100)
+        ours = synthetic_searcher._rank_bm25(parts, match, Filters(), 100)
         assert_same_ranking(ours, synthetic_searcher.store.keyword_search(match, Filters(), 100, FTS_WEIGHTS))
 
 

@@ -102,12 +102,29 @@ class Searcher(UsesEmbedder):
 
     # --- rankers ----------------------------------------------------------------------------------
     def rank_keyword(self, plan: QueryPlan, filters: Filters, limit: int = CANDIDATES) -> list[tuple[int, float]]:
-        if plan.fts is None:
+        return self._rank_bm25(plan.keyword_parts, plan.fts, filters, limit)
+
+    def rank_syllable_pairs(self, plan: QueryPlan, filters: Filters, limit: int = CANDIDATES) -> list[tuple[int, float]]:
+        """BM25 over a Vietnamese query's syllable pairs, each a phrase: "bảo hiểm" is one word, "bảo … hiểm" is not."""
+        return self._rank_bm25(plan.pairs, plan.pairs_fts, filters, limit)
+
+    def _rank_bm25(self, parts: list[str], match: str | None, filters: Filters, limit: int) -> list[tuple[int, float]]:
+        """FTS5's BM25 ranking of `match`, the OR of `parts`. With a term matrix, words and glossary names are added up
+        from it and any other phrase is scored by FTS5 on its own (and kept, see PhraseScores) and added in: the
+        scores agree with FTS5's to the last digits of a double."""
+        if match is None:
             return []
         with self._lock:
-            if self._term_matrix() is not None:
-                return self._rank_keyword_by_matrix(plan.keyword_parts, filters, limit)
-            return self.store.keyword_search(plan.fts, filters, limit, FTS_WEIGHTS)
+            if self._term_matrix() is None:
+                return self.store.keyword_search(match, filters, limit, FTS_WEIGHTS)
+            keys = [self.terms.key(part) for part in parts]
+            total = self.terms.scores([key for key in keys if key is not None])
+            for part, key in zip(parts, keys):
+                if key is None:
+                    self._phrases.add_to(total, part)
+            if filters.active:
+                self.terms.keep_only(total, np.asarray(self.store.chunk_ids(filters), dtype=np.int64))
+            return self.terms.top(total, limit)
 
     def _term_matrix(self) -> TermMatrix | None:
         """This generation's term matrix; ingest writes it just after the passages, so a searcher that opened in
@@ -116,42 +133,11 @@ class Searcher(UsesEmbedder):
             self.terms, self._terms_looked_for = load_terms(self.config.data_dir, self.generation), time.monotonic()
         return self.terms
 
-    def _rank_keyword_by_matrix(self, parts: list[str], filters: Filters, limit: int) -> list[tuple[int, float]]:
-        """The BM25 ranking FTS5 gives `parts`: words and glossary phrases added up from the term matrix, any other
-        phrase scored by FTS5 on its own (and kept, see PhraseScores) and added in (the scores then agree with
-        FTS5's to the last digits of a double rather than bit for bit)."""
-        keys = [self.terms.key(part) for part in parts]
-        total = self.terms.scores([key for key in keys if key is not None])
-        for part, key in zip(parts, keys):
-            if key is None:
-                self._phrases.add_to(total, part)
-        return self._top(total, filters, limit)
-
-    def _rank_pairs_by_matrix(self, pairs: list[str], filters: Filters, limit: int) -> list[tuple[int, float]]:
-        total = np.zeros(self.terms.size, dtype=np.float64)
-        for pair in pairs:
-            self._phrases.add_to(total, pair)
-        return self._top(total, filters, limit)
-
-    def _top(self, total: np.ndarray, filters: Filters, limit: int) -> list[tuple[int, float]]:
-        if filters.active:
-            self.terms.keep_only(total, np.asarray(self.store.chunk_ids(filters), dtype=np.int64))
-        return self.terms.top(total, limit)
-
     @property
     def _phrases(self) -> PhraseScores:
-        if self._phrase_scores is None or self._phrase_scores._matrix is not self.terms:
+        if self._phrase_scores is None or self._phrase_scores.matrix is not self.terms:
             self._phrase_scores = PhraseScores(self.terms, lambda phrase: self.store.phrase_scores(quote(phrase), FTS_WEIGHTS))
         return self._phrase_scores
-
-    def rank_syllable_pairs(self, plan: QueryPlan, filters: Filters, limit: int = CANDIDATES) -> list[tuple[int, float]]:
-        """BM25 over a Vietnamese query's syllable pairs, each a phrase: "bảo hiểm" is one word, "bảo … hiểm" is not."""
-        if plan.pairs_fts is None:
-            return []
-        with self._lock:
-            if self._term_matrix() is not None:
-                return self._rank_pairs_by_matrix(plan.pairs, filters, limit)
-            return self.store.keyword_search(plan.pairs_fts, filters, limit, FTS_WEIGHTS)
 
     def rank_keyword_with_pairs(self, plan: QueryPlan, filters: Filters, limit: int = CANDIDATES) -> tuple[list[tuple[int, float]], bool]:
         """The keyword ranking with a Vietnamese query's syllable pairs fused in, and whether any passage matched a pair."""

@@ -227,7 +227,7 @@ class PhraseScores:
     query to query, and FTS5 costs in proportion to the passages a phrase is in. One per searcher, so per generation."""
 
     def __init__(self, matrix: TermMatrix, fetch: Callable[[str], tuple[np.ndarray, np.ndarray]], budget: int = 4_000_000) -> None:
-        self._matrix, self._fetch, self._budget = matrix, fetch, budget  # budget: postings kept, 16 bytes each
+        self.matrix, self._fetch, self._budget = matrix, fetch, budget  # budget: postings kept, 16 bytes each
         self._kept: OrderedDict[str, tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._size = 0
 
@@ -237,7 +237,7 @@ class PhraseScores:
             self._kept.move_to_end(phrase)
         else:
             rowids, scores = self._fetch(phrase)
-            at, known = self._matrix.positions(rowids)  # rows written since the matrix are left out, as by its words
+            at, known = self.matrix.positions(rowids)  # rows written since the matrix are left out, as by its words
             self._kept[phrase] = (at[known], scores[known])
             self._size += int(known.sum())
             while self._size > self._budget and len(self._kept) > 1:
