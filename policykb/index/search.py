@@ -268,7 +268,8 @@ class _TextsInOrder(Mapping):
 
     def readable(self, chunk_id: int) -> bool:
         """Whether the passage still has its text (another process may have removed its document mid-search)."""
-        return self[chunk_id] != "" or self._texts[chunk_id] is not None
+        self[chunk_id]
+        return self._texts[chunk_id] is not None
 
     def __iter__(self):
         return iter(self._ranked)
