@@ -3,6 +3,7 @@ with the store by ingest (written from the threshold, one generation at a time, 
 
 from __future__ import annotations
 
+import json
 import logging
 import shutil
 import sqlite3
@@ -21,7 +22,7 @@ from policykb.index.indexer import Indexer
 from policykb.index.query import expansion_phrases, plan_query, quote
 from policykb.index.search import Searcher
 from policykb.index.store import Filters, Store
-from policykb.index.terms import FTS_WEIGHTS, PhraseScores, TermMatrix, terms_dir, write_terms
+from policykb.index.terms import FTS_WEIGHTS, PhraseScores, TermMatrix, load_terms, terms_dir, write_terms
 
 GLOSSARY = load_glossary(DEFAULT_CORPUS_DIR / "glossary.json")
 
@@ -204,3 +205,16 @@ def test_a_glossary_name_found_nowhere_is_answered_from_the_matrix_with_nothing(
     assert matrix.key("older persons") == "older person"  # held, with no postings: no FTS5 search for it
     assert not matrix.scores([matrix.key("older persons")]).any()
     assert matrix.scores([matrix.key("care homes")])[0] > 0
+
+
+def test_a_matrix_built_with_other_column_weights_is_not_used_and_ingest_builds_it_again(fake_config: Config, corpus_copy: Path, caplog):
+    config = replace(fake_config, term_matrix_threshold=1)
+    _ingest(config, corpus_copy)
+    folder = next(config.data_dir.glob("terms.*"))
+    info = json.loads((folder / "terms.json").read_text(encoding="utf-8"))
+    (folder / "terms.json").write_text(json.dumps({**info, "weights": [1.0, 1.0, 1.0]}), encoding="utf-8")
+    with caplog.at_level(logging.WARNING):
+        assert load_terms(config.data_dir, int(folder.name.split(".")[1])) is None
+    assert "column weights" in caplog.text
+    with Store(config.db_path) as store:
+        assert write_terms(store, config.data_dir, 1).weights == FTS_WEIGHTS

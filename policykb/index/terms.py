@@ -103,11 +103,11 @@ class TermMatrix:
     """Per word, the rows that contain it (as indexes into `rowids`) and the word's BM25 impact in each."""
 
     def __init__(self, rowids: np.ndarray, indptr: np.ndarray, rows: np.ndarray, impacts: np.ndarray,
-                 terms: list[str], tokenize: str, weights: tuple[float, ...]) -> None:
+                 terms: list[str], tokenize: str, weights: tuple[float, ...], tokenizer: QueryTokenizer | None = None) -> None:
         self.rowids, self.indptr, self.rows, self.impacts = rowids, indptr, rows, impacts
         self.term_id = {term: i for i, term in enumerate(terms)}
         self.tokenize, self.weights = tokenize, tuple(weights)
-        self.tokenizer = QueryTokenizer(tokenize)
+        self.tokenizer = tokenizer or QueryTokenizer(tokenize)
 
     @property
     def size(self) -> int:
@@ -182,8 +182,7 @@ class TermMatrix:
         row_of = np.full(int(rowids[-1]) + 1 if len(rowids) else 1, -1, dtype=np.int64)
         row_of[rowids] = np.arange(len(rowids))
         builder = _PostingsBuilder(indptr, idf, length_norm, row_of, tuple(weights[i] if i < len(weights) else 1.0 for i in range(len(columns))))
-        column = "CASE col " + " ".join(f"WHEN '{name}' THEN {i}" for i, name in enumerate(columns)) + " END"
-        sql = f"SELECT group_concat(doc * 4 + {column}, ',') FROM temp.terms_instances WHERE term = ?"
+        sql = f"SELECT group_concat(doc * 4 + {_column_number(columns)}, ',') FROM temp.terms_instances WHERE term = ?"
         batch, first, pending = [], 0, 0
         for number, (term, _) in enumerate(vocabulary):
             batch.append(np.fromstring(conn.execute(sql, (term,)).fetchone()[0], dtype=np.int64, sep=","))
@@ -193,7 +192,7 @@ class TermMatrix:
                 batch, first, pending = [], number + 1, 0
         for number, (doc_rowids, column_counts) in enumerate(found.values(), start=len(vocabulary)):
             builder.add_counted(number, row_of[doc_rowids], column_counts)
-        return cls(rowids, indptr, builder.rows, builder.impacts, terms, tokenize, weights)
+        return cls(rowids, indptr, builder.rows, builder.impacts, terms, tokenize, weights, tokenizer)
 
     # --- files ------------------------------------------------------------------------------------
     def save(self, path: Path) -> None:
@@ -217,6 +216,8 @@ class TermMatrix:
         info = json.loads((path / "terms.json").read_text(encoding="utf-8"))
         if info.get("format") != FORMAT:
             raise ValueError(f"{path}: format {info.get('format')}, expected {FORMAT}")
+        if tuple(info["weights"]) != FTS_WEIGHTS:  # its scores would no longer be FTS5's
+            raise ValueError(f"{path}: built with column weights {info['weights']}, searches use {list(FTS_WEIGHTS)}")
         arrays = {name: np.load(path / f"{name}.npy", mmap_mode="r") for name in _ARRAYS}
         return cls(**arrays, terms=info["terms"], tokenize=info["tokenize"], weights=tuple(info["weights"]))
 
@@ -251,6 +252,11 @@ class PhraseScores:
         return self._size
 
 
+def _column_number(columns: list[str]) -> str:
+    """SQL turning fts5vocab's column name into the column's number (0, 1, 2; at most 4 columns, see row × 4 + column)."""
+    return "CASE col " + " ".join(f"WHEN '{name}' THEN {i}" for i, name in enumerate(columns)) + " END"
+
+
 def _row_lengths(conn: sqlite3.Connection, table: str, columns: int) -> tuple[np.ndarray, np.ndarray]:
     """Every rowid and its tokens over all columns, from FTS5's _docsize table, checked against its averages record
     (id 1 of _data: the row count, then each column's token total), from which FTS5 takes avgdl."""
@@ -271,8 +277,7 @@ class _PhraseFinder:
 
     def __init__(self, conn: sqlite3.Connection, columns: list[str], tokenizer: QueryTokenizer) -> None:
         self.conn, self.tokenizer = conn, tokenizer
-        column = "CASE col " + " ".join(f"WHEN '{name}' THEN {i}" for i, name in enumerate(columns)) + " END"
-        self.sql = (f"SELECT group_concat(((doc * 4 + {column}) << {self.OFFSET_BITS}) + offset, ',')"
+        self.sql = (f"SELECT group_concat(((doc * 4 + {_column_number(columns)}) << {self.OFFSET_BITS}) + offset, ',')"
                     " FROM temp.terms_instances WHERE term = ?")
         self._instances: dict[str, np.ndarray] = {}
 
