@@ -66,8 +66,7 @@ class BaselineSearcher:
     def texts(self, chunk_ids: list[int]) -> list[tuple[int, str]]:
         if not chunk_ids:
             return []
-        sql = (f"SELECT c.id, substr(d.text, c.start + 1, c.end - c.start) FROM chunks c JOIN documents d ON d.id = c.doc_id"
-               f" WHERE c.id IN ({','.join('?' * len(chunk_ids))})")
+        sql = f"SELECT id, text FROM chunks WHERE id IN ({','.join('?' * len(chunk_ids))})"
         found = dict(self.conn.execute(sql, chunk_ids).fetchall())
         return [(chunk_id, found[chunk_id]) for chunk_id in chunk_ids if chunk_id in found]
 

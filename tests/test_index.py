@@ -231,3 +231,21 @@ def test_acronyms_are_read_from_their_index_not_from_each_document_row(fake_inde
         plan = " ".join(row[3] for row in store.conn.execute(f"EXPLAIN QUERY PLAN {ACRONYMS_SQL}"))
         assert "COVERING INDEX documents_acronyms" in plan
         assert store.all_acronyms()["MPSAR"].startswith("Master Plan")
+
+
+def test_each_passage_keeps_the_exact_text_its_document_has_between_its_offsets(fake_index: Config):
+    with Store(fake_index.db_path, readonly=True) as store:
+        rows = store.conn.execute("SELECT c.text, d.text, c.start, c.end FROM chunks c JOIN documents d ON d.id = c.doc_id").fetchall()
+    assert rows and all(text and text == document[start:end] for text, document, start, end in rows)
+
+
+def test_an_index_from_before_passage_texts_serves_them_from_its_documents_and_stores_them_on_upgrade(fake_index: Config):
+    conn = sqlite3.connect(fake_index.db_path)
+    expected = dict(conn.execute("SELECT id, text FROM chunks"))
+    conn.executescript("ALTER TABLE chunks DROP COLUMN text; PRAGMA user_version = 7;")  # undo migration 8
+    conn.close()
+    with Store(fake_index.db_path, readonly=True) as store:  # served read-only until the next ingest upgrades it
+        assert {cid: row["text"] for cid, row in store.chunk_rows(list(expected)).items()} == expected
+        assert [text for _, _, _, text in store.chunks_for_embedding()] == [expected[cid] for cid in sorted(expected)]
+    with Store(fake_index.db_path) as store:
+        assert dict(store.conn.execute("SELECT id, text FROM chunks")) == expected

@@ -142,7 +142,8 @@ def test_search_page_shows_an_answer_card_for_ownership_questions_only(client):
 
 def test_owner_answers_from_an_index_made_before_ocr_are_served_read_only(fake_index):
     conn = sqlite3.connect(fake_index.db_path)
-    conn.executescript("ALTER TABLE chunks DROP COLUMN ocr; ALTER TABLE chunks DROP COLUMN ocr_confidence; PRAGMA user_version = 5;")
+    conn.executescript("ALTER TABLE chunks DROP COLUMN ocr; ALTER TABLE chunks DROP COLUMN ocr_confidence;"
+                       " ALTER TABLE chunks DROP COLUMN text; PRAGMA user_version = 5;")
     conn.close()
     with Store(fake_index.db_path, readonly=True) as store:
         rows = store.assignment_rows()

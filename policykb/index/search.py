@@ -6,7 +6,6 @@ import json
 import threading
 import time
 from collections import Counter
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -195,13 +194,13 @@ class Searcher(UsesEmbedder):
         depth = max(CANDIDATES, k * page * 2)
         ranked = self._rank(plan, mode, filters, depth)
         with self._lock:
-            rows = self.store.chunk_rows([chunk_id for chunk_id, _ in ranked], text=False)
-        present = [cid for cid, _ in ranked if cid in rows]
-        texts = _TextsInOrder(self, present)
+            rows = self.store.chunk_rows([chunk_id for chunk_id, _ in ranked])
+        present = [cid for cid, _ in ranked if cid in rows]  # another process may have removed some since they were ranked
+        texts = {cid: rows[cid]["text"] for cid in present}
         ordered = drop_near_duplicates(present, texts, enough=(page + 1) * k + self.config.per_doc_cap * k)
         ordered = cap_per_document(ordered, {cid: rows[cid]["doc_id"] for cid in rows}, self.config.per_doc_cap, window=k)
         scores = dict(ranked)
-        window = [cid for cid in ordered[(page - 1) * k : page * k] if texts.readable(cid)]
+        window = ordered[(page - 1) * k : page * k]
         hits = [_hit(rank, rows[cid], texts[cid], scores[cid]) for rank, cid in enumerate(window, start=(page - 1) * k + 1)]
         took = (time.perf_counter() - started) * 1000
         return SearchResult(query, mode, hits, len(ordered), page, k, took, plan.expansions, facet_counts([rows[cid] for cid in ordered]))
@@ -243,39 +242,6 @@ def facet_counts(rows) -> dict[str, list[tuple[str, int]]]:
 def _merge_first(first: list[tuple[int, float]], rest: list[tuple[int, float]]) -> list[tuple[int, float]]:
     seen = {cid for cid, _ in first}
     return first + [pair for pair in rest if pair[0] not in seen]
-
-
-class _TextsInOrder(Mapping):
-    """Passage texts read as they are asked for, a batch of the next ranked ones at a time. Reading a passage's text
-    reads its document's whole text, so a search reads the texts near-duplicate removal and the page need (about 50)
-    rather than those of every candidate behind them."""
-
-    BATCH = 32
-
-    def __init__(self, searcher: Searcher, ranked: list[int]) -> None:
-        self._searcher, self._ranked = searcher, ranked
-        self._position = {cid: position for position, cid in enumerate(ranked)}
-        self._texts: dict[int, str | None] = {}
-
-    def __getitem__(self, chunk_id: int) -> str:
-        if chunk_id not in self._texts:
-            position = self._position[chunk_id]
-            batch = [cid for cid in self._ranked[position : position + self.BATCH] if cid not in self._texts]
-            with self._searcher._lock:
-                found = self._searcher.store.texts_of(batch)
-            self._texts.update((cid, found.get(cid)) for cid in batch)  # None: removed since it was ranked
-        return self._texts[chunk_id] or ""
-
-    def readable(self, chunk_id: int) -> bool:
-        """Whether the passage still has its text (another process may have removed its document mid-search)."""
-        self[chunk_id]
-        return self._texts[chunk_id] is not None
-
-    def __iter__(self):
-        return iter(self._ranked)
-
-    def __len__(self) -> int:
-        return len(self._ranked)
 
 
 def _hit(rank: int, row, text: str, score: float) -> SearchHit:

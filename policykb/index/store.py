@@ -80,11 +80,14 @@ class Store:
         if not readonly:
             migrate(self.conn)
         # An index from before OCR (migration 6), opened read-only to serve searches until the next ingest upgrades it.
-        has_ocr = any(row[1] == "ocr" for row in self.conn.execute("PRAGMA table_info(chunks)"))
+        columns = {row[1] for row in self.conn.execute("PRAGMA table_info(chunks)")}
+        has_ocr = "ocr" in columns
         self._ocr_columns = "ocr, ocr_confidence" if has_ocr else "0 AS ocr, NULL AS ocr_confidence"
         self._assignment_ocr = (  # whether the passage that states an assignment was read by OCR
             "EXISTS (SELECT 1 FROM chunks c WHERE c.doc_id = a.doc_id AND c.ocr = 1 AND c.start <= a.start AND a.start < c.end)"
             if has_ocr else "0")
+        # A passage's text: its own copy since migration 8, else sliced from its document's text (an older index).
+        self._chunk_text = "c.text" if "text" in columns else "substr(d.text, c.start + 1, c.end - c.start)"
 
     def close(self) -> None:
         self.conn.close()
@@ -176,10 +179,11 @@ class Store:
             for chunk, embed_hash, vector in zip(doc.chunks, embed_hashes, vectors, strict=True):
                 cursor = self.conn.execute(
                     "INSERT INTO chunks (doc_id, ordinal, start, end, section, page, page_end, language, agencies, embed_hash, vector,"
-                    " ocr, ocr_confidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " ocr, ocr_confidence, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (doc_id, chunk.ordinal, chunk.start, chunk.end, chunk.section, chunk.page, chunk.page_end,
                      chunk.language or doc.language, json.dumps(chunk.agencies, ensure_ascii=False), embed_hash,
-                     np.asarray(vector, dtype=np.float32).tobytes(), int(chunk.ocr), chunk.ocr_confidence),
+                     np.asarray(vector, dtype=np.float32).tobytes(), int(chunk.ocr), chunk.ocr_confidence,
+                     doc.text[chunk.start : chunk.end]),  # the citation's text is the document's, whatever the chunker kept
                 )
                 self.conn.execute(
                     "INSERT INTO chunks_fts (rowid, title, section, body) VALUES (?, ?, ?, ?)",
@@ -278,40 +282,27 @@ class Store:
         """Every (document id, document number it mentions)."""
         return [(row[0], row[1]) for row in self.conn.execute("SELECT doc_id, number FROM doc_numbers")]
 
-    def chunk_rows(self, chunk_ids: list[int], text: bool = True) -> dict[int, sqlite3.Row]:
-        """Chunk and document fields, with the chunk's text sliced from the document's cleaned text unless `text` is
-        False (slicing reads the document's whole text, most of the cost for a hundred passages of long documents)."""
+    def chunk_rows(self, chunk_ids: list[int]) -> dict[int, sqlite3.Row]:
+        """Chunk and document fields with the chunk's text, of the given chunks that exist."""
         found: dict[int, sqlite3.Row] = {}
-        sliced = ", substr(d.text, c.start + 1, c.end - c.start) AS text" if text else ""
         for start in range(0, len(chunk_ids), 500):
             batch = chunk_ids[start : start + 500]
             marks = ",".join("?" * len(batch))
             sql = (
                 "SELECT c.id, c.doc_id, c.start, c.end, c.section, c.page, c.page_end, c.language AS chunk_language,"
-                f" c.agencies, {self._ocr_columns}, d.title, d.source, d.doc_type, d.language, d.date, d.year, d.issuer"
-                f"{sliced} FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE c.id IN ({marks})"
+                f" c.agencies, {self._ocr_columns}, d.title, d.source, d.doc_type, d.language, d.date, d.year, d.issuer,"
+                f" {self._chunk_text} AS text FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE c.id IN ({marks})"
             )
             found.update((row["id"], row) for row in self.conn.execute(sql, batch))
         return found
 
-    def texts_of(self, chunk_ids: list[int]) -> dict[int, str]:
-        """The text of each chunk, sliced from its document's cleaned text."""
-        found: dict[int, str] = {}
-        for start in range(0, len(chunk_ids), 500):
-            batch = chunk_ids[start : start + 500]
-            sql = (f"SELECT c.id, substr(d.text, c.start + 1, c.end - c.start) FROM chunks c JOIN documents d ON d.id = c.doc_id"
-                   f" WHERE c.id IN ({','.join('?' * len(batch))})")
-            found.update(self.conn.execute(sql, batch).fetchall())
-        return found
-
     def chunks_for_embedding(self) -> list[tuple[int, str, str, str]]:
         """(chunk id, document title, section, text) of every chunk, in id order."""
-        sql = ("SELECT c.id, d.title, c.section, substr(d.text, c.start + 1, c.end - c.start)"
-               " FROM chunks c JOIN documents d ON d.id = c.doc_id ORDER BY c.id")
+        sql = f"SELECT c.id, d.title, c.section, {self._chunk_text} FROM chunks c JOIN documents d ON d.id = c.doc_id ORDER BY c.id"
         return [tuple(row) for row in self.conn.execute(sql)]
 
     def chunk_texts(self) -> list[str]:
-        sql = "SELECT substr(d.text, c.start + 1, c.end - c.start) FROM chunks c JOIN documents d ON d.id = c.doc_id ORDER BY c.id"
+        sql = f"SELECT {self._chunk_text} FROM chunks c JOIN documents d ON d.id = c.doc_id ORDER BY c.id"
         return [row[0] for row in self.conn.execute(sql)]
 
     def list_documents(self) -> list[dict]:
