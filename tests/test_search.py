@@ -8,6 +8,7 @@ from policykb.errors import BadQueryError
 from policykb.index.fusion import cap_per_document, drop_near_duplicates, weighted_rrf
 from policykb.index.query import plan_query, quote
 from policykb.index.store import Filters, Store
+from policykb.index.terms import FTS_WEIGHTS
 from policykb.textnorm import fold_lower
 
 RESOLUTION_DOC = "004_6608ed9db748e12c"
@@ -151,3 +152,16 @@ def test_a_passage_whose_document_is_removed_mid_search_is_left_out_rather_than_
     hits = fake_searcher.search("social insurance", mode="keyword", k=20).hits
     assert hits and all(hit.doc_id != gone and hit.text for hit in hits)
     assert len(hits) < len(ranked)
+
+
+@pytest.mark.parametrize("filters", [Filters(), Filters(language="en")])
+def test_keyword_search_in_some_documents_scores_their_passages_as_a_search_over_all_does(fake_searcher, filters):
+    store = fake_searcher.store
+    match = plan_query("social protection resolution partnership", fake_searcher.glossary).fts
+    everywhere = store.keyword_search(match, filters, 1000, FTS_WEIGHTS)
+    doc_of = {cid: row["doc_id"] for cid, row in store.chunk_rows([cid for cid, _ in everywhere]).items()}
+    some = sorted(set(doc_of.values()))[:2]
+    inside = store.keyword_search(match, filters, 1000, FTS_WEIGHTS, doc_ids=some)
+    assert 0 < len(inside) < len(everywhere)
+    assert dict(inside) == {cid: score for cid, score in everywhere if doc_of[cid] in some}
+    assert [score for _, score in inside] == sorted((score for _, score in inside), reverse=True)

@@ -254,13 +254,18 @@ class Store:
         """FTS5 BM25 over (title, section, body), optionally only in some documents; higher score is better."""
         if doc_ids is None and not filters.active:
             return self._keyword_search_all(match, limit, weights)
+        bm25 = f"bm25(chunks_fts, {weights[0]}, {weights[1]}, {weights[2]})"
         where, params = filters.sql()
         if doc_ids is not None:
-            where += f" AND d.id IN ({','.join('?' * len(doc_ids))})"
-            params = [*params, *doc_ids]
+            # The documents' passages from the chunks_doc index, and only with filters their rows: joining chunk rows
+            # to every match made a document-number query read rows from all over a large store (0.1 s uncached at 1M).
+            marks = ",".join("?" * len(doc_ids))
+            passages = (f"SELECT c.id FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE c.doc_id IN ({marks}){where}"
+                        if filters.active else f"SELECT id FROM chunks WHERE doc_id IN ({marks})")
+            sql = f"SELECT rowid, {bm25} AS score FROM chunks_fts WHERE chunks_fts MATCH ? AND rowid IN ({passages}) ORDER BY score LIMIT ?"
+            return [(row[0], -row[1]) for row in self.conn.execute(sql, [match, *doc_ids, *params, limit])]
         sql = (
-            f"SELECT f.rowid, bm25(chunks_fts, {weights[0]}, {weights[1]}, {weights[2]}) AS score"
-            " FROM chunks_fts f JOIN chunks c ON c.id = f.rowid JOIN documents d ON d.id = c.doc_id"
+            f"SELECT f.rowid, {bm25} AS score FROM chunks_fts f JOIN chunks c ON c.id = f.rowid JOIN documents d ON d.id = c.doc_id"
             f" WHERE chunks_fts MATCH ?{where} ORDER BY score LIMIT ?"
         )
         return [(row[0], -row[1]) for row in self.conn.execute(sql, [match, *params, limit])]
