@@ -249,3 +249,11 @@ def test_an_index_from_before_passage_texts_serves_them_from_its_documents_and_s
         assert [text for _, _, _, text in store.chunks_for_embedding()] == [expected[cid] for cid in sorted(expected)]
     with Store(fake_index.db_path) as store:
         assert dict(store.conn.execute("SELECT id, text FROM chunks")) == expected
+
+
+def test_a_new_store_has_8_kb_pages_and_an_existing_one_keeps_its_own(tmp_path: Path):
+    old = tmp_path / "old.sqlite3"
+    sqlite3.connect(old).executescript("PRAGMA page_size = 4096; CREATE TABLE t (x); ")
+    with Store(tmp_path / "new.sqlite3") as new, Store(old) as existing:
+        assert new.conn.execute("PRAGMA page_size").fetchone()[0] == 8192
+        assert existing.conn.execute("PRAGMA page_size").fetchone()[0] == 4096

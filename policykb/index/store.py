@@ -55,11 +55,17 @@ def slugify(stem: str) -> str:
     return slug[:60] or "doc"
 
 
+PAGE_SIZE = 8192
+
+
 def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
     if readonly:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30, check_same_thread=False)
     else:
         conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+        # Set only while a database is empty (later a no-op): a passage row (its text and 1.5 KB vector) is too large
+        # for two to share a 4 KB page, so 8 KB pages hold three — 478 instead of 619 MB at 100k synthetic passages.
+        conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
     conn.row_factory = sqlite3.Row
