@@ -6,7 +6,9 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import os
 import re
+import shutil
 import sqlite3
 import time
 from pathlib import Path
@@ -262,6 +264,39 @@ def test_other_ocr_settings_do_not_reuse_the_cache(tmp_path):
     with pytest.raises(Exception) as caught:
         parse_file(image, glossary, ocr=OcrSettings(cache_dir=tmp_path / "cache", langs="eng", tesseract_cmd=str(tmp_path / "none")))
     assert "Tesseract is not installed" in str(caught.value)
+
+
+def test_a_scan_read_by_another_tesseract_version_is_read_again(tmp_path):
+    image = tmp_path / "note.png"
+    image.write_bytes(encoded(page_image(ENGLISH), "PNG"))
+    glossary = load_glossary(DEFAULT_CORPUS_DIR / "glossary.json")
+    parse_file(image, glossary, ocr=OcrSettings(cache_dir=tmp_path / "cache"))
+    [cached] = (tmp_path / "cache").glob("*.json")
+    stored = json.loads(cached.read_text(encoding="utf-8"))
+    version = stored["tesseract"]
+    assert version.startswith("tesseract ")
+    stored["tesseract"], stored["pages"]["1"]["text"] = "tesseract 3.05", "what an older Tesseract read"
+    cached.write_text(json.dumps(stored), encoding="utf-8")
+    again = parse_file(image, glossary, ocr=OcrSettings(cache_dir=tmp_path / "cache"))
+    assert "farmer over seventy" in _words(again.text) and "older Tesseract" not in again.text
+    assert json.loads(cached.read_text(encoding="utf-8"))["tesseract"] == version
+
+
+def test_pages_read_side_by_side_give_each_tesseract_one_core_and_leave_this_process_as_it_was(tmp_path, monkeypatch):
+    monkeypatch.delenv("OMP_THREAD_LIMIT", raising=False)
+    limits = tmp_path / "limits.txt"
+    wrapper = tmp_path / "tesseract"  # notes the limit each page's Tesseract was given, then runs the real one
+    wrapper.write_text("#!/bin/sh\n"
+                       f'case "$*" in *--version*|*--list-langs*) ;; *) echo "${{OMP_THREAD_LIMIT:-none}}" >> {limits} ;; esac\n'
+                       f'exec {shutil.which("tesseract")} "$@"\n')
+    wrapper.chmod(0o755)
+    tiff = tmp_path / "annex.tiff"
+    tiff.write_bytes(multipage_tiff(page_image(ENGLISH), page_image(SECOND_PAGE)))
+    glossary = load_glossary(DEFAULT_CORPUS_DIR / "glossary.json")
+    document = parse_file(tiff, glossary, ocr=OcrSettings(tesseract_cmd=str(wrapper), workers=2))
+    assert "Annex two" in document.text
+    assert limits.read_text().split() == ["1", "1"]
+    assert "OMP_THREAD_LIMIT" not in os.environ
 
 
 # --- OCR that cannot run here ---------------------------------------------------------------------

@@ -8,9 +8,11 @@ import logging
 import os
 import re
 import shutil
+import subprocess
 import sys
 import tempfile
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -64,6 +66,17 @@ def _languages(command: str) -> frozenset[str]:
 
     pytesseract.pytesseract.tesseract_cmd = command
     return frozenset(pytesseract.get_languages(config=""))
+
+
+@lru_cache(maxsize=8)
+def tesseract_version(command: str) -> str | None:
+    """The first line of `tesseract --version` ("tesseract 5.3.0"), or None when it cannot run here."""
+    try:
+        done = subprocess.run([command, "--version"], capture_output=True, text=True, timeout=30, check=True)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    lines = (done.stdout or done.stderr).strip().splitlines()  # older versions print it on stderr
+    return lines[0] if lines else None
 
 
 def check_ocr_tools(path: Path, settings: OcrSettings, why: str, pdf: bool) -> None:
@@ -186,15 +199,28 @@ def read_pages(path: Path, data: bytes, pages: dict[int, tuple[float, float] | N
         import pytesseract
 
         pytesseract.pytesseract.tesseract_cmd = settings.tesseract_cmd
-        if settings.workers > 1:
-            os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # one core per tesseract: pages run side by side instead
-        with tempfile.TemporaryDirectory(prefix="policykb-ocr-") as workdir:
+        with tempfile.TemporaryDirectory(prefix="policykb-ocr-") as workdir, _one_core_per_tesseract(settings.workers):
             job = _Job(path, data, "pdf" if is_pdf else "image", settings, Path(workdir))
             job.page_dpi = {page: pdf_page_dpi(*pages[page], settings.dpi) for page in missing if pages[page] is not None}
             found.update(_run_pages(job, missing))
         if cache:
             cache.save(found)
     return {page: found[page] for page in pages}
+
+
+@contextmanager
+def _one_core_per_tesseract(workers: int):
+    """With pages read side by side, each Tesseract gets one core (OMP_THREAD_LIMIT, which pytesseract passes on from
+    this process's environment) for as long as they run: the embedder and FAISS, whose OpenMP may start later in the
+    same process, keep every core."""
+    if workers <= 1 or "OMP_THREAD_LIMIT" in os.environ:
+        yield
+        return
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    try:
+        yield
+    finally:
+        os.environ.pop("OMP_THREAD_LIMIT", None)
 
 
 def _why(raw: RawText) -> str:
@@ -246,10 +272,16 @@ class OcrCache:
         tag = hashlib.sha256(f"{CACHE_VERSION}|{settings.langs}|{settings.dpi}".encode()).hexdigest()[:12]
         self.path = folder / f"{digest}-{tag}.json"
         self.settings = {"langs": settings.langs, "dpi": settings.dpi, "version": CACHE_VERSION}
+        self.tesseract = tesseract_version(settings.tesseract_cmd)
 
     def load(self) -> dict[int, OcrPage]:
+        """The pages read before, unless the Tesseract here now is another version than the one that read them (without
+        Tesseract here, the cache still answers: it is the only way to the text)."""
         try:
             stored = json.loads(self.path.read_text(encoding="utf-8"))
+            if self.tesseract is not None and stored.get("tesseract") != self.tesseract:
+                log.info("reading %s again: it was read by %s, this is %s", self.path, stored.get("tesseract") or "an unrecorded Tesseract", self.tesseract)
+                return {}
             return {int(page): OcrPage(entry["text"], entry["confidence"]) for page, entry in stored["pages"].items()}
         except FileNotFoundError:
             return {}
@@ -259,7 +291,7 @@ class OcrCache:
 
     def save(self, pages: dict[int, OcrPage]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        body = {**self.settings, "pages": {str(page): {"text": p.text, "confidence": p.confidence} for page, p in sorted(pages.items())}}
+        body = {**self.settings, "tesseract": self.tesseract, "pages": {str(page): {"text": p.text, "confidence": p.confidence} for page, p in sorted(pages.items())}}
         partial = self.path.with_name(f"{self.path.name}.{os.getpid()}.part")
         with partial.open("w", encoding="utf-8") as handle:
             json.dump(body, handle, ensure_ascii=False)
