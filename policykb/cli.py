@@ -442,10 +442,12 @@ def eval_queries(ctx, file: Path, mode: str, as_json: bool) -> None:
 @click.option("--baseline/--no-baseline", default=True, show_default=True, help="With --scale: time the plain baseline too.")
 @click.option("--work-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="With --scale: where the temporary indexes go (default: the system's temporary folder).")
+@click.option("--uncached", is_flag=True, help="With --scale: empty the page cache (the whole machine's; needs root) before "
+              "the first pass of hybrid queries, which then reads the index from disk as after a restart.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON only.")
 @click.pass_context
 def bench(ctx, synthetic_chunks: tuple[int, ...], queries: int, corpus_dir: Path | None, scale: bool, baseline: bool,
-          work_dir: Path | None, as_json: bool) -> None:
+          work_dir: Path | None, uncached: bool, as_json: bool) -> None:
     """Measure ingest chunks/s, re-ingest time and hybrid query p50/p95 (bundled + synthetic corpus).
 
     Runs in temporary data folders; the index in --data is not touched.
@@ -457,7 +459,7 @@ def bench(ctx, synthetic_chunks: tuple[int, ...], queries: int, corpus_dir: Path
     if scale:
         from policykb.bench_scale import run_scale_benchmarks
 
-        results = run_scale_benchmarks(_config(ctx), list(synthetic_chunks), queries, baseline, corpus_dir, work_dir)
+        results = run_scale_benchmarks(_config(ctx), list(synthetic_chunks), queries, baseline, corpus_dir, work_dir, uncached)
     else:
         from policykb.bench import run_benchmarks
 

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from policykb.bench import Vocabulary
-from policykb.bench_scale import EMBEDDER, query_embedder, write_synthetic_index
+from policykb.bench_scale import EMBEDDER, empty_page_cache, query_embedder, write_synthetic_index
 from policykb.cli import main
 from policykb.config import DEFAULT_CORPUS_DIR, Config
 from policykb.glossary import load_glossary
@@ -186,6 +186,8 @@ def test_bench_scale_reports_every_figure_as_json(tmp_path: Path):
     assert size["build"]["index_bytes"]["sqlite"] > 2000 * 1536 and 2000 * 384 <= size["build"]["index_bytes"]["faiss"] < 2000 * 1536
     assert size["build"]["peak_rss_mb"] > 20 and size["search"]["peak_rss_mb"] > 20
     assert set(size["search"]["query_ms_alone"]) == {"hybrid", "keyword", "dense"}
+    first = size["search"]["first_hybrid_pass"]
+    assert first["page_cache"] == "as found" and 0 < first["p50"] <= first["p95"]
     assert 0.5 <= size["recall_at_10"] < 1.0
     for mode in ("hybrid", "keyword", "dense"):
         times = size["query_ms"][mode]
@@ -201,3 +203,11 @@ def test_training_finishes_when_a_parent_process_limited_openmp_to_one_thread(tm
     done = subprocess.run([sys.executable, "-c", script], env={**os.environ, "OMP_THREAD_LIMIT": "1"},
                           capture_output=True, text=True, timeout=120)
     assert done.stdout.strip() == "400", done.stderr
+
+
+def test_emptying_the_page_cache_says_whether_it_was_done(tmp_path: Path):
+    control = tmp_path / "drop_caches"
+    control.write_text("0\n")
+    assert empty_page_cache(control) == "emptied" and control.read_text() == "1\n"
+    refused = empty_page_cache(tmp_path / "missing" / "drop_caches")
+    assert refused.startswith("as found: could not write") and "needs root" in refused
