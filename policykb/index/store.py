@@ -58,6 +58,11 @@ def slugify(stem: str) -> str:
 PAGE_SIZE = 8192
 
 
+def _bm25(weights: tuple[float, float, float]) -> str:
+    """FTS5's BM25 of a chunks_fts row with these (title, section, body) weights: lower is better."""
+    return f"bm25(chunks_fts, {weights[0]}, {weights[1]}, {weights[2]})"
+
+
 def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
     if readonly:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30, check_same_thread=False)
@@ -260,7 +265,7 @@ class Store:
         """FTS5 BM25 over (title, section, body), optionally only in some documents; higher score is better."""
         if doc_ids is None and not filters.active:
             return self._keyword_search_all(match, limit, weights)
-        bm25 = f"bm25(chunks_fts, {weights[0]}, {weights[1]}, {weights[2]})"
+        bm25 = _bm25(weights)
         where, params = filters.sql()
         if doc_ids is not None:
             # The documents' passages from the chunks_doc index, and only with filters their rows: joining chunk rows
@@ -279,13 +284,13 @@ class Store:
     def _keyword_search_all(self, match: str, limit: int, weights: tuple[float, float, float]) -> list[tuple[int, float]]:
         """keyword_search without filters: the same ranking from the FTS table alone. Joining chunks and documents
         for every match (a chunk row holds its vector) took most of the time when a common word matches most rows."""
-        sql = (f"SELECT rowid, bm25(chunks_fts, {weights[0]}, {weights[1]}, {weights[2]}) AS score FROM chunks_fts"
+        sql = (f"SELECT rowid, {_bm25(weights)} AS score FROM chunks_fts"
                " WHERE chunks_fts MATCH ? ORDER BY score LIMIT ?")
         return [(row[0], -row[1]) for row in self.conn.execute(sql, [match, limit])]
 
     def phrase_scores(self, match: str, weights: tuple[float, float, float]) -> tuple[np.ndarray, np.ndarray]:
         """(rowids, BM25 scores) of every row that matches `match`, unordered: the phrases a term matrix cannot score."""
-        sql = f"SELECT rowid, -bm25(chunks_fts, {weights[0]}, {weights[1]}, {weights[2]}) FROM chunks_fts WHERE chunks_fts MATCH ?"
+        sql = f"SELECT rowid, -{_bm25(weights)} FROM chunks_fts WHERE chunks_fts MATCH ?"
         rows = self.conn.execute(sql, [match]).fetchall()
         return np.array([row[0] for row in rows], dtype=np.int64), np.array([row[1] for row in rows], dtype=np.float64)
 
