@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import json
+
+import numpy as np
 import pytest
 
 from policykb.errors import BadQueryError
-from policykb.index.fusion import cap_per_document, drop_near_duplicates, weighted_rrf
+from policykb.index.embedder import FakeEmbedder
+from policykb.index.fusion import cap_per_document, drop_near_duplicates, rank_documents_by, weighted_rrf
+from policykb.index.indexer import Indexer
 from policykb.index.query import plan_query, quote
+from policykb.index.search import Searcher
 from policykb.index.store import Filters, Store
-from policykb.index.terms import FTS_WEIGHTS
+from policykb.index.terms import DOCUMENT_WEIGHTS, FTS_WEIGHTS
 from policykb.textnorm import fold_lower
 
 RESOLUTION_DOC = "004_6608ed9db748e12c"
@@ -125,6 +131,73 @@ def test_cap_per_document_defers_extra_passages_after_the_window():
     assert cap_per_document([1, 2, 3, 4, 5], doc_of, cap=3, window=4) == [1, 2, 3, 5, 4]
 
 
+def test_rank_documents_by_orders_documents_by_one_score_and_each_documents_passages_by_the_other():
+    doc_of = {1: "a", 2: "a", 3: "b", 4: "b", 5: "c"}
+    passages = [(3, 0.9), (1, 0.8), (4, 0.5), (2, 0.4)]  # 5 is ranked only for documents; 6 has no document
+    documents = [(2, 1.0), (3, 0.9), (5, 0.95), (1, 0.6)]
+    moved = rank_documents_by(passages + [(6, 0.85)], documents, doc_of)
+    assert [item for item, _ in moved] == [1, 3, 6, 2, 4]  # a (best 1.0) before b (0.9); 1 before 2 within a
+    assert dict(moved)[1] == pytest.approx(0.8 + 1.0 - 0.8) and dict(moved)[6] == 0.85
+
+
+class _NoMeaning(FakeEmbedder):
+    """Every query vector is zero, so that only BM25 decides."""
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return np.zeros(self.dim, dtype=np.float32)
+
+
+def test_hybrid_ranks_a_document_whose_title_matches_first_with_its_passage_that_says_it(fake_config, tmp_path):
+    filler = ("The ministry reported on staffing, budgets and the schedule of provincial visits for the coming quarter, "
+              "and the working group agreed to circulate the revised annex before the next plenary session. ")
+    files = tmp_path / "files"
+    files.mkdir()
+
+    def write(name: str, title: str, paragraphs: list[str]) -> None:
+        (files / f"{name}.txt").write_text("\n\n".join(paragraphs), encoding="utf-8")
+        (files / f"{name}.txt.meta.json").write_text(json.dumps({"title": title}), encoding="utf-8")
+
+    write("reform", "Social pension reform", [
+        filler * 3 + "The social pension is paid to everyone over eighty without a contributory pension. " + filler * 3,
+        "Annex tables follow. " + filler * 3,
+        "Contacts and addresses. " + filler * 3,
+    ])
+    write("minutes", "Minutes of the March meeting", [
+        filler * 2 + "Members asked how the social pension would be financed, and whether the social pension should rise. " + filler,
+        "Other business. " + filler * 3,
+    ])
+    for topic in ("water", "roads", "schools", "clinics", "forests", "ports", "rice", "power"):  # words common elsewhere
+        write(topic, f"Notes on {topic}", [f"Plans for {topic}. " + filler * 3])
+    with Indexer(fake_config, FakeEmbedder(), progress=False) as indexer:
+        assert not indexer.ingest([files]).errors
+    searcher = Searcher(fake_config, _NoMeaning())
+    try:
+        plan = plan_query("social pension", searcher.glossary)
+        passages, documents = searcher._bm25_rankings(plan.keyword_parts, plan.fts, Filters(), 100, documents=True)
+        doc_of = searcher.store.documents_of([cid for cid, _ in passages])
+        # BM25 alone puts the minutes first; with the title weighing more, the reform's short annex passages, which
+        # only carry the title, outrank its passage that says what was asked.
+        assert doc_of[passages[0][0]] == "minutes"
+        assert "Annex tables" in searcher.store.chunk_rows([documents[0][0]])[documents[0][0]]["text"]
+        hits = searcher.search("social pension", mode="hybrid").hits
+        assert [hit.doc_id for hit in hits[:2]] == ["reform", "minutes"]
+        assert "social pension is paid" in hits[0].text
+        assert searcher.search("social pension", mode="keyword").hits[0].doc_id == "minutes"
+    finally:
+        searcher.close()
+
+
+@pytest.mark.parametrize("filters", [Filters(), Filters(language="en")])
+def test_keyword_rankings_with_two_weightings_equal_a_keyword_search_with_each(fake_searcher, filters):
+    store = fake_searcher.store
+    for query in ("social protection resolution partnership", "Joint Programming Group", "bảo hiểm xã hội"):
+        match = plan_query(query, fake_searcher.glossary).fts
+        both = store.keyword_rankings(match, filters, 15, (FTS_WEIGHTS, DOCUMENT_WEIGHTS))
+        assert both == [store.keyword_search(match, filters, 15, FTS_WEIGHTS), store.keyword_search(match, filters, 15, DOCUMENT_WEIGHTS)]
+        assert both[0] and both[0] != both[1]
+    assert len(store.keyword_search(plan_query("social protection", fake_searcher.glossary).fts, filters, 100, FTS_WEIGHTS)) > 15
+
+
 def test_fold_lower_removes_vietnamese_marks_including_d_stroke():
     assert fold_lower("Bộ Lao động - Thương binh và Xã hội ĐIỀU") == "bo lao dong - thuong binh va xa hoi dieu"
 
@@ -135,7 +208,7 @@ def test_hybrid_gives_keyword_candidates_outside_the_dense_list_their_real_dense
     dense = fake_searcher.rank_dense(plan, Filters(), 1, vector)
     keyword = fake_searcher.rank_keyword(plan, Filters(), 20)
     outside = [cid for cid, _ in keyword if cid != dense[0][0]]
-    scored = dict(fake_searcher.dense_scores_of_candidates(vector, keyword, dense))
+    scored = dict(fake_searcher.dense_scores_of_candidates(vector, dense, keyword))
     assert set(scored) == {cid for cid, _ in keyword} | {dense[0][0]}
     ids, vectors = fake_searcher.store.vectors_for_ids(outside)
     for cid, row in zip(ids.tolist(), vectors):

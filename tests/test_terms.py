@@ -22,7 +22,7 @@ from policykb.index.indexer import Indexer
 from policykb.index.query import expansion_phrases, plan_query, quote
 from policykb.index.search import Searcher
 from policykb.index.store import Filters, Store
-from policykb.index.terms import FTS_WEIGHTS, PhraseScores, TermMatrix, load_terms, terms_dir, write_terms
+from policykb.index.terms import DOCUMENT_WEIGHTS, FTS_WEIGHTS, PhraseScores, TermMatrix, load_terms, terms_dir, write_terms
 
 GLOSSARY = load_glossary(DEFAULT_CORPUS_DIR / "glossary.json")
 
@@ -70,14 +70,32 @@ def test_keyword_ranking_from_the_matrix_equals_fts5_bm25(synthetic_searcher: Se
     assert compared >= 30
 
 
+@pytest.mark.parametrize("filters", [Filters(), Filters(year=2019)], ids=["all", "2019"])
+def test_the_ranking_with_the_document_weights_from_the_matrix_equals_fts5_bm25(synthetic_searcher: Searcher, filters: Filters):
+    vocab = Vocabulary(DEFAULT_CORPUS_DIR, GLOSSARY)
+    differ = 0
+    for _, query in benchmark_queries(40, vocab):
+        plan = plan_query(query, synthetic_searcher.glossary)
+        if plan.fts is None:
+            continue
+        ours = synthetic_searcher._bm25_rankings(plan.keyword_parts, plan.fts, filters, 100, documents=True)
+        fts5 = synthetic_searcher.store.keyword_rankings(plan.fts, filters, 100, (FTS_WEIGHTS, DOCUMENT_WEIGHTS))
+        for mine, theirs in zip(ours, fts5, strict=True):
+            assert_same_ranking(mine, theirs)
+        differ += ours[0] != ours[1]
+    assert differ >= 10  # the title weighs differently in most rankings
+
+
 def test_glossary_phrases_are_scored_from_the_matrix_and_others_by_fts5(synthetic_searcher: Searcher):
     matrix = synthetic_searcher.terms
     glossary_name = next(p for p in expansion_phrases(synthetic_searcher.glossary) if matrix.key(p) and " " in matrix.key(p))
     assert matrix.key("social protection of the very poor") is None  # not a glossary name: FTS5 scores it
     for parts in (["social", glossary_name], ["insurance", "social protection of the very poor", "coverage"], [glossary_name]):
         match = " OR ".join(quote(part) for part in parts)
-        ours = synthetic_searcher._rank_bm25(parts, match, Filters(), 100)
-        assert_same_ranking(ours, synthetic_searcher.store.keyword_search(match, Filters(), 100, FTS_WEIGHTS))
+        ours = synthetic_searcher._bm25_rankings(parts, match, Filters(), 100, documents=True)
+        fts5 = synthetic_searcher.store.keyword_rankings(match, Filters(), 100, (FTS_WEIGHTS, DOCUMENT_WEIGHTS))
+        for mine, theirs in zip(ours, fts5, strict=True):
+            assert_same_ranking(mine, theirs)
 
 
 def _fts_table(rows: list[tuple[str, str, str]]) -> sqlite3.Connection:
@@ -110,12 +128,14 @@ def test_phrase_postings_count_overlapping_instances_and_never_span_two_columns(
 def test_phrase_scores_leave_out_rows_the_matrix_does_not_hold_and_keep_within_their_budget():
     matrix = TermMatrix.build(_fts_table([("a", "", "social care"), ("b", "", "social insurance")]))
     asked = []
-    fetched = {"x y": (np.array([2, 7, 99]), np.array([1.0, 5.0, 5.0])), "y z": (np.array([1]), np.array([2.0]))}
+    fetched = {"x y": (np.array([2, 7, 99]), np.array([1.0, 5.0, 5.0]), np.array([3.0, 6.0, 6.0])),
+               "y z": (np.array([1]), np.array([2.0]), np.array([2.0]))}
     phrases = PhraseScores(matrix, lambda phrase: asked.append(phrase) or fetched[phrase], budget=1)
-    total = np.zeros(matrix.size)
+    total, with_document_weights = np.zeros(matrix.size), np.zeros(matrix.size)
     phrases.add_to(total, "x y")  # rowid 2 is row 1; 7 and 99 were written after the matrix
     phrases.add_to(total, "x y")
-    assert total.tolist() == [0.0, 2.0] and asked == ["x y"]
+    phrases.add_to(with_document_weights, "x y", documents=True)
+    assert total.tolist() == [0.0, 2.0] and with_document_weights.tolist() == [0.0, 3.0] and asked == ["x y"]
     phrases.add_to(total, "y z")  # over the budget of one posting: the older phrase goes
     phrases.add_to(total, "x y")
     assert asked == ["x y", "y z", "x y"] and phrases.size == 1
@@ -207,14 +227,17 @@ def test_a_glossary_name_found_nowhere_is_answered_from_the_matrix_with_nothing(
     assert matrix.scores([matrix.key("care homes")])[0] > 0
 
 
-def test_a_matrix_built_with_other_column_weights_is_not_used_and_ingest_builds_it_again(fake_config: Config, corpus_copy: Path, caplog):
+@pytest.mark.parametrize("weights", ["weights", "document_weights"])
+def test_a_matrix_built_with_other_column_weights_is_not_used_and_ingest_builds_it_again(fake_config: Config, corpus_copy: Path,
+                                                                                         caplog, weights: str):
     config = replace(fake_config, term_matrix_threshold=1)
     _ingest(config, corpus_copy)
     folder = next(config.data_dir.glob("terms.*"))
     info = json.loads((folder / "terms.json").read_text(encoding="utf-8"))
-    (folder / "terms.json").write_text(json.dumps({**info, "weights": [1.0, 1.0, 1.0]}), encoding="utf-8")
+    (folder / "terms.json").write_text(json.dumps({**info, weights: [1.0, 1.0, 1.0]}), encoding="utf-8")
     with caplog.at_level(logging.WARNING):
         assert load_terms(config.data_dir, int(folder.name.split(".")[1])) is None
-    assert "column weights" in caplog.text
+    assert f"column {weights}" in caplog.text
     with Store(config.db_path) as store:
-        assert write_terms(store, config.data_dir, 1).weights == FTS_WEIGHTS
+        matrix = write_terms(store, config.data_dir, 1)
+        assert (matrix.weights, matrix.document_weights) == (FTS_WEIGHTS, DOCUMENT_WEIGHTS)

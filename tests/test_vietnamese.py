@@ -87,6 +87,22 @@ def test_a_vietnamese_query_that_matches_pairs_gives_the_embedder_only_a_tie_bre
     assert pair_searcher.rank_keyword_with_pairs(english, Filters()) == (pair_searcher.rank_keyword(english, Filters()), False)
 
 
+def test_hybrid_gives_what_the_syllable_pairs_found_its_real_dense_score(pair_searcher, monkeypatch):
+    plan = plan_query("bảo hiểm xã hội tự nguyện", pair_searcher.glossary)
+    keyword, vietnamese = pair_searcher.rank_keyword_with_pairs(plan, Filters(), 5)
+    assert vietnamese and keyword != pair_searcher.rank_keyword(plan, Filters(), 5)
+    scored: list[list[tuple[int, float]]] = []
+    original = pair_searcher.dense_scores_of_candidates
+
+    def recording(vector, dense, *rankings):
+        scored.extend(rankings)
+        return original(vector, dense, *rankings)
+
+    monkeypatch.setattr(pair_searcher, "dense_scores_of_candidates", recording)
+    pair_searcher._rank(plan, "hybrid", Filters(), 5)
+    assert keyword in scored  # the ranking with the pairs fused in, not the single syllables' alone
+
+
 def test_alqac_keyword_search_finds_the_gold_article_first_nearly_always(tmp_path):
     folder = shared_testdata("alqac2023")
     result = evaluate_alqac(Config.from_env(data_dir=tmp_path / "unused", embedder="fake"), folder)

@@ -33,6 +33,23 @@ def convex_fusion(rankings: list[tuple[list[tuple[int, float]], float]]) -> list
     return sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))
 
 
+def rank_documents_by(passages: list[tuple[int, float]], documents: list[tuple[int, float]],
+                      doc_of: Mapping[int, str]) -> list[tuple[int, float]]:
+    """Documents in the order of their best passage by `documents`, each document's passages in their order by
+    `passages`: every passage's score moves by its document's best `documents` score less its best `passages` score.
+    Passages without a document in `doc_of` keep their score. Best first."""
+    best_by: dict[str, float] = defaultdict(float)
+    for item, score in documents:
+        if item in doc_of:
+            best_by[doc_of[item]] = max(best_by[doc_of[item]], score)
+    best_own: dict[str, float] = defaultdict(float)
+    for item, score in passages:
+        if item in doc_of:
+            best_own[doc_of[item]] = max(best_own[doc_of[item]], score)
+    moved = [(item, score + best_by[doc_of[item]] - best_own[doc_of[item]] if item in doc_of else score) for item, score in passages]
+    return sorted(moved, key=lambda pair: (-pair[1], pair[0]))
+
+
 _WORD = re.compile(r"\w+")
 
 

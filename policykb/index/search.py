@@ -15,10 +15,10 @@ from policykb.docnumbers import CitedNumbers
 from policykb.errors import BadQueryError, EmbedderMismatchError, IndexNotReadyError
 from policykb.glossary import load_glossary
 from policykb.index.embedder import Embedder, UsesEmbedder, embedder_name
-from policykb.index.fusion import cap_per_document, convex_fusion, drop_near_duplicates
+from policykb.index.fusion import cap_per_document, convex_fusion, drop_near_duplicates, rank_documents_by
 from policykb.index.query import QueryPlan, plan_query, quote
 from policykb.index.store import INIT_HINT, Filters, Store
-from policykb.index.terms import FTS_WEIGHTS, PhraseScores, TermMatrix, load_terms
+from policykb.index.terms import DOCUMENT_WEIGHTS, FTS_WEIGHTS, PhraseScores, TermMatrix, load_terms
 from policykb.index.vectors import AnnSettings, open_vectors
 from policykb.models import SearchHit
 
@@ -108,22 +108,35 @@ class Searcher(UsesEmbedder):
         return self._rank_bm25(plan.pairs, plan.pairs_fts, filters, limit)
 
     def _rank_bm25(self, parts: list[str], match: str | None, filters: Filters, limit: int) -> list[tuple[int, float]]:
-        """FTS5's BM25 ranking of `match`, the OR of `parts`. With a term matrix, words and glossary names are added up
-        from it and any other phrase is scored by FTS5 on its own (and kept, see PhraseScores) and added in: the
-        scores agree with FTS5's to the last digits of a double."""
+        return self._bm25_rankings(parts, match, filters, limit, documents=False)[0]
+
+    def _bm25_rankings(self, parts: list[str], match: str | None, filters: Filters, limit: int,
+                       documents: bool) -> list[list[tuple[int, float]]]:
+        """FTS5's BM25 ranking of `match`, the OR of `parts`, and with `documents` a second one with the document
+        weights (the title weighing more). With a term matrix, words and glossary names are added up from it and any
+        other phrase is scored by FTS5 on its own (and kept, see PhraseScores) and added in: the scores agree with
+        FTS5's to the last digits of a double."""
         if match is None:
-            return []
+            return [[], []] if documents else [[]]
         with self._lock:
             if self._term_matrix() is None:
-                return self.store.keyword_search(match, filters, limit, FTS_WEIGHTS)
+                if documents:
+                    return self.store.keyword_rankings(match, filters, limit, (FTS_WEIGHTS, DOCUMENT_WEIGHTS))
+                return [self.store.keyword_search(match, filters, limit, FTS_WEIGHTS)]
             keys = [self.terms.key(part) for part in parts]
-            total = self.terms.scores([key for key in keys if key is not None])
-            for part, key in zip(parts, keys):
-                if key is None:
-                    self._phrases.add_to(total, part)
-            if filters.active:
-                self.terms.keep_only(total, np.asarray(self.store.chunk_ids(filters), dtype=np.int64))
-            return self.terms.top(total, limit)
+            words = [key for key in keys if key is not None]
+            totals = [self.terms.scores(words)]
+            if documents:
+                totals.append(totals[0].copy())
+                self.terms.add_document_weights(totals[1], words)
+            allowed = np.asarray(self.store.chunk_ids(filters), dtype=np.int64) if filters.active else None
+            for weighted, total in enumerate(totals):
+                for part, key in zip(parts, keys):
+                    if key is None:
+                        self._phrases.add_to(total, part, documents=bool(weighted))
+                if allowed is not None:
+                    self.terms.keep_only(total, allowed)
+            return [self.terms.top(total, limit) for total in totals]
 
     def _term_matrix(self) -> TermMatrix | None:
         """This generation's term matrix; ingest writes it just after the passages, so a searcher that opened in
@@ -135,15 +148,14 @@ class Searcher(UsesEmbedder):
     @property
     def _phrases(self) -> PhraseScores:
         if self._phrase_scores is None or self._phrase_scores.matrix is not self.terms:
-            self._phrase_scores = PhraseScores(self.terms, lambda phrase: self.store.phrase_scores(quote(phrase), FTS_WEIGHTS))
+            self._phrase_scores = PhraseScores(
+                self.terms, lambda phrase: self.store.phrase_scores(quote(phrase), FTS_WEIGHTS, DOCUMENT_WEIGHTS))
         return self._phrase_scores
 
     def rank_keyword_with_pairs(self, plan: QueryPlan, filters: Filters, limit: int = CANDIDATES) -> tuple[list[tuple[int, float]], bool]:
         """The keyword ranking with a Vietnamese query's syllable pairs fused in, and whether any passage matched a pair."""
-        words, pairs = self.rank_keyword(plan, filters, limit), self.rank_syllable_pairs(plan, filters, limit)
-        if not pairs:
-            return words, False
-        return convex_fusion([(words, 1.0 - SYLLABLE_PAIR_WEIGHT), (pairs, SYLLABLE_PAIR_WEIGHT)])[:limit], True
+        pairs = self.rank_syllable_pairs(plan, filters, limit)
+        return _with_pairs(self.rank_keyword(plan, filters, limit), pairs, limit), bool(pairs)
 
     def rank_dense(self, plan: QueryPlan, filters: Filters, limit: int = CANDIDATES,
                    vector: np.ndarray | None = None) -> list[tuple[int, float]]:
@@ -155,11 +167,11 @@ class Searcher(UsesEmbedder):
                 allowed = self.store.chunk_ids(filters)
         return self.vectors.search(vector, limit, allowed)
 
-    def dense_scores_of_candidates(self, vector: np.ndarray, keyword: list[tuple[int, float]],
-                                   dense: list[tuple[int, float]]) -> list[tuple[int, float]]:
-        """The cosine of every passage either ranker found, so that a keyword candidate outside the dense top list is
+    def dense_scores_of_candidates(self, vector: np.ndarray, dense: list[tuple[int, float]],
+                                   *keyword: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        """The cosine of every passage any ranker found, so that a keyword candidate outside the dense top list is
         fused with its real dense score instead of none."""
-        candidates = list(dict.fromkeys([cid for cid, _ in keyword] + [cid for cid, _ in dense]))
+        candidates = list(dict.fromkeys([cid for cid, _ in dense] + [cid for ranking in keyword for cid, _ in ranking]))
         if not candidates:
             return dense
         with self._lock:
@@ -208,20 +220,27 @@ class Searcher(UsesEmbedder):
     def _rank(self, plan: QueryPlan, mode: str, filters: Filters, depth: int) -> list[tuple[int, float]]:
         if mode == "dense":
             return self.rank_dense(plan, filters, depth)
-        keyword, vietnamese = self.rank_keyword_with_pairs(plan, filters, depth)
+        pairs = self.rank_syllable_pairs(plan, filters, depth)
+        # Hybrid search ranks documents with the title weighing more (see below); where a Vietnamese query's syllable
+        # pairs match, they decide instead.
+        rankings = self._bm25_rankings(plan.keyword_parts, plan.fts, filters, depth, documents=mode == "hybrid" and not pairs)
+        keyword = _with_pairs(rankings[0], pairs, depth)
+        references = self.rank_references(plan, filters, depth)
         if mode == "keyword":
-            return _merge_first(self.rank_references(plan, filters, depth), keyword)
-        dense_weight = DENSE_WEIGHT_SHORT if plan.keyword_like else DENSE_WEIGHT
-        if vietnamese:
-            dense_weight = DENSE_WEIGHT_VIETNAMESE
+            return _merge_first(references, keyword)
+        dense_weight = DENSE_WEIGHT_VIETNAMESE if pairs else DENSE_WEIGHT_SHORT if plan.keyword_like else DENSE_WEIGHT
         vector = self.embedder.embed_query(plan.dense_text)
-        dense = self.dense_scores_of_candidates(vector, keyword, self.rank_dense(plan, filters, depth, vector))
-        rankings = [
-            (self.rank_references(plan, filters, depth), REFERENCE_WEIGHT),
-            (keyword, 1.0 - dense_weight),
-            (dense, dense_weight),
-        ]
-        return convex_fusion(rankings)[:depth]
+        dense = self.dense_scores_of_candidates(vector, self.rank_dense(plan, filters, depth, vector), keyword, *rankings[1:])
+        fused = convex_fusion([(references, REFERENCE_WEIGHT), (keyword, 1.0 - dense_weight), (dense, dense_weight)])
+        if len(rankings) == 2:
+            # Documents rank by their best passage with the title weighing more (DOCUMENT_WEIGHTS), and the passages
+            # of a document keep their order: a title that matches the query lifts its document, and the passage that
+            # says what was asked stays first in it rather than the shortest of the passages that carry the title.
+            by_document = convex_fusion([(references, REFERENCE_WEIGHT), (rankings[1], 1.0 - dense_weight), (dense, dense_weight)])
+            with self._lock:
+                doc_of = self.store.documents_of([cid for cid, _ in fused])
+            fused = rank_documents_by(fused, by_document, doc_of)
+        return fused[:depth]
 
 
 def facet_counts(rows) -> dict[str, list[tuple[str, int]]]:
@@ -237,6 +256,13 @@ def facet_counts(rows) -> dict[str, list[tuple[str, int]]]:
         for agency in json.loads(row["agencies"] or "[]"):
             counters["agency"][agency] += 1
     return {name: sorted(counter.items(), key=lambda item: (-item[1], item[0])) for name, counter in counters.items()}
+
+
+def _with_pairs(words: list[tuple[int, float]], pairs: list[tuple[int, float]], limit: int) -> list[tuple[int, float]]:
+    """The keyword ranking with a Vietnamese query's syllable pairs fused in, if any passage matched one."""
+    if not pairs:
+        return words
+    return convex_fusion([(words, 1.0 - SYLLABLE_PAIR_WEIGHT), (pairs, SYLLABLE_PAIR_WEIGHT)])[:limit]
 
 
 def _merge_first(first: list[tuple[int, float]], rest: list[tuple[int, float]]) -> list[tuple[int, float]]:

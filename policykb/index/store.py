@@ -255,6 +255,14 @@ class Store:
         vectors = np.vstack([np.frombuffer(row[1], dtype=np.float32) for row in rows]) if rows else np.zeros((0, 0), np.float32)
         return ids, vectors
 
+    def documents_of(self, chunk_ids: list[int]) -> dict[int, str]:
+        """The document of each of the given chunks that exists."""
+        found: dict[int, str] = {}
+        for start in range(0, len(chunk_ids), 500):
+            batch = chunk_ids[start : start + 500]
+            found.update(self.conn.execute(f"SELECT id, doc_id FROM chunks WHERE id IN ({','.join('?' * len(batch))})", batch).fetchall())
+        return found
+
     def chunk_ids(self, filters: Filters | None = None) -> np.ndarray:
         where, params = (filters or Filters()).sql()
         rows = self.conn.execute(f"SELECT c.id FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE 1 = 1{where}", params)
@@ -288,11 +296,28 @@ class Store:
                " WHERE chunks_fts MATCH ? ORDER BY score LIMIT ?")
         return [(row[0], -row[1]) for row in self.conn.execute(sql, [match, limit])]
 
-    def phrase_scores(self, match: str, weights: tuple[float, float, float]) -> tuple[np.ndarray, np.ndarray]:
-        """(rowids, BM25 scores) of every row that matches `match`, unordered: the phrases a term matrix cannot score."""
-        sql = f"SELECT rowid, -{_bm25(weights)} FROM chunks_fts WHERE chunks_fts MATCH ?"
+    def keyword_rankings(self, match: str, filters: Filters, limit: int,
+                         weightings: tuple[tuple[float, float, float], ...]) -> list[list[tuple[int, float]]]:
+        """keyword_search's ranking for each of several column weightings, from one pass over the rows that match:
+        each row's scores are kept in a temporary table, and the union of the weightings' best `limit` read from it."""
+        scores = ", ".join(f"{_bm25(weights)} AS s{i}" for i, weights in enumerate(weightings))
+        where, params = filters.sql()
+        matches = (f"SELECT f.rowid AS id, {scores} FROM chunks_fts f JOIN chunks c ON c.id = f.rowid"
+                   f" JOIN documents d ON d.id = c.doc_id WHERE chunks_fts MATCH ?{where}" if filters.active else
+                   f"SELECT rowid AS id, {scores} FROM chunks_fts WHERE chunks_fts MATCH ?")
+        best = " UNION ".join(f"SELECT * FROM (SELECT * FROM m ORDER BY s{i} LIMIT ?)" for i in range(len(weightings)))
+        rows = self.conn.execute(f"WITH m AS MATERIALIZED ({matches}) {best}", [match, *params, *[limit] * len(weightings)]).fetchall()
+        return [sorted(((row[0], -row[1 + i]) for row in rows), key=lambda pair: (-pair[1], pair[0]))[:limit]
+                for i in range(len(weightings))]
+
+    def phrase_scores(self, match: str, weights: tuple[float, float, float],
+                      document_weights: tuple[float, float, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(rowids, BM25 scores, BM25 scores with the document weights) of every row that matches `match`, unordered:
+        the phrases a term matrix cannot score."""
+        sql = f"SELECT rowid, -{_bm25(weights)}, -{_bm25(document_weights)} FROM chunks_fts WHERE chunks_fts MATCH ?"
         rows = self.conn.execute(sql, [match]).fetchall()
-        return np.array([row[0] for row in rows], dtype=np.int64), np.array([row[1] for row in rows], dtype=np.float64)
+        return (np.array([row[0] for row in rows], dtype=np.int64), np.array([row[1] for row in rows], dtype=np.float64),
+                np.array([row[2] for row in rows], dtype=np.float64))
 
     def doc_number_pairs(self) -> list[tuple[str, str]]:
         """Every (document id, document number it mentions)."""

@@ -17,6 +17,10 @@ FTS5's tokenizer (a private in-memory FTS5 table), so stemming and diacritic fol
 several words is found by token positions, which only the build reads: the glossary's names (what queries are expanded
 with) get lists of their own then, and the searcher scores any other phrase through FTS5 and adds it in.
 
+Documents are ranked with the title weighing more (DOCUMENT_WEIGHTS, see Searcher._rank): the matrix also keeps
+that weighting's impact of every posting whose word is in a weighted-differently column (the title), and scores only
+a query's rows with it by adding the difference.
+
 The matrix is derived data, like the FAISS file: written by ingest for each generation of the store once the
 collection reaches `Config.term_matrix_threshold` (write_terms), mapped read-only by searchers (load_terms), and
 simply absent below it (FTS5 then ranks alone, with the same scores).
@@ -42,11 +46,14 @@ from policykb.index.store import Store
 log = logging.getLogger(__name__)
 
 FTS_WEIGHTS = (0.3, 1.0, 1.0)  # BM25 column weights: title, section breadcrumb, body
+# The weights a document is ranked with (by its best passage): a title that says what was asked counts more for the
+# document than for telling its passages apart, which all carry it (tuned on SciFact's train queries).
+DOCUMENT_WEIGHTS = (2.0, 1.0, 1.0)
 K1, B, IDF_FLOOR = 1.2, 0.75, 1e-6
-FORMAT = 1
+FORMAT = 2
 BATCH_INSTANCES = 4_000_000  # token instances turned into postings at a time, bounding the build's memory
 _DIR = re.compile(r"^terms\.(\d+)$")
-_ARRAYS = ("rowids", "indptr", "rows", "impacts")
+_ARRAYS = ("rowids", "indptr", "rows", "impacts", "doc_postings", "doc_impacts")
 
 
 def terms_dir(data_dir: Path, generation: int) -> Path:
@@ -100,13 +107,16 @@ class QueryTokenizer:
 
 
 class TermMatrix:
-    """Per word, the rows that contain it (as indexes into `rowids`) and the word's BM25 impact in each."""
+    """Per word, the rows that contain it (as indexes into `rowids`, ascending) and the word's BM25 impact in each;
+    `doc_postings` (ascending) are the postings whose impact differs with DOCUMENT_WEIGHTS, `doc_impacts` that impact."""
 
     def __init__(self, rowids: np.ndarray, indptr: np.ndarray, rows: np.ndarray, impacts: np.ndarray,
-                 terms: list[str], tokenize: str, weights: tuple[float, ...], tokenizer: QueryTokenizer | None = None) -> None:
+                 doc_postings: np.ndarray, doc_impacts: np.ndarray, terms: list[str], tokenize: str,
+                 weights: tuple[float, ...], document_weights: tuple[float, ...], tokenizer: QueryTokenizer | None = None) -> None:
         self.rowids, self.indptr, self.rows, self.impacts = rowids, indptr, rows, impacts
+        self.doc_postings, self.doc_impacts = doc_postings, doc_impacts
         self.term_id = {term: i for i, term in enumerate(terms)}
-        self.tokenize, self.weights = tokenize, tuple(weights)
+        self.tokenize, self.weights, self.document_weights = tokenize, tuple(weights), tuple(document_weights)
         self.tokenizer = tokenizer or QueryTokenizer(tokenize)
 
     @property
@@ -128,6 +138,15 @@ class TermMatrix:
                 lo, hi = self.indptr[term], self.indptr[term + 1]
                 np.add.at(total, self.rows[lo:hi], self.impacts[lo:hi])
         return total
+
+    def add_document_weights(self, total: np.ndarray, keys: list[str]) -> None:
+        """Turn `scores(keys)` into BM25 with the document weights: only postings of a word in the title change."""
+        for key in keys:
+            term = self.term_id.get(key)
+            if term is not None:
+                first, last = np.searchsorted(self.doc_postings, [self.indptr[term], self.indptr[term + 1]])
+                postings = self.doc_postings[first:last]
+                np.add.at(total, self.rows[postings], self.doc_impacts[first:last] - self.impacts[postings])
 
     def keep_only(self, total: np.ndarray, rowids: np.ndarray) -> None:
         """Zero every score but those of `rowids` (the passages a filter allows)."""
@@ -159,7 +178,7 @@ class TermMatrix:
     # --- building from FTS5 -----------------------------------------------------------------------
     @classmethod
     def build(cls, conn: sqlite3.Connection, phrases: list[str] = (), weights: tuple[float, ...] = FTS_WEIGHTS,
-              table: str = "chunks_fts") -> "TermMatrix":
+              table: str = "chunks_fts", document_weights: tuple[float, ...] = DOCUMENT_WEIGHTS) -> "TermMatrix":
         """Read every posting of `table` through fts5vocab, with FTS5's row lengths and totals; `phrases` (the
         glossary's names of several words, which queries are expanded with) get postings of their own."""
         columns = [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
@@ -181,7 +200,8 @@ class TermMatrix:
         idf = np.where(idf <= 0.0, IDF_FLOOR, idf)
         row_of = np.full(int(rowids[-1]) + 1 if len(rowids) else 1, -1, dtype=np.int64)
         row_of[rowids] = np.arange(len(rowids))
-        builder = _PostingsBuilder(indptr, idf, length_norm, row_of, tuple(weights[i] if i < len(weights) else 1.0 for i in range(len(columns))))
+        per_column = lambda given: tuple(given[i] if i < len(given) else 1.0 for i in range(len(columns)))  # noqa: E731
+        builder = _PostingsBuilder(indptr, idf, length_norm, row_of, per_column(weights), per_column(document_weights))
         sql = f"SELECT group_concat(doc * 4 + {_column_number(columns)}, ',') FROM temp.terms_instances WHERE term = ?"
         batch, first, pending = [], 0, 0
         for number, (term, _) in enumerate(vocabulary):
@@ -192,7 +212,9 @@ class TermMatrix:
                 batch, first, pending = [], number + 1, 0
         for number, (doc_rowids, column_counts) in enumerate(found.values(), start=len(vocabulary)):
             builder.add_counted(number, row_of[doc_rowids], column_counts)
-        return cls(rowids, indptr, builder.rows, builder.impacts, terms, tokenize, weights, tokenizer)
+        doc_postings, doc_impacts = builder.document_impacts()
+        return cls(rowids, indptr, builder.rows, builder.impacts, doc_postings, doc_impacts, terms, tokenize, weights,
+                   document_weights, tokenizer)
 
     # --- files ------------------------------------------------------------------------------------
     def save(self, path: Path) -> None:
@@ -203,7 +225,8 @@ class TermMatrix:
             for name in _ARRAYS:
                 np.save(tmp / f"{name}.npy", getattr(self, name))
             terms = sorted(self.term_id, key=self.term_id.get)
-            info = {"format": FORMAT, "tokenize": self.tokenize, "weights": list(self.weights), "terms": terms}
+            info = {"format": FORMAT, "tokenize": self.tokenize, "weights": list(self.weights),
+                    "document_weights": list(self.document_weights), "terms": terms}
             (tmp / "terms.json").write_text(json.dumps(info, ensure_ascii=False), encoding="utf-8")
             replace_folder_durably(tmp, path)
         except BaseException:
@@ -216,10 +239,12 @@ class TermMatrix:
         info = json.loads((path / "terms.json").read_text(encoding="utf-8"))
         if info.get("format") != FORMAT:
             raise ValueError(f"{path}: format {info.get('format')}, expected {FORMAT}")
-        if tuple(info["weights"]) != FTS_WEIGHTS:  # its scores would no longer be FTS5's
-            raise ValueError(f"{path}: built with column weights {info['weights']}, searches use {list(FTS_WEIGHTS)}")
+        for name, used in (("weights", FTS_WEIGHTS), ("document_weights", DOCUMENT_WEIGHTS)):
+            if tuple(info[name]) != used:  # its scores would no longer be FTS5's
+                raise ValueError(f"{path}: built with column {name} {info[name]}, searches use {list(used)}")
         arrays = {name: np.load(path / f"{name}.npy", mmap_mode="r") for name in _ARRAYS}
-        return cls(**arrays, terms=info["terms"], tokenize=info["tokenize"], weights=tuple(info["weights"]))
+        return cls(**arrays, terms=info["terms"], tokenize=info["tokenize"], weights=tuple(info["weights"]),
+                   document_weights=tuple(info["document_weights"]))
 
 
 class PhraseScores:
@@ -227,25 +252,27 @@ class PhraseScores:
     phrase outside the glossary), kept for the phrases asked most recently: common pairs such as "bao hiem" recur from
     query to query, and FTS5 costs in proportion to the passages a phrase is in. One per searcher, so per generation."""
 
-    def __init__(self, matrix: TermMatrix, fetch: Callable[[str], tuple[np.ndarray, np.ndarray]], budget: int = 4_000_000) -> None:
-        self.matrix, self._fetch, self._budget = matrix, fetch, budget  # budget: postings kept, 16 bytes each
-        self._kept: OrderedDict[str, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+    def __init__(self, matrix: TermMatrix, fetch: Callable[[str], tuple[np.ndarray, np.ndarray, np.ndarray]],
+                 budget: int = 4_000_000) -> None:
+        self.matrix, self._fetch, self._budget = matrix, fetch, budget  # budget: postings kept, 24 bytes each
+        self._kept: OrderedDict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = OrderedDict()
         self._size = 0
 
-    def add_to(self, total: np.ndarray, phrase: str) -> None:
-        """Add the phrase's score in every passage to `total` (the rows of the matrix)."""
+    def add_to(self, total: np.ndarray, phrase: str, documents: bool = False) -> None:
+        """Add the phrase's score in every passage to `total` (the rows of the matrix), with the document weights if
+        `documents`."""
         if phrase in self._kept:
             self._kept.move_to_end(phrase)
         else:
-            rowids, scores = self._fetch(phrase)
+            rowids, scores, document_scores = self._fetch(phrase)
             at, known = self.matrix.positions(rowids)  # rows written since the matrix are left out, as by its words
-            self._kept[phrase] = (at[known], scores[known])
+            self._kept[phrase] = (at[known], scores[known], document_scores[known])
             self._size += int(known.sum())
             while self._size > self._budget and len(self._kept) > 1:
-                _, (dropped, _) = self._kept.popitem(last=False)
+                _, (dropped, _, _) = self._kept.popitem(last=False)
                 self._size -= len(dropped)
-        rows, scores = self._kept[phrase]
-        total[rows] += scores  # a phrase's rows are distinct
+        rows, scores, document_scores = self._kept[phrase]
+        total[rows] += document_scores if documents else scores  # a phrase's rows are distinct
 
     @property
     def size(self) -> int:
@@ -314,11 +341,15 @@ class _PostingsBuilder:
     """Turns each word's token instances (row × 4 + column, in row order) into postings: row index and impact."""
 
     def __init__(self, indptr: np.ndarray, idf: np.ndarray, length_norm: np.ndarray, row_of: np.ndarray,
-                 weights: tuple[float, ...]) -> None:
-        self.indptr, self.idf, self.length_norm, self.row_of, self.weights = indptr, idf, length_norm, row_of, weights
+                 weights: tuple[float, ...], document_weights: tuple[float, ...]) -> None:
+        self.indptr, self.idf, self.length_norm, self.row_of = indptr, idf, length_norm, row_of
         self.rows = np.empty(int(indptr[-1]), dtype=np.int32)
         self.impacts = np.empty(int(indptr[-1]), dtype=np.float64)
-        self._f_of_pattern: dict[int, float] = {}
+        self._weights = {"ranking": weights, "documents": document_weights}
+        self._f_of_pattern: dict[tuple[str, int], float] = {}
+        self._differing = [column for column, (a, b) in enumerate(zip(weights, document_weights)) if a != b]
+        self._doc_postings: list[np.ndarray] = []
+        self._doc_impacts: list[np.ndarray] = []
 
     def add(self, first_term: int, instances: list[np.ndarray]) -> None:
         term = np.repeat(np.arange(len(instances)), [len(a) for a in instances])
@@ -344,16 +375,29 @@ class _PostingsBuilder:
         # F once per distinct pattern of per-column counts, summed exactly as FTS5 sums it.
         if tf.max(initial=0) >= 1 << 16:
             raise RuntimeError("a word occurs 65,536 times or more in one column of one passage")
-        keys, inverse = np.unique(tf[:, 0] | (tf[:, 1] << 16) | (tf[:, 2] << 32) | (tf[:, 3] << 48), return_inverse=True)
-        f_values = np.array([self._f(key) for key in keys.tolist()], dtype=np.float64)[inverse.ravel()]
         self.rows[lo:hi] = rows
-        self.impacts[lo:hi] = idf * ((f_values * (K1 + 1.0)) / (f_values + self.length_norm[rows]))
+        self.impacts[lo:hi] = self._impacts(tf, idf, rows, "ranking")
+        differs = np.flatnonzero(tf[:, self._differing].any(axis=1))  # e.g. the word is in the title
+        if len(differs):
+            self._doc_postings.append(lo + differs)
+            self._doc_impacts.append(self._impacts(tf[differs], idf[differs], rows[differs], "documents"))
 
-    def _f(self, key: int) -> float:
-        if key not in self._f_of_pattern:
+    def _impacts(self, tf: np.ndarray, idf: np.ndarray, rows: np.ndarray, weighting: str) -> np.ndarray:
+        keys, inverse = np.unique(tf[:, 0] | (tf[:, 1] << 16) | (tf[:, 2] << 32) | (tf[:, 3] << 48), return_inverse=True)
+        f_values = np.array([self._f(weighting, key) for key in keys.tolist()], dtype=np.float64)[inverse.ravel()]
+        return idf * ((f_values * (K1 + 1.0)) / (f_values + self.length_norm[rows]))
+
+    def _f(self, weighting: str, key: int) -> float:
+        if (weighting, key) not in self._f_of_pattern:
             counts = tuple((key >> shift) & 0xFFFF for shift in (0, 16, 32, 48))
-            self._f_of_pattern[key] = _weighted_tf(counts, self.weights)
-        return self._f_of_pattern[key]
+            self._f_of_pattern[weighting, key] = _weighted_tf(counts, self._weights[weighting])
+        return self._f_of_pattern[weighting, key]
+
+    def document_impacts(self) -> tuple[np.ndarray, np.ndarray]:
+        """(postings, impacts) of every posting whose impact the document weights change, postings ascending."""
+        if not self._doc_postings:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+        return np.concatenate(self._doc_postings), np.concatenate(self._doc_impacts)  # ranges are filled in order
 
 
 def write_terms(store: Store, data_dir: Path, threshold: int, phrases: list[str] = ()) -> TermMatrix | None:
