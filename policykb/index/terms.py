@@ -18,8 +18,8 @@ several words is found by token positions, which only the build reads: the gloss
 with) get lists of their own then, and the searcher scores any other phrase through FTS5 and adds it in.
 
 Documents are ranked with the title weighing more (DOCUMENT_WEIGHTS, see Searcher._rank): the matrix also keeps
-that weighting's impact of every posting whose word is in a weighted-differently column (the title), and scores only
-a query's rows with it by adding the difference.
+that weighting's impact of every posting whose word is in a column weighted differently (the title), and a query's
+scores with it are its ordinary scores plus the differences (FTS5's to 12 digits: the additions come in another order).
 
 The matrix is derived data, like the FAISS file: written by ingest for each generation of the store once the
 collection reaches `Config.term_matrix_threshold` (write_terms), mapped read-only by searchers (load_terms), and
@@ -53,7 +53,7 @@ K1, B, IDF_FLOOR = 1.2, 0.75, 1e-6
 FORMAT = 2
 BATCH_INSTANCES = 4_000_000  # token instances turned into postings at a time, bounding the build's memory
 _DIR = re.compile(r"^terms\.(\d+)$")
-_ARRAYS = ("rowids", "indptr", "rows", "impacts", "doc_postings", "doc_impacts")
+_ARRAYS = ("rowids", "indptr", "rows", "impacts", "doc_indptr", "doc_postings", "doc_impacts")
 
 
 def terms_dir(data_dir: Path, generation: int) -> Path:
@@ -108,13 +108,13 @@ class QueryTokenizer:
 
 class TermMatrix:
     """Per word, the rows that contain it (as indexes into `rowids`, ascending) and the word's BM25 impact in each;
-    `doc_postings` (ascending) are the postings whose impact differs with DOCUMENT_WEIGHTS, `doc_impacts` that impact."""
+    per word too (`doc_indptr`), its postings whose impact differs with DOCUMENT_WEIGHTS and that impact."""
 
     def __init__(self, rowids: np.ndarray, indptr: np.ndarray, rows: np.ndarray, impacts: np.ndarray,
-                 doc_postings: np.ndarray, doc_impacts: np.ndarray, terms: list[str], tokenize: str,
+                 doc_indptr: np.ndarray, doc_postings: np.ndarray, doc_impacts: np.ndarray, terms: list[str], tokenize: str,
                  weights: tuple[float, ...], document_weights: tuple[float, ...], tokenizer: QueryTokenizer | None = None) -> None:
         self.rowids, self.indptr, self.rows, self.impacts = rowids, indptr, rows, impacts
-        self.doc_postings, self.doc_impacts = doc_postings, doc_impacts
+        self.doc_indptr, self.doc_postings, self.doc_impacts = doc_indptr, doc_postings, doc_impacts
         self.term_id = {term: i for i, term in enumerate(terms)}
         self.tokenize, self.weights, self.document_weights = tokenize, tuple(weights), tuple(document_weights)
         self.tokenizer = tokenizer or QueryTokenizer(tokenize)
@@ -144,7 +144,7 @@ class TermMatrix:
         for key in keys:
             term = self.term_id.get(key)
             if term is not None:
-                first, last = np.searchsorted(self.doc_postings, [self.indptr[term], self.indptr[term + 1]])
+                first, last = self.doc_indptr[term], self.doc_indptr[term + 1]
                 postings = self.doc_postings[first:last]
                 np.add.at(total, self.rows[postings], self.doc_impacts[first:last] - self.impacts[postings])
 
@@ -201,7 +201,14 @@ class TermMatrix:
         row_of = np.full(int(rowids[-1]) + 1 if len(rowids) else 1, -1, dtype=np.int64)
         row_of[rowids] = np.arange(len(rowids))
         per_column = lambda given: tuple(given[i] if i < len(given) else 1.0 for i in range(len(columns)))  # noqa: E731
-        builder = _PostingsBuilder(indptr, idf, length_norm, row_of, per_column(weights), per_column(document_weights))
+        weights, document_weights = per_column(weights), per_column(document_weights)
+        differing = [i for i, (a, b) in enumerate(zip(weights, document_weights)) if a != b]
+        # The document impacts are written in place into arrays as long as the differing columns have tokens (no more
+        # postings can differ; pages never written take no memory) rather than collected and joined, which at 1M
+        # passages held 11 M of them (180 MB) twice over.
+        column_tokens = _averages(conn, table)[1 : 1 + len(columns)]
+        bound = sum(column_tokens[i] for i in differing) + sum(int((tf[:, differing] > 0).sum()) for _, tf in found.values())
+        builder = _PostingsBuilder(indptr, idf, length_norm, row_of, weights, document_weights, bound)
         sql = f"SELECT group_concat(doc * 4 + {_column_number(columns)}, ',') FROM temp.terms_instances WHERE term = ?"
         batch, first, pending = [], 0, 0
         for number, (term, _) in enumerate(vocabulary):
@@ -213,8 +220,9 @@ class TermMatrix:
         for number, (doc_rowids, column_counts) in enumerate(found.values(), start=len(vocabulary)):
             builder.add_counted(number, row_of[doc_rowids], column_counts)
         doc_postings, doc_impacts = builder.document_impacts()
-        return cls(rowids, indptr, builder.rows, builder.impacts, doc_postings, doc_impacts, terms, tokenize, weights,
-                   document_weights, tokenizer)
+        doc_indptr = np.searchsorted(doc_postings, indptr)  # both ascending: where each word's differing postings begin
+        return cls(rowids, indptr, builder.rows, builder.impacts, doc_indptr, doc_postings, doc_impacts, terms, tokenize,
+                   weights, document_weights, tokenizer)
 
     # --- files ------------------------------------------------------------------------------------
     def save(self, path: Path) -> None:
@@ -284,10 +292,15 @@ def _column_number(columns: list[str]) -> str:
     return "CASE col " + " ".join(f"WHEN '{name}' THEN {i}" for i, name in enumerate(columns)) + " END"
 
 
+def _averages(conn: sqlite3.Connection, table: str) -> list[int]:
+    """FTS5's averages record (id 1 of _data): the row count, then each column's token total."""
+    return _read_varints(conn.execute(f"SELECT block FROM {table}_data WHERE id = 1").fetchone()[0])
+
+
 def _row_lengths(conn: sqlite3.Connection, table: str, columns: int) -> tuple[np.ndarray, np.ndarray]:
-    """Every rowid and its tokens over all columns, from FTS5's _docsize table, checked against its averages record
-    (id 1 of _data: the row count, then each column's token total), from which FTS5 takes avgdl."""
-    averages = _read_varints(conn.execute(f"SELECT block FROM {table}_data WHERE id = 1").fetchone()[0])
+    """Every rowid and its tokens over all columns, from FTS5's _docsize table, checked against its averages record,
+    from which FTS5 takes avgdl."""
+    averages = _averages(conn, table)
     sizes = conn.execute(f"SELECT id, sz FROM {table}_docsize ORDER BY id").fetchall()
     rowids = np.array([rowid for rowid, _ in sizes], dtype=np.int64)
     lengths = np.array([sum(_read_varints(size)) for _, size in sizes], dtype=np.float64)
@@ -341,15 +354,16 @@ class _PostingsBuilder:
     """Turns each word's token instances (row × 4 + column, in row order) into postings: row index and impact."""
 
     def __init__(self, indptr: np.ndarray, idf: np.ndarray, length_norm: np.ndarray, row_of: np.ndarray,
-                 weights: tuple[float, ...], document_weights: tuple[float, ...]) -> None:
+                 weights: tuple[float, ...], document_weights: tuple[float, ...], document_postings: int) -> None:
         self.indptr, self.idf, self.length_norm, self.row_of = indptr, idf, length_norm, row_of
         self.rows = np.empty(int(indptr[-1]), dtype=np.int32)
         self.impacts = np.empty(int(indptr[-1]), dtype=np.float64)
         self._weights = {"ranking": weights, "documents": document_weights}
         self._f_of_pattern: dict[tuple[str, int], float] = {}
         self._differing = [column for column, (a, b) in enumerate(zip(weights, document_weights)) if a != b]
-        self._doc_postings: list[np.ndarray] = []
-        self._doc_impacts: list[np.ndarray] = []
+        self._doc_postings = np.empty(document_postings, dtype=np.int32 if indptr[-1] < 2**31 else np.int64)
+        self._doc_impacts = np.empty(document_postings, dtype=np.float64)
+        self._doc_filled = 0
 
     def add(self, first_term: int, instances: list[np.ndarray]) -> None:
         term = np.repeat(np.arange(len(instances)), [len(a) for a in instances])
@@ -379,8 +393,10 @@ class _PostingsBuilder:
         self.impacts[lo:hi] = self._impacts(tf, idf, rows, "ranking")
         differs = np.flatnonzero(tf[:, self._differing].any(axis=1))  # e.g. the word is in the title
         if len(differs):
-            self._doc_postings.append(lo + differs)
-            self._doc_impacts.append(self._impacts(tf[differs], idf[differs], rows[differs], "documents"))
+            at = slice(self._doc_filled, self._doc_filled + len(differs))
+            self._doc_postings[at] = lo + differs
+            self._doc_impacts[at] = self._impacts(tf[differs], idf[differs], rows[differs], "documents")
+            self._doc_filled += len(differs)
 
     def _impacts(self, tf: np.ndarray, idf: np.ndarray, rows: np.ndarray, weighting: str) -> np.ndarray:
         keys, inverse = np.unique(tf[:, 0] | (tf[:, 1] << 16) | (tf[:, 2] << 32) | (tf[:, 3] << 48), return_inverse=True)
@@ -395,9 +411,7 @@ class _PostingsBuilder:
 
     def document_impacts(self) -> tuple[np.ndarray, np.ndarray]:
         """(postings, impacts) of every posting whose impact the document weights change, postings ascending."""
-        if not self._doc_postings:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
-        return np.concatenate(self._doc_postings), np.concatenate(self._doc_impacts)  # ranges are filled in order
+        return self._doc_postings[: self._doc_filled], self._doc_impacts[: self._doc_filled]  # ranges are filled in order
 
 
 def write_terms(store: Store, data_dir: Path, threshold: int, phrases: list[str] = ()) -> TermMatrix | None:
