@@ -55,7 +55,9 @@ _WORD = re.compile(r"\w+")
 
 def _shingles(text: str, size: int = 3) -> frozenset[int]:
     tokens = _WORD.findall(text.lower())
-    return frozenset(hash(tuple(tokens[i : i + size])) for i in range(max(1, len(tokens) - size + 1)))
+    if len(tokens) < size:
+        return frozenset([hash(tuple(tokens))])
+    return frozenset(map(hash, zip(*(tokens[i:] for i in range(size)))))
 
 
 def drop_near_duplicates(ids: list[int], texts: Mapping[int, str], threshold: float = 0.8, enough: int | None = None) -> list[int]:
