@@ -174,7 +174,7 @@ def test_hybrid_ranks_a_document_whose_title_matches_first_with_its_passage_that
     try:
         plan = plan_query("social pension", searcher.glossary)
         passages, documents = searcher._bm25_rankings(plan.keyword_parts, plan.fts, Filters(), 100, documents=True)
-        doc_of = searcher.store.documents_of([cid for cid, _ in passages])
+        doc_of = {cid: row["doc_id"] for cid, row in searcher.store.chunk_rows([cid for cid, _ in passages]).items()}
         # BM25 alone puts the minutes first; with the title weighing more, the reform's short annex passages, which
         # only carry the title, outrank its passage that says what was asked.
         assert doc_of[passages[0][0]] == "minutes"
@@ -208,8 +208,10 @@ def test_hybrid_gives_keyword_candidates_outside_the_dense_list_their_real_dense
     dense = fake_searcher.rank_dense(plan, Filters(), 1, vector)
     keyword = fake_searcher.rank_keyword(plan, Filters(), 20)
     outside = [cid for cid, _ in keyword if cid != dense[0][0]]
-    scored = dict(fake_searcher.dense_scores_of_candidates(vector, dense, keyword))
-    assert set(scored) == {cid for cid, _ in keyword} | {dense[0][0]}
+    scored, doc_of = fake_searcher.dense_scores_of_candidates(vector, dense, keyword)
+    scored = dict(scored)
+    assert set(scored) == set(doc_of) == {cid for cid, _ in keyword} | {dense[0][0]}
+    assert doc_of == {cid: row["doc_id"] for cid, row in fake_searcher.store.chunk_rows(list(scored)).items()}
     ids, vectors = fake_searcher.store.vectors_for_ids(outside)
     for cid, row in zip(ids.tolist(), vectors):
         assert scored[cid] == pytest.approx(float(row @ vector), abs=1e-5)

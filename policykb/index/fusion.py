@@ -38,16 +38,17 @@ def rank_documents_by(passages: list[tuple[int, float]], documents: list[tuple[i
     """Documents in the order of their best passage by `documents`, each document's passages in their order by
     `passages`: every passage's score moves by its document's best `documents` score less its best `passages` score.
     Passages without a document in `doc_of` keep their score. Best first."""
-    best_by: dict[str, float] = defaultdict(float)
-    for item, score in documents:
-        if item in doc_of:
-            best_by[doc_of[item]] = max(best_by[doc_of[item]], score)
-    best_own: dict[str, float] = defaultdict(float)
-    for item, score in passages:
-        if item in doc_of:
-            best_own[doc_of[item]] = max(best_own[doc_of[item]], score)
+    best_by, best_own = _best_of_each_document(documents, doc_of), _best_of_each_document(passages, doc_of)
     moved = [(item, score + best_by[doc_of[item]] - best_own[doc_of[item]] if item in doc_of else score) for item, score in passages]
     return sorted(moved, key=lambda pair: (-pair[1], pair[0]))
+
+
+def _best_of_each_document(ranking: list[tuple[int, float]], doc_of: Mapping[int, str]) -> dict[str, float]:
+    best: dict[str, float] = defaultdict(float)
+    for item, score in ranking:
+        if item in doc_of:
+            best[doc_of[item]] = max(best[doc_of[item]], score)
+    return best
 
 
 _WORD = re.compile(r"\w+")

@@ -115,7 +115,7 @@ class Searcher(UsesEmbedder):
         """FTS5's BM25 ranking of `match`, the OR of `parts`, and with `documents` a second one with the document
         weights (the title weighing more). With a term matrix, words and glossary names are added up from it and any
         other phrase is scored by FTS5 on its own (and kept, see PhraseScores) and added in: the scores agree with
-        FTS5's to the last digits of a double."""
+        FTS5's to the last digits of a double (with the document weights, to 12 digits: see TermMatrix)."""
         if match is None:
             return [[], []] if documents else [[]]
         with self._lock:
@@ -168,16 +168,16 @@ class Searcher(UsesEmbedder):
         return self.vectors.search(vector, limit, allowed)
 
     def dense_scores_of_candidates(self, vector: np.ndarray, dense: list[tuple[int, float]],
-                                   *keyword: list[tuple[int, float]]) -> list[tuple[int, float]]:
+                                   *keyword: list[tuple[int, float]]) -> tuple[list[tuple[int, float]], dict[int, str]]:
         """The cosine of every passage any ranker found, so that a keyword candidate outside the dense top list is
-        fused with its real dense score instead of none."""
+        fused with its real dense score instead of none; and the document of each, read with its vector."""
         candidates = list(dict.fromkeys([cid for cid, _ in dense] + [cid for ranking in keyword for cid, _ in ranking]))
         if not candidates:
-            return dense
+            return [], {}
         with self._lock:
-            ids, vectors = self.store.vectors_for_ids(candidates)
+            ids, vectors, doc_ids = self.store.vectors_and_documents(candidates)
         scores = vectors @ np.asarray(vector, dtype=np.float32)
-        return sorted(zip(ids.tolist(), scores.tolist()), key=lambda pair: (-pair[1], pair[0]))
+        return sorted(zip(ids.tolist(), scores.tolist()), key=lambda pair: (-pair[1], pair[0])), dict(zip(ids.tolist(), doc_ids))
 
     def rank_references(self, plan: QueryPlan, filters: Filters, limit: int = CANDIDATES) -> list[tuple[int, float]]:
         """Passages of documents that cite the document number asked for, the citing passages first."""
@@ -230,15 +230,13 @@ class Searcher(UsesEmbedder):
             return _merge_first(references, keyword)
         dense_weight = DENSE_WEIGHT_VIETNAMESE if pairs else DENSE_WEIGHT_SHORT if plan.keyword_like else DENSE_WEIGHT
         vector = self.embedder.embed_query(plan.dense_text)
-        dense = self.dense_scores_of_candidates(vector, self.rank_dense(plan, filters, depth, vector), keyword, *rankings[1:])
+        dense, doc_of = self.dense_scores_of_candidates(vector, self.rank_dense(plan, filters, depth, vector), keyword, *rankings[1:])
         fused = convex_fusion([(references, REFERENCE_WEIGHT), (keyword, 1.0 - dense_weight), (dense, dense_weight)])
         if len(rankings) == 2:
             # Documents rank by their best passage with the title weighing more (DOCUMENT_WEIGHTS), and the passages
             # of a document keep their order: a title that matches the query lifts its document, and the passage that
             # says what was asked stays first in it rather than the shortest of the passages that carry the title.
             by_document = convex_fusion([(references, REFERENCE_WEIGHT), (rankings[1], 1.0 - dense_weight), (dense, dense_weight)])
-            with self._lock:
-                doc_of = self.store.documents_of([cid for cid, _ in fused])
             fused = rank_documents_by(fused, by_document, doc_of)
         return fused[:depth]
 

@@ -246,22 +246,19 @@ class Store:
 
     def vectors_for_ids(self, chunk_ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
         """(ids, vectors) of the given chunks that exist, in id order: what an index needs added, without reading the rest."""
+        ids, vectors, _ = self.vectors_and_documents(chunk_ids)
+        return ids, vectors
+
+    def vectors_and_documents(self, chunk_ids: list[int]) -> tuple[np.ndarray, np.ndarray, list[str]]:
+        """(ids, vectors, document ids) of the given chunks that exist, in id order, from one read of their rows."""
         rows: list = []
         for start in range(0, len(chunk_ids), 500):
             batch = chunk_ids[start : start + 500]
-            rows += self.conn.execute(f"SELECT id, vector FROM chunks WHERE id IN ({','.join('?' * len(batch))})", batch).fetchall()
+            rows += self.conn.execute(f"SELECT id, vector, doc_id FROM chunks WHERE id IN ({','.join('?' * len(batch))})", batch).fetchall()
         rows.sort(key=lambda row: row[0])
         ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
         vectors = np.vstack([np.frombuffer(row[1], dtype=np.float32) for row in rows]) if rows else np.zeros((0, 0), np.float32)
-        return ids, vectors
-
-    def documents_of(self, chunk_ids: list[int]) -> dict[int, str]:
-        """The document of each of the given chunks that exists."""
-        found: dict[int, str] = {}
-        for start in range(0, len(chunk_ids), 500):
-            batch = chunk_ids[start : start + 500]
-            found.update(self.conn.execute(f"SELECT id, doc_id FROM chunks WHERE id IN ({','.join('?' * len(batch))})", batch).fetchall())
-        return found
+        return ids, vectors, [row[2] for row in rows]
 
     def chunk_ids(self, filters: Filters | None = None) -> np.ndarray:
         where, params = (filters or Filters()).sql()

@@ -200,8 +200,7 @@ class TermMatrix:
         idf = np.where(idf <= 0.0, IDF_FLOOR, idf)
         row_of = np.full(int(rowids[-1]) + 1 if len(rowids) else 1, -1, dtype=np.int64)
         row_of[rowids] = np.arange(len(rowids))
-        per_column = lambda given: tuple(given[i] if i < len(given) else 1.0 for i in range(len(columns)))  # noqa: E731
-        weights, document_weights = per_column(weights), per_column(document_weights)
+        weights, document_weights = _per_column(weights, len(columns)), _per_column(document_weights, len(columns))
         differing = [i for i, (a, b) in enumerate(zip(weights, document_weights)) if a != b]
         # The document impacts are written in place into arrays as long as the differing columns have tokens (no more
         # postings can differ; pages never written take no memory) rather than collected and joined, which at 1M
@@ -290,6 +289,11 @@ class PhraseScores:
 def _column_number(columns: list[str]) -> str:
     """SQL turning fts5vocab's column name into the column's number (0, 1, 2; at most 4 columns, see row × 4 + column)."""
     return "CASE col " + " ".join(f"WHEN '{name}' THEN {i}" for i, name in enumerate(columns)) + " END"
+
+
+def _per_column(weights: tuple[float, ...], columns: int) -> tuple[float, ...]:
+    """A weight for each of the table's columns: 1.0 for those the weights leave out, as FTS5's bm25() does."""
+    return tuple(weights[i] if i < len(weights) else 1.0 for i in range(columns))
 
 
 def _averages(conn: sqlite3.Connection, table: str) -> list[int]:
