@@ -201,13 +201,8 @@ class TermMatrix:
         row_of = np.full(int(rowids[-1]) + 1 if len(rowids) else 1, -1, dtype=np.int64)
         row_of[rowids] = np.arange(len(rowids))
         weights, document_weights = _per_column(weights, len(columns)), _per_column(document_weights, len(columns))
-        differing = [i for i, (a, b) in enumerate(zip(weights, document_weights)) if a != b]
-        # The document impacts are written in place into arrays as long as the differing columns have tokens (no more
-        # postings can differ; pages never written take no memory) rather than collected and joined, which at 1M
-        # passages held 11 M of them (180 MB) twice over.
-        column_tokens = _averages(conn, table)[1 : 1 + len(columns)]
-        bound = sum(column_tokens[i] for i in differing) + sum(int((tf[:, differing] > 0).sum()) for _, tf in found.values())
-        builder = _PostingsBuilder(indptr, idf, length_norm, row_of, weights, document_weights, bound)
+        builder = _PostingsBuilder(indptr, idf, length_norm, row_of, weights, document_weights,
+                                   _averages(conn, table)[1 : 1 + len(columns)], [tf for _, tf in found.values()])
         sql = f"SELECT group_concat(doc * 4 + {_column_number(columns)}, ',') FROM temp.terms_instances WHERE term = ?"
         batch, first, pending = [], 0, 0
         for number, (term, _) in enumerate(vocabulary):
@@ -358,13 +353,19 @@ class _PostingsBuilder:
     """Turns each word's token instances (row × 4 + column, in row order) into postings: row index and impact."""
 
     def __init__(self, indptr: np.ndarray, idf: np.ndarray, length_norm: np.ndarray, row_of: np.ndarray,
-                 weights: tuple[float, ...], document_weights: tuple[float, ...], document_postings: int) -> None:
+                 weights: tuple[float, ...], document_weights: tuple[float, ...], column_tokens: list[int],
+                 phrase_tf: list[np.ndarray]) -> None:
         self.indptr, self.idf, self.length_norm, self.row_of = indptr, idf, length_norm, row_of
         self.rows = np.empty(int(indptr[-1]), dtype=np.int32)
         self.impacts = np.empty(int(indptr[-1]), dtype=np.float64)
         self._weights = {"ranking": weights, "documents": document_weights}
         self._f_of_pattern: dict[tuple[str, int], float] = {}
         self._differing = [column for column, (a, b) in enumerate(zip(weights, document_weights)) if a != b]
+        # The document impacts are written in place into arrays as long as the differing columns have tokens (no more
+        # words' postings can differ; pages never written take no memory) rather than collected and joined, which at
+        # 1M passages held 11 M of them (180 MB) twice over.
+        document_postings = (sum(column_tokens[column] for column in self._differing)
+                             + sum(int((tf[:, self._differing] > 0).sum()) for tf in phrase_tf))
         self._doc_postings = np.empty(document_postings, dtype=np.int32 if indptr[-1] < 2**31 else np.int64)
         self._doc_impacts = np.empty(document_postings, dtype=np.float64)
         self._doc_filled = 0
