@@ -240,3 +240,19 @@ def test_keyword_search_in_some_documents_scores_their_passages_as_a_search_over
     assert 0 < len(inside) < len(everywhere)
     assert dict(inside) == {cid: score for cid, score in everywhere if doc_of[cid] in some}
     assert [score for _, score in inside] == sorted((score for _, score in inside), reverse=True)
+
+
+@pytest.mark.parametrize("filters", [Filters(), Filters(language="en")])
+def test_keyword_search_in_some_documents_reads_the_matches_once_rather_than_once_per_passage(fake_searcher, filters):
+    store = fake_searcher.store
+    statements: list[str] = []
+    store.conn.set_trace_callback(statements.append)
+    try:
+        store.keyword_search('"social protection"', filters, 10, FTS_WEIGHTS, doc_ids=["a", "b"])
+    finally:
+        store.conn.set_trace_callback(None)
+    (statement,) = [sql for sql in statements if "chunks_fts MATCH" in sql]
+    plan = [row[3] for row in store.conn.execute("EXPLAIN QUERY PLAN " + statement)]
+    (fts_scan,) = [step for step in plan if "chunks_fts VIRTUAL TABLE" in step]
+    # FTS5's index string: "M" a MATCH, "=" a rowid constraint, which runs the phrase query again for each passage.
+    assert "M" in fts_scan.split(":")[-1] and "=" not in fts_scan.split(":")[-1], plan

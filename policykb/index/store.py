@@ -275,10 +275,12 @@ class Store:
         if doc_ids is not None:
             # The documents' passages from the chunks_doc index, and only with filters their rows: joining chunk rows
             # to every match made a document-number query read rows from all over a large store (0.1 s uncached at 1M).
+            # "+rowid": FTS5 reads the phrase's matches once and each is looked up among the passages; as a rowid
+            # constraint SQLite would run the phrase query again for every passage (0.5 s for 10,000 passages).
             marks = ",".join("?" * len(doc_ids))
             passages = (f"SELECT c.id FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE c.doc_id IN ({marks}){where}"
                         if filters.active else f"SELECT id FROM chunks WHERE doc_id IN ({marks})")
-            sql = f"SELECT rowid, {bm25} AS score FROM chunks_fts WHERE chunks_fts MATCH ? AND rowid IN ({passages}) ORDER BY score LIMIT ?"
+            sql = f"SELECT rowid, {bm25} AS score FROM chunks_fts WHERE chunks_fts MATCH ? AND +rowid IN ({passages}) ORDER BY score LIMIT ?"
             return [(row[0], -row[1]) for row in self.conn.execute(sql, [match, *doc_ids, *params, limit])]
         sql = (
             f"SELECT f.rowid, {bm25} AS score FROM chunks_fts f JOIN chunks c ON c.id = f.rowid JOIN documents d ON d.id = c.doc_id"
