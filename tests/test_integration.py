@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
 import pytest
 
 pytestmark = pytest.mark.integration
@@ -75,5 +78,25 @@ def test_onnx_int8_embedder_is_exported_into_the_data_folder_and_agrees_with_tor
     agreement = (onnx.embed_documents(texts) * torch_vectors).sum(axis=1)  # texts of different lengths share a padded batch
     assert agreement.min() >= 0.98
     assert abs(float(onnx.embed_query(texts[0]) @ onnx.embed_documents(texts[:1])[0]) - 1.0) < 1e-4
+    with ThreadPoolExecutor(4) as pool:  # request threads share the one tokenizer
+        side_by_side = list(pool.map(onnx.embed_query, texts * 8))
+    alone = [onnx.embed_query(text) for text in texts]
+    assert max(float(np.abs(vector - alone[n % len(texts)]).max()) for n, vector in enumerate(side_by_side)) < 1e-6
     fp32 = OnnxEmbedder(tmp_path / "models", quantized=False)  # the optimized fp32 graph is the same function as torch
     assert (fp32.embed_documents(texts) * torch_vectors).sum(axis=1).min() >= 0.9999
+
+
+def test_queries_embedded_side_by_side_during_a_batch_match_the_model(real_searcher):
+    embedder = real_searcher.embedder
+    texts = [f"{phrase} {n}" for n in range(6) for phrase in (
+        "who leads the social insurance reform for informal workers",
+        "Bộ Lao động - Thương binh và Xã hội chủ trì nhóm đối tác",
+        "partnership group potential partners World Bank UNDP UNICEF")]
+    expected = embedder.model.encode(texts, normalize_embeddings=True, convert_to_numpy=True)
+    with ThreadPoolExecutor(4) as pool:
+        batch = pool.submit(embedder.embed_documents, texts * 4)  # both cores, while the queries wait or run
+        queries = list(pool.map(embedder.embed_query, texts * 3))
+        documents = batch.result()
+    for position, vector in enumerate(queries):
+        assert np.abs(vector - expected[position % len(texts)]).max() < 1e-5
+    assert np.abs(documents[: len(texts)] - expected).max() < 1e-5

@@ -103,13 +103,17 @@ class OnnxEmbedder(Embedder):
         self.dim = 384
         self.batch_size = batch_size
         self.tokenizer = AutoTokenizer.from_pretrained(str(get_model_path()))
+        self._tokenizer_lock = threading.Lock()
         path = onnx_model_file(models_dir, quantized)
         threads = max(1, min(2, os.cpu_count() or 1))
         self._batch_session = _session(onnxruntime, path, threads)
         self._query_session = _session(onnxruntime, path, 1)  # one thread is steadier for single queries under load
 
     def _encode(self, session, texts: list[str]) -> np.ndarray:
-        encoded = self.tokenizer(texts, padding=True, truncation=True, max_length=256, return_tensors="np")
+        # The tokenizer is one Rust object that concurrent calls can find "Already borrowed" (huggingface/tokenizers#537):
+        # request threads take it in turn, and only the sessions run side by side.
+        with self._tokenizer_lock:
+            encoded = self.tokenizer(texts, padding=True, truncation=True, max_length=256, return_tensors="np")
         feed = {name: encoded[name].astype(np.int64) for name in ("input_ids", "attention_mask", "token_type_ids")}
         hidden = session.run(None, feed)[0]
         mask = encoded["attention_mask"][..., None].astype(np.float32)
