@@ -35,14 +35,18 @@ class Glossary:
     entries: list[Entry] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self._patterns = [(variant, *variant_pattern(variant), entry) for entry in self.entries for variant in entry.variants]
+        # Each pattern with a word it cannot match without: a substring test rules most texts out far faster than
+        # the pattern's search, whose lookbehind keeps re from scanning for a literal.
+        self._patterns = [(variant, *variant_pattern(variant), _required_word(variant), entry)
+                          for entry in self.entries for variant in entry.variants]
 
     def matches(self, text: str) -> list[tuple[Entry, str]]:
         """Entries written in the text, with the variant that matched, in glossary order."""
         folded = fold_lower(text)
         found: dict[str, tuple[Entry, str]] = {}
-        for variant, pattern, on_raw_text, entry in self._patterns:
-            if entry.canonical not in found and pattern.search(text if on_raw_text else folded):
+        for variant, pattern, on_raw_text, required, entry in self._patterns:
+            target = text if on_raw_text else folded
+            if entry.canonical not in found and required in target and pattern.search(target):
                 found[entry.canonical] = (entry, variant)
         return list(found.values())
 
@@ -50,10 +54,11 @@ class Glossary:
         """Every place an entry of this kind is named, longest names first where they overlap, in text order."""
         folded = fold_lower_aligned(text)
         found: list[Mention] = []
-        for _, pattern, on_raw_text, entry in self._patterns:
-            if entry.kind != kind:
+        for _, pattern, on_raw_text, required, entry in self._patterns:
+            target = text if on_raw_text else folded
+            if entry.kind != kind or required not in target:
                 continue
-            for match in pattern.finditer(text if on_raw_text else folded):
+            for match in pattern.finditer(target):
                 found.append(Mention(match.start(), match.end(), entry.canonical))
         found.sort(key=lambda m: (m.start, -(m.end - m.start)))
         kept: list[Mention] = []
@@ -84,14 +89,26 @@ def is_acronym(variant: str) -> bool:
     return bool(re.fullmatch(r"[A-Z][A-Za-z]*[A-Z][A-Za-z0-9]*|[A-Z]{2,}\d*", variant))
 
 
+def _required_word(variant: str) -> str:
+    """Text that every match of the variant's pattern contains: the acronym itself, or the longest word of the name."""
+    if is_acronym(variant):
+        return variant
+    return max(re.findall(r"\w+", fold_lower(variant)), key=len, default="")
+
+
 def variant_pattern(variant: str) -> tuple[re.Pattern[str], bool]:
     """A pattern and whether it runs on the raw text: acronyms match case-sensitively ("MoLISA" is its
     own variant), names match on folded, lower-cased text with any spacing or punctuation between words."""
+    # The start is checked behind the first word rather than before it ("X(?<!\wX)" for "(?<!\w)X"): a pattern that
+    # opens with a literal lets re look for that literal at C speed.
     if is_acronym(variant):
-        return re.compile(rf"(?<![\w-]){re.escape(variant)}(?![\w-])"), True
-    words = re.findall(r"\w+", fold_lower(variant))
-    body = r"[\W_]+".join(re.escape(word) for word in words)
-    return re.compile(rf"(?<!\w){body}(?!\w)"), False
+        literal = re.escape(variant)
+        return re.compile(rf"{literal}(?<![\w-]{literal})(?![\w-])"), True
+    words = [re.escape(word) for word in re.findall(r"\w+", fold_lower(variant))]
+    if not words:
+        return re.compile(r"(?<!\w)(?!\w)"), False
+    rest = "".join(rf"[\W_]+{word}" for word in words[1:])
+    return re.compile(rf"{words[0]}(?<!\w{words[0]}){rest}(?!\w)"), False
 
 
 def _entries_from_json(data: dict, path: Path) -> list[Entry]:

@@ -34,7 +34,12 @@ def fold_lower_aligned(text: str) -> str:
     """Case- and diacritic-folded text of exactly the same length, so that offsets carry over."""
     if text.isascii():
         return text.lower()
-    return "".join(folded[:1] if len(folded := fold(ch).casefold()) >= 1 else ch for ch in text)
+    return text.translate({ord(ch): _fold_one(ch) for ch in set(text)})  # each distinct character folded once
+
+
+def _fold_one(ch: str) -> str:
+    folded = fold(ch).casefold()
+    return folded[:1] if folded else ch
 
 
 _PHRASE_BREAK = re.compile(r"[^\w\s]+")

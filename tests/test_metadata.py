@@ -14,6 +14,7 @@ from policykb.glossary import load_glossary
 from policykb.ingest import parse_file
 from policykb.ingest.language import detect_language
 from policykb.ingest.metadata import detect_doc_type, find_acronyms, find_date
+from policykb.textnorm import fold, fold_lower_aligned
 from conftest import CORPUS
 
 GLOSSARY = load_glossary(Config().glossary_path)
@@ -67,6 +68,29 @@ def test_agencies_are_recognised_by_any_variant_with_canonical_names():
     doc = parse_file(CORPUS / "002_629d27a461f4eef1.txt", GLOSSARY)
     assert {"MOLISA", "GIZ"} <= set(doc.agencies)
     assert GLOSSARY.agencies_in("Bo Lao dong - Thuong binh va Xa hoi chu tri, phoi hop voi Bộ Tài chính") == ["MOLISA", "MOF"]
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("ILO and MOLISA", ["MOLISA", "ILO"]),
+    ("(ILO), MOLISA.", ["MOLISA", "ILO"]),
+    ("SILO, MOLISAS, pre-ILO, ILO-led, ILO2", []),  # an acronym inside a longer word or hyphenated is not the agency
+    ("the ministry  of labour – invalids and social affairs", ["MOLISA"]),  # any spacing or punctuation between words
+    ("Ministry of Labour, Invalids and Social Affairsx", []),
+    ("subministry of labour, invalids and social affairs", []),
+    ("Bộ Lao động-Thương binh và Xã hội", ["MOLISA"]),
+    ("abo lao dong thuong binh va xa hoi", []),
+])
+def test_agency_names_match_as_whole_words_only(text, found):
+    assert GLOSSARY.agencies_in(text) == found
+    assert sorted(mention.canonical for mention in GLOSSARY.mentions(text)) == sorted(found)
+
+
+def test_folded_text_keeps_every_offset():
+    text = "Bộ LĐ-TB&XH chủ trì; Đắk Lắk, ǅ ﬁnance, ÆØ straße İ"
+    folded = fold_lower_aligned(text)
+    assert len(folded) == len(text)
+    assert folded.startswith("bo ld-tb&xh chu tri; dak lak")
+    assert folded == "".join((fold(ch).casefold() or ch)[0] for ch in text)
 
 
 def test_seed_004_metadata_has_date_numbers_and_type():
