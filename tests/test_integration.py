@@ -46,6 +46,12 @@ def test_plain_language_questions_find_the_right_passage(real_searcher, query, d
     assert any(hit.doc_id == doc_id and phrase.lower() in hit.text.lower() for hit in hits[:3]), [(h.doc_id, h.text[:60]) for h in hits]
 
 
+def test_a_name_asked_for_leads_with_the_passage_that_names_it_as_written(real_searcher):
+    # Every passage of the UN note carries the group's name in its title; the one that names it in its text comes first.
+    first = real_searcher.search("UN Social Protection Joint Programming Group 2015", k=5).hits[0]
+    assert first.doc_id == JPG and "Joint Programming Group" in first.text, first.text[:120]
+
+
 def test_vietnamese_query_finds_english_passages(real_searcher):
     hits = real_searcher.search("bảo hiểm thất nghiệp", k=5).hits
     assert any(hit.doc_id == RESOLUTION and "unemployment insurance" in hit.text for hit in hits[:3])

@@ -9,9 +9,10 @@ import pytest
 
 from policykb.errors import BadQueryError
 from policykb.index.embedder import FakeEmbedder
-from policykb.index.fusion import cap_per_document, drop_near_duplicates, rank_documents_by, weighted_rrf
+from policykb.index.fusion import (WordPairs, cap_per_document, drop_near_duplicates, favour_word_pairs, rank_documents_by,
+                                   weighted_rrf)
 from policykb.index.indexer import Indexer
-from policykb.index.query import plan_query, quote
+from policykb.index.query import content_pairs, plan_query, quote
 from policykb.index.search import Searcher
 from policykb.index.store import Filters, Store
 from policykb.index.terms import DOCUMENT_WEIGHTS, FTS_WEIGHTS
@@ -138,6 +139,34 @@ def test_rank_documents_by_orders_documents_by_one_score_and_each_documents_pass
     moved = rank_documents_by(passages + [(6, 0.85)], documents, doc_of)
     assert [item for item, _ in moved] == [1, 3, 6, 2, 4]  # a (best 1.0) before b (0.9); 1 before 2 within a
     assert dict(moved)[1] == pytest.approx(0.8 + 1.0 - 0.8) and dict(moved)[6] == 0.85
+
+
+def test_word_pairs_are_found_as_written_next_to_each_other():
+    pairs = WordPairs(content_pairs("Who chairs the UN Joint Programming Group?"))  # "who chairs", "chairs the": stopwords
+    assert pairs.size == 3  # "un joint", "joint programming", "programming group"
+    assert pairs.share(fold_lower("The UN Joint  Programming Group met.")) == 1.0
+    assert pairs.share(fold_lower("the UN joint programming team, and the group")) == pytest.approx(2 / 3)
+    assert pairs.share(fold_lower("joint. Programming; group, UN")) == 0.0  # not across punctuation
+    assert pairs.share(fold_lower("disjoint programming groups")) == 0.0  # whole words only
+    assert WordPairs([]).share("anything") == 0.0
+
+
+def test_passages_that_contend_for_their_documents_first_place_are_ordered_by_the_query_pairs_they_hold():
+    doc_of = {1: "a", 2: "a", 3: "a", 4: "b", 5: "c", 6: "c"}
+    texts = {1: "joint advocacy on social protection", 2: "the UN Social Protection Joint Programming Group",
+             3: "Joint Programming Group members", 4: "Joint Programming Group", 5: "a note", 6: "the Joint Programming Group"}
+    read: list[int] = []
+
+    def texts_of(ids):
+        read.extend(ids)
+        return {item: texts[item] for item in ids}
+
+    passages = [(1, 1.0), (4, 0.98), (2, 0.96), (5, 0.6), (3, 0.5), (6, 0.3)]
+    favoured = favour_word_pairs(passages, doc_of, WordPairs(content_pairs("joint programming group")), 0.075, texts_of)
+    assert [item for item, _ in favoured][:3] == [2, 1, 4]  # 2 holds both pairs and was within 0.075 of 1
+    assert dict(favoured)[2] == pytest.approx(0.96 + 0.075) and dict(favoured)[3] == 0.5
+    # 3 and 6 are too far below their documents' best to lead them, 4 is its document's only contender: none is read
+    assert sorted(read) == [1, 2]
 
 
 class _NoMeaning(FakeEmbedder):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
+from policykb.textnorm import fold_lower
 
 
 def weighted_rrf(rankings: list[tuple[list[int], float]], k: int = 60) -> list[tuple[int, float]]:
@@ -41,6 +42,38 @@ def rank_documents_by(passages: list[tuple[int, float]], documents: list[tuple[i
     best_by, best_own = _best_of_each_document(documents, doc_of), _best_of_each_document(passages, doc_of)
     moved = [(item, score + best_by[doc_of[item]] - best_own[doc_of[item]] if item in doc_of else score) for item, score in passages]
     return sorted(moved, key=lambda pair: (-pair[1], pair[0]))
+
+
+class WordPairs:
+    """A query's pairs of adjacent words ("joint programming", "programming group"), folded, to find as written."""
+
+    def __init__(self, pairs: list[str]) -> None:
+        self.size = len(pairs)
+        # Each pattern opens with its first word and checks the word start behind it, so that re scans for a literal.
+        self._patterns = [re.compile(rf"{first}(?<!\w{first})\s+{second}(?!\w)")
+                          for first, second in (map(re.escape, pair.split(" ", 1)) for pair in pairs)]
+
+    def share(self, folded_text: str) -> float:
+        """The share of the pairs the (folded, lower-case) text holds, each word next to the other."""
+        return sum(1 for pattern in self._patterns if pattern.search(folded_text)) / self.size if self.size else 0.0
+
+
+def favour_word_pairs(passages: list[tuple[int, float]], doc_of: Mapping[int, str], pairs: WordPairs, weight: float,
+                      texts_of: Callable[[list[int]], Mapping[int, str]]) -> list[tuple[int, float]]:
+    """Passages that contend for their document's first place, two or more within `weight` of its best, gain
+    `weight` × the share of the query's word pairs they hold: of passages that score alike, the one that names what was
+    asked as it was asked leads. Best first; only the contenders' texts are read."""
+    if not pairs.size:
+        return passages
+    best = _best_of_each_document(passages, doc_of)
+    close = [item for item, score in passages if item in doc_of and score >= best[doc_of[item]] - weight]
+    per_document = Counter(doc_of[item] for item in close)
+    contenders = [item for item in close if per_document[doc_of[item]] > 1]
+    if not contenders:
+        return passages
+    texts = texts_of(contenders)
+    bonus = {item: weight * pairs.share(fold_lower(texts[item])) for item in contenders if item in texts}
+    return sorted(((item, score + bonus.get(item, 0.0)) for item, score in passages), key=lambda pair: (-pair[1], pair[0]))
 
 
 def _best_of_each_document(ranking: list[tuple[int, float]], doc_of: Mapping[int, str]) -> dict[str, float]:

@@ -69,6 +69,11 @@ def expansion_phrases(glossary: Glossary) -> list[str]:
     return list(dict.fromkeys(" ".join(words(variant)) for entry in glossary.entries for variant in entry.variants))
 
 
+def content_pairs(text: str) -> list[str]:
+    """The text's pairs of adjacent words (never across punctuation) without a stopword in them: "joint programming"."""
+    return [pair for pair in syllable_bigrams(text) if not any(word in STOPWORDS for word in pair.split(" "))]
+
+
 def plan_query(query: str, glossary: Glossary) -> QueryPlan:
     query = re.sub(r"\s+", " ", query).strip()
     all_terms = words(query)

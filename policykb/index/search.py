@@ -15,8 +15,9 @@ from policykb.docnumbers import CitedNumbers
 from policykb.errors import BadQueryError, EmbedderMismatchError, IndexNotReadyError
 from policykb.glossary import load_glossary
 from policykb.index.embedder import Embedder, UsesEmbedder, embedder_name
-from policykb.index.fusion import cap_per_document, convex_fusion, drop_near_duplicates, rank_documents_by
-from policykb.index.query import QueryPlan, plan_query, quote
+from policykb.index.fusion import (WordPairs, cap_per_document, convex_fusion, drop_near_duplicates, favour_word_pairs,
+                                   rank_documents_by)
+from policykb.index.query import QueryPlan, content_pairs, plan_query, quote
 from policykb.index.store import INIT_HINT, Filters, Store
 from policykb.index.terms import DOCUMENT_WEIGHTS, FTS_WEIGHTS, PhraseScores, TermMatrix, load_terms
 from policykb.index.vectors import AnnSettings, open_vectors
@@ -34,6 +35,9 @@ REFERENCE_WEIGHT = 1.0
 # match those pairs, the English-trained embedder only breaks ties.
 SYLLABLE_PAIR_WEIGHT = 0.5
 DENSE_WEIGHT_VIETNAMESE = 0.05
+# Within a document, passages that score alike are told apart by the query's word pairs they hold as written
+# (see favour_word_pairs; documents keep their order, so SciFact is unchanged; the policy query set decided the value).
+WORD_PAIR_WEIGHT = 0.075
 TERMS_LOOK_AGAIN_SECONDS = 5.0
 
 
@@ -179,6 +183,10 @@ class Searcher(UsesEmbedder):
         scores = vectors @ np.asarray(vector, dtype=np.float32)
         return sorted(zip(ids.tolist(), scores.tolist()), key=lambda pair: (-pair[1], pair[0])), dict(zip(ids.tolist(), doc_ids))
 
+    def _passage_texts(self, chunk_ids: list[int]) -> dict[int, str]:
+        with self._lock:
+            return self.store.passage_texts(chunk_ids)
+
     def rank_references(self, plan: QueryPlan, filters: Filters, limit: int = CANDIDATES) -> list[tuple[int, float]]:
         """Passages of documents that cite the document number asked for, the citing passages first."""
         match = plan.reference_fts()
@@ -237,6 +245,7 @@ class Searcher(UsesEmbedder):
             # of a document keep their order: a title that matches the query lifts its document, and the passage that
             # says what was asked stays first in it rather than the shortest of the passages that carry the title.
             by_document = convex_fusion([(references, REFERENCE_WEIGHT), (rankings[1], 1.0 - dense_weight), (dense, dense_weight)])
+            fused = favour_word_pairs(fused, doc_of, WordPairs(content_pairs(plan.text)), WORD_PAIR_WEIGHT, self._passage_texts)
             fused = rank_documents_by(fused, by_document, doc_of)
         return fused[:depth]
 

@@ -260,6 +260,16 @@ class Store:
         vectors = np.vstack([np.frombuffer(row[1], dtype=np.float32) for row in rows]) if rows else np.zeros((0, 0), np.float32)
         return ids, vectors, [row[2] for row in rows]
 
+    def passage_texts(self, chunk_ids: list[int]) -> dict[int, str]:
+        """The text of each of the given chunks that exist."""
+        found: dict[int, str] = {}
+        for start in range(0, len(chunk_ids), 500):
+            batch = chunk_ids[start : start + 500]
+            sql = (f"SELECT c.id, {self._chunk_text} FROM chunks c JOIN documents d ON d.id = c.doc_id"
+                   f" WHERE c.id IN ({','.join('?' * len(batch))})")
+            found.update(self.conn.execute(sql, batch))
+        return found
+
     def chunk_ids(self, filters: Filters | None = None) -> np.ndarray:
         where, params = (filters or Filters()).sql()
         rows = self.conn.execute(f"SELECT c.id FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE 1 = 1{where}", params)
