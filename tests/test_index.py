@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from policykb.config import Config
@@ -17,7 +18,7 @@ from policykb.errors import EmbedderMismatchError, IndexNotReadyError, NotFoundE
 from policykb.index.embedder import FakeEmbedder
 from policykb.index.indexer import Indexer
 from policykb.index.search import Searcher
-from policykb.index.store import ACRONYMS_SQL, Store
+from policykb.index.store import ACRONYMS_SQL, Filters, Store
 from policykb.index.vectors import VectorIndex, open_vectors, vector_file
 
 
@@ -257,3 +258,15 @@ def test_a_new_store_has_8_kb_pages_and_an_existing_one_keeps_its_own(tmp_path: 
     with Store(tmp_path / "new.sqlite3") as new, Store(old) as existing:
         assert new.conn.execute("PRAGMA page_size").fetchone()[0] == 8192
         assert existing.conn.execute("PRAGMA page_size").fetchone()[0] == 4096
+
+
+@pytest.mark.parametrize("filters", [Filters(), Filters(language="en"), Filters(doc_type="news"), Filters(year=1900)],
+                         ids=["all", "english", "news", "none"])
+def test_chunk_ids_are_the_allowed_chunks_in_id_order(fake_index: Config, filters: Filters):
+    with Store(fake_index.db_path, readonly=True) as store:
+        where, params = filters.sql()
+        expected = [row[0] for row in store.conn.execute(
+            f"SELECT c.id FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE 1 = 1{where} ORDER BY c.id", params)]
+        ids = store.chunk_ids(filters)
+    assert ids.dtype == np.int64 and ids.tolist() == expected
+    assert bool(expected) == (filters.year != 1900)

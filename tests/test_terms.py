@@ -230,3 +230,20 @@ def test_a_matrix_built_with_other_column_weights_is_not_used_and_ingest_builds_
     with Store(config.db_path) as store:
         matrix = write_terms(store, config.data_dir, 1)
         assert (matrix.weights, matrix.document_weights) == (FTS_WEIGHTS, DOCUMENT_WEIGHTS)
+
+
+def test_searches_with_the_same_filters_read_the_allowed_passages_once(synthetic: Config, synthetic_searcher: Searcher, monkeypatch):
+    searcher = Searcher(synthetic, query_embedder(synthetic))
+    asked: list[Filters] = []
+    chunk_ids = searcher.store.chunk_ids
+    monkeypatch.setattr(searcher.store, "chunk_ids", lambda filters=None: asked.append(filters) or chunk_ids(filters))
+    decrees, older = Filters(doc_type="decree"), Filters(year=2019)
+    try:
+        for filters in (decrees, decrees, older, decrees):
+            hits = searcher.search("social insurance for informal workers", filters=filters, k=10).hits
+            fresh = synthetic_searcher.search("social insurance for informal workers", filters=filters, k=10).hits
+            assert [hit.chunk_id for hit in hits] == [hit.chunk_id for hit in fresh]
+            assert hits and all(hit.doc_type == filters.doc_type if filters.doc_type else (hit.date or "").startswith("2019") for hit in hits)
+    finally:
+        searcher.close()
+    assert asked == [decrees, older]

@@ -271,9 +271,12 @@ class Store:
         return found
 
     def chunk_ids(self, filters: Filters | None = None) -> np.ndarray:
+        """The ids of the chunks the filters allow, in rowid order. SQLite joins them into one string, which numpy
+        parses: taking a million ids one row at a time through Python cost 1.5 s."""
         where, params = (filters or Filters()).sql()
-        rows = self.conn.execute(f"SELECT c.id FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE 1 = 1{where}", params)
-        return np.fromiter((row[0] for row in rows), dtype=np.int64)
+        sql = f"SELECT group_concat(c.id) FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE 1 = 1{where}"
+        joined = self.conn.execute(sql, params).fetchone()[0]
+        return np.fromstring(joined, dtype=np.int64, sep=",") if joined else np.zeros(0, dtype=np.int64)
 
     def keyword_search(self, match: str, filters: Filters, limit: int, weights: tuple[float, float, float],
                        doc_ids: list[str] | None = None) -> list[tuple[int, float]]:

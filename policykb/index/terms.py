@@ -148,12 +148,17 @@ class TermMatrix:
                 postings = self.doc_postings[first:last]
                 np.add.at(total, self.rows[postings], self.doc_impacts[first:last] - self.impacts[postings])
 
-    def keep_only(self, total: np.ndarray, rowids: np.ndarray) -> None:
-        """Zero every score but those of `rowids` (the passages a filter allows)."""
+    def rows_of(self, rowids: np.ndarray) -> np.ndarray:
+        """Which of the matrix's rows are among `rowids` (the passages a filter allows), for keep_only."""
         at, known = self.positions(rowids)
         allowed = np.zeros(self.size, dtype=bool)
         allowed[at[known]] = True
-        total[~allowed] = 0.0
+        return allowed
+
+    @staticmethod
+    def keep_only(total: np.ndarray, rows: np.ndarray) -> None:
+        """Zero every score but those of the rows marked in `rows` (see rows_of)."""
+        total[~rows] = 0.0
 
     def positions(self, rowids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Each rowid's row in the matrix, and whether the matrix holds it (rows written since it was built are not)."""
