@@ -260,8 +260,9 @@ def test_a_new_store_has_8_kb_pages_and_an_existing_one_keeps_its_own(tmp_path: 
         assert existing.conn.execute("PRAGMA page_size").fetchone()[0] == 4096
 
 
-@pytest.mark.parametrize("filters", [Filters(), Filters(language="en"), Filters(doc_type="news"), Filters(year=1900)],
-                         ids=["all", "english", "news", "none"])
+@pytest.mark.parametrize("filters", [Filters(), Filters(language="en"), Filters(doc_type="news"), Filters(year=1900),
+                                     Filters(agency="MOLISA"), Filters(agency="MOLISA", doc_type="news")],
+                         ids=["all", "english", "news", "none", "molisa", "molisa-news"])
 def test_chunk_ids_are_the_allowed_chunks_in_id_order(fake_index: Config, filters: Filters):
     with Store(fake_index.db_path, readonly=True) as store:
         where, params = filters.sql()
@@ -270,3 +271,14 @@ def test_chunk_ids_are_the_allowed_chunks_in_id_order(fake_index: Config, filter
         ids = store.chunk_ids(filters)
     assert ids.dtype == np.int64 and ids.tolist() == expected
     assert bool(expected) == (filters.year != 1900)
+
+
+@pytest.mark.parametrize(("filters", "index"), [(Filters(language="en"), "chunks_language"), (Filters(agency="MOLISA"), "chunks_agencies")])
+def test_a_passage_filter_reads_its_index_rather_than_every_passage_row(fake_index: Config, filters: Filters, index: str):
+    with Store(fake_index.db_path, readonly=True) as store:
+        statements: list[str] = []
+        store.conn.set_trace_callback(statements.append)
+        store.chunk_ids(filters)
+        store.conn.set_trace_callback(None)
+        plan = " ".join(row[3] for row in store.conn.execute("EXPLAIN QUERY PLAN " + statements[-1]))
+    assert f"COVERING INDEX {index}" in plan, plan

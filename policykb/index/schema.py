@@ -125,6 +125,12 @@ MIGRATIONS: list[str] = [
     UPDATE chunks SET text = (SELECT substr(d.text, chunks.start + 1, chunks.end - chunks.start) FROM documents d
                               WHERE d.id = chunks.doc_id);
     """,
+    # 9: the passages a language or agency filter allows, read from small indexes instead of every passage's row (with
+    # its vector and text): the first search with such a filter took 1–5 s at a million passages.
+    """
+    CREATE INDEX IF NOT EXISTS chunks_language ON chunks(language);
+    CREATE INDEX IF NOT EXISTS chunks_agencies ON chunks(agencies) WHERE agencies != '[]';
+    """,
 ]
 
 

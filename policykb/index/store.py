@@ -40,13 +40,19 @@ class Filters:
                 clauses.append(f"{column} = ?")
                 params.append(value)
         if self.agency is not None:
-            clauses.append("EXISTS (SELECT 1 FROM json_each(c.agencies) WHERE json_each.value = ?)")
+            # "!= '[]'" lets SQLite read the passages that name any agency from their partial index (migration 9).
+            clauses.append("c.agencies != '[]' AND EXISTS (SELECT 1 FROM json_each(c.agencies) WHERE json_each.value = ?)")
             params.append(self.agency)
         return "".join(f" AND {clause}" for clause in clauses), params
 
     @property
     def active(self) -> bool:
         return any(value is not None for value in (self.doc_type, self.language, self.year, self.doc_id, self.issuer, self.agency))
+
+    @property
+    def on_documents(self) -> bool:
+        """Whether any filter is on a document's fields (the others are on the passage's own)."""
+        return any(value is not None for value in (self.doc_type, self.year, self.doc_id, self.issuer))
 
 
 
@@ -273,10 +279,12 @@ class Store:
     def chunk_ids(self, filters: Filters | None = None) -> np.ndarray:
         """The ids of the chunks the filters allow, in rowid order. SQLite joins them into one string, which numpy
         parses: taking a million ids one row at a time through Python cost 1.5 s."""
-        where, params = (filters or Filters()).sql()
-        sql = f"SELECT group_concat(c.id) FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE 1 = 1{where}"
-        joined = self.conn.execute(sql, params).fetchone()[0]
-        return np.fromstring(joined, dtype=np.int64, sep=",") if joined else np.zeros(0, dtype=np.int64)
+        filters = filters or Filters()
+        where, params = filters.sql()
+        rows = "chunks c JOIN documents d ON d.id = c.doc_id" if filters.on_documents else "chunks c"
+        joined = self.conn.execute(f"SELECT group_concat(c.id) FROM {rows} WHERE 1 = 1{where}", params).fetchone()[0]
+        ids = np.fromstring(joined, dtype=np.int64, sep=",") if joined else np.zeros(0, dtype=np.int64)
+        return ids if np.all(ids[1:] > ids[:-1]) else np.sort(ids)  # an index other than the rowid's gives its own order
 
     def keyword_search(self, match: str, filters: Filters, limit: int, weights: tuple[float, float, float],
                        doc_ids: list[str] | None = None) -> list[tuple[int, float]]:
