@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from policykb.errors import PolicyKBError
-from policykb.textnorm import fold_lower, fold_lower_aligned
+from policykb.textnorm import fold_lower, fold_lower_aligned, word_start
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,16 +99,13 @@ def _required_word(variant: str) -> str:
 def variant_pattern(variant: str) -> tuple[re.Pattern[str], bool]:
     """A pattern and whether it runs on the raw text: acronyms match case-sensitively ("MoLISA" is its
     own variant), names match on folded, lower-cased text with any spacing or punctuation between words."""
-    # The start is checked behind the first word rather than before it ("X(?<!\wX)" for "(?<!\w)X"): a pattern that
-    # opens with a literal lets re look for that literal at C speed.
     if is_acronym(variant):
-        literal = re.escape(variant)
-        return re.compile(rf"{literal}(?<![\w-]{literal})(?![\w-])"), True
+        return re.compile(word_start(re.escape(variant), not_after=r"[\w-]") + r"(?![\w-])"), True
     words = [re.escape(word) for word in re.findall(r"\w+", fold_lower(variant))]
     if not words:
         return re.compile(r"(?<!\w)(?!\w)"), False
     rest = "".join(rf"[\W_]+{word}" for word in words[1:])
-    return re.compile(rf"{words[0]}(?<!\w{words[0]}){rest}(?!\w)"), False
+    return re.compile(rf"{word_start(words[0])}{rest}(?!\w)"), False
 
 
 def _entries_from_json(data: dict, path: Path) -> list[Entry]:

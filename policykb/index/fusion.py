@@ -6,7 +6,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
 
-from policykb.textnorm import fold_lower
+from policykb.textnorm import fold_lower, word_start
 
 
 def weighted_rrf(rankings: list[tuple[list[int], float]], k: int = 60) -> list[tuple[int, float]]:
@@ -49,8 +49,7 @@ class WordPairs:
 
     def __init__(self, pairs: list[str]) -> None:
         self.size = len(pairs)
-        # Each pattern opens with its first word and checks the word start behind it, so that re scans for a literal.
-        self._patterns = [re.compile(rf"{first}(?<!\w{first})\s+{second}(?!\w)")
+        self._patterns = [re.compile(rf"{word_start(first)}\s+{second}(?!\w)")
                           for first, second in (map(re.escape, pair.split(" ", 1)) for pair in pairs)]
 
     def share(self, folded_text: str) -> float:
