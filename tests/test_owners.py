@@ -57,6 +57,23 @@ def test_agency_listing_accepts_any_variant_and_covers_lead_and_support(finder):
         finder.canonical_agency("Ministry of Magic")
 
 
+def test_leads_are_the_agencies_that_lead_any_assignment(finder):
+    leads = finder.leads()
+    assert leads == sorted({a["lead"] for a in finder.all().assignments}) and "MOLISA" in leads
+
+
+def test_an_answer_weighs_words_over_every_assignment_once_per_index_and_reads_only_the_passages_found(finder, monkeypatch):
+    expected = finder.ask("who coordinates the partnership group", k=3).to_json()
+    asked: list[str] = []
+    rows = finder.searcher.store.assignment_rows
+    monkeypatch.setattr(finder.searcher.store, "assignment_rows", lambda *args: asked.append(args[0] if args else "all") or rows(*args))
+    again = OwnersFinder(finder.searcher)  # a finder per request, as in the web app
+    assert again.ask("who coordinates the partnership group", k=3).to_json() == expected
+    assert again.ask("who leads the social insurance reform", k=3) is not None
+    assert "all" not in asked and len(asked) == 2  # the weights of the first question serve the second
+    assert all("a.doc_id = ?" in where for where in asked)
+
+
 @pytest.mark.parametrize("query, expected", [
     ("who coordinates the partnership group", True), ("which ministry leads social insurance reform", True),
     ("cơ quan nào chủ trì xây dựng nghị định", True), ("ai chu tri", True), ("social insurance for farmers", False),

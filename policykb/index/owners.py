@@ -7,6 +7,7 @@ import io
 import math
 import re
 from dataclasses import dataclass
+from weakref import WeakKeyDictionary
 
 from policykb.errors import BadQueryError
 from policykb.index.query import STOPWORDS, plan_query
@@ -70,6 +71,11 @@ class OwnersFinder:
             row["score"] = 1.0 if row["lead"] == canonical else 0.5
         return OwnersResult(None, canonical, rows)
 
+    def leads(self) -> list[str]:
+        """Every agency that leads an assignment, in name order."""
+        with self.searcher._lock:
+            return self.searcher.store.assignment_leads()
+
     def all(self) -> OwnersResult:
         with self.searcher._lock:
             return OwnersResult(None, None, self.searcher.store.assignment_rows())
@@ -86,9 +92,11 @@ class OwnersFinder:
         subject = [term for term in plan.terms if term not in _OWNERSHIP_WORDS]
         # A Vietnamese question about English documents is matched through the glossary's English names too.
         translated = [w for w in re.findall(r"\w+", fold_lower(" ".join(plan.expansions))) if w not in _OWNERSHIP_WORDS and w not in STOPWORDS]
-        with self.searcher._lock:
-            rows = self.searcher.store.assignment_rows()
-        weights = _idf([f"{row['task']} {row['text']}" for row in rows])
+        weights = self._weights()
+        with self.searcher._lock:  # only the assignments stated within the passages found
+            rows = self.searcher.store.assignment_rows(
+                " OR ".join(["(a.doc_id = ? AND a.start >= ? AND a.start < ?)"] * len(hits)) or "0",
+                tuple(value for hit in hits for value in (hit.doc_id, hit.start, hit.end)))
         ranked: list[dict] = []
         for rank, hit in enumerate(hits):
             passage_weight = 1.0 - rank / PASSAGES
@@ -109,6 +117,19 @@ class OwnersFinder:
             if row["id"] not in best or row["score"] > best[row["id"]]["score"]:
                 best[row["id"]] = row
         return OwnersResult(query, canonical, sorted(best.values(), key=lambda row: -row["score"])[:k])
+
+
+    def _weights(self) -> dict[str, float]:
+        """The idf of word stems over every assignment, worked out once for the searcher's generation of the index:
+        it reads each assignment's cited text, which on a large collection is most of an answer's time."""
+        with self.searcher._lock:
+            if self.searcher not in _WEIGHTS:
+                rows = self.searcher.store.assignment_rows()
+                _WEIGHTS[self.searcher] = _idf([f"{row['task']} {row['text']}" for row in rows])
+            return _WEIGHTS[self.searcher]
+
+
+_WEIGHTS: WeakKeyDictionary[Searcher, dict[str, float]] = WeakKeyDictionary()
 
 
 def _stems(text: str) -> set[str]:

@@ -398,6 +398,9 @@ class Store:
         )
         return [dict(row) for row in self.conn.execute(sql, (doc_id,))]
 
+    def assignment_leads(self) -> list[str]:
+        return [row[0] for row in self.conn.execute("SELECT DISTINCT lead FROM assignments ORDER BY lead")]
+
     def assignment_rows(self, where: str = "1 = 1", params: tuple = ()) -> list[dict]:
         """Assignments with their document title and cited text, in document order."""
         sql = ("SELECT a.id, a.doc_id, a.start, a.end, a.task, a.lead, a.coordinating, a.deadline, a.section, a.page, d.title,"

@@ -104,10 +104,9 @@ def owners():
     if finder is None:
         context["message"] = "The index is empty. Add documents with `policykb ingest corpus/`, or upload one."
         return render_template("owners.html", **context)
-    everything = finder.all()
-    context["agencies"] = sorted({a["lead"] for a in everything.assignments})
+    context["agencies"] = finder.leads()
     try:
-        context["result"] = finder.ask(query, k=20, agency=agency) if query else (finder.for_agency(agency) if agency else everything)
+        context["result"] = finder.ask(query, k=20, agency=agency) if query else (finder.for_agency(agency) if agency else finder.all())
     except BadQueryError as exc:
         context["message"] = str(exc)
         return render_template("owners.html", **context), 400
