@@ -12,14 +12,20 @@ import pytest
 from click.testing import CliRunner
 
 from policykb.cli import main
+from policykb.config import Config
 from policykb.errors import BadQueryError
+from policykb.glossary import load_glossary
 from policykb.index.embedder import FakeEmbedder, make_embedder
 from policykb.index.indexer import Indexer
-from policykb.index.owners import OwnersFinder, is_ownership_question
+from policykb.index.owners import MIN_OVERLAP, OwnersFinder, _idf, _overlap, is_ownership_question, subject_words
+from policykb.index.query import plan_query
 from policykb.index.store import Store
+from policykb.ingest import parse_file
 from policykb.webapp import create_app
 
 PROPOSAL = "000_0b935866529ff4c2"
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "owners"
+GLOSSARY = load_glossary(Config().glossary_path)
 VI_TABLE = (
     "Nghị quyết thử nghiệm về an sinh xã hội (TEST FIXTURE)\n\n"
     "Nhiệm vụ | Cơ quan chủ trì | Cơ quan phối hợp | Thời hạn hoàn thành\n"
@@ -72,6 +78,19 @@ def test_an_answer_weighs_words_over_every_assignment_once_per_index_and_reads_o
     assert again.ask("who leads the social insurance reform", k=3) is not None
     assert "all" not in asked and len(asked) == 2  # the weights of the first question serve the second
     assert all("a.doc_id = ?" in where for where in asked)
+
+
+@pytest.mark.parametrize(("question", "answered"), [
+    ("Ai chịu trách nhiệm đạt tỷ lệ bao phủ bảo hiểm y tế trên 95% dân số?", False),  # the plan's goal names no owner
+    ("Ai chủ trì kết nối dữ liệu khám, chữa bệnh bảo hiểm y tế với cơ sở dữ liệu về dân cư?", True),
+    ("Ai chu tri ket noi du lieu kham chua benh bao hiem y te?", True),
+])
+def test_a_vietnamese_question_shares_its_subject_with_a_task_by_words_of_two_syllables(question, answered):
+    doc = parse_file(FIXTURES / "vi_ke_hoach_bao_hiem_y_te.txt", GLOSSARY)
+    weights = _idf([f"{a.task} {a.text}" for a in doc.assignments])
+    vss = next(a for a in doc.assignments if a.lead == "VSS")
+    overlap = _overlap(subject_words(question, plan_query(question, GLOSSARY).terms), f"{vss.task} {vss.text}", weights)
+    assert (overlap >= MIN_OVERLAP) == answered, overlap
 
 
 @pytest.mark.parametrize("query, expected", [

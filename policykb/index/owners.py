@@ -12,7 +12,7 @@ from weakref import WeakKeyDictionary
 from policykb.errors import BadQueryError
 from policykb.index.query import STOPWORDS, plan_query
 from policykb.index.search import Searcher
-from policykb.textnorm import fold_lower
+from policykb.textnorm import fold_lower, looks_vietnamese, syllable_bigrams
 
 # A question about ownership: the search page shows an answer card for these.
 _OWNERSHIP_QUESTION = re.compile(
@@ -89,7 +89,7 @@ class OwnersFinder:
         canonical = self.canonical_agency(agency) if agency else None
         hits = self.searcher.search(query, k=PASSAGES).hits
         plan = plan_query(query, self.searcher.glossary)
-        subject = [term for term in plan.terms if term not in _OWNERSHIP_WORDS]
+        subject = subject_words(query, plan.terms)
         # A Vietnamese question about English documents is matched through the glossary's English names too.
         translated = [w for w in re.findall(r"\w+", fold_lower(" ".join(plan.expansions))) if w not in _OWNERSHIP_WORDS and w not in STOPWORDS]
         weights = self._weights()
@@ -132,8 +132,26 @@ class OwnersFinder:
 _WEIGHTS: WeakKeyDictionary[Searcher, dict[str, float]] = WeakKeyDictionary()
 
 
+def subject_words(query: str, terms: list[str]) -> list[str]:
+    """What a question asks about (its plan's `terms` less the words of asking who owns it). Vietnamese words are
+    mostly two syllables, and single syllables say little: "bảo hiểm y tế" shares "bảo", "hiểm", "y", "tế" with every
+    health-insurance task, "tỷ lệ bao phủ" only with the one about coverage; so a Vietnamese question's subject is its
+    pairs of syllables."""
+    if looks_vietnamese(query):
+        pairs = [pair for pair in syllable_bigrams(query)
+                 if not any(word in _OWNERSHIP_WORDS or word in STOPWORDS for word in pair.split(" "))]
+        if pairs:
+            return pairs
+    return [term for term in terms if term not in _OWNERSHIP_WORDS]
+
+
 def _stems(text: str) -> set[str]:
-    return {word[:5] for word in re.findall(r"\w+", fold_lower(text))}
+    """The text's words cut to five letters, and its pairs of adjacent words ("bao hiem") whole."""
+    return {word[:5] for word in re.findall(r"\w+", fold_lower(text))} | set(syllable_bigrams(text))
+
+
+def _stem(term: str) -> str:
+    return term if " " in term else term[:5]
 
 
 def _idf(texts: list[str]) -> dict[str, float]:
@@ -150,8 +168,8 @@ def _overlap(terms: list[str], text: str, idf: dict[str, float]) -> float:
     if not terms:
         return 1.0
     stems = _stems(text)
-    weight = {term: idf.get(term[:5], idf[""]) for term in terms}
-    return sum(w for term, w in weight.items() if term[:5] in stems) / sum(weight.values())
+    weight = {term: idf.get(_stem(term), idf[""]) for term in terms}
+    return sum(w for term, w in weight.items() if _stem(term) in stems) / sum(weight.values())
 
 
 def to_csv(result: OwnersResult) -> str:
