@@ -17,6 +17,7 @@ from policykb.errors import BadQueryError
 from policykb.glossary import load_glossary
 from policykb.index.embedder import FakeEmbedder, make_embedder
 from policykb.index.indexer import Indexer
+from policykb.index import owners as owners_module
 from policykb.index.owners import MIN_OVERLAP, OwnersFinder, _idf, _overlap, is_ownership_question, subject_words
 from policykb.index.query import plan_query
 from policykb.index.store import Store
@@ -165,6 +166,20 @@ def test_owners_page_shows_the_matrix_with_a_csv_download(client):
     download = client.get("/owners.csv", query_string={"agency": "MOLISA"})
     assert download.mimetype == "text/csv"
     assert all(r["lead"] == "MOLISA" or "MOLISA" in r["coordinating"] for r in csv.DictReader(io.StringIO(download.get_data(as_text=True))))
+
+
+def test_the_task_matrix_is_shown_a_page_at_a_time_and_the_pages_add_up_to_all_of_it(client, finder, monkeypatch):
+    monkeypatch.setattr(owners_module, "PAGE_SIZE", 3)
+    everything = finder.all().assignments
+    pages = [finder.all(page) for page in range(1, -(-len(everything) // 3) + 1)]
+    assert [a["id"] for result in pages for a in result.assignments] == [a["id"] for a in everything]
+    assert all(result.total == len(everything) and result.pages == len(pages) for result in pages)
+    assert finder.all(len(pages) + 5).page == len(pages)  # past the last page: the last
+    molisa = finder.for_agency("MOLISA", 2)
+    assert molisa.total == len(finder.for_agency("MOLISA").assignments) and len(molisa.assignments) <= 3
+    page = client.get("/owners", query_string={"page": 2}).get_data(as_text=True)
+    assert f"{len(everything)} assignments" in page and f"Page 2 of {len(pages)}" in page
+    assert 'rel="prev"' in page and 'rel="next"' in page and page.count("<tr>") == 3 + 1  # the header's row too
 
 
 def test_search_page_shows_an_answer_card_for_ownership_questions_only(client):

@@ -20,6 +20,7 @@ _OWNERSHIP_QUESTION = re.compile(
     r"in charge|owns?|owner|leads?|coordinat\w*|co quan nao|bo nao|don vi nao|ai chu tri|chu tri|phoi hop|trach nhiem|"
     r"phu trach|dam nhiem)\b|^\s*ai\b"
 )
+PAGE_SIZE = 100  # assignments per page of the owners page's listings
 PASSAGES = 5  # an answer must be stated in one of the best passages for the question
 MIN_OVERLAP = 0.34  # and share at least a third of the question's subject words (weighted by rarity)
 # The answer's score (passage rank and overlap together) must reach this. Chosen on tests/eval/owners_questions.jsonl:
@@ -42,6 +43,12 @@ class OwnersResult:
     query: str | None
     agency: str | None
     assignments: list[dict]
+    total: int | None = None  # of a listing shown a page at a time: all its assignments; else len(assignments)
+    page: int = 1
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // PAGE_SIZE)) if self.total is not None else 1
 
     def to_json(self) -> dict:
         keys = ("task", "lead", "coordinating", "deadline", "doc_id", "title", "section", "page", "ocr", "start", "end", "text", "score")
@@ -62,23 +69,33 @@ class OwnersFinder:
             return (exact or entries)[0].canonical
         raise BadQueryError(f"unknown agency {name!r} — use a name, acronym or Vietnamese name from corpus/glossary.json")
 
-    def for_agency(self, agency: str) -> OwnersResult:
+    def for_agency(self, agency: str, page: int | None = None) -> OwnersResult:
+        """Everything the agency leads or supports; with `page`, that page of PAGE_SIZE assignments and their total."""
         canonical = self.canonical_agency(agency)
-        with self.searcher._lock:
-            rows = self.searcher.store.assignment_rows(
-                "a.lead = ? OR EXISTS (SELECT 1 FROM json_each(a.coordinating) WHERE json_each.value = ?)", (canonical, canonical))
-        for row in rows:
+        result = self._listing("a.lead = ? OR EXISTS (SELECT 1 FROM json_each(a.coordinating) WHERE json_each.value = ?)",
+                               (canonical, canonical), page, canonical)
+        for row in result.assignments:
             row["score"] = 1.0 if row["lead"] == canonical else 0.5
-        return OwnersResult(None, canonical, rows)
+        return result
 
     def leads(self) -> list[str]:
         """Every agency that leads an assignment, in name order."""
         with self.searcher._lock:
             return self.searcher.store.assignment_leads()
 
-    def all(self) -> OwnersResult:
+    def all(self, page: int | None = None) -> OwnersResult:
+        """The whole task matrix; with `page`, that page of PAGE_SIZE assignments and their total."""
+        return self._listing("1 = 1", (), page, None)
+
+    def _listing(self, where: str, params: tuple, page: int | None, agency: str | None) -> OwnersResult:
         with self.searcher._lock:
-            return OwnersResult(None, None, self.searcher.store.assignment_rows())
+            store = self.searcher.store
+            if page is None:
+                return OwnersResult(None, agency, store.assignment_rows(where, params))
+            total = store.assignment_count(where, params)
+            page = min(max(page, 1), max(1, -(-total // PAGE_SIZE)))  # a page past the last shows the last
+            rows = store.assignment_rows(where, params, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+            return OwnersResult(None, agency, rows, total, page)
 
     def ask(self, query: str, k: int = 5, agency: str | None = None) -> OwnersResult:
         """The assignments stated in the passages that best answer the question, best passage first.

@@ -398,15 +398,20 @@ class Store:
         )
         return [dict(row) for row in self.conn.execute(sql, (doc_id,))]
 
+    def assignment_count(self, where: str = "1 = 1", params: tuple = ()) -> int:
+        return self.conn.execute(f"SELECT count(*) FROM assignments a WHERE {where}", params).fetchone()[0]
+
     def assignment_leads(self) -> list[str]:
         return [row[0] for row in self.conn.execute("SELECT DISTINCT lead FROM assignments ORDER BY lead")]
 
-    def assignment_rows(self, where: str = "1 = 1", params: tuple = ()) -> list[dict]:
-        """Assignments with their document title and cited text, in document order."""
+    def assignment_rows(self, where: str = "1 = 1", params: tuple = (), limit: int = -1, offset: int = 0) -> list[dict]:
+        """Assignments with their document title and cited text, in document order (`limit` of them from `offset`:
+        the page is chosen from the assignments alone, so only its rows' texts are sliced from their documents)."""
+        page = f"SELECT a.id FROM assignments a WHERE {where} ORDER BY a.doc_id, a.start LIMIT ? OFFSET ?"
         sql = ("SELECT a.id, a.doc_id, a.start, a.end, a.task, a.lead, a.coordinating, a.deadline, a.section, a.page, d.title,"
                f" substr(d.text, a.start + 1, a.end - a.start) AS text, {self._assignment_ocr} AS ocr"
-               f" FROM assignments a JOIN documents d ON d.id = a.doc_id WHERE {where} ORDER BY a.doc_id, a.start")
-        rows = [dict(row) for row in self.conn.execute(sql, params)]
+               f" FROM assignments a JOIN documents d ON d.id = a.doc_id WHERE a.id IN ({page}) ORDER BY a.doc_id, a.start")
+        rows = [dict(row) for row in self.conn.execute(sql, (*params, limit, offset))]
         for row in rows:
             row["coordinating"] = json.loads(row["coordinating"])
             row["ocr"] = bool(row["ocr"])

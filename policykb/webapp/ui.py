@@ -106,7 +106,9 @@ def owners():
         return render_template("owners.html", **context)
     context["agencies"] = finder.leads()
     try:
-        context["result"] = finder.ask(query, k=20, agency=agency) if query else (finder.for_agency(agency) if agency else finder.all())
+        page = _int_arg("page") or 1
+        context["result"] = (finder.ask(query, k=20, agency=agency) if query else
+                             finder.for_agency(agency, page) if agency else finder.all(page))
     except BadQueryError as exc:
         context["message"] = str(exc)
         return render_template("owners.html", **context), 400
