@@ -48,7 +48,7 @@ class OwnersResult:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // PAGE_SIZE)) if self.total is not None else 1
+        return _pages(self.total) if self.total is not None else 1
 
     def to_json(self) -> dict:
         keys = ("task", "lead", "coordinating", "deadline", "doc_id", "title", "section", "page", "ocr", "start", "end", "text", "score")
@@ -93,7 +93,7 @@ class OwnersFinder:
             if page is None:
                 return OwnersResult(None, agency, store.assignment_rows(where, params))
             total = store.assignment_count(where, params)
-            page = min(max(page, 1), max(1, -(-total // PAGE_SIZE)))  # a page past the last shows the last
+            page = min(max(page, 1), _pages(total))  # a page past the last shows the last
             rows = store.assignment_rows(where, params, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
             return OwnersResult(None, agency, rows, total, page)
 
@@ -135,7 +135,6 @@ class OwnersFinder:
                 best[row["id"]] = row
         return OwnersResult(query, canonical, sorted(best.values(), key=lambda row: -row["score"])[:k])
 
-
     def _weights(self) -> dict[str, float]:
         """The idf of word stems over every assignment, worked out once for the searcher's generation of the index:
         it reads each assignment's cited text, which on a large collection is most of an answer's time."""
@@ -147,6 +146,11 @@ class OwnersFinder:
 
 
 _WEIGHTS: WeakKeyDictionary[Searcher, dict[str, float]] = WeakKeyDictionary()
+
+
+def _pages(total: int) -> int:
+    """Pages of PAGE_SIZE that `total` assignments fill; an empty listing is one page."""
+    return max(1, -(-total // PAGE_SIZE))
 
 
 def subject_words(query: str, terms: list[str]) -> list[str]:
