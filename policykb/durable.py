@@ -16,13 +16,21 @@ def replace_durably(tmp: Path | str, target: Path) -> None:
 
 
 def replace_folder_durably(tmp: Path, target: Path) -> None:
-    """replace_durably for a fully written folder of files that takes the place of a missing `target`."""
-    for file in tmp.iterdir():
-        with open(file, "rb") as handle:
-            os.fsync(handle.fileno())
-    _fsync_folder(tmp)
+    """replace_durably for a fully written folder of files (and folders of files) that takes the place of a missing
+    `target`."""
+    _fsync_tree(tmp)
     os.replace(tmp, target)
     _fsync_folder(target.parent)
+
+
+def _fsync_tree(folder: Path) -> None:
+    for entry in folder.iterdir():
+        if entry.is_dir():
+            _fsync_tree(entry)
+        else:
+            with open(entry, "rb") as handle:
+                os.fsync(handle.fileno())
+    _fsync_folder(folder)
 
 
 def _fsync_folder(path: Path) -> None:

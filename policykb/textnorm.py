@@ -22,7 +22,7 @@ def fold(text: str) -> str:
 
 
 def word_start(literal: str, not_after: str = r"\w") -> str:
-    """A pattern for `literal` (escaped) where no `not_after` character comes just before it. The check comes behind
+    r"""A pattern for `literal` (escaped) where no `not_after` character comes just before it. The check comes behind
     the literal ("X(?<!\wX)" rather than "(?<!\w)X") so that the pattern opens with a literal, which re finds at C speed."""
     return rf"{literal}(?<!{not_after}{literal})"
 

@@ -337,7 +337,9 @@ def test_an_index_from_before_briefs_still_serves_search_and_upgrades_on_the_fir
     conn = sqlite3.connect(fake_index.db_path)
     conn.executescript("DROP TABLE brief_items; DROP TABLE briefs; ALTER TABLE chunks DROP COLUMN ocr;"
                        " ALTER TABLE chunks DROP COLUMN ocr_confidence; DROP INDEX documents_acronyms;"
-                       " ALTER TABLE chunks DROP COLUMN text; PRAGMA user_version = 3;")  # undo migrations 4 to 8
+                       " ALTER TABLE chunks DROP COLUMN text; DROP INDEX chunks_language; DROP INDEX chunks_agencies;"
+                       " DROP TABLE documents_fts; ALTER TABLE documents DROP COLUMN fts_key;"
+                       " PRAGMA user_version = 3;")  # undo migrations 4 to 10
     conn.close()
     page = client.get("/", query_string={"q": "Resolution 68"})
     assert page.status_code == 200 and _pin_forms(page.get_data(as_text=True))[0]["brief"] == "new"

@@ -20,6 +20,7 @@ from policykb.index.indexer import Indexer
 from policykb.index.search import Searcher
 from policykb.index.store import ACRONYMS_SQL, Filters, Store
 from policykb.index.vectors import VectorIndex, open_vectors, vector_file
+from policykb.textnorm import fold_lower
 
 
 class CountingEmbedder(FakeEmbedder):
@@ -243,7 +244,8 @@ def test_each_passage_keeps_the_exact_text_its_document_has_between_its_offsets(
 def test_an_index_from_before_passage_texts_serves_them_from_its_documents_and_stores_them_on_upgrade(fake_index: Config):
     conn = sqlite3.connect(fake_index.db_path)
     expected = dict(conn.execute("SELECT id, text FROM chunks"))
-    conn.executescript("ALTER TABLE chunks DROP COLUMN text; PRAGMA user_version = 7;")  # undo migration 8
+    conn.executescript("DROP TABLE documents_fts; ALTER TABLE documents DROP COLUMN fts_key; DROP INDEX chunks_language;"
+                       " DROP INDEX chunks_agencies; ALTER TABLE chunks DROP COLUMN text; PRAGMA user_version = 7;")  # undo 8 to 10
     conn.close()
     with Store(fake_index.db_path, readonly=True) as store:  # served read-only until the next ingest upgrades it
         assert {cid: row["text"] for cid, row in store.chunk_rows(list(expected)).items()} == expected
@@ -282,3 +284,53 @@ def test_a_passage_filter_reads_its_index_rather_than_every_passage_row(fake_ind
         store.conn.set_trace_callback(None)
         plan = " ".join(row[3] for row in store.conn.execute("EXPLAIN QUERY PLAN " + statements[-1]))
     assert f"COVERING INDEX {index}" in plan, plan
+
+
+# --- whole documents in FTS5 (migration 10) -----------------------------------------------------------------------
+def _vocabulary(conn: sqlite3.Connection, table: str) -> dict[str, tuple[int, int]]:
+    """Every word of an FTS5 table with the rows and instances it has."""
+    conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{table}_vocab USING fts5vocab(main, {table}, row)")
+    return {term: (rows, instances) for term, rows, instances in conn.execute(f"SELECT term, doc, cnt FROM temp.{table}_vocab")}
+
+
+def assert_documents_fts_holds_the_documents_as_they_are(store: Store) -> None:
+    """documents_fts is consistent, has one row per document, keyed by its first passage, and the very words a table
+    written afresh from the documents has: a row deleted with other text than it was written with would leave some."""
+    store.conn.execute("INSERT INTO documents_fts (documents_fts) VALUES ('integrity-check')")
+    keys = dict(store.conn.execute("SELECT d.id, d.fts_key FROM documents d"))
+    first = dict(store.conn.execute("SELECT doc_id, min(id) FROM chunks GROUP BY doc_id"))
+    assert keys == first and len(keys) > 1
+    assert sorted(keys.values()) == [row[0] for row in store.conn.execute("SELECT id FROM documents_fts_docsize ORDER BY id")]
+    fresh = sqlite3.connect(":memory:")
+    fresh.execute("CREATE VIRTUAL TABLE documents_fts USING fts5(title, body, tokenize = 'porter unicode61 remove_diacritics 2')")
+    fresh.executemany("INSERT INTO documents_fts (title, body) VALUES (?, ?)",
+                      ((fold_lower(title), fold_lower(text)) for title, text in store.conn.execute("SELECT title, text FROM documents")))
+    assert _vocabulary(store.conn, "documents_fts") == _vocabulary(fresh, "documents_fts")
+
+
+def test_documents_fts_follows_documents_that_change_and_are_removed(fake_config: Config, corpus_copy: Path):
+    with Indexer(fake_config, FakeEmbedder(), progress=False) as indexer:
+        assert not indexer.ingest([corpus_copy]).errors
+        changed = sorted(corpus_copy.glob("*.txt"))[0]
+        changed.write_text(changed.read_text(encoding="utf-8") + "\n\nA closing note on zymurgy.\n", encoding="utf-8")
+        assert not indexer.ingest([corpus_copy]).errors
+        removed, _ = indexer.remove(str(sorted(corpus_copy.glob("*.txt"))[1]))
+    with Store(fake_config.db_path) as store:
+        assert store.count_documents() == 4 and removed not in store.document_keys([removed])
+        assert _vocabulary(store.conn, "documents_fts")["zymurgi"] == (1, 1)
+        assert_documents_fts_holds_the_documents_as_they_are(store)
+
+
+def test_an_index_from_before_whole_documents_ranks_by_passages_until_ingest_upgrades_it(fake_index: Config):
+    conn = sqlite3.connect(fake_index.db_path)
+    conn.executescript("DROP TABLE documents_fts; ALTER TABLE documents DROP COLUMN fts_key; PRAGMA user_version = 9;")
+    conn.close()
+    searcher = Searcher(fake_index, FakeEmbedder())
+    try:
+        assert not searcher.store.has_document_terms and not searcher.whole_documents
+        assert searcher.search("social pension", mode="hybrid").hits
+    finally:
+        searcher.close()
+    with Store(fake_index.db_path) as store:
+        assert store.has_document_terms
+        assert_documents_fts_holds_the_documents_as_they_are(store)

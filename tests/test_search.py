@@ -15,7 +15,7 @@ from policykb.index.indexer import Indexer
 from policykb.index.query import content_pairs, plan_query, quote
 from policykb.index.search import Searcher
 from policykb.index.store import Filters, Store
-from policykb.index.terms import DOCUMENT_WEIGHTS, FTS_WEIGHTS
+from policykb.index.terms import DOCUMENT_WEIGHTS, FTS_WEIGHTS, WHOLE_DOCUMENT_WEIGHTS
 from policykb.textnorm import fold_lower
 
 RESOLUTION_DOC = "004_6608ed9db748e12c"
@@ -285,3 +285,26 @@ def test_keyword_search_in_some_documents_reads_the_matches_once_rather_than_onc
     (fts_scan,) = [step for step in plan if "chunks_fts VIRTUAL TABLE" in step]
     # FTS5's index string: "M" a MATCH, "=" a rowid constraint, which runs the phrase query again for each passage.
     assert "M" in fts_scan.split(":")[-1] and "=" not in fts_scan.split(":")[-1], plan
+
+
+def test_among_enough_documents_hybrid_ranks_them_by_their_whole_text(fake_index, monkeypatch):
+    few = Searcher(fake_index, FakeEmbedder())
+    monkeypatch.setattr("policykb.index.search.WHOLE_DOCUMENTS_FROM", 5)  # the bundled corpus has five
+    many = Searcher(fake_index, FakeEmbedder())
+    try:
+        assert not few.whole_documents and many.whole_documents
+        query = "social insurance for farmers"
+        plan = plan_query(query, many.glossary)
+        keys = many.store.document_keys([row[0] for row in many.store.conn.execute("SELECT id FROM documents")])
+        by_key = many.store.document_scores('"social" OR "insurance" OR "farmers"', list(keys.values()), WHOLE_DOCUMENT_WEIGHTS)
+        assert many._document_scores(plan, list(keys)) == {doc_id: by_key[key] for doc_id, key in keys.items() if key in by_key}
+        assert len(by_key) >= 3
+
+        monkeypatch.setattr(few, "_document_scores", lambda *args: pytest.fail("whole documents among five"))
+        usual = list(dict.fromkeys(hit.doc_id for hit in few.search(query, k=20).hits))
+        assert len(usual) == 5
+        monkeypatch.setattr(many, "_document_scores", lambda plan, doc_ids: {usual[-1]: 1.0})
+        assert many.search(query).hits[0].doc_id == usual[-1]
+    finally:
+        few.close()
+        many.close()

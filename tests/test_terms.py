@@ -22,7 +22,8 @@ from policykb.index.indexer import Indexer
 from policykb.index.query import expansion_phrases, plan_query, quote
 from policykb.index.search import Searcher
 from policykb.index.store import Filters, Store
-from policykb.index.terms import DOCUMENT_WEIGHTS, FTS_WEIGHTS, PhraseScores, TermMatrix, load_terms, terms_dir, write_terms
+from policykb.index.terms import (DOCUMENT_WEIGHTS, FTS_WEIGHTS, WHOLE_DOCUMENT_WEIGHTS, PhraseScores, TermMatrix, load_terms,
+                                  terms_dir, write_terms)
 
 GLOSSARY = load_glossary(DEFAULT_CORPUS_DIR / "glossary.json")
 
@@ -140,6 +141,45 @@ def test_vietnamese_syllable_pairs_rank_as_with_fts5(synthetic_searcher: Searche
                 assert_same_ranking(synthetic_searcher.rank_syllable_pairs(plan, filters, 100), fts5)
                 compared += bool(fts5)
     assert compared >= 10
+
+
+def _fts5_document_scores(searcher: Searcher, words: list[str], doc_ids: list[str]) -> dict[str, float]:
+    keys = searcher.store.document_keys(doc_ids)
+    scores = searcher.store.document_scores(" OR ".join(quote(word) for word in dict.fromkeys(words)), list(keys.values()),
+                                            WHOLE_DOCUMENT_WEIGHTS)
+    return {doc_id: scores[key] for doc_id, key in keys.items() if key in scores}
+
+
+def test_whole_document_scores_from_the_matrix_of_documents_equal_fts5_bm25(synthetic_searcher: Searcher):
+    matrix = synthetic_searcher.terms.documents
+    doc_ids = [row[0] for row in synthetic_searcher.store.conn.execute("SELECT id FROM documents")]
+    assert matrix is not None and matrix.size == len(doc_ids) > 50
+    compared = 0
+    for _, query in benchmark_queries(40, Vocabulary(DEFAULT_CORPUS_DIR, GLOSSARY)):
+        plan = plan_query(query, synthetic_searcher.glossary)
+        ours, fts5 = synthetic_searcher._document_scores(plan, doc_ids), _fts5_document_scores(synthetic_searcher, plan.terms, doc_ids)
+        assert ours.keys() == fts5.keys()
+        np.testing.assert_allclose([ours[d] for d in fts5], list(fts5.values()), rtol=1e-12)
+        compared += len(fts5) > 10
+    assert compared >= 20
+    # A word FTS5 reads as two ("budget_annex") is a phrase the matrix has no postings for: FTS5 scores it.
+    title = synthetic_searcher.store.conn.execute("SELECT title FROM documents LIMIT 1").fetchone()[0]
+    title_words = title.lower().split()
+    joined = next(f"{a}_{b}" for a, b in zip(title_words, title_words[1:]) if a.isalpha() and b.isalpha() and min(len(a), len(b)) > 3)
+    plan = plan_query(joined, synthetic_searcher.glossary)
+    assert plan.terms == [joined] and matrix.key(joined) is None
+    ours, fts5 = synthetic_searcher._document_scores(plan, doc_ids), _fts5_document_scores(synthetic_searcher, [joined], doc_ids)
+    assert fts5 and ours.keys() == fts5.keys()
+    np.testing.assert_allclose([ours[d] for d in fts5], list(fts5.values()), rtol=1e-12)
+
+
+def test_a_matrix_saved_without_whole_documents_is_built_again_with_them(synthetic: Config):
+    with Store(synthetic.db_path) as store:
+        folder = terms_dir(synthetic.data_dir, store.generation())
+        shutil.rmtree(folder / "documents")
+        assert load_terms(synthetic.data_dir, store.generation()).documents is None
+        assert write_terms(store, synthetic.data_dir, 1).documents is not None
+        assert load_terms(synthetic.data_dir, store.generation()).documents.size > 50
 
 
 # --- files kept in step by ingest ---------------------------------------------------------------------

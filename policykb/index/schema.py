@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import sqlite3
 
+from policykb.textnorm import fold_lower
+
+DOCUMENTS_FTS_TOKENIZE = "porter unicode61 remove_diacritics 2"  # chunks_fts's, so a query's words are the same words
+
 MIGRATIONS: list[str] = [
     # 1: documents, chunks with their vectors, FTS5 over folded text, document numbers and acronyms.
     """
@@ -131,11 +135,23 @@ MIGRATIONS: list[str] = [
     CREATE INDEX IF NOT EXISTS chunks_language ON chunks(language);
     CREATE INDEX IF NOT EXISTS chunks_agencies ON chunks(agencies) WHERE agencies != '[]';
     """,
+    # 10: every document's title and whole text in FTS5, to weigh a query's words over a whole document rather than one
+    # passage at a time (Searcher._document_scores). Contentless: the text is in documents; a row is deleted with the
+    # folded title and text it was written with (Store._delete_document_terms). Its rowid is the document's first
+    # passage id (fts_key), which AUTOINCREMENT never gives out again.
+    f"""
+    ALTER TABLE documents ADD COLUMN fts_key INTEGER;
+    UPDATE documents SET fts_key = (SELECT min(c.id) FROM chunks c WHERE c.doc_id = documents.id);
+    CREATE VIRTUAL TABLE documents_fts USING fts5(title, body, content = '', tokenize = '{DOCUMENTS_FTS_TOKENIZE}');
+    INSERT INTO documents_fts (rowid, title, body)
+        SELECT fts_key, fold_lower(title), fold_lower(text) FROM documents WHERE fts_key IS NOT NULL;
+    """,
 ]
 
 
 def migrate(conn: sqlite3.Connection) -> None:
     """Run the migrations this database has not seen yet, each in its own transaction."""
     version = conn.execute("PRAGMA user_version").fetchone()[0]
+    conn.create_function("fold_lower", 1, fold_lower, deterministic=True)  # the folding the store writes FTS5 text with
     for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
         conn.executescript(f"BEGIN; {script} PRAGMA user_version = {number}; COMMIT;")

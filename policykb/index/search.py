@@ -19,7 +19,7 @@ from policykb.index.fusion import (WordPairs, cap_per_document, convex_fusion, d
                                    rank_documents_by)
 from policykb.index.query import QueryPlan, content_pairs, plan_query, quote
 from policykb.index.store import INIT_HINT, Filters, Store
-from policykb.index.terms import DOCUMENT_WEIGHTS, FTS_WEIGHTS, PhraseScores, TermMatrix, load_terms
+from policykb.index.terms import DOCUMENT_WEIGHTS, FTS_WEIGHTS, WHOLE_DOCUMENT_WEIGHTS, PhraseScores, TermMatrix, load_terms
 from policykb.index.vectors import AnnSettings, VectorIndex, open_vectors
 from policykb.models import SearchHit
 
@@ -38,6 +38,10 @@ DENSE_WEIGHT_VIETNAMESE = 0.05
 # Within a document, passages that score alike are told apart by the query's word pairs they hold as written
 # (see favour_word_pairs; documents keep their order, so SciFact is unchanged; the policy query set decided the value).
 WORD_PAIR_WEIGHT = 0.075
+# With this many documents or more, documents rank by BM25 over their whole text (see Searcher._document_scores). Over
+# fewer, a document frequency says little: of five documents, a word in three has no weight at all, and an incidental
+# "Nguyen" outweighs "bao hiem xa hoi" said throughout the one document about it.
+WHOLE_DOCUMENTS_FROM = 100
 TERMS_LOOK_AGAIN_SECONDS = 5.0
 ALLOWED_KEPT = 8  # filter combinations whose chunk ids a searcher keeps (8 MB each at a million chunks)
 
@@ -84,6 +88,8 @@ class Searcher(UsesEmbedder):
         self.terms = load_terms(config.data_dir, self.generation)
         self._terms_looked_for = time.monotonic()
         self._phrase_scores: PhraseScores | None = None
+        self._document_phrase_scores: PhraseScores | None = None
+        self.whole_documents = self.store.has_document_terms and self.store.count_documents() >= WHOLE_DOCUMENTS_FROM
         self.glossary = load_glossary(config.glossary_path).with_acronyms(self.store.all_acronyms())
         self._lock = threading.Lock()  # one sqlite3 connection, shared by request threads
         self._cited_numbers: CitedNumbers | None = None
@@ -157,6 +163,44 @@ class Searcher(UsesEmbedder):
             self._phrase_scores = PhraseScores(
                 self.terms, lambda phrase: self.store.phrase_scores(quote(phrase), FTS_WEIGHTS, DOCUMENT_WEIGHTS))
         return self._phrase_scores
+
+    @property
+    def _document_phrases(self) -> PhraseScores:
+        documents = self.terms.documents
+        if self._document_phrase_scores is None or self._document_phrase_scores.matrix is not documents:
+            def fetch(phrase: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                keys, scores = self.store.document_phrase_scores(quote(phrase), WHOLE_DOCUMENT_WEIGHTS)
+                return keys, scores, scores
+            self._document_phrase_scores = PhraseScores(documents, fetch)
+        return self._document_phrase_scores
+
+    def _document_scores(self, plan: QueryPlan, doc_ids: list[str]) -> dict[str, float]:
+        """BM25 of each document over its title and whole text (WHOLE_DOCUMENT_WEIGHTS) for the query's own words;
+        a document they do not match is left out. Passages split a document's words between them, so one that says
+        all of what was asked, a part in each passage, lost to one whose single passage says more of it; summed over
+        the whole text it does not (SciFact nDCG@10 0.7368 → 0.7418 on train queries, 0.7390 → 0.7413 on test, see
+        docs/BENCHMARKS.md). The expansions are left to the passages: a document that defines an acronym uses both
+        names, and over its whole text each word of the pair would count twice (with them, SciFact 0.7393 / 0.7361).
+        From FTS5 or, with a term matrix, from its matrix of documents: the same scores."""
+        parts = list(dict.fromkeys(plan.terms))
+        if not parts:
+            return {}
+        with self._lock:
+            keys = self.store.document_keys(doc_ids)
+            documents = self.terms.documents if self._term_matrix() is not None else None
+            if documents is None:
+                match = " OR ".join(quote(part) for part in parts)
+                by_key = self.store.document_scores(match, list(keys.values()), WHOLE_DOCUMENT_WEIGHTS)
+                return {doc_id: by_key[key] for doc_id, key in keys.items() if key in by_key}
+            words = [documents.key(part) for part in parts]
+            total = documents.scores([word for word in words if word is not None])
+            for part, word in zip(parts, words):
+                if word is None:
+                    self._document_phrases.add_to(total, part)
+        doc_ids = list(keys)
+        at, known = documents.positions(np.array([keys[doc_id] for doc_id in doc_ids], dtype=np.int64))
+        return {doc_id: float(total[row]) for doc_id, row, held in zip(doc_ids, at.tolist(), known.tolist())
+                if held and total[row] > 0.0}
 
     def rank_keyword_with_pairs(self, plan: QueryPlan, filters: Filters, limit: int = CANDIDATES) -> tuple[list[tuple[int, float]], bool]:
         """The keyword ranking with a Vietnamese query's syllable pairs fused in, and whether any passage matched a pair."""
@@ -243,7 +287,9 @@ class Searcher(UsesEmbedder):
         pairs = self.rank_syllable_pairs(plan, filters, depth)
         # Hybrid search ranks documents with the title weighing more (see below); where a Vietnamese query's syllable
         # pairs match, they decide instead.
-        rankings = self._bm25_rankings(plan.keyword_parts, plan.fts, filters, depth, documents=mode == "hybrid" and not pairs)
+        documents = mode == "hybrid" and not pairs
+        rankings = self._bm25_rankings(plan.keyword_parts, plan.fts, filters, depth,
+                                       documents=documents and not self.whole_documents)
         keyword = _with_pairs(rankings[0], pairs, depth)
         references = self.rank_references(plan, filters, depth)
         if mode == "keyword":
@@ -252,11 +298,17 @@ class Searcher(UsesEmbedder):
         vector = self.embedder.embed_query(plan.dense_text)
         dense, doc_of = self.dense_scores_of_candidates(vector, self.rank_dense(plan, filters, depth, vector), keyword, *rankings[1:])
         fused = convex_fusion([(references, REFERENCE_WEIGHT), (keyword, 1.0 - dense_weight), (dense, dense_weight)])
-        if len(rankings) == 2:
-            # Documents rank by their best passage with the title weighing more (DOCUMENT_WEIGHTS), and the passages
-            # of a document keep their order: a title that matches the query lifts its document, and the passage that
-            # says what was asked stays first in it rather than the shortest of the passages that carry the title.
-            by_document = convex_fusion([(references, REFERENCE_WEIGHT), (rankings[1], 1.0 - dense_weight), (dense, dense_weight)])
+        if documents:
+            # Documents rank by their best passage with the title weighing more, and the passages of a document keep
+            # their order: a title that matches the query lifts its document, and the passage that says what was asked
+            # stays first in it rather than the shortest of the passages that carry the title. The keyword score is the
+            # whole document's among many documents (_document_scores), else the passage's with DOCUMENT_WEIGHTS.
+            if self.whole_documents:
+                whole = self._document_scores(plan, sorted(set(doc_of.values())))
+                by_keyword = sorted(((cid, whole.get(doc_id, 0.0)) for cid, doc_id in doc_of.items()), key=lambda pair: (-pair[1], pair[0]))
+            else:
+                by_keyword = rankings[1]
+            by_document = convex_fusion([(references, REFERENCE_WEIGHT), (by_keyword, 1.0 - dense_weight), (dense, dense_weight)])
             fused = favour_word_pairs(fused, doc_of, WordPairs(content_pairs(plan.text)), WORD_PAIR_WEIGHT, self._passage_texts)
             fused = rank_documents_by(fused, by_document, doc_of)
         return fused[:depth]

@@ -105,6 +105,9 @@ class Store:
             if has_ocr else "0")
         # A passage's text: its own copy since migration 8, else sliced from its document's text (an older index).
         self._chunk_text = "c.text" if "text" in columns else "substr(d.text, c.start + 1, c.end - c.start)"
+        # Whole documents in FTS5 since migration 10; an older index ranks documents by their best passage alone.
+        self.has_document_terms = self.conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'documents_fts')").fetchone()[0] == 1
 
     def close(self) -> None:
         self.conn.close()
@@ -162,6 +165,14 @@ class Store:
                 found[row[0]] = row[1]
         return found
 
+    def _delete_document_terms(self, doc_id: str) -> None:
+        """Take a document's row out of documents_fts (the caller holds the transaction). The table keeps no text, so
+        FTS5 is handed the folded title and text the row was written with, which the documents row still holds."""
+        row = self.conn.execute("SELECT fts_key, title, text FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        if row is not None and row["fts_key"] is not None:
+            self.conn.execute("INSERT INTO documents_fts (documents_fts, rowid, title, body) VALUES ('delete', ?, ?, ?)",
+                              (row["fts_key"], fold_lower(row["title"]), fold_lower(row["text"])))
+
     def _delete_chunks(self, doc_id: str) -> list[int]:
         """Delete a document's chunks and assignments with their FTS rows (the caller holds the transaction)."""
         ids = [row[0] for row in self.conn.execute("SELECT id FROM chunks WHERE doc_id = ?", (doc_id,))]
@@ -181,6 +192,7 @@ class Store:
         """Write a document with its chunks and vectors, replacing any earlier version, in one transaction."""
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
         with self.transaction():
+            self._delete_document_terms(doc_id)
             self._delete_chunks(doc_id)
             self.conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
             self.conn.execute(
@@ -192,7 +204,7 @@ class Store:
                  json.dumps(doc.agencies, ensure_ascii=False), json.dumps(doc.acronyms, ensure_ascii=False), now),
             )
             self.conn.executemany("INSERT INTO doc_numbers (doc_id, number) VALUES (?, ?)", ((doc_id, n) for n in doc.doc_numbers))
-            title = fold_lower(doc.title)
+            title, first_passage = fold_lower(doc.title), None
             for chunk, embed_hash, vector in zip(doc.chunks, embed_hashes, vectors, strict=True):
                 cursor = self.conn.execute(
                     "INSERT INTO chunks (doc_id, ordinal, start, end, section, page, page_end, language, agencies, embed_hash, vector,"
@@ -206,6 +218,11 @@ class Store:
                     "INSERT INTO chunks_fts (rowid, title, section, body) VALUES (?, ?, ?, ?)",
                     (cursor.lastrowid, title, fold_lower(chunk.section), fold_lower(chunk.text)),
                 )
+                first_passage = first_passage or cursor.lastrowid
+            if first_passage is not None:  # a document without passages is never found, so it needs no row
+                self.conn.execute("UPDATE documents SET fts_key = ? WHERE id = ?", (first_passage, doc_id))
+                self.conn.execute("INSERT INTO documents_fts (rowid, title, body) VALUES (?, ?, ?)",
+                                  (first_passage, title, fold_lower(doc.text)))
             self._insert_assignments(doc_id, doc)
             self._bump_generation()
 
@@ -223,6 +240,7 @@ class Store:
     def delete_document(self, doc_id: str) -> int:
         """Delete a document everywhere in the store; returns how many chunks went with it."""
         with self.transaction():
+            self._delete_document_terms(doc_id)
             removed = self._delete_chunks(doc_id)
             deleted = self.conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,)).rowcount
             if not deleted:
@@ -338,6 +356,34 @@ class Store:
         rows = self.conn.execute(sql, [match]).fetchall()
         return (np.array([row[0] for row in rows], dtype=np.int64), np.array([row[1] for row in rows], dtype=np.float64),
                 np.array([row[2] for row in rows], dtype=np.float64))
+
+    def count_documents(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+
+    def document_keys(self, doc_ids: list[str]) -> dict[str, int]:
+        """Each given document's rowid in documents_fts (see migration 10), where it has one."""
+        keys: dict[str, int] = {}
+        for start in range(0, len(doc_ids), 500):
+            batch = doc_ids[start : start + 500]
+            sql = f"SELECT id, fts_key FROM documents WHERE id IN ({','.join('?' * len(batch))}) AND fts_key IS NOT NULL"
+            keys.update(self.conn.execute(sql, batch))
+        return keys
+
+    def document_scores(self, match: str, keys: list[int], weights: tuple[float, float]) -> dict[int, float]:
+        """FTS5's BM25 of whole documents (title, text) with these weights, for the documents_fts rows `keys`; higher
+        is better, and a document the query does not match is left out. "+rowid": see keyword_search."""
+        if not keys:
+            return {}
+        sql = (f"SELECT rowid, -bm25(documents_fts, {weights[0]}, {weights[1]}) FROM documents_fts"
+               f" WHERE documents_fts MATCH ? AND +rowid IN ({','.join('?' * len(keys))})")
+        return dict(self.conn.execute(sql, [match, *keys]).fetchall())
+
+    def document_phrase_scores(self, match: str, weights: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
+        """(rowids, BM25 scores) of every documents_fts row that matches `match`, unordered: the phrases a term
+        matrix of documents cannot score."""
+        rows = self.conn.execute(f"SELECT rowid, -bm25(documents_fts, {weights[0]}, {weights[1]}) FROM documents_fts"
+                                 " WHERE documents_fts MATCH ?", [match]).fetchall()
+        return np.array([row[0] for row in rows], dtype=np.int64), np.array([row[1] for row in rows], dtype=np.float64)
 
     def doc_number_pairs(self) -> list[tuple[str, str]]:
         """Every (document id, document number it mentions)."""

@@ -21,6 +21,9 @@ Documents are ranked with the title weighing more (DOCUMENT_WEIGHTS, see Searche
 that weighting's impact of every posting whose word is in a column weighted differently (the title), and a query's
 scores with it are its ordinary scores plus the differences (FTS5's to 12 digits: the additions come in another order).
 
+Whole documents have a matrix of their own, read the same way from documents_fts (`TermMatrix.documents`, saved in the
+folder's `documents/`): with many documents, a query's words are weighed over each document's whole text.
+
 The matrix is derived data, like the FAISS file: written by ingest for each generation of the store once the
 collection reaches `Config.term_matrix_threshold` (write_terms), mapped read-only by searchers (load_terms), and
 simply absent below it (FTS5 then ranks alone, with the same scores).
@@ -49,6 +52,9 @@ FTS_WEIGHTS = (0.3, 1.0, 1.0)  # BM25 column weights: title, section breadcrumb,
 # The weights a document is ranked with (by its best passage): a title that says what was asked counts more for the
 # document than for telling its passages apart, which all carry it (tuned on SciFact's train queries).
 DOCUMENT_WEIGHTS = (2.0, 1.0, 1.0)
+# Whole documents (documents_fts: title, text), weighed with the title counting double as above (tuned on SciFact's train
+# queries, see Searcher._document_scores).
+WHOLE_DOCUMENT_WEIGHTS = (2.0, 1.0)
 K1, B, IDF_FLOOR = 1.2, 0.75, 1e-6
 FORMAT = 2
 BATCH_INSTANCES = 4_000_000  # token instances turned into postings at a time, bounding the build's memory
@@ -108,7 +114,8 @@ class QueryTokenizer:
 
 class TermMatrix:
     """Per word, the rows that contain it (as indexes into `rowids`, ascending) and the word's BM25 impact in each;
-    per word too (`doc_indptr`), its postings whose impact differs with DOCUMENT_WEIGHTS and that impact."""
+    per word too (`doc_indptr`), its postings whose impact differs with DOCUMENT_WEIGHTS and that impact. A matrix of
+    passages may hold one of whole documents, `documents`."""
 
     def __init__(self, rowids: np.ndarray, indptr: np.ndarray, rows: np.ndarray, impacts: np.ndarray,
                  doc_indptr: np.ndarray, doc_postings: np.ndarray, doc_impacts: np.ndarray, terms: list[str], tokenize: str,
@@ -118,6 +125,7 @@ class TermMatrix:
         self.term_id = {term: i for i, term in enumerate(terms)}
         self.tokenize, self.weights, self.document_weights = tokenize, tuple(weights), tuple(document_weights)
         self.tokenizer = tokenizer or QueryTokenizer(tokenize)
+        self.documents: TermMatrix | None = None
 
     @property
     def size(self) -> int:
@@ -193,11 +201,11 @@ class TermMatrix:
         n_rows = len(rowids)
         length_norm = K1 * ((1 - B) + B * lengths / (lengths.sum() / max(n_rows, 1)))  # C's order of operations
 
-        conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.terms_rows USING fts5vocab(main, '{table}', 'row')")
-        conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.terms_instances USING fts5vocab(main, '{table}', 'instance')")
-        vocabulary = conn.execute("SELECT term, doc FROM temp.terms_rows").fetchall()
+        conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{table}_rows USING fts5vocab(main, '{table}', 'row')")
+        conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{table}_instances USING fts5vocab(main, '{table}', 'instance')")
+        vocabulary = conn.execute(f"SELECT term, doc FROM temp.{table}_rows").fetchall()
         tokenizer = QueryTokenizer(tokenize)
-        found = _PhraseFinder(conn, columns, tokenizer).postings(phrases)
+        found = _PhraseFinder(conn, table, columns, tokenizer).postings(phrases)
         terms = [term for term, _ in vocabulary] + list(found)
         counts = np.array([count for _, count in vocabulary] + [len(rows) for rows, _ in found.values()], dtype=np.int64)
         indptr = np.concatenate(([0], np.cumsum(counts)))
@@ -208,7 +216,7 @@ class TermMatrix:
         weights, document_weights = _per_column(weights, len(columns)), _per_column(document_weights, len(columns))
         builder = _PostingsBuilder(indptr, idf, length_norm, row_of, weights, document_weights,
                                    _averages(conn, table)[1 : 1 + len(columns)], [tf for _, tf in found.values()])
-        sql = f"SELECT group_concat(doc * 4 + {_column_number(columns)}, ',') FROM temp.terms_instances WHERE term = ?"
+        sql = f"SELECT group_concat(doc * 4 + {_column_number(columns)}, ',') FROM temp.{table}_instances WHERE term = ?"
         batch, first, pending = [], 0, 0
         for number, (term, _) in enumerate(vocabulary):
             batch.append(np.fromstring(conn.execute(sql, (term,)).fetchone()[0], dtype=np.int64, sep=","))
@@ -229,29 +237,40 @@ class TermMatrix:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent))
         try:
-            for name in _ARRAYS:
-                np.save(tmp / f"{name}.npy", getattr(self, name))
-            terms = sorted(self.term_id, key=self.term_id.get)
-            info = {"format": FORMAT, "tokenize": self.tokenize, "weights": list(self.weights),
-                    "document_weights": list(self.document_weights), "terms": terms}
-            (tmp / "terms.json").write_text(json.dumps(info, ensure_ascii=False), encoding="utf-8")
+            self._write(tmp)
             replace_folder_durably(tmp, path)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
 
+    def _write(self, folder: Path) -> None:
+        folder.mkdir(exist_ok=True)
+        for name in _ARRAYS:
+            np.save(folder / f"{name}.npy", getattr(self, name))
+        terms = sorted(self.term_id, key=self.term_id.get)
+        info = {"format": FORMAT, "tokenize": self.tokenize, "weights": list(self.weights),
+                "document_weights": list(self.document_weights), "terms": terms}
+        (folder / "terms.json").write_text(json.dumps(info, ensure_ascii=False), encoding="utf-8")
+        if self.documents is not None:
+            self.documents._write(folder / "documents")
+
     @classmethod
-    def load(cls, path: Path) -> "TermMatrix":
-        """Map a saved matrix read-only (its pages are shared by every process that searches)."""
+    def load(cls, path: Path, weights: tuple[float, ...] = FTS_WEIGHTS,
+             document_weights: tuple[float, ...] = DOCUMENT_WEIGHTS) -> "TermMatrix":
+        """Map a saved matrix read-only (its pages are shared by every process that searches), with its matrix of
+        whole documents if it has one."""
         info = json.loads((path / "terms.json").read_text(encoding="utf-8"))
         if info.get("format") != FORMAT:
             raise ValueError(f"{path}: format {info.get('format')}, expected {FORMAT}")
-        for name, used in (("weights", FTS_WEIGHTS), ("document_weights", DOCUMENT_WEIGHTS)):
-            if tuple(info[name]) != used:  # its scores would no longer be FTS5's
+        for name, used in (("weights", weights), ("document_weights", document_weights)):
+            if tuple(info[name]) != tuple(used):  # its scores would no longer be FTS5's
                 raise ValueError(f"{path}: built with column {name} {info[name]}, searches use {list(used)}")
         arrays = {name: np.load(path / f"{name}.npy", mmap_mode="r") for name in _ARRAYS}
-        return cls(**arrays, terms=info["terms"], tokenize=info["tokenize"], weights=tuple(info["weights"]),
-                   document_weights=tuple(info["document_weights"]))
+        matrix = cls(**arrays, terms=info["terms"], tokenize=info["tokenize"], weights=tuple(info["weights"]),
+                     document_weights=tuple(info["document_weights"]))
+        if (path / "documents").exists():
+            matrix.documents = cls.load(path / "documents", WHOLE_DOCUMENT_WEIGHTS, WHOLE_DOCUMENT_WEIGHTS)
+        return matrix
 
 
 class PhraseScores:
@@ -319,10 +338,10 @@ class _PhraseFinder:
 
     OFFSET_BITS = 24  # instances are keyed (row × 4 + column) << 24 | offset; no column holds 16 million tokens
 
-    def __init__(self, conn: sqlite3.Connection, columns: list[str], tokenizer: QueryTokenizer) -> None:
+    def __init__(self, conn: sqlite3.Connection, table: str, columns: list[str], tokenizer: QueryTokenizer) -> None:
         self.conn, self.tokenizer = conn, tokenizer
         self.sql = (f"SELECT group_concat(((doc * 4 + {_column_number(columns)}) << {self.OFFSET_BITS}) + offset, ',')"
-                    " FROM temp.terms_instances WHERE term = ?")
+                    f" FROM temp.{table}_instances WHERE term = ?")
         self._instances: dict[str, np.ndarray] = {}
 
     def postings(self, phrases: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -365,6 +384,9 @@ class _PostingsBuilder:
         self.impacts = np.empty(int(indptr[-1]), dtype=np.float64)
         self._weights = {"ranking": weights, "documents": document_weights}
         self._f_of_pattern: dict[tuple[str, int], float] = {}
+        # A posting's counts per column packed into one integer: 16 bits each for passages' four, 31 for the two of a
+        # whole document, whose text can hold a word 65,536 times.
+        self._bits = 16 if len(weights) > 2 else 31
         self._differing = [column for column, (a, b) in enumerate(zip(weights, document_weights)) if a != b]
         # The document impacts are written in place into arrays as long as the differing columns have tokens (no more
         # words' postings can differ; pages never written take no memory) rather than collected and joined, which at
@@ -397,8 +419,8 @@ class _PostingsBuilder:
 
     def _fill(self, lo: int, hi: int, rows: np.ndarray, tf: np.ndarray, idf: np.ndarray) -> None:
         # F once per distinct pattern of per-column counts, summed exactly as FTS5 sums it.
-        if tf.max(initial=0) >= 1 << 16:
-            raise RuntimeError("a word occurs 65,536 times or more in one column of one passage")
+        if tf.max(initial=0) >= 1 << self._bits:
+            raise RuntimeError(f"a word occurs {1 << self._bits:,} times or more in one column of one row")
         self.rows[lo:hi] = rows
         self.impacts[lo:hi] = self._impacts(tf, idf, rows, "ranking")
         differs = np.flatnonzero(tf[:, self._differing].any(axis=1))  # e.g. the word is in the title
@@ -409,13 +431,16 @@ class _PostingsBuilder:
             self._doc_filled += len(differs)
 
     def _impacts(self, tf: np.ndarray, idf: np.ndarray, rows: np.ndarray, weighting: str) -> np.ndarray:
-        keys, inverse = np.unique(tf[:, 0] | (tf[:, 1] << 16) | (tf[:, 2] << 32) | (tf[:, 3] << 48), return_inverse=True)
+        packed = np.zeros(len(tf), dtype=np.int64)
+        for column in range(64 // self._bits):
+            packed |= tf[:, column] << (column * self._bits)
+        keys, inverse = np.unique(packed, return_inverse=True)
         f_values = np.array([self._f(weighting, key) for key in keys.tolist()], dtype=np.float64)[inverse.ravel()]
         return idf * ((f_values * (K1 + 1.0)) / (f_values + self.length_norm[rows]))
 
     def _f(self, weighting: str, key: int) -> float:
         if (weighting, key) not in self._f_of_pattern:
-            counts = tuple((key >> shift) & 0xFFFF for shift in (0, 16, 32, 48))
+            counts = tuple((key >> (column * self._bits)) & ((1 << self._bits) - 1) for column in range(64 // self._bits))
             self._f_of_pattern[weighting, key] = _weighted_tf(counts, self._weights[weighting])
         return self._f_of_pattern[weighting, key]
 
@@ -425,15 +450,19 @@ class _PostingsBuilder:
 
 
 def write_terms(store: Store, data_dir: Path, threshold: int, phrases: list[str] = ()) -> TermMatrix | None:
-    """Bring the term matrix up to the store's generation (ingest calls this after every change): build and save it
-    once the store holds `threshold` passages, with postings for `phrases` (the glossary's names), and remove those
-    of other generations. Below the threshold there is none and FTS5 ranks alone."""
+    """Bring the term matrix up to the store's generation (ingest calls this after every change): build and save it,
+    with the matrix of whole documents, once the store holds `threshold` passages, with postings for `phrases` (the
+    glossary's names), and remove those of other generations. Below the threshold there is none and FTS5 ranks alone."""
     target = terms_dir(data_dir, store.generation())
     wanted = store.count_chunks() >= max(threshold, 1)
     matrix = load_terms(data_dir, store.generation()) if wanted else None
-    if wanted and matrix is None:
-        shutil.rmtree(target, ignore_errors=True)  # an unreadable leftover
+    if wanted and (matrix is None or (matrix.documents is None and store.has_document_terms)):
+        shutil.rmtree(target, ignore_errors=True)  # an unreadable leftover, or one from before documents_fts
+        # Documents first: theirs is the smaller matrix to hold while the passages' is built.
+        documents = (TermMatrix.build(store.conn, phrases, WHOLE_DOCUMENT_WEIGHTS, "documents_fts", WHOLE_DOCUMENT_WEIGHTS)
+                     if store.has_document_terms else None)
         matrix = TermMatrix.build(store.conn, phrases)
+        matrix.documents = documents
         matrix.save(target)
     for old in data_dir.glob("terms.*"):
         if (_DIR.match(old.name) or old.name.endswith(".tmp")) and (old != target or not wanted):
