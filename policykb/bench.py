@@ -277,7 +277,8 @@ def index_bytes(data_dir: Path) -> dict[str, int]:
     files = [path for path in data_dir.iterdir() if path.is_file()]
     sqlite_bytes = sum(path.stat().st_size for path in files if path.name.startswith("policykb.sqlite3"))
     faiss_bytes = sum(path.stat().st_size for path in files if path.suffix == ".faiss")
-    term_bytes = sum(path.stat().st_size for folder in data_dir.glob("terms.*") if folder.is_dir() for path in folder.iterdir())
+    term_bytes = sum(path.stat().st_size for folder in data_dir.glob("terms.*") if folder.is_dir()
+                     for path in folder.rglob("*") if path.is_file())  # with the matrix of whole documents in documents/
     return {"sqlite": sqlite_bytes, "faiss": faiss_bytes, "term_matrix": term_bytes,
             "total": sum(path.stat().st_size for path in files) + term_bytes}
 
