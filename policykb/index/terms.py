@@ -40,6 +40,7 @@ import shutil
 import sqlite3
 import tempfile
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -59,6 +60,7 @@ K1, B, IDF_FLOOR = 1.2, 0.75, 1e-6
 FORMAT = 2
 BATCH_INSTANCES = 4_000_000  # token instances turned into postings at a time, bounding the build's memory
 _DIR = re.compile(r"^terms\.(\d+)$")
+T = TypeVar("T")
 _ARRAYS = ("rowids", "indptr", "rows", "impacts", "doc_indptr", "doc_postings", "doc_impacts")
 
 
@@ -234,14 +236,7 @@ class TermMatrix:
     # --- files ------------------------------------------------------------------------------------
     def save(self, path: Path) -> None:
         """Write the arrays and the vocabulary into a new folder, each file made durable, then rename it into place."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent))
-        try:
-            self._write(tmp)
-            replace_folder_durably(tmp, path)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
+        _write_folder(path, self._write)
 
     def _write(self, folder: Path) -> None:
         folder.mkdir(exist_ok=True)
@@ -458,16 +453,43 @@ def write_terms(store: Store, data_dir: Path, threshold: int, phrases: list[str]
     matrix = load_terms(data_dir, store.generation()) if wanted else None
     if wanted and (matrix is None or (matrix.documents is None and store.has_document_terms)):
         shutil.rmtree(target, ignore_errors=True)  # an unreadable leftover, or one from before documents_fts
-        # Documents first: theirs is the smaller matrix to hold while the passages' is built.
-        documents = (TermMatrix.build(store.conn, phrases, WHOLE_DOCUMENT_WEIGHTS, "documents_fts", WHOLE_DOCUMENT_WEIGHTS)
-                     if store.has_document_terms else None)
-        matrix = TermMatrix.build(store.conn, phrases)
-        matrix.documents = documents
-        matrix.save(target)
+        matrix = _build_into(store, phrases, target)
     for old in data_dir.glob("terms.*"):
         if (_DIR.match(old.name) or old.name.endswith(".tmp")) and (old != target or not wanted):
             shutil.rmtree(old, ignore_errors=True)
     return matrix
+
+
+def _build_into(store: Store, phrases: list[str], target: Path) -> TermMatrix:
+    """Build the matrix of passages and, if the store has documents_fts, that of whole documents, into a new folder
+    renamed to `target`. The documents' matrix is written and let go before the passages' is built: held meanwhile, it
+    raised the peak memory of building a million passages' from 1.95 to 2.15 GB."""
+    def write(folder: Path) -> TermMatrix:
+        if store.has_document_terms:
+            documents = TermMatrix.build(store.conn, phrases, WHOLE_DOCUMENT_WEIGHTS, "documents_fts", WHOLE_DOCUMENT_WEIGHTS)
+            documents._write(folder / "documents")
+            del documents
+        matrix = TermMatrix.build(store.conn, phrases)
+        matrix._write(folder)
+        return matrix
+
+    matrix = _write_folder(target, write)
+    if store.has_document_terms:
+        matrix.documents = TermMatrix.load(target / "documents", WHOLE_DOCUMENT_WEIGHTS, WHOLE_DOCUMENT_WEIGHTS)
+    return matrix
+
+
+def _write_folder(path: Path, write: Callable[[Path], T]) -> T:
+    """Have `write` fill a new folder beside `path`, make each file durable, then rename the folder into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent))
+    try:
+        written = write(tmp)
+        replace_folder_durably(tmp, path)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return written
 
 
 def load_terms(data_dir: Path, generation: int) -> TermMatrix | None:
