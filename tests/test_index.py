@@ -334,3 +334,11 @@ def test_an_index_from_before_whole_documents_ranks_by_passages_until_ingest_upg
     with Store(fake_index.db_path) as store:
         assert store.has_document_terms
         assert_documents_fts_holds_the_documents_as_they_are(store)
+
+
+def test_whole_document_scores_are_the_same_for_a_few_documents_and_for_many(fake_index: Config):
+    with Store(fake_index.db_path, readonly=True) as store:
+        keys = list(store.document_keys([row[0] for row in store.conn.execute("SELECT id FROM documents")]).values())
+        few = store.document_scores('"social" OR "insurance"', keys, (2.0, 1.0))
+        many = store.document_scores('"social" OR "insurance"', keys + list(range(10**9, 10**9 + 600)), (2.0, 1.0))
+    assert len(few) == 5 and many == few

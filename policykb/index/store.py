@@ -374,9 +374,11 @@ class Store:
         is better, and a document the query does not match is left out. "+rowid": see keyword_search."""
         if not keys:
             return {}
-        sql = (f"SELECT rowid, -bm25(documents_fts, {weights[0]}, {weights[1]}) FROM documents_fts"
-               f" WHERE documents_fts MATCH ? AND +rowid IN ({','.join('?' * len(keys))})")
-        return dict(self.conn.execute(sql, [match, *keys]).fetchall())
+        bm25 = f"SELECT rowid, -bm25(documents_fts, {weights[0]}, {weights[1]}) FROM documents_fts WHERE documents_fts MATCH ?"
+        if len(keys) > 500:  # a deep page's candidates: every match, picked here rather than bound one by one
+            wanted = set(keys)
+            return {key: score for key, score in self.conn.execute(bm25, [match]) if key in wanted}
+        return dict(self.conn.execute(f"{bm25} AND +rowid IN ({','.join('?' * len(keys))})", [match, *keys]).fetchall())
 
     def document_phrase_scores(self, match: str, weights: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
         """(rowids, BM25 scores) of every documents_fts row that matches `match`, unordered: the phrases a term
