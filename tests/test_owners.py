@@ -158,6 +158,20 @@ def test_api_owners_matches_the_cli_shape_and_rejects_unknown_agencies(client):
     assert bad.status_code == 400 and bad.get_json()["ok"] is False
 
 
+def test_api_owners_gives_the_matrix_a_page_at_a_time_when_asked(client, monkeypatch):
+    monkeypatch.setattr(owners_module, "PAGE_SIZE", 3)
+    everything = client.get("/api/owners").get_json()
+    assert "total" not in everything and len(everything["assignments"]) > 6
+    second = client.get("/api/owners", query_string={"page": 2}).get_json()
+    assert second["assignments"] == everything["assignments"][3:6]
+    assert (second["total"], second["page"], second["pages"]) == (len(everything["assignments"]), 2, -(-len(everything["assignments"]) // 3))
+    molisa = client.get("/api/owners", query_string={"agency": "MOLISA", "page": 1}).get_json()
+    assert molisa["total"] >= len(molisa["assignments"]) > 0 and all(
+        a["lead"] == "MOLISA" or "MOLISA" in a["coordinating"] for a in molisa["assignments"])
+    bad = client.get("/api/owners", query_string={"page": 0})
+    assert bad.status_code == 400 and "'page'" in bad.get_json()["error"]
+
+
 def test_owners_page_shows_the_matrix_with_a_csv_download(client):
     page = client.get("/owners").get_data(as_text=True)
     assert "Who owns which task" in page and "Download CSV" in page and "<td>MOLISA</td>" in page

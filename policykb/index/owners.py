@@ -52,7 +52,9 @@ class OwnersResult:
 
     def to_json(self) -> dict:
         keys = ("task", "lead", "coordinating", "deadline", "doc_id", "title", "section", "page", "ocr", "start", "end", "text", "score")
-        return {"query": self.query, "agency": self.agency, "assignments": [{key: a.get(key) for key in keys} for a in self.assignments]}
+        listed = {"total": self.total, "page": self.page, "pages": self.pages} if self.total is not None else {}
+        return {"query": self.query, "agency": self.agency, **listed,
+                "assignments": [{key: a.get(key) for key in keys} for a in self.assignments]}
 
 
 class OwnersFinder:

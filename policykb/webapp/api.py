@@ -147,13 +147,15 @@ def delete_doc(doc_id: str):
 
 @bp.get("/owners")
 def owners():
-    """Assignments answering q, or everything an agency leads or supports, or the whole task matrix."""
+    """Assignments answering q, or everything an agency leads or supports, or the whole task matrix (with `page`, one
+    page of it and its total)."""
     finder = OwnersFinder(searcher())
     query, agency = request.args.get("q", "").strip(), request.args.get("agency", "").strip() or None
     if query:
         result = finder.ask(query, k=_int_arg("k", 5, 1, 50), agency=agency)
     else:
-        result = finder.for_agency(agency) if agency else finder.all()
+        page = _int_arg("page", None)
+        result = finder.for_agency(agency, page) if agency else finder.all(page)
     return jsonify({"ok": True, **result.to_json()})
 
 

@@ -111,7 +111,9 @@ def openapi_spec() -> dict:
                 "summary": "Who owns a task: lead, coordinating agencies, deadline, cited sentence", "operationId": "owners",
                 "parameters": [_param("q", "the task or question", {"type": "string"}),
                                _param("agency", "an agency's name, acronym or Vietnamese name", {"type": "string"}),
-                               _param("k", "assignments for a question", {"type": "integer", "minimum": 1, "maximum": 50, "default": 5})],
+                               _param("k", "assignments for a question", {"type": "integer", "minimum": 1, "maximum": 50, "default": 5}),
+                               _param("page", "without q: that page of 100 assignments, with total, page and pages (a page past the "
+                                      "last gives the last); without page, every assignment", {"type": "integer", "minimum": 1})],
                 "responses": {**_ok({"type": "object"}), **_errors(400, 503)},
             }},
             **_brief_paths(),
