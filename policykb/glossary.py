@@ -28,6 +28,7 @@ class Entry:
     canonical: str
     variants: tuple[str, ...]
     kind: str  # "agency", "group" (collective owners such as "ministries and localities") or "term"
+    learned: bool = False  # an acronym one document defined, not an entry of the glossary file
 
 
 @dataclass
@@ -74,7 +75,7 @@ class Glossary:
         """This glossary plus acronyms learned from documents ("SAD" -> "Social Assistance Department")."""
         known = {variant for entry in self.entries for variant in entry.variants}
         extra = [
-            Entry(acronym, (acronym, expansion), "agency" if _looks_like_agency(expansion) else "term")
+            Entry(acronym, (acronym, expansion), "agency" if _looks_like_agency(expansion) else "term", learned=True)
             for acronym, expansion in acronyms.items()
             if acronym not in known
         ]

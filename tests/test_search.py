@@ -293,12 +293,14 @@ def test_among_enough_documents_hybrid_ranks_them_by_their_whole_text(fake_index
     many = Searcher(fake_index, FakeEmbedder())
     try:
         assert not few.whole_documents and many.whole_documents
-        query = "social insurance for farmers"
-        plan = plan_query(query, many.glossary)
+        plan = plan_query("income of households in mountainous areas", many.glossary)
+        assert not plan.synonyms  # no glossary entry: the query's words alone
         keys = many.store.document_keys([row[0] for row in many.store.conn.execute("SELECT id FROM documents")])
-        by_key = many.store.document_scores('"social" OR "insurance" OR "farmers"', list(keys.values()), WHOLE_DOCUMENT_WEIGHTS)
+        match = " OR ".join(quote(term) for term in plan.terms)
+        by_key = many.store.document_scores(match, list(keys.values()), WHOLE_DOCUMENT_WEIGHTS)
         assert many._document_scores(plan, list(keys)) == {doc_id: by_key[key] for doc_id, key in keys.items() if key in by_key}
         assert len(by_key) >= 3
+        query = "social insurance for farmers"
 
         monkeypatch.setattr(few, "_document_scores", lambda *args: pytest.fail("whole documents among five"))
         usual = list(dict.fromkeys(hit.doc_id for hit in few.search(query, k=20).hits))
@@ -308,3 +310,35 @@ def test_among_enough_documents_hybrid_ranks_them_by_their_whole_text(fake_index
     finally:
         few.close()
         many.close()
+
+
+def test_whole_documents_count_a_glossary_entry_by_its_best_name_and_a_learned_acronym_by_the_query_words(fake_config, tmp_path, monkeypatch):
+    files = tmp_path / "files"
+    files.mkdir()
+    for name, text in {
+        "fullname": "The Ministry of Labour, Invalids and Social Affairs drafted the decree on social assistance.",
+        "acronym": "MOLISA drafted the decree on social assistance.",
+        "both": "MOLISA, the Ministry of Labour, Invalids and Social Affairs, drafted the decree.",
+        "scheme": "The Rural Cash Transfer Scheme (RCTS) pays poor households every month.",
+        "longform": "The rural cash transfer scheme was reviewed by the province.",
+        "roads": "Notes on roads and bridges in the northern provinces.",
+    }.items():
+        (files / f"{name}.txt").write_text(text, encoding="utf-8")
+    with Indexer(fake_config, FakeEmbedder(), progress=False) as indexer:
+        assert not indexer.ingest([files]).errors
+    monkeypatch.setattr("policykb.index.search.WHOLE_DOCUMENTS_FROM", 1)
+    searcher = Searcher(fake_config, FakeEmbedder())
+    try:
+        store, doc_ids = searcher.store, [row[0] for row in searcher.store.conn.execute("SELECT id FROM documents")]
+        keys = store.document_keys(doc_ids)
+        scores = searcher._document_scores(plan_query("MOLISA", searcher.glossary), doc_ids)
+        assert scores.keys() == {"fullname", "acronym", "both"}
+        by_name = [store.document_scores(quote(name), [keys["both"]], WHOLE_DOCUMENT_WEIGHTS)[keys["both"]]
+                   for name in ("molisa", "ministry of labour invalids and social affairs")]
+        assert scores["both"] == pytest.approx(max(by_name)) and scores["both"] < sum(by_name) * 0.99
+
+        plan = plan_query("RCTS", searcher.glossary)
+        assert "rural cash transfer scheme" in plan.keyword_parts  # passages are still ranked with the long form
+        assert searcher._document_scores(plan, doc_ids).keys() == {"scheme"}
+    finally:
+        searcher.close()

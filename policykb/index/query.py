@@ -31,6 +31,9 @@ class QueryPlan:
     pairs_fts: str | None = None  # a Vietnamese query's adjacent syllable pairs, each an FTS5 phrase
     keyword_parts: list[str] = field(default_factory=list)  # the phrases `fts` is made of, in order
     pairs: list[str] = field(default_factory=list)  # the syllable pairs `pairs_fts` is made of, in order
+    # For each entry of the glossary file the query names (not acronyms learned from documents): the query's own words
+    # for it and the other names it was expanded with.
+    synonyms: list[tuple[list[str], list[str]]] = field(default_factory=list)
 
     @property
     def keyword_like(self) -> bool:
@@ -47,21 +50,27 @@ def quote(phrase: str) -> str:
     return '"' + phrase.replace('"', '""') + '"'
 
 
-def _expansions(query: str, glossary: Glossary) -> tuple[list[str], list[str]]:
-    """Other names of the glossary entries the query mentions: (for FTS, folded) and (for the embedder)."""
+def _expansions(query: str, glossary: Glossary) -> tuple[list[str], list[str], list[tuple[list[str], list[str]]]]:
+    """Other names of the glossary entries the query mentions: (for FTS, folded), (for the embedder), and per entry of
+    the glossary file the query's own words for it with its other names for FTS."""
     fts_phrases: list[str] = []
     readable: list[str] = []
+    synonyms: list[tuple[list[str], list[str]]] = []
     query_folded = fold_lower(query)
     for entry, matched in glossary.matches(query):
+        others: list[str] = []
         for variant in entry.variants:
             folded = " ".join(words(variant))
             if variant == matched or not folded or folded in query_folded:
                 continue
-            fts_phrases.append(folded)
+            others.append(folded)
             # Acronyms mean little to the embedder; the English name helps Vietnamese queries most.
             if not is_acronym(variant) and fold_lower(variant) == variant.lower():
                 readable.append(variant)
-    return list(dict.fromkeys(fts_phrases)), list(dict.fromkeys(readable))
+        fts_phrases.extend(others)
+        if others and not entry.learned:
+            synonyms.append((list(dict.fromkeys(words(matched))), list(dict.fromkeys(others))))
+    return list(dict.fromkeys(fts_phrases)), list(dict.fromkeys(readable)), synonyms
 
 
 def expansion_phrases(glossary: Glossary) -> list[str]:
@@ -78,7 +87,7 @@ def plan_query(query: str, glossary: Glossary) -> QueryPlan:
     query = re.sub(r"\s+", " ", query).strip()
     all_terms = words(query)
     terms = [t for t in all_terms if t not in STOPWORDS] or all_terms
-    fts_phrases, readable = _expansions(query, glossary)
+    fts_phrases, readable, synonyms = _expansions(query, glossary)
     # No phrase of the whole query: it changed no ranking on SciFact, ALQAC or the policy set (the exact wording of a
     # question is rarely in a passage) and was most of the keyword cost on large collections.
     parts: list[str] = list(dict.fromkeys(terms))
@@ -87,4 +96,4 @@ def plan_query(query: str, glossary: Glossary) -> QueryPlan:
     dense_text = query if not readable else f"{query} ({'; '.join(readable[:6])})"
     pairs = syllable_bigrams(query) if looks_vietnamese(query) else []
     pairs_fts = " OR ".join(quote(pair) for pair in pairs) if pairs else None
-    return QueryPlan(query, terms, fts, dense_text, number_references(query), readable, pairs_fts, parts, pairs)
+    return QueryPlan(query, terms, fts, dense_text, number_references(query), readable, pairs_fts, parts, pairs, synonyms)

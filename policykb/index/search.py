@@ -175,31 +175,52 @@ class Searcher(UsesEmbedder):
         return self._document_phrase_scores
 
     def _document_scores(self, plan: QueryPlan, doc_ids: list[str]) -> dict[str, float]:
-        """BM25 of each document over its title and whole text (WHOLE_DOCUMENT_WEIGHTS) for the query's own words;
-        a document they do not match is left out. Passages split a document's words between them, so one that says
-        all of what was asked, a part in each passage, lost to one whose single passage says more of it; summed over
-        the whole text it does not (SciFact nDCG@10 0.7368 → 0.7418 on train queries, 0.7390 → 0.7413 on test, see
-        docs/BENCHMARKS.md). The expansions are left to the passages: a document that defines an acronym uses both
-        names, and over its whole text each word of the pair would count twice (with them, SciFact 0.7393 / 0.7361).
-        From FTS5 or, with a term matrix, from its matrix of documents: the same scores."""
-        parts = list(dict.fromkeys(plan.terms))
-        if not parts:
-            return {}
+        """BM25 of each document over its title and whole text (WHOLE_DOCUMENT_WEIGHTS); a document the query does
+        not match is left out. Passages split a document's words between them, so one that says all of what was asked,
+        a part in each passage, lost to one whose single passage says more of it; summed over the whole text it does
+        not (SciFact nDCG@10 0.7368 → 0.7418 on train queries, 0.7390 → 0.7413 on test, see docs/BENCHMARKS.md).
+        An entry of the glossary file the query names ("MOLISA") counts once, by the best of its names in the
+        document (the query's own words, or one of the names it was expanded with), so a document that only writes
+        "Ministry of Labour, Invalids and Social Affairs" is scored for it too, and one that writes both is not
+        scored twice. Acronyms learned from documents count by the query's own words alone: each was defined by one
+        document, and over other documents' whole text its long form is a guess (SciFact, whose only expansions are
+        learned acronyms: summed with them 0.7393 / 0.7361, the best of the names 0.7424 / 0.7399, without them
+        0.7418 / 0.7413 on train / test). From FTS5 or, with a term matrix, from its matrix of documents: the same
+        scores."""
+        remaining = list(dict.fromkeys(plan.terms))
+        entries: list[list[list[str]]] = []  # per entry, its names: the query's own words, then each other name
+        for names, others in plan.synonyms:
+            own = [word for word in names if word in remaining]
+            remaining = [word for word in remaining if word not in own]
+            entries.append([own, *([other] for other in others)])
         with self._lock:
             keys = self.store.document_keys(doc_ids)
-            documents = self.terms.documents if self._term_matrix() is not None else None
-            if documents is None:
-                match = " OR ".join(quote(part) for part in parts)
-                by_key = self.store.document_scores(match, list(keys.values()), WHOLE_DOCUMENT_WEIGHTS)
-                return {doc_id: by_key[key] for doc_id, key in keys.items() if key in by_key}
-            words = [documents.key(part) for part in parts]
-            total = documents.scores([word for word in words if word is not None])
-            for part, word in zip(parts, words):
-                if word is None:
-                    self._document_phrases.add_to(total, part)
-        doc_ids = list(keys)
-        at, known = documents.positions(np.array([keys[doc_id] for doc_id in doc_ids], dtype=np.int64))
-        return {doc_id: float(total[row]) for doc_id, row, held in zip(doc_ids, at.tolist(), known.tolist())
+            by_key = self._whole_document_bm25(remaining, keys)
+            for names in entries:
+                best: dict[int, float] = {}
+                for parts in names:
+                    for key, score in self._whole_document_bm25(parts, keys).items():
+                        best[key] = max(best.get(key, 0.0), score)
+                for key, score in best.items():
+                    by_key[key] = by_key.get(key, 0.0) + score
+        return {doc_id: by_key[key] for doc_id, key in keys.items() if key in by_key}
+
+    def _whole_document_bm25(self, parts: list[str], keys: dict[str, int]) -> dict[int, float]:
+        """BM25 of `parts` over whole documents for the documents_fts rows in `keys`, where it is above 0 (the caller
+        holds the lock)."""
+        if not parts or not keys:
+            return {}
+        documents = self.terms.documents if self._term_matrix() is not None else None
+        if documents is None:
+            return self.store.document_scores(" OR ".join(quote(part) for part in parts), list(keys.values()), WHOLE_DOCUMENT_WEIGHTS)
+        words = [documents.key(part) for part in parts]
+        total = documents.scores([word for word in words if word is not None])
+        for part, word in zip(parts, words):
+            if word is None:
+                self._document_phrases.add_to(total, part)
+        wanted = np.array(list(keys.values()), dtype=np.int64)
+        at, known = documents.positions(wanted)
+        return {key: float(total[row]) for key, row, held in zip(wanted.tolist(), at.tolist(), known.tolist())
                 if held and total[row] > 0.0}
 
     def rank_keyword_with_pairs(self, plan: QueryPlan, filters: Filters, limit: int = CANDIDATES) -> tuple[list[tuple[int, float]], bool]:
