@@ -39,8 +39,8 @@ DENSE_WEIGHT_VIETNAMESE = 0.05
 # (see favour_word_pairs; documents keep their order, so SciFact is unchanged; the policy query set decided the value).
 WORD_PAIR_WEIGHT = 0.075
 # With this many documents or more, documents rank by BM25 over their whole text (see Searcher._document_scores). Over
-# fewer, a document frequency says little: of five documents, a word in three has no weight at all, and an incidental
-# "Nguyen" outweighs "bao hiem xa hoi" said throughout the one document about it.
+# fewer, a document frequency says little: of five documents, a word in three has no weight at all (BM25's floor), and a
+# word one document happens to hold (a deputy minister named Nguyen) outweighs the query's subject (docs/BENCHMARKS.md).
 WHOLE_DOCUMENTS_FROM = 100
 TERMS_LOOK_AGAIN_SECONDS = 5.0
 ALLOWED_KEPT = 8  # filter combinations whose chunk ids a searcher keeps (8 MB each at a million chunks)

@@ -69,6 +69,11 @@ def _bm25(weights: tuple[float, float, float]) -> str:
     return f"bm25(chunks_fts, {weights[0]}, {weights[1]}, {weights[2]})"
 
 
+def _document_bm25(weights: tuple[float, float]) -> str:
+    """Every documents_fts row that matches a query, with FTS5's BM25 for these (title, text) weights: higher is better."""
+    return f"SELECT rowid, -bm25(documents_fts, {weights[0]}, {weights[1]}) FROM documents_fts WHERE documents_fts MATCH ?"
+
+
 def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
     if readonly:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30, check_same_thread=False)
@@ -374,17 +379,16 @@ class Store:
         is better, and a document the query does not match is left out. "+rowid": see keyword_search."""
         if not keys:
             return {}
-        bm25 = f"SELECT rowid, -bm25(documents_fts, {weights[0]}, {weights[1]}) FROM documents_fts WHERE documents_fts MATCH ?"
         if len(keys) > 500:  # a deep page's candidates: every match, picked here rather than bound one by one
             wanted = set(keys)
-            return {key: score for key, score in self.conn.execute(bm25, [match]) if key in wanted}
-        return dict(self.conn.execute(f"{bm25} AND +rowid IN ({','.join('?' * len(keys))})", [match, *keys]).fetchall())
+            return {key: score for key, score in self.conn.execute(_document_bm25(weights), [match]) if key in wanted}
+        sql = f"{_document_bm25(weights)} AND +rowid IN ({','.join('?' * len(keys))})"
+        return dict(self.conn.execute(sql, [match, *keys]).fetchall())
 
     def document_phrase_scores(self, match: str, weights: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
         """(rowids, BM25 scores) of every documents_fts row that matches `match`, unordered: the phrases a term
         matrix of documents cannot score."""
-        rows = self.conn.execute(f"SELECT rowid, -bm25(documents_fts, {weights[0]}, {weights[1]}) FROM documents_fts"
-                                 " WHERE documents_fts MATCH ?", [match]).fetchall()
+        rows = self.conn.execute(_document_bm25(weights), [match]).fetchall()
         return np.array([row[0] for row in rows], dtype=np.int64), np.array([row[1] for row in rows], dtype=np.float64)
 
     def doc_number_pairs(self) -> list[tuple[str, str]]:
