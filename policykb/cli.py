@@ -431,6 +431,34 @@ def eval_queries(ctx, file: Path, mode: str, as_json: bool) -> None:
         click.echo(f"  miss (rank {miss['rank'] or '>10'}): {miss['query']}")
 
 
+@eval.command("snapshot")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Where the indexes are kept between snapshots (a second snapshot embeds nothing).")
+@click.option("--testdata", type=click.Path(file_okay=False, path_type=Path), default=Path("../shared/testdata"),
+              show_default=True, help="Folder with beir-scifact/ and alqac2023/ (left out where missing).")
+@click.option("--compare", "before", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A snapshot taken before: print where the new one differs, exit 1 if it does.")
+@click.pass_context
+def eval_snapshot(ctx, out: Path, index_dir: Path, testdata: Path, before: Path | None) -> None:
+    """Write the top 10 of every query of every evaluation set, in every mode, with and without filters, to OUT.
+
+    Example: policykb eval snapshot before.json --index /tmp/snap; later: policykb eval snapshot after.json
+    --index /tmp/snap --compare before.json
+    """
+    from policykb.snapshot import compare_snapshots, take_snapshot
+
+    snapshot = take_snapshot(_config(ctx.find_root()), index_dir, testdata if testdata.is_dir() else None)
+    out.write_text(json.dumps(snapshot, ensure_ascii=False), encoding="utf-8")
+    if before is not None:
+        differences = compare_snapshots(json.loads(before.read_text(encoding="utf-8")), snapshot)
+        for line in differences[:50]:
+            click.echo(line)
+        click.echo(f"{len(differences)} differences between {before} and {out}")
+        if differences:
+            ctx.exit(1)
+
+
 @main.command()
 @click.option("--chunks", "synthetic_chunks", default=(10000,), show_default=True, type=int, multiple=True,
               help="Size of the synthetic corpus; with --scale, repeat it for several sizes.")
