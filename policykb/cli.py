@@ -13,8 +13,8 @@ import click
 from policykb.citations import page_label
 from policykb.config import Config
 from policykb.errors import PolicyKBError
-from policykb.index.search import MODES, Searcher
-from policykb.index.store import Filters, Store, INIT_HINT
+from policykb.search.searcher import MODES, Searcher
+from policykb.store.db import Filters, Store, INIT_HINT
 from policykb.errors import IndexNotReadyError
 
 
@@ -62,7 +62,7 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], quiet: bool) -> None:
     images are read by OCR (Tesseract), and their text is cached by content hash.
     Example: policykb ingest corpus/
     """
-    from policykb.index.indexer import Indexer
+    from policykb.ingest.indexer import Indexer
 
     with Indexer(_config(ctx), progress=not quiet) as indexer:
         report = indexer.ingest(list(paths))
@@ -82,7 +82,7 @@ def reindex(ctx: click.Context, quiet: bool) -> None:
     Needed after changing the embedder; documents and chunks stay as they are.
     Example: POLICYKB_EMBEDDER=minilm policykb reindex
     """
-    from policykb.index.indexer import Indexer
+    from policykb.ingest.indexer import Indexer
 
     with Indexer(_config(ctx), progress=not quiet) as indexer:
         count = indexer.reindex()
@@ -97,7 +97,7 @@ def remove(ctx: click.Context, doc: str) -> None:
 
     Example: policykb remove 004_6608ed9db748e12c
     """
-    from policykb.index.indexer import Indexer
+    from policykb.ingest.indexer import Indexer
 
     with Indexer(_config(ctx), progress=False) as indexer:
         doc_id, chunks = indexer.remove(doc)
@@ -209,7 +209,7 @@ def serve(ctx, host: str, port: int, threads: int) -> None:
     """
     from waitress import serve as waitress_serve
 
-    from policykb.webapp import create_app
+    from policykb.web import create_app
 
     app = create_app(config=_config(ctx))
     try:
@@ -235,7 +235,7 @@ def owners(ctx, query: str | None, agency: str | None, export_path: Path | None,
               policykb owners --agency MOLISA
               policykb owners --export tasks.csv
     """
-    from policykb.index.owners import OwnersFinder, to_csv
+    from policykb.owners.answer import OwnersFinder, to_csv
 
     finder = OwnersFinder(Searcher(_config(ctx)))
     if query:
@@ -275,8 +275,8 @@ def brief() -> None:
 
 
 def _briefs(ctx: click.Context):
-    from policykb.index.briefs import Briefs
-    from policykb.index.store import Store
+    from policykb.briefs.model import Briefs
+    from policykb.store.db import Store
 
     return Briefs(Store(_config(ctx).db_path))
 
@@ -354,7 +354,7 @@ def brief_show(ctx, brief_id: int, as_json: bool) -> None:
 @click.pass_context
 def brief_export(ctx, brief_id: int, fmt: str, output: Path) -> None:
     """Export a brief; every quote is checked against its source first, and a mismatch stops the export."""
-    from policykb.index.brief_export import export_brief, write_export
+    from policykb.briefs.export import export_brief, write_export
 
     briefs = _briefs(ctx.find_root())
     write_export(export_brief(briefs.get(brief_id), briefs.store, fmt), output)
@@ -378,7 +378,7 @@ def eval() -> None:  # noqa: A001 - the command's name
 @click.pass_context
 def eval_beir(ctx, folder: Path, split: str, index_dir: Path | None, limit: int | None, as_json: bool) -> None:
     """nDCG@10, Recall@100 and MRR@10 for keyword, dense and hybrid search on a BEIR-format data set."""
-    from policykb.evaluation import evaluate_beir
+    from policykb.eval.retrieval import evaluate_beir
 
     _echo_modes(evaluate_beir(_config(ctx.find_root()), folder, split, index_dir, limit), as_json)
 
@@ -396,7 +396,7 @@ def eval_alqac(ctx, folder: Path, index_dir: Path | None, limit: int | None, cho
     Every article of law.json becomes a document titled "Điều N — law"; train.json's questions are scored.
     Example: policykb eval alqac ../shared/testdata/alqac2023 --index /tmp/alqac-idx
     """
-    from policykb.evaluation import evaluate_alqac
+    from policykb.eval.retrieval import evaluate_alqac
 
     _echo_modes(evaluate_alqac(_config(ctx.find_root()), folder, index_dir, limit, choices), as_json)
 
@@ -420,7 +420,7 @@ def _echo_modes(result: dict, as_json: bool) -> None:
 @click.pass_context
 def eval_queries(ctx, file: Path, mode: str, as_json: bool) -> None:
     """hit@1, hit@5 and MRR@10 of a JSONL query set ({"query", "doc", "phrase"}) over the index in --data."""
-    from policykb.evaluation import evaluate_queries
+    from policykb.eval.retrieval import evaluate_queries
 
     result = evaluate_queries(Searcher(_config(ctx.find_root())), file, mode)
     if as_json:
@@ -446,7 +446,7 @@ def eval_snapshot(ctx, out: Path, index_dir: Path, testdata: Path, before: Path 
     Example: policykb eval snapshot before.json --index /tmp/snap; later: policykb eval snapshot after.json
     --index /tmp/snap --compare before.json
     """
-    from policykb.snapshot import compare_snapshots, take_snapshot
+    from policykb.eval.snapshot import compare_snapshots, take_snapshot
 
     snapshot = take_snapshot(_config(ctx.find_root()), index_dir, testdata if testdata.is_dir() else None)
     out.write_text(json.dumps(snapshot, ensure_ascii=False), encoding="utf-8")
@@ -485,11 +485,11 @@ def bench(ctx, synthetic_chunks: tuple[int, ...], queries: int, corpus_dir: Path
     policykb bench --scale --chunks 10000 --chunks 100000 --chunks 1000000 --json
     """
     if scale:
-        from policykb.bench_scale import run_scale_benchmarks
+        from policykb.bench.scale import run_scale_benchmarks
 
         results = run_scale_benchmarks(_config(ctx), list(synthetic_chunks), queries, baseline, corpus_dir, work_dir, uncached)
     else:
-        from policykb.bench import run_benchmarks
+        from policykb.bench.throughput import run_benchmarks
 
         if len(synthetic_chunks) > 1:
             raise click.UsageError("give --chunks once, or add --scale to measure several sizes")

@@ -11,9 +11,9 @@ from click.testing import CliRunner, Result
 
 from policykb.cli import main
 from policykb.config import Config
-from policykb.index.embedder import FakeEmbedder
-from policykb.index.search import Searcher
-from policykb.index.store import Store
+from policykb.search.embedder import FakeEmbedder
+from policykb.search.searcher import Searcher
+from policykb.store.db import Store
 
 from builders import image_only_pdf, pypdf_written, two_page_pdf
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from policykb.bench import QUERY_KINDS, Vocabulary, benchmark_queries, run_benchmarks
+from policykb.bench.throughput import QUERY_KINDS, Vocabulary, benchmark_queries, run_benchmarks
 from policykb.config import DEFAULT_CORPUS_DIR, Config
 from policykb.glossary import load_glossary
 

@@ -14,11 +14,11 @@ from click.testing import CliRunner
 
 from policykb.cli import main
 from policykb.errors import BadQueryError, NotFoundError
-from policykb.index.brief_export import StaleBriefError, export_brief
-from policykb.index.briefs import CHANGED, REMOVED, Briefs
-from policykb.index.embedder import FakeEmbedder
-from policykb.index.indexer import Indexer
-from policykb.index.store import Store
+from policykb.briefs.export import StaleBriefError, export_brief
+from policykb.briefs.model import CHANGED, REMOVED, Briefs
+from policykb.search.embedder import FakeEmbedder
+from policykb.ingest.indexer import Indexer
+from policykb.store.db import Store
 
 ENV = {"POLICYKB_EMBEDDER": "fake"}
 RESOLUTION = "004_6608ed9db748e12c"

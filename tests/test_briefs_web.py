@@ -12,10 +12,10 @@ import docx
 import pytest
 
 from policykb.config import Config
-from policykb.index.embedder import FakeEmbedder, make_embedder
-from policykb.index.indexer import Indexer
-from policykb.index.store import Store
-from policykb.webapp import create_app
+from policykb.search.embedder import FakeEmbedder, make_embedder
+from policykb.ingest.indexer import Indexer
+from policykb.store.db import Store
+from policykb.web import create_app
 
 RESOLUTION = "004_6608ed9db748e12c"
 PARTNERSHIP = "000_0b935866529ff4c2"

@@ -12,10 +12,10 @@ from urllib.parse import parse_qs, quote, urlsplit
 import pytest
 
 from policykb.config import DEFAULT_CORPUS_DIR, PROJECT_ROOT, Config
-from policykb.index.embedder import FakeEmbedder
-from policykb.index.indexer import Indexer
+from policykb.search.embedder import FakeEmbedder
+from policykb.ingest.indexer import Indexer
 from live_server import live_server
-from policykb.webapp import create_app
+from policykb.web import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

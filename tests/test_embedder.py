@@ -8,9 +8,9 @@ import pytest
 
 from policykb.config import Config
 from policykb.errors import EmbedderMismatchError
-from policykb.index.embedder import ONNX_RECIPE, ONNX_RECIPE_TAG, FakeEmbedder, embedder_name, onnx_embedder_name, onnx_model_file
-from policykb.index.indexer import Indexer
-from policykb.index.search import Searcher
+from policykb.search.embedder import ONNX_RECIPE, ONNX_RECIPE_TAG, FakeEmbedder, embedder_name, onnx_embedder_name, onnx_model_file
+from policykb.ingest.indexer import Indexer
+from policykb.search.searcher import Searcher
 
 
 def test_a_changed_onnx_recipe_gives_the_int8_embedder_a_different_name():

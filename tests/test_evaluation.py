@@ -12,9 +12,9 @@ from policykb.cli import main
 from policykb.config import PROJECT_ROOT, Config
 from conftest import testdata as shared_testdata
 from policykb.errors import PolicyKBError
-from policykb.evaluation import evaluate_alqac, evaluate_beir, evaluate_queries, load_alqac, mrr_at, ndcg_at, recall_at
+from policykb.eval.retrieval import evaluate_alqac, evaluate_beir, evaluate_queries, load_alqac, mrr_at, ndcg_at, recall_at
 
-POLICY_QUERIES = PROJECT_ROOT / "tests" / "eval" / "policy_queries.jsonl"
+from policykb.eval.sets import POLICY_QUERIES
 
 
 def test_metrics_match_hand_computed_values():

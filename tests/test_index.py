@@ -15,11 +15,11 @@ import pytest
 
 from policykb.config import Config
 from policykb.errors import EmbedderMismatchError, IndexNotReadyError, NotFoundError
-from policykb.index.embedder import FakeEmbedder
-from policykb.index.indexer import Indexer
-from policykb.index.search import Searcher
-from policykb.index.store import ACRONYMS_SQL, Filters, Store
-from policykb.index.vectors import VectorIndex, open_vectors, vector_file
+from policykb.search.embedder import FakeEmbedder
+from policykb.ingest.indexer import Indexer
+from policykb.search.searcher import Searcher
+from policykb.store.db import ACRONYMS_SQL, Filters, Store
+from policykb.search.vectors import VectorIndex, open_vectors, vector_file
 from policykb.textnorm import fold_lower
 
 

@@ -71,7 +71,7 @@ def test_breadcrumbs_help_retrieval_of_short_sections(real_searcher):
 
 
 def test_onnx_int8_embedder_is_exported_into_the_data_folder_and_agrees_with_torch(tmp_path):
-    from policykb.index.embedder import ONNX_RECIPE_TAG, OnnxEmbedder, make_embedder, onnx_embedder_name
+    from policykb.search.embedder import ONNX_RECIPE_TAG, OnnxEmbedder, make_embedder, onnx_embedder_name
 
     texts = ["The Government will extend voluntary social insurance to farmers and informal workers.",
              "Bộ Lao động - Thương binh và Xã hội chủ trì, phối hợp với Bộ Tài chính.",

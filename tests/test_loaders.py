@@ -17,10 +17,10 @@ from pypdf import PdfReader, PdfWriter
 from policykb.config import Config
 from policykb.errors import IngestError
 from policykb.glossary import load_glossary
-from policykb.index.embedder import FakeEmbedder
-from policykb.index.indexer import Indexer
-from policykb.index.search import Searcher
-from policykb.index.store import Store
+from policykb.search.embedder import FakeEmbedder
+from policykb.ingest.indexer import Indexer
+from policykb.search.searcher import Searcher
+from policykb.store.db import Store
 from policykb.ingest import parse_file
 from policykb.ingest.decoding import decode_text
 from policykb.ingest.loaders import load_docx, load_html, load_pdf

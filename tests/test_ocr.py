@@ -19,16 +19,16 @@ from click.testing import CliRunner
 from policykb.cli import main
 from policykb.config import DEFAULT_CORPUS_DIR, Config
 from policykb.glossary import load_glossary
-from policykb.index.briefs import Briefs
-from policykb.index.brief_export import export_brief
-from policykb.index.embedder import FakeEmbedder
-from policykb.index.indexer import Indexer
-from policykb.index.search import Searcher
-from policykb.index.store import Store
+from policykb.briefs.model import Briefs
+from policykb.briefs.export import export_brief
+from policykb.search.embedder import FakeEmbedder
+from policykb.ingest.indexer import Indexer
+from policykb.search.searcher import Searcher
+from policykb.store.db import Store
 from policykb.ingest import parse_file
 from policykb.ingest.loaders import usable_text_layer
 from policykb.ingest.ocr import OcrSettings, text_from_data
-from policykb.webapp import create_app
+from policykb.web import create_app
 
 from builders import PAGE_ONE, text_pdf
 from scans import ENGLISH, MINUTES, SECOND_PAGE, VIETNAMESE, encoded, multipage_tiff, needs_tesseract, page_image, scanned_pdf, text_then_scan_pdf

@@ -7,9 +7,9 @@ import dataclasses
 import pytest
 
 from policykb.config import Config
-from policykb.index.embedder import FakeEmbedder
-from policykb.index.indexer import Indexer
-from policykb.index.search import Searcher
+from policykb.search.embedder import FakeEmbedder
+from policykb.ingest.indexer import Indexer
+from policykb.search.searcher import Searcher
 
 from conftest import testdata as shared_testdata
 from scans import needs_tesseract

@@ -11,21 +11,22 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from policykb.eval.sets import OWNERS_DOCUMENTS
 from policykb.cli import main
 from policykb.config import Config
 from policykb.errors import BadQueryError
 from policykb.glossary import load_glossary
-from policykb.index.embedder import FakeEmbedder, make_embedder
-from policykb.index.indexer import Indexer
-from policykb.index import owners as owners_module
-from policykb.index.owners import MIN_OVERLAP, OwnersFinder, _idf, _overlap, is_ownership_question, subject_words
-from policykb.index.query import plan_query
-from policykb.index.store import Store
+from policykb.search.embedder import FakeEmbedder, make_embedder
+from policykb.ingest.indexer import Indexer
+from policykb.owners import answer as owners_module
+from policykb.owners.answer import MIN_OVERLAP, OwnersFinder, _idf, _overlap, is_ownership_question, subject_words
+from policykb.search.query import plan_query
+from policykb.store.db import Store
 from policykb.ingest import parse_file
-from policykb.webapp import create_app
+from policykb.web import create_app
 
 PROPOSAL = "000_0b935866529ff4c2"
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "owners"
+FIXTURES = OWNERS_DOCUMENTS
 GLOSSARY = load_glossary(Config().glossary_path)
 VI_TABLE = (
     "Nghị quyết thử nghiệm về an sinh xã hội (TEST FIXTURE)\n\n"

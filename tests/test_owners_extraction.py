@@ -7,16 +7,17 @@ from pathlib import Path
 
 import pytest
 
+from policykb.eval.sets import DATA, OWNERS_DOCUMENTS
 from policykb.config import DEFAULT_CORPUS_DIR
 from policykb.glossary import load_glossary
-from policykb.index.indexer import Indexer
+from policykb.ingest.indexer import Indexer
 from policykb.ingest import parse_file
-from policykb.ingest.owners import extract_assignments
+from policykb.owners.extract import extract_assignments
 from policykb.models import Assignment
 
 GLOSSARY = load_glossary(DEFAULT_CORPUS_DIR / "glossary.json")
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "owners"
-EVAL = Path(__file__).resolve().parent / "eval"
+FIXTURES = OWNERS_DOCUMENTS
+EVAL = DATA
 
 
 def assignments(text: str) -> list[Assignment]:

@@ -8,14 +8,14 @@ import numpy as np
 import pytest
 
 from policykb.errors import BadQueryError
-from policykb.index.embedder import FakeEmbedder
-from policykb.index.fusion import (WordPairs, cap_per_document, drop_near_duplicates, favour_word_pairs, rank_documents_by,
+from policykb.search.embedder import FakeEmbedder
+from policykb.search.fusion import (WordPairs, cap_per_document, drop_near_duplicates, favour_word_pairs, rank_documents_by,
                                    weighted_rrf)
-from policykb.index.indexer import Indexer
-from policykb.index.query import content_pairs, plan_query, quote
-from policykb.index.search import Searcher
-from policykb.index.store import Filters, Store
-from policykb.index.terms import DOCUMENT_WEIGHTS, FTS_WEIGHTS, WHOLE_DOCUMENT_WEIGHTS
+from policykb.ingest.indexer import Indexer
+from policykb.search.query import content_pairs, plan_query, quote
+from policykb.search.searcher import Searcher
+from policykb.store.db import Filters, Store
+from policykb.search.terms import DOCUMENT_WEIGHTS, FTS_WEIGHTS, WHOLE_DOCUMENT_WEIGHTS
 from policykb.textnorm import fold_lower
 
 RESOLUTION_DOC = "004_6608ed9db748e12c"
@@ -46,7 +46,7 @@ def test_diacritics_are_folded_so_unaccented_queries_match_vietnamese_text(fake_
     path = tmp_path / "vi.txt"
     path.write_text("Nghị quyết\n\nBộ Lao động - Thương binh và Xã hội chủ trì, phối hợp với Bộ Tài chính. Thời hạn hoàn thành: 2025.", encoding="utf-8")
     fake_indexer.ingest([path])
-    from policykb.index.search import Searcher
+    from policykb.search.searcher import Searcher
     from test_index import FakeEmbedder
 
     searcher = Searcher(fake_config, FakeEmbedder())
@@ -289,7 +289,7 @@ def test_keyword_search_in_some_documents_reads_the_matches_once_rather_than_onc
 
 def test_among_enough_documents_hybrid_ranks_them_by_their_whole_text(fake_index, monkeypatch):
     few = Searcher(fake_index, FakeEmbedder())
-    monkeypatch.setattr("policykb.index.search.WHOLE_DOCUMENTS_FROM", 5)  # the bundled corpus has five
+    monkeypatch.setattr("policykb.search.searcher.WHOLE_DOCUMENTS_FROM", 5)  # the bundled corpus has five
     many = Searcher(fake_index, FakeEmbedder())
     try:
         assert not few.whole_documents and many.whole_documents
@@ -326,7 +326,7 @@ def test_whole_documents_count_a_glossary_entry_by_its_best_name_and_a_learned_a
         (files / f"{name}.txt").write_text(text, encoding="utf-8")
     with Indexer(fake_config, FakeEmbedder(), progress=False) as indexer:
         assert not indexer.ingest([files]).errors
-    monkeypatch.setattr("policykb.index.search.WHOLE_DOCUMENTS_FROM", 1)
+    monkeypatch.setattr("policykb.search.searcher.WHOLE_DOCUMENTS_FROM", 1)
     searcher = Searcher(fake_config, FakeEmbedder())
     try:
         store, doc_ids = searcher.store, [row[0] for row in searcher.store.conn.execute("SELECT id FROM documents")]

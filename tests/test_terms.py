@@ -13,16 +13,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from policykb.bench import Vocabulary, benchmark_queries
-from policykb.bench_scale import query_embedder, write_synthetic_index
+from policykb.bench.throughput import Vocabulary, benchmark_queries
+from policykb.bench.scale import query_embedder, write_synthetic_index
 from policykb.config import DEFAULT_CORPUS_DIR, Config
 from policykb.glossary import load_glossary
-from policykb.index.embedder import FakeEmbedder
-from policykb.index.indexer import Indexer
-from policykb.index.query import expansion_phrases, plan_query, quote
-from policykb.index.search import Searcher
-from policykb.index.store import Filters, Store
-from policykb.index.terms import (DOCUMENT_WEIGHTS, FTS_WEIGHTS, WHOLE_DOCUMENT_WEIGHTS, PhraseScores, TermMatrix, load_terms,
+from policykb.search.embedder import FakeEmbedder
+from policykb.ingest.indexer import Indexer
+from policykb.search.query import expansion_phrases, plan_query, quote
+from policykb.search.searcher import Searcher
+from policykb.store.db import Filters, Store
+from policykb.search.terms import (DOCUMENT_WEIGHTS, FTS_WEIGHTS, WHOLE_DOCUMENT_WEIGHTS, PhraseScores, TermMatrix, load_terms,
                                   terms_dir, write_terms)
 
 GLOSSARY = load_glossary(DEFAULT_CORPUS_DIR / "glossary.json")
@@ -154,7 +154,7 @@ def test_whole_document_scores_from_the_matrix_of_documents_equal_fts5_bm25(synt
     matrix = synthetic_searcher.terms.documents
     doc_ids = [row[0] for row in synthetic_searcher.store.conn.execute("SELECT id FROM documents")]
     assert matrix is not None and matrix.size == len(doc_ids) > 50
-    monkeypatch.setattr("policykb.index.search.TERMS_LOOK_AGAIN_SECONDS", float("inf"))
+    monkeypatch.setattr("policykb.search.searcher.TERMS_LOOK_AGAIN_SECONDS", float("inf"))
     without = Searcher(synthetic, query_embedder(synthetic))
     without.terms = None  # FTS5 scores the documents
     compared = synonyms = 0
@@ -250,7 +250,7 @@ def test_a_searcher_that_opened_before_its_matrix_was_written_picks_it_up(fake_i
         assert searcher.terms is None  # the bundled corpus is far below the threshold
         with Store(fake_index.db_path) as store:
             assert write_terms(store, fake_index.data_dir, 1, expansion_phrases(GLOSSARY))
-        monkeypatch.setattr("policykb.index.search.TERMS_LOOK_AGAIN_SECONDS", 0.0)
+        monkeypatch.setattr("policykb.search.searcher.TERMS_LOOK_AGAIN_SECONDS", 0.0)
         plan = plan_query("social insurance for informal workers", searcher.glossary)
         assert_same_ranking(searcher.rank_keyword(plan, Filters(), 50), searcher.store.keyword_search(plan.fts, Filters(), 50, FTS_WEIGHTS))
         assert searcher.terms is not None

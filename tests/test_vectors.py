@@ -14,16 +14,16 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from policykb.bench import Vocabulary
-from policykb.bench_scale import EMBEDDER, empty_page_cache, query_embedder, write_synthetic_index
+from policykb.bench.throughput import Vocabulary
+from policykb.bench.scale import EMBEDDER, empty_page_cache, query_embedder, write_synthetic_index
 from policykb.cli import main
 from policykb.config import DEFAULT_CORPUS_DIR, Config
 from policykb.glossary import load_glossary
-from policykb.index.embedder import FakeEmbedder
-from policykb.index.indexer import Indexer
-from policykb.index.search import Searcher
-from policykb.index.store import Store
-from policykb.index.vectors import AnnSettings, VectorIndex, lists_for, open_vectors, vector_file
+from policykb.search.embedder import FakeEmbedder
+from policykb.ingest.indexer import Indexer
+from policykb.search.searcher import Searcher
+from policykb.store.db import Store
+from policykb.search.vectors import AnnSettings, VectorIndex, lists_for, open_vectors, vector_file
 
 ANN = AnnSettings(threshold=1000, nprobe=4)
 
@@ -197,7 +197,7 @@ def test_bench_scale_reports_every_figure_as_json(tmp_path: Path):
 
 
 def test_training_finishes_when_a_parent_process_limited_openmp_to_one_thread(tmp_path: Path):
-    script = ("import numpy as np; from policykb.index.vectors import VectorIndex; "
+    script = ("import numpy as np; from policykb.search.vectors import VectorIndex; "
               "x = np.random.default_rng(0).standard_normal((400, 384)).astype('float32'); "
               "v = VectorIndex.approximate(384, 8, x, 2); v.add(np.arange(400), x); print(v.size)")
     done = subprocess.run([sys.executable, "-c", script], env={**os.environ, "OMP_THREAD_LIMIT": "1"},

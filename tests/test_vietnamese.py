@@ -8,11 +8,11 @@ import pytest
 
 from conftest import testdata as shared_testdata
 from policykb.config import Config
-from policykb.evaluation import evaluate_alqac
-from policykb.index.embedder import FakeEmbedder
-from policykb.index.query import plan_query
-from policykb.index.search import Searcher
-from policykb.index.store import Filters
+from policykb.eval.retrieval import evaluate_alqac
+from policykb.search.embedder import FakeEmbedder
+from policykb.search.query import plan_query
+from policykb.search.searcher import Searcher
+from policykb.store.db import Filters
 from policykb.glossary import Glossary
 from policykb.textnorm import looks_vietnamese, syllable_bigrams
 

@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 
 from policykb.config import Config
-from policykb.index.embedder import FakeEmbedder, make_embedder
-from policykb.index.indexer import Indexer
-from policykb.webapp import create_app
+from policykb.search.embedder import FakeEmbedder, make_embedder
+from policykb.ingest.indexer import Indexer
+from policykb.web import create_app
 
 TOKEN = "s3cret-token"
 RESOLUTION = "004_6608ed9db748e12c"
-TEMPLATES = Path(__file__).resolve().parents[1] / "policykb" / "webapp" / "templates"
+TEMPLATES = Path(__file__).resolve().parents[1] / "policykb" / "web" / "templates"
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from policykb.ingest.chunking import chunk_text
 from policykb.ingest.language import detect_language
 from policykb.ingest.loaders import LOADERS
 from policykb.ingest.ocr import OcrSettings, ocr_raw_text
-from policykb.ingest.owners import extract_assignments
+from policykb.owners.extract import extract_assignments
 from policykb.models import Chunk, Document
 
 # Bump when cleaning, chunking or metadata change, so that unchanged files are parsed again.

@@ -1,0 +1,166 @@
+"""Which approximate FAISS index: recall@10 against exact search, query latency, memory and build time, side by side.
+
+    python -m policykb.bench.ann_choice --size 100000 --size 1000000 [--hnsw] [--scifact /tmp/scifact-idx]
+
+Vectors come from policykb.bench.vectors (clustered, calibrated on MiniLM vectors of SciFact); queries are passages
+moved by noise. With --scifact DATA_DIR (an index of SciFact built with the real model) and its real query vectors
+in --scifact-queries (a .npy of embed_query outputs) the same indexes also run on real embeddings, to check that the
+synthetic vectors behave like real ones. Prints one JSON line per index and setting.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sqlite3
+import sys
+import time
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from policykb.bench.vectors import ClusteredVectors
+from policykb.search.vectors import TRAIN_POINTS_PER_LIST, lists_for
+
+QUERIES = 300
+K = 10
+
+
+def exact_top(data: np.ndarray, queries: np.ndarray, k: int) -> np.ndarray:
+    index = faiss.IndexFlatIP(data.shape[1])
+    index.add(data)
+    return index.search(queries, k)[1]
+
+
+def recall(found: np.ndarray, truth: np.ndarray) -> float:
+    return float(np.mean([len(set(f) & set(t)) / len(t) for f, t in zip(found, truth)]))
+
+
+def timed_search(search, queries: np.ndarray, k: int) -> tuple[np.ndarray, float, float]:
+    found, times = [], []
+    for query in queries:
+        started = time.perf_counter()
+        found.append(search(query.reshape(1, -1), k))
+        times.append((time.perf_counter() - started) * 1000)
+    p50, p95 = np.percentile(times, [50, 95])
+    return np.vstack(found), round(float(p50), 3), round(float(p95), 3)
+
+
+def index_bytes(index: faiss.Index) -> int:
+    return int(faiss.serialize_index(index).size)
+
+
+def report(**fields) -> None:
+    print(json.dumps(fields), flush=True)
+
+
+def try_ivf_sq8(name: str, data: np.ndarray, queries: np.ndarray, truth: np.ndarray, nlist: int, probes: list[int], rerank: int = 0) -> None:
+    dim = data.shape[1]
+    index = faiss.IndexIVFScalarQuantizer(faiss.IndexFlatIP(dim), dim, nlist, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT)
+    started = time.perf_counter()
+    sample = data[np.random.default_rng(0).choice(len(data), min(len(data), TRAIN_POINTS_PER_LIST * nlist), replace=False)]
+    index.train(sample)
+    trained = time.perf_counter() - started
+    index.add(data)
+    built = time.perf_counter() - started
+    memory = index_bytes(index)
+    for nprobe in probes:
+        index.nprobe = nprobe
+
+        def search(query, k):
+            if not rerank:
+                return index.search(query, k)[1][0]
+            ids = index.search(query, rerank)[1][0]
+            ids = ids[ids >= 0]
+            return ids[np.argsort(-(data[ids] @ query[0]))[:k]]
+
+        found, p50, p95 = timed_search(search, queries, K)
+        report(data=name, index=f"IVF{nlist},SQ8" + (f"+rerank{rerank}" if rerank else ""), nprobe=nprobe, recall10=round(recall(found, truth), 4),
+               p50_ms=p50, p95_ms=p95, bytes=memory, train_s=round(trained, 1), build_s=round(built, 1))
+
+
+def try_ivf_pq(name: str, data: np.ndarray, queries: np.ndarray, truth: np.ndarray, nlist: int, m: int, probes: list[int]) -> None:
+    dim = data.shape[1]
+    index = faiss.IndexIVFPQ(faiss.IndexFlatIP(dim), dim, nlist, m, 8, faiss.METRIC_INNER_PRODUCT)
+    started = time.perf_counter()
+    index.train(data[np.random.default_rng(0).choice(len(data), min(len(data), TRAIN_POINTS_PER_LIST * nlist), replace=False)])
+    index.add(data)
+    built = time.perf_counter() - started
+    for nprobe in probes:
+        index.nprobe = nprobe
+        found, p50, p95 = timed_search(lambda q, k: index.search(q, k)[1][0], queries, K)
+        report(data=name, index=f"IVF{nlist},PQ{m}", nprobe=nprobe, recall10=round(recall(found, truth), 4), p50_ms=p50, p95_ms=p95,
+               bytes=index_bytes(index), build_s=round(built, 1))
+
+
+def try_hnsw(name: str, data: np.ndarray, queries: np.ndarray, truth: np.ndarray, quantized: bool, efs: list[int]) -> None:
+    dim = data.shape[1]
+    if quantized:
+        index = faiss.IndexHNSWSQ(dim, faiss.ScalarQuantizer.QT_8bit, 32, faiss.METRIC_INNER_PRODUCT)
+    else:
+        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
+    index.hnsw.efConstruction = 40
+    started = time.perf_counter()
+    if quantized:
+        index.train(data[: min(len(data), 100000)])
+    index.add(data)
+    built = time.perf_counter() - started
+    for ef in efs:
+        index.hnsw.efSearch = ef
+        found, p50, p95 = timed_search(lambda q, k: index.search(q, k)[1][0], queries, K)
+        report(data=name, index="HNSW32" + (",SQ8" if quantized else ",Flat"), efSearch=ef, recall10=round(recall(found, truth), 4),
+               p50_ms=p50, p95_ms=p95, bytes=index_bytes(index), build_s=round(built, 1))
+
+
+def try_flat(name: str, data: np.ndarray, queries: np.ndarray, truth: np.ndarray) -> None:
+    index = faiss.IndexFlatIP(data.shape[1])
+    index.add(data)
+    found, p50, p95 = timed_search(lambda q, k: index.search(q, k)[1][0], queries, K)
+    report(data=name, index="Flat", recall10=round(recall(found, truth), 4), p50_ms=p50, p95_ms=p95, bytes=index_bytes(index))
+
+
+def run(name: str, data: np.ndarray, queries: np.ndarray, args) -> None:
+    truth = exact_top(data, queries, K)
+    nlist = args.lists or lists_for(len(data))
+    try_flat(name, data, queries, truth)
+    try_ivf_sq8(name, data, queries, truth, nlist, args.nprobe or [8, 16, 32, 64, 128])
+    if args.rerank:
+        try_ivf_sq8(name, data, queries, truth, nlist, [16, 32], rerank=40)
+    if args.pq:
+        try_ivf_pq(name, data, queries, truth, nlist, 48, [32, 64])
+    if args.hnsw:
+        try_hnsw(name, data, queries, truth, True, args.ef or [32, 64, 128])
+        if len(data) <= 200000:
+            try_hnsw(name, data, queries, truth, False, args.ef or [32, 64, 128])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, action="append", default=[])
+    parser.add_argument("--hnsw", action="store_true")
+    parser.add_argument("--lists", type=int, help="IVF lists (default: what policykb uses for the size)")
+    parser.add_argument("--pq", action="store_true")
+    parser.add_argument("--rerank", action="store_true", help="also IVF-SQ8 re-ranked by exact scores of its top 40")
+    parser.add_argument("--nprobe", type=int, action="append", default=[], help="IVF lists scanned (default 8 … 128)")
+    parser.add_argument("--ef", type=int, action="append", default=[], help="HNSW efSearch (default 32, 64, 128)")
+    parser.add_argument("--scifact", type=Path, help="data folder of a SciFact index built with the real model")
+    parser.add_argument("--scifact-queries", type=Path, help=".npy of the real model's query vectors")
+    args = parser.parse_args()
+    if args.scifact:
+        with sqlite3.connect(f"file:{args.scifact / 'policykb.sqlite3'}?mode=ro", uri=True) as conn:
+            data = np.vstack([np.frombuffer(row[0], dtype=np.float32) for row in conn.execute("SELECT vector FROM chunks ORDER BY id")])
+        run("scifact-real", data, np.load(args.scifact_queries)[:QUERIES], args)
+        generator = ClusteredVectors(20240509)
+        synthetic = np.vstack(list(generator.batches(len(data))))
+        picks = np.random.default_rng(1).choice(len(synthetic), QUERIES, replace=False)
+        run(f"synthetic-{len(data)}", synthetic, np.vstack([generator.near(synthetic[i], int(i)) for i in picks]), args)
+    for size in args.size:
+        generator = ClusteredVectors(20240509)
+        data = np.vstack(list(generator.batches(size)))
+        picks = np.random.default_rng(1).choice(size, QUERIES, replace=False)
+        run(f"synthetic-{size}", data, np.vstack([generator.near(data[i], int(i)) for i in picks]), args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,395 @@
+"""Benchmarks: ingest throughput, re-ingest cost, query latency and index size on the bundled and a synthetic corpus."""
+
+from __future__ import annotations
+
+import os
+import platform
+import random
+import re
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+
+from policykb.config import DEFAULT_CORPUS_DIR, PROJECT_ROOT, Config
+from policykb.errors import PolicyKBError
+from policykb.glossary import Glossary, is_acronym, load_glossary
+from policykb.search.embedder import Embedder, make_embedder
+from policykb.ingest.indexer import Indexer, IngestReport
+from policykb.search.searcher import MODES, Searcher
+from policykb.store.db import Store
+from policykb.textnorm import fold
+
+SEED = 20240509  # the synthetic corpus and the queries are the same on every run
+SEARCH_K = 10
+QUERY_KINDS = ("keyword", "question", "number", "vietnamese")
+# One fixed query of each kind leads its kind, so that every run times these exact strings.
+FIRST_QUERIES = ("social insurance", "Who coordinates the partnership group with international donors?", "68/NQ-CP", "bảo hiểm xã hội")
+BUNDLED_NUMBERS = ("68/NQ-CP", "42-NQ/TW", "Resolution 68", "Resolution No 42-NQ/TW", "Nghị quyết 68/NQ-CP")
+DOCUMENT_KINDS = (("Resolution", "{n}/NQ-CP"), ("Decree", "{n}/{year}/NĐ-CP"), ("Decision", "{n}/QĐ-TTg"), ("Circular", "{n}/{year}/TT-BLĐTBXH"))
+TITLE_ENDINGS = ("in the period of 2021-2030", "for the period 2016-2020", "and the action plan to 2030", "to 2025, with a vision to 2035")
+ASPECTS = ("Improving", "Expanding the coverage of", "Financing", "Monitoring and evaluation of", "Coordination of",
+           "Legal framework for", "Tasks and solutions on", "Targets for", "Capacity building for", "Communication on")
+# Glossary terms that name a kind of document or a role, not a policy topic to write or ask about.
+NOT_TOPICS = frozenset({"resolution", "decree", "decision", "strategy", "minutes", "lead agency", "coordinating agency", "deadline"})
+GROUPS = ("informal workers", "older people", "children", "people with disabilities", "ethnic minorities", "farmers", "low-income households")
+QUESTIONS = ("What does the {kind} say about {term}?", "Which agency is responsible for {term} for {group}?",
+             "How will the Government extend {term} to {group} by {year}?", "What are the targets for {term} in the period {year}-2030?",
+             "Who coordinates {term} with {agency}?")
+VI_GROUPS = ("người cao tuổi", "trẻ em", "người khuyết tật", "lao động phi chính thức", "đồng bào dân tộc thiểu số")
+VI_SENTENCES = ("{agency} chủ trì, phối hợp với {agency2} và Ủy ban nhân dân các tỉnh triển khai {term}, thời hạn hoàn thành năm {year}.",
+                "Nghiên cứu, sửa đổi chính sách {term} theo Nghị quyết số {number}, ưu tiên {group}.",
+                "Mở rộng đối tượng tham gia {term}, bảo đảm {group} được tiếp cận dịch vụ xã hội cơ bản.")
+VI_QUERIES = ("{term}", "chính sách {term}", "{term} cho {group}", "{agency} chủ trì {term}", "{folded}")
+
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z“\"])")
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+# --- the vocabulary ---------------------------------------------------------------------------------
+class Vocabulary:
+    """Sentences of the bundled corpus and the glossary's English and Vietnamese names, to build text from."""
+
+    def __init__(self, corpus_dir: Path, glossary: Glossary) -> None:
+        self.sentences = _corpus_sentences(corpus_dir)
+        terms = [entry for entry in glossary.entries if entry.kind == "term" and entry.canonical not in NOT_TOPICS]
+        agencies = [entry for entry in glossary.entries if entry.kind == "agency"]
+        self.terms = [entry.canonical for entry in terms if entry.canonical.islower()]
+        self.vi_terms = [v for entry in terms for v in entry.variants if _is_vietnamese(v)]
+        self.agencies = [name for entry in agencies if (name := _english_name(entry.variants))]
+        self.acronyms = [entry.canonical for entry in agencies if is_acronym(entry.canonical)]
+        self.vi_agencies = [v for entry in agencies for v in entry.variants if _is_vietnamese(v) and len(v.split()) > 2]
+        if not all((self.sentences, self.terms, self.vi_terms, self.agencies, self.acronyms, self.vi_agencies)):
+            raise PolicyKBError(
+                f"cannot build the synthetic corpus from {corpus_dir} and its glossary: it needs prose .txt files and a glossary "
+                "with English and Vietnamese terms and agencies — pass --corpus corpus/ or set POLICYKB_GLOSSARY=corpus/glossary.json"
+            )
+        self._term_pattern = re.compile("|".join(re.escape(term) for term in sorted(self.terms, key=len, reverse=True)), re.IGNORECASE)
+
+    def vary(self, sentence: str, rng: random.Random) -> str:
+        """The sentence with about half of its policy terms and years swapped for others."""
+        def swap_term(match: re.Match) -> str:
+            if rng.random() >= 0.5:
+                return match.group(0)
+            term = rng.choice(self.terms)
+            return term[0].upper() + term[1:] if match.group(0)[0].isupper() else term
+
+        sentence = self._term_pattern.sub(swap_term, sentence)
+        return _YEAR.sub(lambda m: str(rng.randint(2011, 2030)) if rng.random() < 0.5 else m.group(0), sentence)
+
+
+def _corpus_sentences(corpus_dir: Path) -> list[str]:
+    """Prose sentences of the corpus's .txt files (list items included), without repeats."""
+    sentences: list[str] = []
+    for path in sorted(corpus_dir.glob("*.txt")):
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            for sentence in _SENTENCE_END.split(line.strip().lstrip("-–•* ")):
+                if 60 <= len(sentence) <= 320 and sentence[0].isupper() and sentence.endswith((".", ";", "!", "?")):
+                    sentences.append(sentence[:-1] + "." if sentence.endswith(";") else sentence)
+    return list(dict.fromkeys(sentences))
+
+
+def _is_vietnamese(name: str) -> bool:
+    return fold(name) != name
+
+
+def _english_name(variants: tuple[str, ...]) -> str | None:
+    return next((v for v in variants if " " in v and not _is_vietnamese(v) and not is_acronym(v)), None)
+
+
+# --- the synthetic corpus ---------------------------------------------------------------------------
+def document_number(index: int) -> tuple[str, str]:
+    """The kind and number of synthetic document `index` ("Resolution", "103/NQ-CP")."""
+    kind, pattern = DOCUMENT_KINDS[index % len(DOCUMENT_KINDS)]
+    return kind, pattern.format(n=100 + index, year=2015 + index % 10)
+
+
+def _paragraph(vocab: Vocabulary, rng: random.Random, min_chars: int) -> str:
+    """Corpus sentences, varied, up to about min_chars; now and then a document number or a Vietnamese sentence."""
+    sentences: list[str] = []
+    while sum(len(s) + 1 for s in sentences) < min_chars:
+        sentences.append(vocab.vary(rng.choice(vocab.sentences), rng))
+    return " ".join(sentences + paragraph_extras(vocab, rng))
+
+
+def paragraph_extras(vocab: Vocabulary, rng: random.Random) -> list[str]:
+    """Now and then a sentence citing a document number, now and then a Vietnamese sentence."""
+    extras: list[str] = []
+    if rng.random() < 0.1:
+        reference = rng.choice(BUNDLED_NUMBERS[:2] + tuple(document_number(rng.randrange(40))[1] for _ in range(3)))
+        extras.append(f"This is done in line with Resolution No {reference}.")
+    if rng.random() < 0.15:
+        extras.append(rng.choice(VI_SENTENCES).format(
+            agency=rng.choice(vocab.vi_agencies), agency2=rng.choice(vocab.vi_agencies), term=rng.choice(vocab.vi_terms),
+            year=rng.randint(2021, 2030), number=rng.choice(BUNDLED_NUMBERS[:2]), group=rng.choice(VI_GROUPS),
+        ))
+    return extras
+
+
+def synthetic_document(index: int, sections: int, vocab: Vocabulary, rng: random.Random) -> str:
+    """A policy document: a title, its number, an introduction, then numbered sections, each about one chunk."""
+    kind, number = document_number(index)
+    topic = rng.choice(vocab.terms)
+    title = f"{kind} on {topic} {rng.choice(TITLE_ENDINGS)}"
+    day, month = rng.randint(1, 28), rng.choice(("January", "March", "May", "July", "September", "November"))
+    blocks = [f"{title[0].upper()}{title[1:]}\nNo. {number}, issued on {day} {month} {2015 + index % 10} by the "
+              f"{rng.choice(vocab.agencies)}.\n{_paragraph(vocab, rng, rng.randint(200, 380))}"]
+    chapter, written = 0, 0
+    while written < sections:
+        chapter += 1
+        heading = rng.choice(vocab.terms)
+        if rng.random() < 0.3:
+            heading += f" ({rng.choice(vocab.vi_terms)})"
+        blocks.append(f"{chapter}. {heading[0].upper()}{heading[1:]}")
+        for sub in range(1, min(rng.randint(3, 8), sections - written) + 1):
+            blocks.append(f"{chapter}.{sub}. {rng.choice(ASPECTS)} {rng.choice(vocab.terms)}\n{_paragraph(vocab, rng, rng.randint(200, 400))}")
+            written += 1
+    return "\n\n".join(blocks) + "\n"
+
+
+def write_synthetic_corpus(folder: Path, chunks: int, vocab: Vocabulary, seed: int = SEED) -> int:
+    """Write .txt documents of 20–80 sections under `folder`, about `chunks` chunks in all; returns the files written.
+
+    A document is one chunk for its title and introduction and one for each numbered section.
+    """
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    index, planned = 0, 0
+    while planned < chunks:
+        sections = min(rng.randint(20, 80), max(1, chunks - planned - 1))
+        text = synthetic_document(index, sections, vocab, rng)
+        (folder / f"synthetic_{index:05d}.txt").write_text(text, encoding="utf-8")
+        planned += sections + 1
+        index += 1
+    return index
+
+
+# --- the queries ------------------------------------------------------------------------------------
+def benchmark_queries(count: int, vocab: Vocabulary, seed: int = SEED) -> list[tuple[str, str]]:
+    """`count` (kind, query) pairs cycling through keyword, question, document number and Vietnamese queries."""
+    rng = random.Random(seed + 1)
+    makers = {"keyword": _keyword_query, "question": _question_query, "number": _number_query, "vietnamese": _vietnamese_query}
+    queries: list[tuple[str, str]] = []
+    for position in range(count):
+        kind = QUERY_KINDS[position % len(QUERY_KINDS)]
+        first = position < len(QUERY_KINDS)
+        queries.append((kind, FIRST_QUERIES[position] if first else makers[kind](vocab, rng)))
+    return queries
+
+
+def _keyword_query(vocab: Vocabulary, rng: random.Random) -> str:
+    choice = rng.random()
+    if choice < 0.4:
+        return rng.choice(vocab.terms)
+    if choice < 0.6:
+        return rng.choice(vocab.acronyms)
+    return f"{rng.choice(vocab.acronyms)} {rng.choice(vocab.terms)}" if choice < 0.8 else f"{rng.choice(vocab.terms)} {rng.choice(GROUPS)}"
+
+
+def _question_query(vocab: Vocabulary, rng: random.Random) -> str:
+    return rng.choice(QUESTIONS).format(
+        kind=rng.choice(DOCUMENT_KINDS)[0].lower(), term=rng.choice(vocab.terms), group=rng.choice(GROUPS),
+        year=rng.randint(2016, 2025), agency=rng.choice(vocab.agencies),
+    )
+
+
+def _number_query(vocab: Vocabulary, rng: random.Random) -> str:
+    if rng.random() < 0.3:
+        return rng.choice(BUNDLED_NUMBERS)
+    kind, number = document_number(rng.randrange(60))
+    return number if rng.random() < 0.6 else f"{kind} {number}"
+
+
+def _vietnamese_query(vocab: Vocabulary, rng: random.Random) -> str:
+    term = rng.choice(vocab.vi_terms)
+    return rng.choice(VI_QUERIES).format(term=term, group=rng.choice(VI_GROUPS), agency=rng.choice(vocab.vi_agencies), folded=fold(term))
+
+
+# --- measuring --------------------------------------------------------------------------------------
+class TimedEmbedder(Embedder):
+    """Passes every call to another embedder and adds up the seconds spent embedding documents."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner, self.name, self.dim = inner, inner.name, inner.dim
+        self.seconds = 0.0
+
+    def embed_documents(self, texts: list[str], progress=None) -> np.ndarray:
+        started = time.perf_counter()
+        try:
+            return self.inner.embed_documents(texts, progress)
+        finally:
+            self.seconds += time.perf_counter() - started
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.inner.embed_query(text)
+
+
+def _ingest(config: Config, folder: Path, embedder: TimedEmbedder) -> tuple[IngestReport, float, float]:
+    """Ingest the folder in a fresh Indexer: the report, the wall seconds and the seconds spent embedding."""
+    embedded_before = embedder.seconds
+    started = time.perf_counter()
+    with Indexer(config, embedder, progress=False) as indexer:
+        report = indexer.ingest([folder])
+    seconds = time.perf_counter() - started
+    if report.errors:
+        raise PolicyKBError(f"benchmark ingest of {folder} failed: {report.errors[0]}")
+    return report, seconds, embedder.seconds - embedded_before
+
+
+def _percentiles(milliseconds: list[float]) -> dict[str, float]:
+    p50, p95 = np.percentile(milliseconds, [50, 95])
+    return {"p50": round(float(p50), 2), "p95": round(float(p95), 2), "mean": round(float(np.mean(milliseconds)), 2),
+            "max": round(float(np.max(milliseconds)), 2)}
+
+
+def measure_queries(config: Config, embedder: Embedder, queries: list[tuple[str, str]]) -> dict:
+    """p50/p95 per mode, and hybrid per kind of query; modes take turns on each query so that load from
+    other work on the machine falls on all of them alike."""
+    searcher = Searcher(config, embedder)
+    try:
+        for mode in MODES:
+            searcher.search(queries[0][1], mode, k=SEARCH_K)  # warm-up: caches, lazy imports, first FAISS and FTS calls
+        times: dict[str, list[float]] = {mode: [] for mode in MODES}
+        answered = dict.fromkeys(MODES, 0)
+        for _, query in queries:
+            for mode in MODES:
+                started = time.perf_counter()
+                result = searcher.search(query, mode, k=SEARCH_K)
+                times[mode].append((time.perf_counter() - started) * 1000)
+                answered[mode] += bool(result.hits)
+    finally:
+        searcher.close()
+    by_kind = {kind: [ms for (k, _), ms in zip(queries, times["hybrid"]) if k == kind] for kind in QUERY_KINDS}
+    return {
+        "ms": {mode: _percentiles(times[mode]) for mode in MODES},
+        "hybrid_ms_by_kind": {kind: _percentiles(values) for kind, values in by_kind.items() if values},
+        "with_hits": answered,
+    }
+
+
+def index_bytes(data_dir: Path) -> dict[str, int]:
+    files = [path for path in data_dir.iterdir() if path.is_file()]
+    sqlite_bytes = sum(path.stat().st_size for path in files if path.name.startswith("policykb.sqlite3"))
+    faiss_bytes = sum(path.stat().st_size for path in files if path.suffix == ".faiss")
+    term_bytes = sum(path.stat().st_size for folder in data_dir.glob("terms.*") if folder.is_dir()
+                     for path in folder.rglob("*") if path.is_file())  # with the matrix of whole documents in documents/
+    return {"sqlite": sqlite_bytes, "faiss": faiss_bytes, "term_matrix": term_bytes,
+            "total": sum(path.stat().st_size for path in files) + term_bytes}
+
+
+def _chunk_chars(config: Config) -> dict[str, int]:
+    with Store(config.db_path, readonly=True) as store:
+        lengths = [len(text) for text in store.chunk_texts()]
+    return {"median": int(np.median(lengths)), "p5": int(np.percentile(lengths, 5)), "p95": int(np.percentile(lengths, 95)), "max": max(lengths)}
+
+
+def benchmark_corpus(config: Config, folder: Path, embedder: Embedder, queries: list[tuple[str, str]]) -> dict:
+    """Ingest the folder into config.data_dir, ingest it again unchanged, then time the queries."""
+    timed = TimedEmbedder(embedder)
+    first, first_seconds, embed_seconds = _ingest(config, folder, timed)
+    threads_ingest = _torch_threads()
+    again, again_seconds, _ = _ingest(config, folder, timed)
+    sizes = index_bytes(config.data_dir)
+    latency = measure_queries(config, embedder, queries)
+    return {
+        "files": first.files,
+        "documents": first.documents,
+        "chunks": first.chunks,
+        "chunk_chars": _chunk_chars(config),
+        "ingest": {"seconds": round(first_seconds, 2), "chunks_per_s": round(first.chunks / first_seconds, 1),
+                   "embedded": first.embedded, "embed_seconds": round(embed_seconds, 2),
+                   "other_seconds": round(first_seconds - embed_seconds, 2), "torch_threads": threads_ingest},
+        "reingest": {"seconds": round(again_seconds, 3), "embedded": again.embedded, "unchanged": again.unchanged,
+                     "chunks_written": again.chunks},
+        "index_bytes": sizes,
+        "query_ms": latency["ms"],
+        "hybrid_ms_by_kind": latency["hybrid_ms_by_kind"],
+        "queries_with_hits": latency["with_hits"],
+        "query_torch_threads": _torch_threads(),
+    }
+
+
+# --- the run ----------------------------------------------------------------------------------------
+def _torch_threads() -> int | None:
+    """Threads torch uses now, or None when torch is not loaded (the fake embedder does not need it)."""
+    torch = sys.modules.get("torch")
+    return torch.get_num_threads() if torch is not None else None
+
+
+def _proc_field(path: str, key: str) -> str | None:
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return None
+    return next((line.split(":", 1)[1].strip() for line in lines if line.startswith(key)), None)
+
+
+def code_revision() -> str | None:
+    """The checkout's commit, with "+changes" when the working tree differs from it; None outside git."""
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True).stdout.strip()
+        status = subprocess.run(["git", "status", "--porcelain", "--", "policykb"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return commit + ("+changes" if status.strip() else "")
+
+
+def _load_average() -> list[float] | None:
+    """1, 5 and 15 minute load: other work on the machine slows every figure."""
+    return [round(load, 2) for load in os.getloadavg()] if hasattr(os, "getloadavg") else None
+
+
+def machine_info() -> dict:
+    import faiss
+
+    memory_kb = _proc_field("/proc/meminfo", "MemTotal")
+    return {
+        "cpu_count": os.cpu_count(),
+        "cpu_model": _proc_field("/proc/cpuinfo", "model name"),
+        "memory_gb": round(int(memory_kb.split()[0]) / 2**20, 1) if memory_kb else None,
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "torch_threads": _torch_threads(),
+        "faiss": faiss.__version__,
+        "sqlite": sqlite3.sqlite_version,
+        "load_average": _load_average(),
+    }
+
+
+def run_benchmarks(config: Config, corpus_dir: Path | None = None, synthetic_chunks: int = 10000, queries: int = 200) -> dict:
+    """Benchmark the bundled corpus and a synthetic one of about `synthetic_chunks` chunks in temporary data folders."""
+    if synthetic_chunks < 1 or queries < 1:
+        raise PolicyKBError("--chunks and --queries must be at least 1")
+    corpus_dir = Path(corpus_dir or DEFAULT_CORPUS_DIR)
+    vocab = Vocabulary(corpus_dir, load_glossary(config.glossary_path))
+    query_list = benchmark_queries(queries, vocab)
+    embedder = make_embedder(config.embedder, config.models_dir)
+    embedder.embed_documents(["warm-up"])  # loading the model and the first call stay out of the timings
+    started = datetime.now().astimezone()
+    machine = machine_info()
+    with tempfile.TemporaryDirectory(prefix="policykb-bench-") as tmp:
+        root = Path(tmp)
+        synthetic_dir = root / "synthetic-corpus"
+        write_synthetic_corpus(synthetic_dir, synthetic_chunks, vocab)
+        corpora = {
+            name: benchmark_corpus(replace(config, data_dir=root / f"{name}-data"), folder, embedder, query_list)
+            for name, folder in (("bundled", corpus_dir), ("synthetic", synthetic_dir))
+        }
+    return {
+        "date": started.isoformat(timespec="seconds"),
+        "seconds": round((datetime.now().astimezone() - started).total_seconds(), 1),
+        "machine": machine,
+        "load_average_at_end": _load_average(),
+        "code": code_revision(),
+        "embedder": embedder.name,
+        "settings": {"synthetic_chunks_requested": synthetic_chunks, "queries": len(query_list),
+                     "query_mix": {kind: sum(k == kind for k, _ in query_list) for kind in QUERY_KINDS},
+                     "k": SEARCH_K, "target_chunk_chars": config.target_chunk_chars, "max_chunk_chars": config.max_chunk_chars},
+        "corpora": corpora,
+    }

@@ -1,0 +1,199 @@
+"""Writing the index: incremental ingest by content hash, removal, and keeping FAISS in step with SQLite."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+from tqdm import tqdm
+
+from policykb.config import Config
+from policykb.errors import EmbedderMismatchError, IngestError
+from policykb.glossary import load_glossary
+from policykb.search.embedder import Embedder, UsesEmbedder
+from policykb.store.db import Store
+from policykb.search.query import expansion_phrases
+from policykb.search.terms import write_terms
+from policykb.search.vectors import AnnSettings, open_vectors
+from policykb.ingest import collect_files, file_content_hash, parse_file
+from policykb.ingest.ocr import OcrSettings
+from policykb.models import Chunk, Document
+
+log = logging.getLogger(__name__)
+COMMIT_EVERY_CHUNKS = 64  # an interrupted run loses at most this much embedding work
+
+
+@dataclass
+class IngestReport:
+    files: int = 0
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    chunks: int = 0
+    embedded: int = 0
+    reused: int = 0
+    seconds: float = 0.0
+    errors: list[IngestError] = field(default_factory=list)
+
+    @property
+    def documents(self) -> int:
+        return self.added + self.updated + self.unchanged
+
+    def summary(self) -> str:
+        return (
+            f"{self.files} file{'s' if self.files != 1 else ''}, {self.documents} documents ({self.added} added, {self.updated} updated, "
+            f"{self.unchanged} unchanged), {self.chunks} chunks written ({self.embedded} embedded, "
+            f"{self.reused} vectors reused), {len(self.errors)} errors, {self.seconds:.1f} s"
+        )
+
+
+def embedding_input(title: str, chunk: Chunk) -> str:
+    """What the embedder reads for a chunk: the passage with its title and breadcrumb in front."""
+    head = f"{title} › {chunk.section}" if chunk.section else title
+    return f"{head}\n{chunk.text}"
+
+
+class Indexer(UsesEmbedder):
+    """Owns the read-write store for one data folder."""
+
+    def __init__(self, config: Config, embedder: Embedder | None = None, progress: bool = True,
+                 on_progress: Callable[[str, int, int], None] | None = None) -> None:
+        self.config = config
+        self._embedder = embedder
+        self.progress = progress
+        self.on_progress = on_progress  # (stage, done, total), e.g. for an upload's progress bar
+        self.store = Store(config.db_path)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> "Indexer":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _bar(self, **kwargs) -> tqdm:
+        return tqdm(file=sys.stderr, disable=not self.progress, dynamic_ncols=True, **kwargs)
+
+    def _check_embedder(self) -> None:
+        built_with = self.store.meta("embedder")
+        if built_with is None:
+            self.store.set_embedder(self.embedder.name, self.embedder.dim)
+        elif built_with != self.embedder.name:
+            raise EmbedderMismatchError(
+                f"the index at {self.config.data_dir} was built with {built_with}, not {self.embedder.name}; "
+                "vectors from two embedders cannot be mixed — set POLICYKB_EMBEDDER to match, or rebuild: policykb reindex"
+            )
+
+    def ingest(self, paths: list[Path]) -> IngestReport:
+        """Ingest files and folders; unchanged files cost a hash, changed ones replace their old chunks."""
+        started = time.perf_counter()
+        report = IngestReport()
+        files, report.errors = collect_files(paths)
+        report.files = len(files)
+        pending = self._parse_changed(files, report)
+        if pending:
+            self._check_embedder()
+            self._embed_and_write(pending, report)
+        if pending or self.store.count_chunks():
+            self._save_derived(int(self.store.meta("dim") or self.embedder.dim))
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _parse_changed(self, files: list[Path], report: IngestReport) -> list[tuple[str, Document]]:
+        glossary = load_glossary(self.config.glossary_path)
+        ocr = OcrSettings.from_config(self.config, progress=self.progress, on_progress=self.on_progress)
+        pending: list[tuple[str, Document]] = []
+        for path in self._bar(iterable=files, desc="files", unit="file"):
+            try:
+                content_hash = file_content_hash(path)
+                existing = self.store.document_for_source(str(path))
+                if existing and existing[1] == content_hash:
+                    report.unchanged += 1
+                    continue
+                doc = parse_file(
+                    path, glossary, content_hash=content_hash, target_chars=self.config.target_chunk_chars,
+                    max_chars=self.config.max_chunk_chars, max_file_bytes=self.config.max_file_bytes, ocr=ocr,
+                )
+            except IngestError as exc:
+                report.errors.append(exc)
+                continue
+            except Exception as exc:  # one odd file must never stop the run; the loaders name known failures
+                log.debug("unexpected failure reading %s", path, exc_info=True)
+                report.errors.append(IngestError(path, f"could not be read ({type(exc).__name__}: {exc})", "check that the file opens in its usual program, then ingest it again"))
+                continue
+            if existing:
+                report.updated += 1
+                pending.append((existing[0], doc))
+            else:
+                report.added += 1
+                pending.append((self.store.new_document_id(path.stem), doc))
+        return pending
+
+    def _embed_and_write(self, pending: list[tuple[str, Document]], report: IngestReport) -> None:
+        total = sum(len(doc.chunks) for _, doc in pending)
+        with self._bar(total=total, desc="embedding", unit="chunk") as bar:
+
+            def advance(count: int) -> None:
+                bar.update(count)
+                if self.on_progress is not None:
+                    self.on_progress("embedding", bar.n, total)
+
+            group: list[tuple[str, Document]] = []
+            for item in pending:
+                group.append(item)
+                if sum(len(doc.chunks) for _, doc in group) >= COMMIT_EVERY_CHUNKS:
+                    self._write_group(group, report, advance)
+                    group = []
+            if group:
+                self._write_group(group, report, advance)
+
+    def _write_group(self, group: list[tuple[str, Document]], report: IngestReport, advance: Callable[[int], None]) -> None:
+        """Embed what is new in these documents, then write each in its own transaction."""
+        name = self.embedder.name
+        inputs = [[embedding_input(doc.title, chunk) for chunk in doc.chunks] for _, doc in group]
+        hashes = [[hashlib.sha256(f"{name}\0{text}".encode()).hexdigest() for text in texts] for texts in inputs]
+        known = self.store.vectors_for_embed_hashes([h for doc_hashes in hashes for h in doc_hashes])
+        todo = {h: text for texts, doc_hashes in zip(inputs, hashes) for h, text in zip(doc_hashes, texts) if h not in known}
+        advance(sum(len(doc.chunks) for _, doc in group) - len(todo))
+        fresh = dict(zip(todo, self.embedder.embed_documents(list(todo.values()), progress=advance)))
+        for (doc_id, doc), doc_hashes in zip(group, hashes):
+            vectors = np.vstack([fresh[h] if h in fresh else np.frombuffer(known[h], dtype=np.float32) for h in doc_hashes]) if doc_hashes else np.zeros((0, self.embedder.dim), np.float32)
+            self.store.replace_document(doc_id, doc, doc_hashes, vectors)
+            report.chunks += len(doc.chunks)
+        report.embedded += len(todo)
+        report.reused += sum(len(h) for h in hashes) - len(todo)
+
+    def reindex(self) -> int:
+        """Embed every chunk again with the configured embedder and swap all vectors in one transaction."""
+        rows = self.store.chunks_for_embedding()
+        name = self.embedder.name
+        texts = [embedding_input(title, Chunk(0, 0, text, section)) for _, title, section, text in rows]
+        with self._bar(total=len(texts), desc="embedding", unit="chunk") as bar:
+            vectors = self.embedder.embed_documents(texts, progress=bar.update)
+        hashes = [hashlib.sha256(f"{name}\0{text}".encode()).hexdigest() for text in texts]
+        self.store.replace_vectors([row[0] for row in rows], hashes, vectors, name, self.embedder.dim)
+        for stale in self.config.data_dir.glob("vectors.*.faiss"):
+            stale.unlink()
+        self._save_derived(self.embedder.dim)
+        return len(rows)
+
+    def remove(self, id_or_path: str) -> tuple[str, int]:
+        """Delete a document from SQLite, FTS and FAISS; returns its id and how many chunks went."""
+        doc_id = self.store.find_document_id(id_or_path)
+        removed = self.store.delete_document(doc_id)
+        self._save_derived(int(self.store.meta("dim") or 384))
+        return doc_id, removed
+
+    def _save_derived(self, dim: int) -> None:
+        """Bring the files derived from the store up to its generation: the FAISS vectors and the term matrix."""
+        open_vectors(self.store, self.config.data_dir, dim, save=True, ann=AnnSettings.from_config(self.config))
+        glossary = load_glossary(self.config.glossary_path).with_acronyms(self.store.all_acronyms())
+        write_terms(self.store, self.config.data_dir, self.config.term_matrix_threshold, expansion_phrases(glossary))

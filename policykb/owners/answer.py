@@ -1,0 +1,205 @@
+"""Answering "who owns this task?": stored assignments ranked for a question or listed for an agency."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from dataclasses import dataclass
+from weakref import WeakKeyDictionary
+
+from policykb.errors import BadQueryError
+from policykb.search.query import STOPWORDS, plan_query
+from policykb.search.searcher import Searcher
+from policykb.textnorm import fold_lower, looks_vietnamese, syllable_bigrams
+
+# A question about ownership: the search page shows an answer card for these.
+_OWNERSHIP_QUESTION = re.compile(
+    r"\b(?:who|whom|which (?:ministry|ministries|agency|agencies|organi[sz]ation|body|department|unit)|responsible|"
+    r"in charge|owns?|owner|leads?|coordinat\w*|co quan nao|bo nao|don vi nao|ai chu tri|chu tri|phoi hop|trach nhiem|"
+    r"phu trach|dam nhiem)\b|^\s*ai\b"
+)
+PAGE_SIZE = 100  # assignments per page of the owners page's listings
+PASSAGES = 5  # an answer must be stated in one of the best passages for the question
+MIN_OVERLAP = 0.34  # and share at least a third of the question's subject words (weighted by rarity)
+# The answer's score (passage rank and overlap together) must reach this. Chosen on tests/eval/owners_questions.jsonl:
+# right answers scored 0.64 and up, the two owners it would otherwise invent 0.27 and 0.40.
+MIN_SCORE = 0.5
+_OWNERSHIP_WORDS = frozenset(
+    """who whom which ministry ministries agency agencies organization organisation body department unit responsible
+    charge owns own owner lead leads leading led coordinate coordinates coordinating coordination task tasks
+    co quan nao bo don vi ai chu tri phoi hop chiu trach nhiem nhiem vu phu trach dam""".split()
+)
+EXPORT_COLUMNS = ("task", "lead", "coordinating", "deadline", "document", "doc_id", "section", "page", "start", "end", "text", "ocr")
+
+
+def is_ownership_question(query: str) -> bool:
+    return bool(_OWNERSHIP_QUESTION.search(fold_lower(query)))
+
+
+@dataclass(slots=True)
+class OwnersResult:
+    query: str | None
+    agency: str | None
+    assignments: list[dict]
+    total: int | None = None  # of a listing shown a page at a time: all its assignments; else len(assignments)
+    page: int = 1
+
+    @property
+    def pages(self) -> int:
+        return _pages(self.total) if self.total is not None else 1
+
+    def to_json(self) -> dict:
+        keys = ("task", "lead", "coordinating", "deadline", "doc_id", "title", "section", "page", "ocr", "start", "end", "text", "score")
+        listed = {"total": self.total, "page": self.page, "pages": self.pages} if self.total is not None else {}
+        return {"query": self.query, "agency": self.agency, **listed,
+                "assignments": [{key: a.get(key) for key in keys} for a in self.assignments]}
+
+
+class OwnersFinder:
+    """Ranks assignments with the same search machinery as passages; never makes one up."""
+
+    def __init__(self, searcher: Searcher) -> None:
+        self.searcher = searcher
+
+    def canonical_agency(self, name: str) -> str:
+        """The gazetteer's canonical name for any variant ("Bộ LĐTBXH", "MoLISA" -> "MOLISA")."""
+        entries = [entry for entry, _ in self.searcher.glossary.matches(name) if entry.kind in ("agency", "group")]
+        exact = [entry for entry in entries if fold_lower(name) in (fold_lower(v) for v in entry.variants)]
+        if exact or entries:
+            return (exact or entries)[0].canonical
+        raise BadQueryError(f"unknown agency {name!r} — use a name, acronym or Vietnamese name from corpus/glossary.json")
+
+    def for_agency(self, agency: str, page: int | None = None) -> OwnersResult:
+        """Everything the agency leads or supports; with `page`, that page of PAGE_SIZE assignments and their total."""
+        canonical = self.canonical_agency(agency)
+        result = self._listing("a.lead = ? OR EXISTS (SELECT 1 FROM json_each(a.coordinating) WHERE json_each.value = ?)",
+                               (canonical, canonical), page, canonical)
+        for row in result.assignments:
+            row["score"] = 1.0 if row["lead"] == canonical else 0.5
+        return result
+
+    def leads(self) -> list[str]:
+        """Every agency that leads an assignment, in name order."""
+        with self.searcher._lock:
+            return self.searcher.store.assignment_leads()
+
+    def all(self, page: int | None = None) -> OwnersResult:
+        """The whole task matrix; with `page`, that page of PAGE_SIZE assignments and their total."""
+        return self._listing("1 = 1", (), page, None)
+
+    def _listing(self, where: str, params: tuple, page: int | None, agency: str | None) -> OwnersResult:
+        with self.searcher._lock:
+            store = self.searcher.store
+            if page is None:
+                return OwnersResult(None, agency, store.assignment_rows(where, params))
+            total = store.assignment_count(where, params)
+            page = min(max(page, 1), _pages(total))  # a page past the last shows the last
+            rows = store.assignment_rows(where, params, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+            return OwnersResult(None, agency, rows, total, page)
+
+    def ask(self, query: str, k: int = 5, agency: str | None = None) -> OwnersResult:
+        """The assignments stated in the passages that best answer the question, best passage first.
+
+        An assignment answers only when its passage ranks among the first few and it shares the question's subject
+        words; otherwise the result is empty and callers say that no document names an owner.
+        """
+        canonical = self.canonical_agency(agency) if agency else None
+        hits = self.searcher.search(query, k=PASSAGES).hits
+        plan = plan_query(query, self.searcher.glossary)
+        subject = subject_words(query, plan.terms)
+        # A Vietnamese question about English documents is matched through the glossary's English names too.
+        translated = [w for w in re.findall(r"\w+", fold_lower(" ".join(plan.expansions))) if w not in _OWNERSHIP_WORDS and w not in STOPWORDS]
+        weights = self._weights()
+        with self.searcher._lock:  # only the assignments stated within the passages found
+            rows = self.searcher.store.assignment_rows(
+                " OR ".join(["(a.doc_id = ? AND a.start >= ? AND a.start < ?)"] * len(hits)) or "0",
+                tuple(value for hit in hits for value in (hit.doc_id, hit.start, hit.end)))
+        ranked: list[dict] = []
+        for rank, hit in enumerate(hits):
+            passage_weight = 1.0 - rank / PASSAGES
+            for row in rows:
+                if row["doc_id"] != hit.doc_id or not hit.start <= row["start"] < hit.end:
+                    continue
+                if canonical and canonical != row["lead"] and canonical not in row["coordinating"]:
+                    continue
+                own_words = f"{row['task']} {row['text']}"
+                overlap = max(_overlap(subject, own_words, weights), _overlap(translated, own_words, weights) if translated else 0.0)
+                if overlap < MIN_OVERLAP:
+                    continue
+                score = 0.6 * passage_weight + 0.4 * overlap
+                if score >= MIN_SCORE:
+                    ranked.append({**row, "score": round(score, 4)})
+        best: dict[int, dict] = {}  # an assignment stated in two retrieved passages counts once, at its better score
+        for row in ranked:
+            if row["id"] not in best or row["score"] > best[row["id"]]["score"]:
+                best[row["id"]] = row
+        return OwnersResult(query, canonical, sorted(best.values(), key=lambda row: -row["score"])[:k])
+
+    def _weights(self) -> dict[str, float]:
+        """The idf of word stems over every assignment, worked out once for the searcher's generation of the index:
+        it reads each assignment's cited text, which on a large collection is most of an answer's time."""
+        with self.searcher._lock:
+            if self.searcher not in _WEIGHTS:
+                rows = self.searcher.store.assignment_rows()
+                _WEIGHTS[self.searcher] = _idf([f"{row['task']} {row['text']}" for row in rows])
+            return _WEIGHTS[self.searcher]
+
+
+_WEIGHTS: WeakKeyDictionary[Searcher, dict[str, float]] = WeakKeyDictionary()
+
+
+def _pages(total: int) -> int:
+    """Pages of PAGE_SIZE that `total` assignments fill; an empty listing is one page."""
+    return max(1, -(-total // PAGE_SIZE))
+
+
+def subject_words(query: str, terms: list[str]) -> list[str]:
+    """What a question asks about (its plan's `terms` less the words of asking who owns it). Vietnamese words are
+    mostly two syllables, and single syllables say little: "bảo hiểm y tế" shares "bảo", "hiểm", "y", "tế" with every
+    health-insurance task, "tỷ lệ bao phủ" only with the one about coverage; so a Vietnamese question's subject is its
+    pairs of syllables."""
+    if looks_vietnamese(query):
+        pairs = [pair for pair in syllable_bigrams(query)
+                 if not any(word in _OWNERSHIP_WORDS or word in STOPWORDS for word in pair.split(" "))]
+        if pairs:
+            return pairs
+    return [term for term in terms if term not in _OWNERSHIP_WORDS]
+
+
+def _stems(text: str) -> set[str]:
+    """The text's words cut to five letters, and its pairs of adjacent words ("bao hiem") whole."""
+    return {word[:5] for word in re.findall(r"\w+", fold_lower(text))} | set(syllable_bigrams(text))
+
+
+def _stem(term: str) -> str:
+    return term if " " in term else term[:5]
+
+
+def _idf(texts: list[str]) -> dict[str, float]:
+    """Inverse document frequency of word stems over the assignments: rare words say more about the task."""
+    counts: dict[str, int] = {}
+    for text in texts:
+        for stem in _stems(text):
+            counts[stem] = counts.get(stem, 0) + 1
+    return {stem: math.log(1 + len(texts) / (1 + count)) for stem, count in counts.items()} | {"": math.log(1 + len(texts))}
+
+
+def _overlap(terms: list[str], text: str, idf: dict[str, float]) -> float:
+    """Share of the question's subject words, weighted by rarity, that the text contains (loosely stemmed)."""
+    if not terms:
+        return 1.0
+    stems = _stems(text)
+    weight = {term: idf.get(_stem(term), idf[""]) for term in terms}
+    return sum(w for term, w in weight.items() if _stem(term) in stems) / sum(weight.values())
+
+
+def to_csv(result: OwnersResult) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(EXPORT_COLUMNS)
+    for a in result.assignments:
+        writer.writerow([a["task"], a["lead"], "; ".join(a["coordinating"]), a["deadline"] or "", a["title"], a["doc_id"],
+                         a["section"], a["page"] or "", a["start"], a["end"], a["text"], "yes" if a["ocr"] else ""])
+    return out.getvalue()

@@ -1,0 +1,229 @@
+"""FAISS vectors keyed by chunk id, kept in step with the SQLite store and saved atomically.
+
+Below `AnnSettings.threshold` chunks the index is exact (flat inner product). From there on it is approximate: an
+inverted file over k-means lists with 8-bit scalar-quantised vectors (IVF-SQ8), a quarter of the memory of flat
+float32 and one list in `nlist / nprobe` scanned per query. Both keep chunk ids as FAISS ids and both add and remove
+by id, so an ingest or a removal changes only its own vectors; the lists are trained again when the collection has
+grown about fourfold since they were trained.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from policykb.config import Config
+from policykb.durable import replace_durably
+from policykb.store.db import Store
+
+log = logging.getLogger(__name__)
+_FILE = re.compile(r"^vectors\.(\d+)\.faiss$")
+TRAIN_POINTS_PER_LIST = 40  # k-means wants at least 39 points a list
+
+
+@dataclass(frozen=True)
+class AnnSettings:
+    """When the index becomes approximate, and how many lists a query scans (see Config)."""
+
+    threshold: int = Config.ann_threshold
+    nprobe: int = Config.ann_nprobe
+
+    @classmethod
+    def from_config(cls, config: Config) -> "AnnSettings":
+        return cls(config.ann_threshold, config.ann_nprobe)
+
+
+def vector_file(data_dir: Path, generation: int) -> Path:
+    return data_dir / f"vectors.{generation}.faiss"
+
+
+def _vector_files(data_dir: Path) -> list[tuple[int, Path]]:
+    found = [(int(m.group(1)), p) for p in data_dir.glob("vectors.*.faiss") if (m := _FILE.match(p.name))]
+    return sorted(found)
+
+
+def lists_for(count: int) -> int:
+    """IVF lists for `count` vectors: about 4·√count, a power of two, with enough vectors to train each."""
+    lists = 2 ** round(math.log2(4 * math.sqrt(max(count, 1))))
+    trainable = 2 ** int(math.log2(max(1, count // TRAIN_POINTS_PER_LIST)))
+    return int(max(1, min(65536, lists, trainable)))
+
+
+def within_thread_limit() -> None:
+    """Plan FAISS's OpenMP threads within OMP_THREAD_LIMIT: the OpenBLAS inside FAISS spins forever in k-means and
+    batch adds when the limit (inherited, e.g., from a process that set it for Tesseract) is below the threads it plans."""
+    limit = os.environ.get("OMP_THREAD_LIMIT", "")
+    if limit.isdigit() and 0 < int(limit) < faiss.omp_get_max_threads():
+        faiss.omp_set_num_threads(int(limit))
+
+
+class VectorIndex:
+    """Inner-product search over normalised vectors, exact or IVF-SQ8, with ids that are chunk ids."""
+
+    def __init__(self, dim: int, index: faiss.Index | None = None, nprobe: int = AnnSettings.nprobe) -> None:
+        self.dim = dim
+        self.index = index if index is not None else faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
+        self.nprobe = nprobe
+
+    @classmethod
+    def approximate(cls, dim: int, lists: int, sample: np.ndarray, nprobe: int = AnnSettings.nprobe) -> "VectorIndex":
+        """An empty IVF-SQ8 index whose lists and quantiser ranges are trained on `sample`."""
+        index = faiss.IndexIVFScalarQuantizer(faiss.IndexFlatIP(dim), dim, lists, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT)
+        within_thread_limit()
+        index.train(np.ascontiguousarray(sample, dtype=np.float32))
+        return cls(dim, index, nprobe)
+
+    @property
+    def size(self) -> int:
+        return self.index.ntotal
+
+    @property
+    def is_approximate(self) -> bool:
+        return isinstance(self.index, faiss.IndexIVF)
+
+    @property
+    def lists(self) -> int:
+        return self.index.nlist if self.is_approximate else 0
+
+    def ids(self) -> np.ndarray:
+        if not self.is_approximate:
+            return faiss.vector_to_array(self.index.id_map).astype(np.int64)
+        lists = self.index.invlists
+        parts = [faiss.rev_swig_ptr(lists.get_ids(i), lists.list_size(i)).copy() for i in range(self.index.nlist) if lists.list_size(i)]
+        return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, dtype=np.int64)
+
+    def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
+        if len(ids):
+            within_thread_limit()
+            self.index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), np.asarray(ids, dtype=np.int64))
+
+    def remove(self, ids: np.ndarray) -> None:
+        if len(ids):
+            self.index.remove_ids(faiss.IDSelectorBatch(np.asarray(ids, dtype=np.int64)))
+
+    def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None,
+               selector: "faiss.IDSelector | None" = None) -> list[tuple[int, float]]:
+        """Top-k (chunk id, cosine) pairs, only among `allowed` ids when given (`selector`: their selector from
+        `selector_for`, made once for searches that filter alike)."""
+        if self.size == 0 or k <= 0:
+            return []
+        if allowed is not None:
+            if len(allowed) == 0:
+                return []
+            selector = selector or self.selector_for(allowed)
+            k = min(k, len(allowed))
+        if self.is_approximate:
+            params = faiss.SearchParametersIVF(nprobe=self._probes(allowed), sel=selector)
+        else:
+            params = faiss.SearchParameters(sel=selector) if selector is not None else None
+        scores, ids = self.index.search(np.asarray(query, dtype=np.float32).reshape(1, -1), min(k, self.size), params=params)
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i != -1]
+
+    @staticmethod
+    def selector_for(allowed: np.ndarray) -> "faiss.IDSelector":
+        """FAISS's selector of the allowed ids (it keeps a hash set of them: 20 ms to make for a million)."""
+        return faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64))
+
+    def _probes(self, allowed: np.ndarray | None) -> int:
+        """Lists to scan: more when a filter leaves a small share of the vectors, so that as many of them are seen."""
+        share = 1.0 if allowed is None else min(1.0, len(allowed) / max(1, self.size))
+        return min(self.index.nlist, max(1, math.ceil(self.nprobe / share)))
+
+    def save(self, path: Path) -> None:
+        """Write to a temporary file, fsync it, then rename over the target: never a half-written file."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+        os.close(fd)
+        try:
+            faiss.write_index(self.index, tmp)
+            replace_durably(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    @classmethod
+    def load(cls, path: Path, mapped: bool = False, nprobe: int = AnnSettings.nprobe) -> "VectorIndex":
+        """Read a saved index; `mapped` maps an approximate index's lists from the file instead (read-only, shared)."""
+        index = faiss.read_index(str(path), faiss.IO_FLAG_MMAP if mapped else 0)
+        return cls(index.d, index, nprobe)
+
+
+def open_vectors(store: Store, data_dir: Path, dim: int, save: bool, ann: AnnSettings = AnnSettings()) -> VectorIndex:
+    """The FAISS index for the store's current generation, with exactly one vector per chunk.
+
+    The store holds every vector, so an index that is missing, stale or left behind by an interrupted
+    run is reconciled from it (removing and adding by chunk id) without embedding anything again.
+    Writers save the result and choose the kind of index for the collection's size; readers (search,
+    the web app) use the saved file as it is, mapped from disk, or reconcile it in memory.
+    """
+    generation = store.generation()
+    target = vector_file(data_dir, generation)
+    files = _vector_files(data_dir)
+    count = store.count_chunks()
+    if target.exists():
+        vectors = VectorIndex.load(target, mapped=not save, nprobe=ann.nprobe)
+        if vectors.size == count and (not save or _right_kind(vectors, count, ann)):
+            return vectors
+        if vectors.size != count:
+            log.warning("%s holds %d vectors for %d chunks; rebuilding", target, vectors.size, count)
+    vectors = _reconcile(store, files, dim, count, ann, rebuild_wrong_kind=save)
+    if not save:
+        return vectors
+    vectors.save(target)
+    for _, old in files:
+        if old != target:
+            old.unlink(missing_ok=True)
+    for stray in data_dir.glob("vectors.*.tmp"):
+        stray.unlink(missing_ok=True)
+    return vectors
+
+
+def _right_kind(vectors: VectorIndex, count: int, ann: AnnSettings) -> bool:
+    """Exact below the threshold; approximate from it on (down to half of it, so that one removal does not flip it),
+    with lists trained on no less than about a quarter of today's vectors."""
+    if not vectors.is_approximate:
+        return count < ann.threshold
+    return count >= ann.threshold // 2 and lists_for(count) < 2 * vectors.lists
+
+
+def _reconcile(store: Store, files: list[tuple[int, Path]], dim: int, count: int, ann: AnnSettings, rebuild_wrong_kind: bool) -> VectorIndex:
+    vectors = None
+    if files:
+        try:
+            vectors = VectorIndex.load(files[-1][1], nprobe=ann.nprobe)
+        except RuntimeError:
+            log.warning("unreadable %s; rebuilding from the store", files[-1][1])
+    if vectors is None or vectors.dim != dim or (rebuild_wrong_kind and not _right_kind(vectors, count, ann)):
+        return build_vectors(store, dim, count, ann)
+    wanted = store.chunk_ids()
+    have = vectors.ids()
+    vectors.remove(np.setdiff1d(have, wanted))
+    missing = np.setdiff1d(wanted, have)
+    for start in range(0, len(missing), 20000):
+        ids, matrix = store.vectors_for_ids(missing[start : start + 20000].tolist())
+        vectors.add(ids, matrix)
+    return vectors
+
+
+def build_vectors(store: Store, dim: int, count: int, ann: AnnSettings) -> VectorIndex:
+    """A new index of every vector in the store: exact below the threshold, else IVF-SQ8 trained on an even sample."""
+    if count < ann.threshold:
+        vectors = VectorIndex(dim, nprobe=ann.nprobe)
+    else:
+        lists = lists_for(count)
+        step = max(1, count // (TRAIN_POINTS_PER_LIST * lists))
+        sample = np.vstack([matrix[::step].copy() for _, matrix in store.iter_vectors()])  # a view would keep each whole batch
+        log.info("training %d IVF lists on %d of %d vectors", lists, len(sample), count)
+        vectors = VectorIndex.approximate(dim, lists, sample, ann.nprobe)
+        del sample
+    for ids, matrix in store.iter_vectors():
+        vectors.add(ids, matrix)
+    return vectors

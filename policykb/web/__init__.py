@@ -1,0 +1,37 @@
+"""The Flask app factory: UI and JSON API blueprints over one shared, read-only Searcher."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from policykb.config import Config
+
+
+def create_app(test_config: dict | None = None, config: Config | None = None) -> Flask:
+    """`config` is the policykb Config (default: from the environment); `test_config` overrides Flask settings."""
+    config = config or Config.from_env()
+    app = Flask(__name__, instance_path=str(config.data_dir.resolve()), instance_relative_config=True)
+
+    from policykb.web import api, briefs, briefs_api, ui
+    from policykb.web.security import init_security, secret_key
+    from policykb.web.state import init_app
+    from policykb.web.uploads import UploadJobs
+
+    app.config.from_mapping(
+        POLICYKB_CONFIG=config,
+        SECRET_KEY=secret_key(config.data_dir, config.secret_key),
+        MAX_CONTENT_LENGTH=config.max_file_bytes + 64 * 1024,  # the form's other fields fit in the margin
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_HTTPONLY=True,
+    )
+    if test_config:
+        app.config.update(test_config)
+    init_app(app)
+    init_security(app)
+    app.extensions["policykb_jobs"] = UploadJobs(config)
+    app.register_blueprint(ui.bp)
+    app.register_blueprint(api.bp, url_prefix="/api")
+    app.register_blueprint(briefs.bp)
+    app.register_blueprint(briefs_api.bp, url_prefix="/api/briefs")
+    api.register_error_shape(app)
+    return app

@@ -1,0 +1,256 @@
+"""Server-rendered pages: search, a document with its cited passage, the document list, uploads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, send_file, url_for
+
+from policykb.citations import format_citation, format_date, page_label
+from policykb.errors import BadQueryError, IndexNotReadyError, IngestError, NotFoundError
+from policykb.owners.answer import OwnersFinder, is_ownership_question, to_csv
+from policykb.search.searcher import MODES
+from policykb.store.db import Store
+from policykb.ingest.page_images import display_page_png
+from policykb.web.api import filters_from_args
+from policykb.web.render import document_blocks, highlight, term_pattern
+from policykb.web.security import admin_token_problem, check_csrf, token_from_request
+from policykb.web.state import searcher
+from policykb.web.uploads import UploadRejected, save_upload
+
+bp = Blueprint("ui", __name__)
+FACETS = (("type", "Type"), ("year", "Year"), ("lang", "Language"), ("issuer", "Issuer"), ("agency", "Agency"))
+EXAMPLES = ("who coordinates the partnership group", "Resolution 68", "bảo hiểm thất nghiệp", "shock-responsive social protection")
+
+
+def get_store() -> Store | None:
+    """A read-only connection for this request (closed at teardown); None while there is no index."""
+    if "store" not in g:
+        try:
+            g.store = Store(current_app.config["POLICYKB_CONFIG"].db_path, readonly=True)
+        except IndexNotReadyError:
+            g.store = None
+    return g.store
+
+
+@bp.teardown_app_request
+def _close_store(_exc) -> None:
+    store = g.pop("store", None)
+    if store is not None:
+        store.close()
+
+
+bp.add_app_template_global(page_label, "page_label")
+
+
+@bp.app_template_filter("nice_date")
+def _nice_date(value: str | None) -> str:
+    return format_date(value) or "n.d."
+
+
+def _args_with(**changes) -> dict:
+    args = {key: value for key, value in request.args.items() if value}
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = value
+    return args
+
+
+@bp.app_context_processor
+def _helpers() -> dict:
+    return {"args_with": _args_with, "url_with": lambda **changes: url_for(request.endpoint, **(request.view_args or {}), **_args_with(**changes))}
+
+
+@bp.get("/")
+def index():
+    query = request.args.get("q", "").strip()
+    mode = request.args.get("mode", "hybrid")
+    context = {"query": query, "mode": mode, "modes": MODES, "result": None, "message": None, "facet_names": FACETS,
+               "examples": EXAMPLES, "active": {k: request.args[k] for k, _ in FACETS if request.args.get(k)}}
+    store = get_store()
+    documents = store.list_documents() if store is not None else []
+    context["corpus"] = {"documents": len(documents), "chunks": sum(d["chunks"] for d in documents)}
+    if not documents:
+        context["message"] = "The index is empty. Add documents with `policykb ingest corpus/`, or upload one."
+        return render_template("search.html", **context)
+    if not query:
+        return render_template("search.html", **context)
+    try:
+        if mode not in MODES:
+            raise BadQueryError(f"unknown mode {mode!r}: choose {', '.join(MODES)}")
+        page = request.args.get("page", "1")
+        if not page.isdigit() or int(page) < 1:
+            raise BadQueryError("page must be a whole number from 1")
+        result = searcher().search(query, mode, filters_from_args(), 10, int(page))
+    except BadQueryError as exc:
+        context["message"] = str(exc)
+        return render_template("search.html", **context), 400
+    pattern = term_pattern(query, result.expansions)
+    context["result"] = result
+    if is_ownership_question(query) and int(page) == 1:
+        context["answer"] = OwnersFinder(searcher()).ask(query, k=3)
+    context["hits"] = [{"hit": hit, "html": highlight(hit.text, pattern), "cite": format_citation(hit)} for hit in result.hits]
+    context["pages"] = max(1, -(-result.total // result.k))
+    return render_template("search.html", **context)
+
+
+@bp.get("/owners")
+def owners():
+    query, agency = request.args.get("q", "").strip(), request.args.get("agency", "").strip() or None
+    finder = OwnersFinder(searcher()) if get_store() is not None else None
+    context = {"query": query, "agency": agency, "result": None, "message": None, "agencies": []}
+    if finder is None:
+        context["message"] = "The index is empty. Add documents with `policykb ingest corpus/`, or upload one."
+        return render_template("owners.html", **context)
+    context["agencies"] = finder.leads()
+    try:
+        page = _int_arg("page") or 1
+        context["result"] = (finder.ask(query, k=20, agency=agency) if query else
+                             finder.for_agency(agency, page) if agency else finder.all(page))
+    except BadQueryError as exc:
+        context["message"] = str(exc)
+        return render_template("owners.html", **context), 400
+    return render_template("owners.html", **context)
+
+
+@bp.get("/owners.csv")
+def owners_csv():
+    query, agency = request.args.get("q", "").strip(), request.args.get("agency", "").strip() or None
+    finder = OwnersFinder(searcher())
+    try:
+        result = finder.ask(query, k=50, agency=agency) if query else (finder.for_agency(agency) if agency else finder.all())
+    except BadQueryError as exc:
+        abort(400, str(exc))
+    return Response(to_csv(result), mimetype="text/csv", headers={"Content-Disposition": 'attachment; filename="tasks.csv"'})
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    return "", 204  # no icon; saying so keeps browsers' consoles free of 404s
+
+
+@bp.get("/doc/<doc_id>")
+def document(doc_id: str):
+    store = get_store()
+    if store is None:
+        abort(404)
+    try:
+        doc = store.get_document(doc_id)
+    except NotFoundError:
+        abort(404, f"no document {doc_id!r}")
+    start, end = _int_arg("start"), _int_arg("end")
+    mark = (start, end) if start is not None and end is not None and 0 <= start < end <= len(doc["text"]) else None
+    blocks = document_blocks(doc["text"], doc["chunks"], mark, _int_arg("chunk"))
+    source_available = Path(doc["source"]).is_file()
+    cited = _cited_chunk(doc["chunks"], _int_arg("chunk"), mark)
+    scan = cited if source_available and cited and cited["ocr"] and cited["page"] else None
+    return render_template("doc.html", doc=doc, blocks=blocks, mark=mark, related=store.related_documents(doc_id),
+                           source_available=source_available, scan=scan)
+
+
+def _cited_chunk(chunks: list[dict], chunk_id: int | None, mark: tuple[int, int] | None) -> dict | None:
+    """The chunk a result led to: by its id, else the one where the cited span starts."""
+    return next((c for c in chunks if c["id"] == chunk_id), None) or next(
+        (c for c in chunks if mark is not None and c["start"] <= mark[0] < c["end"]), None)
+
+
+@bp.get("/doc/<doc_id>/page/<int:page>.png")
+def page_image(doc_id: str, page: int):
+    """One page of a scanned original as an image, rendered from the file the document was ingested from (looked up
+    by id, never by a path from the request) and kept in the data folder."""
+    store = get_store()
+    try:
+        doc = store.get_document(doc_id) if store else None
+    except NotFoundError:
+        doc = None
+    if doc is None or not 1 <= page <= max(1, len(doc["page_starts"])) or not Path(doc["source"]).is_file():
+        abort(404, "no such page of an original file that is still where it was ingested from")
+    config = current_app.config["POLICYKB_CONFIG"]
+    target = config.page_images_dir / f"{doc['content_hash'][:64]}-{page}.png"
+    try:
+        image = display_page_png(Path(doc["source"]), doc["file_format"], page, target)
+    except IngestError as exc:
+        abort(404, f"the page image cannot be made: {exc.reason}")
+    return send_file(image, mimetype="image/png", max_age=3600)
+
+
+@bp.get("/doc/<doc_id>/original")
+def original(doc_id: str):
+    """The file the document was ingested from: looked up by id, never by a path from the request."""
+    store = get_store()
+    try:
+        source = Path(store.get_document(doc_id)["source"]) if store else None
+    except NotFoundError:
+        source = None
+    if source is None or not source.is_file():
+        abort(404, "the original file is no longer where it was ingested from")
+    return send_file(source, as_attachment=False, download_name=source.name)
+
+
+SORTS = ("title", "doc_type", "date", "language", "chunks", "ingested_at")
+
+
+@bp.get("/docs")
+def documents():
+    store = get_store()
+    rows = store.list_documents() if store else []
+    wanted_type, wanted_lang, text = request.args.get("type"), request.args.get("lang"), request.args.get("q", "").strip().lower()
+    types = sorted({d["doc_type"] for d in rows})
+    languages = sorted({d["language"] for d in rows})
+    rows = [d for d in rows if (not wanted_type or d["doc_type"] == wanted_type) and (not wanted_lang or d["language"] == wanted_lang)
+            and (not text or text in d["title"].lower())]
+    sort = request.args.get("sort", "title") if request.args.get("sort") in SORTS else "title"
+    reverse = request.args.get("order") == "desc"
+    rows.sort(key=lambda d: (d[sort] is None, d[sort] if d[sort] is not None else ""), reverse=reverse)
+    return render_template("docs.html", rows=rows, sort=sort, reverse=reverse, types=types, languages=languages, sorts=SORTS)
+
+
+@bp.route("/upload", methods=["GET", "POST"])
+def upload():
+    config = current_app.config["POLICYKB_CONFIG"]
+    context = {"enabled": bool(config.admin_token), "limit_mb": config.max_file_bytes // 2**20, "message": None}
+    if request.method == "GET":
+        return render_template("upload.html", **context)
+    check_csrf()
+    problem = admin_token_problem(token_from_request())
+    if problem:
+        context["message"] = problem[1]
+        return render_template("upload.html", **context), problem[0]
+    try:
+        path = save_upload(request.files.get("file"), config)
+    except UploadRejected as exc:
+        context["message"] = str(exc)
+        return render_template("upload.html", **context), exc.status
+    job = current_app.extensions["policykb_jobs"].submit(path, request.files["file"].filename)
+    return redirect(url_for("ui.job", job_id=job.id), code=303)
+
+
+@bp.get("/upload/<job_id>")
+def job(job_id: str):
+    found = current_app.extensions["policykb_jobs"].get(job_id)
+    if found is None:
+        abort(404, "no such upload")
+    return render_template("job.html", job=found)
+
+
+@bp.post("/doc/<doc_id>/remove")
+def remove(doc_id: str):
+    check_csrf()
+    problem = admin_token_problem(token_from_request())
+    if problem:
+        abort(problem[0], problem[1])
+    from policykb.ingest.indexer import Indexer
+
+    with Indexer(current_app.config["POLICYKB_CONFIG"], progress=False) as indexer:
+        try:
+            indexer.remove(doc_id)
+        except NotFoundError:
+            abort(404, f"no document {doc_id!r}")
+    return redirect(url_for("ui.documents"), code=303)

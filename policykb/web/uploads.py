@@ -1,0 +1,131 @@
+"""Uploaded files: checked by content as well as extension, saved under the data folder, ingested in the background."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+import zipfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from werkzeug.datastructures import FileStorage
+from werkzeug.utils import secure_filename
+
+from policykb.config import Config
+from policykb.errors import PolicyKBError
+from policykb.search.embedder import make_embedder
+from policykb.ingest.indexer import Indexer
+from policykb.ingest import SUPPORTED_EXTENSIONS
+
+log = logging.getLogger(__name__)
+
+
+IMAGE_MAGIC = {".png": b"\x89PNG\r\n\x1a\n", ".jpg": b"\xff\xd8\xff", ".jpeg": b"\xff\xd8\xff",
+               ".tif": (b"II*\x00", b"MM\x00*"), ".tiff": (b"II*\x00", b"MM\x00*")}
+
+
+class UploadRejected(PolicyKBError):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _content_matches(suffix: str, head: bytes, path: Path) -> bool:
+    if suffix == ".pdf":
+        return head.lstrip().startswith(b"%PDF-")
+    if suffix == ".docx":
+        return zipfile.is_zipfile(path) and "word/document.xml" in zipfile.ZipFile(path).namelist()
+    if suffix in IMAGE_MAGIC:
+        return head.startswith(IMAGE_MAGIC[suffix])
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return suffix in (".txt", ".md")
+    if b"\x00" in head or head.startswith((b"%PDF-", b"PK\x03\x04", b"\x89PNG", b"\xff\xd8\xff", b"GIF8")):
+        return False
+    if suffix in (".html", ".htm"):
+        lowered = head[:4096].lower()
+        return any(tag in lowered for tag in (b"<html", b"<!doctype html", b"<body", b"<article", b"<p"))
+    return True
+
+
+def save_upload(upload: FileStorage | None, config: Config) -> Path:
+    """Save an upload after checking its type by extension and content; raise UploadRejected otherwise."""
+    if upload is None or not upload.filename:
+        raise UploadRejected(400, "choose a file to upload (field 'file')")
+    name = secure_filename(upload.filename) or "upload"
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUPPORTED_EXTENSIONS:
+        raise UploadRejected(415, f"{upload.filename}: unsupported file type {suffix or '(none)'} — upload one of {', '.join(sorted(SUPPORTED_EXTENSIONS))}")
+    folder = config.data_dir / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{uuid.uuid4().hex[:8]}-{name}"
+    upload.save(path)
+    size = path.stat().st_size
+    if size > config.max_file_bytes:
+        path.unlink()
+        raise UploadRejected(413, f"{upload.filename}: {size / 2**20:.1f} MB is over the {config.max_file_bytes / 2**20:.0f} MB limit")
+    with path.open("rb") as handle:
+        head = handle.read(8192)
+    if not _content_matches(suffix, head, path):
+        path.unlink()
+        raise UploadRejected(415, f"{upload.filename}: the content is not a {suffix} file — check the file, or give it its real extension")
+    return path
+
+
+@dataclass
+class Job:
+    id: str
+    filename: str
+    state: str = "queued"  # queued, running, done, failed
+    stage: str = ""
+    done: int = 0
+    total: int = 0
+    doc_id: str | None = None
+    errors: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+class UploadJobs:
+    """One worker thread ingests uploads in order; their progress can be polled."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.jobs: dict[str, Job] = {}
+        self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="policykb-upload")
+
+    def submit(self, path: Path, filename: str) -> Job:
+        job = Job(uuid.uuid4().hex, filename)
+        with self._lock:
+            self.jobs[job.id] = job
+        self._pool.submit(self._run, job, path)
+        return job
+
+    def get(self, job_id: str) -> Job | None:
+        with self._lock:
+            return self.jobs.get(job_id)
+
+    def _run(self, job: Job, path: Path) -> None:
+        job.state = "running"
+
+        def progress(stage: str, done: int, total: int) -> None:
+            job.stage, job.done, job.total = stage, done, total
+
+        try:
+            with Indexer(self.config, make_embedder(self.config.embedder, self.config.models_dir), progress=False, on_progress=progress) as indexer:
+                report = indexer.ingest([path])
+                found = indexer.store.document_for_source(str(path.resolve()))
+        except PolicyKBError as exc:
+            job.errors, job.state = [str(exc)], "failed"
+        except Exception as exc:  # a worker thread must always finish its job record
+            log.exception("upload %s failed", path)
+            job.errors, job.state = [f"{type(exc).__name__}: {exc}"], "failed"
+        else:
+            job.errors = [f"{error.reason} — {error.fix}" for error in report.errors]
+            job.doc_id = found[0] if found else None
+            job.state = "done" if found and not report.errors else "failed"
+        if job.state == "failed":
+            path.unlink(missing_ok=True)
