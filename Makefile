@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 PIP := $(BIN)/pip --disable-pip-version-check -q
 
-.PHONY: run test install index bench clean
+.PHONY: run test install index bench format clean
 
 run: index
 	$(BIN)/policykb serve --host $(HOST) --port $(PORT)
@@ -32,6 +32,11 @@ index: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/policykb bench
+
+# Formatting and lint (tests/test_style.py checks both).
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
 
 clean:
 	rm -rf $(VENV) instance
