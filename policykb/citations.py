@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 from datetime import date as Date
+from typing import Protocol
 
-from policykb.models import SearchHit
+
+class Citable(Protocol):
+    """What a short citation reads from a passage (a SearchHit, or any record with these fields)."""
+
+    title: str
+    date: str | None
+    section: str
+    page: int | None
+    ocr: bool
 
 
 def format_date(value: str | None) -> str | None:
@@ -25,7 +34,8 @@ def page_label(page: int | None, ocr: bool = False) -> str | None:
     return f"p. {page}" if page else None
 
 
-def format_citation(hit: SearchHit) -> str:
+def format_citation(hit: Citable) -> str:
+    """The short form shown beside a passage: title (date), §section, page."""
     parts = [hit.title + (f" ({format_date(hit.date)})" if hit.date else "")]
     if hit.section:
         parts.append(f"§{hit.section}")

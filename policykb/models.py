@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from policykb.citations import format_citation
+
 
 @dataclass(slots=True)
 class Chunk:
@@ -85,8 +87,6 @@ class SearchHit:
     ocr_confidence: float | None = None
 
     def to_json(self) -> dict:
-        from policykb.citations import format_citation  # citations reads SearchHit: imported here, not at the top
-
         return {
             "rank": self.rank,
             "doc_id": self.doc_id,

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass
 
-from policykb.ingest.structure import BREADCRUMB_SEPARATOR, Line, Section, read_sections
+from policykb.ingest.structure import BREADCRUMB_SEPARATOR, Section, read_sections
 from policykb.models import Chunk
+from policykb.textlines import Line, page_of
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[\"“'(\[]?[A-ZÀ-ỸĐ0-9])")
 _MIN_CHUNK_CHARS = 300
@@ -85,12 +85,6 @@ def _merge_heading_only(sections: list[Section]) -> list[Section]:
     if carry is not None:
         merged.append(carry)
     return merged
-
-
-def page_of(offset: int, page_starts: list[int]) -> int | None:
-    if not page_starts:
-        return None
-    return bisect.bisect_right(page_starts, offset)
 
 
 def chunk_text(

@@ -1,4 +1,10 @@
-"""Writing the index: incremental ingest by content hash, removal, and keeping FAISS in step with SQLite."""
+"""The write path: files → parse_file → embeddings → the store (SQLite + FTS5) → the files derived from it (FAISS
+vectors, term matrix).
+
+The one module of ingest/ that writes the store and the derived files. It uses search/'s embedder and its vectors and
+terms writers, so that what is written is what search reads. Ingest is incremental by content hash (unchanged files
+cost a hash, vectors of unchanged passages are reused); removal and reindex keep FAISS and the term matrix in step with
+SQLite."""
 
 from __future__ import annotations
 
@@ -16,14 +22,14 @@ from tqdm import tqdm
 from policykb.config import Config
 from policykb.errors import EmbedderMismatchError, IngestError
 from policykb.glossary import load_glossary
-from policykb.search.embedder import Embedder, UsesEmbedder
-from policykb.store.db import Store
-from policykb.search.query import expansion_phrases
-from policykb.search.terms import write_terms
-from policykb.search.vectors import AnnSettings, open_vectors
 from policykb.ingest import collect_files, file_content_hash, parse_file
 from policykb.ingest.ocr import OcrSettings
 from policykb.models import Chunk, Document
+from policykb.search.embedder import Embedder, UsesEmbedder
+from policykb.search.query import expansion_phrases
+from policykb.search.terms import write_terms
+from policykb.search.vectors import AnnSettings, open_vectors
+from policykb.store.db import Store
 
 log = logging.getLogger(__name__)
 COMMIT_EVERY_CHUNKS = 64  # an interrupted run loses at most this much embedding work

@@ -6,7 +6,7 @@ import io
 import logging
 import unicodedata
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -255,7 +255,9 @@ def load_docx(path: Path, data: bytes) -> RawText:
     return RawText(pages=["\n".join(lines)], file_format="docx", title=title, headings=headings)
 
 
-LOADERS = {
+Loader = Callable[[Path, bytes], RawText]  # a file's path (for messages and its suffix) and its bytes
+
+LOADERS: dict[str, Loader] = {
     ".txt": load_plain,
     ".md": load_plain,
     ".html": load_html,

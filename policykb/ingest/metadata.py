@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date as Date
 
-from policykb.ingest.structure import scan_lines, short_label
+from policykb.ingest.structure import short_label
+from policykb.textlines import scan_lines
 from policykb.textnorm import fold
 
 _MONTHS = {m: i for i, m in enumerate(

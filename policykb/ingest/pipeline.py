@@ -12,10 +12,10 @@ from policykb.docnumbers import find_doc_numbers
 from policykb.errors import IngestError
 from policykb.glossary import Glossary
 from policykb.ingest import metadata
-from policykb.ingest.cleaning import clean_pages
+from policykb.ingest.cleaning import CleanText, clean_pages
 from policykb.ingest.chunking import chunk_text
 from policykb.ingest.language import detect_language
-from policykb.ingest.loaders import LOADERS
+from policykb.ingest.loaders import LOADERS, Loader, RawText
 from policykb.ingest.ocr import OcrSettings, ocr_raw_text
 from policykb.owners.extract import extract_assignments
 from policykb.models import Chunk, Document
@@ -116,26 +116,14 @@ def parse_file(
     if loader is None:
         raise IngestError(path, f"unsupported file type {path.suffix}", f"convert it to one of {', '.join(sorted(LOADERS))}")
     overrides = read_sidecar(path)
-    data = _read_bytes(path, max_file_bytes)
-    raw = loader(path, data)
-    ocr_complete = ocr_raw_text(path, data, raw, ocr or OcrSettings())
-    clean = clean_pages(raw.pages)
-    if len(clean.text.strip()) < 3:
-        raise IngestError(path, "no text left after cleaning", "check that the file holds the document's text")
+    raw, clean, ocr_complete = _read_clean_text(path, loader, max_file_bytes, ocr)
     page_starts = clean.page_starts if raw.paged else []
-    chunks = chunk_text(
-        clean.text, page_starts, target_chars=target_chars, max_chars=max_chars, wrapped=raw.paged, heading_hints=raw.headings,
-    )
-    chunks = mark_ocr_chunks(split_at_ocr_edges(chunks, clean.text, page_starts, set(raw.ocr_confidence)), raw.ocr_confidence)
+    chunks = _chunk_clean_text(raw, clean.text, page_starts, target_chars, max_chars)
     language = overrides.get("language") or detect_language(clean.text)
-    for chunk in chunks:
-        long_enough = len(chunk.text) >= _MIN_CHUNK_LANGUAGE_CHARS
-        chunk.language = detect_language(chunk.text, default=language) if long_enough else language
     title = overrides.get("title") or raw.title or metadata.detect_title(clean.text, fallback=path.stem)
     acronyms = metadata.find_acronyms(clean.text)
     known = glossary.with_acronyms(acronyms)
-    for chunk in chunks:
-        chunk.agencies = known.agencies_in(chunk.text)
+    _tag_chunks(chunks, language, known)
     return Document(
         source=str(path),
         text=clean.text,
@@ -154,6 +142,33 @@ def parse_file(
         assignments=extract_assignments(clean.text, chunks, known, page_starts, title),
         file_format=raw.file_format,
     )
+
+
+def _read_clean_text(path: Path, loader: Loader, max_file_bytes: int, ocr: OcrSettings | None) -> tuple[RawText, CleanText, bool]:
+    """The file's text page by page (OCR filling scanned pages), cleaned; and whether OCR read every page it had to."""
+    data = _read_bytes(path, max_file_bytes)
+    raw = loader(path, data)
+    ocr_complete = ocr_raw_text(path, data, raw, ocr or OcrSettings())
+    clean = clean_pages(raw.pages)
+    if len(clean.text.strip()) < 3:
+        raise IngestError(path, "no text left after cleaning", "check that the file holds the document's text")
+    return raw, clean, ocr_complete
+
+
+def _chunk_clean_text(raw: RawText, text: str, page_starts: list[int], target_chars: int, max_chars: int) -> list[Chunk]:
+    """The cleaned text in chunks, none of them mixing a text-layer page with one read by OCR."""
+    chunks = chunk_text(
+        text, page_starts, target_chars=target_chars, max_chars=max_chars, wrapped=raw.paged, heading_hints=raw.headings,
+    )
+    return mark_ocr_chunks(split_at_ocr_edges(chunks, text, page_starts, set(raw.ocr_confidence)), raw.ocr_confidence)
+
+
+def _tag_chunks(chunks: list[Chunk], language: str, known: Glossary) -> None:
+    """Each chunk's language (the document's, unless the chunk is long enough to tell its own) and agencies."""
+    for chunk in chunks:
+        long_enough = len(chunk.text) >= _MIN_CHUNK_LANGUAGE_CHARS
+        chunk.language = detect_language(chunk.text, default=language) if long_enough else language
+        chunk.agencies = known.agencies_in(chunk.text)
 
 
 def split_at_ocr_edges(chunks: list[Chunk], text: str, page_starts: list[int], ocr_pages: set[int]) -> list[Chunk]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from policykb.textlines import Line, scan_lines
+
 BREADCRUMB_SEPARATOR = " › "
 _LABEL_CHARS = 80
 
@@ -24,14 +26,6 @@ _TERMINAL = (".", ",", ";", "!", "?", ":")
 
 
 @dataclass(slots=True)
-class Line:
-    start: int
-    end: int
-    text: str
-    blanks_before: int
-
-
-@dataclass(slots=True)
 class Section:
     """A run of lines under one heading; `path` is the breadcrumb of headings above and including it."""
 
@@ -40,19 +34,6 @@ class Section:
     lines: list[Line] = field(default_factory=list)
     part: int = 0
     heading_only: bool = True
-
-
-def scan_lines(text: str) -> list[Line]:
-    lines: list[Line] = []
-    offset, blanks = 0, 0
-    for raw in text.split("\n"):
-        if raw.strip():
-            lines.append(Line(offset, offset + len(raw), raw, blanks))
-            blanks = 0
-        else:
-            blanks += 1
-        offset += len(raw) + 1
-    return lines
 
 
 def short_label(text: str, limit: int = _LABEL_CHARS) -> str:

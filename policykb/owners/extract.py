@@ -6,9 +6,8 @@ import re
 from dataclasses import dataclass, field
 
 from policykb.glossary import Glossary, Mention
-from policykb.ingest.chunking import page_of
-from policykb.ingest.structure import Line, scan_lines
 from policykb.models import Assignment, Chunk
+from policykb.textlines import Line, page_of, scan_lines
 from policykb.textnorm import fold_lower_aligned
 
 # Patterns run on folded, lower-cased text of the same length (so "chủ trì" is "chu tri").
