@@ -23,7 +23,7 @@ class SearcherHolder:
             current = self._searcher
             if current is not None and current.current_generation() == current.generation:
                 return current
-            fresh = Searcher(self.config, embedder=current._embedder if current else None)
+            fresh = Searcher(self.config, embedder=current.loaded_embedder if current else None)
             self._searcher = fresh
             return fresh
 
