@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from flask import Flask, current_app
+from flask import Flask
 
 from policykb.config import Config
 from policykb.search.searcher import Searcher
@@ -30,7 +30,3 @@ class SearcherHolder:
 
 def init_app(app: Flask) -> None:
     app.extensions["policykb"] = SearcherHolder(app.config["POLICYKB_CONFIG"])
-
-
-def searcher() -> Searcher:
-    return current_app.extensions["policykb"].get()
