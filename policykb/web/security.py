@@ -85,8 +85,8 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
 
 def init_security(app: Flask, csrf_exempt: Iterable[str] = ()) -> None:
-    """`csrf_exempt`: blueprints that need no form token, because a cross-site form cannot send what they take (the
-    admin token in a header, or a JSON body)."""
+    """`csrf_exempt`: blueprints that need no form token, because a cross-site page cannot send what they take: the
+    admin token (which it does not know) or a JSON body (which a form cannot send)."""
     app.jinja_env.globals["csrf_token"] = csrf_token
     exempt = frozenset(csrf_exempt)
 
