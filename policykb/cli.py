@@ -238,12 +238,7 @@ def owners(ctx, query: str | None, agency: str | None, export_path: Path | None,
     from policykb.owners.answer import OwnersFinder, to_csv
 
     finder = OwnersFinder(Searcher(_config(ctx)))
-    if query:
-        result = finder.ask(query, k=k, agency=agency)
-    elif agency:
-        result = finder.for_agency(agency)
-    else:
-        result = finder.all()
+    result = finder.find(query, agency, k)
     if export_path is not None:
         export_path.write_text(to_csv(result), encoding="utf-8")
         click.echo(f"wrote {len(result.assignments)} assignments to {export_path}", err=True)

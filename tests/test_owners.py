@@ -70,6 +70,18 @@ def test_leads_are_the_agencies_that_lead_any_assignment(finder):
     assert leads == sorted({a["lead"] for a in finder.all().assignments}) and "MOLISA" in leads
 
 
+def test_find_answers_a_question_else_lists_the_agency_else_the_whole_matrix(finder, monkeypatch):
+    monkeypatch.setattr(owners_module, "PAGE_SIZE", 3)
+    question = "who coordinates the partnership group"
+    assert finder.find(question, None, 2, page=4).to_json() == finder.ask(question, k=2).to_json()
+    assert finder.find(question, "ILO", 5, None).to_json() == finder.ask(question, k=5, agency="ILO").to_json()
+    assert finder.find("", "MoLISA", 5, 2).to_json() == finder.for_agency("MoLISA", 2).to_json()
+    assert finder.find(None, "ILO", 5, None).to_json() == finder.for_agency("ILO").to_json()
+    assert finder.find("", None, 5, 2).to_json() == finder.all(2).to_json()
+    assert finder.find(None, None, 5, None).to_json() == finder.all().to_json()
+    assert finder.find(None, None, 5, 2).total is not None and finder.find(None, None, 5, None).total is None
+
+
 def test_an_answer_weighs_words_over_every_assignment_once_per_index_and_reads_only_the_passages_found(finder, monkeypatch):
     expected = finder.ask("who coordinates the partnership group", k=3).to_json()
     asked: list[str] = []

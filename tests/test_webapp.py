@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import io
 import re
@@ -9,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+from flask import url_for
 
 from policykb.config import Config
 from policykb.search.embedder import FakeEmbedder, make_embedder
@@ -98,6 +100,14 @@ def test_search_page_paginates(client):
 def test_search_page_rejects_a_bad_mode_or_page_in_plain_words(client):
     assert client.get("/", query_string={"q": "x", "mode": "magic"}).status_code == 400
     assert client.get("/", query_string={"q": "x", "page": "abc"}).status_code == 400
+
+
+def test_odd_numbers_in_links_are_a_plain_400_or_ignored_never_a_crash(client):
+    assert client.get("/", query_string={"q": "social", "page": "²"}).status_code == 400
+    assert client.get(f"/doc/{RESOLUTION}", query_string={"start": "²", "end": "x", "chunk": "-3"}).status_code == 200
+    assert client.get("/owners", query_string={"page": "²"}).status_code == 200
+    response = client.post("/briefs/pin", data={"csrf": _csrf(client), "doc_id": RESOLUTION, "start": "--5", "end": "9"})
+    assert response.status_code == 400 and "the form field &#39;start&#39; must be a whole number" in response.get_data(as_text=True)
 
 
 # --- document pages ---------------------------------------------------------------------------
@@ -308,6 +318,37 @@ def test_every_response_carries_the_security_headers(client):
         assert "script-src 'self'" in headers["Content-Security-Policy"]
         assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
         assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_every_form_post_of_the_pages_is_refused_without_the_csrf_token(app, client):
+    """CSRF is checked once, before any view: every POST route outside the JSON API refuses a form without the token,
+    or with another session's, before it changes anything."""
+    with app.test_request_context():
+        posts = [(rule.endpoint, url_for(rule.endpoint, **{name: 1 for name in rule.arguments}))
+                 for rule in app.url_map.iter_rules()
+                 if "POST" in rule.methods and rule.endpoint.split(".")[0] not in ("api", "briefs_api")]
+    assert {"ui.upload_file", "ui.remove", "briefs.create", "briefs.pin", "briefs.repin_item"} <= {e for e, _ in posts}
+    assert len(posts) >= 11
+    for endpoint, path in posts:
+        for form in ({"token": TOKEN}, {"token": TOKEN, "csrf": "from-another-site"}):
+            response = client.post(path, data=form)
+            assert response.status_code == 400, endpoint
+            assert "the form has expired or did not come from this site" in response.get_data(as_text=True), endpoint
+    assert client.get(f"/doc/{RESOLUTION}").status_code == 200
+
+
+def test_the_blueprints_share_the_request_layer_and_never_import_each_other():
+    blueprints = ("api", "ui", "briefs", "briefs_api")
+    for name in blueprints:
+        tree = ast.parse((TEMPLATES.parent / f"{name}.py").read_text(encoding="utf-8"))
+        imported = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom):
+                module = ("policykb.web" + ("." + node.module if node.module else "")) if node.level else node.module
+                imported |= {module} | {f"{module}.{alias.name}" for alias in node.names}
+        assert not imported & {f"policykb.web.{other}" for other in blueprints}, name
 
 
 def test_templates_have_no_inline_script_or_style_that_the_csp_would_block():

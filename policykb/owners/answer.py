@@ -63,6 +63,16 @@ class OwnersFinder:
     def __init__(self, searcher: Searcher) -> None:
         self.searcher = searcher
 
+    def find(self, query: str | None, agency: str | None, k: int = 5, page: int | None = None) -> OwnersResult:
+        """The one choice every caller makes: a question is answered (`k` assignments at most, only the agency's when
+        one is given); else everything the agency leads or supports; else the whole task matrix. `page` counts only for
+        the two listings (None: all of it at once)."""
+        if query:
+            return self.ask(query, k=k, agency=agency)
+        if agency:
+            return self.for_agency(agency, page)
+        return self.all(page)
+
     def canonical_agency(self, name: str) -> str:
         """The gazetteer's canonical name for any variant ("Bộ LĐTBXH", "MoLISA" -> "MOLISA")."""
         entries = [entry for entry, _ in self.searcher.glossary.matches(name) if entry.kind in ("agency", "group")]

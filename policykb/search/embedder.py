@@ -297,3 +297,8 @@ class UsesEmbedder:
         if self._embedder is None:
             self._embedder = make_embedder(self.config.embedder, self.config.models_dir)
         return self._embedder
+
+    @property
+    def loaded_embedder(self) -> Embedder | None:
+        """The embedder if one was given or has been loaded, else None; never loads the model."""
+        return self._embedder

@@ -13,6 +13,8 @@ def create_app(test_config: dict | None = None, config: Config | None = None) ->
     app = Flask(__name__, instance_path=str(config.data_dir.resolve()), instance_relative_config=True)
 
     from policykb.web import api, briefs, briefs_api, ui
+    from policykb.web.error_shape import register_error_shape
+    from policykb.web.request import init_request
     from policykb.web.security import init_security, secret_key
     from policykb.web.state import init_app
     from policykb.web.uploads import UploadJobs
@@ -27,11 +29,12 @@ def create_app(test_config: dict | None = None, config: Config | None = None) ->
     if test_config:
         app.config.update(test_config)
     init_app(app)
-    init_security(app)
+    init_request(app)
+    init_security(app, csrf_exempt=(api.bp.name, briefs_api.bp.name))  # the admin token, or a JSON-only body, instead
     app.extensions["policykb_jobs"] = UploadJobs(config)
     app.register_blueprint(ui.bp)
     app.register_blueprint(api.bp, url_prefix="/api")
     app.register_blueprint(briefs.bp)
     app.register_blueprint(briefs_api.bp, url_prefix="/api/briefs")
-    api.register_error_shape(app)
+    register_error_shape(app)
     return app

@@ -2,85 +2,17 @@
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterator
-from contextlib import contextmanager
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from flask import Blueprint, current_app, g, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, g, redirect, render_template, request, url_for
 
+from policykb.briefs.export import citation
 from policykb.errors import BadQueryError, IndexNotReadyError, NotFoundError, PolicyKBError
-from policykb.briefs.export import FORMATS, citation, export_brief
-from policykb.briefs.model import REMOVED, Brief, BriefItem, Briefs
-from policykb.store.db import INIT_HINT, Store, slugify
-from policykb.web.security import check_csrf
-from policykb.web.ui import get_store
+from policykb.web.brief_helpers import export_response, heading_text, passage_href, read_brief, reader, title_text, writing
+from policykb.web.request import form_int, get_store
 
 bp = Blueprint("briefs", __name__)
-MIMETYPES = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-             "md": "text/markdown; charset=utf-8", "csv": "text/csv; charset=utf-8"}
 FORMAT_LABELS = {"docx": "Word (DOCX)", "md": "Markdown", "csv": "CSV"}
-
-
-def status_of(exc: PolicyKBError) -> int:
-    return exc.status
-
-
-# --- stores ---------------------------------------------------------------------------------------
-def reader() -> Briefs | None:
-    """Briefs over this request's read-only store; None without an index, or with one from before briefs
-    (the first change, through a read-write store, upgrades it)."""
-    store = get_store()
-    if store is None or not store.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'briefs'").fetchone():
-        return None
-    return Briefs(store)
-
-
-def read_brief(brief_id: int) -> tuple[Brief, Store]:
-    briefs = reader()
-    if briefs is None:
-        raise NotFoundError(f"no brief {brief_id}: pin a passage from a search result to start one")
-    return briefs.get(brief_id), briefs.store
-
-
-@contextmanager
-def writing() -> Iterator[Briefs]:
-    """A read-write store for one request's change, closed after it."""
-    path = current_app.config["POLICYKB_CONFIG"].db_path
-    if not path.exists():
-        raise IndexNotReadyError(f"no index at {path.parent}: {INIT_HINT}")
-    with Store(path) as store:
-        yield Briefs(store)
-
-
-# --- shared with the API (briefs_api) -------------------------------------------------------------
-def heading_text(value: str | None) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise BadQueryError("a heading needs text")
-    return value
-
-
-def title_text(value: str | None) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise BadQueryError("a brief needs a title")
-    return value
-
-
-def passage_href(item: BriefItem) -> str | None:
-    """The passage in its document: where it now stands when it moved, nowhere when the document is gone."""
-    if item.kind != "passage" or item.status == REMOVED:
-        return None
-    start, end = item.moved_to or (item.start, item.end)
-    return url_for("ui.document", doc_id=item.doc_id, start=start, end=end, _anchor="passage")
-
-
-def export_response(brief_id: int, fmt: str):
-    if fmt not in FORMATS:
-        raise BadQueryError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
-    brief, store = read_brief(brief_id)
-    data = export_brief(brief, store, fmt)
-    name = f"brief-{brief.id}-{slugify(brief.title)}.{fmt}"
-    return send_file(io.BytesIO(data), mimetype=MIMETYPES[fmt], as_attachment=True, download_name=name)
 
 
 # --- pages ----------------------------------------------------------------------------------------
@@ -103,21 +35,14 @@ def _page_error(exc: PolicyKBError):
     brief_id = (request.view_args or {}).get("brief_id")
     if brief_id is not None and not isinstance(exc, IndexNotReadyError):
         try:
-            return _brief_page(brief_id, str(exc), status_of(exc))
+            return _brief_page(brief_id, str(exc), exc.status)
         except NotFoundError:
             pass
-    return _list_page(str(exc), status_of(exc))
+    return _list_page(str(exc), exc.status)
 
 
 def _to_brief(brief_id: int, item_id: int | None = None):
     return redirect(url_for("briefs.show", brief_id=brief_id, _anchor=f"item-{item_id}" if item_id else None), code=303)
-
-
-def _form_int(name: str) -> int:
-    value = request.form.get(name, "").strip()
-    if not value.lstrip("-").isdigit():
-        raise BadQueryError(f"the form field {name!r} must be a whole number, got {value!r}")
-    return int(value)
 
 
 @bp.get("/briefs")
@@ -127,7 +52,6 @@ def index():
 
 @bp.post("/briefs")
 def create():
-    check_csrf()
     with writing() as briefs:
         brief_id = briefs.create(title_text(request.form.get("title")), request.form.get("intro", ""))
     return _to_brief(brief_id)
@@ -140,7 +64,6 @@ def show(brief_id: int):
 
 @bp.post("/briefs/<int:brief_id>")
 def update(brief_id: int):
-    check_csrf()
     with writing() as briefs:
         briefs.update(brief_id, title_text(request.form.get("title")), request.form.get("intro", ""))
     return _to_brief(brief_id)
@@ -148,7 +71,6 @@ def update(brief_id: int):
 
 @bp.post("/briefs/<int:brief_id>/delete")
 def delete(brief_id: int):
-    check_csrf()
     with writing() as briefs:
         briefs.delete(brief_id)
     return redirect(url_for("briefs.index"), code=303)
@@ -156,7 +78,6 @@ def delete(brief_id: int):
 
 @bp.post("/briefs/<int:brief_id>/headings")
 def add_heading(brief_id: int):
-    check_csrf()
     with writing() as briefs:
         item_id = briefs.add_heading(brief_id, heading_text(request.form.get("heading")))
     return _to_brief(brief_id, item_id)
@@ -165,7 +86,6 @@ def add_heading(brief_id: int):
 @bp.post("/briefs/<int:brief_id>/items/<int:item_id>")
 def update_item(brief_id: int, item_id: int):
     """The note of a passage, or the text of a heading."""
-    check_csrf()
     heading = request.form.get("heading")
     with writing() as briefs:
         briefs.update_item(brief_id, item_id, note=request.form.get("note"), heading=None if heading is None else heading_text(heading))
@@ -174,8 +94,7 @@ def update_item(brief_id: int, item_id: int):
 
 @bp.post("/briefs/<int:brief_id>/items/<int:item_id>/move")
 def move_item(brief_id: int, item_id: int):
-    check_csrf()
-    delta = _form_int("move")
+    delta = form_int("move")
     if delta not in (-1, 1):
         raise BadQueryError("move must be -1 (up) or 1 (down)")
     with writing() as briefs:
@@ -185,7 +104,6 @@ def move_item(brief_id: int, item_id: int):
 
 @bp.post("/briefs/<int:brief_id>/items/<int:item_id>/remove")
 def remove_item(brief_id: int, item_id: int):
-    check_csrf()
     with writing() as briefs:
         briefs.remove_item(brief_id, item_id)
     return _to_brief(brief_id)
@@ -193,7 +111,6 @@ def remove_item(brief_id: int, item_id: int):
 
 @bp.post("/briefs/<int:brief_id>/items/<int:item_id>/repin")
 def repin_item(brief_id: int, item_id: int):
-    check_csrf()
     with writing() as briefs:
         briefs.repin(brief_id, item_id)
     return _to_brief(brief_id, item_id)
@@ -216,8 +133,7 @@ def _back_to(target: str, brief_id: int) -> str:
 @bp.post("/briefs/pin")
 def pin():
     """Pin doc_id's text from start to end (a search result, a cited passage, a selection) to a brief, or to a new one."""
-    check_csrf()
-    doc_id, start, end, choice = request.form.get("doc_id", ""), _form_int("start"), _form_int("end"), request.form.get("brief", "new")
+    doc_id, start, end, choice = request.form.get("doc_id", ""), form_int("start"), form_int("end"), request.form.get("brief", "new")
     if choice != "new" and not choice.isdigit():
         raise BadQueryError(f"no brief {choice!r}: choose a brief or “New brief”")
     with writing() as briefs:

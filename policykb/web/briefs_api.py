@@ -3,26 +3,16 @@
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
-from werkzeug.exceptions import HTTPException
 
-from policykb.errors import BadQueryError, NotFoundError, PolicyKBError
 from policykb.briefs.export import citation
 from policykb.briefs.model import Brief, BriefItem, Briefs
-from policykb.web.api import error
-from policykb.web.briefs import export_response, heading_text, passage_href, read_brief, reader, status_of, title_text, writing
+from policykb.errors import BadQueryError, NotFoundError
+from policykb.web.brief_helpers import export_response, heading_text, passage_href, read_brief, reader, title_text, writing
+from policykb.web.error_shape import json_errors
 
 bp = Blueprint("briefs_api", __name__)
+json_errors(bp)
 ITEM_FORMS = 'send one of {"chunk_id": N}, {"doc_id": "ID", "start": N, "end": N} or {"heading": "TEXT"}, with an optional "note"'
-
-
-@bp.errorhandler(PolicyKBError)
-def _api_error(exc: PolicyKBError):
-    return error(str(exc), status_of(exc))
-
-
-@bp.errorhandler(HTTPException)
-def _api_http_error(exc: HTTPException):
-    return error(exc.description or exc.name, exc.code or 500)
 
 
 def _body(allowed: set[str]) -> dict:

@@ -1,12 +1,15 @@
-"""Web security in one place: admin token, CSRF tokens for forms, response headers."""
+"""Web security in one place: the admin token, CSRF tokens checked on every form post, response headers."""
 
 from __future__ import annotations
 
+import functools
 import hmac
 import secrets
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from flask import Flask, abort, current_app, request, session
+from werkzeug.exceptions import HTTPException
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -38,6 +41,27 @@ def admin_token_problem(given: str | None) -> tuple[int, str] | None:
     return None
 
 
+class AdminRefused(HTTPException):
+    """The admin token is missing (401) or wrong, or uploads and removal are off (403)."""
+
+    def __init__(self, code: int, description: str) -> None:
+        super().__init__(description)
+        self.code = code
+
+
+def admin_required(view: Callable) -> Callable:
+    """Runs the view only for the operator: the admin token from the header or the form, else AdminRefused."""
+
+    @functools.wraps(view)
+    def checked(*args, **kwargs):
+        problem = admin_token_problem(token_from_request())
+        if problem:
+            raise AdminRefused(*problem)
+        return view(*args, **kwargs)
+
+    return checked
+
+
 def token_from_request() -> str | None:
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
@@ -57,8 +81,20 @@ def check_csrf() -> None:
         abort(400, "the form has expired or did not come from this site; reload the page and try again")
 
 
-def init_security(app: Flask) -> None:
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+
+def init_security(app: Flask, csrf_exempt: Iterable[str] = ()) -> None:
+    """`csrf_exempt`: blueprints that need no form token, because a cross-site page cannot send what they take: the
+    admin token (which it does not know) or a JSON body (which a form cannot send)."""
     app.jinja_env.globals["csrf_token"] = csrf_token
+    exempt = frozenset(csrf_exempt)
+
+    @app.before_request
+    def _csrf():
+        """Every change through a page's form carries this session's token: checked here, once, before any view."""
+        if request.method not in SAFE_METHODS and request.url_rule is not None and request.blueprint not in exempt:
+            check_csrf()
 
     @app.after_request
     def _headers(response):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from flask import Flask, current_app
+from flask import Flask
 
 from policykb.config import Config
 from policykb.search.searcher import Searcher
@@ -23,14 +23,10 @@ class SearcherHolder:
             current = self._searcher
             if current is not None and current.current_generation() == current.generation:
                 return current
-            fresh = Searcher(self.config, embedder=current._embedder if current else None)
+            fresh = Searcher(self.config, embedder=current.loaded_embedder if current else None)
             self._searcher = fresh
             return fresh
 
 
 def init_app(app: Flask) -> None:
     app.extensions["policykb"] = SearcherHolder(app.config["POLICYKB_CONFIG"])
-
-
-def searcher() -> Searcher:
-    return current_app.extensions["policykb"].get()

@@ -4,40 +4,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, send_file, url_for
 
 from policykb.citations import format_citation, format_date, page_label
-from policykb.errors import BadQueryError, IndexNotReadyError, IngestError, NotFoundError
+from policykb.errors import BadQueryError, IngestError, NotFoundError
+from policykb.ingest.page_images import display_page_png
 from policykb.owners.answer import OwnersFinder, is_ownership_question, to_csv
 from policykb.search.searcher import MODES
-from policykb.store.db import Store
-from policykb.ingest.page_images import display_page_png
-from policykb.web.api import filters_from_args
 from policykb.web.render import document_blocks, highlight, term_pattern
-from policykb.web.security import admin_token_problem, check_csrf, token_from_request
-from policykb.web.state import searcher
+from policykb.web.request import filters_from_args, get_store, int_arg, mode_arg, searcher, text_arg
+from policykb.web.security import AdminRefused, admin_required
 from policykb.web.uploads import UploadRejected, save_upload
 
 bp = Blueprint("ui", __name__)
 FACETS = (("type", "Type"), ("year", "Year"), ("lang", "Language"), ("issuer", "Issuer"), ("agency", "Agency"))
 EXAMPLES = ("who coordinates the partnership group", "Resolution 68", "bảo hiểm thất nghiệp", "shock-responsive social protection")
-
-
-def get_store() -> Store | None:
-    """A read-only connection for this request (closed at teardown); None while there is no index."""
-    if "store" not in g:
-        try:
-            g.store = Store(current_app.config["POLICYKB_CONFIG"].db_path, readonly=True)
-        except IndexNotReadyError:
-            g.store = None
-    return g.store
-
-
-@bp.teardown_app_request
-def _close_store(_exc) -> None:
-    store = g.pop("store", None)
-    if store is not None:
-        store.close()
 
 
 bp.add_app_template_global(page_label, "page_label")
@@ -65,10 +46,9 @@ def _helpers() -> dict:
 
 @bp.get("/")
 def index():
-    query = request.args.get("q", "").strip()
-    mode = request.args.get("mode", "hybrid")
-    context = {"query": query, "mode": mode, "modes": MODES, "result": None, "message": None, "facet_names": FACETS,
-               "examples": EXAMPLES, "active": {k: request.args[k] for k, _ in FACETS if request.args.get(k)}}
+    query = text_arg("q")
+    context = {"query": query, "mode": request.args.get("mode", "hybrid"), "modes": MODES, "result": None, "message": None,
+               "facet_names": FACETS, "examples": EXAMPLES, "active": {k: request.args[k] for k, _ in FACETS if request.args.get(k)}}
     store = get_store()
     documents = store.list_documents() if store is not None else []
     context["corpus"] = {"documents": len(documents), "chunks": sum(d["chunks"] for d in documents)}
@@ -78,18 +58,14 @@ def index():
     if not query:
         return render_template("search.html", **context)
     try:
-        if mode not in MODES:
-            raise BadQueryError(f"unknown mode {mode!r}: choose {', '.join(MODES)}")
-        page = request.args.get("page", "1")
-        if not page.isdigit() or int(page) < 1:
-            raise BadQueryError("page must be a whole number from 1")
-        result = searcher().search(query, mode, filters_from_args(), 10, int(page))
+        mode, page = mode_arg(), int_arg("page", 1)
+        result = searcher().search(query, mode, filters_from_args(), 10, page)
     except BadQueryError as exc:
         context["message"] = str(exc)
         return render_template("search.html", **context), 400
     pattern = term_pattern(query, result.expansions)
     context["result"] = result
-    if is_ownership_question(query) and int(page) == 1:
+    if is_ownership_question(query) and page == 1:
         context["answer"] = OwnersFinder(searcher()).ask(query, k=3)
     context["hits"] = [{"hit": hit, "html": highlight(hit.text, pattern), "cite": format_citation(hit)} for hit in result.hits]
     context["pages"] = max(1, -(-result.total // result.k))
@@ -98,7 +74,7 @@ def index():
 
 @bp.get("/owners")
 def owners():
-    query, agency = request.args.get("q", "").strip(), request.args.get("agency", "").strip() or None
+    query, agency = text_arg("q"), text_arg("agency") or None
     finder = OwnersFinder(searcher()) if get_store() is not None else None
     context = {"query": query, "agency": agency, "result": None, "message": None, "agencies": []}
     if finder is None:
@@ -106,9 +82,7 @@ def owners():
         return render_template("owners.html", **context)
     context["agencies"] = finder.leads()
     try:
-        page = _int_arg("page") or 1
-        context["result"] = (finder.ask(query, k=20, agency=agency) if query else
-                             finder.for_agency(agency, page) if agency else finder.all(page))
+        context["result"] = finder.find(query, agency, 20, int_arg("page", 1, high=None, lenient=True))
     except BadQueryError as exc:
         context["message"] = str(exc)
         return render_template("owners.html", **context), 400
@@ -117,18 +91,11 @@ def owners():
 
 @bp.get("/owners.csv")
 def owners_csv():
-    query, agency = request.args.get("q", "").strip(), request.args.get("agency", "").strip() or None
-    finder = OwnersFinder(searcher())
     try:
-        result = finder.ask(query, k=50, agency=agency) if query else (finder.for_agency(agency) if agency else finder.all())
+        result = OwnersFinder(searcher()).find(text_arg("q"), text_arg("agency") or None, 50)
     except BadQueryError as exc:
         abort(400, str(exc))
     return Response(to_csv(result), mimetype="text/csv", headers={"Content-Disposition": 'attachment; filename="tasks.csv"'})
-
-
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
 
 
 @bp.get("/favicon.ico")
@@ -145,11 +112,12 @@ def document(doc_id: str):
         doc = store.get_document(doc_id)
     except NotFoundError:
         abort(404, f"no document {doc_id!r}")
-    start, end = _int_arg("start"), _int_arg("end")
+    # Positions from the page's own links; a hand-edited one that is no position shows the page unmarked.
+    start, end, chunk_id = (int_arg(name, None, 0, None, lenient=True) for name in ("start", "end", "chunk"))
     mark = (start, end) if start is not None and end is not None and 0 <= start < end <= len(doc["text"]) else None
-    blocks = document_blocks(doc["text"], doc["chunks"], mark, _int_arg("chunk"))
+    blocks = document_blocks(doc["text"], doc["chunks"], mark, chunk_id)
     source_available = Path(doc["source"]).is_file()
-    cited = _cited_chunk(doc["chunks"], _int_arg("chunk"), mark)
+    cited = _cited_chunk(doc["chunks"], chunk_id, mark)
     scan = cited if source_available and cited and cited["ocr"] and cited["page"] else None
     return render_template("doc.html", doc=doc, blocks=blocks, mark=mark, related=store.related_documents(doc_id),
                            source_available=source_available, scan=scan)
@@ -212,24 +180,34 @@ def documents():
     return render_template("docs.html", rows=rows, sort=sort, reverse=reverse, types=types, languages=languages, sorts=SORTS)
 
 
-@bp.route("/upload", methods=["GET", "POST"])
-def upload():
+def _upload_page(message: str | None = None, status: int = 200):
     config = current_app.config["POLICYKB_CONFIG"]
-    context = {"enabled": bool(config.admin_token), "limit_mb": config.max_file_bytes // 2**20, "message": None}
-    if request.method == "GET":
-        return render_template("upload.html", **context)
-    check_csrf()
-    problem = admin_token_problem(token_from_request())
-    if problem:
-        context["message"] = problem[1]
-        return render_template("upload.html", **context), problem[0]
+    context = {"enabled": bool(config.admin_token), "limit_mb": config.max_file_bytes // 2**20, "message": message}
+    return render_template("upload.html", **context), status
+
+
+@bp.get("/upload")
+def upload():
+    return _upload_page()
+
+
+@bp.post("/upload")
+@admin_required
+def upload_file():
     try:
-        path = save_upload(request.files.get("file"), config)
+        path = save_upload(request.files.get("file"), current_app.config["POLICYKB_CONFIG"])
     except UploadRejected as exc:
-        context["message"] = str(exc)
-        return render_template("upload.html", **context), exc.status
+        return _upload_page(str(exc), exc.status)
     job = current_app.extensions["policykb_jobs"].submit(path, request.files["file"].filename)
     return redirect(url_for("ui.job", job_id=job.id), code=303)
+
+
+@bp.errorhandler(AdminRefused)
+def _admin_refused(exc: AdminRefused):
+    """The upload form says why on its page; the remove button gets the plain error page."""
+    if request.endpoint == "ui.upload_file":
+        return _upload_page(exc.description, exc.code)
+    return exc
 
 
 @bp.get("/upload/<job_id>")
@@ -241,11 +219,8 @@ def job(job_id: str):
 
 
 @bp.post("/doc/<doc_id>/remove")
+@admin_required
 def remove(doc_id: str):
-    check_csrf()
-    problem = admin_token_problem(token_from_request())
-    if problem:
-        abort(problem[0], problem[1])
     from policykb.ingest.indexer import Indexer
 
     with Indexer(current_app.config["POLICYKB_CONFIG"], progress=False) as indexer:
