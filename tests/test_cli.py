@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from policykb.cli import main
-from policykb.config import PROJECT_ROOT
+from policykb.config import PROJECT_ROOT, SETTINGS
 
 ENV = {"POLICYKB_EMBEDDER": "fake"}
 
@@ -31,6 +31,23 @@ def test_every_command_has_help_and_is_documented_in_the_readme():
         assert f"### `policykb {name}" in readme, f"README does not document `policykb {name}`"
         result = CliRunner().invoke(main, [name, "--help"])
         assert result.exit_code == 0 and "Usage:" in result.output
+
+
+def _readme_settings() -> dict[str, str]:
+    """{variable: default} of the README's configuration table, backticks taken off."""
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| `(\w+)` \| ([^|]+) \|", table, flags=re.MULTILINE)
+    return {name: default.strip().strip("`") for name, default in rows}
+
+
+def test_every_setting_is_in_the_readme_configuration_table_with_its_default_and_nothing_else_is():
+    documented = _readme_settings()
+    for setting in SETTINGS:
+        assert setting.env in documented, f"README's configuration table lacks {setting.env}"
+        assert documented[setting.env] == setting.default_text, f"README gives {setting.env} another default"
+    readme_only = {name for name in documented if name.startswith("POLICYKB_")} - {setting.env for setting in SETTINGS}
+    assert not readme_only, f"README documents settings that policykb does not read: {readme_only}"
 
 
 def test_readme_first_screen_gives_exactly_the_two_setup_commands():
