@@ -23,8 +23,10 @@ from pathlib import Path
 
 import numpy as np
 
-from policykb.bench.throughput import (ASPECTS, DOCUMENT_KINDS, SEARCH_K, SEED, TITLE_ENDINGS, Vocabulary, _load_average, _percentiles,
-                            benchmark_queries, code_revision, document_number, index_bytes, machine_info, paragraph_extras)
+from policykb.bench.machine import code_revision, load_average, machine_info
+from policykb.bench.stats import percentiles
+from policykb.bench.throughput import (SEARCH_K, SEED, TITLE_ENDINGS, ASPECTS, Vocabulary, benchmark_queries, document_number,
+                                       index_bytes, paragraph_extras)
 from policykb.bench.baseline import BaselineSearcher
 from policykb.bench.vectors import ClusteredVectors, NearbyQueryEmbedder
 from policykb.config import DEFAULT_CORPUS_DIR, Config
@@ -216,8 +218,8 @@ def serve(config: Config, queries: list[str], uncached: bool = False) -> dict:
     finally:
         searcher.close()
     return {"open_seconds": round(opened, 2), "queries": len(queries),
-            "first_hybrid_pass": {"page_cache": page_cache, **_percentiles(first_pass)},
-            "query_ms_alone": {mode: _percentiles(times[mode]) for mode in MODES}, "peak_rss_mb": peak_rss_mb()}
+            "first_hybrid_pass": {"page_cache": page_cache, **percentiles(first_pass)},
+            "query_ms_alone": {mode: percentiles(times[mode]) for mode in MODES}, "peak_rss_mb": peak_rss_mb()}
 
 
 def compare(config: Config, queries: list[str], baseline: bool) -> dict:
@@ -252,10 +254,10 @@ def compare(config: Config, queries: list[str], baseline: bool) -> dict:
         plain.close()
     result = {"query_ms": {}, "recall_at_10": round(float(np.mean(recalls)), 4), "peak_rss_mb_with_baseline": peak_rss_mb()}
     for mode in MODES:
-        ours = _percentiles(times[("policykb", mode)])
+        ours = percentiles(times[("policykb", mode)])
         entry = {"policykb": ours}
         if baseline:
-            theirs = _percentiles(times[("baseline", mode)])
+            theirs = percentiles(times[("baseline", mode)])
             entry.update(baseline=theirs, ratio_p50=round(ours["p50"] / theirs["p50"], 2), ratio_p95=round(ours["p95"] / theirs["p95"], 2))
         result["query_ms"][mode] = entry
     return result
@@ -287,7 +289,7 @@ def query_encoding(config: Config, queries: list[str]) -> dict:
         started = time.perf_counter()
         embedder.embed_query(query)
         times.append((time.perf_counter() - started) * 1000)
-    return {"embedder": embedder.name, **_percentiles(times), "process_peak_rss_mb": peak_rss_mb()}
+    return {"embedder": embedder.name, **percentiles(times), "process_peak_rss_mb": peak_rss_mb()}
 
 
 def run_scale_benchmarks(config: Config, sizes: list[int], queries: int = 200, baseline: bool = True,
@@ -312,7 +314,7 @@ def run_scale_benchmarks(config: Config, sizes: list[int], queries: int = 200, b
             compared = _phase("compare", sized, size, queries, corpus_dir, baseline)
         results["sizes"][str(size)] = {"build": built, "search": served, **compared}
     results["seconds"] = round((datetime.now().astimezone() - started).total_seconds(), 1)
-    results["load_average_at_end"] = _load_average()
+    results["load_average_at_end"] = load_average()
     return results
 
 
