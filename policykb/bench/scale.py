@@ -7,7 +7,6 @@ on every query and measures dense recall@10 against exact search.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import os
@@ -21,6 +20,7 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
+import click
 import numpy as np
 
 from policykb.bench.machine import code_revision, load_average, machine_info
@@ -318,28 +318,28 @@ def run_scale_benchmarks(config: Config, sizes: list[int], queries: int = 200, b
     return results
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="One step of `policykb bench --scale` (run by it in a fresh process).")
-    parser.add_argument("phase", choices=("build", "serve", "compare"))
-    parser.add_argument("--data", type=Path, required=True)
-    parser.add_argument("--chunks", type=int, required=True)
-    parser.add_argument("--queries", type=int, default=200)
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS_DIR)
-    parser.add_argument("--glossary", type=Path)
-    parser.add_argument("--ann-threshold", type=int)
-    parser.add_argument("--ann-nprobe", type=int)
-    parser.add_argument("--term-matrix-threshold", type=int)
-    parser.add_argument("--no-baseline", action="store_true")
-    parser.add_argument("--uncached", action="store_true")
-    args = parser.parse_args(argv)
-    config = Config.from_env(data_dir=args.data, glossary_path=args.glossary, ann_threshold=args.ann_threshold,
-                             ann_nprobe=args.ann_nprobe, term_matrix_threshold=args.term_matrix_threshold, embedder="fake")
-    if args.phase == "build":
-        result = build(config, args.chunks, args.corpus)
+@click.command(help="One step of `policykb bench scale` (run by it in a fresh process: python -m policykb.bench.scale PHASE …).")
+@click.argument("phase", type=click.Choice(("build", "serve", "compare")))
+@click.option("--data", type=click.Path(path_type=Path), required=True)
+@click.option("--chunks", type=int, required=True)
+@click.option("--queries", type=int, default=200)
+@click.option("--corpus", type=click.Path(path_type=Path), default=DEFAULT_CORPUS_DIR)
+@click.option("--glossary", type=click.Path(path_type=Path))
+@click.option("--ann-threshold", type=int)
+@click.option("--ann-nprobe", type=int)
+@click.option("--term-matrix-threshold", type=int)
+@click.option("--no-baseline", is_flag=True)
+@click.option("--uncached", is_flag=True)
+def main(phase: str, data: Path, chunks: int, queries: int, corpus: Path, glossary: Path | None, ann_threshold: int | None,
+         ann_nprobe: int | None, term_matrix_threshold: int | None, no_baseline: bool, uncached: bool) -> None:
+    config = Config.from_env(data_dir=data, glossary_path=glossary, ann_threshold=ann_threshold, ann_nprobe=ann_nprobe,
+                             term_matrix_threshold=term_matrix_threshold, embedder="fake")
+    if phase == "build":
+        result = build(config, chunks, corpus)
     else:
-        vocab = Vocabulary(args.corpus, load_glossary(config.glossary_path))
-        queries = [text for _, text in benchmark_queries(args.queries, vocab)]
-        result = serve(config, queries, args.uncached) if args.phase == "serve" else compare(config, queries, not args.no_baseline)
+        vocab = Vocabulary(corpus, load_glossary(config.glossary_path))
+        texts = [text for _, text in benchmark_queries(queries, vocab)]
+        result = serve(config, texts, uncached) if phase == "serve" else compare(config, texts, not no_baseline)
     print(json.dumps(result))
 
 
