@@ -31,7 +31,7 @@ index: $(STAMP)
 	$(BIN)/policykb ingest corpus/
 
 bench: $(STAMP)
-	$(BIN)/policykb bench
+	$(BIN)/policykb bench run
 
 clean:
 	rm -rf $(VENV) instance
