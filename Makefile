@@ -31,7 +31,7 @@ index: $(STAMP)
 	$(BIN)/policykb ingest corpus/
 
 bench: $(STAMP)
-	$(BIN)/policykb bench
+	$(BIN)/policykb bench run
 
 # Formatting and lint (tests/test_style.py checks both).
 format: $(STAMP)

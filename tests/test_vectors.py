@@ -172,7 +172,7 @@ def test_ingest_crossing_the_threshold_switches_to_the_approximate_index(fake_co
 
 def test_bench_scale_reports_every_figure_as_json(tmp_path: Path):
     env = {"POLICYKB_EMBEDDER": "fake", "POLICYKB_ANN_THRESHOLD": "1000", "POLICYKB_ANN_NPROBE": "4", "TMPDIR": str(tmp_path)}
-    result = CliRunner().invoke(main, ["--data", str(tmp_path / "users-index"), "bench", "--scale", "--chunks", "2000",
+    result = CliRunner().invoke(main, ["--data", str(tmp_path / "users-index"), "bench", "scale", "--chunks", "2000",
                                        "--queries", "20", "--json"], env=env, catch_exceptions=False)
     assert result.exit_code == 0, result.output
     figures = json.loads(result.output)

@@ -1,6 +1,6 @@
 """Which approximate FAISS index: recall@10 against exact search, query latency, memory and build time, side by side.
 
-    python -m policykb.bench.ann_choice --size 100000 --size 1000000 [--hnsw] [--scifact /tmp/scifact-idx]
+    policykb bench ann --size 100000 --size 1000000 [--hnsw] [--scifact /tmp/scifact-idx --scifact-queries q.npy]
 
 Vectors come from policykb.bench.vectors (clustered, calibrated on MiniLM vectors of SciFact); queries are passages
 moved by noise. With --scifact DATA_DIR (an index of SciFact built with the real model) and its real query vectors
@@ -10,11 +10,10 @@ synthetic vectors behave like real ones. Prints one JSON line per index and sett
 
 from __future__ import annotations
 
-import argparse
 import json
 import sqlite3
-import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import faiss
@@ -25,6 +24,19 @@ from policykb.search.vectors import TRAIN_POINTS_PER_LIST, lists_for
 
 QUERIES = 300
 K = 10
+SEED = 20240509  # the scale benchmark's seed: the same vectors
+
+
+@dataclass(frozen=True)
+class AnnTrials:
+    """Which indexes and settings to try beside exact search and IVF-SQ8 at policykb's own list count."""
+
+    lists: int | None = None  # IVF lists (default: what policykb uses for the size)
+    nprobe: tuple[int, ...] = ()  # IVF lists scanned (default 8 … 128)
+    rerank: bool = False  # also IVF-SQ8 re-ranked by exact scores of its top 40
+    pq: bool = False
+    hnsw: bool = False
+    ef: tuple[int, ...] = ()  # HNSW efSearch (default 32, 64, 128)
 
 
 def exact_top(data: np.ndarray, queries: np.ndarray, k: int) -> np.ndarray:
@@ -120,47 +132,43 @@ def try_flat(name: str, data: np.ndarray, queries: np.ndarray, truth: np.ndarray
     report(data=name, index="Flat", recall10=round(recall(found, truth), 4), p50_ms=p50, p95_ms=p95, bytes=index_bytes(index))
 
 
-def run(name: str, data: np.ndarray, queries: np.ndarray, args) -> None:
+def run(name: str, data: np.ndarray, queries: np.ndarray, trials: AnnTrials) -> None:
     truth = exact_top(data, queries, K)
-    nlist = args.lists or lists_for(len(data))
+    nlist = trials.lists or lists_for(len(data))
     try_flat(name, data, queries, truth)
-    try_ivf_sq8(name, data, queries, truth, nlist, args.nprobe or [8, 16, 32, 64, 128])
-    if args.rerank:
+    try_ivf_sq8(name, data, queries, truth, nlist, list(trials.nprobe) or [8, 16, 32, 64, 128])
+    if trials.rerank:
         try_ivf_sq8(name, data, queries, truth, nlist, [16, 32], rerank=40)
-    if args.pq:
+    if trials.pq:
         try_ivf_pq(name, data, queries, truth, nlist, 48, [32, 64])
-    if args.hnsw:
-        try_hnsw(name, data, queries, truth, True, args.ef or [32, 64, 128])
+    if trials.hnsw:
+        try_hnsw(name, data, queries, truth, True, list(trials.ef) or [32, 64, 128])
         if len(data) <= 200000:
-            try_hnsw(name, data, queries, truth, False, args.ef or [32, 64, 128])
+            try_hnsw(name, data, queries, truth, False, list(trials.ef) or [32, 64, 128])
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", type=int, action="append", default=[])
-    parser.add_argument("--hnsw", action="store_true")
-    parser.add_argument("--lists", type=int, help="IVF lists (default: what policykb uses for the size)")
-    parser.add_argument("--pq", action="store_true")
-    parser.add_argument("--rerank", action="store_true", help="also IVF-SQ8 re-ranked by exact scores of its top 40")
-    parser.add_argument("--nprobe", type=int, action="append", default=[], help="IVF lists scanned (default 8 … 128)")
-    parser.add_argument("--ef", type=int, action="append", default=[], help="HNSW efSearch (default 32, 64, 128)")
-    parser.add_argument("--scifact", type=Path, help="data folder of a SciFact index built with the real model")
-    parser.add_argument("--scifact-queries", type=Path, help=".npy of the real model's query vectors")
-    args = parser.parse_args()
-    if args.scifact:
-        with sqlite3.connect(f"file:{args.scifact / 'policykb.sqlite3'}?mode=ro", uri=True) as conn:
-            data = np.vstack([np.frombuffer(row[0], dtype=np.float32) for row in conn.execute("SELECT vector FROM chunks ORDER BY id")])
-        run("scifact-real", data, np.load(args.scifact_queries)[:QUERIES], args)
-        generator = ClusteredVectors(20240509)
-        synthetic = np.vstack(list(generator.batches(len(data))))
-        picks = np.random.default_rng(1).choice(len(synthetic), QUERIES, replace=False)
-        run(f"synthetic-{len(data)}", synthetic, np.vstack([generator.near(synthetic[i], int(i)) for i in picks]), args)
-    for size in args.size:
-        generator = ClusteredVectors(20240509)
-        data = np.vstack(list(generator.batches(size)))
-        picks = np.random.default_rng(1).choice(size, QUERIES, replace=False)
-        run(f"synthetic-{size}", data, np.vstack([generator.near(data[i], int(i)) for i in picks]), args)
+def run_synthetic(size: int, trials: AnnTrials) -> None:
+    """The trials on `size` clustered vectors, queried by passages moved by noise."""
+    generator = ClusteredVectors(SEED)
+    data = np.vstack(list(generator.batches(size)))
+    picks = np.random.default_rng(1).choice(size, QUERIES, replace=False)
+    run(f"synthetic-{size}", data, np.vstack([generator.near(data[i], int(i)) for i in picks]), trials)
 
 
-if __name__ == "__main__":
-    main()
+def run_scifact(data_dir: Path, query_vectors: Path, trials: AnnTrials) -> None:
+    """The trials on a SciFact index's real vectors and real query vectors, then on as many synthetic ones."""
+    with sqlite3.connect(f"file:{data_dir / 'policykb.sqlite3'}?mode=ro", uri=True) as conn:
+        data = np.vstack([np.frombuffer(row[0], dtype=np.float32) for row in conn.execute("SELECT vector FROM chunks ORDER BY id")])
+    run("scifact-real", data, np.load(query_vectors)[:QUERIES], trials)
+    generator = ClusteredVectors(SEED)
+    synthetic = np.vstack(list(generator.batches(len(data))))
+    picks = np.random.default_rng(1).choice(len(synthetic), QUERIES, replace=False)
+    run(f"synthetic-{len(data)}", synthetic, np.vstack([generator.near(synthetic[i], int(i)) for i in picks]), trials)
+
+
+def compare_ann_indexes(sizes: list[int], trials: AnnTrials, scifact: Path | None = None, scifact_queries: Path | None = None) -> None:
+    """Print one JSON line per index and setting: SciFact's real vectors first when given, then each synthetic size."""
+    if scifact:
+        run_scifact(scifact, scifact_queries, trials)
+    for size in sizes:
+        run_synthetic(size, trials)

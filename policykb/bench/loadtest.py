@@ -1,15 +1,14 @@
 """Loopback load test of /api/search: N concurrent clients for a fixed time against `policykb serve`.
 
 Usage:
-    python -m policykb.bench.loadtest --chunks 10000 --clients 20 --seconds 30           # builds a synthetic index first
-    python -m policykb.bench.loadtest --data /path/to/data --clients 20 --seconds 30     # an existing index
+    policykb bench load --chunks 10000 --clients 20 --seconds 30           # builds a synthetic index first
+    policykb bench load --data /path/to/data --clients 20 --seconds 30     # an existing index
 
 Only 127.0.0.1 is ever contacted; every client stops at the deadline or after --max-requests.
 """
 
 from __future__ import annotations
 
-import argparse
 import http.client
 import json
 import os
@@ -24,7 +23,7 @@ import urllib.parse
 from pathlib import Path
 
 from policykb.bench.throughput import Vocabulary, benchmark_queries, write_synthetic_corpus
-from policykb.config import Config, DEFAULT_CORPUS_DIR, PROJECT_ROOT
+from policykb.config import Config, DEFAULT_CORPUS_DIR
 from policykb.glossary import load_glossary
 from policykb.search.embedder import make_embedder
 from policykb.ingest.indexer import Indexer
@@ -83,26 +82,29 @@ def client(port: int, queries: list[str], deadline: float, max_requests: int, ou
     conn.close()
 
 
-def run(args: argparse.Namespace) -> dict:
+def run_load_test(data: Path | None = None, chunks: int = 10000, embedder: str = "minilm", clients: int = 20,
+                  seconds: float = 30, threads: int = 4, max_requests: int = 100000) -> dict:
+    """Serve `data` (or a synthetic index of `chunks` chunks) on a free loopback port and let `clients` clients search it
+    for `seconds`; latencies and throughput."""
     workdir = Path(tempfile.mkdtemp(prefix="policykb-load-"))
-    data = Path(args.data) if args.data else workdir / "data"
-    chunks = None if args.data else build_index(data, args.chunks, args.embedder)
+    built = None if data else build_index(workdir / "data", chunks, embedder)
+    data = Path(data) if data else workdir / "data"
     port = free_port()
-    env = {**os.environ, "POLICYKB_DATA": str(data), "POLICYKB_EMBEDDER": args.embedder, "HF_HUB_OFFLINE": "1"}
-    server = subprocess.Popen([sys.executable, "-m", "policykb.cli", "serve", "--port", str(port), "--threads", str(args.threads)],
+    env = {**os.environ, "POLICYKB_DATA": str(data), "POLICYKB_EMBEDDER": embedder, "HF_HUB_OFFLINE": "1"}
+    server = subprocess.Popen([sys.executable, "-m", "policykb.cli", "serve", "--port", str(port), "--threads", str(threads)],
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_ready(port)
         queries = [query for _, query in benchmark_queries(200, _vocabulary())]
-        results: list[list] = [[] for _ in range(args.clients)]
-        deadline = time.monotonic() + args.seconds
-        threads = [threading.Thread(target=client, args=(port, queries, deadline, args.max_requests, results[i], i * 7))
-                   for i in range(args.clients)]
+        results: list[list] = [[] for _ in range(clients)]
+        deadline = time.monotonic() + seconds
+        workers = [threading.Thread(target=client, args=(port, queries, deadline, max_requests, results[i], i * 7))
+                   for i in range(clients)]
         started = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
         elapsed = time.perf_counter() - started
     finally:
         server.terminate()
@@ -111,26 +113,10 @@ def run(args: argparse.Namespace) -> dict:
     latencies = sorted(ms for ms, _ in samples)
     quantile = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] if latencies else None  # noqa: E731
     return {
-        "clients": args.clients, "seconds": round(elapsed, 1), "server_threads": args.threads, "chunks": chunks,
+        "clients": clients, "seconds": round(elapsed, 1), "server_threads": threads, "chunks": built,
         "requests": len(samples), "errors": sum(1 for _, ok in samples if not ok),
         "throughput_rps": round(len(samples) / elapsed, 1) if elapsed else None,
         "p50_ms": round(quantile(0.50), 1) if latencies else None, "p95_ms": round(quantile(0.95), 1) if latencies else None,
         "p99_ms": round(quantile(0.99), 1) if latencies else None,
         "mean_ms": round(statistics.fmean(latencies), 1) if latencies else None,
     }
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", help="an existing data folder to serve (default: build a synthetic index)")
-    parser.add_argument("--chunks", type=int, default=10000, help="size of the synthetic index to build")
-    parser.add_argument("--embedder", default=os.environ.get("POLICYKB_EMBEDDER", "minilm"))
-    parser.add_argument("--clients", type=int, default=20)
-    parser.add_argument("--seconds", type=float, default=30)
-    parser.add_argument("--threads", type=int, default=4, help="waitress worker threads")
-    parser.add_argument("--max-requests", type=int, default=100000, help="per client, a bound besides the time")
-    print(json.dumps(run(parser.parse_args()), indent=2))
-
-
-if __name__ == "__main__":
-    main()

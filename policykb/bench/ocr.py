@@ -6,23 +6,22 @@ look scanned (a slight tilt, blur and speckle), saved as image-only PDFs and rea
 (CER) against the drawn text, pages/s, and hit@5 for 10 phrases per language searched in an index of the OCR'd
 documents with the real model; then the outcome on the two real scans of ../shared/testdata/pdfs.
 
-    HF_HUB_OFFLINE=1 .venv/bin/python -m policykb.bench.ocr [--dpi 300 200] [--pages 2] [--json out.json]
+    HF_HUB_OFFLINE=1 policykb bench ocr [--dpi 300 --dpi 200] [--pages 2] [-o out.json]
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import random
 import re
 import resource
-import sys
 import tempfile
 import time
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
@@ -279,35 +278,26 @@ def real_scans(settings: OcrSettings) -> dict:
     return outcome
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dpi", type=int, nargs="+", default=[300, 200], help="OCR rendering resolutions to compare")
-    parser.add_argument("--pages", type=int, default=2, help="largest number of pages drawn per document")
-    parser.add_argument("--json", type=Path, help="also write the results here")
-    parser.add_argument("--langs", nargs="+", help="instead: only the CER of these language settings (e.g. vie+eng eng vie) "
-                        "at the first --dpi, no search")
-    args = parser.parse_args()
+def run_ocr_benchmark(dpis: list[int], max_pages: int = 2, langs: list[str] | None = None,
+                      report: Callable[[dict], None] = lambda run: None) -> dict:
+    """Draw the samples, then per resolution: CER, pages/s, hit@5 and the real scans; each run goes to `report` as it
+    ends. With `langs`, instead only the CER of each language setting at the first resolution, no search."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    workers = os.cpu_count() or 1
     results: dict = {"workers": os.cpu_count(), "runs": []}
     with tempfile.TemporaryDirectory(prefix="policykb-ocr-eval-") as tmp:
         folder = Path(tmp)
-        made = make_samples(folder, args.pages)
+        made = make_samples(folder, max_pages)
         results["documents"] = {lang: sum(1 for s, _ in made if s.language == lang) for lang in ("en", "vi")}
-        for langs in args.langs or []:
-            run = {"langs": langs, **ocr_samples(made, OcrSettings(langs=langs, dpi=args.dpi[0], workers=os.cpu_count() or 1))}
+        for setting in langs or []:
+            run = {"langs": setting, **ocr_samples(made, OcrSettings(langs=setting, dpi=dpis[0], workers=workers))}
             results["runs"].append(run)
-            print(json.dumps(run, ensure_ascii=False), flush=True)
-        for dpi in [] if args.langs else args.dpi:
-            cache = folder / f"data-{dpi}" / "ocr-cache"
-            settings = OcrSettings(dpi=dpi, workers=os.cpu_count() or 1, cache_dir=cache)
+            report(run)
+        for dpi in [] if langs else dpis:
+            settings = OcrSettings(dpi=dpi, workers=workers, cache_dir=folder / f"data-{dpi}" / "ocr-cache")
             run = ocr_samples(made, settings)
             run["hit@5"] = hit_at_5(made, folder / f"data-{dpi}", settings)
-            run["real_scans"] = real_scans(OcrSettings(dpi=dpi, workers=os.cpu_count() or 1))
+            run["real_scans"] = real_scans(OcrSettings(dpi=dpi, workers=workers))
             results["runs"].append(run)
-            print(json.dumps(run, ensure_ascii=False, indent=1), flush=True)
-    if args.json:
-        args.json.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
-
-
-if __name__ == "__main__":
-    main()
+            report(run)
+    return results

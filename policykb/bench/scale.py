@@ -7,7 +7,6 @@ on every query and measures dense recall@10 against exact search.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import os
@@ -21,10 +20,13 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
+import click
 import numpy as np
 
-from policykb.bench.throughput import (ASPECTS, DOCUMENT_KINDS, SEARCH_K, SEED, TITLE_ENDINGS, Vocabulary, _load_average, _percentiles,
-                            benchmark_queries, code_revision, document_number, index_bytes, machine_info, paragraph_extras)
+from policykb.bench.machine import code_revision, load_average, machine_info
+from policykb.bench.stats import percentiles
+from policykb.bench.throughput import (SEARCH_K, SEED, TITLE_ENDINGS, ASPECTS, Vocabulary, benchmark_queries, document_number,
+                                       index_bytes, paragraph_extras)
 from policykb.bench.baseline import BaselineSearcher
 from policykb.bench.vectors import ClusteredVectors, NearbyQueryEmbedder
 from policykb.config import DEFAULT_CORPUS_DIR, Config
@@ -216,8 +218,8 @@ def serve(config: Config, queries: list[str], uncached: bool = False) -> dict:
     finally:
         searcher.close()
     return {"open_seconds": round(opened, 2), "queries": len(queries),
-            "first_hybrid_pass": {"page_cache": page_cache, **_percentiles(first_pass)},
-            "query_ms_alone": {mode: _percentiles(times[mode]) for mode in MODES}, "peak_rss_mb": peak_rss_mb()}
+            "first_hybrid_pass": {"page_cache": page_cache, **percentiles(first_pass)},
+            "query_ms_alone": {mode: percentiles(times[mode]) for mode in MODES}, "peak_rss_mb": peak_rss_mb()}
 
 
 def compare(config: Config, queries: list[str], baseline: bool) -> dict:
@@ -252,10 +254,10 @@ def compare(config: Config, queries: list[str], baseline: bool) -> dict:
         plain.close()
     result = {"query_ms": {}, "recall_at_10": round(float(np.mean(recalls)), 4), "peak_rss_mb_with_baseline": peak_rss_mb()}
     for mode in MODES:
-        ours = _percentiles(times[("policykb", mode)])
+        ours = percentiles(times[("policykb", mode)])
         entry = {"policykb": ours}
         if baseline:
-            theirs = _percentiles(times[("baseline", mode)])
+            theirs = percentiles(times[("baseline", mode)])
             entry.update(baseline=theirs, ratio_p50=round(ours["p50"] / theirs["p50"], 2), ratio_p95=round(ours["p95"] / theirs["p95"], 2))
         result["query_ms"][mode] = entry
     return result
@@ -287,7 +289,7 @@ def query_encoding(config: Config, queries: list[str]) -> dict:
         started = time.perf_counter()
         embedder.embed_query(query)
         times.append((time.perf_counter() - started) * 1000)
-    return {"embedder": embedder.name, **_percentiles(times), "process_peak_rss_mb": peak_rss_mb()}
+    return {"embedder": embedder.name, **percentiles(times), "process_peak_rss_mb": peak_rss_mb()}
 
 
 def run_scale_benchmarks(config: Config, sizes: list[int], queries: int = 200, baseline: bool = True,
@@ -312,32 +314,32 @@ def run_scale_benchmarks(config: Config, sizes: list[int], queries: int = 200, b
             compared = _phase("compare", sized, size, queries, corpus_dir, baseline)
         results["sizes"][str(size)] = {"build": built, "search": served, **compared}
     results["seconds"] = round((datetime.now().astimezone() - started).total_seconds(), 1)
-    results["load_average_at_end"] = _load_average()
+    results["load_average_at_end"] = load_average()
     return results
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="One step of `policykb bench --scale` (run by it in a fresh process).")
-    parser.add_argument("phase", choices=("build", "serve", "compare"))
-    parser.add_argument("--data", type=Path, required=True)
-    parser.add_argument("--chunks", type=int, required=True)
-    parser.add_argument("--queries", type=int, default=200)
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS_DIR)
-    parser.add_argument("--glossary", type=Path)
-    parser.add_argument("--ann-threshold", type=int)
-    parser.add_argument("--ann-nprobe", type=int)
-    parser.add_argument("--term-matrix-threshold", type=int)
-    parser.add_argument("--no-baseline", action="store_true")
-    parser.add_argument("--uncached", action="store_true")
-    args = parser.parse_args(argv)
-    config = Config.from_env(data_dir=args.data, glossary_path=args.glossary, ann_threshold=args.ann_threshold,
-                             ann_nprobe=args.ann_nprobe, term_matrix_threshold=args.term_matrix_threshold, embedder="fake")
-    if args.phase == "build":
-        result = build(config, args.chunks, args.corpus)
+@click.command(help="One step of `policykb bench scale` (run by it in a fresh process: python -m policykb.bench.scale PHASE …).")
+@click.argument("phase", type=click.Choice(("build", "serve", "compare")))
+@click.option("--data", type=click.Path(path_type=Path), required=True)
+@click.option("--chunks", type=int, required=True)
+@click.option("--queries", type=int, default=200)
+@click.option("--corpus", type=click.Path(path_type=Path), default=DEFAULT_CORPUS_DIR)
+@click.option("--glossary", type=click.Path(path_type=Path))
+@click.option("--ann-threshold", type=int)
+@click.option("--ann-nprobe", type=int)
+@click.option("--term-matrix-threshold", type=int)
+@click.option("--no-baseline", is_flag=True)
+@click.option("--uncached", is_flag=True)
+def main(phase: str, data: Path, chunks: int, queries: int, corpus: Path, glossary: Path | None, ann_threshold: int | None,
+         ann_nprobe: int | None, term_matrix_threshold: int | None, no_baseline: bool, uncached: bool) -> None:
+    config = Config.from_env(data_dir=data, glossary_path=glossary, ann_threshold=ann_threshold, ann_nprobe=ann_nprobe,
+                             term_matrix_threshold=term_matrix_threshold, embedder="fake")
+    if phase == "build":
+        result = build(config, chunks, corpus)
     else:
-        vocab = Vocabulary(args.corpus, load_glossary(config.glossary_path))
-        queries = [text for _, text in benchmark_queries(args.queries, vocab)]
-        result = serve(config, queries, args.uncached) if args.phase == "serve" else compare(config, queries, not args.no_baseline)
+        vocab = Vocabulary(corpus, load_glossary(config.glossary_path))
+        texts = [text for _, text in benchmark_queries(queries, vocab)]
+        result = serve(config, texts, uncached) if phase == "serve" else compare(config, texts, not no_baseline)
     print(json.dumps(result))
 
 

@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import os
-import platform
 import random
 import re
-import sqlite3
-import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import replace
@@ -17,7 +12,9 @@ from pathlib import Path
 
 import numpy as np
 
-from policykb.config import DEFAULT_CORPUS_DIR, PROJECT_ROOT, Config
+from policykb.bench.machine import code_revision, load_average, machine_info, torch_threads
+from policykb.bench.stats import percentiles
+from policykb.config import DEFAULT_CORPUS_DIR, Config
 from policykb.errors import PolicyKBError
 from policykb.glossary import Glossary, is_acronym, load_glossary
 from policykb.search.embedder import Embedder, make_embedder
@@ -242,12 +239,6 @@ def _ingest(config: Config, folder: Path, embedder: TimedEmbedder) -> tuple[Inge
     return report, seconds, embedder.seconds - embedded_before
 
 
-def _percentiles(milliseconds: list[float]) -> dict[str, float]:
-    p50, p95 = np.percentile(milliseconds, [50, 95])
-    return {"p50": round(float(p50), 2), "p95": round(float(p95), 2), "mean": round(float(np.mean(milliseconds)), 2),
-            "max": round(float(np.max(milliseconds)), 2)}
-
-
 def measure_queries(config: Config, embedder: Embedder, queries: list[tuple[str, str]]) -> dict:
     """p50/p95 per mode, and hybrid per kind of query; modes take turns on each query so that load from
     other work on the machine falls on all of them alike."""
@@ -267,8 +258,8 @@ def measure_queries(config: Config, embedder: Embedder, queries: list[tuple[str,
         searcher.close()
     by_kind = {kind: [ms for (k, _), ms in zip(queries, times["hybrid"]) if k == kind] for kind in QUERY_KINDS}
     return {
-        "ms": {mode: _percentiles(times[mode]) for mode in MODES},
-        "hybrid_ms_by_kind": {kind: _percentiles(values) for kind, values in by_kind.items() if values},
+        "ms": {mode: percentiles(times[mode]) for mode in MODES},
+        "hybrid_ms_by_kind": {kind: percentiles(values) for kind, values in by_kind.items() if values},
         "with_hits": answered,
     }
 
@@ -293,7 +284,7 @@ def benchmark_corpus(config: Config, folder: Path, embedder: Embedder, queries: 
     """Ingest the folder into config.data_dir, ingest it again unchanged, then time the queries."""
     timed = TimedEmbedder(embedder)
     first, first_seconds, embed_seconds = _ingest(config, folder, timed)
-    threads_ingest = _torch_threads()
+    threads_ingest = torch_threads()
     again, again_seconds, _ = _ingest(config, folder, timed)
     sizes = index_bytes(config.data_dir)
     latency = measure_queries(config, embedder, queries)
@@ -311,57 +302,11 @@ def benchmark_corpus(config: Config, folder: Path, embedder: Embedder, queries: 
         "query_ms": latency["ms"],
         "hybrid_ms_by_kind": latency["hybrid_ms_by_kind"],
         "queries_with_hits": latency["with_hits"],
-        "query_torch_threads": _torch_threads(),
+        "query_torch_threads": torch_threads(),
     }
 
 
 # --- the run ----------------------------------------------------------------------------------------
-def _torch_threads() -> int | None:
-    """Threads torch uses now, or None when torch is not loaded (the fake embedder does not need it)."""
-    torch = sys.modules.get("torch")
-    return torch.get_num_threads() if torch is not None else None
-
-
-def _proc_field(path: str, key: str) -> str | None:
-    try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return None
-    return next((line.split(":", 1)[1].strip() for line in lines if line.startswith(key)), None)
-
-
-def code_revision() -> str | None:
-    """The checkout's commit, with "+changes" when the working tree differs from it; None outside git."""
-    try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True).stdout.strip()
-        status = subprocess.run(["git", "status", "--porcelain", "--", "policykb"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True).stdout
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    return commit + ("+changes" if status.strip() else "")
-
-
-def _load_average() -> list[float] | None:
-    """1, 5 and 15 minute load: other work on the machine slows every figure."""
-    return [round(load, 2) for load in os.getloadavg()] if hasattr(os, "getloadavg") else None
-
-
-def machine_info() -> dict:
-    import faiss
-
-    memory_kb = _proc_field("/proc/meminfo", "MemTotal")
-    return {
-        "cpu_count": os.cpu_count(),
-        "cpu_model": _proc_field("/proc/cpuinfo", "model name"),
-        "memory_gb": round(int(memory_kb.split()[0]) / 2**20, 1) if memory_kb else None,
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "torch_threads": _torch_threads(),
-        "faiss": faiss.__version__,
-        "sqlite": sqlite3.sqlite_version,
-        "load_average": _load_average(),
-    }
-
-
 def run_benchmarks(config: Config, corpus_dir: Path | None = None, synthetic_chunks: int = 10000, queries: int = 200) -> dict:
     """Benchmark the bundled corpus and a synthetic one of about `synthetic_chunks` chunks in temporary data folders."""
     if synthetic_chunks < 1 or queries < 1:
@@ -385,7 +330,7 @@ def run_benchmarks(config: Config, corpus_dir: Path | None = None, synthetic_chu
         "date": started.isoformat(timespec="seconds"),
         "seconds": round((datetime.now().astimezone() - started).total_seconds(), 1),
         "machine": machine,
-        "load_average_at_end": _load_average(),
+        "load_average_at_end": load_average(),
         "code": code_revision(),
         "embedder": embedder.name,
         "settings": {"synthetic_chunks_requested": synthetic_chunks, "queries": len(query_list),

@@ -1,8 +1,8 @@
 """Evaluates "who owns this task": extraction precision and recall, and how often the answer card names the right lead.
 
 Usage:
-    POLICYKB_EMBEDDER=minilm python -m policykb.eval.owners            # the real model (default)
-    POLICYKB_EMBEDDER=fake python -m policykb.eval.owners              # a quick run of the machinery
+    POLICYKB_EMBEDDER=minilm policykb eval owners            # the real model (default)
+    POLICYKB_EMBEDDER=fake policykb eval owners              # a quick run of the machinery
 
 Indexes corpus/ and policykb/eval/data/owners_documents/ into a temporary data folder, then prints one JSON summary on stdout.
 
@@ -20,25 +20,22 @@ when nothing is returned, and anything returned is an invented owner.
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
 import re
-import sys
 import tempfile
 import time
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
-
 from policykb.config import DEFAULT_CORPUS_DIR, Config
+from policykb.errors import PolicyKBError
 from policykb.search.embedder import make_embedder
 from policykb.ingest.indexer import Indexer
 from policykb.owners.answer import OwnersFinder, is_ownership_question
 from policykb.search.searcher import Searcher
 from policykb.eval.sets import OWNERS_DOCUMENTS, OWNERS_GOLD, OWNERS_QUESTIONS
 from policykb.textnorm import fold_lower
-
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -109,25 +106,23 @@ def score_answers(finder: OwnersFinder, questions: list[dict]) -> dict:
     }
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--embedder", default=os.environ.get("POLICYKB_EMBEDDER") or "minilm", help="minilm (default) or fake")
-    args = parser.parse_args()
+def evaluate_owners(config: Config) -> dict:
+    """Index corpus/ and the owners documents with config's embedder in a temporary data folder, then score extraction
+    against the gold and the answer cards against the questions."""
     gold = read_jsonl(OWNERS_GOLD)
     questions = read_jsonl(OWNERS_QUESTIONS)
-    embedder = make_embedder(args.embedder)
+    embedder = make_embedder(config.embedder)
     with tempfile.TemporaryDirectory(prefix="policykb-owners-") as tmp:
-        config = Config.from_env(data_dir=Path(tmp) / "data", embedder=args.embedder)
+        config = replace(config, data_dir=Path(tmp) / "data")
         started = time.perf_counter()
         with Indexer(config, embedder, progress=False) as indexer:
             report = indexer.ingest([DEFAULT_CORPUS_DIR, OWNERS_DOCUMENTS])
         if report.errors:
-            print("\n".join(str(error) for error in report.errors), file=sys.stderr)
-            return 1
+            raise PolicyKBError("\n".join(str(error) for error in report.errors))
         searcher = Searcher(config, embedder)
         try:
             finder = OwnersFinder(searcher)
-            summary = {
+            return {
                 "embedder": embedder.name,
                 "documents": report.documents,
                 "ingest_seconds": round(time.perf_counter() - started, 1),
@@ -136,9 +131,3 @@ def main() -> int:
             }
         finally:
             searcher.close()
-    print(json.dumps(summary, ensure_ascii=False, indent=2))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

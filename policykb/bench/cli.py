@@ -1,0 +1,190 @@
+"""`policykb bench …`: every benchmark as a command; registered on the main group.
+
+Each command calls its module (throughput, scale, ann_choice, embedders, loadtest, ocr), whose functions stay callable
+from Python. Every benchmark works in temporary folders: the index in --data is never touched.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from click.core import ParameterSource
+
+from policykb.cli_options import json_option, pass_config, print_figures
+from policykb.config import Config
+
+queries_option = click.option("--queries", default=200, show_default=True, type=int, help="Queries timed per index.")
+corpus_option = click.option("--corpus", "corpus_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+                             help="Bundled corpus folder (default: corpus/).")
+
+
+def scale_options(hidden: bool = False):
+    """--baseline/--no-baseline, --work-dir and --uncached of the scale benchmark."""
+    options = (
+        click.option("--baseline/--no-baseline", default=True, show_default=True, hidden=hidden, help="Time the plain baseline too."),
+        click.option("--work-dir", type=click.Path(file_okay=False, path_type=Path), default=None, hidden=hidden,
+                     help="Where the temporary indexes go (default: the system's temporary folder)."),
+        click.option("--uncached", is_flag=True, hidden=hidden, help="Empty the page cache (the whole machine's; needs root) "
+                     "before the first pass of hybrid queries, which then reads the index from disk as after a restart."),
+    )
+
+    def decorate(command):
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate
+
+
+@click.group(invoke_without_command=True)
+@click.option("--chunks", "synthetic_chunks", default=(10000,), show_default=True, type=int, multiple=True,
+              help="Size of the synthetic corpus (as bench run).")
+@queries_option
+@corpus_option
+@click.option("--scale", is_flag=True, deprecated="use `policykb bench scale`", help="Measure search at size.")
+@scale_options(hidden=True)
+@json_option
+@click.pass_context
+def bench(ctx: click.Context, synthetic_chunks: tuple[int, ...], queries: int, corpus_dir: Path | None, scale: bool,
+          baseline: bool, work_dir: Path | None, uncached: bool, as_json: bool) -> None:
+    """Benchmarks: ingest and query speed (run, the default), search at size (scale), ANN indexes, embedders, load, OCR.
+
+    Without a command, `policykb bench [--chunks N] [--queries N] [--corpus DIR] [--json]` is `policykb bench run`.
+
+    Example: policykb bench --chunks 10000 --queries 200
+    """
+    if ctx.invoked_subcommand is not None:
+        given = [param.opts[-1] for param in ctx.command.params if ctx.get_parameter_source(param.name) is ParameterSource.COMMANDLINE]
+        if given:
+            raise click.UsageError(f"put {', '.join(given)} after the command: policykb bench {ctx.invoked_subcommand} {given[0]} …")
+        return
+    if scale:
+        ctx.invoke(bench_scale, sizes=synthetic_chunks, queries=queries, corpus_dir=corpus_dir, baseline=baseline,
+                   work_dir=work_dir, uncached=uncached, as_json=as_json)
+        return
+    if len(synthetic_chunks) > 1:
+        raise click.UsageError("give --chunks once, or use `policykb bench scale` to measure several sizes")
+    ctx.invoke(bench_run, synthetic_chunks=synthetic_chunks[0], queries=queries, corpus_dir=corpus_dir, as_json=as_json)
+
+
+@bench.command("run")
+@click.option("--chunks", "synthetic_chunks", default=10000, show_default=True, type=int, help="Size of the synthetic corpus.")
+@queries_option
+@corpus_option
+@json_option
+@pass_config
+def bench_run(config: Config, synthetic_chunks: int, queries: int, corpus_dir: Path | None, as_json: bool) -> None:
+    """Measure ingest chunks/s, re-ingest time and hybrid query p50/p95 (bundled + synthetic corpus).
+
+    Runs in temporary data folders; the index in --data is not touched.
+    Example: policykb bench run --chunks 10000 --queries 200
+    """
+    from policykb.bench.throughput import run_benchmarks
+
+    print_figures(run_benchmarks(config, corpus_dir, synthetic_chunks, queries), as_json)
+
+
+@bench.command("scale")
+@click.option("--chunks", "sizes", default=(10000,), show_default=True, type=int, multiple=True,
+              help="Size of a synthetic index; repeat it for several sizes.")
+@queries_option
+@corpus_option
+@scale_options()
+@json_option
+@pass_config
+def bench_scale(config: Config, sizes: tuple[int, ...], queries: int, corpus_dir: Path | None, baseline: bool,
+                work_dir: Path | None, uncached: bool, as_json: bool) -> None:
+    """Measure search at size: synthetic indexes written straight into the store (no model, clustered random vectors),
+    timed beside a plain baseline: latency per mode, recall@10, RSS, disk, build time. Each size runs in fresh processes.
+
+    Example: policykb bench scale --chunks 10000 --chunks 100000 --chunks 1000000 --json
+    """
+    from policykb.bench.scale import run_scale_benchmarks
+
+    print_figures(run_scale_benchmarks(config, list(sizes), queries, baseline, corpus_dir, work_dir, uncached), as_json)
+
+
+@bench.command("ann")
+@click.option("--size", "sizes", type=int, multiple=True, help="Synthetic vectors to index; repeat it for several sizes.")
+@click.option("--hnsw", is_flag=True, help="Also HNSW (with 8-bit vectors; flat too up to 200,000 vectors).")
+@click.option("--lists", type=int, help="IVF lists (default: what policykb uses for the size).")
+@click.option("--pq", is_flag=True, help="Also IVF with product quantisation.")
+@click.option("--rerank", is_flag=True, help="Also IVF-SQ8 re-ranked by exact scores of its top 40.")
+@click.option("--nprobe", type=int, multiple=True, help="IVF lists scanned (default 8 … 128); repeatable.")
+@click.option("--ef", type=int, multiple=True, help="HNSW efSearch (default 32, 64, 128); repeatable.")
+@click.option("--scifact", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Data folder of a SciFact index built with the real model.")
+@click.option("--scifact-queries", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help=".npy of the real model's query vectors (with --scifact).")
+def bench_ann(sizes: tuple[int, ...], hnsw: bool, lists: int | None, pq: bool, rerank: bool, nprobe: tuple[int, ...],
+              ef: tuple[int, ...], scifact: Path | None, scifact_queries: Path | None) -> None:
+    """Which approximate FAISS index: recall@10 against exact search, latency, memory and build time; one JSON line each.
+
+    Example: policykb bench ann --size 100000 --size 1000000 --hnsw --pq
+    """
+    from policykb.bench.ann_choice import AnnTrials, compare_ann_indexes
+
+    if bool(scifact) != bool(scifact_queries):
+        raise click.UsageError("give --scifact and --scifact-queries together")
+    trials = AnnTrials(lists=lists, nprobe=nprobe, rerank=rerank, pq=pq, hnsw=hnsw, ef=ef)
+    compare_ann_indexes(list(sizes), trials, scifact, scifact_queries)
+
+
+@bench.command("embedders")
+@click.option("--chunks", default=500, show_default=True, type=int, help="Chunks embedded per backend and round.")
+@click.option("--rounds", default=5, show_default=True, type=int)
+@click.option("--agreement-chunks", default=1000, show_default=True, type=int, help="Chunks whose vectors are compared with torch's.")
+def bench_embedders(chunks: int, rounds: int, agreement_chunks: int) -> None:
+    """Embedders side by side (torch, ONNX fp32, ONNX int8): chunks/s and agreement with the torch embeddings.
+
+    Example: policykb bench embedders --chunks 500 --rounds 5 --agreement-chunks 1000
+    """
+    from policykb.bench.embedders import compare_embedders
+
+    click.echo(json.dumps(compare_embedders(chunks, rounds, agreement_chunks), indent=2))
+
+
+@bench.command("load")
+@click.option("--data", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="An existing data folder to serve (default: build a synthetic index).")
+@click.option("--chunks", default=10000, show_default=True, type=int, help="Size of the synthetic index to build.")
+@click.option("--embedder", help="Embedder of the server (default: POLICYKB_EMBEDDER, else minilm).")
+@click.option("--clients", default=20, show_default=True, type=int)
+@click.option("--seconds", default=30.0, show_default=True, type=float)
+@click.option("--threads", default=4, show_default=True, type=int, help="Waitress worker threads.")
+@click.option("--max-requests", default=100000, show_default=True, type=int, help="Per client, a bound besides the time.")
+@pass_config
+def bench_load(config: Config, data: Path | None, chunks: int, embedder: str | None, clients: int, seconds: float, threads: int,
+               max_requests: int) -> None:
+    """Load-test /api/search on loopback: concurrent clients for a fixed time against `policykb serve`.
+
+    Example: policykb bench load --chunks 10000 --clients 20 --seconds 30
+    """
+    from policykb.bench.loadtest import run_load_test
+
+    figures = run_load_test(data, chunks, embedder or config.embedder, clients, seconds, threads, max_requests)
+    click.echo(json.dumps(figures, indent=2))
+
+
+@bench.command("ocr")
+@click.option("--dpi", "dpis", type=int, multiple=True, default=(300, 200), show_default=True,
+              help="OCR rendering resolutions to compare; repeatable.")
+@click.option("--pages", default=2, show_default=True, type=int, help="Largest number of pages drawn per document.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Also write the results here.")
+@click.option("--langs", multiple=True, help="Instead: only the CER of these language settings (e.g. --langs vie+eng --langs eng) "
+              "at the first --dpi, no search.")
+def bench_ocr(dpis: tuple[int, ...], pages: int, output: Path | None, langs: tuple[str, ...]) -> None:
+    """OCR quality and speed through policykb's own OCR path: CER, pages/s and search hit@5 on drawn scans.
+
+    Example: policykb bench ocr --dpi 300 --dpi 200 --pages 2 -o /tmp/ocr.json
+    """
+    from policykb.bench.ocr import run_ocr_benchmark
+
+    def report(run: dict) -> None:
+        click.echo(json.dumps(run, ensure_ascii=False) if "langs" in run else json.dumps(run, ensure_ascii=False, indent=1))
+
+    results = run_ocr_benchmark(list(dpis), pages, list(langs), report)
+    if output:
+        output.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")

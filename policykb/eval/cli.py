@@ -1,0 +1,134 @@
+"""`policykb eval …`: retrieval quality on BEIR, ALQAC and the project's own sets, behaviour snapshots and the owners
+evaluation; registered on the main group."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import click
+
+from policykb.cli_options import json_option, mode_option, pass_config, print_json
+from policykb.config import Config
+
+index_option = click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path),
+                            help="Keep the index here to reuse it (default: temporary).")
+
+
+@click.group("eval")
+def eval_group() -> None:
+    """Measure retrieval quality: BEIR data sets, ALQAC (Vietnamese law articles), the project's own policy query set and
+    owners set, and snapshots of search behaviour to compare two versions of the code.
+
+    Example: policykb eval beir ../shared/testdata/beir-scifact
+    """
+
+
+@eval_group.command("beir")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--split", default="test", show_default=True, help="qrels/SPLIT.tsv to score.")
+@index_option
+@click.option("--limit", type=int, help="Only the first N queries.")
+@json_option
+@pass_config
+def eval_beir(config: Config, folder: Path, split: str, index_dir: Path | None, limit: int | None, as_json: bool) -> None:
+    """nDCG@10, Recall@100 and MRR@10 for keyword, dense and hybrid search on a BEIR-format data set."""
+    from policykb.eval.retrieval import evaluate_beir
+
+    _echo_modes(evaluate_beir(config, folder, split, index_dir, limit), as_json)
+
+
+@eval_group.command("alqac")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@index_option
+@click.option("--limit", type=int, help="Only the first N questions.")
+@click.option("--choices/--no-choices", default=True, show_default=True, help="Ask multiple-choice questions with their choices.")
+@json_option
+@pass_config
+def eval_alqac(config: Config, folder: Path, index_dir: Path | None, limit: int | None, choices: bool, as_json: bool) -> None:
+    """Recall@10, MRR@10 and nDCG@10 for keyword, dense and hybrid search on ALQAC's Vietnamese law articles.
+
+    Every article of law.json becomes a document titled "Điều N — law"; train.json's questions are scored.
+    Example: policykb eval alqac ../shared/testdata/alqac2023 --index /tmp/alqac-idx
+    """
+    from policykb.eval.retrieval import evaluate_alqac
+
+    _echo_modes(evaluate_alqac(config, folder, index_dir, limit, choices), as_json)
+
+
+def _echo_modes(result: dict, as_json: bool) -> None:
+    """One row per search mode, one column per metric."""
+    if as_json:
+        print_json(result)
+        return
+    click.echo(f"{result['dataset']} ({result['split']}: {result['queries']} queries, {result['documents']} documents, {result['embedder']})")
+    names = list(next(iter(result["modes"].values())))
+    click.echo(f"{'mode':<8}" + "".join(f" {name:>10}" for name in names))
+    for mode, scores in result["modes"].items():
+        click.echo(f"{mode:<8}" + "".join(f" {scores[name]:>10.4f}" for name in names))
+
+
+@eval_group.command("queries")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@mode_option
+@json_option
+@pass_config
+def eval_queries(config: Config, file: Path, mode: str, as_json: bool) -> None:
+    """hit@1, hit@5 and MRR@10 of a JSONL query set ({"query", "doc", "phrase"}) over the index in --data."""
+    from policykb.eval.retrieval import evaluate_queries
+    from policykb.search.searcher import Searcher
+
+    result = evaluate_queries(Searcher(config), file, mode)
+    if as_json:
+        print_json(result)
+        return
+    click.echo(f"{result['queries']} queries, {mode}: hit@1 {result['hit@1']:.3f}  hit@5 {result['hit@5']:.3f}  MRR@10 {result['mrr@10']:.3f}")
+    for miss in result["misses"]:
+        click.echo(f"  miss (rank {miss['rank'] or '>10'}): {miss['query']}")
+
+
+@eval_group.command("snapshot")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Where the indexes are kept between snapshots (a second snapshot embeds nothing).")
+@click.option("--testdata", type=click.Path(file_okay=False, path_type=Path), default=Path("../shared/testdata"),
+              show_default=True, help="Folder with beir-scifact/ and alqac2023/ (left out where missing).")
+@click.option("--compare", "before", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A snapshot taken before: print where the new one differs, exit 1 if it does.")
+@pass_config
+@click.pass_context
+def eval_snapshot(ctx: click.Context, config: Config, out: Path, index_dir: Path, testdata: Path, before: Path | None) -> None:
+    """Write the top 10 of every query of every evaluation set, in every mode, with and without filters, to OUT.
+
+    Example: policykb eval snapshot before.json --index /tmp/snap; later: policykb eval snapshot after.json
+    --index /tmp/snap --compare before.json
+    """
+    from policykb.eval.snapshot import compare_snapshots, take_snapshot
+
+    snapshot = take_snapshot(config, index_dir, testdata if testdata.is_dir() else None)
+    out.write_text(json.dumps(snapshot, ensure_ascii=False), encoding="utf-8")
+    if before is not None:
+        differences = compare_snapshots(json.loads(before.read_text(encoding="utf-8")), snapshot)
+        for line in differences[:50]:
+            click.echo(line)
+        click.echo(f"{len(differences)} differences between {before} and {out}")
+        if differences:
+            ctx.exit(1)
+
+
+@eval_group.command("owners")
+@click.option("--embedder", help="minilm (default: POLICYKB_EMBEDDER, else minilm) or fake.")
+@pass_config
+def eval_owners(config: Config, embedder: str | None) -> None:
+    """Who owns a task: extraction precision and recall against the gold, and how often the answer names the right lead.
+
+    Indexes corpus/ and the owners documents in a temporary folder (the index in --data is not touched) and prints
+    one JSON summary.
+
+    Example: POLICYKB_EMBEDDER=fake policykb eval owners
+    """
+    from policykb.eval.owners import evaluate_owners
+
+    summary = evaluate_owners(replace(config, embedder=embedder or config.embedder))
+    click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
