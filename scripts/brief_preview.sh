@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Page 1 of a real brief's Word export, as the README shows it: docs/screenshots/brief.png.
 #
-# Usage: bench/brief_preview.sh DATA_DIR
+# Usage: scripts/brief_preview.sh DATA_DIR
 #   DATA_DIR holds an index built with the real model, e.g.
 #   POLICYKB_DATA=/tmp/briefshots .venv/bin/policykb ingest -q corpus/
 # Makes a brief there through the CLI (it stays in DATA_DIR), exports it to DOCX, converts that with LibreOffice
 # and renders page 1 with pdftoppm. Needs: libreoffice, pdftoppm (poppler-utils).
 set -euo pipefail
 
-data=${1:?usage: bench/brief_preview.sh DATA_DIR (an index built with the real model)}
+data=${1:?usage: scripts/brief_preview.sh DATA_DIR (an index built with the real model)}
 root=$(cd "$(dirname "$0")/.." && pwd)
 policykb=${POLICYKB:-$root/.venv/bin/policykb}
 out=$root/docs/screenshots/brief.png
