@@ -18,7 +18,7 @@ from policykb.errors import EmbedderMismatchError, IndexNotReadyError, NotFoundE
 from policykb.search.embedder import FakeEmbedder
 from policykb.ingest.indexer import Indexer
 from policykb.search.searcher import Searcher
-from policykb.store.db import ACRONYMS_SQL, Filters, Store
+from policykb.store import ACRONYMS_SQL, Filters, Store
 from policykb.search.vectors import VectorIndex, open_vectors, vector_file
 from policykb.textnorm import fold_lower
 
@@ -74,7 +74,7 @@ def test_changed_file_replaces_its_old_chunks_and_reuses_unchanged_vectors(fake_
     texts = [hit.text for hit in searcher.search("brand new closing paragraph", mode="keyword").hits]
     assert any("brand new closing paragraph" in text for text in texts)
     doc = searcher.store.get_document("002_629d27a461f4eef1")
-    assert all(doc["text"][c["start"]:c["end"]] for c in doc["chunks"])
+    assert all(doc.text[c.start:c.end] for c in doc.chunks)
     _consistent(fake_config)
 
 
@@ -224,7 +224,7 @@ def test_mixed_language_document_gets_a_language_per_chunk(fake_config: Config, 
     path.write_text(f"1. English section\n\n{english}\n\n2. Phần tiếng Việt\n\n{vietnamese}", encoding="utf-8")
     with Indexer(fake_config, FakeEmbedder(), progress=False) as indexer:
         indexer.ingest([path])
-        languages = [c["language"] for c in indexer.store.get_document("mixed")["chunks"]]
+        languages = [c.language for c in indexer.store.get_document("mixed").chunks]
     assert languages == ["en", "vi"]
 
 
@@ -248,7 +248,7 @@ def test_an_index_from_before_passage_texts_serves_them_from_its_documents_and_s
                        " DROP INDEX chunks_agencies; ALTER TABLE chunks DROP COLUMN text; PRAGMA user_version = 7;")  # undo 8 to 10
     conn.close()
     with Store(fake_index.db_path, readonly=True) as store:  # served read-only until the next ingest upgrades it
-        assert {cid: row["text"] for cid, row in store.chunk_rows(list(expected)).items()} == expected
+        assert {cid: row.text for cid, row in store.chunk_rows(list(expected)).items()} == expected
         assert [text for _, _, _, text in store.chunks_for_embedding()] == [expected[cid] for cid in sorted(expected)]
     with Store(fake_index.db_path) as store:
         assert dict(store.conn.execute("SELECT id, text FROM chunks")) == expected
@@ -342,3 +342,4 @@ def test_whole_document_scores_are_the_same_for_a_few_documents_and_for_many(fak
         few = store.document_scores('"social" OR "insurance"', keys, (2.0, 1.0))
         many = store.document_scores('"social" OR "insurance"', keys + list(range(10**9, 10**9 + 600)), (2.0, 1.0))
     assert len(few) == 5 and many == few
+

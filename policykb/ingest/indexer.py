@@ -17,7 +17,7 @@ from policykb.config import Config
 from policykb.errors import EmbedderMismatchError, IngestError
 from policykb.glossary import load_glossary
 from policykb.search.embedder import Embedder, UsesEmbedder
-from policykb.store.db import Store
+from policykb.store import Store
 from policykb.search.query import expansion_phrases
 from policykb.search.terms import write_terms
 from policykb.search.vectors import AnnSettings, open_vectors

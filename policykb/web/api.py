@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException
 from policykb.errors import BadQueryError, IndexNotReadyError, NotFoundError, PolicyKBError
 from policykb.owners.answer import OwnersFinder
 from policykb.search.searcher import MODES
-from policykb.store.db import Filters, Store
+from policykb.store import Filters, Store
 from policykb.web.openapi import openapi_spec
 from policykb.web.security import admin_token_problem, token_from_request
 from policykb.web.state import searcher
@@ -109,13 +109,13 @@ def search():
 @bp.get("/docs")
 def list_docs():
     with _store() as store:
-        return jsonify({"ok": True, "documents": store.list_documents()})
+        return jsonify({"ok": True, "documents": [d.to_json() for d in store.list_documents()]})
 
 
 @bp.get("/docs/<doc_id>")
 def get_doc(doc_id: str):
     with _store() as store:
-        return jsonify({"ok": True, **store.get_document(doc_id)})
+        return jsonify({"ok": True, **store.get_document(doc_id).to_json()})
 
 
 @bp.post("/docs")

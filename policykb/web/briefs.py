@@ -12,7 +12,7 @@ from flask import Blueprint, current_app, g, redirect, render_template, request,
 from policykb.errors import BadQueryError, IndexNotReadyError, NotFoundError, PolicyKBError
 from policykb.briefs.export import FORMATS, citation, export_brief
 from policykb.briefs.model import REMOVED, Brief, BriefItem, Briefs
-from policykb.store.db import INIT_HINT, Store, slugify
+from policykb.store import INIT_HINT, Store, slugify
 from policykb.web.security import check_csrf
 from policykb.web.ui import get_store
 
