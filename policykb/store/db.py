@@ -8,6 +8,10 @@ one object (`store.chunk_rows`, `store.get_document`) instead of learning which 
 
 from __future__ import annotations
 
+import numpy as np
+
+from policykb.errors import NotFoundError
+from policykb.models import Document
 from policykb.store.assignments import Assignments
 from policykb.store.base import INIT_HINT
 from policykb.store.document_terms import DocumentTerms
@@ -20,4 +24,33 @@ __all__ = ["ACRONYMS_SQL", "INIT_HINT", "Filters", "Store", "slugify"]
 
 
 class Store(Documents, Passages, PassageTerms, DocumentTerms, Assignments):
-    """One connection to the store; open read-only for searches, read-write for ingest."""
+    """One connection to the store; open read-only for searches, read-write for ingest. The writes of a whole
+    document are here, where every part is at hand."""
+
+    def replace_document(self, doc_id: str, doc: Document, embed_hashes: list[str], vectors: np.ndarray) -> None:
+        """Write a document with its chunks and vectors, replacing any earlier version, in one transaction."""
+        with self.transaction():
+            self._delete_everywhere(doc_id)
+            self._insert_document(doc_id, doc)
+            first_passage = self._insert_chunks(doc_id, doc, embed_hashes, vectors)
+            if first_passage is not None:  # a document without passages is never found, so it needs no row
+                self._insert_document_terms(doc_id, first_passage, doc)
+            self._insert_assignments(doc_id, doc)
+            self._bump_generation()
+
+    def delete_document(self, doc_id: str) -> int:
+        """Delete a document everywhere in the store; returns how many chunks went with it."""
+        with self.transaction():
+            removed, deleted = self._delete_everywhere(doc_id)
+            if not deleted:
+                raise NotFoundError(f"no document {doc_id!r} in the index — `policykb docs` lists them")
+            self._bump_generation()
+        return len(removed)
+
+    def _delete_everywhere(self, doc_id: str) -> tuple[list[int], bool]:
+        """Delete a document's terms, passages, assignments and row (the caller holds the transaction): the ids of
+        the passages removed, and whether the document was there."""
+        self._delete_document_terms(doc_id)  # first: it reads the folded text back from the documents row
+        removed = self._delete_chunks(doc_id)
+        self._delete_assignments(doc_id)
+        return removed, self._delete_document(doc_id)

@@ -7,8 +7,6 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
-import numpy as np
-
 from policykb.errors import NotFoundError
 from policykb.models import Document
 from policykb.store.base import StoreBase
@@ -55,7 +53,7 @@ def slugify(stem: str) -> str:
 
 
 class Documents(StoreBase):
-    """The documents table and doc_numbers; a write also goes through the passages, terms and assignments parts."""
+    """The documents table and doc_numbers (whose rows go with their document's by ON DELETE CASCADE)."""
 
     # --- writes -----------------------------------------------------------------------------------
     def document_for_source(self, source: str) -> tuple[str, str] | None:
@@ -70,20 +68,6 @@ class Documents(StoreBase):
             candidate = f"{base}-{n}"
         return candidate
 
-    def replace_document(self, doc_id: str, doc: Document, embed_hashes: list[str], vectors: np.ndarray) -> None:
-        """Write a document with its chunks and vectors, replacing any earlier version, in one transaction."""
-        with self.transaction():
-            self._delete_document_terms(doc_id)
-            self._delete_chunks(doc_id)
-            self._delete_assignments(doc_id)
-            self.conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
-            self._insert_document(doc_id, doc)
-            first_passage = self._insert_chunks(doc_id, doc, embed_hashes, vectors)
-            if first_passage is not None:  # a document without passages is never found, so it needs no row
-                self._insert_document_terms(doc_id, first_passage, doc)
-            self._insert_assignments(doc_id, doc)
-            self._bump_generation()
-
     def _insert_document(self, doc_id: str, doc: Document) -> None:
         now = datetime.now(UTC).isoformat(timespec="seconds")
         self.conn.execute(_INSERT_DOCUMENT, (
@@ -93,17 +77,9 @@ class Documents(StoreBase):
         ))
         self.conn.executemany("INSERT INTO doc_numbers (doc_id, number) VALUES (?, ?)", ((doc_id, n) for n in doc.doc_numbers))
 
-    def delete_document(self, doc_id: str) -> int:
-        """Delete a document everywhere in the store; returns how many chunks went with it."""
-        with self.transaction():
-            self._delete_document_terms(doc_id)
-            removed = self._delete_chunks(doc_id)
-            self._delete_assignments(doc_id)
-            deleted = self.conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,)).rowcount
-            if not deleted:
-                raise NotFoundError(f"no document {doc_id!r} in the index — `policykb docs` lists them")
-            self._bump_generation()
-        return len(removed)
+    def _delete_document(self, doc_id: str) -> bool:
+        """Delete a document's row and its numbers (the caller holds the transaction); whether there was one."""
+        return self.conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,)).rowcount > 0
 
     # --- reads ------------------------------------------------------------------------------------
     def count_documents(self) -> int:
