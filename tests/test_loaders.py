@@ -286,7 +286,7 @@ def test_real_unreadable_pdfs_are_each_reported_and_none_is_indexed(real_files_i
 
 
 def test_real_vietnamese_precedent_keeps_its_diacritics(real_files_index):
-    text = _document(real_files_index[0], "vi_an_le_43_2021_AL.pdf")["text"]
+    text = _document(real_files_index[0], "vi_an_le_43_2021_AL.pdf").text
     for phrase in ("ÁN LỆ SỐ 43/2021/AL", "hợp đồng thế chấp", "Tòa án nhân dân tối cao"):
         assert phrase in text
 
@@ -314,7 +314,7 @@ def test_real_policy_brief_is_found_by_its_topic(real_files_index):
 
 
 def test_real_table_pdf_keeps_its_numbers(real_files_index):
-    text = _document(real_files_index[0], "en_table_nics_background_checks_2015-11.pdf")["text"]
+    text = _document(real_files_index[0], "en_table_nics_background_checks_2015-11.pdf").text
     assert "Alabama 18,870 23,022 22,650" in text
     assert "2,236,457" in text
 

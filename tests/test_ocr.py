@@ -87,10 +87,10 @@ def test_english_png_is_read_with_its_page_number_and_a_high_confidence(ocr_inde
 
 
 def test_vietnamese_jpeg_keeps_its_diacritics(ocr_index):
-    text = _words(_doc(ocr_index, "note-vi.jpg")["text"])
+    text = _words(_doc(ocr_index, "note-vi.jpg").text)
     for phrase in ("Nghị quyết về trợ giúp xã hội", "chủ trì, phối hợp", "bảy mươi tuổi trở lên"):
         assert phrase in text
-    assert _doc(ocr_index, "note-vi.jpg")["language"] == "vi"
+    assert _doc(ocr_index, "note-vi.jpg").language == "vi"
 
 
 def test_each_page_of_a_multipage_tiff_is_a_page(ocr_index):
@@ -306,11 +306,11 @@ def test_mixed_pdf_without_tesseract_indexes_its_text_layer_and_reads_the_scan_o
     config = Config.from_env(data_dir=tmp_path / "data", embedder="fake")
     with Indexer(dataclasses.replace(config, ocr=False), FakeEmbedder(), progress=False) as indexer:
         first = indexer.ingest([mixed])
-        text = indexer.store.get_document(indexer.store.find_document_id(str(mixed)))["text"]
+        text = indexer.store.get_document(indexer.store.find_document_id(str(mixed))).text
     assert not first.errors and "Social protection coverage" in text and "Annex" not in text
     with Indexer(config, FakeEmbedder(), progress=False) as indexer:
         second = indexer.ingest([mixed])
-        text = indexer.store.get_document(indexer.store.find_document_id(str(mixed)))["text"]
+        text = indexer.store.get_document(indexer.store.find_document_id(str(mixed))).text
     assert (second.updated, second.unchanged) == (1, 0)
     assert "Annex two: health insurance cards" in text
 

@@ -208,5 +208,5 @@ def test_assignments_are_extracted_again_when_a_file_changes_and_deleted_with_it
     fake_indexer.ingest([path])
     rows = fake_indexer.store.assignments()
     assert [(r.lead, r.text) for r in rows] == [("MOF", "Giao Bộ Tài chính bảo đảm kinh phí."), ("MOLISA", "Bộ LĐTBXH chủ trì xây dựng đề án.")]
-    fake_indexer.remove(rows[0]["doc_id"])
+    fake_indexer.remove(rows[0].doc_id)
     assert fake_indexer.store.assignments() == []
