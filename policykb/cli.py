@@ -23,7 +23,7 @@ from policykb.config import SETTINGS, Config
 from policykb.errors import IndexNotReadyError, PolicyKBError
 from policykb.eval.cli import eval_group
 from policykb.search.searcher import Searcher
-from policykb.store.db import Filters, Store, INIT_HINT
+from policykb.store import INIT_HINT, Filters, Store
 
 
 def _config(ctx: click.Context) -> Config:
@@ -171,12 +171,12 @@ def doc(ctx, doc_id: str, as_json: bool) -> None:
     with _open_store(_config(ctx)) as store:
         document = store.get_document(store.find_document_id(doc_id))
     if as_json:
-        _print_json(document)
+        _print_json(document.to_json())
         return
     for key in ("id", "title", "doc_type", "date", "language", "issuer", "source", "doc_numbers", "agencies"):
-        click.echo(f"{key:>12}: {document[key]}")
+        click.echo(f"{key:>12}: {getattr(document, key)}")
     click.echo()
-    click.echo(document["text"])
+    click.echo(document.text)
 
 
 @main.command()
@@ -190,10 +190,10 @@ def docs(ctx, as_json: bool) -> None:
     with _open_store(_config(ctx)) as store:
         documents = store.list_documents()
     if as_json:
-        _print_json({"documents": documents})
+        _print_json({"documents": [d.to_json() for d in documents]})
         return
     for d in documents:
-        click.echo(f"{d['id']:<28} {d['doc_type']:<10} {d['date'] or 'n.d.':<10} {d['language']:<3} {d['chunks']:>4}  {d['title'][:70]}")
+        click.echo(f"{d.id:<28} {d.doc_type:<10} {d.date or 'n.d.':<10} {d.language:<3} {d.chunks:>4}  {d.title[:70]}")
 
 
 @main.command()
@@ -251,12 +251,12 @@ def owners(ctx, query: str | None, agency: str | None, export_path: Path | None,
             _print_hits(finder.searcher.search(query, k=3))
         return
     for a in result.assignments:
-        coordinating = ", ".join(a["coordinating"]) or "—"
-        click.echo(click.style(f"Lead: {a['lead']}", bold=True) + f"   coordinating: {coordinating}   deadline: {a['deadline'] or '—'}")
-        click.echo(f"   task: {textwrap.shorten(a['task'], 160, placeholder=' …')}")
-        place = ", ".join(filter(None, [a["title"], f"§{a['section']}" if a["section"] else None, page_label(a["page"], a["ocr"])]))
-        click.echo(f"   {place} — {a['doc_id']} chars {a['start']}–{a['end']}")
-        click.echo(textwrap.indent(textwrap.shorten(a["text"], 400, placeholder=" …"), "   > "))
+        coordinating = ", ".join(a.coordinating) or "—"
+        click.echo(click.style(f"Lead: {a.lead}", bold=True) + f"   coordinating: {coordinating}   deadline: {a.deadline or '—'}")
+        click.echo(f"   task: {textwrap.shorten(a.task, 160, placeholder=' …')}")
+        place = ", ".join(filter(None, [a.title, f"§{a.section}" if a.section else None, page_label(a.page, a.ocr)]))
+        click.echo(f"   {place} — {a.doc_id} chars {a.start}–{a.end}")
+        click.echo(textwrap.indent(textwrap.shorten(a.text, 400, placeholder=" …"), "   > "))
         click.echo()
 
 

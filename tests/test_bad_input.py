@@ -13,7 +13,7 @@ from policykb.cli import main
 from policykb.config import Config
 from policykb.search.embedder import FakeEmbedder
 from policykb.search.searcher import Searcher
-from policykb.store.db import Store
+from policykb.store import Store
 
 from builders import image_only_pdf, pypdf_written, two_page_pdf
 
@@ -32,7 +32,7 @@ def error_lines(result: Result) -> list[str]:
 
 def indexed_sources(data_dir: Path) -> set[str]:
     with Store(data_dir / "policykb.sqlite3", readonly=True) as store:
-        return {Path(doc["source"]).name for doc in store.list_documents()}
+        return {Path(doc.source).name for doc in store.list_documents()}
 
 
 def ingest_beside_a_good_file(tmp_path: Path, bad: Path, env: dict[str, str] | None = None) -> tuple[str, str]:
@@ -156,7 +156,7 @@ def test_cp1252_and_utf16_text_files_ingest_with_their_accents(tmp_path):
     result = run_ingest(tmp_path / "data", *(tmp_path / name for name in files))
     assert result.exit_code == 0, result.output
     with Store(tmp_path / "data" / "policykb.sqlite3", readonly=True) as store:
-        texts = {Path(doc["source"]).name: store.get_document(doc["id"])["text"] for doc in store.list_documents()}
+        texts = {Path(doc.source).name: store.get_document(doc.id).text for doc in store.list_documents()}
     assert texts == {name: text.strip() for name, (text, _) in files.items()}
 
 

@@ -18,7 +18,7 @@ from policykb.briefs.export import StaleBriefError, export_brief
 from policykb.briefs.model import CHANGED, REMOVED, Briefs
 from policykb.search.embedder import FakeEmbedder
 from policykb.ingest.indexer import Indexer
-from policykb.store.db import Store
+from policykb.store import ChunkInfo, Store
 
 ENV = {"POLICYKB_EMBEDDER": "fake"}
 RESOLUTION = "004_6608ed9db748e12c"
@@ -35,8 +35,8 @@ def briefs(fake_index):
     store.close()
 
 
-def _chunk_with(store: Store, doc_id: str, phrase: str) -> dict:
-    return next(c for c in store.get_document(doc_id)["chunks"] if phrase in store.get_document(doc_id)["text"][c["start"]:c["end"]])
+def _chunk_with(store: Store, doc_id: str, phrase: str) -> ChunkInfo:
+    return next(c for c in store.get_document(doc_id).chunks if phrase in store.get_document(doc_id).text[c.start:c.end])
 
 
 def test_cli_creates_fills_shows_and_exports_a_brief(fake_index, tmp_path):
@@ -59,7 +59,7 @@ def test_docx_export_holds_each_quote_with_a_numbered_endnote_carrying_the_citat
     brief_id = briefs.create("Brief", "Intro text.")
     briefs.add_heading(brief_id, "Resolution 68")
     chunk = _chunk_with(briefs.store, RESOLUTION, "Flexible, diverse and universal")
-    briefs.add_chunk(brief_id, chunk["id"], note="Why it matters")
+    briefs.add_chunk(brief_id, chunk.id, note="Why it matters")
     path = tmp_path / "brief.docx"
     path.write_bytes(export_brief(briefs.get(brief_id), briefs.store, "docx"))
     document = docx.Document(str(path))
@@ -76,7 +76,7 @@ def test_docx_export_holds_each_quote_with_a_numbered_endnote_carrying_the_citat
 def test_markdown_footnotes_resolve(briefs):
     brief_id = briefs.create("Brief")
     for phrase in ("Flexible, diverse and universal", "Improving State management capacity"):
-        briefs.add_chunk(brief_id, _chunk_with(briefs.store, RESOLUTION, phrase)["id"])
+        briefs.add_chunk(brief_id, _chunk_with(briefs.store, RESOLUTION, phrase).id)
     text = export_brief(briefs.get(brief_id), briefs.store, "md").decode()
     references = set(re.findall(r"\[\^(\d+)\](?!:)", text))
     definitions = set(re.findall(r"^\[\^(\d+)\]: .+", text, re.MULTILINE))
@@ -88,7 +88,7 @@ def test_markdown_footnotes_resolve(briefs):
 def test_csv_export_has_one_row_per_passage(briefs):
     brief_id = briefs.create("Brief")
     briefs.add_heading(brief_id, "Owners")
-    briefs.add_chunk(brief_id, _chunk_with(briefs.store, "000_0b935866529ff4c2", "Coordinating agency")["id"])
+    briefs.add_chunk(brief_id, _chunk_with(briefs.store, "000_0b935866529ff4c2", "Coordinating agency").id)
     rows = list(csv.DictReader(io.StringIO(export_brief(briefs.get(brief_id), briefs.store, "csv").decode())))
     assert len(rows) == 1 and rows[0]["heading"] == "Owners" and rows[0]["status"] == "ok"
     assert rows[0]["quote"] == "7. Coordinating agency: Ministry of Labour, Invalids and Social Affairs"
@@ -96,7 +96,7 @@ def test_csv_export_has_one_row_per_passage(briefs):
 
 def test_brief_with_an_owner_passage_attaches_the_owners_table(briefs):
     brief_id = briefs.create("Brief")
-    briefs.add_chunk(brief_id, _chunk_with(briefs.store, "000_0b935866529ff4c2", "Coordinating agency")["id"])
+    briefs.add_chunk(brief_id, _chunk_with(briefs.store, "000_0b935866529ff4c2", "Coordinating agency").id)
     text = export_brief(briefs.get(brief_id), briefs.store, "md").decode()
     assert "## Who owns what" in text and "| MOLISA | World Bank, UNDP, UNICEF, DFID, GIZ | June 2010 to December 2020 |" in text
 
@@ -105,7 +105,7 @@ def test_reorder_edit_and_remove_items(briefs):
     brief_id = briefs.create("Brief")
     first = briefs.add_heading(brief_id, "First")
     second = briefs.add_heading(brief_id, "Second")
-    third = briefs.add_chunk(brief_id, _chunk_with(briefs.store, RESOLUTION, "Improving State")["id"])
+    third = briefs.add_chunk(brief_id, _chunk_with(briefs.store, RESOLUTION, "Improving State").id)
     briefs.move(brief_id, third, -2)
     assert [item.id for item in briefs.get(brief_id).items] == [third, first, second]
     briefs.move(brief_id, third, +1)
@@ -134,8 +134,8 @@ def test_pinning_outside_the_document_or_to_an_unknown_brief_is_refused(briefs):
 
 def test_changed_or_removed_sources_are_flagged_and_block_the_export(fake_index, corpus_copy, briefs):
     brief_id = briefs.create("Brief")
-    kept = briefs.add_chunk(brief_id, _chunk_with(briefs.store, "002_629d27a461f4eef1", "1.5 million jobs")["id"])
-    gone = briefs.add_chunk(brief_id, _chunk_with(briefs.store, RESOLUTION, "Improving State")["id"])
+    kept = briefs.add_chunk(brief_id, _chunk_with(briefs.store, "002_629d27a461f4eef1", "1.5 million jobs").id)
+    gone = briefs.add_chunk(brief_id, _chunk_with(briefs.store, RESOLUTION, "Improving State").id)
     path = corpus_copy / "002_629d27a461f4eef1.txt"
     path.write_text("A new opening line for the article.\n" + path.read_text(encoding="utf-8").replace("1.5 million", "1.6 million"), encoding="utf-8")
     with Indexer(fake_index, FakeEmbedder(), progress=False) as indexer:
@@ -149,7 +149,7 @@ def test_changed_or_removed_sources_are_flagged_and_block_the_export(fake_index,
 
 def test_a_passage_that_only_moved_can_be_re_pinned(fake_index, corpus_copy, briefs):
     brief_id = briefs.create("Brief")
-    item_id = briefs.add_chunk(brief_id, _chunk_with(briefs.store, "002_629d27a461f4eef1", "1.5 million jobs")["id"])
+    item_id = briefs.add_chunk(brief_id, _chunk_with(briefs.store, "002_629d27a461f4eef1", "1.5 million jobs").id)
     path = corpus_copy / "002_629d27a461f4eef1.txt"
     path.write_text("A new opening line for the article.\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
     with Indexer(fake_index, FakeEmbedder(), progress=False) as indexer:
@@ -159,4 +159,4 @@ def test_a_passage_that_only_moved_can_be_re_pinned(fake_index, corpus_copy, bri
     briefs.repin(brief_id, item_id)
     item = briefs.get(brief_id).items[0]
     assert item.status == "ok"
-    assert briefs.store.get_document(item.doc_id)["text"][item.start:item.end] == item.quote
+    assert briefs.store.get_document(item.doc_id).text[item.start:item.end] == item.quote

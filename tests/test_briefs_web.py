@@ -14,7 +14,7 @@ import pytest
 from policykb.config import Config
 from policykb.search.embedder import FakeEmbedder, make_embedder
 from policykb.ingest.indexer import Indexer
-from policykb.store.db import Store
+from policykb.store import Store
 from policykb.web import create_app
 
 RESOLUTION = "004_6608ed9db748e12c"
@@ -40,7 +40,7 @@ def _csrf(client) -> str:
 
 def _text(fake_index: Config, doc_id: str) -> str:
     with Store(fake_index.db_path, readonly=True) as store:
-        return store.get_document(doc_id)["text"]
+        return store.get_document(doc_id).text
 
 
 def _span(fake_index: Config, doc_id: str, phrase: str) -> tuple[int, int]:

@@ -18,7 +18,8 @@ from policykb.errors import EmbedderMismatchError, IndexNotReadyError, NotFoundE
 from policykb.search.embedder import FakeEmbedder
 from policykb.ingest.indexer import Indexer
 from policykb.search.searcher import Searcher
-from policykb.store.db import ACRONYMS_SQL, Filters, Store
+from policykb.store import (ACRONYMS_SQL, AssignmentRow, ChunkInfo, DocumentSummary, Filters, PassageRow, Store, StoredDocument,
+                            in_batches)
 from policykb.search.vectors import VectorIndex, open_vectors, vector_file
 from policykb.textnorm import fold_lower
 
@@ -74,7 +75,7 @@ def test_changed_file_replaces_its_old_chunks_and_reuses_unchanged_vectors(fake_
     texts = [hit.text for hit in searcher.search("brand new closing paragraph", mode="keyword").hits]
     assert any("brand new closing paragraph" in text for text in texts)
     doc = searcher.store.get_document("002_629d27a461f4eef1")
-    assert all(doc["text"][c["start"]:c["end"]] for c in doc["chunks"])
+    assert all(doc.text[c.start:c.end] for c in doc.chunks)
     _consistent(fake_config)
 
 
@@ -224,7 +225,7 @@ def test_mixed_language_document_gets_a_language_per_chunk(fake_config: Config, 
     path.write_text(f"1. English section\n\n{english}\n\n2. Phần tiếng Việt\n\n{vietnamese}", encoding="utf-8")
     with Indexer(fake_config, FakeEmbedder(), progress=False) as indexer:
         indexer.ingest([path])
-        languages = [c["language"] for c in indexer.store.get_document("mixed")["chunks"]]
+        languages = [c.language for c in indexer.store.get_document("mixed").chunks]
     assert languages == ["en", "vi"]
 
 
@@ -248,7 +249,7 @@ def test_an_index_from_before_passage_texts_serves_them_from_its_documents_and_s
                        " DROP INDEX chunks_agencies; ALTER TABLE chunks DROP COLUMN text; PRAGMA user_version = 7;")  # undo 8 to 10
     conn.close()
     with Store(fake_index.db_path, readonly=True) as store:  # served read-only until the next ingest upgrades it
-        assert {cid: row["text"] for cid, row in store.chunk_rows(list(expected)).items()} == expected
+        assert {cid: row.text for cid, row in store.chunk_rows(list(expected)).items()} == expected
         assert [text for _, _, _, text in store.chunks_for_embedding()] == [expected[cid] for cid in sorted(expected)]
     with Store(fake_index.db_path) as store:
         assert dict(store.conn.execute("SELECT id, text FROM chunks")) == expected
@@ -342,3 +343,32 @@ def test_whole_document_scores_are_the_same_for_a_few_documents_and_for_many(fak
         few = store.document_scores('"social" OR "insurance"', keys, (2.0, 1.0))
         many = store.document_scores('"social" OR "insurance"', keys + list(range(10**9, 10**9 + 600)), (2.0, 1.0))
     assert len(few) == 5 and many == few
+
+
+def test_store_reads_return_typed_records(fake_index: Config):
+    with Store(fake_index.db_path, readonly=True) as store:
+        chunk_id = int(store.chunk_ids()[0])
+        passage = store.chunk_rows([chunk_id])[chunk_id]
+        summary = store.list_documents()[0]
+        document = store.get_document(summary.id)
+        assignments = store.assignments()
+    assert isinstance(passage, PassageRow) and passage.id == chunk_id and isinstance(passage.ocr, bool)
+    assert isinstance(summary, DocumentSummary) and summary.chunks == len(document.chunks)
+    assert isinstance(document, StoredDocument) and all(isinstance(chunk, ChunkInfo) for chunk in document.chunks)
+    assert list(document.to_json())[-3:] == ["fts_key", "doc_numbers", "chunks"]  # the order of `policykb doc --json`
+    assert assignments and all(isinstance(a, AssignmentRow) and isinstance(a.coordinating, list) for a in assignments)
+    assert "score" not in assignments[0].to_json()
+
+
+def test_batched_reads_bind_at_most_500_ids_a_statement_and_return_every_row(fake_index: Config):
+    with Store(fake_index.db_path, readonly=True) as store:
+        ids = store.chunk_ids().tolist()
+        wanted = (ids * (1 + 1200 // len(ids)))[:1200] + [10**9]  # more than two batches, repeats and one missing id
+        statements: list[str] = []
+        store.conn.set_trace_callback(statements.append)
+        rows = list(in_batches(store.conn, "SELECT id FROM chunks WHERE id IN ({marks})", wanted))
+        texts = store.passage_texts(wanted)
+        store.conn.set_trace_callback(None)
+    bound = [len(statement[statement.index("IN (") + 4 : statement.rindex(")")].split(",")) for statement in statements]
+    assert bound == [500, 500, 201] * 2  # SQLite hands the trace its statements with the values bound
+    assert sorted({row[0] for row in rows}) == sorted(set(ids)) and set(texts) == set(ids)

@@ -25,7 +25,7 @@ def test_every_hit_cites_its_exact_passage(real_searcher):
         for mode in ("hybrid", "dense", "keyword"):
             for hit in real_searcher.search(query, mode=mode, k=10).hits:
                 document = real_searcher.store.get_document(hit.doc_id)
-                assert hit.text == document["text"][hit.start:hit.end]
+                assert hit.text == document.text[hit.start:hit.end]
 
 
 @pytest.mark.parametrize("query", ["68/NQ-CP", "Resolution 68", "NQ 68", "42-NQ/TW"])

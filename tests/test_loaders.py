@@ -20,7 +20,7 @@ from policykb.glossary import load_glossary
 from policykb.search.embedder import FakeEmbedder
 from policykb.ingest.indexer import Indexer
 from policykb.search.searcher import Searcher
-from policykb.store.db import Store
+from policykb.store import Store, StoredDocument
 from policykb.ingest import parse_file
 from policykb.ingest.decoding import decode_text
 from policykb.ingest.loaders import load_docx, load_html, load_pdf
@@ -259,15 +259,15 @@ def _errors_by_name(report) -> dict[str, IngestError]:
     return {Path(error.path).name: error for error in report.errors}
 
 
-def _document(config: Config, file_name: str) -> dict:
+def _document(config: Config, file_name: str) -> StoredDocument:
     with Store(config.db_path, readonly=True) as store:
-        [doc] = [d for d in store.list_documents() if Path(d["source"]).name == file_name]
-        return store.get_document(doc["id"])
+        [doc] = [d for d in store.list_documents() if Path(d.source).name == file_name]
+        return store.get_document(doc.id)
 
 
 def _source_names(config: Config) -> set[str]:
     with Store(config.db_path, readonly=True) as store:
-        return {Path(d["source"]).name for d in store.list_documents()}
+        return {Path(d.source).name for d in store.list_documents()}
 
 
 def test_real_unreadable_pdfs_are_each_reported_and_none_is_indexed(real_files_index):
@@ -286,14 +286,14 @@ def test_real_unreadable_pdfs_are_each_reported_and_none_is_indexed(real_files_i
 
 
 def test_real_vietnamese_precedent_keeps_its_diacritics(real_files_index):
-    text = _document(real_files_index[0], "vi_an_le_43_2021_AL.pdf")["text"]
+    text = _document(real_files_index[0], "vi_an_le_43_2021_AL.pdf").text
     for phrase in ("ÁN LỆ SỐ 43/2021/AL", "hợp đồng thế chấp", "Tòa án nhân dân tối cao"):
         assert phrase in text
 
 
 def test_real_federal_register_chunks_cover_all_fifteen_pages(real_files_index):
     doc = _document(real_files_index[0], "en_federal_register_2020-17221_multicolumn.pdf")
-    covered = {page for chunk in doc["chunks"] for page in range(chunk["page"], chunk["page_end"] + 1)}
+    covered = {page for chunk in doc.chunks for page in range(chunk.page, chunk.page_end + 1)}
     assert covered == set(range(1, 16))
 
 
@@ -314,7 +314,7 @@ def test_real_policy_brief_is_found_by_its_topic(real_files_index):
 
 
 def test_real_table_pdf_keeps_its_numbers(real_files_index):
-    text = _document(real_files_index[0], "en_table_nics_background_checks_2015-11.pdf")["text"]
+    text = _document(real_files_index[0], "en_table_nics_background_checks_2015-11.pdf").text
     assert "Alabama 18,870 23,022 22,650" in text
     assert "2,236,457" in text
 
@@ -345,7 +345,7 @@ HTML_EXPECTED = {
 def _title_and_text(config: Config, file_name: str) -> str:
     """The headline is the document's title, not a line of its text; search reads both."""
     doc = _document(config, file_name)
-    return " ".join(f"{doc['title']}\n{doc['text']}".split())
+    return " ".join(f"{doc.title}\n{doc.text}".split())
 
 
 @pytest.mark.parametrize("file_name", sorted(HTML_EXPECTED))

@@ -24,7 +24,7 @@ from policykb.briefs.export import export_brief
 from policykb.search.embedder import FakeEmbedder
 from policykb.ingest.indexer import Indexer
 from policykb.search.searcher import Searcher
-from policykb.store.db import Store
+from policykb.store import Store, StoredDocument
 from policykb.ingest import parse_file
 from policykb.ingest.loaders import usable_text_layer
 from policykb.ingest.ocr import OcrSettings, text_from_data
@@ -66,9 +66,9 @@ def ocr_index(tmp_path_factory, scans) -> Config:
     return config
 
 
-def _doc(config: Config, name: str) -> dict:
+def _doc(config: Config, name: str) -> StoredDocument:
     with Store(config.db_path, readonly=True) as store:
-        [doc_id] = [d["id"] for d in store.list_documents() if Path(d["source"]).name == name]
+        [doc_id] = [d.id for d in store.list_documents() if Path(d.source).name == name]
         return store.get_document(doc_id)
 
 
@@ -79,43 +79,43 @@ def _words(text: str) -> str:
 # --- each kind of input ---------------------------------------------------------------------------
 def test_english_png_is_read_with_its_page_number_and_a_high_confidence(ocr_index):
     doc = _doc(ocr_index, "note-en.png")
-    assert doc["file_format"] == "png"
+    assert doc.file_format == "png"
     for line in ENGLISH:
-        assert line in _words(doc["text"])
-    assert {(c["page"], c["ocr"]) for c in doc["chunks"]} == {(1, True)}
-    assert all(80 <= c["ocr_confidence"] <= 100 for c in doc["chunks"])
+        assert line in _words(doc.text)
+    assert {(c.page, c.ocr) for c in doc.chunks} == {(1, True)}
+    assert all(80 <= c.ocr_confidence <= 100 for c in doc.chunks)
 
 
 def test_vietnamese_jpeg_keeps_its_diacritics(ocr_index):
-    text = _words(_doc(ocr_index, "note-vi.jpg")["text"])
+    text = _words(_doc(ocr_index, "note-vi.jpg").text)
     for phrase in ("Nghị quyết về trợ giúp xã hội", "chủ trì, phối hợp", "bảy mươi tuổi trở lên"):
         assert phrase in text
-    assert _doc(ocr_index, "note-vi.jpg")["language"] == "vi"
+    assert _doc(ocr_index, "note-vi.jpg").language == "vi"
 
 
 def test_each_page_of_a_multipage_tiff_is_a_page(ocr_index):
     doc = _doc(ocr_index, "annex.tiff")
-    assert len(doc["page_starts"]) == 2
-    second = doc["text"][doc["page_starts"][1]:]
+    assert len(doc.page_starts) == 2
+    second = doc.text[doc.page_starts[1]:]
     assert _words(second).startswith("Annex two: health insurance cards")
-    assert ENGLISH[0] in doc["text"][: doc["page_starts"][1]]
+    assert ENGLISH[0] in doc.text[: doc.page_starts[1]]
 
 
 def test_pdf_of_a_scanned_image_is_read_by_ocr(ocr_index):
     doc = _doc(ocr_index, "decision-vi.pdf")
-    assert doc["file_format"] == "pdf"
-    assert "Bộ Lao động chủ trì" in doc["text"]
-    assert all(c["ocr"] and c["page"] == 1 for c in doc["chunks"])
+    assert doc.file_format == "pdf"
+    assert "Bộ Lao động chủ trì" in doc.text
+    assert all(c.ocr and c.page == 1 for c in doc.chunks)
 
 
 def test_mixed_pdf_keeps_its_text_layer_and_reads_only_the_scanned_page(ocr_index):
     doc = _doc(ocr_index, "mixed.pdf")
-    first, second = doc["text"][: doc["page_starts"][1]], doc["text"][doc["page_starts"][1]:]
+    first, second = doc.text[: doc.page_starts[1]], doc.text[doc.page_starts[1]:]
     assert first.strip().splitlines() == PAGE_ONE  # exactly the text layer, not OCR's reading of it
     assert "audit the pension fund before the end of June." in _words(second)
-    on_page_one = [c for c in doc["chunks"] if c["page_end"] == 1]
-    assert on_page_one and not any(c["ocr"] or c["ocr_confidence"] is not None for c in on_page_one)
-    assert all(c["ocr"] for c in doc["chunks"] if c["page_end"] == 2)
+    on_page_one = [c for c in doc.chunks if c.page_end == 1]
+    assert on_page_one and not any(c.ocr or c.ocr_confidence is not None for c in on_page_one)
+    assert all(c.ocr for c in doc.chunks if c.page_end == 2)
 
 
 @pytest.mark.parametrize("text, usable", [
@@ -243,7 +243,7 @@ def test_an_unchanged_scan_is_not_read_again_the_cache_answers(tmp_path):
     with Indexer(config, FakeEmbedder(), progress=False) as indexer:
         assert not indexer.ingest([image]).errors
         first = indexer.store.get_document(indexer.store.find_document_id(str(image)))
-        indexer.remove(first["id"])
+        indexer.remove(first.id)
     [cached] = config.ocr_cache_dir.glob("*.json")
     # No Tesseract at all now: only the cache can give the text back.
     without = dataclasses.replace(config, tesseract_cmd=str(tmp_path / "no-tesseract"))
@@ -251,8 +251,8 @@ def test_an_unchanged_scan_is_not_read_again_the_cache_answers(tmp_path):
         report = indexer.ingest([image])
         again = indexer.store.get_document(indexer.store.find_document_id(str(image)))
     assert not report.errors and report.added == 1
-    assert again["text"] == first["text"]
-    assert [c["ocr_confidence"] for c in again["chunks"]] == [c["ocr_confidence"] for c in first["chunks"]]
+    assert again.text == first.text
+    assert [c.ocr_confidence for c in again.chunks] == [c.ocr_confidence for c in first.chunks]
     assert list(config.ocr_cache_dir.glob("*.json")) == [cached]
 
 
@@ -306,11 +306,11 @@ def test_mixed_pdf_without_tesseract_indexes_its_text_layer_and_reads_the_scan_o
     config = Config.from_env(data_dir=tmp_path / "data", embedder="fake")
     with Indexer(dataclasses.replace(config, ocr=False), FakeEmbedder(), progress=False) as indexer:
         first = indexer.ingest([mixed])
-        text = indexer.store.get_document(indexer.store.find_document_id(str(mixed)))["text"]
+        text = indexer.store.get_document(indexer.store.find_document_id(str(mixed))).text
     assert not first.errors and "Social protection coverage" in text and "Annex" not in text
     with Indexer(config, FakeEmbedder(), progress=False) as indexer:
         second = indexer.ingest([mixed])
-        text = indexer.store.get_document(indexer.store.find_document_id(str(mixed)))["text"]
+        text = indexer.store.get_document(indexer.store.find_document_id(str(mixed))).text
     assert (second.updated, second.unchanged) == (1, 0)
     assert "Annex two: health insurance cards" in text
 

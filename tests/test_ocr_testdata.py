@@ -10,6 +10,7 @@ from policykb.config import Config
 from policykb.search.embedder import FakeEmbedder
 from policykb.ingest.indexer import Indexer
 from policykb.search.searcher import Searcher
+from policykb.store import StoredDocument
 
 from conftest import testdata as shared_testdata
 from scans import needs_tesseract
@@ -28,11 +29,11 @@ def scanned_index(tmp_path_factory) -> Config:
     return config
 
 
-def _document(config: Config, name: str) -> dict:
+def _document(config: Config, name: str) -> StoredDocument:
     searcher = Searcher(config, FakeEmbedder())
     try:
-        [doc] = [d for d in searcher.store.list_documents() if d["source"].endswith(name)]
-        return searcher.store.get_document(doc["id"])
+        [doc] = [d for d in searcher.store.list_documents() if d.source.endswith(name)]
+        return searcher.store.get_document(doc.id)
     finally:
         searcher.close()
 
@@ -40,19 +41,19 @@ def _document(config: Config, name: str) -> dict:
 def test_english_page_scan_is_read_as_english_prose(scanned_index):
     doc = _document(scanned_index, "scanned_image_only_c02-22.pdf")
     for words in ("Miss Watson", "kitchen", "tip-toeing along a path"):
-        assert words in doc["text"]
-    assert doc["language"] == "en"
-    assert all(c["ocr"] and c["page"] == 1 and c["ocr_confidence"] > 70 for c in doc["chunks"])
+        assert words in doc.text
+    assert doc.language == "en"
+    assert all(c.ocr and c.page == 1 and c.ocr_confidence > 70 for c in doc.chunks)
 
 
 def test_vietnamese_printout_drawn_as_shapes_is_read_page_by_page(scanned_index):
     doc = _document(scanned_index, "vi_no_text_layer_vector_glyphs.pdf")
-    assert len(doc["page_starts"]) == 10
+    assert len(doc.page_starts) == 10
     for words in ("Thể lệ cuộc thi", "Đắk Lắk", "ĐỐI TƯỢNG DỰ THI"):
-        assert words in doc["text"]
-    assert doc["language"] == "vi"
-    assert {c["page"] for c in doc["chunks"]} >= set(range(1, 10))
-    assert all(c["ocr"] for c in doc["chunks"])
+        assert words in doc.text
+    assert doc.language == "vi"
+    assert {c.page for c in doc.chunks} >= set(range(1, 10))
+    assert all(c.ocr for c in doc.chunks)
 
 
 def test_search_finds_the_vietnamese_scan_by_a_phrase_and_cites_it_as_ocr_text(scanned_index):

@@ -21,7 +21,7 @@ from policykb.ingest.indexer import Indexer
 from policykb.owners import answer as owners_module
 from policykb.owners.answer import MIN_OVERLAP, OwnersFinder, _idf, _overlap, is_ownership_question, subject_words
 from policykb.search.query import plan_query
-from policykb.store.db import Store
+from policykb.store import Store
 from policykb.ingest import parse_file
 from policykb.web import create_app
 
@@ -44,11 +44,11 @@ def finder(fake_searcher):
 def test_the_partnership_group_question_is_answered_by_the_coordinating_agency_line(finder):
     result = finder.ask("who coordinates the partnership group", k=3)
     top = result.assignments[0]
-    assert (top["lead"], top["doc_id"]) == ("MOLISA", PROPOSAL)
-    assert top["text"] == "7. Coordinating agency: Ministry of Labour, Invalids and Social Affairs"
-    assert top["deadline"] == "June 2010 to December 2020"
+    assert (top.lead, top.doc_id) == ("MOLISA", PROPOSAL)
+    assert top.text == "7. Coordinating agency: Ministry of Labour, Invalids and Social Affairs"
+    assert top.deadline == "June 2010 to December 2020"
     doc = finder.searcher.store.get_document(PROPOSAL)
-    assert doc["text"][top["start"]:top["end"]] == top["text"]
+    assert doc.text[top.start:top.end] == top.text
 
 
 def test_no_owner_is_invented_when_no_passage_names_one(finder):
@@ -60,14 +60,14 @@ def test_agency_listing_accepts_any_variant_and_covers_lead_and_support(finder):
     for name in ("MOLISA", "MoLISA", "Ministry of Labour, Invalids and Social Affairs", "Bộ Lao động - Thương binh và Xã hội", "bo ldtbxh"):
         assert finder.canonical_agency(name) == "MOLISA"
     ilo = finder.for_agency("ILO").assignments
-    assert ilo and all("ILO" in a["coordinating"] or a["lead"] == "ILO" for a in ilo)
+    assert ilo and all("ILO" in a.coordinating or a.lead == "ILO" for a in ilo)
     with pytest.raises(BadQueryError, match="glossary"):
         finder.canonical_agency("Ministry of Magic")
 
 
 def test_leads_are_the_agencies_that_lead_any_assignment(finder):
     leads = finder.leads()
-    assert leads == sorted({a["lead"] for a in finder.all().assignments}) and "MOLISA" in leads
+    assert leads == sorted({a.lead for a in finder.all().assignments}) and "MOLISA" in leads
 
 
 def test_find_answers_a_question_else_lists_the_agency_else_the_whole_matrix(finder, monkeypatch):
@@ -85,13 +85,15 @@ def test_find_answers_a_question_else_lists_the_agency_else_the_whole_matrix(fin
 def test_an_answer_weighs_words_over_every_assignment_once_per_index_and_reads_only_the_passages_found(finder, monkeypatch):
     expected = finder.ask("who coordinates the partnership group", k=3).to_json()
     asked: list[str] = []
-    rows = finder.searcher.store.assignment_rows
-    monkeypatch.setattr(finder.searcher.store, "assignment_rows", lambda *args: asked.append(args[0] if args else "all") or rows(*args))
+    store = finder.searcher.store
+    every, within = store.assignments, store.assignments_within
+    monkeypatch.setattr(store, "assignments", lambda *args: asked.append("all") or every(*args))
+    monkeypatch.setattr(store, "assignments_within", lambda spans: asked.append(spans) or within(spans))
     again = OwnersFinder(finder.searcher)  # a finder per request, as in the web app
     assert again.ask("who coordinates the partnership group", k=3).to_json() == expected
     assert again.ask("who leads the social insurance reform", k=3) is not None
     assert "all" not in asked and len(asked) == 2  # the weights of the first question serve the second
-    assert all("a.doc_id = ?" in where for where in asked)
+    assert all(spans and all(isinstance(doc_id, str) for doc_id, _, _ in spans) for spans in asked)  # the passages' spans
 
 
 @pytest.mark.parametrize(("question", "answered"), [
@@ -120,15 +122,15 @@ def test_vietnamese_task_table_rows_are_assignments_and_update_and_delete_with_t
     path.write_text(VI_TABLE, encoding="utf-8")
     with Indexer(fake_index, FakeEmbedder(), progress=False) as indexer:
         indexer.ingest([path])
-        rows = indexer.store.assignment_rows("a.doc_id = ?", ("vi_table",))
-        assert [(r["lead"], r["coordinating"], r["deadline"]) for r in rows] == [
+        rows = [row for row in indexer.store.assignments() if row.doc_id == "vi_table"]
+        assert [(r.lead, r.coordinating, r.deadline) for r in rows] == [
             ("MOLISA", ["MOF", "VSS"], "2025"), ("MOH", ["MOF"], "Quý IV/2024")]
         path.write_text(VI_TABLE.replace("Bộ Y tế | Bộ Tài chính", "Bộ Tài chính | Bộ Y tế"), encoding="utf-8")
         indexer.ingest([path])
-        rows = indexer.store.assignment_rows("a.doc_id = ?", ("vi_table",))
-        assert [r["lead"] for r in rows] == ["MOLISA", "MOF"]
+        rows = [row for row in indexer.store.assignments() if row.doc_id == "vi_table"]
+        assert [r.lead for r in rows] == ["MOLISA", "MOF"]
         indexer.remove("vi_table")
-        assert indexer.store.assignment_rows("a.doc_id = ?", ("vi_table",)) == []
+        assert [row for row in indexer.store.assignments() if row.doc_id == "vi_table"] == []
         assert not indexer.store.conn.execute("SELECT count(*) FROM assignments WHERE doc_id NOT IN (SELECT id FROM documents)").fetchone()[0]
 
 
@@ -199,7 +201,7 @@ def test_the_task_matrix_is_shown_a_page_at_a_time_and_the_pages_add_up_to_all_o
     monkeypatch.setattr(owners_module, "PAGE_SIZE", 3)
     everything = finder.all().assignments
     pages = [finder.all(page) for page in range(1, -(-len(everything) // 3) + 1)]
-    assert [a["id"] for result in pages for a in result.assignments] == [a["id"] for a in everything]
+    assert [a.id for result in pages for a in result.assignments] == [a.id for a in everything]
     assert all(result.total == len(everything) and result.pages == len(pages) for result in pages)
     assert finder.all(len(pages) + 5).page == len(pages)  # past the last page: the last
     molisa = finder.for_agency("MOLISA", 2)
@@ -224,5 +226,5 @@ def test_owner_answers_from_an_index_made_before_ocr_are_served_read_only(fake_i
                        " ALTER TABLE chunks DROP COLUMN text; PRAGMA user_version = 5;")
     conn.close()
     with Store(fake_index.db_path, readonly=True) as store:
-        rows = store.assignment_rows()
-    assert rows and not any(row["ocr"] for row in rows)
+        rows = store.assignments()
+    assert rows and not any(row.ocr for row in rows)

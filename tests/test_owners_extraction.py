@@ -203,10 +203,10 @@ def test_assignments_are_extracted_again_when_a_file_changes_and_deleted_with_it
     path = tmp_path / "nghi_quyet.txt"
     path.write_text("Bộ Y tế chủ trì, phối hợp với Bộ Tài chính rà soát chính sách bảo hiểm y tế.\n", encoding="utf-8")
     fake_indexer.ingest([path])
-    assert [(r["lead"], r["coordinating"]) for r in fake_indexer.store.assignment_rows()] == [("MOH", ["MOF"])]
+    assert [(r.lead, r.coordinating) for r in fake_indexer.store.assignments()] == [("MOH", ["MOF"])]
     path.write_text("Giao Bộ Tài chính bảo đảm kinh phí.\nBộ LĐTBXH chủ trì xây dựng đề án.\n", encoding="utf-8")
     fake_indexer.ingest([path])
-    rows = fake_indexer.store.assignment_rows()
-    assert [(r["lead"], r["text"]) for r in rows] == [("MOF", "Giao Bộ Tài chính bảo đảm kinh phí."), ("MOLISA", "Bộ LĐTBXH chủ trì xây dựng đề án.")]
-    fake_indexer.remove(rows[0]["doc_id"])
-    assert fake_indexer.store.assignment_rows() == []
+    rows = fake_indexer.store.assignments()
+    assert [(r.lead, r.text) for r in rows] == [("MOF", "Giao Bộ Tài chính bảo đảm kinh phí."), ("MOLISA", "Bộ LĐTBXH chủ trì xây dựng đề án.")]
+    fake_indexer.remove(rows[0].doc_id)
+    assert fake_indexer.store.assignments() == []

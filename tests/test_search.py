@@ -14,7 +14,7 @@ from policykb.search.fusion import (WordPairs, cap_per_document, drop_near_dupli
 from policykb.ingest.indexer import Indexer
 from policykb.search.query import content_pairs, plan_query, quote
 from policykb.search.searcher import Searcher
-from policykb.store.db import Filters, Store
+from policykb.store import Filters, Store
 from policykb.search.terms import DOCUMENT_WEIGHTS, FTS_WEIGHTS, WHOLE_DOCUMENT_WEIGHTS
 from policykb.textnorm import fold_lower
 
@@ -23,7 +23,7 @@ RESOLUTION_DOC = "004_6608ed9db748e12c"
 
 def _assert_citations_match(searcher, hits):
     for hit in hits:
-        text = searcher.store.get_document(hit.doc_id)["text"]
+        text = searcher.store.get_document(hit.doc_id).text
         assert hit.text == text[hit.start:hit.end]
 
 
@@ -203,11 +203,11 @@ def test_hybrid_ranks_a_document_whose_title_matches_first_with_its_passage_that
     try:
         plan = plan_query("social pension", searcher.glossary)
         passages, documents = searcher._bm25_rankings(plan.keyword_parts, plan.fts, Filters(), 100, documents=True)
-        doc_of = {cid: row["doc_id"] for cid, row in searcher.store.chunk_rows([cid for cid, _ in passages]).items()}
+        doc_of = {cid: row.doc_id for cid, row in searcher.store.chunk_rows([cid for cid, _ in passages]).items()}
         # BM25 alone puts the minutes first; with the title weighing more, the reform's short annex passages, which
         # only carry the title, outrank its passage that says what was asked.
         assert doc_of[passages[0][0]] == "minutes"
-        assert "Annex tables" in searcher.store.chunk_rows([documents[0][0]])[documents[0][0]]["text"]
+        assert "Annex tables" in searcher.store.chunk_rows([documents[0][0]])[documents[0][0]].text
         hits = searcher.search("social pension", mode="hybrid").hits
         assert [hit.doc_id for hit in hits[:2]] == ["reform", "minutes"]
         assert "social pension is paid" in hits[0].text
@@ -240,7 +240,7 @@ def test_hybrid_gives_keyword_candidates_outside_the_dense_list_their_real_dense
     scored, doc_of = fake_searcher.dense_scores_of_candidates(vector, dense, keyword)
     scored = dict(scored)
     assert set(scored) == set(doc_of) == {cid for cid, _ in keyword} | {dense[0][0]}
-    assert doc_of == {cid: row["doc_id"] for cid, row in fake_searcher.store.chunk_rows(list(scored)).items()}
+    assert doc_of == {cid: row.doc_id for cid, row in fake_searcher.store.chunk_rows(list(scored)).items()}
     ids, vectors = fake_searcher.store.vectors_for_ids(outside)
     for cid, row in zip(ids.tolist(), vectors):
         assert scored[cid] == pytest.approx(float(row @ vector), abs=1e-5)
@@ -249,7 +249,7 @@ def test_hybrid_gives_keyword_candidates_outside_the_dense_list_their_real_dense
 
 def test_a_passage_whose_document_is_removed_mid_search_is_left_out_rather_than_shown_without_its_text(fake_searcher, monkeypatch):
     ranked = fake_searcher._rank(plan_query("social insurance", fake_searcher.glossary), "keyword", Filters(), 20)
-    gone = fake_searcher.store.chunk_rows([ranked[0][0]])[ranked[0][0]]["doc_id"]
+    gone = fake_searcher.store.chunk_rows([ranked[0][0]])[ranked[0][0]].doc_id
     with Store(fake_searcher.config.db_path) as writer:  # another process removes the document after ranking
         writer.delete_document(gone)
     monkeypatch.setattr(fake_searcher, "_rank", lambda *args: ranked)
@@ -263,7 +263,7 @@ def test_keyword_search_in_some_documents_scores_their_passages_as_a_search_over
     store = fake_searcher.store
     match = plan_query("social protection resolution partnership", fake_searcher.glossary).fts
     everywhere = store.keyword_search(match, filters, 1000, FTS_WEIGHTS)
-    doc_of = {cid: row["doc_id"] for cid, row in store.chunk_rows([cid for cid, _ in everywhere]).items()}
+    doc_of = {cid: row.doc_id for cid, row in store.chunk_rows([cid for cid, _ in everywhere]).items()}
     some = sorted(set(doc_of.values()))[:2]
     inside = store.keyword_search(match, filters, 1000, FTS_WEIGHTS, doc_ids=some)
     assert 0 < len(inside) < len(everywhere)

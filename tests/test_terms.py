@@ -21,7 +21,7 @@ from policykb.search.embedder import FakeEmbedder
 from policykb.ingest.indexer import Indexer
 from policykb.search.query import expansion_phrases, plan_query, quote
 from policykb.search.searcher import Searcher
-from policykb.store.db import Filters, Store
+from policykb.store import Filters, Store
 from policykb.search.terms import (DOCUMENT_WEIGHTS, FTS_WEIGHTS, WHOLE_DOCUMENT_WEIGHTS, PhraseScores, TermMatrix, load_terms,
                                   terms_dir, write_terms)
 

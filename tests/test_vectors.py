@@ -22,7 +22,7 @@ from policykb.glossary import load_glossary
 from policykb.search.embedder import FakeEmbedder
 from policykb.ingest.indexer import Indexer
 from policykb.search.searcher import Searcher
-from policykb.store.db import Store
+from policykb.store import Store
 from policykb.search.vectors import AnnSettings, VectorIndex, lists_for, open_vectors, vector_file
 
 ANN = AnnSettings(threshold=1000, nprobe=4)

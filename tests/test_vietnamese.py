@@ -12,7 +12,7 @@ from policykb.eval.retrieval import evaluate_alqac
 from policykb.search.embedder import FakeEmbedder
 from policykb.search.query import plan_query
 from policykb.search.searcher import Searcher
-from policykb.store.db import Filters
+from policykb.store import Filters
 from policykb.glossary import Glossary
 from policykb.textnorm import looks_vietnamese, syllable_bigrams
 
@@ -65,7 +65,7 @@ def pair_searcher(fake_config: Config, fake_indexer, tmp_path: Path):
 
 
 def _first_doc(searcher: Searcher, ranked: list[tuple[int, float]]) -> str:
-    return searcher.store.chunk_rows([ranked[0][0]])[ranked[0][0]]["doc_id"]
+    return searcher.store.chunk_rows([ranked[0][0]])[ranked[0][0]].doc_id
 
 
 @pytest.mark.parametrize("query", ["bảo hiểm xã hội tự nguyện", "bao hiem xa hoi tu nguyen"])

@@ -227,7 +227,7 @@ def hit_at_5(made: list[tuple[Sample, Path]], data_dir: Path, settings: OcrSetti
         report = indexer.ingest([path for _, path in made])
     assert not report.errors, report.errors
     searcher = Searcher(config)
-    by_source = {doc["source"]: doc["id"] for doc in searcher.store.list_documents()}
+    by_source = {doc.source: doc.id for doc in searcher.store.list_documents()}
     result: dict = {}
     for language in ("en", "vi"):
         samples = [sample for sample, _ in made if sample.language == language]
@@ -235,10 +235,10 @@ def hit_at_5(made: list[tuple[Sample, Path]], data_dir: Path, settings: OcrSetti
         found, misses = 0, []
         for sample, page, phrase in phrases_for(samples, per_language):
             doc = searcher.store.get_document(by_source[str(paths[sample.name].resolve())])
-            starts = doc["page_starts"] + [len(doc["text"])]
-            where = locate(phrase, doc["text"], starts[page - 1], starts[page])
+            starts = doc.page_starts + [len(doc.text)]
+            where = locate(phrase, doc.text, starts[page - 1], starts[page])
             hits = searcher.search(phrase, "hybrid", k=5).hits
-            if any(hit.doc_id == doc["id"] and hit.start <= where < hit.end for hit in hits):
+            if any(hit.doc_id == doc.id and hit.start <= where < hit.end for hit in hits):
                 found += 1
             else:
                 misses.append(phrase)

@@ -35,7 +35,7 @@ from policykb.glossary import load_glossary
 from policykb.search.embedder import make_embedder
 from policykb.search.query import expansion_phrases, plan_query
 from policykb.search.searcher import MODES, Searcher
-from policykb.store.db import Store
+from policykb.store import Store
 from policykb.search.terms import write_terms
 from policykb.search.vectors import AnnSettings, open_vectors
 from policykb.models import Chunk, Document

@@ -20,7 +20,7 @@ from policykb.glossary import Glossary, is_acronym, load_glossary
 from policykb.search.embedder import Embedder, make_embedder
 from policykb.ingest.indexer import Indexer, IngestReport
 from policykb.search.searcher import MODES, Searcher
-from policykb.store.db import Store
+from policykb.store import Store
 from policykb.textnorm import fold
 
 SEED = 20240509  # the synthetic corpus and the queries are the same on every run

@@ -9,7 +9,7 @@ from pathlib import Path
 from policykb.citations import format_full_citation
 from policykb.errors import BadQueryError, PolicyKBError
 from policykb.briefs.model import Brief, BriefItem
-from policykb.store.db import Store
+from policykb.store import AssignmentRow, Store
 
 FORMATS = ("docx", "md", "csv")
 CSV_COLUMNS = ("position", "heading", "quote", "note", "title", "doc_numbers", "date", "section", "page", "doc_id", "start", "end", "status", "ocr")
@@ -47,13 +47,13 @@ def _sections(brief: Brief) -> list[tuple[str | None, list[BriefItem]]]:
     return [group for group in groups if group[0] is not None or group[1]]
 
 
-def owner_rows(brief: Brief, store: Store) -> list[dict]:
+def owner_rows(brief: Brief, store: Store) -> list[AssignmentRow]:
     """Task assignments stated inside the brief's passages, for the owners table."""
-    rows: list[dict] = []
+    rows: list[AssignmentRow] = []
     for item in brief.items:
         if item.kind == "passage":
-            rows += store.assignment_rows("a.doc_id = ? AND a.start < ? AND a.end > ?", (item.doc_id, item.end, item.start))
-    return list({(row["doc_id"], row["start"]): row for row in rows}.values())
+            rows += store.assignments_overlapping(item.doc_id, item.start, item.end)
+    return list({(row.doc_id, row.start): row for row in rows}.values())
 
 
 def to_markdown(brief: Brief, store: Store) -> str:
@@ -74,7 +74,7 @@ def to_markdown(brief: Brief, store: Store) -> str:
     owners = owner_rows(brief, store)
     if owners:
         out += ["## Who owns what", "", "| Task | Lead | Coordinating | Deadline |", "| --- | --- | --- | --- |"]
-        out += [f"| {_cell(r['task'])} | {r['lead']} | {', '.join(r['coordinating']) or '—'} | {r['deadline'] or '—'} |" for r in owners]
+        out += [f"| {_cell(r.task)} | {r.lead} | {', '.join(r.coordinating) or '—'} | {r.deadline or '—'} |" for r in owners]
         out.append("")
     out += [f"[^{n}]: {note}" for n, note in enumerate(notes, 1)]
     return "\n".join(out) + "\n"
@@ -132,7 +132,7 @@ def to_docx(brief: Brief, store: Store) -> bytes:
             cell.text = label
         for row in owners:
             cells = table.add_row().cells
-            for cell, value in zip(cells, (row["task"], row["lead"], ", ".join(row["coordinating"]) or "—", row["deadline"] or "—")):
+            for cell, value in zip(cells, (row.task, row.lead, ", ".join(row.coordinating) or "—", row.deadline or "—")):
                 cell.text = value
     document.add_heading("Notes", level=1)
     for number, note in enumerate(notes, 1):

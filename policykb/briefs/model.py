@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from policykb.errors import BadQueryError, NotFoundError
-from policykb.store.db import Store
+from policykb.store import Store
 
 OK, CHANGED, REMOVED = "ok", "source changed", "source removed"
 
@@ -115,17 +115,17 @@ class Briefs:
     def add_span(self, brief_id: int, doc_id: str, start: int, end: int, note: str = "") -> int:
         """Pin doc_id's cleaned text from start to end (a chunk, or a selection in the document page)."""
         doc = self.store.get_document(doc_id)
-        if not 0 <= start < end <= len(doc["text"]):
-            raise BadQueryError(f"characters {start}–{end} are outside {doc_id} (0–{len(doc['text'])})")
-        chunk = next((c for c in doc["chunks"] if c["start"] <= start < c["end"]), None)
+        if not 0 <= start < end <= len(doc.text):
+            raise BadQueryError(f"characters {start}–{end} are outside {doc_id} (0–{len(doc.text)})")
+        chunk = next((c for c in doc.chunks if c.start <= start < c.end), None)
         position = self._next_position(brief_id)
         with self.store.transaction():
             cursor = self.conn.execute(
                 "INSERT INTO brief_items (brief_id, position, kind, note, doc_id, start, end, quote, title, section, page, date, doc_numbers, ocr)"
                 " VALUES (?, ?, 'passage', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (brief_id, position, note.strip(), doc_id, start, end, doc["text"][start:end], doc["title"],
-                 chunk["section"] if chunk else "", chunk["page"] if chunk else None, doc["date"], json.dumps(doc["doc_numbers"]),
-                 int(bool(chunk and chunk["ocr"]))),
+                (brief_id, position, note.strip(), doc_id, start, end, doc.text[start:end], doc.title,
+                 chunk.section if chunk else "", chunk.page if chunk else None, doc.date, json.dumps(doc.doc_numbers),
+                 int(bool(chunk and chunk.ocr))),
             )
             self._touch(brief_id)
         return cursor.lastrowid
@@ -188,11 +188,11 @@ class Briefs:
         if item.moved_to is None:
             raise BadQueryError(f"item {item_id} cannot be re-pinned: its text is {'gone' if row['doc_id'] else 'not a passage'} — remove it and pin the passage again")
         doc = self.store.get_document(item.doc_id)
-        chunk = next((c for c in doc["chunks"] if c["start"] <= item.moved_to[0] < c["end"]), None)
+        chunk = next((c for c in doc.chunks if c.start <= item.moved_to[0] < c.end), None)
         with self.store.transaction():
             self.conn.execute("UPDATE brief_items SET start = ?, end = ?, section = ?, page = ?, ocr = ? WHERE id = ?",
-                              (*item.moved_to, chunk["section"] if chunk else "", chunk["page"] if chunk else None,
-                               int(bool(chunk and chunk["ocr"])), item_id))
+                              (*item.moved_to, chunk.section if chunk else "", chunk.page if chunk else None,
+                               int(bool(chunk and chunk.ocr)), item_id))
             self._touch(brief_id)
 
     def update(self, brief_id: int, title: str | None = None, intro: str | None = None) -> None:

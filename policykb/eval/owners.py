@@ -34,6 +34,7 @@ from policykb.search.embedder import make_embedder
 from policykb.ingest.indexer import Indexer
 from policykb.owners.answer import OwnersFinder, is_ownership_question
 from policykb.search.searcher import Searcher
+from policykb.store import AssignmentRow
 from policykb.eval.sets import OWNERS_DOCUMENTS, OWNERS_GOLD, OWNERS_QUESTIONS
 from policykb.textnorm import fold_lower
 
@@ -46,13 +47,13 @@ def _normal(text: str) -> str:
     return re.sub(r"\s+", " ", fold_lower(text)).strip()
 
 
-def cites(row: dict, item: dict) -> bool:
+def cites(row: AssignmentRow, item: dict) -> bool:
     """Whether an extracted assignment says what a gold item (or a question's expected answer) says."""
-    said = _normal(f"{row['task']}\n{row['text']}")  # a labelled block cites its owner line; its task line is the task
-    return row["doc_id"] == item["doc"] and row["lead"] == item["lead"] and _normal(item["phrase"]) in said
+    said = _normal(f"{row.task}\n{row.text}")  # a labelled block cites its owner line; its task line is the task
+    return row.doc_id == item["doc"] and row.lead == item["lead"] and _normal(item["phrase"]) in said
 
 
-def score_extraction(rows: list[dict], gold: list[dict]) -> dict:
+def score_extraction(rows: list[AssignmentRow], gold: list[dict]) -> dict:
     right = [row for row in rows if any(cites(row, item) for item in gold)]
     found = [item for item in gold if any(cites(row, item) for row in rows)]
     return {
@@ -60,7 +61,7 @@ def score_extraction(rows: list[dict], gold: list[dict]) -> dict:
         "extracted": len(rows),
         "precision": round(len(right) / len(rows), 3) if rows else None,
         "recall": round(len(found) / len(gold), 3) if gold else None,
-        "wrong": [{"doc": r["doc_id"], "lead": r["lead"], "text": r["text"][:120]} for r in rows if r not in right],
+        "wrong": [{"doc": r.doc_id, "lead": r.lead, "text": r.text[:120]} for r in rows if r not in right],
         "missed": [item for item in gold if item not in found],
     }
 
@@ -82,15 +83,15 @@ def score_answers(finder: OwnersFinder, questions: list[dict]) -> dict:
             invented += not ok
             right_and_cited += ok
         else:
-            ok = top is not None and top["lead"] == q["lead"]
+            ok = top is not None and top.lead == q["lead"]
             right_and_cited += ok and cites(top, q)
             if ok and not cites(top, q):
-                other_sentence.append({"question": q["question"], "doc": top["doc_id"], "text": top["text"][:100]})
+                other_sentence.append({"question": q["question"], "doc": top.doc_id, "text": top.text[:100]})
         right += ok
         right_by_language[language] += ok
         if not ok:
-            wrong.append({"question": q["question"], "expected": q["lead"], "got": top and top["lead"],
-                          "doc": top and top["doc_id"], "text": top and top["text"][:100], "score": top and top["score"]})
+            wrong.append({"question": q["question"], "expected": q["lead"], "got": top and top.lead,
+                          "doc": top and top.doc_id, "text": top and top.text[:100], "score": top and top.score})
     total = len(questions)
     return {
         "questions": total,

@@ -19,7 +19,7 @@ from policykb.search.embedder import make_embedder
 from policykb.ingest.indexer import Indexer
 from policykb.search.query import plan_query
 from policykb.search.searcher import MODES, Searcher
-from policykb.store.db import Filters, slugify
+from policykb.store import Filters, slugify
 
 DEPTH = 100
 Metric = Callable[[list[str], dict[str, int]], float]

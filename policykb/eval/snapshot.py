@@ -19,7 +19,7 @@ from policykb.search.embedder import Embedder, make_embedder
 from policykb.ingest.indexer import Indexer
 from policykb.owners.answer import OwnersFinder
 from policykb.search.searcher import MODES, Searcher
-from policykb.store.db import Filters
+from policykb.store import Filters
 
 SYNTHETIC_CHUNKS = 10_000
 SYNTHETIC_QUERIES = 200
@@ -72,9 +72,9 @@ def snapshot_owners(config: Config, embedder: Embedder) -> dict:
     try:
         finder = OwnersFinder(searcher)
         keys = ("doc_id", "task", "lead", "coordinating", "deadline", "start", "end", "score")
-        answers = {q["question"]: [[row.get(key) for key in keys] for row in finder.ask(q["question"], k=5).assignments]
+        answers = {q["question"]: [[getattr(row, key) for key in keys] for row in finder.ask(q["question"], k=5).assignments]
                    for q in _read_jsonl(OWNERS_QUESTIONS)}
-        matrix = [[row.get(key) for key in keys] for row in finder.all().assignments]
+        matrix = [[getattr(row, key) for key in keys] for row in finder.all().assignments]
         agencies = {agency: len(finder.for_agency(agency).assignments) for agency in finder.leads()}
         return {"answers": answers, "matrix": matrix, "by_agency": agencies}
     finally:

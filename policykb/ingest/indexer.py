@@ -29,7 +29,7 @@ from policykb.search.embedder import Embedder, UsesEmbedder
 from policykb.search.query import expansion_phrases
 from policykb.search.terms import write_terms
 from policykb.search.vectors import AnnSettings, open_vectors
-from policykb.store.db import Store
+from policykb.store import Store
 
 log = logging.getLogger(__name__)
 COMMIT_EVERY_CHUNKS = 64  # an interrupted run loses at most this much embedding work

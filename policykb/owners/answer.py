@@ -6,12 +6,14 @@ import csv
 import io
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import partial
 from weakref import WeakKeyDictionary
 
 from policykb.errors import BadQueryError
 from policykb.search.query import STOPWORDS, plan_query
 from policykb.search.searcher import Searcher
+from policykb.store import AssignmentRow
 from policykb.textnorm import fold_lower, looks_vietnamese, syllable_bigrams
 
 # A question about ownership: the search page shows an answer card for these.
@@ -42,7 +44,7 @@ def is_ownership_question(query: str) -> bool:
 class OwnersResult:
     query: str | None
     agency: str | None
-    assignments: list[dict]
+    assignments: list[AssignmentRow]
     total: int | None = None  # of a listing shown a page at a time: all its assignments; else len(assignments)
     page: int = 1
 
@@ -54,7 +56,7 @@ class OwnersResult:
         keys = ("task", "lead", "coordinating", "deadline", "doc_id", "title", "section", "page", "ocr", "start", "end", "text", "score")
         listed = {"total": self.total, "page": self.page, "pages": self.pages} if self.total is not None else {}
         return {"query": self.query, "agency": self.agency, **listed,
-                "assignments": [{key: a.get(key) for key in keys} for a in self.assignments]}
+                "assignments": [{key: getattr(a, key) for key in keys} for a in self.assignments]}
 
 
 class OwnersFinder:
@@ -84,10 +86,8 @@ class OwnersFinder:
     def for_agency(self, agency: str, page: int | None = None) -> OwnersResult:
         """Everything the agency leads or supports; with `page`, that page of PAGE_SIZE assignments and their total."""
         canonical = self.canonical_agency(agency)
-        result = self._listing("a.lead = ? OR EXISTS (SELECT 1 FROM json_each(a.coordinating) WHERE json_each.value = ?)",
-                               (canonical, canonical), page, canonical)
-        for row in result.assignments:
-            row["score"] = 1.0 if row["lead"] == canonical else 0.5
+        result = self._listing(page, canonical)
+        result.assignments = [replace(row, score=1.0 if row.lead == canonical else 0.5) for row in result.assignments]
         return result
 
     def leads(self) -> list[str]:
@@ -97,17 +97,18 @@ class OwnersFinder:
 
     def all(self, page: int | None = None) -> OwnersResult:
         """The whole task matrix; with `page`, that page of PAGE_SIZE assignments and their total."""
-        return self._listing("1 = 1", (), page, None)
+        return self._listing(page, None)
 
-    def _listing(self, where: str, params: tuple, page: int | None, agency: str | None) -> OwnersResult:
+    def _listing(self, page: int | None, agency: str | None) -> OwnersResult:
+        """All assignments, or the agency's (a canonical name); with `page`, that page of them and their total."""
         with self.searcher._lock:
             store = self.searcher.store
+            rows = store.assignments if agency is None else partial(store.assignments_of_agency, agency)
             if page is None:
-                return OwnersResult(None, agency, store.assignment_rows(where, params))
-            total = store.assignment_count(where, params)
+                return OwnersResult(None, agency, rows())
+            total = store.count_assignments(agency)
             page = min(max(page, 1), _pages(total))  # a page past the last shows the last
-            rows = store.assignment_rows(where, params, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
-            return OwnersResult(None, agency, rows, total, page)
+            return OwnersResult(None, agency, rows(PAGE_SIZE, (page - 1) * PAGE_SIZE), total, page)
 
     def ask(self, query: str, k: int = 5, agency: str | None = None) -> OwnersResult:
         """The assignments stated in the passages that best answer the question, best passage first.
@@ -123,37 +124,35 @@ class OwnersFinder:
         translated = [w for w in re.findall(r"\w+", fold_lower(" ".join(plan.expansions))) if w not in _OWNERSHIP_WORDS and w not in STOPWORDS]
         weights = self._weights()
         with self.searcher._lock:  # only the assignments stated within the passages found
-            rows = self.searcher.store.assignment_rows(
-                " OR ".join(["(a.doc_id = ? AND a.start >= ? AND a.start < ?)"] * len(hits)) or "0",
-                tuple(value for hit in hits for value in (hit.doc_id, hit.start, hit.end)))
-        ranked: list[dict] = []
+            rows = self.searcher.store.assignments_within([(hit.doc_id, hit.start, hit.end) for hit in hits])
+        ranked: list[AssignmentRow] = []
         for rank, hit in enumerate(hits):
             passage_weight = 1.0 - rank / PASSAGES
             for row in rows:
-                if row["doc_id"] != hit.doc_id or not hit.start <= row["start"] < hit.end:
+                if row.doc_id != hit.doc_id or not hit.start <= row.start < hit.end:
                     continue
-                if canonical and canonical != row["lead"] and canonical not in row["coordinating"]:
+                if canonical and canonical != row.lead and canonical not in row.coordinating:
                     continue
-                own_words = f"{row['task']} {row['text']}"
+                own_words = f"{row.task} {row.text}"
                 overlap = max(_overlap(subject, own_words, weights), _overlap(translated, own_words, weights) if translated else 0.0)
                 if overlap < MIN_OVERLAP:
                     continue
                 score = 0.6 * passage_weight + 0.4 * overlap
                 if score >= MIN_SCORE:
-                    ranked.append({**row, "score": round(score, 4)})
-        best: dict[int, dict] = {}  # an assignment stated in two retrieved passages counts once, at its better score
+                    ranked.append(replace(row, score=round(score, 4)))
+        best: dict[int, AssignmentRow] = {}  # an assignment stated in two retrieved passages counts once, at its better score
         for row in ranked:
-            if row["id"] not in best or row["score"] > best[row["id"]]["score"]:
-                best[row["id"]] = row
-        return OwnersResult(query, canonical, sorted(best.values(), key=lambda row: -row["score"])[:k])
+            if row.id not in best or row.score > best[row.id].score:
+                best[row.id] = row
+        return OwnersResult(query, canonical, sorted(best.values(), key=lambda row: -row.score)[:k])
 
     def _weights(self) -> dict[str, float]:
         """The idf of word stems over every assignment, worked out once for the searcher's generation of the index:
         it reads each assignment's cited text, which on a large collection is most of an answer's time."""
         with self.searcher._lock:
             if self.searcher not in _WEIGHTS:
-                rows = self.searcher.store.assignment_rows()
-                _WEIGHTS[self.searcher] = _idf([f"{row['task']} {row['text']}" for row in rows])
+                rows = self.searcher.store.assignments()
+                _WEIGHTS[self.searcher] = _idf([f"{row.task} {row.text}" for row in rows])
             return _WEIGHTS[self.searcher]
 
 
@@ -210,6 +209,6 @@ def to_csv(result: OwnersResult) -> str:
     writer = csv.writer(out)
     writer.writerow(EXPORT_COLUMNS)
     for a in result.assignments:
-        writer.writerow([a["task"], a["lead"], "; ".join(a["coordinating"]), a["deadline"] or "", a["title"], a["doc_id"],
-                         a["section"], a["page"] or "", a["start"], a["end"], a["text"], "yes" if a["ocr"] else ""])
+        writer.writerow([a.task, a.lead, "; ".join(a.coordinating), a.deadline or "", a.title, a.doc_id,
+                         a.section, a.page or "", a.start, a.end, a.text, "yes" if a.ocr else ""])
     return out.getvalue()

@@ -18,7 +18,7 @@ from policykb.search.embedder import Embedder, UsesEmbedder, embedder_name
 from policykb.search.fusion import (WordPairs, cap_per_document, convex_fusion, drop_near_duplicates, favour_word_pairs,
                                    rank_documents_by)
 from policykb.search.query import QueryPlan, content_pairs, plan_query, quote
-from policykb.store.db import INIT_HINT, Filters, Store
+from policykb.store import INIT_HINT, Filters, Store
 from policykb.search.terms import DOCUMENT_WEIGHTS, FTS_WEIGHTS, WHOLE_DOCUMENT_WEIGHTS, PhraseScores, TermMatrix, load_terms
 from policykb.search.vectors import AnnSettings, VectorIndex, open_vectors
 from policykb.models import SearchHit
@@ -293,9 +293,9 @@ class Searcher(UsesEmbedder):
         with self._lock:
             rows = self.store.chunk_rows([chunk_id for chunk_id, _ in ranked])
         present = [cid for cid, _ in ranked if cid in rows]  # another process may have removed some since they were ranked
-        texts = {cid: rows[cid]["text"] for cid in present}
+        texts = {cid: rows[cid].text for cid in present}
         ordered = drop_near_duplicates(present, texts, enough=(page + 1) * k + self.config.per_doc_cap * k)
-        ordered = cap_per_document(ordered, {cid: rows[cid]["doc_id"] for cid in rows}, self.config.per_doc_cap, window=k)
+        ordered = cap_per_document(ordered, {cid: rows[cid].doc_id for cid in rows}, self.config.per_doc_cap, window=k)
         scores = dict(ranked)
         window = ordered[(page - 1) * k : page * k]
         hits = [_hit(rank, rows[cid], texts[cid], scores[cid]) for rank, cid in enumerate(window, start=(page - 1) * k + 1)]
@@ -359,13 +359,13 @@ def facet_counts(rows) -> dict[str, list[tuple[str, int]]]:
     """Passages per type, year, language, issuer and agency among all results, most frequent first."""
     counters: dict[str, Counter] = {name: Counter() for name in ("type", "year", "lang", "issuer", "agency")}
     for row in rows:
-        counters["type"][row["doc_type"]] += 1
-        counters["lang"][row["chunk_language"] or row["language"]] += 1
-        if row["year"]:
-            counters["year"][str(row["year"])] += 1
-        if row["issuer"]:
-            counters["issuer"][row["issuer"]] += 1
-        for agency in json.loads(row["agencies"] or "[]"):
+        counters["type"][row.doc_type] += 1
+        counters["lang"][row.chunk_language or row.language] += 1
+        if row.year:
+            counters["year"][str(row.year)] += 1
+        if row.issuer:
+            counters["issuer"][row.issuer] += 1
+        for agency in json.loads(row.agencies or "[]"):
             counters["agency"][agency] += 1
     return {name: sorted(counter.items(), key=lambda item: (-item[1], item[0])) for name, counter in counters.items()}
 
@@ -385,19 +385,19 @@ def _merge_first(first: list[tuple[int, float]], rest: list[tuple[int, float]]) 
 def _hit(rank: int, row, text: str, score: float) -> SearchHit:
     return SearchHit(
         rank=rank,
-        chunk_id=row["id"],
-        doc_id=row["doc_id"],
-        title=row["title"],
-        source=row["source"],
-        doc_type=row["doc_type"],
-        language=row["chunk_language"] or row["language"],
-        date=row["date"],
-        section=row["section"],
-        page=row["page"],
-        start=row["start"],
-        end=row["end"],
+        chunk_id=row.id,
+        doc_id=row.doc_id,
+        title=row.title,
+        source=row.source,
+        doc_type=row.doc_type,
+        language=row.chunk_language or row.language,
+        date=row.date,
+        section=row.section,
+        page=row.page,
+        start=row.start,
+        end=row.end,
         text=text,
         score=score,
-        ocr=bool(row["ocr"]),
-        ocr_confidence=row["ocr_confidence"],
+        ocr=bool(row.ocr),
+        ocr_confidence=row.ocr_confidence,
     )

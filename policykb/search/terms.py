@@ -45,7 +45,7 @@ from typing import TypeVar
 import numpy as np
 
 from policykb.durable import replace_folder_durably
-from policykb.store.db import Store
+from policykb.store import Store
 
 log = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ import numpy as np
 
 from policykb.config import Config
 from policykb.durable import replace_durably
-from policykb.store.db import Store
+from policykb.store import Store
 
 log = logging.getLogger(__name__)
 _FILE = re.compile(r"^vectors\.(\d+)\.faiss$")

@@ -28,12 +28,12 @@ def search():
 
 @bp.get("/docs")
 def list_docs():
-    return jsonify({"ok": True, "documents": require_store().list_documents()})
+    return jsonify({"ok": True, "documents": [d.to_json() for d in require_store().list_documents()]})
 
 
 @bp.get("/docs/<doc_id>")
 def get_doc(doc_id: str):
-    return jsonify({"ok": True, **require_store().get_document(doc_id)})
+    return jsonify({"ok": True, **require_store().get_document(doc_id).to_json()})
 
 
 @bp.post("/docs")

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 from policykb.search.query import STOPWORDS
+from policykb.store import ChunkInfo
 from policykb.textnorm import fold_lower_aligned, words
 
 
@@ -66,23 +67,23 @@ def _heading_lines(text: str, start: int, end: int, section: str) -> list[tuple[
     return spans
 
 
-def document_blocks(text: str, chunks: list[dict], mark: tuple[int, int] | None, cited_chunk: int | None) -> list[Block]:
+def document_blocks(text: str, chunks: list[ChunkInfo], mark: tuple[int, int] | None, cited_chunk: int | None) -> list[Block]:
     """The whole cleaned text as chunk blocks in order, section headings set apart, the cited span in <mark>."""
     blocks: list[Block] = []
     position = 0
     for index, chunk in enumerate(chunks):
         start = position
-        end = len(text) if index == len(chunks) - 1 else chunk["end"]
-        heading_spans = _heading_lines(text, chunk["start"], chunk["end"], chunk["section"])
+        end = len(text) if index == len(chunks) - 1 else chunk.end
+        heading_spans = _heading_lines(text, chunk.start, chunk.end, chunk.section)
         headings = [(left, _mark_span(text, left, right, mark)) for left, right in heading_spans]
         # Blank lines around headings and between chunks are margins on the page, not text to mark.
         body_start = heading_spans[-1][1] if heading_spans else start
         while body_start < end and text[body_start] == "\n":
             body_start += 1
         body = _mark_span(text, body_start, end, mark)
-        cited = cited_chunk == chunk["id"] or (mark is not None and mark[0] < end and mark[1] > start)
-        depth = chunk["section"].count(" › ") + 1 if chunk["section"] else 1
-        blocks.append(Block(chunk["id"], depth, headings, body_start, body, cited))
+        cited = cited_chunk == chunk.id or (mark is not None and mark[0] < end and mark[1] > start)
+        depth = chunk.section.count(" › ") + 1 if chunk.section else 1
+        blocks.append(Block(chunk.id, depth, headings, body_start, body, cited))
         position = end
     return blocks
 

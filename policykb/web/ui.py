@@ -11,6 +11,7 @@ from policykb.errors import BadQueryError, IngestError, NotFoundError
 from policykb.ingest.page_images import display_page_png
 from policykb.owners.answer import OwnersFinder, is_ownership_question, to_csv
 from policykb.search.searcher import MODES
+from policykb.store import ChunkInfo
 from policykb.web.render import document_blocks, highlight, term_pattern
 from policykb.web.request import filters_from_args, get_store, int_arg, mode_arg, searcher, text_arg
 from policykb.web.security import AdminRefused, admin_required
@@ -51,7 +52,7 @@ def index():
                "facet_names": FACETS, "examples": EXAMPLES, "active": {k: request.args[k] for k, _ in FACETS if request.args.get(k)}}
     store = get_store()
     documents = store.list_documents() if store is not None else []
-    context["corpus"] = {"documents": len(documents), "chunks": sum(d["chunks"] for d in documents)}
+    context["corpus"] = {"documents": len(documents), "chunks": sum(d.chunks for d in documents)}
     if not documents:
         context["message"] = "The index is empty. Add documents with `policykb ingest corpus/`, or upload one."
         return render_template("search.html", **context)
@@ -114,19 +115,19 @@ def document(doc_id: str):
         abort(404, f"no document {doc_id!r}")
     # Positions from the page's own links; a hand-edited one that is no position shows the page unmarked.
     start, end, chunk_id = (int_arg(name, None, 0, None, lenient=True) for name in ("start", "end", "chunk"))
-    mark = (start, end) if start is not None and end is not None and 0 <= start < end <= len(doc["text"]) else None
-    blocks = document_blocks(doc["text"], doc["chunks"], mark, chunk_id)
-    source_available = Path(doc["source"]).is_file()
-    cited = _cited_chunk(doc["chunks"], chunk_id, mark)
-    scan = cited if source_available and cited and cited["ocr"] and cited["page"] else None
+    mark = (start, end) if start is not None and end is not None and 0 <= start < end <= len(doc.text) else None
+    blocks = document_blocks(doc.text, doc.chunks, mark, chunk_id)
+    source_available = Path(doc.source).is_file()
+    cited = _cited_chunk(doc.chunks, chunk_id, mark)
+    scan = cited if source_available and cited and cited.ocr and cited.page else None
     return render_template("doc.html", doc=doc, blocks=blocks, mark=mark, related=store.related_documents(doc_id),
                            source_available=source_available, scan=scan)
 
 
-def _cited_chunk(chunks: list[dict], chunk_id: int | None, mark: tuple[int, int] | None) -> dict | None:
+def _cited_chunk(chunks: list[ChunkInfo], chunk_id: int | None, mark: tuple[int, int] | None) -> ChunkInfo | None:
     """The chunk a result led to: by its id, else the one where the cited span starts."""
-    return next((c for c in chunks if c["id"] == chunk_id), None) or next(
-        (c for c in chunks if mark is not None and c["start"] <= mark[0] < c["end"]), None)
+    return next((c for c in chunks if c.id == chunk_id), None) or next(
+        (c for c in chunks if mark is not None and c.start <= mark[0] < c.end), None)
 
 
 @bp.get("/doc/<doc_id>/page/<int:page>.png")
@@ -138,12 +139,12 @@ def page_image(doc_id: str, page: int):
         doc = store.get_document(doc_id) if store else None
     except NotFoundError:
         doc = None
-    if doc is None or not 1 <= page <= max(1, len(doc["page_starts"])) or not Path(doc["source"]).is_file():
+    if doc is None or not 1 <= page <= max(1, len(doc.page_starts)) or not Path(doc.source).is_file():
         abort(404, "no such page of an original file that is still where it was ingested from")
     config = current_app.config["POLICYKB_CONFIG"]
-    target = config.page_images_dir / f"{doc['content_hash'][:64]}-{page}.png"
+    target = config.page_images_dir / f"{doc.content_hash[:64]}-{page}.png"
     try:
-        image = display_page_png(Path(doc["source"]), doc["file_format"], page, target)
+        image = display_page_png(Path(doc.source), doc.file_format, page, target)
     except IngestError as exc:
         abort(404, f"the page image cannot be made: {exc.reason}")
     return send_file(image, mimetype="image/png", max_age=3600)
@@ -154,7 +155,7 @@ def original(doc_id: str):
     """The file the document was ingested from: looked up by id, never by a path from the request."""
     store = get_store()
     try:
-        source = Path(store.get_document(doc_id)["source"]) if store else None
+        source = Path(store.get_document(doc_id).source) if store else None
     except NotFoundError:
         source = None
     if source is None or not source.is_file():
@@ -170,13 +171,13 @@ def documents():
     store = get_store()
     rows = store.list_documents() if store else []
     wanted_type, wanted_lang, text = request.args.get("type"), request.args.get("lang"), request.args.get("q", "").strip().lower()
-    types = sorted({d["doc_type"] for d in rows})
-    languages = sorted({d["language"] for d in rows})
-    rows = [d for d in rows if (not wanted_type or d["doc_type"] == wanted_type) and (not wanted_lang or d["language"] == wanted_lang)
-            and (not text or text in d["title"].lower())]
+    types = sorted({d.doc_type for d in rows})
+    languages = sorted({d.language for d in rows})
+    rows = [d for d in rows if (not wanted_type or d.doc_type == wanted_type) and (not wanted_lang or d.language == wanted_lang)
+            and (not text or text in d.title.lower())]
     sort = request.args.get("sort", "title") if request.args.get("sort") in SORTS else "title"
     reverse = request.args.get("order") == "desc"
-    rows.sort(key=lambda d: (d[sort] is None, d[sort] if d[sort] is not None else ""), reverse=reverse)
+    rows.sort(key=lambda d: ((value := getattr(d, sort)) is None, value if value is not None else ""), reverse=reverse)
     return render_template("docs.html", rows=rows, sort=sort, reverse=reverse, types=types, languages=languages, sorts=SORTS)
 
 

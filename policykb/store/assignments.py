@@ -1,0 +1,75 @@
+"""Task assignments (who leads, who coordinates, by when), each with the text of its document that states it.
+
+Callers ask by intention (all, an agency's, those within some passages); the SQL conditions stay here.
+"""
+
+from __future__ import annotations
+
+import json
+
+from policykb.models import Document
+from policykb.store.base import StoreBase
+from policykb.store.records import AssignmentRow
+
+_INSERT_ASSIGNMENT = """
+    INSERT INTO assignments (doc_id, start, end, task, lead, coordinating, deadline, section, page)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+"""
+
+# The page is chosen from the assignments alone, so only its rows' texts are sliced from their documents.
+_ASSIGNMENT_ROWS = """
+    SELECT a.id, a.doc_id, a.start, a.end, a.task, a.lead, a.coordinating, a.deadline, a.section, a.page, d.title,
+           substr(d.text, a.start + 1, a.end - a.start) AS text, {ocr} AS ocr
+    FROM assignments a JOIN documents d ON d.id = a.doc_id
+    WHERE a.id IN (
+        SELECT a.id FROM assignments a WHERE {where} ORDER BY a.doc_id, a.start LIMIT ? OFFSET ?
+    )
+    ORDER BY a.doc_id, a.start
+"""
+
+_ANY = "1 = 1"
+_OF_AGENCY = "a.lead = ? OR EXISTS (SELECT 1 FROM json_each(a.coordinating) WHERE json_each.value = ?)"
+_STARTS_WITHIN = "(a.doc_id = ? AND a.start >= ? AND a.start < ?)"
+_OVERLAPS = "a.doc_id = ? AND a.start < ? AND a.end > ?"
+
+
+class Assignments(StoreBase):
+    """The assignments table."""
+
+    def _insert_assignments(self, doc_id: str, doc: Document) -> None:
+        self.conn.executemany(_INSERT_ASSIGNMENT, (
+            (doc_id, a.start, a.end, a.task, a.lead, json.dumps(a.coordinating, ensure_ascii=False), a.deadline, a.section, a.page)
+            for a in doc.assignments
+        ))
+
+    def _delete_assignments(self, doc_id: str) -> None:
+        self.conn.execute("DELETE FROM assignments WHERE doc_id = ?", (doc_id,))
+
+    def assignment_leads(self) -> list[str]:
+        return [row[0] for row in self.conn.execute("SELECT DISTINCT lead FROM assignments ORDER BY lead")]
+
+    def count_assignments(self, agency: str | None = None) -> int:
+        """How many assignments there are, or how many the agency (a canonical name) leads or coordinates."""
+        where, params = (_ANY, ()) if agency is None else (_OF_AGENCY, (agency, agency))
+        return self.conn.execute(f"SELECT count(*) FROM assignments a WHERE {where}", params).fetchone()[0]
+
+    def assignments(self, limit: int = -1, offset: int = 0) -> list[AssignmentRow]:
+        """Every assignment in document order (`limit` of them from `offset`; -1: all)."""
+        return self._assignment_rows(_ANY, (), limit, offset)
+
+    def assignments_of_agency(self, agency: str, limit: int = -1, offset: int = 0) -> list[AssignmentRow]:
+        """The assignments the agency (a canonical name) leads or coordinates, in document order."""
+        return self._assignment_rows(_OF_AGENCY, (agency, agency), limit, offset)
+
+    def assignments_within(self, spans: list[tuple[str, int, int]]) -> list[AssignmentRow]:
+        """The assignments whose text starts within one of the (document id, start, end) spans, in document order."""
+        where = " OR ".join([_STARTS_WITHIN] * len(spans)) or "0"
+        return self._assignment_rows(where, tuple(value for span in spans for value in span))
+
+    def assignments_overlapping(self, doc_id: str, start: int, end: int) -> list[AssignmentRow]:
+        """The assignments whose text overlaps the document's span from start to end, in document order."""
+        return self._assignment_rows(_OVERLAPS, (doc_id, end, start))
+
+    def _assignment_rows(self, where: str, params: tuple, limit: int = -1, offset: int = 0) -> list[AssignmentRow]:
+        sql = _ASSIGNMENT_ROWS.format(ocr=self._assignment_ocr, where=where)
+        return [AssignmentRow.from_row(row) for row in self.conn.execute(sql, (*params, limit, offset))]

@@ -1,0 +1,120 @@
+"""The store's connection: opening it, its transactions, the meta table and what this index's schema has.
+
+Every part of the store (documents.py, passages.py, …) is a subclass of StoreBase, and so shares its connection.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Self
+
+from policykb.errors import IndexNotReadyError
+from policykb.store.schema import migrate
+
+INIT_HINT = "run: policykb ingest corpus/"
+PAGE_SIZE = 8192
+
+
+def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
+    if readonly:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30, check_same_thread=False)
+    else:
+        conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+        # Set only while a database is empty (later a no-op): a passage row (its text and 1.5 KB vector) is too large
+        # for two to share a 4 KB page, so 8 KB pages hold three and leave less of each page empty.
+        conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
+class StoreBase:
+    """One connection to the store; open read-only for searches, read-write for ingest."""
+
+    def __init__(self, path: Path, readonly: bool = False) -> None:
+        self.path = path
+        if readonly and not path.exists():
+            raise IndexNotReadyError(f"no index at {path.parent}: {INIT_HINT}")
+        if not readonly:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        self.conn = _connect(path, readonly)
+        if not readonly:
+            migrate(self.conn)
+        # An index from before OCR (migration 6), opened read-only to serve searches until the next ingest upgrades it.
+        columns = {row[1] for row in self.conn.execute("PRAGMA table_info(chunks)")}
+        has_ocr = "ocr" in columns
+        self._ocr_columns = "ocr, ocr_confidence" if has_ocr else "0 AS ocr, NULL AS ocr_confidence"
+        self._assignment_ocr = (  # whether the passage that states an assignment was read by OCR
+            "EXISTS (SELECT 1 FROM chunks c WHERE c.doc_id = a.doc_id AND c.ocr = 1 AND c.start <= a.start AND a.start < c.end)"
+            if has_ocr else "0")
+        # A passage's text: its own copy since migration 8, else sliced from its document's text (an older index).
+        self._chunk_text = "c.text" if "text" in columns else "substr(d.text, c.start + 1, c.end - c.start)"
+        # Whole documents in FTS5 since migration 10; an older index ranks documents by their best passage alone.
+        self.has_document_terms = self.conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'documents_fts')").fetchone()[0] == 1
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def transaction(self) -> _Transaction:
+        return _Transaction(self.conn)
+
+    # --- meta -------------------------------------------------------------------------------------
+    def meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def _set_meta(self, key: str, value: str) -> None:
+        self.conn.execute("""
+            INSERT INTO meta (key, value) VALUES (?, ?)
+            ON CONFLICT (key) DO UPDATE SET value = excluded.value
+        """, (key, value))
+
+    def generation(self) -> int:
+        """A counter bumped by every committed change; the FAISS file is named after it."""
+        return int(self.meta("generation") or 0)
+
+    def _bump_generation(self) -> int:
+        generation = self.generation() + 1
+        self._set_meta("generation", str(generation))
+        return generation
+
+    def set_embedder(self, name: str, dim: int) -> None:
+        with self.transaction():
+            self._set_meta("embedder", name)
+            self._set_meta("dim", str(dim))
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE … COMMIT, rolled back on any exception (KeyboardInterrupt included).
+
+    Inside another transaction it is a savepoint, so that many writes (a bulk load) can share one commit.
+    """
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.nested = False
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.nested = self.conn.in_transaction
+        self.conn.execute("SAVEPOINT nested" if self.nested else "BEGIN IMMEDIATE")
+        return self.conn
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if self.nested:
+            if exc_type is not None:
+                self.conn.execute("ROLLBACK TO nested")
+            self.conn.execute("RELEASE nested")
+        elif exc_type is None:
+            self.conn.execute("COMMIT")
+        else:
+            self.conn.execute("ROLLBACK")

@@ -1,0 +1,45 @@
+"""Search filters, and the SQL conditions they add to a query over passages `c` joined to their documents `d`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# "!= '[]'" lets SQLite read the passages that name any agency from their partial index (migration 9).
+_AGENCY_CONDITION = """c.agencies != '[]' AND EXISTS (
+    SELECT 1 FROM json_each(c.agencies) WHERE json_each.value = ?
+)"""
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """Search filters; None means "any"."""
+
+    doc_type: str | None = None
+    language: str | None = None
+    year: int | None = None
+    doc_id: str | None = None
+    issuer: str | None = None
+    agency: str | None = None
+
+    def sql(self) -> tuple[str, list]:
+        """The filters as " AND …" conditions on `c` and `d`, with their parameters."""
+        clauses, params = [], []
+        columns = (("d.doc_type", self.doc_type), ("c.language", self.language), ("d.year", self.year),
+                   ("d.id", self.doc_id), ("d.issuer", self.issuer))
+        for column, value in columns:
+            if value is not None:
+                clauses.append(f"{column} = ?")
+                params.append(value)
+        if self.agency is not None:
+            clauses.append(_AGENCY_CONDITION)
+            params.append(self.agency)
+        return "".join(f" AND {clause}" for clause in clauses), params
+
+    @property
+    def active(self) -> bool:
+        return any(value is not None for value in (self.doc_type, self.language, self.year, self.doc_id, self.issuer, self.agency))
+
+    @property
+    def on_documents(self) -> bool:
+        """Whether any filter is on a document's fields (the others are on the passage's own)."""
+        return any(value is not None for value in (self.doc_type, self.year, self.doc_id, self.issuer))

@@ -1,0 +1,148 @@
+"""The typed records the store's reads return, each with the dict its JSON output has always had (`to_json`)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class PassageRow:
+    """A passage with its document's fields, as a search cites it."""
+
+    id: int
+    doc_id: str
+    start: int
+    end: int
+    section: str
+    page: int | None
+    page_end: int | None
+    chunk_language: str  # the passage's own language; `language` is its document's
+    agencies: str  # the JSON list as stored: facets parse it only for the passages they count
+    ocr: bool
+    ocr_confidence: float | None
+    title: str
+    source: str
+    doc_type: str
+    language: str
+    date: str | None
+    year: int | None
+    issuer: str | None
+    text: str
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> PassageRow:
+        return cls(**{**dict(row), "ocr": bool(row["ocr"])})
+
+
+@dataclass(frozen=True, slots=True)
+class AssignmentRow:
+    """A stored task assignment with its document's title and the text that states it; `score` once ranked."""
+
+    id: int
+    doc_id: str
+    start: int
+    end: int
+    task: str
+    lead: str
+    coordinating: list[str]
+    deadline: str | None
+    section: str
+    page: int | None
+    title: str
+    text: str
+    ocr: bool  # whether the passage that states it was read by OCR
+    score: float | None = None
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> AssignmentRow:
+        return cls(**{**dict(row), "coordinating": json.loads(row["coordinating"]), "ocr": bool(row["ocr"])})
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        if self.score is None:  # only a ranked or listed-for-an-agency assignment has one
+            del data["score"]
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentSummary:
+    """A line of the document list: a document's metadata and how many passages it has."""
+
+    id: str
+    title: str
+    source: str
+    doc_type: str
+    language: str
+    date: str | None
+    issuer: str | None
+    url: str | None
+    file_format: str
+    ingested_at: str
+    chunks: int
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkInfo:
+    """Where a passage of a stored document lies, without its text (which is the document's from start to end)."""
+
+    id: int
+    ordinal: int
+    start: int
+    end: int
+    section: str
+    page: int | None
+    page_end: int | None
+    language: str
+    agencies: list[str]
+    ocr: bool
+    ocr_confidence: float | None
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> ChunkInfo:
+        return cls(**{**dict(row), "agencies": json.loads(row["agencies"]), "ocr": bool(row["ocr"])})
+
+
+@dataclass(frozen=True, slots=True)
+class StoredDocument:
+    """A document as stored: every column of its row, the numbers it mentions and its passages (fields in the order
+    of the documents table, which is the order of its JSON)."""
+
+    id: str
+    source: str
+    title: str
+    doc_type: str
+    language: str
+    date: str | None
+    year: int | None
+    issuer: str | None
+    url: str | None
+    file_format: str
+    content_hash: str
+    text: str
+    page_starts: list[int]
+    agencies: list[str]
+    acronyms: dict[str, str]
+    ingested_at: str
+    fts_key: int | None = None  # its rowid in documents_fts (migration 10); None before it, or without passages
+    doc_numbers: list[str] = field(default_factory=list)
+    chunks: list[ChunkInfo] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedDocument:
+    """Another document that mentions a document number this one mentions; `shared` lists them."""
+
+    id: str
+    title: str
+    shared: str
+
+    def to_json(self) -> dict:
+        return asdict(self)
