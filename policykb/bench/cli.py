@@ -1,6 +1,6 @@
 """`policykb bench …`: every benchmark as a command; registered on the main group.
 
-Each command calls its module (throughput, scale, ann_choice, embedders, loadtest, ocr), whose functions stay callable
+Each command calls its module (throughput, scale, ann_choice, embedders, loadtest), whose functions stay callable
 from Python. Every benchmark works in temporary folders: the index in --data is never touched.
 """
 
@@ -166,25 +166,3 @@ def bench_load(config: Config, data: Path | None, chunks: int, embedder: str | N
 
     figures = run_load_test(data, chunks, embedder or config.embedder, clients, seconds, threads, max_requests)
     click.echo(json.dumps(figures, indent=2))
-
-
-@bench.command("ocr")
-@click.option("--dpi", "dpis", type=int, multiple=True, default=(300, 200), show_default=True,
-              help="OCR rendering resolutions to compare; repeatable.")
-@click.option("--pages", default=2, show_default=True, type=int, help="Largest number of pages drawn per document.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Also write the results here.")
-@click.option("--langs", multiple=True, help="Instead: only the CER of these language settings (e.g. --langs vie+eng --langs eng) "
-              "at the first --dpi, no search.")
-def bench_ocr(dpis: tuple[int, ...], pages: int, output: Path | None, langs: tuple[str, ...]) -> None:
-    """OCR quality and speed through policykb's own OCR path: CER, pages/s and search hit@5 on drawn scans.
-
-    Example: policykb bench ocr --dpi 300 --dpi 200 --pages 2 -o /tmp/ocr.json
-    """
-    from policykb.bench.ocr import run_ocr_benchmark
-
-    def report(run: dict) -> None:
-        click.echo(json.dumps(run, ensure_ascii=False) if "langs" in run else json.dumps(run, ensure_ascii=False, indent=1))
-
-    results = run_ocr_benchmark(list(dpis), pages, list(langs), report)
-    if output:
-        output.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -6,7 +6,7 @@ look scanned (a slight tilt, blur and speckle), saved as image-only PDFs and rea
 (CER) against the drawn text, pages/s, and hit@5 for 10 phrases per language searched in an index of the OCR'd
 documents with the real model; then the outcome on the two real scans of ../shared/testdata/pdfs.
 
-    HF_HUB_OFFLINE=1 policykb bench ocr [--dpi 300 --dpi 200] [--pages 2] [-o out.json]
+    HF_HUB_OFFLINE=1 policykb eval ocr [--dpi 300 --dpi 200] [--pages 2] [-o out.json]
 """
 
 from __future__ import annotations
