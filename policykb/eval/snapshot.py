@@ -7,6 +7,7 @@ search, owner answers and extraction as they were; `compare_snapshots` names wha
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -39,6 +40,14 @@ def _index(config: Config, embedder: Embedder, folders: list[Path]) -> None:
         indexer.ingest(folders)
 
 
+def _index_afresh(config: Config, embedder: Embedder, folders: list[Path]) -> None:
+    """Index copies of small folders into an empty data folder: a document's id and its chunks' ids then depend only
+    on the files, never on where the checkout that takes the snapshot lies."""
+    shutil.rmtree(config.data_dir, ignore_errors=True)
+    copies = [shutil.copytree(folder, config.data_dir / "files" / folder.name) for folder in folders]
+    _index(config, embedder, copies)
+
+
 def _top(searcher: Searcher, queries: list[str], filters: dict[str, Filters]) -> dict:
     """Per mode and filter, per query: the top 10 passages as (document, chunk, start, end, score)."""
     out: dict[str, dict] = {}
@@ -61,13 +70,13 @@ def _searched(config: Config, embedder: Embedder, queries: list[str], filters: d
 
 
 def snapshot_policy(config: Config, embedder: Embedder) -> dict:
-    _index(config, embedder, [DEFAULT_CORPUS_DIR])
+    _index_afresh(config, embedder, [DEFAULT_CORPUS_DIR])
     queries = [item["query"] for item in _read_jsonl(POLICY_QUERIES)]
     return _searched(config, embedder, queries, POLICY_FILTERS)
 
 
 def snapshot_owners(config: Config, embedder: Embedder) -> dict:
-    _index(config, embedder, [DEFAULT_CORPUS_DIR, OWNERS_DOCUMENTS])
+    _index_afresh(config, embedder, [DEFAULT_CORPUS_DIR, OWNERS_DOCUMENTS])
     searcher = Searcher(config, embedder)
     try:
         finder = OwnersFinder(searcher)
