@@ -138,7 +138,6 @@ class Searcher(UsesEmbedder):
         took = (time.perf_counter() - started) * 1000
         return SearchResult(query, mode, hits, len(ordered), page, k, took, plan.expansions, facet_counts([rows[cid] for cid in ordered]))
 
-
     def rank(self, plan: QueryPlan, mode: str, filters: Filters, depth: int) -> Ranking:
         """At most `depth` passages for `plan` in `mode`, best first, as (chunk id, score): the ranking before
         near-duplicates are dropped and the passages of one document capped."""
@@ -160,14 +159,13 @@ class Searcher(UsesEmbedder):
         by_documents = not pairs
         if by_documents and not self.whole_documents:
             passages, weighted = self.bm25.passages_and_documents(plan.keyword_parts, plan.fts, filters, depth)
-            extra = [weighted]
         else:
-            passages, weighted, extra = self.rank_keyword(plan, filters, depth), [], []
+            passages, weighted = self.rank_keyword(plan, filters, depth), []
         keyword = _with_pairs(passages, pairs, depth)
         references = self.rank_references(plan, filters, depth)
         dense_weight = DENSE_WEIGHT_VIETNAMESE if pairs else DENSE_WEIGHT_SHORT if plan.keyword_like else DENSE_WEIGHT
         vector = self.embed_query(plan.dense_text)
-        dense, doc_of = self.dense.scores_of_candidates(vector, self.rank_dense(plan, filters, depth, vector), keyword, *extra)
+        dense, doc_of = self.dense.scores_of_candidates(vector, self.rank_dense(plan, filters, depth, vector), keyword, weighted)
         fused = convex_fusion([(references, REFERENCE_WEIGHT), (keyword, 1.0 - dense_weight), (dense, dense_weight)])
         if by_documents:
             by_keyword = self._whole_document_ranking(plan, doc_of) if self.whole_documents else weighted
