@@ -20,12 +20,27 @@ from policykb.search.bm25 import Bm25Ranker, Ranking
 from policykb.search.dense import DenseRanker
 from policykb.search.embedder import Embedder, UsesEmbedder, embedder_name
 from policykb.search.facets import facet_counts
-from policykb.search.fusion import WordPairs, cap_per_document, convex_fusion, drop_near_duplicates, favour_word_pairs, rank_documents_by
+from policykb.search.fusion import (
+    WordPairs,
+    cap_per_document,
+    convex_fusion,
+    drop_near_duplicates,
+    favour_word_pairs,
+    rank_documents_by,
+)
 from policykb.search.query import QueryPlan, content_pairs, plan_query
 from policykb.search.terms import TermMatrix
 from policykb.search.vectors import AnnSettings, open_vectors
-from policykb.search.weights import (CANDIDATES, DENSE_WEIGHT, DENSE_WEIGHT_SHORT, DENSE_WEIGHT_VIETNAMESE, REFERENCE_WEIGHT,
-                                     SYLLABLE_PAIR_WEIGHT, WHOLE_DOCUMENTS_FROM, WORD_PAIR_WEIGHT)
+from policykb.search.weights import (
+    CANDIDATES,
+    DENSE_WEIGHT,
+    DENSE_WEIGHT_SHORT,
+    DENSE_WEIGHT_VIETNAMESE,
+    REFERENCE_WEIGHT,
+    SYLLABLE_PAIR_WEIGHT,
+    WHOLE_DOCUMENTS_FROM,
+    WORD_PAIR_WEIGHT,
+)
 from policykb.store import INIT_HINT, Filters, Store
 
 MODES = ("hybrid", "dense", "keyword")

@@ -34,12 +34,12 @@ from __future__ import annotations
 
 import json
 import logging
-from collections import OrderedDict
-from collections.abc import Callable
 import re
 import shutil
 import sqlite3
 import tempfile
+from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 

@@ -8,7 +8,7 @@ import sqlite3
 
 import numpy as np
 
-from policykb.search.weights import B, IDF_FLOOR, K1
+from policykb.search.weights import IDF_FLOOR, K1, B
 
 BATCH_INSTANCES = 4_000_000  # token instances turned into postings at a time, bounding the build's memory
 
