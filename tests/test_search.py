@@ -15,7 +15,7 @@ from policykb.ingest.indexer import Indexer
 from policykb.search.query import content_pairs, plan_query, quote
 from policykb.search.searcher import Searcher
 from policykb.store import Filters, Store
-from policykb.search.terms import DOCUMENT_WEIGHTS, FTS_WEIGHTS, WHOLE_DOCUMENT_WEIGHTS
+from policykb.search.weights import DOCUMENT_WEIGHTS, FTS_WEIGHTS, WHOLE_DOCUMENT_WEIGHTS
 from policykb.textnorm import fold_lower
 
 RESOLUTION_DOC = "004_6608ed9db748e12c"
@@ -202,7 +202,7 @@ def test_hybrid_ranks_a_document_whose_title_matches_first_with_its_passage_that
     searcher = Searcher(fake_config, _NoMeaning())
     try:
         plan = plan_query("social pension", searcher.glossary)
-        passages, documents = searcher._bm25_rankings(plan.keyword_parts, plan.fts, Filters(), 100, documents=True)
+        passages, documents = searcher.bm25.passages_and_documents(plan.keyword_parts, plan.fts, Filters(), 100)
         doc_of = {cid: row.doc_id for cid, row in searcher.store.chunk_rows([cid for cid, _ in passages]).items()}
         # BM25 alone puts the minutes first; with the title weighing more, the reform's short annex passages, which
         # only carry the title, outrank its passage that says what was asked.
@@ -237,7 +237,7 @@ def test_hybrid_gives_keyword_candidates_outside_the_dense_list_their_real_dense
     dense = fake_searcher.rank_dense(plan, Filters(), 1, vector)
     keyword = fake_searcher.rank_keyword(plan, Filters(), 20)
     outside = [cid for cid, _ in keyword if cid != dense[0][0]]
-    scored, doc_of = fake_searcher.dense_scores_of_candidates(vector, dense, keyword)
+    scored, doc_of = fake_searcher.dense.scores_of_candidates(vector, dense, keyword)
     scored = dict(scored)
     assert set(scored) == set(doc_of) == {cid for cid, _ in keyword} | {dense[0][0]}
     assert doc_of == {cid: row.doc_id for cid, row in fake_searcher.store.chunk_rows(list(scored)).items()}
@@ -248,11 +248,11 @@ def test_hybrid_gives_keyword_candidates_outside_the_dense_list_their_real_dense
 
 
 def test_a_passage_whose_document_is_removed_mid_search_is_left_out_rather_than_shown_without_its_text(fake_searcher, monkeypatch):
-    ranked = fake_searcher._rank(plan_query("social insurance", fake_searcher.glossary), "keyword", Filters(), 20)
+    ranked = fake_searcher.rank(plan_query("social insurance", fake_searcher.glossary), "keyword", Filters(), 20)
     gone = fake_searcher.store.chunk_rows([ranked[0][0]])[ranked[0][0]].doc_id
     with Store(fake_searcher.config.db_path) as writer:  # another process removes the document after ranking
         writer.delete_document(gone)
-    monkeypatch.setattr(fake_searcher, "_rank", lambda *args: ranked)
+    monkeypatch.setattr(fake_searcher, "rank", lambda *args: ranked)
     hits = fake_searcher.search("social insurance", mode="keyword", k=20).hits
     assert hits and all(hit.doc_id != gone and hit.text for hit in hits)
     assert len(hits) < len(ranked)
@@ -298,14 +298,14 @@ def test_among_enough_documents_hybrid_ranks_them_by_their_whole_text(fake_index
         keys = many.store.document_keys([row[0] for row in many.store.conn.execute("SELECT id FROM documents")])
         match = " OR ".join(quote(term) for term in plan.terms)
         by_key = many.store.document_scores(match, list(keys.values()), WHOLE_DOCUMENT_WEIGHTS)
-        assert many._document_scores(plan, list(keys)) == {doc_id: by_key[key] for doc_id, key in keys.items() if key in by_key}
+        assert many.bm25.whole_documents(plan, list(keys)) == {doc_id: by_key[key] for doc_id, key in keys.items() if key in by_key}
         assert len(by_key) >= 3
         query = "social insurance for farmers"
 
-        monkeypatch.setattr(few, "_document_scores", lambda *args: pytest.fail("whole documents among five"))
+        monkeypatch.setattr(few.bm25, "whole_documents", lambda *args: pytest.fail("whole documents among five"))
         usual = list(dict.fromkeys(hit.doc_id for hit in few.search(query, k=20).hits))
         assert len(usual) == 5
-        monkeypatch.setattr(many, "_document_scores", lambda plan, doc_ids: {usual[-1]: 1.0})
+        monkeypatch.setattr(many.bm25, "whole_documents", lambda plan, doc_ids: {usual[-1]: 1.0})
         assert many.search(query).hits[0].doc_id == usual[-1]
     finally:
         few.close()
@@ -331,7 +331,7 @@ def test_whole_documents_count_a_glossary_entry_by_its_best_name_and_a_learned_a
     try:
         store, doc_ids = searcher.store, [row[0] for row in searcher.store.conn.execute("SELECT id FROM documents")]
         keys = store.document_keys(doc_ids)
-        scores = searcher._document_scores(plan_query("MOLISA", searcher.glossary), doc_ids)
+        scores = searcher.bm25.whole_documents(plan_query("MOLISA", searcher.glossary), doc_ids)
         assert scores.keys() == {"fullname", "acronym", "both"}
         by_name = [store.document_scores(quote(name), [keys["both"]], WHOLE_DOCUMENT_WEIGHTS)[keys["both"]]
                    for name in ("molisa", "ministry of labour invalids and social affairs")]
@@ -339,6 +339,6 @@ def test_whole_documents_count_a_glossary_entry_by_its_best_name_and_a_learned_a
 
         plan = plan_query("RCTS", searcher.glossary)
         assert "rural cash transfer scheme" in plan.keyword_parts  # passages are still ranked with the long form
-        assert searcher._document_scores(plan, doc_ids).keys() == {"scheme"}
+        assert searcher.bm25.whole_documents(plan, doc_ids).keys() == {"scheme"}
     finally:
         searcher.close()

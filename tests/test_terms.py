@@ -22,8 +22,8 @@ from policykb.ingest.indexer import Indexer
 from policykb.search.query import expansion_phrases, plan_query, quote
 from policykb.search.searcher import Searcher
 from policykb.store import Filters, Store
-from policykb.search.terms import (DOCUMENT_WEIGHTS, FTS_WEIGHTS, WHOLE_DOCUMENT_WEIGHTS, PhraseScores, TermMatrix, load_terms,
-                                  terms_dir, write_terms)
+from policykb.search.terms import PhraseScores, TermMatrix, load_terms, terms_dir, write_terms
+from policykb.search.weights import DOCUMENT_WEIGHTS, FTS_WEIGHTS, WHOLE_DOCUMENT_WEIGHTS
 
 GLOSSARY = load_glossary(DEFAULT_CORPUS_DIR / "glossary.json")
 
@@ -67,7 +67,7 @@ def test_keyword_rankings_from_the_matrix_equal_fts5_bm25(synthetic_searcher: Se
             continue
         fts5 = synthetic_searcher.store.keyword_search(plan.fts, filters, 100, FTS_WEIGHTS)
         assert_same_ranking(synthetic_searcher.rank_keyword(plan, filters, 100), fts5)
-        ours = synthetic_searcher._bm25_rankings(plan.keyword_parts, plan.fts, filters, 100, documents=True)
+        ours = synthetic_searcher.bm25.passages_and_documents(plan.keyword_parts, plan.fts, filters, 100)
         both = synthetic_searcher.store.keyword_rankings(plan.fts, filters, 100, (FTS_WEIGHTS, DOCUMENT_WEIGHTS))
         for mine, theirs in zip(ours, both, strict=True):
             assert_same_ranking(mine, theirs)
@@ -82,7 +82,7 @@ def test_glossary_phrases_are_scored_from_the_matrix_and_others_by_fts5(syntheti
     assert matrix.key("social protection of the very poor") is None  # not a glossary name: FTS5 scores it
     for parts in (["social", glossary_name], ["insurance", "social protection of the very poor", "coverage"], [glossary_name]):
         match = " OR ".join(quote(part) for part in parts)
-        ours = synthetic_searcher._bm25_rankings(parts, match, Filters(), 100, documents=True)
+        ours = synthetic_searcher.bm25.passages_and_documents(parts, match, Filters(), 100)
         fts5 = synthetic_searcher.store.keyword_rankings(match, Filters(), 100, (FTS_WEIGHTS, DOCUMENT_WEIGHTS))
         for mine, theirs in zip(ours, fts5, strict=True):
             assert_same_ranking(mine, theirs)
@@ -154,14 +154,14 @@ def test_whole_document_scores_from_the_matrix_of_documents_equal_fts5_bm25(synt
     matrix = synthetic_searcher.terms.documents
     doc_ids = [row[0] for row in synthetic_searcher.store.conn.execute("SELECT id FROM documents")]
     assert matrix is not None and matrix.size == len(doc_ids) > 50
-    monkeypatch.setattr("policykb.search.searcher.TERMS_LOOK_AGAIN_SECONDS", float("inf"))
+    monkeypatch.setattr("policykb.search.bm25.TERMS_LOOK_AGAIN_SECONDS", float("inf"))
     without = Searcher(synthetic, query_embedder(synthetic))
-    without.terms = None  # FTS5 scores the documents
+    without.bm25.terms = None  # FTS5 scores the documents
     compared = synonyms = 0
     try:
         for _, query in benchmark_queries(40, Vocabulary(DEFAULT_CORPUS_DIR, GLOSSARY)):
             plan = plan_query(query, synthetic_searcher.glossary)
-            ours, fts5 = synthetic_searcher._document_scores(plan, doc_ids), without._document_scores(plan, doc_ids)
+            ours, fts5 = synthetic_searcher.bm25.whole_documents(plan, doc_ids), without.bm25.whole_documents(plan, doc_ids)
             assert ours.keys() == fts5.keys()
             np.testing.assert_allclose([ours[d] for d in fts5], list(fts5.values()), rtol=1e-12)
             compared += len(fts5) > 10
@@ -177,7 +177,7 @@ def test_whole_document_scores_from_the_matrix_of_documents_equal_fts5_bm25(synt
     joined = next(f"{a}_{b}" for a, b in zip(title_words, title_words[1:]) if a.isalpha() and b.isalpha() and min(len(a), len(b)) > 3)
     plan = plan_query(joined, synthetic_searcher.glossary)
     assert plan.terms == [joined] and matrix.key(joined) is None
-    ours, fts5 = synthetic_searcher._document_scores(plan, doc_ids), _fts5_document_scores(synthetic_searcher, [joined], doc_ids)
+    ours, fts5 = synthetic_searcher.bm25.whole_documents(plan, doc_ids), _fts5_document_scores(synthetic_searcher, [joined], doc_ids)
     assert fts5 and ours.keys() == fts5.keys()
     np.testing.assert_allclose([ours[d] for d in fts5], list(fts5.values()), rtol=1e-12)
 
@@ -250,7 +250,7 @@ def test_a_searcher_that_opened_before_its_matrix_was_written_picks_it_up(fake_i
         assert searcher.terms is None  # the bundled corpus is far below the threshold
         with Store(fake_index.db_path) as store:
             assert write_terms(store, fake_index.data_dir, 1, expansion_phrases(GLOSSARY))
-        monkeypatch.setattr("policykb.search.searcher.TERMS_LOOK_AGAIN_SECONDS", 0.0)
+        monkeypatch.setattr("policykb.search.bm25.TERMS_LOOK_AGAIN_SECONDS", 0.0)
         plan = plan_query("social insurance for informal workers", searcher.glossary)
         assert_same_ranking(searcher.rank_keyword(plan, Filters(), 50), searcher.store.keyword_search(plan.fts, Filters(), 50, FTS_WEIGHTS))
         assert searcher.terms is not None

@@ -92,14 +92,14 @@ def test_hybrid_gives_what_the_syllable_pairs_found_its_real_dense_score(pair_se
     keyword, vietnamese = pair_searcher.rank_keyword_with_pairs(plan, Filters(), 5)
     assert vietnamese and keyword != pair_searcher.rank_keyword(plan, Filters(), 5)
     scored: list[list[tuple[int, float]]] = []
-    original = pair_searcher.dense_scores_of_candidates
+    original = pair_searcher.dense.scores_of_candidates
 
     def recording(vector, dense, *rankings):
         scored.extend(rankings)
         return original(vector, dense, *rankings)
 
-    monkeypatch.setattr(pair_searcher, "dense_scores_of_candidates", recording)
-    pair_searcher._rank(plan, "hybrid", Filters(), 5)
+    monkeypatch.setattr(pair_searcher.dense, "scores_of_candidates", recording)
+    pair_searcher.rank(plan, "hybrid", Filters(), 5)
     assert keyword in scored  # the ranking with the pairs fused in, not the single syllables' alone
 
 

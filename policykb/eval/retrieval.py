@@ -97,7 +97,7 @@ def mrr_at(ranked: list[str], relevant: dict[str, int], k: int = 10) -> float:
 def ranked_documents(searcher: Searcher, query: str, mode: str, doc_of: dict[int, str]) -> list[str]:
     """Documents in the order their best passage ranks (no per-document cap, no near-duplicate removal)."""
     plan = plan_query(query, searcher.glossary)
-    chunks = searcher._rank(plan, mode, Filters(), DEPTH * 3)
+    chunks = searcher.rank(plan, mode, Filters(), DEPTH * 3)
     return list(dict.fromkeys(doc_of[chunk_id] for chunk_id, _ in chunks if chunk_id in doc_of))[:DEPTH]
 
 

@@ -92,8 +92,8 @@ class OwnersFinder:
 
     def leads(self) -> list[str]:
         """Every agency that leads an assignment, in name order."""
-        with self.searcher._lock:
-            return self.searcher.store.assignment_leads()
+        with self.searcher.reading() as store:
+            return store.assignment_leads()
 
     def all(self, page: int | None = None) -> OwnersResult:
         """The whole task matrix; with `page`, that page of PAGE_SIZE assignments and their total."""
@@ -101,8 +101,7 @@ class OwnersFinder:
 
     def _listing(self, page: int | None, agency: str | None) -> OwnersResult:
         """All assignments, or the agency's (a canonical name); with `page`, that page of them and their total."""
-        with self.searcher._lock:
-            store = self.searcher.store
+        with self.searcher.reading() as store:
             rows = store.assignments if agency is None else partial(store.assignments_of_agency, agency)
             if page is None:
                 return OwnersResult(None, agency, rows())
@@ -123,8 +122,8 @@ class OwnersFinder:
         # A Vietnamese question about English documents is matched through the glossary's English names too.
         translated = [w for w in re.findall(r"\w+", fold_lower(" ".join(plan.expansions))) if w not in _OWNERSHIP_WORDS and w not in STOPWORDS]
         weights = self._weights()
-        with self.searcher._lock:  # only the assignments stated within the passages found
-            rows = self.searcher.store.assignments_within([(hit.doc_id, hit.start, hit.end) for hit in hits])
+        with self.searcher.reading() as store:  # only the assignments stated within the passages found
+            rows = store.assignments_within([(hit.doc_id, hit.start, hit.end) for hit in hits])
         ranked: list[AssignmentRow] = []
         for rank, hit in enumerate(hits):
             passage_weight = 1.0 - rank / PASSAGES
@@ -149,9 +148,9 @@ class OwnersFinder:
     def _weights(self) -> dict[str, float]:
         """The idf of word stems over every assignment, worked out once for the searcher's generation of the index:
         it reads each assignment's cited text, which on a large collection is most of an answer's time."""
-        with self.searcher._lock:
+        with self.searcher.reading() as store:
             if self.searcher not in _WEIGHTS:
-                rows = self.searcher.store.assignments()
+                rows = store.assignments()
                 _WEIGHTS[self.searcher] = _idf([f"{row.task} {row.text}" for row in rows])
             return _WEIGHTS[self.searcher]
 

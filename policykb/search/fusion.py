@@ -6,10 +6,11 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
 
+from policykb.search.weights import NEAR_DUPLICATE, RRF_K
 from policykb.textnorm import fold_lower, word_start
 
 
-def weighted_rrf(rankings: list[tuple[list[int], float]], k: int = 60) -> list[tuple[int, float]]:
+def weighted_rrf(rankings: list[tuple[list[int], float]], k: int = RRF_K) -> list[tuple[int, float]]:
     """Sum weight / (k + rank) over every ranking an id appears in; best first."""
     scores: dict[int, float] = defaultdict(float)
     for ids, weight in rankings:
@@ -93,7 +94,7 @@ def _shingles(text: str, size: int = 3) -> frozenset[int]:
     return frozenset(map(hash, zip(*(tokens[i:] for i in range(size)))))
 
 
-def drop_near_duplicates(ids: list[int], texts: Mapping[int, str], threshold: float = 0.8, enough: int | None = None) -> list[int]:
+def drop_near_duplicates(ids: list[int], texts: Mapping[int, str], threshold: float = NEAR_DUPLICATE, enough: int | None = None) -> list[int]:
     """Keep the first of passages whose word-shingle overlap (Jaccard) reaches the threshold.
 
     Once `enough` passages are kept the rest follow unchecked: a page only needs its own places settled.

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from policykb.docnumbers import NumberReference, number_references
 from policykb.glossary import Glossary, is_acronym
+from policykb.search.weights import DENSE_EXPANSIONS, SHORT_QUERY_TERMS
 from policykb.textnorm import fold_lower, looks_vietnamese, syllable_bigrams, words
 
 # Words that carry no meaning for BM25 (folded, lower case): English, and Vietnamese function words.
@@ -38,7 +39,7 @@ class QueryPlan:
     @property
     def keyword_like(self) -> bool:
         """Short or identifier-like queries lean on exact matching."""
-        return bool(self.references) or len(self.terms) <= 2
+        return bool(self.references) or len(self.terms) <= SHORT_QUERY_TERMS
 
     def reference_fts(self) -> str | None:
         phrases = [ref.phrase for ref in self.references]
@@ -88,12 +89,12 @@ def plan_query(query: str, glossary: Glossary) -> QueryPlan:
     all_terms = words(query)
     terms = [t for t in all_terms if t not in STOPWORDS] or all_terms
     fts_phrases, readable, synonyms = _expansions(query, glossary)
-    # No phrase of the whole query: it changed no ranking on SciFact, ALQAC or the policy set (the exact wording of a
-    # question is rarely in a passage) and was most of the keyword cost on large collections.
+    # No phrase of the whole query: the exact wording of a question is rarely in a passage, and on large collections
+    # such a phrase is most of the keyword cost (docs/BENCHMARKS.md).
     parts: list[str] = list(dict.fromkeys(terms))
     parts.extend(fts_phrases)
     fts = " OR ".join(quote(part) for part in parts) if parts else None
-    dense_text = query if not readable else f"{query} ({'; '.join(readable[:6])})"
+    dense_text = query if not readable else f"{query} ({'; '.join(readable[:DENSE_EXPANSIONS])})"
     pairs = syllable_bigrams(query) if looks_vietnamese(query) else []
     pairs_fts = " OR ".join(quote(pair) for pair in pairs) if pairs else None
     return QueryPlan(query, terms, fts, dense_text, number_references(query), readable, pairs_fts, parts, pairs, synonyms)

@@ -1,9 +1,10 @@
 """BM25 without FTS5's bm25() for large collections: a term matrix of words and glossary names read from the FTS5 index.
 
 FTS5 ranks by computing bm25() for every row a query matches and by counting each phrase's rows anew for its idf, so a
-query of common words costs in proportion to the collection (50 ms at 100,000 passages, a second at a million). For a
-one-word phrase nothing in a row's BM25 term depends on the query, so the matrix stores it ready-made per (word, row)
-— its "impact" — and a query adds up a few lists of impacts: 0.3 ms at 100,000 passages.
+query of common words costs in proportion to the collection. For a one-word phrase nothing in a row's BM25 term
+depends on the query, so the matrix stores it ready-made per (word, row) — its "impact" — and a query adds up a few
+lists of impacts, a small fraction of that cost (docs/BENCHMARKS.md). The matrix is read from FTS5's index by
+policykb.search.terms_build.
 
 The scores are FTS5's own, bit for bit (ext/fts5/fts5_aux.c, fts5Bm25Function, k1 = 1.2, b = 0.75):
 
@@ -17,7 +18,7 @@ FTS5's tokenizer (a private in-memory FTS5 table), so stemming and diacritic fol
 several words is found by token positions, which only the build reads: the glossary's names (what queries are expanded
 with) get lists of their own then, and the searcher scores any other phrase through FTS5 and adds it in.
 
-Documents are ranked with the title weighing more (DOCUMENT_WEIGHTS, see Searcher._rank): the matrix also keeps
+Documents are ranked with the title weighing more (DOCUMENT_WEIGHTS, see Searcher._rank_hybrid): the matrix also keeps
 that weighting's impact of every posting whose word is in a column weighted differently (the title), and a query's
 scores with it are its ordinary scores plus the differences (FTS5's to 12 digits: the additions come in another order).
 
@@ -33,32 +34,25 @@ from __future__ import annotations
 
 import json
 import logging
-from collections import OrderedDict
-from collections.abc import Callable
 import re
 import shutil
 import sqlite3
 import tempfile
+from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
 
 from policykb.durable import replace_folder_durably
+from policykb.search.terms_build import QueryTokenizer, read_postings
+from policykb.search.weights import DOCUMENT_WEIGHTS, FTS_WEIGHTS, WHOLE_DOCUMENT_WEIGHTS
 from policykb.store import Store
 
 log = logging.getLogger(__name__)
 
-FTS_WEIGHTS = (0.3, 1.0, 1.0)  # BM25 column weights: title, section breadcrumb, body
-# The weights a document is ranked with (by its best passage): a title that says what was asked counts more for the
-# document than for telling its passages apart, which all carry it (tuned on SciFact's train queries).
-DOCUMENT_WEIGHTS = (2.0, 1.0, 1.0)
-# Whole documents (documents_fts: title, text), weighed with the title counting double as above (tuned on SciFact's train
-# queries, see Searcher._document_scores).
-WHOLE_DOCUMENT_WEIGHTS = (2.0, 1.0)
-K1, B, IDF_FLOOR = 1.2, 0.75, 1e-6
 FORMAT = 2
-BATCH_INSTANCES = 4_000_000  # token instances turned into postings at a time, bounding the build's memory
 _DIR = re.compile(r"^terms\.(\d+)$")
 T = TypeVar("T")
 _ARRAYS = ("rowids", "indptr", "rows", "impacts", "doc_indptr", "doc_postings", "doc_impacts")
@@ -66,52 +60,6 @@ _ARRAYS = ("rowids", "indptr", "rows", "impacts", "doc_indptr", "doc_postings", 
 
 def terms_dir(data_dir: Path, generation: int) -> Path:
     return data_dir / f"terms.{generation}"
-
-
-def _read_varints(buf: bytes) -> list[int]:
-    """SQLite varints (big-endian groups of 7 bits; a 9th byte carries 8), as FTS5 writes its records."""
-    values, pos = [], 0
-    while pos < len(buf):
-        value = 0
-        for i in range(9):
-            byte = buf[pos + i]
-            if i == 8:
-                value = (value << 8) | byte
-                break
-            value = (value << 7) | (byte & 0x7F)
-            if not byte & 0x80:
-                break
-        values.append(value)
-        pos += i + 1
-    return values
-
-
-def _weighted_tf(counts: tuple[int, ...], weights: tuple[float, ...]) -> float:
-    """F as FTS5 sums it: one addition of the column's weight per instance, so 0.3 + 0.3 + 1.0, not 2 × 0.3 + 1.0."""
-    total = 0.0
-    for count, weight in zip(counts, weights):
-        for _ in range(count):
-            total += weight
-    return total
-
-
-class QueryTokenizer:
-    """A query word's indexed form(s), by FTS5's own tokenizer in a private in-memory database."""
-
-    def __init__(self, tokenize: str) -> None:
-        self.conn = sqlite3.connect(":memory:", check_same_thread=False)
-        self.conn.execute(f"CREATE VIRTUAL TABLE t USING fts5(x, tokenize = '{tokenize}')")
-        self.conn.execute("CREATE VIRTUAL TABLE tv USING fts5vocab(t, 'instance')")
-        self._cache: dict[str, list[str]] = {}
-
-    def tokens(self, text: str) -> list[str]:
-        if text not in self._cache:
-            self.conn.execute("INSERT INTO t (rowid, x) VALUES (1, ?)", (text,))
-            self._cache[text] = [row[0] for row in self.conn.execute("SELECT term FROM tv ORDER BY offset")]
-            self.conn.execute("DELETE FROM t")
-            if len(self._cache) > 100_000:
-                self._cache.clear()
-        return self._cache[text]
 
 
 class TermMatrix:
@@ -196,42 +144,7 @@ class TermMatrix:
               table: str = "chunks_fts", document_weights: tuple[float, ...] = DOCUMENT_WEIGHTS) -> "TermMatrix":
         """Read every posting of `table` through fts5vocab, with FTS5's row lengths and totals; `phrases` (the
         glossary's names of several words, which queries are expanded with) get postings of their own."""
-        columns = [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
-        create = conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0]
-        tokenize = (re.search(r"tokenize\s*=\s*'([^']*)'", create) or [None, "unicode61"])[1]
-        rowids, lengths = _row_lengths(conn, table, len(columns))
-        n_rows = len(rowids)
-        length_norm = K1 * ((1 - B) + B * lengths / (lengths.sum() / max(n_rows, 1)))  # C's order of operations
-
-        conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{table}_rows USING fts5vocab(main, '{table}', 'row')")
-        conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{table}_instances USING fts5vocab(main, '{table}', 'instance')")
-        vocabulary = conn.execute(f"SELECT term, doc FROM temp.{table}_rows").fetchall()
-        tokenizer = QueryTokenizer(tokenize)
-        found = _PhraseFinder(conn, table, columns, tokenizer).postings(phrases)
-        terms = [term for term, _ in vocabulary] + list(found)
-        counts = np.array([count for _, count in vocabulary] + [len(rows) for rows, _ in found.values()], dtype=np.int64)
-        indptr = np.concatenate(([0], np.cumsum(counts)))
-        idf = np.log((n_rows - counts + 0.5) / (counts + 0.5))
-        idf = np.where(idf <= 0.0, IDF_FLOOR, idf)
-        row_of = np.full(int(rowids[-1]) + 1 if len(rowids) else 1, -1, dtype=np.int64)
-        row_of[rowids] = np.arange(len(rowids))
-        weights, document_weights = _per_column(weights, len(columns)), _per_column(document_weights, len(columns))
-        builder = _PostingsBuilder(indptr, idf, length_norm, row_of, weights, document_weights,
-                                   _averages(conn, table)[1 : 1 + len(columns)], [tf for _, tf in found.values()])
-        sql = f"SELECT group_concat(doc * 4 + {_column_number(columns)}, ',') FROM temp.{table}_instances WHERE term = ?"
-        batch, first, pending = [], 0, 0
-        for number, (term, _) in enumerate(vocabulary):
-            batch.append(np.fromstring(conn.execute(sql, (term,)).fetchone()[0], dtype=np.int64, sep=","))
-            pending += len(batch[-1])
-            if pending >= BATCH_INSTANCES or number == len(vocabulary) - 1:
-                builder.add(first, batch)
-                batch, first, pending = [], number + 1, 0
-        for number, (doc_rowids, column_counts) in enumerate(found.values(), start=len(vocabulary)):
-            builder.add_counted(number, row_of[doc_rowids], column_counts)
-        doc_postings, doc_impacts = builder.document_impacts()
-        doc_indptr = np.searchsorted(doc_postings, indptr)  # both ascending: where each word's differing postings begin
-        return cls(rowids, indptr, builder.rows, builder.impacts, doc_indptr, doc_postings, doc_impacts, terms, tokenize,
-                   weights, document_weights, tokenizer)
+        return cls(**read_postings(conn, phrases, weights, table, document_weights))
 
     # --- files ------------------------------------------------------------------------------------
     def save(self, path: Path) -> None:
@@ -300,150 +213,6 @@ class PhraseScores:
         return self._size
 
 
-def _column_number(columns: list[str]) -> str:
-    """SQL turning fts5vocab's column name into the column's number (0, 1, 2; at most 4 columns, see row × 4 + column)."""
-    return "CASE col " + " ".join(f"WHEN '{name}' THEN {i}" for i, name in enumerate(columns)) + " END"
-
-
-def _per_column(weights: tuple[float, ...], columns: int) -> tuple[float, ...]:
-    """A weight for each of the table's columns: 1.0 for those the weights leave out, as FTS5's bm25() does."""
-    return tuple(weights[i] if i < len(weights) else 1.0 for i in range(columns))
-
-
-def _averages(conn: sqlite3.Connection, table: str) -> list[int]:
-    """FTS5's averages record (id 1 of _data): the row count, then each column's token total."""
-    return _read_varints(conn.execute(f"SELECT block FROM {table}_data WHERE id = 1").fetchone()[0])
-
-
-def _row_lengths(conn: sqlite3.Connection, table: str, columns: int) -> tuple[np.ndarray, np.ndarray]:
-    """Every rowid and its tokens over all columns, from FTS5's _docsize table, checked against its averages record,
-    from which FTS5 takes avgdl."""
-    averages = _averages(conn, table)
-    sizes = conn.execute(f"SELECT id, sz FROM {table}_docsize ORDER BY id").fetchall()
-    rowids = np.array([rowid for rowid, _ in sizes], dtype=np.int64)
-    lengths = np.array([sum(_read_varints(size)) for _, size in sizes], dtype=np.float64)
-    if len(rowids) != averages[0] or lengths.sum() != sum(averages[1 : 1 + columns]):
-        raise RuntimeError(f"{table}: row lengths disagree with FTS5's totals; "
-                           f"check it with `INSERT INTO {table}({table}) VALUES('integrity-check')`")
-    return rowids, lengths
-
-
-class _PhraseFinder:
-    """Where each phrase occurs, as FTS5 finds it: its tokens at consecutive offsets of one column of a row."""
-
-    OFFSET_BITS = 24  # instances are keyed (row × 4 + column) << 24 | offset; no column holds 16 million tokens
-
-    def __init__(self, conn: sqlite3.Connection, table: str, columns: list[str], tokenizer: QueryTokenizer) -> None:
-        self.conn, self.tokenizer = conn, tokenizer
-        self.sql = (f"SELECT group_concat(((doc * 4 + {_column_number(columns)}) << {self.OFFSET_BITS}) + offset, ',')"
-                    f" FROM temp.{table}_instances WHERE term = ?")
-        self._instances: dict[str, np.ndarray] = {}
-
-    def postings(self, phrases: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-        """For each phrase of several tokens: (rowids, instances per column of each row), empty where it occurs
-        nowhere, keyed by its tokens joined by spaces (a token never holds a space, so the key cannot be a word's)."""
-        found: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        for phrase in dict.fromkeys(phrases):
-            tokens = self.tokenizer.tokens(phrase)
-            key = " ".join(tokens)
-            if len(tokens) < 2 or key in found:
-                continue
-            starts = self._token(tokens[0])
-            for shift, token in enumerate(tokens[1:], start=1):
-                starts = np.intersect1d(starts, self._token(token) - shift, assume_unique=True)
-            # Kept when empty too: a phrase found nowhere then costs a query nothing instead of an FTS5 search.
-            row_slots, per_slot = np.unique(starts >> self.OFFSET_BITS, return_counts=True)  # row × 4 + column
-            rowids, row_of_slot = np.unique(row_slots >> 2, return_inverse=True)
-            tf = np.zeros((len(rowids), 4), dtype=np.int64)
-            tf[row_of_slot.ravel(), row_slots & 3] = per_slot
-            found[key] = (rowids, tf)
-        return found
-
-    def _token(self, token: str) -> np.ndarray:
-        if token not in self._instances:
-            if len(self._instances) > 16:
-                self._instances.clear()
-            joined = self.conn.execute(self.sql, (token,)).fetchone()[0]
-            self._instances[token] = np.fromstring(joined, dtype=np.int64, sep=",") if joined else np.zeros(0, dtype=np.int64)
-        return self._instances[token]
-
-
-class _PostingsBuilder:
-    """Turns each word's token instances (row × 4 + column, in row order) into postings: row index and impact."""
-
-    def __init__(self, indptr: np.ndarray, idf: np.ndarray, length_norm: np.ndarray, row_of: np.ndarray,
-                 weights: tuple[float, ...], document_weights: tuple[float, ...], column_tokens: list[int],
-                 phrase_tf: list[np.ndarray]) -> None:
-        self.indptr, self.idf, self.length_norm, self.row_of = indptr, idf, length_norm, row_of
-        self.rows = np.empty(int(indptr[-1]), dtype=np.int32)
-        self.impacts = np.empty(int(indptr[-1]), dtype=np.float64)
-        self._weights = {"ranking": weights, "documents": document_weights}
-        self._f_of_pattern: dict[tuple[str, int], float] = {}
-        # A posting's counts per column packed into one integer: 16 bits each for passages' four, 31 for the two of a
-        # whole document, whose text can hold a word 65,536 times.
-        self._bits = 16 if len(weights) > 2 else 31
-        self._differing = [column for column, (a, b) in enumerate(zip(weights, document_weights)) if a != b]
-        # The document impacts are written in place into arrays as long as the differing columns have tokens (no more
-        # words' postings can differ; pages never written take no memory) rather than collected and joined, which at
-        # 1M passages held 11 M of them (180 MB) twice over.
-        document_postings = (sum(column_tokens[column] for column in self._differing)
-                             + sum(int((tf[:, self._differing] > 0).sum()) for tf in phrase_tf))
-        self._doc_postings = np.empty(document_postings, dtype=np.int32 if indptr[-1] < 2**31 else np.int64)
-        self._doc_impacts = np.empty(document_postings, dtype=np.float64)
-        self._doc_filled = 0
-
-    def add(self, first_term: int, instances: list[np.ndarray]) -> None:
-        term = np.repeat(np.arange(len(instances)), [len(a) for a in instances])
-        instance = np.concatenate(instances)
-        row = instance >> 2
-        # A posting is a run of one (word, row); its tf per column is its instances in that column.
-        starts = np.ones(len(instance), dtype=bool)
-        starts[1:] = (row[1:] != row[:-1]) | (term[1:] != term[:-1])
-        posting = np.cumsum(starts) - 1
-        tf = np.bincount(posting * 4 + (instance & 3), minlength=4 * int(starts.sum())).reshape(-1, 4)
-        lo, hi = self.indptr[first_term], self.indptr[first_term + len(instances)]
-        if posting[-1] + 1 != hi - lo:
-            raise RuntimeError("FTS5's postings disagree with its vocabulary's row counts")
-        idf = np.repeat(self.idf[first_term : first_term + len(instances)], np.diff(self.indptr[first_term : first_term + len(instances) + 1]))
-        self._fill(lo, hi, self.row_of[row[starts]], tf, idf)
-
-    def add_counted(self, term: int, rows: np.ndarray, tf: np.ndarray) -> None:
-        """Postings of one term (a phrase) whose rows and instances per column are already counted."""
-        lo, hi = self.indptr[term], self.indptr[term + 1]
-        self._fill(lo, hi, rows, tf, np.full(hi - lo, self.idf[term]))
-
-    def _fill(self, lo: int, hi: int, rows: np.ndarray, tf: np.ndarray, idf: np.ndarray) -> None:
-        # F once per distinct pattern of per-column counts, summed exactly as FTS5 sums it.
-        if tf.max(initial=0) >= 1 << self._bits:
-            raise RuntimeError(f"a word occurs {1 << self._bits:,} times or more in one column of one row")
-        self.rows[lo:hi] = rows
-        self.impacts[lo:hi] = self._impacts(tf, idf, rows, "ranking")
-        differs = np.flatnonzero(tf[:, self._differing].any(axis=1))  # e.g. the word is in the title
-        if len(differs):
-            at = slice(self._doc_filled, self._doc_filled + len(differs))
-            self._doc_postings[at] = lo + differs
-            self._doc_impacts[at] = self._impacts(tf[differs], idf[differs], rows[differs], "documents")
-            self._doc_filled += len(differs)
-
-    def _impacts(self, tf: np.ndarray, idf: np.ndarray, rows: np.ndarray, weighting: str) -> np.ndarray:
-        packed = np.zeros(len(tf), dtype=np.int64)
-        for column in range(64 // self._bits):
-            packed |= tf[:, column] << (column * self._bits)
-        keys, inverse = np.unique(packed, return_inverse=True)
-        f_values = np.array([self._f(weighting, key) for key in keys.tolist()], dtype=np.float64)[inverse.ravel()]
-        return idf * ((f_values * (K1 + 1.0)) / (f_values + self.length_norm[rows]))
-
-    def _f(self, weighting: str, key: int) -> float:
-        if (weighting, key) not in self._f_of_pattern:
-            counts = tuple((key >> (column * self._bits)) & ((1 << self._bits) - 1) for column in range(64 // self._bits))
-            self._f_of_pattern[weighting, key] = _weighted_tf(counts, self._weights[weighting])
-        return self._f_of_pattern[weighting, key]
-
-    def document_impacts(self) -> tuple[np.ndarray, np.ndarray]:
-        """(postings, impacts) of every posting whose impact the document weights change, postings ascending."""
-        return self._doc_postings[: self._doc_filled], self._doc_impacts[: self._doc_filled]  # ranges are filled in order
-
-
 def write_terms(store: Store, data_dir: Path, threshold: int, phrases: list[str] = ()) -> TermMatrix | None:
     """Bring the term matrix up to the store's generation (ingest calls this after every change): build and save it,
     with the matrix of whole documents, once the store holds `threshold` passages, with postings for `phrases` (the
@@ -463,7 +232,7 @@ def write_terms(store: Store, data_dir: Path, threshold: int, phrases: list[str]
 def _build_into(store: Store, phrases: list[str], target: Path) -> TermMatrix:
     """Build the matrix of passages and, if the store has documents_fts, that of whole documents, into a new folder
     renamed to `target`. The documents' matrix is written and let go before the passages' is built: held meanwhile, it
-    raised the peak memory of building a million passages' from 1.95 to 2.15 GB."""
+    would add to the build's peak memory, which bounds the largest collection a machine can index."""
     def write(folder: Path) -> TermMatrix:
         if store.has_document_terms:
             documents = TermMatrix.build(store.conn, phrases, WHOLE_DOCUMENT_WEIGHTS, "documents_fts", WHOLE_DOCUMENT_WEIGHTS)

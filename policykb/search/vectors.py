@@ -129,7 +129,7 @@ class VectorIndex:
 
     @staticmethod
     def selector_for(allowed: np.ndarray) -> "faiss.IDSelector":
-        """FAISS's selector of the allowed ids (it keeps a hash set of them: 20 ms to make for a million)."""
+        """FAISS's selector of the allowed ids (it keeps a hash set of them, which costs in proportion to the ids to make)."""
         return faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64))
 
     def _probes(self, allowed: np.ndarray | None) -> int:
