@@ -294,8 +294,8 @@ def test_two_results_pinned_into_a_new_brief_come_back_as_a_word_file_with_endno
 
     paragraphs = [p.text for p in docx.Document(str(path)).paragraphs]
     flat = [" ".join(text.split()) for text in paragraphs]
-    for number, quote in enumerate(quotes, 1):
-        assert " ".join(quote.split()) + str(number) in flat
+    for number, quoted in enumerate(quotes, 1):
+        assert " ".join(quoted.split()) + str(number) in flat
     notes = paragraphs[paragraphs.index("Notes") + 1 :]
     assert [note.split(" ", 1)[0] for note in notes] == ["1.", "2."]
     assert all("Proposal for the set-up of a partnership group" in note or "§" in note for note in notes)

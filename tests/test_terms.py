@@ -133,7 +133,7 @@ def test_phrase_scores_leave_out_rows_the_matrix_does_not_hold_and_keep_within_t
 
 def test_vietnamese_syllable_pairs_rank_as_with_fts5(synthetic_searcher: Searcher):
     compared = 0
-    for kind, query in benchmark_queries(80, Vocabulary(DEFAULT_CORPUS_DIR, GLOSSARY)):
+    for _kind, query in benchmark_queries(80, Vocabulary(DEFAULT_CORPUS_DIR, GLOSSARY)):
         plan = plan_query(query, synthetic_searcher.glossary)
         if plan.pairs_fts:
             for filters in (Filters(), Filters(doc_type="decree")):

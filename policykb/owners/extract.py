@@ -371,18 +371,31 @@ def _table_rows(doc: _Text) -> list[Assignment]:
             continue
         if columns is None or len(cells) <= columns["lead"]:
             continue
-        offsets = [line.start + sum(len(c) + 3 for c in cells[:i]) for i in range(len(cells))]
-
-        def names_in(name: str) -> list[Mention]:
-            i = columns.get(name)
-            return doc.within(offsets[i], offsets[i] + len(cells[i])) if i is not None and i < len(cells) else []
-
-        def cell(name: str) -> str | None:
-            i = columns.get(name)
-            return cells[i].strip() if i is not None and i < len(cells) else None
-
-        leads = names_in("lead")
+        row = _TableRow(doc, cells, columns, [line.start + sum(len(c) + 3 for c in cells[:i]) for i in range(len(cells))])
+        leads = row.names_in("lead")
         if leads:
-            out.append(Assignment(line.start, line.end, line.text, cell("task") or line.text, leads[0].canonical,
-                                  _names(leads[1:] + names_in("coordinating"), leads[0].canonical), cell("deadline") or None))
+            out.append(Assignment(line.start, line.end, line.text, row.cell("task") or line.text, leads[0].canonical,
+                                  _names(leads[1:] + row.names_in("coordinating"), leads[0].canonical), row.cell("deadline") or None))
     return out
+
+
+@dataclass(slots=True)
+class _TableRow:
+    """One row of a task table: its cells, where each starts in the text, and which column holds what."""
+
+    doc: _Text
+    cells: list[str]
+    columns: dict[str, int]
+    offsets: list[int]
+
+    def _column(self, name: str) -> int | None:
+        i = self.columns.get(name)
+        return i if i is not None and i < len(self.cells) else None
+
+    def names_in(self, name: str) -> list[Mention]:
+        i = self._column(name)
+        return self.doc.within(self.offsets[i], self.offsets[i] + len(self.cells[i])) if i is not None else []
+
+    def cell(self, name: str) -> str | None:
+        i = self._column(name)
+        return self.cells[i].strip() if i is not None else None

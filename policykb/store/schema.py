@@ -117,7 +117,8 @@ MIGRATIONS: list[str] = [
     ALTER TABLE brief_items ADD COLUMN ocr INTEGER NOT NULL DEFAULT 0;
     """,
     # 7: the acronyms documents define, readable without stepping through each document's text (which precedes them in
-    # the row): opening a searcher read them all, 13 s of opening a million-passage index.
+    # the row): opening a searcher read them all, most of the time it takes to open a large index
+    # (docs/decisions/0029-acronyms-index-for-opening-large-stores.md).
     """
     CREATE INDEX IF NOT EXISTS documents_acronyms ON documents(acronyms) WHERE acronyms != '{}';
     """,
@@ -130,13 +131,14 @@ MIGRATIONS: list[str] = [
                               WHERE d.id = chunks.doc_id);
     """,
     # 9: the passages a language or agency filter allows, read from small indexes instead of every passage's row (with
-    # its vector and text): the first search with such a filter took 1–5 s at a million passages.
+    # its vector and text), which made the first search with such a filter slow on a large collection
+    # (docs/BENCHMARKS.md, filtered search).
     """
     CREATE INDEX IF NOT EXISTS chunks_language ON chunks(language);
     CREATE INDEX IF NOT EXISTS chunks_agencies ON chunks(agencies) WHERE agencies != '[]';
     """,
     # 10: every document's title and whole text in FTS5, to weigh a query's words over a whole document rather than one
-    # passage at a time (Searcher._document_scores). Contentless: the text is in documents; a row is deleted with the
+    # passage at a time (Bm25Ranker.whole_documents in search/bm25.py). Contentless: the text is in documents; a row is deleted with the
     # folded title and text it was written with (Store._delete_document_terms). Its rowid is the document's first
     # passage id (fts_key), which AUTOINCREMENT never gives out again.
     f"""

@@ -68,6 +68,8 @@ def _brief_paths() -> dict:
 
 
 def openapi_spec() -> dict:
+    """The OpenAPI 3.1 description of the JSON API: a data table, one entry per route, kept as one literal so that a
+    route and its description are read together."""
     doc_id = {"name": "doc_id", "in": "path", "required": True, "schema": {"type": "string"}}
     secured = [{"bearer": []}]
     return {
