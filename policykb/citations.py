@@ -43,8 +43,9 @@ def format_citation(hit: Citable) -> str:
     return ", ".join(filter(None, parts))
 
 
-def format_full_citation(title: str, doc_numbers: list[str], date: str | None, section: str | None, page: int | None,
-                         ocr: bool = False) -> str:
+def format_full_citation(
+    title: str, doc_numbers: list[str], date: str | None, section: str | None, page: int | None, ocr: bool = False
+) -> str:
     """The footnote form: title, document number, date, section, page."""
     parts = [title]
     if doc_numbers:

@@ -18,7 +18,17 @@ import click
 from policykb.bench.cli import bench
 from policykb.briefs.cli import brief
 from policykb.citations import page_label
-from policykb.cli_options import data_option, filter_options, json_option, mode_option, print_json as _print_json, quiet_option, top_option
+from policykb.cli_options import (
+    data_option,
+    filter_options,
+    json_option,
+    mode_option,
+    quiet_option,
+    top_option,
+)
+from policykb.cli_options import (
+    print_json as _print_json,
+)
 from policykb.config import SETTINGS, Config
 from policykb.errors import IndexNotReadyError, PolicyKBError
 from policykb.eval.cli import eval_group
@@ -39,7 +49,10 @@ class _Group(click.Group):
         except PolicyKBError as exc:
             raise click.ClickException(str(exc)) from exc
         except KeyboardInterrupt:
-            click.echo("interrupted: the index keeps every document committed so far; run the command again to complete it", err=True)
+            click.echo(
+                "interrupted: the index keeps every document committed so far; run the command again to complete it",
+                err=True,
+            )
             ctx.exit(130)
 
     def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
@@ -54,7 +67,9 @@ class _Group(click.Group):
 @click.pass_context
 def main(ctx: click.Context, data: Path | None, verbose: bool) -> None:
     """policykb: cited semantic search over public-policy documents."""
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
     ctx.obj = Config.from_env(data_dir=data)
 
 
@@ -117,8 +132,15 @@ def _print_hits(result) -> None:
         return
     for hit in result.hits:
         place = " › ".join(filter(None, [hit.section, page_label(hit.page, hit.ocr)]))
-        click.echo(click.style(f"{hit.rank}. {hit.title}", bold=True) + f"  [{hit.doc_type}, {hit.date or 'n.d.'}, {hit.language}]")
-        click.echo(f"   {hit.doc_id} chars {hit.start}–{hit.end}" + (f" — §{place}" if place else "") + f"  score {hit.score:.4f}")
+        click.echo(
+            click.style(f"{hit.rank}. {hit.title}", bold=True)
+            + f"  [{hit.doc_type}, {hit.date or 'n.d.'}, {hit.language}]"
+        )
+        click.echo(
+            f"   {hit.doc_id} chars {hit.start}–{hit.end}"
+            + (f" — §{place}" if place else "")
+            + f"  score {hit.score:.4f}"
+        )
         click.echo(textwrap.indent(textwrap.shorten(hit.text, 400, placeholder=" …"), "   "))
         click.echo()
 
@@ -130,7 +152,11 @@ def _print_hits(result) -> None:
 @top_option(10, 100, "Results per page.")
 @click.option("--page", type=click.IntRange(1), default=1, show_default=True)
 @json_option
-@click.option("--batch", type=click.File("r", encoding="utf-8"), help="A file (or -) with one query per line; prints one JSON object per line.")
+@click.option(
+    "--batch",
+    type=click.File("r", encoding="utf-8"),
+    help="A file (or -) with one query per line; prints one JSON object per line.",
+)
 @click.pass_context
 def search(ctx, query, mode, filters: Filters, k, page, as_json, batch) -> None:
     """Search the index; every hit is a passage with its exact citation.
@@ -223,7 +249,9 @@ def serve(ctx, host: str, port: int, threads: int) -> None:
 @main.command()
 @click.argument("query", required=False)
 @click.option("--agency", help="Everything this agency leads or supports (any name, acronym or Vietnamese name).")
-@click.option("--export", "export_path", type=click.Path(dir_okay=False, path_type=Path), help="Write the task matrix as CSV.")
+@click.option(
+    "--export", "export_path", type=click.Path(dir_okay=False, path_type=Path), help="Write the task matrix as CSV."
+)
 @top_option(5, 50, "Assignments for a question.")
 @json_option
 @click.pass_context
@@ -252,7 +280,10 @@ def owners(ctx, query: str | None, agency: str | None, export_path: Path | None,
         return
     for a in result.assignments:
         coordinating = ", ".join(a.coordinating) or "—"
-        click.echo(click.style(f"Lead: {a.lead}", bold=True) + f"   coordinating: {coordinating}   deadline: {a.deadline or '—'}")
+        click.echo(
+            click.style(f"Lead: {a.lead}", bold=True)
+            + f"   coordinating: {coordinating}   deadline: {a.deadline or '—'}"
+        )
         click.echo(f"   task: {textwrap.shorten(a.task, 160, placeholder=' …')}")
         place = ", ".join(filter(None, [a.title, f"§{a.section}" if a.section else None, page_label(a.page, a.ocr)]))
         click.echo(f"   {place} — {a.doc_id} chars {a.start}–{a.end}")

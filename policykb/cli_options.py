@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import click
 
@@ -38,7 +39,9 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON o
 quiet_option = click.option("-q", "--quiet", is_flag=True, help="No progress bars.")
 mode_option = click.option("--mode", type=click.Choice(MODES), default="hybrid", show_default=True, help="Ranking.")
 data_option = click.option(
-    "--data", type=click.Path(file_okay=False, path_type=Path), envvar=_DATA.env,
+    "--data",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar=_DATA.env,
     help=f"Data folder holding the index (default: the {_DATA.default_text} folder; env {_DATA.env}).",
 )
 
@@ -49,7 +52,9 @@ def top_option(default: int, most: int, help: str) -> Callable:
 
 
 _FILTERS = (
-    click.option("--type", "doc_type", help="Only this document type (strategy, resolution, minutes, note, report, news)."),
+    click.option(
+        "--type", "doc_type", help="Only this document type (strategy, resolution, minutes, note, report, news)."
+    ),
     click.option("--lang", help="Only passages in this language (en, vi, …)."),
     click.option("--year", type=int, help="Only documents dated in this year."),
     click.option("--doc", help="Only this document id."),

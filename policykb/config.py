@@ -8,9 +8,10 @@ configuration table (checked by tests/test_cli.py) all come from it.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -87,34 +88,106 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("data_dir", "POLICYKB_DATA", DEFAULT_DATA_DIR, _path,
-            "data folder (SQLite store and FAISS vectors); --data overrides it", shown="instance/"),
-    Setting("embedder", "POLICYKB_EMBEDDER", "minilm", _text,
-            '"minilm" (all-MiniLM-L6-v2 on torch), "onnx" or "onnx-int8" (the same model on ONNX Runtime), "fake" (tests)'),
-    Setting("glossary_path", "POLICYKB_GLOSSARY", DEFAULT_CORPUS_DIR / "glossary.json", _path,
-            "glossary JSON for acronym and bilingual query expansion", shown="corpus/glossary.json"),
+    Setting(
+        "data_dir",
+        "POLICYKB_DATA",
+        DEFAULT_DATA_DIR,
+        _path,
+        "data folder (SQLite store and FAISS vectors); --data overrides it",
+        shown="instance/",
+    ),
+    Setting(
+        "embedder",
+        "POLICYKB_EMBEDDER",
+        "minilm",
+        _text,
+        '"minilm" (all-MiniLM-L6-v2 on torch), "onnx" or "onnx-int8" (the same model on ONNX Runtime), "fake" (tests)',
+    ),
+    Setting(
+        "glossary_path",
+        "POLICYKB_GLOSSARY",
+        DEFAULT_CORPUS_DIR / "glossary.json",
+        _path,
+        "glossary JSON for acronym and bilingual query expansion",
+        shown="corpus/glossary.json",
+    ),
     Setting("max_chunk_chars", "POLICYKB_MAX_CHUNK", 1500, _whole_number, "largest chunk, in characters"),
-    Setting("max_file_bytes", "POLICYKB_MAX_FILE_MB", 50, _whole_number, "largest file ingested or uploaded, in MB",
-            to_field=megabytes),
-    Setting("admin_token", "POLICYKB_ADMIN_TOKEN", None, _text,
-            "token that allows uploads and removal in the web app; unset: they are off", shown="unset"),
-    Setting("secret_key", "POLICYKB_SECRET_KEY", None, _text,
-            "Flask session key (CSRF tokens)", shown="random, kept in the data folder"),
-    Setting("ann_threshold", "POLICYKB_ANN_THRESHOLD", 100_000, _whole_number,
-            "chunks from which dense search is approximate (FAISS IVF-SQ8) instead of exact"),
-    Setting("ann_nprobe", "POLICYKB_ANN_NPROBE", 128, _whole_number,
-            "IVF lists scanned per query once approximate (more: better recall, slower)"),
-    Setting("term_matrix_threshold", "POLICYKB_TERM_MATRIX_THRESHOLD", 50_000, _whole_number,
-            "chunks from which ingest also writes a BM25 term matrix (same scores, faster keyword ranking)"),
+    Setting(
+        "max_file_bytes",
+        "POLICYKB_MAX_FILE_MB",
+        50,
+        _whole_number,
+        "largest file ingested or uploaded, in MB",
+        to_field=megabytes,
+    ),
+    Setting(
+        "admin_token",
+        "POLICYKB_ADMIN_TOKEN",
+        None,
+        _text,
+        "token that allows uploads and removal in the web app; unset: they are off",
+        shown="unset",
+    ),
+    Setting(
+        "secret_key",
+        "POLICYKB_SECRET_KEY",
+        None,
+        _text,
+        "Flask session key (CSRF tokens)",
+        shown="random, kept in the data folder",
+    ),
+    Setting(
+        "ann_threshold",
+        "POLICYKB_ANN_THRESHOLD",
+        100_000,
+        _whole_number,
+        "chunks from which dense search is approximate (FAISS IVF-SQ8) instead of exact",
+    ),
+    Setting(
+        "ann_nprobe",
+        "POLICYKB_ANN_NPROBE",
+        128,
+        _whole_number,
+        "IVF lists scanned per query once approximate (more: better recall, slower)",
+    ),
+    Setting(
+        "term_matrix_threshold",
+        "POLICYKB_TERM_MATRIX_THRESHOLD",
+        50_000,
+        _whole_number,
+        "chunks from which ingest also writes a BM25 term matrix (same scores, faster keyword ranking)",
+    ),
     Setting("ocr", "POLICYKB_OCR", True, _on_off, "on or off: OCR scanned PDF pages and images with Tesseract"),
-    Setting("tesseract_cmd", "POLICYKB_TESSERACT", "tesseract", _text,
-            "the tesseract command; a command that is not there acts as no Tesseract"),
-    Setting("ocr_langs", "POLICYKB_OCR_LANGS", "vie+eng", _text, 'Tesseract languages for every page, e.g. "vie+eng", "eng", "vie"'),
+    Setting(
+        "tesseract_cmd",
+        "POLICYKB_TESSERACT",
+        "tesseract",
+        _text,
+        "the tesseract command; a command that is not there acts as no Tesseract",
+    ),
+    Setting(
+        "ocr_langs",
+        "POLICYKB_OCR_LANGS",
+        "vie+eng",
+        _text,
+        'Tesseract languages for every page, e.g. "vie+eng", "eng", "vie"',
+    ),
     Setting("ocr_dpi", "POLICYKB_OCR_DPI", 300, _whole_number, "resolution at which PDF pages are rendered for OCR"),
-    Setting("ocr_page_timeout", "POLICYKB_OCR_PAGE_TIMEOUT", 120.0, _number,
-            "seconds one page may take to render and read before the file is refused"),
-    Setting("ocr_workers", "POLICYKB_OCR_WORKERS", os.cpu_count() or 1, _whole_number, "pages read at once",
-            shown="the number of cores"),
+    Setting(
+        "ocr_page_timeout",
+        "POLICYKB_OCR_PAGE_TIMEOUT",
+        120.0,
+        _number,
+        "seconds one page may take to render and read before the file is refused",
+    ),
+    Setting(
+        "ocr_workers",
+        "POLICYKB_OCR_WORKERS",
+        os.cpu_count() or 1,
+        _whole_number,
+        "pages read at once",
+        shown="the number of cores",
+    ),
 )
 _DEFAULTS = {setting.field: setting.field_default for setting in SETTINGS}
 
@@ -163,11 +236,13 @@ class Config:
         return self.data_dir / "policykb.sqlite3"
 
     @classmethod
-    def from_env(cls, **overrides) -> "Config":
+    def from_env(cls, **overrides) -> Config:
         """Every setting from its environment variable, then the overrides that are not None (command-line options)."""
         config = cls(**{setting.field: setting.read(os.environ) for setting in SETTINGS})
         overrides = {key: value for key, value in overrides.items() if value is not None}
         return replace(config, **overrides)
 
 
-assert {setting.field for setting in SETTINGS} <= {field.name for field in fields(Config)}, "a setting without its Config field"
+assert {setting.field for setting in SETTINGS} <= {field.name for field in fields(Config)}, (
+    "a setting without its Config field"
+)

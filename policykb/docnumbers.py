@@ -32,11 +32,21 @@ def find_doc_numbers(text: str) -> list[str]:
 
 # "Resolution 68", "NQ 68", "Nghị quyết số 68", "68 NQ": a reference without the full number.
 _KIND_CODES = {
-    "resolution": "NQ", "nghi quyet": "NQ", "nq": "NQ",
-    "decree": "ND", "nghi dinh": "ND", "nd": "ND",
-    "decision": "QD", "quyet dinh": "QD", "qd": "QD",
-    "circular": "TT", "thong tu": "TT", "tt": "TT",
-    "directive": "CT", "chi thi": "CT", "ct": "CT",
+    "resolution": "NQ",
+    "nghi quyet": "NQ",
+    "nq": "NQ",
+    "decree": "ND",
+    "nghi dinh": "ND",
+    "nd": "ND",
+    "decision": "QD",
+    "quyet dinh": "QD",
+    "qd": "QD",
+    "circular": "TT",
+    "thong tu": "TT",
+    "tt": "TT",
+    "directive": "CT",
+    "chi thi": "CT",
+    "ct": "CT",
 }
 _KINDS = "|".join(sorted(_KIND_CODES, key=len, reverse=True))
 _LOOSE = re.compile(rf"\b(?:({_KINDS})\s*(?:no\.?|number|so)?\s*(\d{{1,5}})|(\d{{1,5}})\s*[-/]?\s*(nq|nd|qd|tt|ct))\b")
@@ -82,8 +92,14 @@ class CitedNumbers:
 
 
 def number_references(query: str) -> list[NumberReference]:
-    refs = [NumberReference(m.group(1), fold(m.group(3)).split("-")[0].split("/")[0].upper(), full=normalize_doc_number(_without_footnote(m)))
-            for m in DOC_NUMBER.finditer(query.translate(_DASHES))]
+    refs = [
+        NumberReference(
+            m.group(1),
+            fold(m.group(3)).split("-")[0].split("/")[0].upper(),
+            full=normalize_doc_number(_without_footnote(m)),
+        )
+        for m in DOC_NUMBER.finditer(query.translate(_DASHES))
+    ]
     if not refs:
         for match in _LOOSE.finditer(fold(query).lower()):
             kind, number = (match.group(1), match.group(2)) if match.group(1) else (match.group(4), match.group(3))

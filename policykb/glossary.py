@@ -38,8 +38,11 @@ class Glossary:
     def __post_init__(self) -> None:
         # Each pattern with a word it cannot match without: a substring test rules most texts out far faster than
         # the pattern's search, whose lookbehind keeps re from scanning for a literal.
-        self._patterns = [(variant, *variant_pattern(variant), _required_word(variant), entry)
-                          for entry in self.entries for variant in entry.variants]
+        self._patterns = [
+            (variant, *variant_pattern(variant), _required_word(variant), entry)
+            for entry in self.entries
+            for variant in entry.variants
+        ]
 
     def matches(self, text: str) -> list[tuple[Entry, str]]:
         """Entries written in the text, with the variant that matched, in glossary order."""
@@ -71,7 +74,7 @@ class Glossary:
     def agencies_in(self, text: str) -> list[str]:
         return [entry.canonical for entry, _ in self.matches(text) if entry.kind == "agency"]
 
-    def with_acronyms(self, acronyms: dict[str, str]) -> "Glossary":
+    def with_acronyms(self, acronyms: dict[str, str]) -> Glossary:
         """This glossary plus acronyms learned from documents ("SAD" -> "Social Assistance Department")."""
         known = {variant for entry in self.entries for variant in entry.variants}
         extra = [
@@ -83,7 +86,12 @@ class Glossary:
 
 
 def _looks_like_agency(name: str) -> bool:
-    return bool(re.search(r"\b(?:Ministry|Department|Agency|Institute|Committee|Office|Organi[sz]ation|Bank|Fund|Programme|Group|Council|Assembly|Bộ|Cục|Vụ|Ủy ban)\b", name))
+    return bool(
+        re.search(
+            r"\b(?:Ministry|Department|Agency|Institute|Committee|Office|Organi[sz]ation|Bank|Fund|Programme|Group|Council|Assembly|Bộ|Cục|Vụ|Ủy ban)\b",
+            name,
+        )
+    )
 
 
 def is_acronym(variant: str) -> bool:
@@ -116,7 +124,7 @@ def _entries_from_json(data: dict, path: Path) -> list[Entry]:
             names = [item.get("name", "")] + list(item.get("variants", [])) + list(item.get("vi", []))
             names = [name for name in dict.fromkeys(names) if name]
             if not names:
-                raise PolicyKBError(f"{path}: {key}[{position}] has no name — give it a \"name\" and \"variants\"")
+                raise PolicyKBError(f'{path}: {key}[{position}] has no name — give it a "name" and "variants"')
             entries.append(Entry(names[0], tuple(names), kind))
     return entries
 
@@ -129,5 +137,7 @@ def load_glossary(path: Path) -> Glossary:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
-        raise PolicyKBError(f"{path}: not valid JSON ({exc}) — fix the file or set POLICYKB_GLOSSARY to another one") from exc
+        raise PolicyKBError(
+            f"{path}: not valid JSON ({exc}) — fix the file or set POLICYKB_GLOSSARY to another one"
+        ) from exc
     return Glossary(_entries_from_json(data, path))

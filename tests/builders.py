@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import zipfile
 
 from pypdf import PdfReader, PdfWriter
 
@@ -19,7 +18,9 @@ def pdf_from_objects(objects: list[bytes], startxref_shift: int = 0) -> bytes:
     xref = out.tell()
     out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
     out.write(b"".join(b"%010d 00000 n \n" % offset for offset in offsets))
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref + startxref_shift))
+    out.write(
+        b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref + startxref_shift)
+    )
     return out.getvalue()
 
 
@@ -45,18 +46,23 @@ def text_pdf(pages: list[list[str]], startxref_shift: int = 0) -> bytes:
 
 def one_page_pdf(resources: bytes, content: bytes, *more_objects: bytes) -> bytes:
     """A one-page PDF drawing `content` with `resources`; `more_objects` are numbered from 5 on."""
-    return pdf_from_objects([
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources %s /Contents 4 0 R >>" % resources,
-        _stream(content),
-        *more_objects,
-    ])
+    return pdf_from_objects(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources %s /Contents 4 0 R >>" % resources,
+            _stream(content),
+            *more_objects,
+        ]
+    )
 
 
 def image_only_pdf() -> bytes:
     """One page that shows an 8x8 grey image and no text: what a scanner makes."""
-    image = _stream(bytes(range(0, 256, 4)), b"/Type /XObject /Subtype /Image /Width 8 /Height 8 /ColorSpace /DeviceGray /BitsPerComponent 8")
+    image = _stream(
+        bytes(range(0, 256, 4)),
+        b"/Type /XObject /Subtype /Image /Width 8 /Height 8 /ColorSpace /DeviceGray /BitsPerComponent 8",
+    )
     return one_page_pdf(b"<< /XObject << /Im1 5 0 R >> >>", b"q 400 0 0 400 100 300 cm /Im1 Do Q", image)
 
 

@@ -11,8 +11,8 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from policykb.config import DEFAULT_CORPUS_DIR, Config  # noqa: E402
-from policykb.search.embedder import FakeEmbedder, make_embedder  # noqa: E402
 from policykb.ingest.indexer import Indexer  # noqa: E402
+from policykb.search.embedder import FakeEmbedder, make_embedder  # noqa: E402
 from policykb.search.searcher import Searcher  # noqa: E402
 
 CORPUS = DEFAULT_CORPUS_DIR

@@ -45,7 +45,9 @@ def needs_tesseract() -> pytest.MarkDecorator:
         import pytesseract
 
         missing = not {"eng", "vie"} <= set(pytesseract.get_languages(config=""))
-    return pytest.mark.skipif(missing, reason="needs Tesseract with English and Vietnamese: apt-get install tesseract-ocr tesseract-ocr-vie")
+    return pytest.mark.skipif(
+        missing, reason="needs Tesseract with English and Vietnamese: apt-get install tesseract-ocr tesseract-ocr-vie"
+    )
 
 
 def font(size: int) -> ImageFont.FreeTypeFont:
@@ -80,7 +82,13 @@ def multipage_tiff(*pages: Image.Image) -> bytes:
 
 def scanned_pdf(*pages: Image.Image) -> bytes:
     """A PDF of page images and no text, as a scanner makes it."""
-    return encoded(pages[0].convert("RGB"), "PDF", save_all=True, append_images=[p.convert("RGB") for p in pages[1:]], resolution=300)
+    return encoded(
+        pages[0].convert("RGB"),
+        "PDF",
+        save_all=True,
+        append_images=[p.convert("RGB") for p in pages[1:]],
+        resolution=300,
+    )
 
 
 def text_then_scan_pdf(text_pdf: bytes, scan: Image.Image) -> bytes:
@@ -96,6 +104,7 @@ def text_then_scan_pdf(text_pdf: bytes, scan: Image.Image) -> bytes:
 
 def huge_png(width: int, height: int) -> bytes:
     """A valid, blank 1-bit PNG of width x height pixels, written row by row: small on disk, never held in memory."""
+
     def chunk(kind: bytes, body: bytes) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
 

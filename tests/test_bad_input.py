@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from builders import image_only_pdf, pypdf_written, two_page_pdf
 from click.testing import CliRunner, Result
 
 from policykb.cli import main
@@ -15,14 +16,14 @@ from policykb.search.embedder import FakeEmbedder
 from policykb.search.searcher import Searcher
 from policykb.store import Store
 
-from builders import image_only_pdf, pypdf_written, two_page_pdf
-
 GOOD_TEXT = "Resolution on rural pensions.\n\nThe council extends the rural pension to every farmer over sixty.\n"
 
 
 def run_ingest(data_dir: Path, *paths: Path, env: dict[str, str] | None = None) -> Result:
     return CliRunner().invoke(
-        main, ["--data", str(data_dir), "ingest", "--quiet", *map(str, paths)], env={"POLICYKB_EMBEDDER": "fake", **(env or {})}
+        main,
+        ["--data", str(data_dir), "ingest", "--quiet", *map(str, paths)],
+        env={"POLICYKB_EMBEDDER": "fake", **(env or {})},
     )
 
 
@@ -54,7 +55,9 @@ def ingest_beside_a_good_file(tmp_path: Path, bad: Path, env: dict[str, str] | N
 def test_scanned_pdf_without_tesseract_names_what_to_install_and_others_still_ingest(tmp_path):
     bad = tmp_path / "scan.pdf"
     bad.write_bytes(image_only_pdf())
-    reason, fix = ingest_beside_a_good_file(tmp_path, bad, env={"POLICYKB_TESSERACT": str(tmp_path / "no-tesseract-here")})
+    reason, fix = ingest_beside_a_good_file(
+        tmp_path, bad, env={"POLICYKB_TESSERACT": str(tmp_path / "no-tesseract-here")}
+    )
     assert reason.startswith("no usable text layer on every page") and "Tesseract is not installed" in reason
     assert "apt-get install tesseract-ocr tesseract-ocr-vie" in fix
 
@@ -67,7 +70,9 @@ def test_scanned_pdf_with_ocr_off_says_so_and_others_still_ingest(tmp_path):
     assert "POLICYKB_OCR=on" in fix
 
 
-@pytest.mark.skipif(shutil.which("tesseract") is None, reason="needs Tesseract: apt-get install tesseract-ocr tesseract-ocr-vie")
+@pytest.mark.skipif(
+    shutil.which("tesseract") is None, reason="needs Tesseract: apt-get install tesseract-ocr tesseract-ocr-vie"
+)
 def test_scanned_pdf_whose_image_shows_no_text_is_reported_and_others_still_ingest(tmp_path):
     bad = tmp_path / "scan.pdf"
     bad.write_bytes(image_only_pdf())  # an 8x8 grey square

@@ -12,12 +12,12 @@ import docx
 import pytest
 from click.testing import CliRunner
 
-from policykb.cli import main
-from policykb.errors import BadQueryError, NotFoundError
 from policykb.briefs.export import StaleBriefError, export_brief
 from policykb.briefs.model import CHANGED, REMOVED, Briefs
-from policykb.search.embedder import FakeEmbedder
+from policykb.cli import main
+from policykb.errors import BadQueryError, NotFoundError
 from policykb.ingest.indexer import Indexer
+from policykb.search.embedder import FakeEmbedder
 from policykb.store import ChunkInfo, Store
 
 ENV = {"POLICYKB_EMBEDDER": "fake"}
@@ -36,14 +36,29 @@ def briefs(fake_index):
 
 
 def _chunk_with(store: Store, doc_id: str, phrase: str) -> ChunkInfo:
-    return next(c for c in store.get_document(doc_id).chunks if phrase in store.get_document(doc_id).text[c.start:c.end])
+    return next(
+        c for c in store.get_document(doc_id).chunks if phrase in store.get_document(doc_id).text[c.start : c.end]
+    )
 
 
 def test_cli_creates_fills_shows_and_exports_a_brief(fake_index, tmp_path):
     data = fake_index.data_dir
     brief_id = _cli(data, "brief", "new", "Social insurance reform", "--intro", "For the meeting.").stdout.strip()
     assert brief_id == "1"
-    _cli(data, "brief", "add", brief_id, "--heading", "The resolution", "--query", "Resolution 68", "--top", "2", "--note", "Key")
+    _cli(
+        data,
+        "brief",
+        "add",
+        brief_id,
+        "--heading",
+        "The resolution",
+        "--query",
+        "Resolution 68",
+        "--top",
+        "2",
+        "--note",
+        "Key",
+    )
     listing = json.loads(_cli(data, "brief", "list", "--json").stdout)["briefs"]
     assert listing[0]["title"] == "Social insurance reform" and listing[0]["passages"] == 2
     shown = json.loads(_cli(data, "brief", "show", brief_id, "--json").stdout)
@@ -69,8 +84,12 @@ def test_docx_export_holds_each_quote_with_a_numbered_endnote_carrying_the_citat
     assert quote_paragraph.text == quote + "1"
     assert quote_paragraph.runs[-1].text == "1" and quote_paragraph.runs[-1].font.superscript
     assert "Resolution 68" in texts and "Why it matters" in texts and "Notes" in texts
-    assert any(t.startswith("1. Government unveils action plan") and "§Flexible, diverse and universal social insurance system" in t
-               and "13 May 2024" in t for t in texts)
+    assert any(
+        t.startswith("1. Government unveils action plan")
+        and "§Flexible, diverse and universal social insurance system" in t
+        and "13 May 2024" in t
+        for t in texts
+    )
 
 
 def test_markdown_footnotes_resolve(briefs):
@@ -98,7 +117,10 @@ def test_brief_with_an_owner_passage_attaches_the_owners_table(briefs):
     brief_id = briefs.create("Brief")
     briefs.add_chunk(brief_id, _chunk_with(briefs.store, "000_0b935866529ff4c2", "Coordinating agency").id)
     text = export_brief(briefs.get(brief_id), briefs.store, "md").decode()
-    assert "## Who owns what" in text and "| MOLISA | World Bank, UNDP, UNICEF, DFID, GIZ | June 2010 to December 2020 |" in text
+    assert (
+        "## Who owns what" in text
+        and "| MOLISA | World Bank, UNDP, UNICEF, DFID, GIZ | June 2010 to December 2020 |" in text
+    )
 
 
 def test_reorder_edit_and_remove_items(briefs):
@@ -137,7 +159,11 @@ def test_changed_or_removed_sources_are_flagged_and_block_the_export(fake_index,
     kept = briefs.add_chunk(brief_id, _chunk_with(briefs.store, "002_629d27a461f4eef1", "1.5 million jobs").id)
     gone = briefs.add_chunk(brief_id, _chunk_with(briefs.store, RESOLUTION, "Improving State").id)
     path = corpus_copy / "002_629d27a461f4eef1.txt"
-    path.write_text("A new opening line for the article.\n" + path.read_text(encoding="utf-8").replace("1.5 million", "1.6 million"), encoding="utf-8")
+    path.write_text(
+        "A new opening line for the article.\n"
+        + path.read_text(encoding="utf-8").replace("1.5 million", "1.6 million"),
+        encoding="utf-8",
+    )
     with Indexer(fake_index, FakeEmbedder(), progress=False) as indexer:
         indexer.ingest([corpus_copy])
         indexer.remove(RESOLUTION)
@@ -159,4 +185,4 @@ def test_a_passage_that_only_moved_can_be_re_pinned(fake_index, corpus_copy, bri
     briefs.repin(brief_id, item_id)
     item = briefs.get(brief_id).items[0]
     assert item.status == "ok"
-    assert briefs.store.get_document(item.doc_id).text[item.start:item.end] == item.quote
+    assert briefs.store.get_document(item.doc_id).text[item.start : item.end] == item.quote

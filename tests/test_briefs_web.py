@@ -12,8 +12,8 @@ import docx
 import pytest
 
 from policykb.config import Config
-from policykb.search.embedder import FakeEmbedder, make_embedder
 from policykb.ingest.indexer import Indexer
+from policykb.search.embedder import FakeEmbedder, make_embedder
 from policykb.store import Store
 from policykb.web import create_app
 
@@ -52,7 +52,10 @@ def _pin_forms(page: str) -> list[dict]:
     """The Pin forms of a page as the fields a browser would send, the first brief option chosen."""
     forms = []
     for form in re.findall(r'<form class="pin[^"]*".*?</form>', page, re.S):
-        fields = {name: html.unescape(value) for name, value in re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form)}
+        fields = {
+            name: html.unescape(value)
+            for name, value in re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form)
+        }
         fields["brief"] = re.search(r'<option value="(\w+)"', form).group(1)
         forms.append(fields)
     return forms
@@ -65,7 +68,15 @@ def _new_brief(client, title: str = "Social insurance reform", intro: str = "For
 
 
 def _pin(client, brief, doc_id: str, start: int, end: int, back: str = "/") -> str:
-    data = {"csrf": _csrf(client), "doc_id": doc_id, "start": start, "end": end, "brief": brief, "next": back, "new_title": "Pinned"}
+    data = {
+        "csrf": _csrf(client),
+        "doc_id": doc_id,
+        "start": start,
+        "end": end,
+        "brief": brief,
+        "next": back,
+        "new_title": "Pinned",
+    }
     response = client.post("/briefs/pin", data=data)
     assert response.status_code == 303, response.get_data(as_text=True)
     return response.headers["Location"]
@@ -110,17 +121,20 @@ def test_briefs_page_on_an_empty_data_folder_says_how_to_fill_it(tmp_path):
     assert response.status_code == 503 and "policykb ingest corpus/" in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("path, data", [
-    ("/briefs", {"title": "T"}),
-    ("/briefs/pin", {"doc_id": RESOLUTION, "start": "0", "end": "10", "brief": "new"}),
-    ("/briefs/{b}", {"title": "Renamed"}),
-    ("/briefs/{b}/headings", {"heading": "H"}),
-    ("/briefs/{b}/items/{i}", {"note": "N"}),
-    ("/briefs/{b}/items/{i}/move", {"move": "1"}),
-    ("/briefs/{b}/items/{i}/repin", {}),
-    ("/briefs/{b}/items/{i}/remove", {}),
-    ("/briefs/{b}/delete", {}),
-])
+@pytest.mark.parametrize(
+    "path, data",
+    [
+        ("/briefs", {"title": "T"}),
+        ("/briefs/pin", {"doc_id": RESOLUTION, "start": "0", "end": "10", "brief": "new"}),
+        ("/briefs/{b}", {"title": "Renamed"}),
+        ("/briefs/{b}/headings", {"heading": "H"}),
+        ("/briefs/{b}/items/{i}", {"note": "N"}),
+        ("/briefs/{b}/items/{i}/move", {"move": "1"}),
+        ("/briefs/{b}/items/{i}/repin", {}),
+        ("/briefs/{b}/items/{i}/remove", {}),
+        ("/briefs/{b}/delete", {}),
+    ],
+)
 def test_every_brief_form_needs_the_csrf_token(client, path, data):
     brief_id = _new_brief(client)
     item_id = client.post(f"/api/briefs/{brief_id}/items", json={"heading": "Kept"}).get_json()["item"]["id"]
@@ -132,7 +146,10 @@ def test_every_brief_form_needs_the_csrf_token(client, path, data):
     assert len(client.get("/api/briefs").get_json()["briefs"]) == 1
 
 
-@pytest.mark.parametrize("path", ["/briefs/pin", "/briefs/1/delete", "/briefs/1/headings", "/briefs/1/items/1/remove", "/briefs/1/items/1/move"])
+@pytest.mark.parametrize(
+    "path",
+    ["/briefs/pin", "/briefs/1/delete", "/briefs/1/headings", "/briefs/1/items/1/remove", "/briefs/1/items/1/move"],
+)
 def test_no_get_request_changes_a_brief(client, path):
     _new_brief(client)
     assert client.get(path).status_code == 405
@@ -154,18 +171,24 @@ def test_pin_on_a_search_result_makes_a_new_brief_and_returns_to_the_results_wit
     assert re.search(r'Pinned to <a href="/briefs/1">who coordinates the partnership group</a> \(1 passage\)', back)
 
     second = _pin_forms(back)[1]
-    assert second["brief"] == "1" and second["next"].endswith("#hit-2") and "pinned" not in second["next"]  # the brief used last comes first
+    assert (
+        second["brief"] == "1" and second["next"].endswith("#hit-2") and "pinned" not in second["next"]
+    )  # the brief used last comes first
     client.post("/briefs/pin", data=second)
     items = _brief(client, 1)["items"]
     hits = client.get("/api/search", query_string={"q": "who coordinates the partnership group"}).get_json()["hits"]
-    assert [(i["doc_id"], i["start"], i["end"], i["quote"]) for i in items] == [(h["doc_id"], h["start"], h["end"], h["text"]) for h in hits[:2]]
+    assert [(i["doc_id"], i["start"], i["end"], i["quote"]) for i in items] == [
+        (h["doc_id"], h["start"], h["end"], h["text"]) for h in hits[:2]
+    ]
 
 
 def test_pin_on_the_document_page_pins_the_cited_passage(client, fake_index):
     start, end = _span(fake_index, RESOLUTION, "Flexible, diverse and universal social insurance system")
     page = client.get(f"/doc/{RESOLUTION}", query_string={"start": start, "end": end}).get_data(as_text=True)
     cited, selection = _pin_forms(page)
-    assert (cited["start"], cited["end"]) == (str(start), str(end)) and cited["new_title"].startswith("Government unveils")
+    assert (cited["start"], cited["end"]) == (str(start), str(end)) and cited["new_title"].startswith(
+        "Government unveils"
+    )
     assert selection["start"] == selection["end"] == ""  # filled by app.js from the reader's selection
     assert '<form class="pin pin-selection"' in page and "hidden>" in page
     location = client.post("/briefs/pin", data=cited).headers["Location"]
@@ -198,14 +221,20 @@ def test_a_refused_pin_says_why_and_leaves_no_empty_brief(client):
     response = client.post("/briefs/pin", data=data)
     assert response.status_code == 400 and "outside" in response.get_data(as_text=True)
     assert client.get("/api/briefs").get_json()["briefs"] == []
-    for changes, status, message in [({"doc_id": "nope"}, 404, "no document"), ({"brief": "42", "end": "20"}, 404, "no brief 42"),
-                                     ({"brief": "x"}, 400, "choose a brief"), ({"start": "ten"}, 400, "whole number")]:
+    for changes, status, message in [
+        ({"doc_id": "nope"}, 404, "no document"),
+        ({"brief": "42", "end": "20"}, 404, "no brief 42"),
+        ({"brief": "x"}, 400, "choose a brief"),
+        ({"start": "ten"}, 400, "whole number"),
+    ]:
         response = client.post("/briefs/pin", data={**data, "end": "20", **changes})
         assert response.status_code == status and message in html.unescape(response.get_data(as_text=True))
     assert client.get("/api/briefs").get_json()["briefs"] == []
 
 
-@pytest.mark.parametrize("back", ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)", "", "relative/path"])
+@pytest.mark.parametrize(
+    "back", ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)", "", "relative/path"]
+)
 def test_pin_only_returns_to_a_page_of_this_site(client, back):
     location = _pin(client, "new", RESOLUTION, 0, 20, back=back)
     assert location == "/briefs/1"
@@ -238,12 +267,20 @@ def test_notes_headings_order_and_removal_change_through_the_page_forms(client, 
     client.post(f"/briefs/{brief_id}/items/{passage_id}", data={"csrf": csrf, "note": "  Central to the reform.  "})
     client.post(f"/briefs/{brief_id}/items/{heading_id}", data={"csrf": csrf, "heading": "State capacity"})
     items = _brief(client, brief_id)["items"]
-    assert [(i["kind"], i["heading"], i["note"]) for i in items] == [("heading", "State capacity", ""), ("passage", None, "Central to the reform.")]
+    assert [(i["kind"], i["heading"], i["note"]) for i in items] == [
+        ("heading", "State capacity", ""),
+        ("passage", None, "Central to the reform."),
+    ]
     page = client.get(f"/briefs/{brief_id}").get_data(as_text=True)
-    assert page.index("State capacity") < page.index("Improving State management capacity") and "Central to the reform.</textarea>" in page
+    assert (
+        page.index("State capacity") < page.index("Improving State management capacity")
+        and "Central to the reform.</textarea>" in page
+    )
 
     assert client.post(f"/briefs/{brief_id}/headings", data={"csrf": csrf, "heading": " "}).status_code == 400
-    assert client.post(f"/briefs/{brief_id}/items/{heading_id}/move", data={"csrf": csrf, "move": "3"}).status_code == 400
+    assert (
+        client.post(f"/briefs/{brief_id}/items/{heading_id}/move", data={"csrf": csrf, "move": "3"}).status_code == 400
+    )
     client.post(f"/briefs/{brief_id}/items/{heading_id}/remove", data={"csrf": csrf})
     assert [i["id"] for i in _brief(client, brief_id)["items"]] == [passage_id]
 
@@ -261,12 +298,15 @@ def test_title_and_intro_are_edited_and_the_brief_deleted_through_the_page(clien
     assert client.get(f"/briefs/{brief_id}").status_code == 404
 
 
-@pytest.mark.parametrize("path, status, message", [
-    ("/briefs/99", 404, "no brief 99"),
-    ("/briefs/99/export.docx", 404, "no brief 99"),
-    ("/briefs/1/export.pdf", 400, "unknown export format"),
-    ("/briefs/abc", 404, ""),
-])
+@pytest.mark.parametrize(
+    "path, status, message",
+    [
+        ("/briefs/99", 404, "no brief 99"),
+        ("/briefs/99/export.docx", 404, "no brief 99"),
+        ("/briefs/1/export.pdf", 400, "unknown export format"),
+        ("/briefs/abc", 404, ""),
+    ],
+)
 def test_unknown_briefs_and_formats_get_a_page_that_says_so(client, path, status, message):
     _new_brief(client)
     response = client.get(path)
@@ -284,13 +324,24 @@ def test_unknown_items_are_404_on_the_brief_page(client):
 def test_exports_are_files_named_after_the_brief(client, fake_index):
     brief_id = _new_brief(client, "Cải cách bảo hiểm xã hội")
     client.post(f"/api/briefs/{brief_id}/items", json={"heading": "Owners"})
-    _pin(client, brief_id, PARTNERSHIP, *_span(fake_index, PARTNERSHIP, "Coordinating agency: Ministry of Labour, Invalids and Social Affairs"))
+    _pin(
+        client,
+        brief_id,
+        PARTNERSHIP,
+        *_span(fake_index, PARTNERSHIP, "Coordinating agency: Ministry of Labour, Invalids and Social Affairs"),
+    )
     client.patch(f"/api/briefs/{brief_id}/items/2", json={"note": "MOLISA leads."})
-    for fmt, mimetype in [("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-                          ("md", "text/markdown"), ("csv", "text/csv")]:
+    for fmt, mimetype in [
+        ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        ("md", "text/markdown"),
+        ("csv", "text/csv"),
+    ]:
         response = client.get(f"/briefs/{brief_id}/export.{fmt}")
         assert response.status_code == 200 and response.mimetype == mimetype
-        assert response.headers["Content-Disposition"] == f"attachment; filename=brief-{brief_id}-cai-cach-bao-hiem-xa-hoi.{fmt}"
+        assert (
+            response.headers["Content-Disposition"]
+            == f"attachment; filename=brief-{brief_id}-cai-cach-bao-hiem-xa-hoi.{fmt}"
+        )
     document = docx.Document(io.BytesIO(client.get(f"/briefs/{brief_id}/export.docx").data))
     texts = [p.text for p in document.paragraphs]
     assert "Cải cách bảo hiểm xã hội" in texts and "Owners" in texts and "MOLISA leads." in texts and "Notes" in texts
@@ -300,7 +351,9 @@ def test_exports_are_files_named_after_the_brief(client, fake_index):
     assert [(r["heading"], r["note"], r["status"]) for r in rows] == [("Owners", "MOLISA leads.", "ok")]
 
 
-def test_a_changed_source_is_flagged_blocks_the_export_with_a_409_page_and_can_be_re_pinned(client, fake_index, corpus_copy):
+def test_a_changed_source_is_flagged_blocks_the_export_with_a_409_page_and_can_be_re_pinned(
+    client, fake_index, corpus_copy
+):
     brief_id = _new_brief(client)
     _pin(client, brief_id, ARTICLE, *_span(fake_index, ARTICLE, "According to MoLISA Deputy Minister Nguyen Trong Dam"))
     item_id = _brief(client, brief_id)["items"][0]["id"]
@@ -310,12 +363,18 @@ def test_a_changed_source_is_flagged_blocks_the_export_with_a_409_page_and_can_b
     assert "source changed — re-check the span" in page and ">Re-pin</button>" in page
     for fmt in ("docx", "md", "csv"):
         response = client.get(f"/briefs/{brief_id}/export.{fmt}")
-        assert response.status_code == 409 and response.mimetype == "text/html" and "Content-Disposition" not in response.headers
-        assert f"item {item_id} (" in response.get_data(as_text=True) and "source changed" in response.get_data(as_text=True)
+        assert (
+            response.status_code == 409
+            and response.mimetype == "text/html"
+            and "Content-Disposition" not in response.headers
+        )
+        assert f"item {item_id} (" in response.get_data(as_text=True) and "source changed" in response.get_data(
+            as_text=True
+        )
 
     client.post(f"/briefs/{brief_id}/items/{item_id}/repin", data={"csrf": _csrf(client)})
     item = _brief(client, brief_id)["items"][0]
-    assert item["status"] == "ok" and _text(fake_index, ARTICLE)[item["start"]:item["end"]] == item["quote"]
+    assert item["status"] == "ok" and _text(fake_index, ARTICLE)[item["start"] : item["end"]] == item["quote"]
     assert client.get(f"/briefs/{brief_id}/export.docx").status_code == 200
 
 
@@ -335,11 +394,13 @@ def test_a_reworded_or_removed_source_is_flagged_without_a_re_pin(client, fake_i
 
 def test_an_index_from_before_briefs_still_serves_search_and_upgrades_on_the_first_pin(client, fake_index):
     conn = sqlite3.connect(fake_index.db_path)
-    conn.executescript("DROP TABLE brief_items; DROP TABLE briefs; ALTER TABLE chunks DROP COLUMN ocr;"
-                       " ALTER TABLE chunks DROP COLUMN ocr_confidence; DROP INDEX documents_acronyms;"
-                       " ALTER TABLE chunks DROP COLUMN text; DROP INDEX chunks_language; DROP INDEX chunks_agencies;"
-                       " DROP TABLE documents_fts; ALTER TABLE documents DROP COLUMN fts_key;"
-                       " PRAGMA user_version = 3;")  # undo migrations 4 to 10
+    conn.executescript(
+        "DROP TABLE brief_items; DROP TABLE briefs; ALTER TABLE chunks DROP COLUMN ocr;"
+        " ALTER TABLE chunks DROP COLUMN ocr_confidence; DROP INDEX documents_acronyms;"
+        " ALTER TABLE chunks DROP COLUMN text; DROP INDEX chunks_language; DROP INDEX chunks_agencies;"
+        " DROP TABLE documents_fts; ALTER TABLE documents DROP COLUMN fts_key;"
+        " PRAGMA user_version = 3;"
+    )  # undo migrations 4 to 10
     conn.close()
     page = client.get("/", query_string={"q": "Resolution 68"})
     assert page.status_code == 200 and _pin_forms(page.get_data(as_text=True))[0]["brief"] == "new"
@@ -354,7 +415,12 @@ def test_api_creates_lists_shows_updates_and_deletes_a_brief(client):
     created = client.post("/api/briefs", json={"title": "Reform", "intro": "Why."})
     assert created.status_code == 201
     brief = created.get_json()
-    assert brief["ok"] and (brief["title"], brief["intro"], brief["items"], brief["problems"]) == ("Reform", "Why.", [], [])
+    assert brief["ok"] and (brief["title"], brief["intro"], brief["items"], brief["problems"]) == (
+        "Reform",
+        "Why.",
+        [],
+        [],
+    )
     assert client.get("/api/briefs").get_json()["briefs"][0]["title"] == "Reform"
     assert client.patch(f"/api/briefs/{brief['id']}", json={"intro": "Because."}).get_json()["intro"] == "Because."
     assert client.delete(f"/api/briefs/{brief['id']}").get_json() == {"ok": True, "deleted": brief["id"]}
@@ -370,11 +436,15 @@ def test_api_adds_chunks_spans_and_headings_and_edits_moves_and_removes_them(cli
     assert (item["quote"], item["note"], item["status"]) == (hit["text"], "First", "ok")
     assert item["citation"].startswith(hit["title"]) and item["href"].startswith(f"/doc/{hit['doc_id']}?start=")
     start, end = _span(fake_index, PARTNERSHIP, "Ministry of Labour")
-    span = client.post(f"/api/briefs/{brief_id}/items", json={"doc_id": PARTNERSHIP, "start": start, "end": end}).get_json()["item"]
+    span = client.post(
+        f"/api/briefs/{brief_id}/items", json={"doc_id": PARTNERSHIP, "start": start, "end": end}
+    ).get_json()["item"]
     assert span["quote"] == "Ministry of Labour"
     heading = client.post(f"/api/briefs/{brief_id}/items", json={"heading": "Who"}).get_json()["item"]
 
-    moved = client.patch(f"/api/briefs/{brief_id}/items/{heading['id']}", json={"move": -1, "heading": "Who leads"}).get_json()["item"]
+    moved = client.patch(
+        f"/api/briefs/{brief_id}/items/{heading['id']}", json={"move": -1, "heading": "Who leads"}
+    ).get_json()["item"]
     assert (moved["heading"], moved["position"]) == ("Who leads", 2)
     client.patch(f"/api/briefs/{brief_id}/items/{span['id']}", json={"note": "MOLISA"})
     assert client.delete(f"/api/briefs/{brief_id}/items/{item['id']}").get_json() == {"ok": True, "removed": item["id"]}
@@ -382,35 +452,38 @@ def test_api_adds_chunks_spans_and_headings_and_edits_moves_and_removes_them(cli
     assert [(i["kind"], i["heading"] or i["note"]) for i in items] == [("heading", "Who leads"), ("passage", "MOLISA")]
 
 
-@pytest.mark.parametrize("method, path, body, status, message", [
-    ("post", "/api/briefs", {"title": " "}, 400, "a brief needs a title"),
-    ("post", "/api/briefs", {"title": "T", "owner": "me"}, 400, "unknown field(s) 'owner'"),
-    ("post", "/api/briefs", {"title": 5}, 400, "'title' must be a string"),
-    ("post", "/api/briefs", None, 400, "Content-Type: application/json"),
-    ("patch", "/api/briefs/1", {"title": ""}, 400, "a brief needs a title"),
-    ("get", "/api/briefs/99", None, 404, "no brief 99"),
-    ("delete", "/api/briefs/99", None, 404, "no brief 99"),
-    ("post", "/api/briefs/99/items", {"heading": "H"}, 404, "no brief 99"),
-    ("post", "/api/briefs/1/items", {"chunk_id": 1, "heading": "H"}, 400, "send one of"),
-    ("post", "/api/briefs/1/items", {"note": "alone"}, 400, "send one of"),
-    ("post", "/api/briefs/1/items", {"chunk_id": 10**9}, 404, "no chunk"),
-    ("post", "/api/briefs/1/items", {"chunk_id": "7"}, 400, "'chunk_id' must be a whole number"),
-    ("post", "/api/briefs/1/items", {"doc_id": RESOLUTION, "start": 5, "end": 10**8}, 400, "outside"),
-    ("post", "/api/briefs/1/items", {"doc_id": RESOLUTION, "start": 5}, 400, "'end' must be a whole number"),
-    ("post", "/api/briefs/1/items", {"doc_id": "nope", "start": 0, "end": 5}, 404, "no document 'nope'"),
-    ("post", "/api/briefs/1/items", {"heading": "  "}, 400, "a heading needs text"),
-    ("patch", "/api/briefs/1/items/1", {"move": 2}, 400, "'move' must be -1 (up) or 1 (down)"),
-    ("patch", "/api/briefs/1/items/1", {"move": True}, 400, "'move' must be -1 (up) or 1 (down)"),
-    ("patch", "/api/briefs/1/items/1", {"heading": "H"}, 400, "only a heading item has heading text"),
-    ("patch", "/api/briefs/1/items/1", {"repin": True}, 400, "cannot be re-pinned"),
-    ("patch", "/api/briefs/1/items/1", {"repin": False}, 400, "'repin' can only be true"),
-    ("patch", "/api/briefs/1/items/99", {"note": "N"}, 404, "brief 1 has no item 99"),
-    ("delete", "/api/briefs/1/items/99", None, 404, "brief 1 has no item 99"),
-    ("get", "/api/briefs/1/export?format=pdf", None, 400, "unknown export format 'pdf'"),
-    ("get", "/api/briefs/1/export", None, 400, "unknown export format ''"),
-    ("get", "/api/briefs/1/items", None, 405, "not allowed"),
-    ("get", "/api/briefs/abc", None, 404, "not found"),
-])
+@pytest.mark.parametrize(
+    "method, path, body, status, message",
+    [
+        ("post", "/api/briefs", {"title": " "}, 400, "a brief needs a title"),
+        ("post", "/api/briefs", {"title": "T", "owner": "me"}, 400, "unknown field(s) 'owner'"),
+        ("post", "/api/briefs", {"title": 5}, 400, "'title' must be a string"),
+        ("post", "/api/briefs", None, 400, "Content-Type: application/json"),
+        ("patch", "/api/briefs/1", {"title": ""}, 400, "a brief needs a title"),
+        ("get", "/api/briefs/99", None, 404, "no brief 99"),
+        ("delete", "/api/briefs/99", None, 404, "no brief 99"),
+        ("post", "/api/briefs/99/items", {"heading": "H"}, 404, "no brief 99"),
+        ("post", "/api/briefs/1/items", {"chunk_id": 1, "heading": "H"}, 400, "send one of"),
+        ("post", "/api/briefs/1/items", {"note": "alone"}, 400, "send one of"),
+        ("post", "/api/briefs/1/items", {"chunk_id": 10**9}, 404, "no chunk"),
+        ("post", "/api/briefs/1/items", {"chunk_id": "7"}, 400, "'chunk_id' must be a whole number"),
+        ("post", "/api/briefs/1/items", {"doc_id": RESOLUTION, "start": 5, "end": 10**8}, 400, "outside"),
+        ("post", "/api/briefs/1/items", {"doc_id": RESOLUTION, "start": 5}, 400, "'end' must be a whole number"),
+        ("post", "/api/briefs/1/items", {"doc_id": "nope", "start": 0, "end": 5}, 404, "no document 'nope'"),
+        ("post", "/api/briefs/1/items", {"heading": "  "}, 400, "a heading needs text"),
+        ("patch", "/api/briefs/1/items/1", {"move": 2}, 400, "'move' must be -1 (up) or 1 (down)"),
+        ("patch", "/api/briefs/1/items/1", {"move": True}, 400, "'move' must be -1 (up) or 1 (down)"),
+        ("patch", "/api/briefs/1/items/1", {"heading": "H"}, 400, "only a heading item has heading text"),
+        ("patch", "/api/briefs/1/items/1", {"repin": True}, 400, "cannot be re-pinned"),
+        ("patch", "/api/briefs/1/items/1", {"repin": False}, 400, "'repin' can only be true"),
+        ("patch", "/api/briefs/1/items/99", {"note": "N"}, 404, "brief 1 has no item 99"),
+        ("delete", "/api/briefs/1/items/99", None, 404, "brief 1 has no item 99"),
+        ("get", "/api/briefs/1/export?format=pdf", None, 400, "unknown export format 'pdf'"),
+        ("get", "/api/briefs/1/export", None, 400, "unknown export format ''"),
+        ("get", "/api/briefs/1/items", None, 405, "not allowed"),
+        ("get", "/api/briefs/abc", None, 404, "not found"),
+    ],
+)
 def test_api_errors_use_the_one_error_shape(client, method, path, body, status, message):
     client.post("/api/briefs", json={"title": "Reform"})
     client.post("/api/briefs/1/items", json={"doc_id": RESOLUTION, "start": 0, "end": 30})
@@ -428,13 +501,21 @@ def test_api_refuses_a_form_post_so_that_another_site_cannot_make_briefs(client)
 def test_api_export_sends_each_format_and_a_stale_brief_is_a_409_naming_the_item(client, fake_index, corpus_copy):
     brief_id = client.post("/api/briefs", json={"title": "Reform"}).get_json()["id"]
     start, end = _span(fake_index, ARTICLE, "According to MoLISA Deputy Minister")
-    item_id = client.post(f"/api/briefs/{brief_id}/items", json={"doc_id": ARTICLE, "start": start, "end": end}).get_json()["item"]["id"]
+    item_id = client.post(
+        f"/api/briefs/{brief_id}/items", json={"doc_id": ARTICLE, "start": start, "end": end}
+    ).get_json()["item"]["id"]
     for fmt in ("docx", "md", "csv"):
         response = client.get(f"/api/briefs/{brief_id}/export", query_string={"format": fmt})
-        assert response.status_code == 200 and response.headers["Content-Disposition"] == f"attachment; filename=brief-{brief_id}-reform.{fmt}"
+        assert (
+            response.status_code == 200
+            and response.headers["Content-Disposition"] == f"attachment; filename=brief-{brief_id}-reform.{fmt}"
+        )
     _edit_source(fake_index, corpus_copy, ARTICLE, lambda text: "A new opening line.\n" + text)
     stale = client.get(f"/api/briefs/{brief_id}")
-    assert stale.get_json()["problems"] == [item_id] and stale.get_json()["items"][0]["moved_to"] == [start + 20, end + 20]
+    assert stale.get_json()["problems"] == [item_id] and stale.get_json()["items"][0]["moved_to"] == [
+        start + 20,
+        end + 20,
+    ]
     response = client.get(f"/api/briefs/{brief_id}/export", query_string={"format": "docx"})
     payload = response.get_json()
     assert response.status_code == 409 and payload["ok"] is False and payload["status"] == 409

@@ -10,16 +10,22 @@ from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
+from live_server import live_server
 
 from policykb.config import DEFAULT_CORPUS_DIR, PROJECT_ROOT, Config
-from policykb.search.embedder import FakeEmbedder
 from policykb.ingest.indexer import Indexer
-from live_server import live_server
+from policykb.search.embedder import FakeEmbedder
 from policykb.web import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 TOKEN = "test-token"
 XSS = '<script>window.__xss=1</script><img src=x onerror="window.__xss=2">'
 XSS_DOCUMENT = f"Payload note {XSS}\n\nThis note quotes {XSS} as plain text about quokkapayload.\n"
@@ -68,10 +74,13 @@ def search(page, query: str) -> None:
 
 
 def in_viewport(page, selector: str) -> bool:
-    return page.eval_on_selector(selector, """element => {
+    return page.eval_on_selector(
+        selector,
+        """element => {
         const box = element.getBoundingClientRect();
         return box.bottom > 0 && box.top < window.innerHeight;
-    }""")
+    }""",
+    )
 
 
 def words_of(text: str, count: int) -> str:
@@ -117,7 +126,10 @@ def test_an_ownership_question_gets_an_answer_card_that_leads_to_the_cited_line(
     search(page, "who coordinates the partnership group")
     card = page.locator("section.answer")
     assert card.locator("h2").inner_text() == "Lead: MOLISA"
-    assert "Coordinating agency: Ministry of Labour, Invalids and Social Affairs" in card.locator("blockquote").inner_text()
+    assert (
+        "Coordinating agency: Ministry of Labour, Invalids and Social Affairs"
+        in card.locator("blockquote").inner_text()
+    )
     card.locator("p.cite a").first.click()
     page.wait_for_load_state("load")
     assert "Coordinating agency" in " ".join(page.locator("mark.passage").all_inner_texts())
@@ -142,8 +154,10 @@ def upload(page, path: Path, token: str) -> None:
 
 def test_an_upload_shows_progress_and_the_new_document_becomes_searchable(page, tmp_path):
     note = tmp_path / "quokka-note.txt"
-    note.write_text("Field note on zanzibarquokka\n\nThe zanzibarquokka pilot pays a monthly social pension in two districts.\n",
-                    encoding="utf-8")
+    note.write_text(
+        "Field note on zanzibarquokka\n\nThe zanzibarquokka pilot pays a monthly social pension in two districts.\n",
+        encoding="utf-8",
+    )
     upload(page, note, TOKEN)
     assert "/upload/" in page.url
     page.locator(".job progress").wait_for(state="attached")  # the page reloads itself while the job runs
@@ -235,7 +249,9 @@ def test_the_content_security_policy_blocks_an_injected_inline_script(page):
     assert any("Content Security Policy" in problem for problem in problems)
 
 
-@pytest.mark.parametrize("path", ["/", "/?q=social+protection", "/doc/000_0b935866529ff4c2?start=1714&end=2029&chunk=5"])
+@pytest.mark.parametrize(
+    "path", ["/", "/?q=social+protection", "/doc/000_0b935866529ff4c2?start=1714&end=2029&chunk=5"]
+)
 def test_search_and_document_pages_have_no_horizontal_scrollbar_on_a_phone(browser, base_url, path):
     context = browser.new_context(base_url=base_url, viewport={"width": 390, "height": 844}, is_mobile=True)
     try:
@@ -246,7 +262,9 @@ def test_search_and_document_pages_have_no_horizontal_scrollbar_on_a_phone(brows
         context.close()
 
 
-@pytest.mark.skipif(os.environ.get("POLICYKB_SCREENSHOTS") != "1", reason="set POLICYKB_SCREENSHOTS=1 to refresh docs/screenshots/")
+@pytest.mark.skipif(
+    os.environ.get("POLICYKB_SCREENSHOTS") != "1", reason="set POLICYKB_SCREENSHOTS=1 to refresh docs/screenshots/"
+)
 def test_screenshots_for_the_readme(browser, base_url):
     """POLICYKB_SCREENSHOT_URL points at a server over a real-model index; default: the fake test server."""
     url = os.environ.get("POLICYKB_SCREENSHOT_URL") or base_url
@@ -322,7 +340,9 @@ def test_a_selection_on_the_document_page_is_pinned_as_exactly_the_selected_text
     pin.locator("select").select_option("new")
     pin.locator("button[type=submit]").click()
     page.wait_for_url("**pinned=**")
-    assert urlsplit(page.url).fragment == page.evaluate("document.getElementById('passage').closest('.chunk').id")  # back where the reader was
+    assert urlsplit(page.url).fragment == page.evaluate(
+        "document.getElementById('passage').closest('.chunk').id"
+    )  # back where the reader was
     brief_id = page.locator(".notice.pinned a").get_attribute("href").rsplit("/", 1)[1]
     item = page.request.get(f"/api/briefs/{brief_id}").json()["items"][0]
     assert item["quote"] == selected and len(selected) > 30

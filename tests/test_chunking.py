@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from conftest import CORPUS
+
 from policykb.glossary import Glossary
 from policykb.ingest import parse_file
 from policykb.ingest.chunking import chunk_text
-from conftest import CORPUS
 
 SEEDS = sorted(CORPUS.glob("*.txt"))
 
@@ -15,7 +16,7 @@ def test_every_chunk_is_the_exact_slice_of_the_cleaned_text_and_at_most_1500_cha
         doc = parse_file(path, Glossary([]))
         assert doc.chunks, path
         for chunk in doc.chunks:
-            assert chunk.text == doc.text[chunk.start:chunk.end]
+            assert chunk.text == doc.text[chunk.start : chunk.end]
             assert 0 < len(chunk.text) <= 1500
         starts = [chunk.start for chunk in doc.chunks]
         assert starts == sorted(starts)
@@ -40,7 +41,11 @@ def test_numbered_sections_give_their_own_breadcrumb():
 
 def test_seed_003_news_items_do_not_share_chunks_with_the_jpg_note():
     doc = parse_file(CORPUS / "003_64fe6cf54000ffa1.txt", Glossary([]))
-    for title in ("Harsh punishment for child offenders", "New Year Greetings from the United Nations", "Community spaces design contest"):
+    for title in (
+        "Harsh punishment for child offenders",
+        "New Year Greetings from the United Nations",
+        "Community spaces design contest",
+    ):
         start = doc.text.index(title)
         chunk = next(c for c in doc.chunks if c.start <= start < c.end)
         assert chunk.start == start, f"{title!r} does not start its own chunk"
@@ -67,7 +72,10 @@ def test_vietnamese_chapters_and_articles_nest_in_the_breadcrumb():
     )
     chunks = chunk_text(text, [])
     clause = next(c for c in chunks if c.text.startswith("2. Người sử dụng"))
-    assert clause.section == "Chương I › Điều 2. Đối tượng áp dụng › 2. Người sử dụng lao động tham gia bảo hiểm xã hội bắt buộc bao gồm cơ quan nhà…"
+    assert (
+        clause.section
+        == "Chương I › Điều 2. Đối tượng áp dụng › 2. Người sử dụng lao động tham gia bảo hiểm xã hội bắt buộc bao gồm cơ quan nhà…"
+    )
     article_1 = next(c for c in chunks if "Phạm vi điều chỉnh" in c.text)
     assert article_1.section == "Chương I › Điều 1. Phạm vi điều chỉnh"
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from conftest import CORPUS
+
 from policykb.glossary import Glossary
 from policykb.ingest import parse_file
 from policykb.ingest.cleaning import clean_pages, is_boilerplate, split_glued_heading
-from conftest import CORPUS
 
 
 def test_seed_002_repeated_body_keeps_each_paragraph_once():
@@ -43,14 +44,18 @@ def test_heading_glued_to_the_end_of_a_sentence_is_split_off():
 
 
 def test_glued_words_inside_names_are_left_alone():
-    for line in ("According to MoLISA Deputy Minister Nguyen Trong Dam the", "We met the iPhone team at McDonald", "Short LineEnd"):
+    for line in (
+        "According to MoLISA Deputy Minister Nguyen Trong Dam the",
+        "We met the iPhone team at McDonald",
+        "Short LineEnd",
+    ):
         assert split_glued_heading(line) == [line]
 
 
 def test_page_starts_point_at_each_page_in_the_cleaned_text():
     clean = clean_pages(["First page text.\n\n", "Second  page\u00a0text.", "Third"])
-    assert clean.text[clean.page_starts[1]:].startswith("Second page text.")
-    assert clean.text[clean.page_starts[2]:] == "Third"
+    assert clean.text[clean.page_starts[1] :].startswith("Second page text.")
+    assert clean.text[clean.page_starts[2] :] == "Third"
 
 
 def test_soft_hyphens_and_odd_spaces_are_normalised():

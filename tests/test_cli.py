@@ -78,8 +78,20 @@ def test_json_is_declared_once_and_every_command_that_prints_json_takes_it():
             if "--json" in param.opts:
                 assert param.is_flag and param.help == "Print JSON only.", name
                 with_json.add(name)
-    assert with_json == {"search", "doc", "docs", "owners", "brief list", "brief show", "eval beir", "eval alqac",
-                         "eval queries", "bench", "bench run", "bench scale"}
+    assert with_json == {
+        "search",
+        "doc",
+        "docs",
+        "owners",
+        "brief list",
+        "brief show",
+        "eval beir",
+        "eval alqac",
+        "eval queries",
+        "bench",
+        "bench run",
+        "bench scale",
+    }
 
 
 def test_every_subcommand_of_a_group_has_help():
@@ -107,11 +119,24 @@ def test_search_json_prints_only_json_with_exact_citations(cli_data: Path):
     data = json.loads(result.stdout)
     assert data["query"] == "who coordinates the partnership group" and data["mode"] == "hybrid"
     assert len(data["hits"]) == 5
-    expected = {"rank", "doc_id", "title", "source", "doc_type", "language", "section", "page", "start", "end", "text", "score"}
+    expected = {
+        "rank",
+        "doc_id",
+        "title",
+        "source",
+        "doc_type",
+        "language",
+        "section",
+        "page",
+        "start",
+        "end",
+        "text",
+        "score",
+    }
     for hit in data["hits"]:
         assert expected <= set(hit)
         doc = json.loads(_run(["doc", hit["doc_id"], "--json"], cli_data).stdout)
-        assert doc["text"][hit["start"]:hit["end"]] == hit["text"]
+        assert doc["text"][hit["start"] : hit["end"]] == hit["text"]
 
 
 def test_batch_search_prints_one_json_object_per_line(cli_data: Path, tmp_path: Path):
@@ -155,4 +180,6 @@ def test_remove_via_cli_then_search_never_returns_it(cli_data: Path):
 def test_ingest_prints_a_summary_with_files_documents_chunks_and_seconds(tmp_path: Path, corpus_copy: Path):
     result = _run(["ingest", "-q", str(corpus_copy)], tmp_path / "data")
     assert result.exit_code == 0
-    assert re.search(r"5 files, 5 documents \(5 added, 0 updated, 0 unchanged\), \d+ chunks written .* \d+\.\d s", result.stderr)
+    assert re.search(
+        r"5 files, 5 documents \(5 added, 0 updated, 0 unchanged\), \d+ chunks written .* \d+\.\d s", result.stderr
+    )

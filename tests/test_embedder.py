@@ -8,8 +8,15 @@ import pytest
 
 from policykb.config import Config
 from policykb.errors import EmbedderMismatchError
-from policykb.search.embedder import ONNX_RECIPE, ONNX_RECIPE_TAG, FakeEmbedder, embedder_name, onnx_embedder_name, onnx_model_file
 from policykb.ingest.indexer import Indexer
+from policykb.search.embedder import (
+    ONNX_RECIPE,
+    ONNX_RECIPE_TAG,
+    FakeEmbedder,
+    embedder_name,
+    onnx_embedder_name,
+    onnx_model_file,
+)
 from policykb.search.searcher import Searcher
 
 

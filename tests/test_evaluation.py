@@ -9,11 +9,17 @@ import pytest
 from click.testing import CliRunner
 
 from policykb.cli import main
-from policykb.config import PROJECT_ROOT, Config
-from conftest import testdata as shared_testdata
+from policykb.config import Config
 from policykb.errors import PolicyKBError
-from policykb.eval.retrieval import evaluate_alqac, evaluate_beir, evaluate_queries, load_alqac, mrr_at, ndcg_at, recall_at
-
+from policykb.eval.retrieval import (
+    evaluate_alqac,
+    evaluate_beir,
+    evaluate_queries,
+    load_alqac,
+    mrr_at,
+    ndcg_at,
+    recall_at,
+)
 from policykb.eval.sets import POLICY_QUERIES
 
 
@@ -27,20 +33,33 @@ def test_metrics_match_hand_computed_values():
 
 
 def _tiny_beir(folder: Path) -> Path:
-    docs = [("d1", "Pension reform", "The reform raises the social pension for older people in rural areas."),
-            ("d2", "Child benefit", "A universal child benefit supports families with young children."),
-            ("d3", "Unemployment insurance", "Jobless workers receive unemployment insurance and career training.")]
+    docs = [
+        ("d1", "Pension reform", "The reform raises the social pension for older people in rural areas."),
+        ("d2", "Child benefit", "A universal child benefit supports families with young children."),
+        ("d3", "Unemployment insurance", "Jobless workers receive unemployment insurance and career training."),
+    ]
     (folder / "qrels").mkdir(parents=True)
-    (folder / "corpus.jsonl").write_text("\n".join(json.dumps({"_id": i, "title": t, "text": x}) for i, t, x in docs), encoding="utf-8")
-    queries = [("q1", "social pension for older people", "d1"), ("q2", "benefit for families with children", "d2"),
-               ("q3", "insurance for jobless workers", "d3")]
-    (folder / "queries.jsonl").write_text("\n".join(json.dumps({"_id": q, "text": t}) for q, t, _ in queries), encoding="utf-8")
-    (folder / "qrels" / "test.tsv").write_text("query-id\tcorpus-id\tscore\n" + "".join(f"{q}\t{d}\t1\n" for q, _, d in queries))
+    (folder / "corpus.jsonl").write_text(
+        "\n".join(json.dumps({"_id": i, "title": t, "text": x}) for i, t, x in docs), encoding="utf-8"
+    )
+    queries = [
+        ("q1", "social pension for older people", "d1"),
+        ("q2", "benefit for families with children", "d2"),
+        ("q3", "insurance for jobless workers", "d3"),
+    ]
+    (folder / "queries.jsonl").write_text(
+        "\n".join(json.dumps({"_id": q, "text": t}) for q, t, _ in queries), encoding="utf-8"
+    )
+    (folder / "qrels" / "test.tsv").write_text(
+        "query-id\tcorpus-id\tscore\n" + "".join(f"{q}\t{d}\t1\n" for q, _, d in queries)
+    )
     return folder
 
 
 def test_beir_evaluation_scores_every_mode_on_a_tiny_data_set(tmp_path):
-    result = evaluate_beir(Config.from_env(data_dir=tmp_path / "unused", embedder="fake"), _tiny_beir(tmp_path / "beir"))
+    result = evaluate_beir(
+        Config.from_env(data_dir=tmp_path / "unused", embedder="fake"), _tiny_beir(tmp_path / "beir")
+    )
     assert result["queries"] == 3 and result["documents"] == 3
     assert set(result["modes"]) == {"hybrid", "dense", "keyword"}
     assert result["modes"]["keyword"]["ndcg@10"] == pytest.approx(1.0)
@@ -54,18 +73,48 @@ def test_a_folder_that_is_not_beir_is_refused_with_what_it_needs(tmp_path):
 
 
 def _tiny_alqac(folder: Path) -> Path:
-    laws = [{"id": "Luật Cư trú", "articles": [
-                {"id": "1", "text": "Phạm vi điều chỉnh\n\nLuật này quy định về việc thực hiện quyền tự do cư trú của công dân."},
-                {"id": "20", "text": "Điều kiện đăng ký thường trú\n\nCông dân có chỗ ở hợp pháp thì được đăng ký thường trú."}]},
-            {"id": "Luật Du lịch", "articles": [
-                {"id": "54", "text": "Dịch vụ du lịch khác\n\nDịch vụ ăn uống, dịch vụ mua sắm, dịch vụ thể thao, dịch vụ chăm sóc sức khỏe."}]},
-            {"id": "Hiến pháp", "articles": []}]
+    laws = [
+        {
+            "id": "Luật Cư trú",
+            "articles": [
+                {
+                    "id": "1",
+                    "text": "Phạm vi điều chỉnh\n\nLuật này quy định về việc thực hiện quyền tự do cư trú của công dân.",
+                },
+                {
+                    "id": "20",
+                    "text": "Điều kiện đăng ký thường trú\n\nCông dân có chỗ ở hợp pháp thì được đăng ký thường trú.",
+                },
+            ],
+        },
+        {
+            "id": "Luật Du lịch",
+            "articles": [
+                {
+                    "id": "54",
+                    "text": "Dịch vụ du lịch khác\n\nDịch vụ ăn uống, dịch vụ mua sắm, dịch vụ thể thao, dịch vụ chăm sóc sức khỏe.",
+                }
+            ],
+        },
+        {"id": "Hiến pháp", "articles": []},
+    ]
     questions = [
-        {"question_id": "DS-1", "question_type": "Đúng/Sai", "text": "Công dân có chỗ ở hợp pháp được đăng ký thường trú, đúng hay sai?",
-         "relevant_articles": [{"law_id": "Luật Cư trú", "article_id": "20"}], "answer": "Đúng"},
-        {"question_id": "TN-1", "question_type": "Trắc nghiệm", "text": "Các loại dịch vụ du lịch khác bao gồm?",
-         "choices": {"A": "Dịch vụ thể thao.", "B": "Dịch vụ ăn uống.", "C": "Cả hai"},
-         "relevant_articles": [{"law_id": "Luật Du lịch", "article_id": "54"}], "answer": "C"}]
+        {
+            "question_id": "DS-1",
+            "question_type": "Đúng/Sai",
+            "text": "Công dân có chỗ ở hợp pháp được đăng ký thường trú, đúng hay sai?",
+            "relevant_articles": [{"law_id": "Luật Cư trú", "article_id": "20"}],
+            "answer": "Đúng",
+        },
+        {
+            "question_id": "TN-1",
+            "question_type": "Trắc nghiệm",
+            "text": "Các loại dịch vụ du lịch khác bao gồm?",
+            "choices": {"A": "Dịch vụ thể thao.", "B": "Dịch vụ ăn uống.", "C": "Cả hai"},
+            "relevant_articles": [{"law_id": "Luật Du lịch", "article_id": "54"}],
+            "answer": "C",
+        },
+    ]
     folder.mkdir(parents=True)
     (folder / "law.json").write_text(json.dumps(laws, ensure_ascii=False), encoding="utf-8")
     (folder / "train.json").write_text(json.dumps(questions, ensure_ascii=False), encoding="utf-8")
@@ -74,7 +123,11 @@ def _tiny_alqac(folder: Path) -> Path:
 
 def test_alqac_articles_become_documents_titled_with_their_article_and_law(tmp_path):
     corpus, queries, qrels = load_alqac(_tiny_alqac(tmp_path / "alqac"))
-    assert [doc["title"] for doc in corpus] == ["Điều 1 — Luật Cư trú", "Điều 20 — Luật Cư trú", "Điều 54 — Luật Du lịch"]
+    assert [doc["title"] for doc in corpus] == [
+        "Điều 1 — Luật Cư trú",
+        "Điều 20 — Luật Cư trú",
+        "Điều 54 — Luật Du lịch",
+    ]
     assert qrels == {"DS-1": {"luat-cu-tru-20": 1}, "TN-1": {"luat-du-lich-54": 1}}
     assert queries["TN-1"].endswith("Dịch vụ thể thao. Dịch vụ ăn uống. Cả hai")
 
@@ -115,8 +168,11 @@ def test_the_policy_query_set_has_forty_varied_queries_that_the_corpus_answers(f
 
 
 def test_cli_eval_queries_prints_the_figures(fake_index):
-    result = CliRunner().invoke(main, ["--data", str(fake_index.data_dir), "eval", "queries", str(POLICY_QUERIES), "--json"],
-                                env={"POLICYKB_EMBEDDER": "fake"})
+    result = CliRunner().invoke(
+        main,
+        ["--data", str(fake_index.data_dir), "eval", "queries", str(POLICY_QUERIES), "--json"],
+        env={"POLICYKB_EMBEDDER": "fake"},
+    )
     assert {"hit@1", "hit@5", "mrr@10"} <= set(json.loads(result.stdout))
 
 

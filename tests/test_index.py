@@ -15,12 +15,21 @@ import pytest
 
 from policykb.config import Config
 from policykb.errors import EmbedderMismatchError, IndexNotReadyError, NotFoundError
-from policykb.search.embedder import FakeEmbedder
 from policykb.ingest.indexer import Indexer
+from policykb.search.embedder import FakeEmbedder
 from policykb.search.searcher import Searcher
-from policykb.store import (ACRONYMS_SQL, AssignmentRow, ChunkInfo, DocumentSummary, Filters, PassageRow, Store, StoredDocument,
-                            in_batches)
 from policykb.search.vectors import VectorIndex, open_vectors, vector_file
+from policykb.store import (
+    ACRONYMS_SQL,
+    AssignmentRow,
+    ChunkInfo,
+    DocumentSummary,
+    Filters,
+    PassageRow,
+    Store,
+    StoredDocument,
+    in_batches,
+)
 from policykb.textnorm import fold_lower
 
 
@@ -66,7 +75,11 @@ def test_changed_file_replaces_its_old_chunks_and_reuses_unchanged_vectors(fake_
         indexer.ingest([corpus_copy])
         before = embedder.embedded
         path = corpus_copy / "002_629d27a461f4eef1.txt"
-        path.write_text(path.read_text(encoding="utf-8") + "\nA brand new closing paragraph about unemployment insurance reform in 2025.\n", encoding="utf-8")
+        path.write_text(
+            path.read_text(encoding="utf-8")
+            + "\nA brand new closing paragraph about unemployment insurance reform in 2025.\n",
+            encoding="utf-8",
+        )
         report = indexer.ingest([corpus_copy])
     assert report.updated == 1 and report.unchanged == 4
     assert 0 < embedder.embedded - before < report.chunks  # only the changed chunk(s)
@@ -75,7 +88,7 @@ def test_changed_file_replaces_its_old_chunks_and_reuses_unchanged_vectors(fake_
     texts = [hit.text for hit in searcher.search("brand new closing paragraph", mode="keyword").hits]
     assert any("brand new closing paragraph" in text for text in texts)
     doc = searcher.store.get_document("002_629d27a461f4eef1")
-    assert all(doc.text[c.start:c.end] for c in doc.chunks)
+    assert all(doc.text[c.start : c.end] for c in doc.chunks)
     _consistent(fake_config)
 
 
@@ -145,15 +158,26 @@ def test_search_on_a_missing_or_empty_index_names_the_fix(tmp_path: Path):
 
 def test_faiss_files_are_replaced_atomically_and_no_temporary_files_remain(fake_index: Config):
     names = sorted(p.name for p in fake_index.data_dir.iterdir())
-    assert [n for n in names if n.endswith(".faiss")] == [vector_file(fake_index.data_dir, Store(fake_index.db_path, readonly=True).generation()).name]
+    assert [n for n in names if n.endswith(".faiss")] == [
+        vector_file(fake_index.data_dir, Store(fake_index.db_path, readonly=True).generation()).name
+    ]
     assert not [n for n in names if n.endswith(".tmp")]
 
 
 def _ingest_process(data: Path, corpus: Path, delay: float, ann_threshold: int = 200_000) -> subprocess.Popen:
-    env = {**os.environ, "POLICYKB_EMBEDDER": "fake", "POLICYKB_FAKE_EMBED_DELAY": str(delay), "POLICYKB_DATA": str(data),
-           "POLICYKB_ANN_THRESHOLD": str(ann_threshold)}
-    return subprocess.Popen([sys.executable, "-m", "policykb.cli", "ingest", "-q", str(corpus)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    env = {
+        **os.environ,
+        "POLICYKB_EMBEDDER": "fake",
+        "POLICYKB_FAKE_EMBED_DELAY": str(delay),
+        "POLICYKB_DATA": str(data),
+        "POLICYKB_ANN_THRESHOLD": str(ann_threshold),
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "policykb.cli", "ingest", "-q", str(corpus)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 def _documents_in(db: Path) -> int:
@@ -167,7 +191,9 @@ def _documents_in(db: Path) -> int:
 
 
 @pytest.mark.parametrize("ann_threshold", [200_000, 100], ids=["exact", "approximate"])
-def test_ingest_killed_mid_embedding_leaves_a_usable_index_and_the_next_run_completes(tmp_path: Path, corpus_copy: Path, ann_threshold: int):
+def test_ingest_killed_mid_embedding_leaves_a_usable_index_and_the_next_run_completes(
+    tmp_path: Path, corpus_copy: Path, ann_threshold: int
+):
     for n in range(12):  # enough documents for several commit groups
         text = (corpus_copy / "000_0b935866529ff4c2.txt").read_text(encoding="utf-8")
         (corpus_copy / f"copy_{n:02d}.txt").write_text(f"Copy {n} of the proposal\n\n{text}", encoding="utf-8")
@@ -220,8 +246,13 @@ def test_ingest_shows_progress_for_files_and_embedding_on_stderr(fake_config: Co
 
 def test_mixed_language_document_gets_a_language_per_chunk(fake_config: Config, tmp_path: Path):
     path = tmp_path / "mixed.txt"
-    english = "The Ministry of Labour, Invalids and Social Affairs will coordinate the partnership group with donors. " * 4
-    vietnamese = "Bộ Lao động - Thương binh và Xã hội chủ trì, phối hợp với Bộ Tài chính xây dựng nghị định về bảo hiểm xã hội. " * 4
+    english = (
+        "The Ministry of Labour, Invalids and Social Affairs will coordinate the partnership group with donors. " * 4
+    )
+    vietnamese = (
+        "Bộ Lao động - Thương binh và Xã hội chủ trì, phối hợp với Bộ Tài chính xây dựng nghị định về bảo hiểm xã hội. "
+        * 4
+    )
     path.write_text(f"1. English section\n\n{english}\n\n2. Phần tiếng Việt\n\n{vietnamese}", encoding="utf-8")
     with Indexer(fake_config, FakeEmbedder(), progress=False) as indexer:
         indexer.ingest([path])
@@ -238,15 +269,21 @@ def test_acronyms_are_read_from_their_index_not_from_each_document_row(fake_inde
 
 def test_each_passage_keeps_the_exact_text_its_document_has_between_its_offsets(fake_index: Config):
     with Store(fake_index.db_path, readonly=True) as store:
-        rows = store.conn.execute("SELECT c.text, d.text, c.start, c.end FROM chunks c JOIN documents d ON d.id = c.doc_id").fetchall()
+        rows = store.conn.execute(
+            "SELECT c.text, d.text, c.start, c.end FROM chunks c JOIN documents d ON d.id = c.doc_id"
+        ).fetchall()
     assert rows and all(text and text == document[start:end] for text, document, start, end in rows)
 
 
-def test_an_index_from_before_passage_texts_serves_them_from_its_documents_and_stores_them_on_upgrade(fake_index: Config):
+def test_an_index_from_before_passage_texts_serves_them_from_its_documents_and_stores_them_on_upgrade(
+    fake_index: Config,
+):
     conn = sqlite3.connect(fake_index.db_path)
     expected = dict(conn.execute("SELECT id, text FROM chunks"))
-    conn.executescript("DROP TABLE documents_fts; ALTER TABLE documents DROP COLUMN fts_key; DROP INDEX chunks_language;"
-                       " DROP INDEX chunks_agencies; ALTER TABLE chunks DROP COLUMN text; PRAGMA user_version = 7;")  # undo 8 to 10
+    conn.executescript(
+        "DROP TABLE documents_fts; ALTER TABLE documents DROP COLUMN fts_key; DROP INDEX chunks_language;"
+        " DROP INDEX chunks_agencies; ALTER TABLE chunks DROP COLUMN text; PRAGMA user_version = 7;"
+    )  # undo 8 to 10
     conn.close()
     with Store(fake_index.db_path, readonly=True) as store:  # served read-only until the next ingest upgrades it
         assert {cid: row.text for cid, row in store.chunk_rows(list(expected)).items()} == expected
@@ -263,21 +300,39 @@ def test_a_new_store_has_8_kb_pages_and_an_existing_one_keeps_its_own(tmp_path: 
         assert existing.conn.execute("PRAGMA page_size").fetchone()[0] == 4096
 
 
-@pytest.mark.parametrize("filters", [Filters(), Filters(language="en"), Filters(doc_type="news"), Filters(year=1900),
-                                     Filters(agency="MOLISA"), Filters(agency="MOLISA", doc_type="news")],
-                         ids=["all", "english", "news", "none", "molisa", "molisa-news"])
+@pytest.mark.parametrize(
+    "filters",
+    [
+        Filters(),
+        Filters(language="en"),
+        Filters(doc_type="news"),
+        Filters(year=1900),
+        Filters(agency="MOLISA"),
+        Filters(agency="MOLISA", doc_type="news"),
+    ],
+    ids=["all", "english", "news", "none", "molisa", "molisa-news"],
+)
 def test_chunk_ids_are_the_allowed_chunks_in_id_order(fake_index: Config, filters: Filters):
     with Store(fake_index.db_path, readonly=True) as store:
         where, params = filters.sql()
-        expected = [row[0] for row in store.conn.execute(
-            f"SELECT c.id FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE 1 = 1{where} ORDER BY c.id", params)]
+        expected = [
+            row[0]
+            for row in store.conn.execute(
+                f"SELECT c.id FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE 1 = 1{where} ORDER BY c.id",
+                params,
+            )
+        ]
         ids = store.chunk_ids(filters)
     assert ids.dtype == np.int64 and ids.tolist() == expected
     assert bool(expected) == (filters.year != 1900)
 
 
-@pytest.mark.parametrize(("filters", "index"), [(Filters(language="en"), "chunks_language"), (Filters(agency="MOLISA"), "chunks_agencies")])
-def test_a_passage_filter_reads_its_index_rather_than_every_passage_row(fake_index: Config, filters: Filters, index: str):
+@pytest.mark.parametrize(
+    ("filters", "index"), [(Filters(language="en"), "chunks_language"), (Filters(agency="MOLISA"), "chunks_agencies")]
+)
+def test_a_passage_filter_reads_its_index_rather_than_every_passage_row(
+    fake_index: Config, filters: Filters, index: str
+):
     with Store(fake_index.db_path, readonly=True) as store:
         statements: list[str] = []
         store.conn.set_trace_callback(statements.append)
@@ -291,7 +346,10 @@ def test_a_passage_filter_reads_its_index_rather_than_every_passage_row(fake_ind
 def _vocabulary(conn: sqlite3.Connection, table: str) -> dict[str, tuple[int, int]]:
     """Every word of an FTS5 table with the rows and instances it has."""
     conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{table}_vocab USING fts5vocab(main, {table}, row)")
-    return {term: (rows, instances) for term, rows, instances in conn.execute(f"SELECT term, doc, cnt FROM temp.{table}_vocab")}
+    return {
+        term: (rows, instances)
+        for term, rows, instances in conn.execute(f"SELECT term, doc, cnt FROM temp.{table}_vocab")
+    }
 
 
 def assert_documents_fts_holds_the_documents_as_they_are(store: Store) -> None:
@@ -301,11 +359,20 @@ def assert_documents_fts_holds_the_documents_as_they_are(store: Store) -> None:
     keys = dict(store.conn.execute("SELECT d.id, d.fts_key FROM documents d"))
     first = dict(store.conn.execute("SELECT doc_id, min(id) FROM chunks GROUP BY doc_id"))
     assert keys == first and len(keys) > 1
-    assert sorted(keys.values()) == [row[0] for row in store.conn.execute("SELECT id FROM documents_fts_docsize ORDER BY id")]
+    assert sorted(keys.values()) == [
+        row[0] for row in store.conn.execute("SELECT id FROM documents_fts_docsize ORDER BY id")
+    ]
     fresh = sqlite3.connect(":memory:")
-    fresh.execute("CREATE VIRTUAL TABLE documents_fts USING fts5(title, body, tokenize = 'porter unicode61 remove_diacritics 2')")
-    fresh.executemany("INSERT INTO documents_fts (title, body) VALUES (?, ?)",
-                      ((fold_lower(title), fold_lower(text)) for title, text in store.conn.execute("SELECT title, text FROM documents")))
+    fresh.execute(
+        "CREATE VIRTUAL TABLE documents_fts USING fts5(title, body, tokenize = 'porter unicode61 remove_diacritics 2')"
+    )
+    fresh.executemany(
+        "INSERT INTO documents_fts (title, body) VALUES (?, ?)",
+        (
+            (fold_lower(title), fold_lower(text))
+            for title, text in store.conn.execute("SELECT title, text FROM documents")
+        ),
+    )
     assert _vocabulary(store.conn, "documents_fts") == _vocabulary(fresh, "documents_fts")
 
 

@@ -25,7 +25,7 @@ def test_every_hit_cites_its_exact_passage(real_searcher):
         for mode in ("hybrid", "dense", "keyword"):
             for hit in real_searcher.search(query, mode=mode, k=10).hits:
                 document = real_searcher.store.get_document(hit.doc_id)
-                assert hit.text == document.text[hit.start:hit.end]
+                assert hit.text == document.text[hit.start : hit.end]
 
 
 @pytest.mark.parametrize("query", ["68/NQ-CP", "Resolution 68", "NQ 68", "42-NQ/TW"])
@@ -33,17 +33,22 @@ def test_document_numbers_rank_the_resolution_first(real_searcher, query):
     assert _top_docs(real_searcher, query, 1) == [RESOLUTION]
 
 
-@pytest.mark.parametrize("query, doc_id, phrase", [
-    ("who coordinates the partnership group", PROPOSAL, "Coordinating agency"),
-    ("cash support for poor children to go to school", PROPOSAL, "supportive policy in cash for the poor children"),
-    ("shock-responsive social protection and natural disasters", ILO, "shock-responsive"),
-    ("how many jobs were created in 2013", SEMINAR, "1.5 million jobs"),
-    ("UN joint advocacy on socialization of public services", JPG, "socialization"),
-    ("voluntary social insurance for farmers and informal workers", RESOLUTION, "voluntary social insurance"),
-])
+@pytest.mark.parametrize(
+    "query, doc_id, phrase",
+    [
+        ("who coordinates the partnership group", PROPOSAL, "Coordinating agency"),
+        ("cash support for poor children to go to school", PROPOSAL, "supportive policy in cash for the poor children"),
+        ("shock-responsive social protection and natural disasters", ILO, "shock-responsive"),
+        ("how many jobs were created in 2013", SEMINAR, "1.5 million jobs"),
+        ("UN joint advocacy on socialization of public services", JPG, "socialization"),
+        ("voluntary social insurance for farmers and informal workers", RESOLUTION, "voluntary social insurance"),
+    ],
+)
 def test_plain_language_questions_find_the_right_passage(real_searcher, query, doc_id, phrase):
     hits = real_searcher.search(query, k=5).hits
-    assert any(hit.doc_id == doc_id and phrase.lower() in hit.text.lower() for hit in hits[:3]), [(h.doc_id, h.text[:60]) for h in hits]
+    assert any(hit.doc_id == doc_id and phrase.lower() in hit.text.lower() for hit in hits[:3]), [
+        (h.doc_id, h.text[:60]) for h in hits
+    ]
 
 
 def test_a_name_asked_for_leads_with_the_passage_that_names_it_as_written(real_searcher):
@@ -61,7 +66,9 @@ def test_vietnamese_query_finds_english_passages(real_searcher):
 
 def test_acronym_and_full_name_queries_agree(real_searcher):
     by_acronym = set(_top_docs(real_searcher, "MOLISA social assistance action plan", 5))
-    by_name = set(_top_docs(real_searcher, "Ministry of Labour, Invalids and Social Affairs social assistance action plan", 5))
+    by_name = set(
+        _top_docs(real_searcher, "Ministry of Labour, Invalids and Social Affairs social assistance action plan", 5)
+    )
     assert ILO in by_acronym and ILO in by_name
 
 
@@ -73,15 +80,22 @@ def test_breadcrumbs_help_retrieval_of_short_sections(real_searcher):
 def test_onnx_int8_embedder_is_exported_into_the_data_folder_and_agrees_with_torch(tmp_path):
     from policykb.search.embedder import ONNX_RECIPE_TAG, OnnxEmbedder, make_embedder, onnx_embedder_name
 
-    texts = ["The Government will extend voluntary social insurance to farmers and informal workers.",
-             "Bộ Lao động - Thương binh và Xã hội chủ trì, phối hợp với Bộ Tài chính.",
-             "7. Coordinating agency: Ministry of Labour, Invalids and Social Affairs"]
+    texts = [
+        "The Government will extend voluntary social insurance to farmers and informal workers.",
+        "Bộ Lao động - Thương binh và Xã hội chủ trì, phối hợp với Bộ Tài chính.",
+        "7. Coordinating agency: Ministry of Labour, Invalids and Social Affairs",
+    ]
     onnx = OnnxEmbedder(tmp_path / "models", quantized=True)
     folder = tmp_path / "models" / "all-MiniLM-L6-v2-onnx"
-    assert sorted(path.name for path in folder.iterdir()) == [f"model-{ONNX_RECIPE_TAG}-int8.onnx", f"model-{ONNX_RECIPE_TAG}.onnx"]
+    assert sorted(path.name for path in folder.iterdir()) == [
+        f"model-{ONNX_RECIPE_TAG}-int8.onnx",
+        f"model-{ONNX_RECIPE_TAG}.onnx",
+    ]
     assert onnx.name == onnx_embedder_name(quantized=True)
     torch_vectors = make_embedder("minilm").embed_documents(texts)
-    agreement = (onnx.embed_documents(texts) * torch_vectors).sum(axis=1)  # texts of different lengths share a padded batch
+    agreement = (onnx.embed_documents(texts) * torch_vectors).sum(
+        axis=1
+    )  # texts of different lengths share a padded batch
     assert agreement.min() >= 0.98
     assert abs(float(onnx.embed_query(texts[0]) @ onnx.embed_documents(texts[:1])[0]) - 1.0) < 1e-4
     with ThreadPoolExecutor(4) as pool:  # request threads share the one tokenizer
@@ -94,10 +108,15 @@ def test_onnx_int8_embedder_is_exported_into_the_data_folder_and_agrees_with_tor
 
 def test_queries_embedded_side_by_side_during_a_batch_match_the_model(real_searcher):
     embedder = real_searcher.embedder
-    texts = [f"{phrase} {n}" for n in range(6) for phrase in (
-        "who leads the social insurance reform for informal workers",
-        "Bộ Lao động - Thương binh và Xã hội chủ trì nhóm đối tác",
-        "partnership group potential partners World Bank UNDP UNICEF")]
+    texts = [
+        f"{phrase} {n}"
+        for n in range(6)
+        for phrase in (
+            "who leads the social insurance reform for informal workers",
+            "Bộ Lao động - Thương binh và Xã hội chủ trì nhóm đối tác",
+            "partnership group potential partners World Bank UNDP UNICEF",
+        )
+    ]
     expected = embedder.model.encode(texts, normalize_embeddings=True, convert_to_numpy=True)
     with ThreadPoolExecutor(4) as pool:
         batch = pool.submit(embedder.embed_documents, texts * 4)  # both cores, while the queries wait or run

@@ -12,22 +12,31 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader, PdfWriter
+from builders import (
+    PAGE_ONE,
+    PAGE_TWO,
+    docx_with_heading_and_table,
+    form_text_pdf,
+    image_only_pdf,
+    pypdf_written,
+    text_pdf,
+    two_page_pdf,
+)
+from conftest import CORPUS
+from conftest import testdata as shared_testdata
+from pypdf import PdfReader
 
 from policykb.config import Config
 from policykb.errors import IngestError
 from policykb.glossary import load_glossary
-from policykb.search.embedder import FakeEmbedder
-from policykb.ingest.indexer import Indexer
-from policykb.search.searcher import Searcher
-from policykb.store import Store, StoredDocument
 from policykb.ingest import parse_file
 from policykb.ingest.decoding import decode_text
+from policykb.ingest.indexer import Indexer
 from policykb.ingest.loaders import load_docx, load_html, load_pdf
+from policykb.search.embedder import FakeEmbedder
+from policykb.search.searcher import Searcher
+from policykb.store import Store, StoredDocument
 
-from builders import PAGE_ONE, PAGE_TWO, pdf_from_objects, text_pdf, one_page_pdf, image_only_pdf, form_text_pdf, pypdf_written, two_page_pdf, docx_with_heading_and_table
-from conftest import CORPUS
-from conftest import testdata as shared_testdata
 
 def write(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
@@ -78,7 +87,9 @@ def test_pdf_text_drawn_inside_a_form_is_extracted(tmp_path):
 
 
 def test_encrypted_pdf_is_refused_with_a_password_hint(tmp_path):
-    error = ingest_error(load_pdf, write(tmp_path / "locked.pdf", pypdf_written(two_page_pdf(), user_password="secret")))
+    error = ingest_error(
+        load_pdf, write(tmp_path / "locked.pdf", pypdf_written(two_page_pdf(), user_password="secret"))
+    )
     assert "encrypted" in error.reason and "password is required" in error.reason
     assert "unencrypted copy" in error.fix
 
@@ -103,7 +114,9 @@ def test_malformed_pdf_is_refused_as_malformed(tmp_path):
 
 
 def test_html_page_saved_as_pdf_is_refused_as_not_a_pdf(tmp_path):
-    error = ingest_error(load_pdf, write(tmp_path / "report.pdf", b"<!DOCTYPE html><html><body>Access denied</body></html>"))
+    error = ingest_error(
+        load_pdf, write(tmp_path / "report.pdf", b"<!DOCTYPE html><html><body>Access denied</body></html>")
+    )
     assert error.reason == "not a PDF file, it is an HTML page (a failed download?)"
 
 
@@ -274,8 +287,11 @@ def test_real_unreadable_pdfs_are_each_reported_and_none_is_indexed(real_files_i
     config, report, _ = real_files_index
     errors = _errors_by_name(report)
     assert set(errors) == {
-        "scanned_image_only_c02-22.pdf", "vi_no_text_layer_vector_glyphs.pdf", "encrypted_password_openpassword.pdf",
-        "malformed_invalid.pdf", "truncated_policy_brief_half.pdf",
+        "scanned_image_only_c02-22.pdf",
+        "vi_no_text_layer_vector_glyphs.pdf",
+        "encrypted_password_openpassword.pdf",
+        "malformed_invalid.pdf",
+        "truncated_policy_brief_half.pdf",
     }
     assert "OCR" in errors["scanned_image_only_c02-22.pdf"].fix
     assert "OCR" in errors["vi_no_text_layer_vector_glyphs.pdf"].fix
@@ -324,16 +340,28 @@ def test_real_table_pdf_keeps_its_numbers(real_files_index):
 # box's own heading must go; and "Letzte Änderung" has a test of its own below.
 HTML_EXPECTED = {
     "en_gov_news_jis.gov.jm-investment.html": (
-        ["Wide Range Of Investment Opportunities At AICE 2022",
-         "The conference, which is scheduled for June 13 to 17, will take place at the Montego Bay Convention Centre",
-         "During the five-day event where approximately 1,500 participants are expected from 140 countries"],
-        ["Minister of Industry, Investment and Commerce, Senator the Hon. Aubyn Hill (right), looks on as",
-         "Initial Officer Training Programme (IOTP) provides basic military officer training to Officer Cadets",
-         "Training Depot founded in 1841 by Major General Sir William Maynard Gomm"],
+        [
+            "Wide Range Of Investment Opportunities At AICE 2022",
+            "The conference, which is scheduled for June 13 to 17, will take place at the Montego Bay Convention Centre",
+            "During the five-day event where approximately 1,500 participants are expected from 140 countries",
+        ],
+        [
+            "Minister of Industry, Investment and Commerce, Senator the Hon. Aubyn Hill (right), looks on as",
+            "Initial Officer Training Programme (IOTP) provides basic military officer training to Officer Cadets",
+            "Training Depot founded in 1841 by Major General Sir William Maynard Gomm",
+        ],
     ),
     "de_gov_press_bmas.de-anforderungen.html": (
-        ["Das Robert-Koch-Institut (RKI) wurde beauftragt", "Anforderungen an 3G-Nachweise ggf.", 'wieder den Status "vollständig geimpft"'],
-        ["1.1.13). FAQs Betrieblicher Infektionsschutz", "Fragen zum Thema Betrieblicher Infektionsschutz.", "NACH OBEN"],
+        [
+            "Das Robert-Koch-Institut (RKI) wurde beauftragt",
+            "Anforderungen an 3G-Nachweise ggf.",
+            'wieder den Status "vollständig geimpft"',
+        ],
+        [
+            "1.1.13). FAQs Betrieblicher Infektionsschutz",
+            "Fragen zum Thema Betrieblicher Infektionsschutz.",
+            "NACH OBEN",
+        ],
     ),
     "de_gov_speech_wbf.admin.ch.14093.html": (
         ["beim SP-Städtegipfel", "Dies führt dazu, dass die Sozialpolitik", "wie in der Nationalhymne,"],

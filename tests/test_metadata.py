@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import CORPUS
 
 from policykb.config import Config
 from policykb.docnumbers import find_doc_numbers, number_references
@@ -15,7 +16,6 @@ from policykb.ingest import parse_file
 from policykb.ingest.language import detect_language
 from policykb.ingest.metadata import detect_doc_type, find_acronyms, find_date
 from policykb.textnorm import fold, fold_lower_aligned
-from conftest import CORPUS
 
 GLOSSARY = load_glossary(Config().glossary_path)
 
@@ -29,7 +29,9 @@ def test_plain_numbers_and_fractions_are_not_document_numbers():
     assert find_doc_numbers("2.5 million people, 1/2 of them, 3.5 times, 2016-2020 plan, 17/10/2017") == []
 
 
-@pytest.mark.parametrize("query", ["68/NQ-CP", "Resolution 68", "NQ 68", "resolution no. 68", "Nghị quyết số 68", "nghi quyet 68"])
+@pytest.mark.parametrize(
+    "query", ["68/NQ-CP", "Resolution 68", "NQ 68", "resolution no. 68", "Nghị quyết số 68", "nghi quyet 68"]
+)
 def test_loose_references_to_resolution_68_match_its_number(query):
     refs = number_references(query)
     assert refs and any(ref.matches("68/NQ-CP") for ref in refs)
@@ -47,14 +49,21 @@ def test_dates_are_read_in_english_numeric_and_vietnamese_forms():
 def test_document_types_follow_titles_and_datelines():
     assert detect_doc_type("Resolution No. 68/NQ-CP on the action plan", "Resolution text") == "resolution"
     assert detect_doc_type("Minute of the Governmental Meeting", "…") == "minutes"
-    assert detect_doc_type("Government unveils action plan", "Government unveils action plan\n\n13/05/2024 04:10 PM\n\nbody") == "news"
+    assert (
+        detect_doc_type(
+            "Government unveils action plan", "Government unveils action plan\n\n13/05/2024 04:10 PM\n\nbody"
+        )
+        == "news"
+    )
     assert detect_doc_type("Nghị quyết về chính sách xã hội", "…") == "resolution"
     assert detect_doc_type("Proposal for a partnership group", "…") == "strategy"
 
 
 def test_acronyms_defined_in_text_are_learned():
-    text = ("The Social Assistance Department (SAD) of MOLISA finalized the Master Plan of Social Assistance Reform (MPSAR). "
-            "UN Social Protection Joint Programming Group (JPG) and the Social Security (Minimum Standards) Convention (No. 102).")
+    text = (
+        "The Social Assistance Department (SAD) of MOLISA finalized the Master Plan of Social Assistance Reform (MPSAR). "
+        "UN Social Protection Joint Programming Group (JPG) and the Social Security (Minimum Standards) Convention (No. 102)."
+    )
     assert find_acronyms(text) == {
         "SAD": "Social Assistance Department",
         "MPSAR": "Master Plan of Social Assistance Reform",
@@ -67,19 +76,31 @@ def test_agencies_are_recognised_by_any_variant_with_canonical_names():
     assert {"MOLISA", "ILO", "FAO", "SAD", "Irish Aid"} <= set(doc.agencies)
     doc = parse_file(CORPUS / "002_629d27a461f4eef1.txt", GLOSSARY)
     assert {"MOLISA", "GIZ"} <= set(doc.agencies)
-    assert GLOSSARY.agencies_in("Bo Lao dong - Thuong binh va Xa hoi chu tri, phoi hop voi Bộ Tài chính") == ["MOLISA", "MOF"]
+    assert GLOSSARY.agencies_in("Bo Lao dong - Thuong binh va Xa hoi chu tri, phoi hop voi Bộ Tài chính") == [
+        "MOLISA",
+        "MOF",
+    ]
 
 
-@pytest.mark.parametrize(("text", "found"), [
-    ("ILO and MOLISA", ["MOLISA", "ILO"]),
-    ("(ILO), MOLISA.", ["MOLISA", "ILO"]),
-    ("SILO, MOLISAS, pre-ILO, ILO-led, ILO2", []),  # an acronym inside a longer word or hyphenated is not the agency
-    ("the ministry  of labour – invalids and social affairs", ["MOLISA"]),  # any spacing or punctuation between words
-    ("Ministry of Labour, Invalids and Social Affairsx", []),
-    ("subministry of labour, invalids and social affairs", []),
-    ("Bộ Lao động-Thương binh và Xã hội", ["MOLISA"]),
-    ("abo lao dong thuong binh va xa hoi", []),
-])
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("ILO and MOLISA", ["MOLISA", "ILO"]),
+        ("(ILO), MOLISA.", ["MOLISA", "ILO"]),
+        (
+            "SILO, MOLISAS, pre-ILO, ILO-led, ILO2",
+            [],
+        ),  # an acronym inside a longer word or hyphenated is not the agency
+        (
+            "the ministry  of labour – invalids and social affairs",
+            ["MOLISA"],
+        ),  # any spacing or punctuation between words
+        ("Ministry of Labour, Invalids and Social Affairsx", []),
+        ("subministry of labour, invalids and social affairs", []),
+        ("Bộ Lao động-Thương binh và Xã hội", ["MOLISA"]),
+        ("abo lao dong thuong binh va xa hoi", []),
+    ],
+)
 def test_agency_names_match_as_whole_words_only(text, found):
     assert GLOSSARY.agencies_in(text) == found
     assert sorted(mention.canonical for mention in GLOSSARY.mentions(text)) == sorted(found)
@@ -102,7 +123,10 @@ def test_seed_004_metadata_has_date_numbers_and_type():
 
 
 def test_language_detection_is_seeded_and_knows_vietnamese():
-    assert detect_language("Bộ Lao động - Thương binh và Xã hội chủ trì, phối hợp với Bộ Tài chính xây dựng nghị định.") == "vi"
+    assert (
+        detect_language("Bộ Lao động - Thương binh và Xã hội chủ trì, phối hợp với Bộ Tài chính xây dựng nghị định.")
+        == "vi"
+    )
     english = "The Government has identified the development of a flexible social insurance system as a key task."
     assert {detect_language(english) for _ in range(5)} == {"en"}
     assert detect_language("ok") == "und"
@@ -110,18 +134,39 @@ def test_language_detection_is_seeded_and_knows_vietnamese():
 
 def test_sidecar_overrides_detected_metadata(tmp_path: Path):
     path = tmp_path / "note.txt"
-    path.write_text("Some heading\n\nBody text about social insurance reform in Viet Nam, long enough to detect.", encoding="utf-8")
-    (tmp_path / "note.txt.meta.json").write_text(json.dumps({"title": "Given title", "type": "resolution", "date": "2024-05-09", "issuer": "Government", "url": "https://example.org/x"}))
+    path.write_text(
+        "Some heading\n\nBody text about social insurance reform in Viet Nam, long enough to detect.", encoding="utf-8"
+    )
+    (tmp_path / "note.txt.meta.json").write_text(
+        json.dumps(
+            {
+                "title": "Given title",
+                "type": "resolution",
+                "date": "2024-05-09",
+                "issuer": "Government",
+                "url": "https://example.org/x",
+            }
+        )
+    )
     doc = parse_file(path, GLOSSARY)
-    assert (doc.title, doc.doc_type, doc.date, doc.issuer, doc.url) == ("Given title", "resolution", "2024-05-09", "Government", "https://example.org/x")
+    assert (doc.title, doc.doc_type, doc.date, doc.issuer, doc.url) == (
+        "Given title",
+        "resolution",
+        "2024-05-09",
+        "Government",
+        "https://example.org/x",
+    )
 
 
-@pytest.mark.parametrize("content, problem", [
-    ('{"title": "x", "colour": "red"}', "unknown field(s) colour"),
-    ('{"type": "memo"}', "field 'type' is 'memo'"),
-    ('{"date": "9 May 2024"}', "field 'date' is '9 May 2024'"),
-    ('{"title": ', "not valid JSON"),
-])
+@pytest.mark.parametrize(
+    "content, problem",
+    [
+        ('{"title": "x", "colour": "red"}', "unknown field(s) colour"),
+        ('{"type": "memo"}', "field 'type' is 'memo'"),
+        ('{"date": "9 May 2024"}', "field 'date' is '9 May 2024'"),
+        ('{"title": ', "not valid JSON"),
+    ],
+)
 def test_bad_sidecar_names_the_file_and_field(tmp_path: Path, content: str, problem: str):
     path = tmp_path / "note.txt"
     path.write_text("Body text about social insurance.", encoding="utf-8")

@@ -14,24 +14,34 @@ import time
 from pathlib import Path
 
 import pytest
+from builders import PAGE_ONE, text_pdf
 from click.testing import CliRunner
+from scans import (
+    ENGLISH,
+    MINUTES,
+    SECOND_PAGE,
+    VIETNAMESE,
+    encoded,
+    multipage_tiff,
+    needs_tesseract,
+    page_image,
+    scanned_pdf,
+    text_then_scan_pdf,
+)
 
+from policykb.briefs.export import export_brief
+from policykb.briefs.model import Briefs
 from policykb.cli import main
 from policykb.config import DEFAULT_CORPUS_DIR, Config
 from policykb.glossary import load_glossary
-from policykb.briefs.model import Briefs
-from policykb.briefs.export import export_brief
-from policykb.search.embedder import FakeEmbedder
-from policykb.ingest.indexer import Indexer
-from policykb.search.searcher import Searcher
-from policykb.store import Store, StoredDocument
 from policykb.ingest import parse_file
+from policykb.ingest.indexer import Indexer
 from policykb.ingest.loaders import usable_text_layer
 from policykb.ingest.ocr import OcrSettings, text_from_data
+from policykb.search.embedder import FakeEmbedder
+from policykb.search.searcher import Searcher
+from policykb.store import Store, StoredDocument
 from policykb.web import create_app
-
-from builders import PAGE_ONE, text_pdf
-from scans import ENGLISH, MINUTES, SECOND_PAGE, VIETNAMESE, encoded, multipage_tiff, needs_tesseract, page_image, scanned_pdf, text_then_scan_pdf
 
 pytestmark = needs_tesseract()
 
@@ -96,7 +106,7 @@ def test_vietnamese_jpeg_keeps_its_diacritics(ocr_index):
 def test_each_page_of_a_multipage_tiff_is_a_page(ocr_index):
     doc = _doc(ocr_index, "annex.tiff")
     assert len(doc.page_starts) == 2
-    second = doc.text[doc.page_starts[1]:]
+    second = doc.text[doc.page_starts[1] :]
     assert _words(second).startswith("Annex two: health insurance cards")
     assert ENGLISH[0] in doc.text[: doc.page_starts[1]]
 
@@ -110,7 +120,7 @@ def test_pdf_of_a_scanned_image_is_read_by_ocr(ocr_index):
 
 def test_mixed_pdf_keeps_its_text_layer_and_reads_only_the_scanned_page(ocr_index):
     doc = _doc(ocr_index, "mixed.pdf")
-    first, second = doc.text[: doc.page_starts[1]], doc.text[doc.page_starts[1]:]
+    first, second = doc.text[: doc.page_starts[1]], doc.text[doc.page_starts[1] :]
     assert first.strip().splitlines() == PAGE_ONE  # exactly the text layer, not OCR's reading of it
     assert "audit the pension fund before the end of June." in _words(second)
     on_page_one = [c for c in doc.chunks if c.page_end == 1]
@@ -118,22 +128,29 @@ def test_mixed_pdf_keeps_its_text_layer_and_reads_only_the_scanned_page(ocr_inde
     assert all(c.ocr for c in doc.chunks if c.page_end == 2)
 
 
-@pytest.mark.parametrize("text, usable", [
-    ("The council extends the rural pension to every farmer over sixty.", True),
-    ("2015 | 1,234,567 | 2,345,678 | 3,456,789 | 4,567,890", True),  # a table of numbers is text
-    ("7", False),  # a page number alone: the rest is a scan
-    ("#$%&'()*+,-./:;<=>?@[]^_{|}~" * 3, False),  # glyphs that extract as punctuation
-    ("\ue001\ue002\ue003 \ue004\ue005\ue006 " * 10 + "abc", False),  # private-use glyphs
-])
+@pytest.mark.parametrize(
+    "text, usable",
+    [
+        ("The council extends the rural pension to every farmer over sixty.", True),
+        ("2015 | 1,234,567 | 2,345,678 | 3,456,789 | 4,567,890", True),  # a table of numbers is text
+        ("7", False),  # a page number alone: the rest is a scan
+        ("#$%&'()*+,-./:;<=>?@[]^_{|}~" * 3, False),  # glyphs that extract as punctuation
+        ("\ue001\ue002\ue003 \ue004\ue005\ue006 " * 10 + "abc", False),  # private-use glyphs
+    ],
+)
 def test_a_text_layer_is_usable_only_when_it_is_mostly_letters_and_digits(text, usable):
     assert usable_text_layer(text) == usable
 
 
 # --- confidence, citations, the page image --------------------------------------------------------
 def test_ocr_paragraphs_become_one_line_each_so_sentences_read_across_printed_line_ends():
-    data = {"text": ["The", "ministry", "shall", "pay", "min-", "utes", "Anti-", "Poverty", "Annex"],
-            "conf": [90, 90, 90, 90, 80, 80, 70, 70, 95], "block_num": [1, 1, 1, 1, 1, 1, 1, 1, 2],
-            "par_num": [1, 1, 1, 1, 1, 1, 1, 1, 1], "line_num": [1, 1, 1, 2, 2, 3, 3, 4, 1]}
+    data = {
+        "text": ["The", "ministry", "shall", "pay", "min-", "utes", "Anti-", "Poverty", "Annex"],
+        "conf": [90, 90, 90, 90, 80, 80, 70, 70, 95],
+        "block_num": [1, 1, 1, 1, 1, 1, 1, 1, 2],
+        "par_num": [1, 1, 1, 1, 1, 1, 1, 1, 1],
+        "line_num": [1, 1, 1, 2, 2, 3, 3, 4, 1],
+    }
     page = text_from_data(data)
     assert page.text == "The ministry shall pay minutes Anti-Poverty\n\nAnnex"
     assert page.confidence == 83.9
@@ -141,27 +158,35 @@ def test_ocr_paragraphs_become_one_line_each_so_sentences_read_across_printed_li
 
 def test_confidence_and_the_ocr_flag_are_stored_per_chunk(ocr_index):
     with sqlite3.connect(ocr_index.db_path) as conn:
-        rows = conn.execute("SELECT c.ocr, c.ocr_confidence, d.file_format FROM chunks c JOIN documents d ON d.id = c.doc_id").fetchall()
+        rows = conn.execute(
+            "SELECT c.ocr, c.ocr_confidence, d.file_format FROM chunks c JOIN documents d ON d.id = c.doc_id"
+        ).fetchall()
     assert {(ocr, fmt) for ocr, _, fmt in rows if fmt != "pdf"} == {(1, "png"), (1, "jpeg"), (1, "tiff")}
     assert all(0 < confidence <= 100 for ocr, confidence, _ in rows if ocr)
     assert any(ocr == 0 and confidence is None for ocr, confidence, _ in rows)  # the mixed PDF's text page
 
 
 def _search(config: Config, query: str, *args: str):
-    return CliRunner().invoke(main, ["--data", str(config.data_dir), "search", query, *args], env={"POLICYKB_EMBEDDER": "fake"})
+    return CliRunner().invoke(
+        main, ["--data", str(config.data_dir), "search", query, *args], env={"POLICYKB_EMBEDDER": "fake"}
+    )
 
 
 def test_cli_search_marks_a_passage_read_by_ocr_as_ocr_text_with_its_page(ocr_index):
     result = _search(ocr_index, "audit the pension fund", "--mode", "keyword", "-k", "1")
     assert result.exit_code == 0, result.output
     assert "§" in result.output and "OCR text, p. 2" in result.output
-    hit = json.loads(_search(ocr_index, "audit the pension fund", "--mode", "keyword", "-k", "1", "--json").output)["hits"][0]
+    hit = json.loads(_search(ocr_index, "audit the pension fund", "--mode", "keyword", "-k", "1", "--json").output)[
+        "hits"
+    ][0]
     assert hit["ocr"] is True and 0 < hit["ocr_confidence"] <= 100
     assert hit["citation"].endswith("OCR text, p. 2")
 
 
 def test_a_passage_from_the_text_layer_is_cited_without_ocr(ocr_index):
-    hit = json.loads(_search(ocr_index, "rural districts line 0", "--mode", "keyword", "-k", "1", "--json").output)["hits"][0]
+    hit = json.loads(_search(ocr_index, "rural districts line 0", "--mode", "keyword", "-k", "1", "--json").output)[
+        "hits"
+    ][0]
     assert (hit["ocr"], hit["ocr_confidence"], hit["page"]) == (False, None, 1)
     assert "OCR" not in hit["citation"] and hit["citation"].endswith("p. 1")
 
@@ -175,27 +200,37 @@ def test_api_and_search_page_say_ocr_text_and_page(client):
     hits = client.get("/api/search", query_string={"q": "farmer over seventy", "mode": "keyword"}).get_json()["hits"]
     assert hits and all(hit["ocr"] and "OCR text, p. 1" in hit["citation"] for hit in hits)
     page = client.get("/", query_string={"q": "farmer over seventy", "mode": "keyword"}).get_data(as_text=True)
-    assert re.search(r'<span class="page ocr" title="mean OCR confidence of the page: \d+%">OCR text, p\. 1</span>', page)
+    assert re.search(
+        r'<span class="page ocr" title="mean OCR confidence of the page: \d+%">OCR text, p\. 1</span>', page
+    )
     assert re.search(r'class="cite-text">[^<]*OCR text, p\. 1<', page)
 
 
 def test_document_page_reached_from_an_ocr_result_shows_the_page_image_beside_the_text(client, ocr_index):
-    hit = client.get("/api/search", query_string={"q": "audit the pension fund", "mode": "keyword", "k": 1}).get_json()["hits"][0]
-    page = client.get(f"/doc/{hit['doc_id']}", query_string={"start": hit["start"], "end": hit["end"], "chunk": hit["chunk_id"]})
+    hit = client.get("/api/search", query_string={"q": "audit the pension fund", "mode": "keyword", "k": 1}).get_json()[
+        "hits"
+    ][0]
+    page = client.get(
+        f"/doc/{hit['doc_id']}", query_string={"start": hit["start"], "end": hit["end"], "chunk": hit["chunk_id"]}
+    )
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and '<div class="with-scan">' in html
-    source = f'/doc/{hit["doc_id"]}/page/2.png'
+    source = f"/doc/{hit['doc_id']}/page/2.png"
     assert f'<img src="{source}" alt="Page 2 of the scanned original">' in html
     assert "<script>" not in html and "style=" not in html  # the CSP allows neither inline
     image = client.get(source)
     assert image.status_code == 200 and image.mimetype == "image/png" and image.data.startswith(b"\x89PNG")
     assert (ocr_index.page_images_dir).glob("*-2.png")
-    assert client.get(f'/doc/{hit["doc_id"]}/page/3.png').status_code == 404
-    assert client.get(f'/doc/{hit["doc_id"]}').get_data(as_text=True).count('class="with-scan"') == 0  # not from a result
+    assert client.get(f"/doc/{hit['doc_id']}/page/3.png").status_code == 404
+    assert (
+        client.get(f"/doc/{hit['doc_id']}").get_data(as_text=True).count('class="with-scan"') == 0
+    )  # not from a result
 
 
 def test_document_page_from_a_text_layer_result_shows_no_page_image(client):
-    hit = client.get("/api/search", query_string={"q": "rural districts line 0", "mode": "keyword", "k": 1}).get_json()["hits"][0]
+    hit = client.get("/api/search", query_string={"q": "rural districts line 0", "mode": "keyword", "k": 1}).get_json()[
+        "hits"
+    ][0]
     html = client.get(f"/doc/{hit['doc_id']}", query_string={"chunk": hit["chunk_id"]}).get_data(as_text=True)
     assert "with-scan" not in html
 
@@ -212,10 +247,14 @@ def test_an_owner_answer_read_from_a_scan_is_cited_as_ocr_text(tmp_path):
     with Indexer(config, FakeEmbedder(), progress=False) as indexer:
         assert not indexer.ingest([tmp_path / "decision.png"]).errors
     run = ["--data", str(config.data_dir), "owners", "--agency", "MOLISA"]
-    [answer] = json.loads(CliRunner().invoke(main, [*run, "--json"], env={"POLICYKB_EMBEDDER": "fake"}).output)["assignments"]
+    [answer] = json.loads(CliRunner().invoke(main, [*run, "--json"], env={"POLICYKB_EMBEDDER": "fake"}).output)[
+        "assignments"
+    ]
     assert (answer["lead"], answer["page"], answer["ocr"]) == ("MOLISA", 1, True)
     assert "OCR text, p. 1" in CliRunner().invoke(main, run, env={"POLICYKB_EMBEDDER": "fake"}).output
-    page = create_app(config=config).test_client().get("/owners", query_string={"agency": "MOLISA"}).get_data(as_text=True)
+    page = (
+        create_app(config=config).test_client().get("/owners", query_string={"agency": "MOLISA"}).get_data(as_text=True)
+    )
     assert "OCR text, p. 1" in page
 
 
@@ -262,7 +301,11 @@ def test_other_ocr_settings_do_not_reuse_the_cache(tmp_path):
     glossary = load_glossary(DEFAULT_CORPUS_DIR / "glossary.json")
     parse_file(image, glossary, ocr=OcrSettings(cache_dir=tmp_path / "cache"))
     with pytest.raises(Exception) as caught:
-        parse_file(image, glossary, ocr=OcrSettings(cache_dir=tmp_path / "cache", langs="eng", tesseract_cmd=str(tmp_path / "none")))
+        parse_file(
+            image,
+            glossary,
+            ocr=OcrSettings(cache_dir=tmp_path / "cache", langs="eng", tesseract_cmd=str(tmp_path / "none")),
+        )
     assert "Tesseract is not installed" in str(caught.value)
 
 
@@ -286,9 +329,11 @@ def test_pages_read_side_by_side_give_each_tesseract_one_core_and_leave_this_pro
     monkeypatch.delenv("OMP_THREAD_LIMIT", raising=False)
     limits = tmp_path / "limits.txt"
     wrapper = tmp_path / "tesseract"  # notes the limit each page's Tesseract was given, then runs the real one
-    wrapper.write_text("#!/bin/sh\n"
-                       f'case "$*" in *--version*|*--list-langs*) ;; *) echo "${{OMP_THREAD_LIMIT:-none}}" >> {limits} ;; esac\n'
-                       f'exec {shutil.which("tesseract")} "$@"\n')
+    wrapper.write_text(
+        "#!/bin/sh\n"
+        f'case "$*" in *--version*|*--list-langs*) ;; *) echo "${{OMP_THREAD_LIMIT:-none}}" >> {limits} ;; esac\n'
+        f'exec {shutil.which("tesseract")} "$@"\n'
+    )
     wrapper.chmod(0o755)
     tiff = tmp_path / "annex.tiff"
     tiff.write_bytes(multipage_tiff(page_image(ENGLISH), page_image(SECOND_PAGE)))
@@ -318,8 +363,11 @@ def test_mixed_pdf_without_tesseract_indexes_its_text_layer_and_reads_the_scan_o
 def test_upload_of_a_photographed_note_is_read_by_ocr(tmp_path):
     config = dataclasses.replace(Config.from_env(data_dir=tmp_path / "data", embedder="fake"), admin_token="t0ken")
     client = create_app(config=config).test_client()
-    response = client.post("/api/docs", headers={"Authorization": "Bearer t0ken"},
-                           data={"file": (io.BytesIO(encoded(page_image(ENGLISH).convert("RGB"), "JPEG")), "note.jpg")})
+    response = client.post(
+        "/api/docs",
+        headers={"Authorization": "Bearer t0ken"},
+        data={"file": (io.BytesIO(encoded(page_image(ENGLISH).convert("RGB"), "JPEG")), "note.jpg")},
+    )
     assert response.status_code == 202, response.get_json()
     job_id = response.get_json()["job"]["id"]
     deadline = time.monotonic() + 60
@@ -343,6 +391,13 @@ def test_ocr_progress_goes_to_the_indexer_callback_page_by_page(tmp_path):
 
 def test_upload_of_a_png_that_is_not_one_is_refused(tmp_path):
     config = dataclasses.replace(Config.from_env(data_dir=tmp_path / "data", embedder="fake"), admin_token="t0ken")
-    response = create_app(config=config).test_client().post(
-        "/api/docs", headers={"Authorization": "Bearer t0ken"}, data={"file": (io.BytesIO(b"%PDF-1.4 not a picture"), "note.png")})
+    response = (
+        create_app(config=config)
+        .test_client()
+        .post(
+            "/api/docs",
+            headers={"Authorization": "Bearer t0ken"},
+            data={"file": (io.BytesIO(b"%PDF-1.4 not a picture"), "note.png")},
+        )
+    )
     assert response.status_code == 415 and "the content is not a .png file" in response.get_json()["error"]

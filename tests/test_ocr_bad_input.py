@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from PIL import Image
-
 from scans import ENGLISH, corrupt_png, encoded, huge_png, needs_tesseract, page_image
 from test_bad_input import ingest_beside_a_good_file
 
@@ -18,7 +17,9 @@ def _write(path: Path, data: bytes) -> Path:
 
 def test_image_without_tesseract_names_what_to_install(tmp_path):
     bad = _write(tmp_path / "note.png", encoded(page_image(ENGLISH), "PNG"))
-    reason, fix = ingest_beside_a_good_file(tmp_path, bad, env={"POLICYKB_TESSERACT": str(tmp_path / "no-tesseract-here")})
+    reason, fix = ingest_beside_a_good_file(
+        tmp_path, bad, env={"POLICYKB_TESSERACT": str(tmp_path / "no-tesseract-here")}
+    )
     assert reason.startswith("an image has no text but what OCR reads") and "Tesseract is not installed" in reason
     assert "apt-get install tesseract-ocr tesseract-ocr-vie" in fix
 

@@ -5,24 +5,28 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-
-from policykb.config import Config
-from policykb.search.embedder import FakeEmbedder
-from policykb.ingest.indexer import Indexer
-from policykb.search.searcher import Searcher
-from policykb.store import StoredDocument
-
 from conftest import testdata as shared_testdata
 from scans import needs_tesseract
+
+from policykb.config import Config
+from policykb.ingest.indexer import Indexer
+from policykb.search.embedder import FakeEmbedder
+from policykb.search.searcher import Searcher
+from policykb.store import StoredDocument
 
 pytestmark = needs_tesseract()
 
 
 @pytest.fixture(scope="module")
 def scanned_index(tmp_path_factory) -> Config:
-    files = [shared_testdata("pdfs", "scanned_image_only_c02-22.pdf"), shared_testdata("pdfs", "vi_no_text_layer_vector_glyphs.pdf")]
+    files = [
+        shared_testdata("pdfs", "scanned_image_only_c02-22.pdf"),
+        shared_testdata("pdfs", "vi_no_text_layer_vector_glyphs.pdf"),
+    ]
     # 200 dpi: half the time of the default 300 on these pages, with the same words found (docs/BENCHMARKS.md).
-    config = dataclasses.replace(Config.from_env(data_dir=tmp_path_factory.mktemp("scanned") / "data", embedder="fake"), ocr_dpi=200)
+    config = dataclasses.replace(
+        Config.from_env(data_dir=tmp_path_factory.mktemp("scanned") / "data", embedder="fake"), ocr_dpi=200
+    )
     with Indexer(config, FakeEmbedder(), progress=False) as indexer:
         report = indexer.ingest(files)
     assert not report.errors, report.errors

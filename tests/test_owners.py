@@ -6,23 +6,22 @@ import csv
 import io
 import json
 import sqlite3
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from policykb.eval.sets import OWNERS_DOCUMENTS
 from policykb.cli import main
 from policykb.config import Config
 from policykb.errors import BadQueryError
+from policykb.eval.sets import OWNERS_DOCUMENTS
 from policykb.glossary import load_glossary
-from policykb.search.embedder import FakeEmbedder, make_embedder
+from policykb.ingest import parse_file
 from policykb.ingest.indexer import Indexer
 from policykb.owners import answer as owners_module
 from policykb.owners.answer import MIN_OVERLAP, OwnersFinder, _idf, _overlap, is_ownership_question, subject_words
+from policykb.search.embedder import FakeEmbedder, make_embedder
 from policykb.search.query import plan_query
 from policykb.store import Store
-from policykb.ingest import parse_file
 from policykb.web import create_app
 
 PROPOSAL = "000_0b935866529ff4c2"
@@ -48,7 +47,7 @@ def test_the_partnership_group_question_is_answered_by_the_coordinating_agency_l
     assert top.text == "7. Coordinating agency: Ministry of Labour, Invalids and Social Affairs"
     assert top.deadline == "June 2010 to December 2020"
     doc = finder.searcher.store.get_document(PROPOSAL)
-    assert doc.text[top.start:top.end] == top.text
+    assert doc.text[top.start : top.end] == top.text
 
 
 def test_no_owner_is_invented_when_no_passage_names_one(finder):
@@ -57,7 +56,13 @@ def test_no_owner_is_invented_when_no_passage_names_one(finder):
 
 
 def test_agency_listing_accepts_any_variant_and_covers_lead_and_support(finder):
-    for name in ("MOLISA", "MoLISA", "Ministry of Labour, Invalids and Social Affairs", "Bộ Lao động - Thương binh và Xã hội", "bo ldtbxh"):
+    for name in (
+        "MOLISA",
+        "MoLISA",
+        "Ministry of Labour, Invalids and Social Affairs",
+        "Bộ Lao động - Thương binh và Xã hội",
+        "bo ldtbxh",
+    ):
         assert finder.canonical_agency(name) == "MOLISA"
     ilo = finder.for_agency("ILO").assignments
     assert ilo and all("ILO" in a.coordinating or a.lead == "ILO" for a in ilo)
@@ -82,7 +87,9 @@ def test_find_answers_a_question_else_lists_the_agency_else_the_whole_matrix(fin
     assert finder.find(None, None, 5, 2).total is not None and finder.find(None, None, 5, None).total is None
 
 
-def test_an_answer_weighs_words_over_every_assignment_once_per_index_and_reads_only_the_passages_found(finder, monkeypatch):
+def test_an_answer_weighs_words_over_every_assignment_once_per_index_and_reads_only_the_passages_found(
+    finder, monkeypatch
+):
     expected = finder.ask("who coordinates the partnership group", k=3).to_json()
     asked: list[str] = []
     store = finder.searcher.store
@@ -93,14 +100,22 @@ def test_an_answer_weighs_words_over_every_assignment_once_per_index_and_reads_o
     assert again.ask("who coordinates the partnership group", k=3).to_json() == expected
     assert again.ask("who leads the social insurance reform", k=3) is not None
     assert "all" not in asked and len(asked) == 2  # the weights of the first question serve the second
-    assert all(spans and all(isinstance(doc_id, str) for doc_id, _, _ in spans) for spans in asked)  # the passages' spans
+    assert all(
+        spans and all(isinstance(doc_id, str) for doc_id, _, _ in spans) for spans in asked
+    )  # the passages' spans
 
 
-@pytest.mark.parametrize(("question", "answered"), [
-    ("Ai chịu trách nhiệm đạt tỷ lệ bao phủ bảo hiểm y tế trên 95% dân số?", False),  # the plan's goal names no owner
-    ("Ai chủ trì kết nối dữ liệu khám, chữa bệnh bảo hiểm y tế với cơ sở dữ liệu về dân cư?", True),
-    ("Ai chu tri ket noi du lieu kham chua benh bao hiem y te?", True),
-])
+@pytest.mark.parametrize(
+    ("question", "answered"),
+    [
+        (
+            "Ai chịu trách nhiệm đạt tỷ lệ bao phủ bảo hiểm y tế trên 95% dân số?",
+            False,
+        ),  # the plan's goal names no owner
+        ("Ai chủ trì kết nối dữ liệu khám, chữa bệnh bảo hiểm y tế với cơ sở dữ liệu về dân cư?", True),
+        ("Ai chu tri ket noi du lieu kham chua benh bao hiem y te?", True),
+    ],
+)
 def test_a_vietnamese_question_shares_its_subject_with_a_task_by_words_of_two_syllables(question, answered):
     doc = parse_file(FIXTURES / "vi_ke_hoach_bao_hiem_y_te.txt", GLOSSARY)
     weights = _idf([f"{a.task} {a.text}" for a in doc.assignments])
@@ -109,10 +124,16 @@ def test_a_vietnamese_question_shares_its_subject_with_a_task_by_words_of_two_sy
     assert (overlap >= MIN_OVERLAP) == answered, overlap
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("who coordinates the partnership group", True), ("which ministry leads social insurance reform", True),
-    ("cơ quan nào chủ trì xây dựng nghị định", True), ("ai chu tri", True), ("social insurance for farmers", False),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("who coordinates the partnership group", True),
+        ("which ministry leads social insurance reform", True),
+        ("cơ quan nào chủ trì xây dựng nghị định", True),
+        ("ai chu tri", True),
+        ("social insurance for farmers", False),
+    ],
+)
 def test_ownership_questions_are_recognised(query, expected):
     assert is_ownership_question(query) is expected
 
@@ -124,37 +145,67 @@ def test_vietnamese_task_table_rows_are_assignments_and_update_and_delete_with_t
         indexer.ingest([path])
         rows = [row for row in indexer.store.assignments() if row.doc_id == "vi_table"]
         assert [(r.lead, r.coordinating, r.deadline) for r in rows] == [
-            ("MOLISA", ["MOF", "VSS"], "2025"), ("MOH", ["MOF"], "Quý IV/2024")]
+            ("MOLISA", ["MOF", "VSS"], "2025"),
+            ("MOH", ["MOF"], "Quý IV/2024"),
+        ]
         path.write_text(VI_TABLE.replace("Bộ Y tế | Bộ Tài chính", "Bộ Tài chính | Bộ Y tế"), encoding="utf-8")
         indexer.ingest([path])
         rows = [row for row in indexer.store.assignments() if row.doc_id == "vi_table"]
         assert [r.lead for r in rows] == ["MOLISA", "MOF"]
         indexer.remove("vi_table")
         assert [row for row in indexer.store.assignments() if row.doc_id == "vi_table"] == []
-        assert not indexer.store.conn.execute("SELECT count(*) FROM assignments WHERE doc_id NOT IN (SELECT id FROM documents)").fetchone()[0]
+        assert not indexer.store.conn.execute(
+            "SELECT count(*) FROM assignments WHERE doc_id NOT IN (SELECT id FROM documents)"
+        ).fetchone()[0]
 
 
 def test_cli_owners_json_prints_only_json_with_exact_citations(fake_index):
     runner = CliRunner()
-    result = runner.invoke(main, ["--data", str(fake_index.data_dir), "owners", "who coordinates the partnership group", "--json"],
-                           env={"POLICYKB_EMBEDDER": "fake"})
+    result = runner.invoke(
+        main,
+        ["--data", str(fake_index.data_dir), "owners", "who coordinates the partnership group", "--json"],
+        env={"POLICYKB_EMBEDDER": "fake"},
+    )
     data = json.loads(result.stdout)
     assert data["query"] == "who coordinates the partnership group"
-    keys = {"task", "lead", "coordinating", "deadline", "doc_id", "title", "section", "page", "ocr", "start", "end", "text", "score"}
+    keys = {
+        "task",
+        "lead",
+        "coordinating",
+        "deadline",
+        "doc_id",
+        "title",
+        "section",
+        "page",
+        "ocr",
+        "start",
+        "end",
+        "text",
+        "score",
+    }
     assert data["assignments"] and all(keys == set(a) for a in data["assignments"])
-    none = runner.invoke(main, ["--data", str(fake_index.data_dir), "owners", "World AIDS Day message"], env={"POLICYKB_EMBEDDER": "fake"})
+    none = runner.invoke(
+        main,
+        ["--data", str(fake_index.data_dir), "owners", "World AIDS Day message"],
+        env={"POLICYKB_EMBEDDER": "fake"},
+    )
     assert "No document names an owner" in none.stdout
 
 
 def test_cli_exports_the_task_matrix_as_csv(fake_index, tmp_path):
     out = tmp_path / "tasks.csv"
-    result = CliRunner().invoke(main, ["--data", str(fake_index.data_dir), "owners", "--export", str(out)], env={"POLICYKB_EMBEDDER": "fake"})
+    result = CliRunner().invoke(
+        main, ["--data", str(fake_index.data_dir), "owners", "--export", str(out)], env={"POLICYKB_EMBEDDER": "fake"}
+    )
     assert result.exit_code == 0
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert {"task", "lead", "coordinating", "deadline", "document", "section", "page"} <= set(rows[0])
     assert any(row["lead"] == "MOLISA" and "World Bank" in row["coordinating"] for row in rows)
-    agency = CliRunner().invoke(main, ["--data", str(fake_index.data_dir), "owners", "--agency", "Ministries and localities", "--json"],
-                                env={"POLICYKB_EMBEDDER": "fake"})
+    agency = CliRunner().invoke(
+        main,
+        ["--data", str(fake_index.data_dir), "owners", "--agency", "Ministries and localities", "--json"],
+        env={"POLICYKB_EMBEDDER": "fake"},
+    )
     assert {a["lead"] for a in json.loads(agency.stdout)["assignments"]} == {"Ministries and localities"}
 
 
@@ -179,10 +230,15 @@ def test_api_owners_gives_the_matrix_a_page_at_a_time_when_asked(client, monkeyp
     assert "total" not in everything and len(everything["assignments"]) > 6
     second = client.get("/api/owners", query_string={"page": 2}).get_json()
     assert second["assignments"] == everything["assignments"][3:6]
-    assert (second["total"], second["page"], second["pages"]) == (len(everything["assignments"]), 2, -(-len(everything["assignments"]) // 3))
+    assert (second["total"], second["page"], second["pages"]) == (
+        len(everything["assignments"]),
+        2,
+        -(-len(everything["assignments"]) // 3),
+    )
     molisa = client.get("/api/owners", query_string={"agency": "MOLISA", "page": 1}).get_json()
     assert molisa["total"] >= len(molisa["assignments"]) > 0 and all(
-        a["lead"] == "MOLISA" or "MOLISA" in a["coordinating"] for a in molisa["assignments"])
+        a["lead"] == "MOLISA" or "MOLISA" in a["coordinating"] for a in molisa["assignments"]
+    )
     bad = client.get("/api/owners", query_string={"page": 0})
     assert bad.status_code == 400 and "'page'" in bad.get_json()["error"]
 
@@ -194,7 +250,10 @@ def test_owners_page_shows_the_matrix_with_a_csv_download(client):
     assert "<td>Ministries and localities</td>" not in filtered
     download = client.get("/owners.csv", query_string={"agency": "MOLISA"})
     assert download.mimetype == "text/csv"
-    assert all(r["lead"] == "MOLISA" or "MOLISA" in r["coordinating"] for r in csv.DictReader(io.StringIO(download.get_data(as_text=True))))
+    assert all(
+        r["lead"] == "MOLISA" or "MOLISA" in r["coordinating"]
+        for r in csv.DictReader(io.StringIO(download.get_data(as_text=True)))
+    )
 
 
 def test_the_task_matrix_is_shown_a_page_at_a_time_and_the_pages_add_up_to_all_of_it(client, finder, monkeypatch):
@@ -222,8 +281,10 @@ def test_search_page_shows_an_answer_card_for_ownership_questions_only(client):
 
 def test_owner_answers_from_an_index_made_before_ocr_are_served_read_only(fake_index):
     conn = sqlite3.connect(fake_index.db_path)
-    conn.executescript("ALTER TABLE chunks DROP COLUMN ocr; ALTER TABLE chunks DROP COLUMN ocr_confidence;"
-                       " ALTER TABLE chunks DROP COLUMN text; PRAGMA user_version = 5;")
+    conn.executescript(
+        "ALTER TABLE chunks DROP COLUMN ocr; ALTER TABLE chunks DROP COLUMN ocr_confidence;"
+        " ALTER TABLE chunks DROP COLUMN text; PRAGMA user_version = 5;"
+    )
     conn.close()
     with Store(fake_index.db_path, readonly=True) as store:
         rows = store.assignments()

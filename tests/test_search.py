@@ -8,14 +8,20 @@ import numpy as np
 import pytest
 
 from policykb.errors import BadQueryError
-from policykb.search.embedder import FakeEmbedder
-from policykb.search.fusion import (WordPairs, cap_per_document, drop_near_duplicates, favour_word_pairs, rank_documents_by,
-                                   weighted_rrf)
 from policykb.ingest.indexer import Indexer
+from policykb.search.embedder import FakeEmbedder
+from policykb.search.fusion import (
+    WordPairs,
+    cap_per_document,
+    drop_near_duplicates,
+    favour_word_pairs,
+    rank_documents_by,
+    weighted_rrf,
+)
 from policykb.search.query import content_pairs, plan_query, quote
 from policykb.search.searcher import Searcher
-from policykb.store import Filters, Store
 from policykb.search.weights import DOCUMENT_WEIGHTS, FTS_WEIGHTS, WHOLE_DOCUMENT_WEIGHTS
+from policykb.store import Filters, Store
 from policykb.textnorm import fold_lower
 
 RESOLUTION_DOC = "004_6608ed9db748e12c"
@@ -24,7 +30,7 @@ RESOLUTION_DOC = "004_6608ed9db748e12c"
 def _assert_citations_match(searcher, hits):
     for hit in hits:
         text = searcher.store.get_document(hit.doc_id).text
-        assert hit.text == text[hit.start:hit.end]
+        assert hit.text == text[hit.start : hit.end]
 
 
 @pytest.mark.parametrize("mode", ["hybrid", "keyword", "dense"])
@@ -44,10 +50,14 @@ def test_document_numbers_find_the_resolution_first(fake_searcher, query, mode):
 
 def test_diacritics_are_folded_so_unaccented_queries_match_vietnamese_text(fake_config, fake_indexer, tmp_path):
     path = tmp_path / "vi.txt"
-    path.write_text("Nghị quyết\n\nBộ Lao động - Thương binh và Xã hội chủ trì, phối hợp với Bộ Tài chính. Thời hạn hoàn thành: 2025.", encoding="utf-8")
+    path.write_text(
+        "Nghị quyết\n\nBộ Lao động - Thương binh và Xã hội chủ trì, phối hợp với Bộ Tài chính. Thời hạn hoàn thành: 2025.",
+        encoding="utf-8",
+    )
     fake_indexer.ingest([path])
-    from policykb.search.searcher import Searcher
     from test_index import FakeEmbedder
+
+    from policykb.search.searcher import Searcher
 
     searcher = Searcher(fake_config, FakeEmbedder())
     for query in ("chu tri", "chủ trì", "CHU TRI", "thoi han hoan thanh", "Bo Tai chinh"):
@@ -77,7 +87,7 @@ def test_vietnamese_query_is_expanded_to_english_terms(fake_searcher):
 
 
 def test_fts_queries_are_always_quoted_so_user_syntax_is_harmless(fake_searcher):
-    for query in ('NEAR(a b)', 'social" OR x', "title:foo", "a AND NOT b*", "^x", '"""'):
+    for query in ("NEAR(a b)", 'social" OR x', "title:foo", "a AND NOT b*", "^x", '"""'):
         fake_searcher.search(query, mode="keyword")  # must not raise an FTS5 syntax error
     assert quote('say "hi"') == '"say ""hi"""'
 
@@ -86,9 +96,14 @@ def test_filters_narrow_every_mode(fake_searcher):
     for mode in ("hybrid", "keyword", "dense"):
         hits = fake_searcher.search("social protection", mode=mode, filters=Filters(doc_type="news"), k=20).hits
         assert hits and {h.doc_type for h in hits} == {"news"}
-        hits = fake_searcher.search("social protection", mode=mode, filters=Filters(doc_id="003_64fe6cf54000ffa1"), k=20).hits
+        hits = fake_searcher.search(
+            "social protection", mode=mode, filters=Filters(doc_id="003_64fe6cf54000ffa1"), k=20
+        ).hits
         assert hits and {h.doc_id for h in hits} == {"003_64fe6cf54000ffa1"}
-        assert fake_searcher.search("social protection", mode=mode, filters=Filters(year=2024), k=20).hits[0].doc_id == RESOLUTION_DOC
+        assert (
+            fake_searcher.search("social protection", mode=mode, filters=Filters(year=2024), k=20).hits[0].doc_id
+            == RESOLUTION_DOC
+        )
         assert not fake_searcher.search("social protection", mode=mode, filters=Filters(language="vi")).hits
 
 
@@ -98,7 +113,9 @@ def test_at_most_three_passages_per_document_in_the_top_ten(fake_searcher):
     for hit in hits:
         per_doc[hit.doc_id] = per_doc.get(hit.doc_id, 0) + 1
     assert max(per_doc.values()) <= 3
-    page_two = fake_searcher.search("Ministry of Labour, Invalids and Social Affairs partnership strategy", k=10, page=2).hits
+    page_two = fake_searcher.search(
+        "Ministry of Labour, Invalids and Social Affairs partnership strategy", k=10, page=2
+    ).hits
     assert {h.chunk_id for h in hits}.isdisjoint({h.chunk_id for h in page_two})
 
 
@@ -121,9 +138,11 @@ def test_weighted_rrf_rewards_agreement_and_weight():
 
 
 def test_near_duplicate_passages_are_shown_once():
-    texts = {1: "The partnership group will assist MOLISA in coordinating the Strategy.",
-             2: "The partnership group will assist MOLISA in coordinating the Strategy .",
-             3: "Something else entirely about disasters."}
+    texts = {
+        1: "The partnership group will assist MOLISA in coordinating the Strategy.",
+        2: "The partnership group will assist MOLISA in coordinating the Strategy .",
+        3: "Something else entirely about disasters.",
+    }
     assert drop_near_duplicates([1, 2, 3], texts) == [1, 3]
 
 
@@ -142,7 +161,9 @@ def test_rank_documents_by_orders_documents_by_one_score_and_each_documents_pass
 
 
 def test_word_pairs_are_found_as_written_next_to_each_other():
-    pairs = WordPairs(content_pairs("Who chairs the UN Joint Programming Group?"))  # "who chairs", "chairs the": stopwords
+    pairs = WordPairs(
+        content_pairs("Who chairs the UN Joint Programming Group?")
+    )  # "who chairs", "chairs the": stopwords
     assert pairs.size == 3  # "un joint", "joint programming", "programming group"
     assert pairs.share(fold_lower("The UN Joint  Programming Group met.")) == 1.0
     assert pairs.share(fold_lower("the UN joint programming team, and the group")) == pytest.approx(2 / 3)
@@ -153,8 +174,14 @@ def test_word_pairs_are_found_as_written_next_to_each_other():
 
 def test_passages_that_contend_for_their_documents_first_place_are_ordered_by_the_query_pairs_they_hold():
     doc_of = {1: "a", 2: "a", 3: "a", 4: "b", 5: "c", 6: "c"}
-    texts = {1: "joint advocacy on social protection", 2: "the UN Social Protection Joint Programming Group",
-             3: "Joint Programming Group members", 4: "Joint Programming Group", 5: "a note", 6: "the Joint Programming Group"}
+    texts = {
+        1: "joint advocacy on social protection",
+        2: "the UN Social Protection Joint Programming Group",
+        3: "Joint Programming Group members",
+        4: "Joint Programming Group",
+        5: "a note",
+        6: "the Joint Programming Group",
+    }
     read: list[int] = []
 
     def texts_of(ids):
@@ -177,8 +204,10 @@ class _NoMeaning(FakeEmbedder):
 
 
 def test_hybrid_ranks_a_document_whose_title_matches_first_with_its_passage_that_says_it(fake_config, tmp_path):
-    filler = ("The ministry reported on staffing, budgets and the schedule of provincial visits for the coming quarter, "
-              "and the working group agreed to circulate the revised annex before the next plenary session. ")
+    filler = (
+        "The ministry reported on staffing, budgets and the schedule of provincial visits for the coming quarter, "
+        "and the working group agreed to circulate the revised annex before the next plenary session. "
+    )
     files = tmp_path / "files"
     files.mkdir()
 
@@ -186,16 +215,37 @@ def test_hybrid_ranks_a_document_whose_title_matches_first_with_its_passage_that
         (files / f"{name}.txt").write_text("\n\n".join(paragraphs), encoding="utf-8")
         (files / f"{name}.txt.meta.json").write_text(json.dumps({"title": title}), encoding="utf-8")
 
-    write("reform", "Social pension reform", [
-        filler * 3 + "The social pension is paid to everyone over eighty without a contributory pension. " + filler * 3,
-        "Annex tables follow. " + filler * 3,
-        "Contacts and addresses. " + filler * 3,
-    ])
-    write("minutes", "Minutes of the March meeting", [
-        filler * 2 + "Members asked how the social pension would be financed, and whether the social pension should rise. " + filler,
-        "Other business. " + filler * 3,
-    ])
-    for topic in ("water", "roads", "schools", "clinics", "forests", "ports", "rice", "power"):  # words common elsewhere
+    write(
+        "reform",
+        "Social pension reform",
+        [
+            filler * 3
+            + "The social pension is paid to everyone over eighty without a contributory pension. "
+            + filler * 3,
+            "Annex tables follow. " + filler * 3,
+            "Contacts and addresses. " + filler * 3,
+        ],
+    )
+    write(
+        "minutes",
+        "Minutes of the March meeting",
+        [
+            filler * 2
+            + "Members asked how the social pension would be financed, and whether the social pension should rise. "
+            + filler,
+            "Other business. " + filler * 3,
+        ],
+    )
+    for topic in (
+        "water",
+        "roads",
+        "schools",
+        "clinics",
+        "forests",
+        "ports",
+        "rice",
+        "power",
+    ):  # words common elsewhere
         write(topic, f"Notes on {topic}", [f"Plans for {topic}. " + filler * 3])
     with Indexer(fake_config, FakeEmbedder(), progress=False) as indexer:
         assert not indexer.ingest([files]).errors
@@ -222,9 +272,17 @@ def test_keyword_rankings_with_two_weightings_equal_a_keyword_search_with_each(f
     for query in ("social protection resolution partnership", "Joint Programming Group", "bảo hiểm xã hội"):
         match = plan_query(query, fake_searcher.glossary).fts
         both = store.keyword_rankings(match, filters, 15, (FTS_WEIGHTS, DOCUMENT_WEIGHTS))
-        assert both == [store.keyword_search(match, filters, 15, FTS_WEIGHTS), store.keyword_search(match, filters, 15, DOCUMENT_WEIGHTS)]
+        assert both == [
+            store.keyword_search(match, filters, 15, FTS_WEIGHTS),
+            store.keyword_search(match, filters, 15, DOCUMENT_WEIGHTS),
+        ]
         assert both[0] and both[0] != both[1]
-    assert len(store.keyword_search(plan_query("social protection", fake_searcher.glossary).fts, filters, 100, FTS_WEIGHTS)) > 15
+    assert (
+        len(
+            store.keyword_search(plan_query("social protection", fake_searcher.glossary).fts, filters, 100, FTS_WEIGHTS)
+        )
+        > 15
+    )
 
 
 def test_fold_lower_removes_vietnamese_marks_including_d_stroke():
@@ -247,7 +305,9 @@ def test_hybrid_gives_keyword_candidates_outside_the_dense_list_their_real_dense
     assert scored[dense[0][0]] == pytest.approx(dense[0][1], abs=1e-5)
 
 
-def test_a_passage_whose_document_is_removed_mid_search_is_left_out_rather_than_shown_without_its_text(fake_searcher, monkeypatch):
+def test_a_passage_whose_document_is_removed_mid_search_is_left_out_rather_than_shown_without_its_text(
+    fake_searcher, monkeypatch
+):
     ranked = fake_searcher.rank(plan_query("social insurance", fake_searcher.glossary), "keyword", Filters(), 20)
     gone = fake_searcher.store.chunk_rows([ranked[0][0]])[ranked[0][0]].doc_id
     with Store(fake_searcher.config.db_path) as writer:  # another process removes the document after ranking
@@ -298,7 +358,9 @@ def test_among_enough_documents_hybrid_ranks_them_by_their_whole_text(fake_index
         keys = many.store.document_keys([row[0] for row in many.store.conn.execute("SELECT id FROM documents")])
         match = " OR ".join(quote(term) for term in plan.terms)
         by_key = many.store.document_scores(match, list(keys.values()), WHOLE_DOCUMENT_WEIGHTS)
-        assert many.bm25.whole_documents(plan, list(keys)) == {doc_id: by_key[key] for doc_id, key in keys.items() if key in by_key}
+        assert many.bm25.whole_documents(plan, list(keys)) == {
+            doc_id: by_key[key] for doc_id, key in keys.items() if key in by_key
+        }
         assert len(by_key) >= 3
         query = "social insurance for farmers"
 
@@ -312,7 +374,9 @@ def test_among_enough_documents_hybrid_ranks_them_by_their_whole_text(fake_index
         many.close()
 
 
-def test_whole_documents_count_a_glossary_entry_by_its_best_name_and_a_learned_acronym_by_the_query_words(fake_config, tmp_path, monkeypatch):
+def test_whole_documents_count_a_glossary_entry_by_its_best_name_and_a_learned_acronym_by_the_query_words(
+    fake_config, tmp_path, monkeypatch
+):
     files = tmp_path / "files"
     files.mkdir()
     for name, text in {
@@ -333,8 +397,10 @@ def test_whole_documents_count_a_glossary_entry_by_its_best_name_and_a_learned_a
         keys = store.document_keys(doc_ids)
         scores = searcher.bm25.whole_documents(plan_query("MOLISA", searcher.glossary), doc_ids)
         assert scores.keys() == {"fullname", "acronym", "both"}
-        by_name = [store.document_scores(quote(name), [keys["both"]], WHOLE_DOCUMENT_WEIGHTS)[keys["both"]]
-                   for name in ("molisa", "ministry of labour invalids and social affairs")]
+        by_name = [
+            store.document_scores(quote(name), [keys["both"]], WHOLE_DOCUMENT_WEIGHTS)[keys["both"]]
+            for name in ("molisa", "ministry of labour invalids and social affairs")
+        ]
         assert scores["both"] == pytest.approx(max(by_name)) and scores["both"] < sum(by_name) * 0.99
 
         plan = plan_query("RCTS", searcher.glossary)

@@ -13,17 +13,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from policykb.bench.throughput import Vocabulary, benchmark_queries
 from policykb.bench.scale import query_embedder, write_synthetic_index
+from policykb.bench.throughput import Vocabulary, benchmark_queries
 from policykb.config import DEFAULT_CORPUS_DIR, Config
 from policykb.glossary import load_glossary
-from policykb.search.embedder import FakeEmbedder
 from policykb.ingest.indexer import Indexer
+from policykb.search.embedder import FakeEmbedder
 from policykb.search.query import expansion_phrases, plan_query, quote
 from policykb.search.searcher import Searcher
-from policykb.store import Filters, Store
 from policykb.search.terms import PhraseScores, TermMatrix, load_terms, terms_dir, write_terms
 from policykb.search.weights import DOCUMENT_WEIGHTS, FTS_WEIGHTS, WHOLE_DOCUMENT_WEIGHTS
+from policykb.store import Filters, Store
 
 GLOSSARY = load_glossary(DEFAULT_CORPUS_DIR / "glossary.json")
 
@@ -31,7 +31,9 @@ GLOSSARY = load_glossary(DEFAULT_CORPUS_DIR / "glossary.json")
 @pytest.fixture(scope="module")
 def synthetic(tmp_path_factory) -> Config:
     """3,000 synthetic policy passages with their term matrix, as ingest leaves a collection past the threshold."""
-    config = Config.from_env(data_dir=tmp_path_factory.mktemp("terms") / "data", embedder="fake", term_matrix_threshold=1)
+    config = Config.from_env(
+        data_dir=tmp_path_factory.mktemp("terms") / "data", embedder="fake", term_matrix_threshold=1
+    )
     write_synthetic_index(config, 3000, Vocabulary(DEFAULT_CORPUS_DIR, GLOSSARY))
     with Store(config.db_path) as store:
         assert write_terms(store, config.data_dir, 1, expansion_phrases(GLOSSARY.with_acronyms(store.all_acronyms())))
@@ -53,10 +55,14 @@ def assert_same_ranking(ours: list[tuple[int, float]], fts5: list[tuple[int, flo
     if fts5:
         kth = fts5[-1][1] * (1 + 1e-12)
         assert {i for i, s in ours if s > kth} == {i for i, s in fts5 if s > kth}
-        assert [i for i, s in ours if s > kth][:10] == [i for i, s in fts5 if s > kth][:10] or len({s for _, s in fts5[:10]}) < 10
+        assert [i for i, s in ours if s > kth][:10] == [i for i, s in fts5 if s > kth][:10] or len(
+            {s for _, s in fts5[:10]}
+        ) < 10
 
 
-@pytest.mark.parametrize("filters", [Filters(), Filters(doc_type="decree"), Filters(year=2019)], ids=["all", "decrees", "2019"])
+@pytest.mark.parametrize(
+    "filters", [Filters(), Filters(doc_type="decree"), Filters(year=2019)], ids=["all", "decrees", "2019"]
+)
 def test_keyword_rankings_from_the_matrix_equal_fts5_bm25(synthetic_searcher: Searcher, filters: Filters):
     """The passages' ranking, and hybrid search's pair of it and the ranking with the document weights."""
     vocab = Vocabulary(DEFAULT_CORPUS_DIR, GLOSSARY)
@@ -78,9 +84,15 @@ def test_keyword_rankings_from_the_matrix_equal_fts5_bm25(synthetic_searcher: Se
 
 def test_glossary_phrases_are_scored_from_the_matrix_and_others_by_fts5(synthetic_searcher: Searcher):
     matrix = synthetic_searcher.terms
-    glossary_name = next(p for p in expansion_phrases(synthetic_searcher.glossary) if matrix.key(p) and " " in matrix.key(p))
+    glossary_name = next(
+        p for p in expansion_phrases(synthetic_searcher.glossary) if matrix.key(p) and " " in matrix.key(p)
+    )
     assert matrix.key("social protection of the very poor") is None  # not a glossary name: FTS5 scores it
-    for parts in (["social", glossary_name], ["insurance", "social protection of the very poor", "coverage"], [glossary_name]):
+    for parts in (
+        ["social", glossary_name],
+        ["insurance", "social protection of the very poor", "coverage"],
+        [glossary_name],
+    ):
         match = " OR ".join(quote(part) for part in parts)
         ours = synthetic_searcher.bm25.passages_and_documents(parts, match, Filters(), 100)
         fts5 = synthetic_searcher.store.keyword_rankings(match, Filters(), 100, (FTS_WEIGHTS, DOCUMENT_WEIGHTS))
@@ -90,9 +102,13 @@ def test_glossary_phrases_are_scored_from_the_matrix_and_others_by_fts5(syntheti
 
 def _fts_table(rows: list[tuple[str, str, str]]) -> sqlite3.Connection:
     conn = sqlite3.connect(":memory:")
-    conn.execute("CREATE VIRTUAL TABLE chunks_fts USING fts5(title, section, body, tokenize = 'porter unicode61 remove_diacritics 2')")
-    conn.executemany("INSERT INTO chunks_fts (rowid, title, section, body) VALUES (?, ?, ?, ?)",
-                     [(i, *row) for i, row in enumerate(rows, start=1)])
+    conn.execute(
+        "CREATE VIRTUAL TABLE chunks_fts USING fts5(title, section, body, tokenize = 'porter unicode61 remove_diacritics 2')"
+    )
+    conn.executemany(
+        "INSERT INTO chunks_fts (rowid, title, section, body) VALUES (?, ?, ?, ?)",
+        [(i, *row) for i, row in enumerate(rows, start=1)],
+    )
     conn.commit()  # FTS5 writes its totals when the transaction ends
     return conn
 
@@ -118,8 +134,10 @@ def test_phrase_postings_count_overlapping_instances_and_never_span_two_columns(
 def test_phrase_scores_leave_out_rows_the_matrix_does_not_hold_and_keep_within_their_budget():
     matrix = TermMatrix.build(_fts_table([("a", "", "social care"), ("b", "", "social insurance")]))
     asked = []
-    fetched = {"x y": (np.array([2, 7, 99]), np.array([1.0, 5.0, 5.0]), np.array([3.0, 6.0, 6.0])),
-               "y z": (np.array([1]), np.array([2.0]), np.array([2.0]))}
+    fetched = {
+        "x y": (np.array([2, 7, 99]), np.array([1.0, 5.0, 5.0]), np.array([3.0, 6.0, 6.0])),
+        "y z": (np.array([1]), np.array([2.0]), np.array([2.0])),
+    }
     phrases = PhraseScores(matrix, lambda phrase: asked.append(phrase) or fetched[phrase], budget=1)
     total, with_document_weights = np.zeros(matrix.size), np.zeros(matrix.size)
     phrases.add_to(total, "x y")  # rowid 2 is row 1; 7 and 99 were written after the matrix
@@ -145,12 +163,15 @@ def test_vietnamese_syllable_pairs_rank_as_with_fts5(synthetic_searcher: Searche
 
 def _fts5_document_scores(searcher: Searcher, words: list[str], doc_ids: list[str]) -> dict[str, float]:
     keys = searcher.store.document_keys(doc_ids)
-    scores = searcher.store.document_scores(" OR ".join(quote(word) for word in dict.fromkeys(words)), list(keys.values()),
-                                            WHOLE_DOCUMENT_WEIGHTS)
+    scores = searcher.store.document_scores(
+        " OR ".join(quote(word) for word in dict.fromkeys(words)), list(keys.values()), WHOLE_DOCUMENT_WEIGHTS
+    )
     return {doc_id: scores[key] for doc_id, key in keys.items() if key in scores}
 
 
-def test_whole_document_scores_from_the_matrix_of_documents_equal_fts5_bm25(synthetic: Config, synthetic_searcher: Searcher, monkeypatch):
+def test_whole_document_scores_from_the_matrix_of_documents_equal_fts5_bm25(
+    synthetic: Config, synthetic_searcher: Searcher, monkeypatch
+):
     matrix = synthetic_searcher.terms.documents
     doc_ids = [row[0] for row in synthetic_searcher.store.conn.execute("SELECT id FROM documents")]
     assert matrix is not None and matrix.size == len(doc_ids) > 50
@@ -161,7 +182,10 @@ def test_whole_document_scores_from_the_matrix_of_documents_equal_fts5_bm25(synt
     try:
         for _, query in benchmark_queries(40, Vocabulary(DEFAULT_CORPUS_DIR, GLOSSARY)):
             plan = plan_query(query, synthetic_searcher.glossary)
-            ours, fts5 = synthetic_searcher.bm25.whole_documents(plan, doc_ids), without.bm25.whole_documents(plan, doc_ids)
+            ours, fts5 = (
+                synthetic_searcher.bm25.whole_documents(plan, doc_ids),
+                without.bm25.whole_documents(plan, doc_ids),
+            )
             assert ours.keys() == fts5.keys()
             np.testing.assert_allclose([ours[d] for d in fts5], list(fts5.values()), rtol=1e-12)
             compared += len(fts5) > 10
@@ -174,10 +198,17 @@ def test_whole_document_scores_from_the_matrix_of_documents_equal_fts5_bm25(synt
     # A word FTS5 reads as two ("budget_annex") is a phrase the matrix has no postings for: FTS5 scores it.
     title = synthetic_searcher.store.conn.execute("SELECT title FROM documents LIMIT 1").fetchone()[0]
     title_words = title.lower().split()
-    joined = next(f"{a}_{b}" for a, b in zip(title_words, title_words[1:]) if a.isalpha() and b.isalpha() and min(len(a), len(b)) > 3)
+    joined = next(
+        f"{a}_{b}"
+        for a, b in zip(title_words, title_words[1:])
+        if a.isalpha() and b.isalpha() and min(len(a), len(b)) > 3
+    )
     plan = plan_query(joined, synthetic_searcher.glossary)
     assert plan.terms == [joined] and matrix.key(joined) is None
-    ours, fts5 = synthetic_searcher.bm25.whole_documents(plan, doc_ids), _fts5_document_scores(synthetic_searcher, [joined], doc_ids)
+    ours, fts5 = (
+        synthetic_searcher.bm25.whole_documents(plan, doc_ids),
+        _fts5_document_scores(synthetic_searcher, [joined], doc_ids),
+    )
     assert fts5 and ours.keys() == fts5.keys()
     np.testing.assert_allclose([ours[d] for d in fts5], list(fts5.values()), rtol=1e-12)
 
@@ -197,7 +228,9 @@ def _ingest(config: Config, corpus: Path) -> None:
         assert not indexer.ingest([corpus]).errors
 
 
-def test_ingest_writes_the_matrix_of_each_generation_from_the_threshold_and_removes_the_old(fake_config: Config, corpus_copy: Path):
+def test_ingest_writes_the_matrix_of_each_generation_from_the_threshold_and_removes_the_old(
+    fake_config: Config, corpus_copy: Path
+):
     config = replace(fake_config, term_matrix_threshold=1)
     _ingest(config, corpus_copy)
     with Store(config.db_path, readonly=True) as store:
@@ -205,7 +238,9 @@ def test_ingest_writes_the_matrix_of_each_generation_from_the_threshold_and_remo
     assert first.is_dir() and [p.name for p in config.data_dir.glob("terms.*")] == [first.name]
 
     doc = next(corpus_copy.glob("*.txt"))
-    doc.write_text(doc.read_text(encoding="utf-8") + "\n\nA new closing paragraph on cash transfers.\n", encoding="utf-8")
+    doc.write_text(
+        doc.read_text(encoding="utf-8") + "\n\nA new closing paragraph on cash transfers.\n", encoding="utf-8"
+    )
     _ingest(config, corpus_copy)
     with Store(config.db_path, readonly=True) as store:
         second = terms_dir(config.data_dir, store.generation())
@@ -214,7 +249,10 @@ def test_ingest_writes_the_matrix_of_each_generation_from_the_threshold_and_remo
     try:
         assert searcher.terms is not None
         plan = plan_query("cash transfers for poor households", searcher.glossary)
-        assert_same_ranking(searcher.rank_keyword(plan, Filters(), 50), searcher.store.keyword_search(plan.fts, Filters(), 50, FTS_WEIGHTS))
+        assert_same_ranking(
+            searcher.rank_keyword(plan, Filters(), 50),
+            searcher.store.keyword_search(plan.fts, Filters(), 50, FTS_WEIGHTS),
+        )
     finally:
         searcher.close()
 
@@ -223,7 +261,9 @@ def test_ingest_writes_the_matrix_of_each_generation_from_the_threshold_and_remo
     assert list(config.data_dir.glob("terms.*")) == []  # below the threshold: no matrix, none left behind
 
 
-def test_a_searcher_without_a_readable_matrix_ranks_with_fts5_and_says_why(fake_config: Config, corpus_copy: Path, caplog):
+def test_a_searcher_without_a_readable_matrix_ranks_with_fts5_and_says_why(
+    fake_config: Config, corpus_copy: Path, caplog
+):
     config = replace(fake_config, term_matrix_threshold=1)
     _ingest(config, corpus_copy)
     with_matrix = Searcher(config, FakeEmbedder())
@@ -237,8 +277,11 @@ def test_a_searcher_without_a_readable_matrix_ranks_with_fts5_and_says_why(fake_
     try:
         assert missing.terms is None
         for query in ("social insurance coverage", "MOLISA", "Resolution 68/NQ-CP", "bảo hiểm xã hội"):
-            assert [h.chunk_id for h in with_matrix.search(query, "keyword").hits] == [h.chunk_id for h in without.search(query, "keyword").hits] \
-                == [h.chunk_id for h in missing.search(query, "keyword").hits], query
+            assert (
+                [h.chunk_id for h in with_matrix.search(query, "keyword").hits]
+                == [h.chunk_id for h in without.search(query, "keyword").hits]
+                == [h.chunk_id for h in missing.search(query, "keyword").hits]
+            ), query
     finally:
         for searcher in (with_matrix, without, missing):
             searcher.close()
@@ -252,22 +295,29 @@ def test_a_searcher_that_opened_before_its_matrix_was_written_picks_it_up(fake_i
             assert write_terms(store, fake_index.data_dir, 1, expansion_phrases(GLOSSARY))
         monkeypatch.setattr("policykb.search.bm25.TERMS_LOOK_AGAIN_SECONDS", 0.0)
         plan = plan_query("social insurance for informal workers", searcher.glossary)
-        assert_same_ranking(searcher.rank_keyword(plan, Filters(), 50), searcher.store.keyword_search(plan.fts, Filters(), 50, FTS_WEIGHTS))
+        assert_same_ranking(
+            searcher.rank_keyword(plan, Filters(), 50),
+            searcher.store.keyword_search(plan.fts, Filters(), 50, FTS_WEIGHTS),
+        )
         assert searcher.terms is not None
     finally:
         searcher.close()
 
 
 def test_a_glossary_name_found_nowhere_is_answered_from_the_matrix_with_nothing():
-    matrix = TermMatrix.build(_fts_table([("a", "", "social care homes"), ("b", "", "care for older people")]), ["older persons", "care homes"])
+    matrix = TermMatrix.build(
+        _fts_table([("a", "", "social care homes"), ("b", "", "care for older people")]),
+        ["older persons", "care homes"],
+    )
     assert matrix.key("older persons") == "older person"  # held, with no postings: no FTS5 search for it
     assert not matrix.scores([matrix.key("older persons")]).any()
     assert matrix.scores([matrix.key("care homes")])[0] > 0
 
 
 @pytest.mark.parametrize("weights", ["weights", "document_weights"])
-def test_a_matrix_built_with_other_column_weights_is_not_used_and_ingest_builds_it_again(fake_config: Config, corpus_copy: Path,
-                                                                                         caplog, weights: str):
+def test_a_matrix_built_with_other_column_weights_is_not_used_and_ingest_builds_it_again(
+    fake_config: Config, corpus_copy: Path, caplog, weights: str
+):
     config = replace(fake_config, term_matrix_threshold=1)
     _ingest(config, corpus_copy)
     folder = next(config.data_dir.glob("terms.*"))
@@ -281,7 +331,9 @@ def test_a_matrix_built_with_other_column_weights_is_not_used_and_ingest_builds_
         assert (matrix.weights, matrix.document_weights) == (FTS_WEIGHTS, DOCUMENT_WEIGHTS)
 
 
-def test_searches_with_the_same_filters_read_the_allowed_passages_once(synthetic: Config, synthetic_searcher: Searcher, monkeypatch):
+def test_searches_with_the_same_filters_read_the_allowed_passages_once(
+    synthetic: Config, synthetic_searcher: Searcher, monkeypatch
+):
     searcher = Searcher(synthetic, query_embedder(synthetic))
     asked: list[Filters] = []
     chunk_ids = searcher.store.chunk_ids
@@ -292,7 +344,10 @@ def test_searches_with_the_same_filters_read_the_allowed_passages_once(synthetic
             hits = searcher.search("social insurance for informal workers", filters=filters, k=10).hits
             fresh = synthetic_searcher.search("social insurance for informal workers", filters=filters, k=10).hits
             assert [hit.chunk_id for hit in hits] == [hit.chunk_id for hit in fresh]
-            assert hits and all(hit.doc_type == filters.doc_type if filters.doc_type else (hit.date or "").startswith("2019") for hit in hits)
+            assert hits and all(
+                hit.doc_type == filters.doc_type if filters.doc_type else (hit.date or "").startswith("2019")
+                for hit in hits
+            )
     finally:
         searcher.close()
     assert asked == [decrees, older]

@@ -14,16 +14,16 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from policykb.bench.throughput import Vocabulary
 from policykb.bench.scale import EMBEDDER, empty_page_cache, query_embedder, write_synthetic_index
+from policykb.bench.throughput import Vocabulary
 from policykb.cli import main
 from policykb.config import DEFAULT_CORPUS_DIR, Config
 from policykb.glossary import load_glossary
-from policykb.search.embedder import FakeEmbedder
 from policykb.ingest.indexer import Indexer
+from policykb.search.embedder import FakeEmbedder
 from policykb.search.searcher import Searcher
-from policykb.store import Store
 from policykb.search.vectors import AnnSettings, VectorIndex, lists_for, open_vectors, vector_file
+from policykb.store import Store
 
 ANN = AnnSettings(threshold=1000, nprobe=4)
 
@@ -74,7 +74,9 @@ def test_approximate_index_finds_nearly_the_same_top_ten_as_exact_search(cluster
     store.close()
 
 
-def test_filtered_approximate_search_returns_only_allowed_ids_and_scans_more_lists_for_small_filters(clustered_store: Config):
+def test_filtered_approximate_search_returns_only_allowed_ids_and_scans_more_lists_for_small_filters(
+    clustered_store: Config,
+):
     exact, approximate, store = _exact_and_approximate(clustered_store)
     allowed = np.sort(np.random.default_rng(3).choice(store.chunk_ids(), 40, replace=False))
     for query in _queries(clustered_store, 10):
@@ -100,17 +102,23 @@ def test_removed_vectors_are_never_found_and_added_ones_are(clustered_store: Con
     store.close()
 
 
-def test_writers_switch_to_the_approximate_index_at_the_threshold_and_back_below_half_of_it(clustered_store: Config, tmp_path: Path):
+def test_writers_switch_to_the_approximate_index_at_the_threshold_and_back_below_half_of_it(
+    clustered_store: Config, tmp_path: Path
+):
     config = _copy(clustered_store, tmp_path)
     with Store(config.db_path) as store:
         assert not open_vectors(store, config.data_dir, 384, save=True, ann=AnnSettings(threshold=2001)).is_approximate
         saved = open_vectors(store, config.data_dir, 384, save=True, ann=ANN)
-        assert saved.is_approximate and VectorIndex.load(vector_file(config.data_dir, store.generation())).is_approximate
+        assert (
+            saved.is_approximate and VectorIndex.load(vector_file(config.data_dir, store.generation())).is_approximate
+        )
         # readers take the saved file as it is, whatever their own threshold
         assert open_vectors(store, config.data_dir, 384, save=False, ann=AnnSettings(threshold=10**9)).is_approximate
         assert open_vectors(store, config.data_dir, 384, save=True, ann=AnnSettings(threshold=3999)).is_approximate
         assert not open_vectors(store, config.data_dir, 384, save=True, ann=AnnSettings(threshold=4002)).is_approximate
-        assert [p.name for p in config.data_dir.glob("vectors.*")] == [vector_file(config.data_dir, store.generation()).name]
+        assert [p.name for p in config.data_dir.glob("vectors.*")] == [
+            vector_file(config.data_dir, store.generation()).name
+        ]
 
 
 def test_the_lists_are_trained_again_when_the_collection_has_grown_fourfold(clustered_store: Config, tmp_path: Path):
@@ -143,7 +151,9 @@ def test_an_approximate_index_left_behind_is_reconciled_with_the_store_by_id(clu
         ids, matrix = store.vectors_for_ids([int(store.chunk_ids()[0])])
         store.conn.execute("DELETE FROM chunks_fts WHERE rowid = ?", (int(ids[0]),))
         with store.transaction():
-            store.conn.execute("UPDATE chunks SET id = 99999 WHERE id = ?", (int(ids[0]),))  # a chunk the old file lacks
+            store.conn.execute(
+                "UPDATE chunks SET id = 99999 WHERE id = ?", (int(ids[0]),)
+            )  # a chunk the old file lacks
             store._bump_generation()
         writer = open_vectors(store, config.data_dir, 384, save=True, ann=ANN)
         assert writer.is_approximate and writer.lists == lists  # patched by id, not trained again
@@ -159,7 +169,9 @@ def test_ingest_crossing_the_threshold_switches_to_the_approximate_index(fake_co
     with Indexer(config, FakeEmbedder(), progress=False) as indexer:
         indexer.ingest(files[:1])
         first = indexer.store.count_chunks()
-        assert first < 40 and not VectorIndex.load(vector_file(config.data_dir, indexer.store.generation())).is_approximate
+        assert (
+            first < 40 and not VectorIndex.load(vector_file(config.data_dir, indexer.store.generation())).is_approximate
+        )
         indexer.ingest([corpus_copy])
         assert indexer.store.count_chunks() >= 40
         saved = VectorIndex.load(vector_file(config.data_dir, indexer.store.generation()))
@@ -171,9 +183,18 @@ def test_ingest_crossing_the_threshold_switches_to_the_approximate_index(fake_co
 
 
 def test_bench_scale_reports_every_figure_as_json(tmp_path: Path):
-    env = {"POLICYKB_EMBEDDER": "fake", "POLICYKB_ANN_THRESHOLD": "1000", "POLICYKB_ANN_NPROBE": "4", "TMPDIR": str(tmp_path)}
-    result = CliRunner().invoke(main, ["--data", str(tmp_path / "users-index"), "bench", "scale", "--chunks", "2000",
-                                       "--queries", "20", "--json"], env=env, catch_exceptions=False)
+    env = {
+        "POLICYKB_EMBEDDER": "fake",
+        "POLICYKB_ANN_THRESHOLD": "1000",
+        "POLICYKB_ANN_NPROBE": "4",
+        "TMPDIR": str(tmp_path),
+    }
+    result = CliRunner().invoke(
+        main,
+        ["--data", str(tmp_path / "users-index"), "bench", "scale", "--chunks", "2000", "--queries", "20", "--json"],
+        env=env,
+        catch_exceptions=False,
+    )
     assert result.exit_code == 0, result.output
     figures = json.loads(result.output)
     assert not (tmp_path / "users-index").exists() and not list(tmp_path.glob("policykb-scale-*"))
@@ -182,8 +203,15 @@ def test_bench_scale_reports_every_figure_as_json(tmp_path: Path):
     assert size["build"]["chunks"] == 2000 and size["build"]["documents"] >= 2000 // 81
     assert size["build"]["vector_index"] == {"kind": "IVF-SQ8", "lists": 32, "nprobe": 4, "vectors": 2000}
     seconds = size["build"]["seconds"]
-    assert seconds["store"] > 0 and seconds["vectors"] > 0 and seconds["total"] == pytest.approx(seconds["store"] + seconds["vectors"] + seconds["term_matrix"], abs=0.02)
-    assert size["build"]["index_bytes"]["sqlite"] > 2000 * 1536 and 2000 * 384 <= size["build"]["index_bytes"]["faiss"] < 2000 * 1536
+    assert (
+        seconds["store"] > 0
+        and seconds["vectors"] > 0
+        and seconds["total"] == pytest.approx(seconds["store"] + seconds["vectors"] + seconds["term_matrix"], abs=0.02)
+    )
+    assert (
+        size["build"]["index_bytes"]["sqlite"] > 2000 * 1536
+        and 2000 * 384 <= size["build"]["index_bytes"]["faiss"] < 2000 * 1536
+    )
     assert size["build"]["peak_rss_mb"] > 20 and size["search"]["peak_rss_mb"] > 20
     assert set(size["search"]["query_ms_alone"]) == {"hybrid", "keyword", "dense"}
     first = size["search"]["first_hybrid_pass"]
@@ -191,17 +219,27 @@ def test_bench_scale_reports_every_figure_as_json(tmp_path: Path):
     assert 0.5 <= size["recall_at_10"] < 1.0
     for mode in ("hybrid", "keyword", "dense"):
         times = size["query_ms"][mode]
-        assert 0 < times["policykb"]["p50"] <= times["policykb"]["p95"] and 0 < times["baseline"]["p50"] <= times["baseline"]["p95"]
+        assert (
+            0 < times["policykb"]["p50"] <= times["policykb"]["p95"]
+            and 0 < times["baseline"]["p50"] <= times["baseline"]["p95"]
+        )
         assert times["ratio_p50"] == pytest.approx(times["policykb"]["p50"] / times["baseline"]["p50"], rel=0.02)
     assert EMBEDDER == "synthetic-clustered-384"
 
 
 def test_training_finishes_when_a_parent_process_limited_openmp_to_one_thread(tmp_path: Path):
-    script = ("import numpy as np; from policykb.search.vectors import VectorIndex; "
-              "x = np.random.default_rng(0).standard_normal((400, 384)).astype('float32'); "
-              "v = VectorIndex.approximate(384, 8, x, 2); v.add(np.arange(400), x); print(v.size)")
-    done = subprocess.run([sys.executable, "-c", script], env={**os.environ, "OMP_THREAD_LIMIT": "1"},
-                          capture_output=True, text=True, timeout=120)
+    script = (
+        "import numpy as np; from policykb.search.vectors import VectorIndex; "
+        "x = np.random.default_rng(0).standard_normal((400, 384)).astype('float32'); "
+        "v = VectorIndex.approximate(384, 8, x, 2); v.add(np.arange(400), x); print(v.size)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        env={**os.environ, "OMP_THREAD_LIMIT": "1"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.stdout.strip() == "400", done.stderr
 
 

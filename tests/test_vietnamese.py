@@ -5,21 +5,27 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import testdata as shared_testdata
+
 from policykb.config import Config
 from policykb.eval.retrieval import evaluate_alqac
+from policykb.glossary import Glossary
 from policykb.search.embedder import FakeEmbedder
 from policykb.search.query import plan_query
 from policykb.search.searcher import Searcher
 from policykb.store import Filters
-from policykb.glossary import Glossary
 from policykb.textnorm import looks_vietnamese, syllable_bigrams
 
 
 def test_syllable_pairs_are_folded_and_never_cross_punctuation():
     assert syllable_bigrams("Bảo hiểm xã hội, chính sách; Người có công.") == [
-        "bao hiem", "hiem xa", "xa hoi", "chinh sach", "nguoi co", "co cong"]
+        "bao hiem",
+        "hiem xa",
+        "xa hoi",
+        "chinh sach",
+        "nguoi co",
+        "co cong",
+    ]
     assert syllable_bigrams("ĐĂNG KÝ thường trú") == ["dang ky", "ky thuong", "thuong tru"]
     assert syllable_bigrams("bảo hiểm và bảo hiểm") == ["bao hiem", "hiem va", "va bao"]  # each pair once
     assert syllable_bigrams("một") == [] and syllable_bigrams("") == []
@@ -30,26 +36,49 @@ def test_english_text_gives_word_pairs_too_but_english_queries_do_not_use_them()
     assert plan_query("social pension for older people", Glossary([])).pairs_fts is None
 
 
-@pytest.mark.parametrize("query", ["bảo hiểm xã hội", "bao hiem xa hoi tu nguyen", "Người có công", "giam ngheo 2025",
-                                   "dang ky thuong tru cho cong dan o noi c"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "bảo hiểm xã hội",
+        "bao hiem xa hoi tu nguyen",
+        "Người có công",
+        "giam ngheo 2025",
+        "dang ky thuong tru cho cong dan o noi c",
+    ],
+)
 def test_vietnamese_queries_are_recognised_with_or_without_diacritics(query):
     assert looks_vietnamese(query)
     assert plan_query(query, Glossary([])).pairs_fts
 
 
-@pytest.mark.parametrize("query", ["social pension", "unemployment insurance for workers", "68/NQ-CP", "MOLISA", "pension",
-                                   "Which agency leads the partnership group?"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "social pension",
+        "unemployment insurance for workers",
+        "68/NQ-CP",
+        "MOLISA",
+        "pension",
+        "Which agency leads the partnership group?",
+    ],
+)
 def test_english_queries_and_numbers_are_not_taken_for_vietnamese(query):
     assert not looks_vietnamese(query)
 
 
 # The scattered document has every syllable of the query more often; only the target has them side by side.
 TARGET = "Người lao động tham gia bảo hiểm xã hội tự nguyện được hưởng lương hưu."
-SCATTERED = ("Xã bảo vệ hội viên. Hội nghị tự quản. Nguyện vọng của xã. Hiểm họa ở xã. "
-             "Bảo đảm hội họp tự do. Nơi hiểm trở.")
-OTHERS = ["Chính sách giáo dục phổ thông miễn học phí cho học sinh.", "Quy định về đăng ký thường trú của công dân.",
-          "Trợ cấp thất nghiệp cho lao động mất việc làm.", "Phòng, chống ma túy trong trường học.",
-          "Bảo vệ môi trường và tài nguyên nước.", "Luật Du lịch quy định dịch vụ lưu trú."]
+SCATTERED = (
+    "Xã bảo vệ hội viên. Hội nghị tự quản. Nguyện vọng của xã. Hiểm họa ở xã. Bảo đảm hội họp tự do. Nơi hiểm trở."
+)
+OTHERS = [
+    "Chính sách giáo dục phổ thông miễn học phí cho học sinh.",
+    "Quy định về đăng ký thường trú của công dân.",
+    "Trợ cấp thất nghiệp cho lao động mất việc làm.",
+    "Phòng, chống ma túy trong trường học.",
+    "Bảo vệ môi trường và tài nguyên nước.",
+    "Luật Du lịch quy định dịch vụ lưu trú.",
+]
 
 
 @pytest.fixture
@@ -71,7 +100,9 @@ def _first_doc(searcher: Searcher, ranked: list[tuple[int, float]]) -> str:
 @pytest.mark.parametrize("query", ["bảo hiểm xã hội tự nguyện", "bao hiem xa hoi tu nguyen"])
 def test_syllable_pairs_put_the_passage_with_the_words_side_by_side_first(pair_searcher, query):
     plan = plan_query(query, pair_searcher.glossary)
-    assert _first_doc(pair_searcher, pair_searcher.rank_keyword(plan, Filters())) == "scattered"  # single syllables alone
+    assert (
+        _first_doc(pair_searcher, pair_searcher.rank_keyword(plan, Filters())) == "scattered"
+    )  # single syllables alone
     for mode in ("keyword", "hybrid"):
         hits = pair_searcher.search(query, mode=mode).hits
         assert hits[0].doc_id == "target", mode
@@ -84,7 +115,10 @@ def test_a_vietnamese_query_that_matches_pairs_gives_the_embedder_only_a_tie_bre
     keyword, vietnamese = pair_searcher.rank_keyword_with_pairs(plan, Filters())
     assert vietnamese and _first_doc(pair_searcher, keyword) == "target"
     english = plan_query("older people", pair_searcher.glossary)
-    assert pair_searcher.rank_keyword_with_pairs(english, Filters()) == (pair_searcher.rank_keyword(english, Filters()), False)
+    assert pair_searcher.rank_keyword_with_pairs(english, Filters()) == (
+        pair_searcher.rank_keyword(english, Filters()),
+        False,
+    )
 
 
 def test_hybrid_gives_what_the_syllable_pairs_found_its_real_dense_score(pair_searcher, monkeypatch):

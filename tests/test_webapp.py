@@ -13,8 +13,8 @@ import pytest
 from flask import url_for
 
 from policykb.config import Config
-from policykb.search.embedder import FakeEmbedder, make_embedder
 from policykb.ingest.indexer import Indexer
+from policykb.search.embedder import FakeEmbedder, make_embedder
 from policykb.web import create_app
 
 TOKEN = "s3cret-token"
@@ -106,14 +106,20 @@ def test_odd_numbers_in_links_are_a_plain_400_or_ignored_never_a_crash(client):
     assert client.get("/", query_string={"q": "social", "page": "²"}).status_code == 400
     assert client.get(f"/doc/{RESOLUTION}", query_string={"start": "²", "end": "x", "chunk": "-3"}).status_code == 200
     assert client.get("/owners", query_string={"page": "²"}).status_code == 200
-    response = client.post("/briefs/pin", data={"csrf": _csrf(client), "doc_id": RESOLUTION, "start": "--5", "end": "9"})
-    assert response.status_code == 400 and "the form field &#39;start&#39; must be a whole number" in response.get_data(as_text=True)
+    response = client.post(
+        "/briefs/pin", data={"csrf": _csrf(client), "doc_id": RESOLUTION, "start": "--5", "end": "9"}
+    )
+    assert response.status_code == 400 and "the form field &#39;start&#39; must be a whole number" in response.get_data(
+        as_text=True
+    )
 
 
 # --- document pages ---------------------------------------------------------------------------
 def test_document_page_marks_the_cited_span(client):
     hit = client.get("/api/search", query_string={"q": "Resolution 68"}).get_json()["hits"][0]
-    page = client.get(f"/doc/{hit['doc_id']}", query_string={"start": hit["start"], "end": hit["end"]}).get_data(as_text=True)
+    page = client.get(f"/doc/{hit['doc_id']}", query_string={"start": hit["start"], "end": hit["end"]}).get_data(
+        as_text=True
+    )
     marked = re.search(r'<mark class="passage" id="passage">(.*?)</mark>', page, re.S).group(1)
     assert hit["text"].startswith(marked.replace("&#39;", "'").replace("&#34;", '"')[:40])
     assert "Flexible, diverse and universal social insurance system" in page  # the whole text is there
@@ -137,7 +143,9 @@ def test_document_page_links_to_the_original_file(client):
     assert original.status_code == 200 and b"Resolution No 68/NQ-CP" in original.data
 
 
-@pytest.mark.parametrize("path", ["/doc/nope", "/doc/..%2f..%2fetc%2fpasswd", "/doc/../../etc/passwd/original", "/doc/nope/original"])
+@pytest.mark.parametrize(
+    "path", ["/doc/nope", "/doc/..%2f..%2fetc%2fpasswd", "/doc/../../etc/passwd/original", "/doc/nope/original"]
+)
 def test_unknown_documents_and_traversal_attempts_are_404(client, path):
     assert client.get(path).status_code == 404
 
@@ -173,13 +181,17 @@ def test_upload_form_needs_the_csrf_token(client):
 
 @pytest.mark.parametrize("token, status", [("", 401), ("wrong", 403)])
 def test_upload_form_needs_the_right_admin_token(client, token, status):
-    response = client.post("/upload", data={"csrf": _csrf(client), "token": token, "file": (io.BytesIO(b"hello world"), "a.txt")})
+    response = client.post(
+        "/upload", data={"csrf": _csrf(client), "token": token, "file": (io.BytesIO(b"hello world"), "a.txt")}
+    )
     assert response.status_code == status
 
 
 def test_upload_form_ingests_in_the_background_and_shows_progress(client):
     text = b"Zanzibar quokka programme\n\nThe zanzibarquokka programme supports social assistance for older people."
-    response = client.post("/upload", data={"csrf": _csrf(client), "token": TOKEN, "file": (io.BytesIO(text), "quokka.txt")})
+    response = client.post(
+        "/upload", data={"csrf": _csrf(client), "token": TOKEN, "file": (io.BytesIO(text), "quokka.txt")}
+    )
     assert response.status_code == 303
     job_page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "<progress" in job_page
@@ -207,13 +219,16 @@ def test_api_search_returns_hits_and_facet_counts(client):
     assert sum(item["count"] for item in data["facets"]["type"]) == data["total"]
 
 
-@pytest.mark.parametrize("query, message", [
-    ({}, "parameter 'q' is required"),
-    ({"q": "x", "mode": "magic"}, "parameter 'mode'"),
-    ({"q": "x", "k": "ten"}, "parameter 'k' must be a whole number"),
-    ({"q": "x", "k": "500"}, "parameter 'k' must be between 1 and 100"),
-    ({"q": "x", "year": "20x4"}, "parameter 'year'"),
-])
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ({}, "parameter 'q' is required"),
+        ({"q": "x", "mode": "magic"}, "parameter 'mode'"),
+        ({"q": "x", "k": "ten"}, "parameter 'k' must be a whole number"),
+        ({"q": "x", "k": "500"}, "parameter 'k' must be between 1 and 100"),
+        ({"q": "x", "year": "20x4"}, "parameter 'year'"),
+    ],
+)
 def test_api_bad_parameters_are_400_in_the_error_shape(client, query, message):
     response = client.get("/api/search", query_string=query)
     data = response.get_json()
@@ -238,35 +253,50 @@ def test_api_upload_and_delete_need_the_token(client, headers, status):
     assert delete.status_code == status
 
 
-@pytest.mark.parametrize("name, content, status, message", [
-    ("a.exe", b"MZ\x90\x00", 415, "unsupported file type .exe"),
-    ("fake.pdf", b"just text pretending", 415, "the content is not a .pdf file"),
-    ("fake.docx", b"not a zip at all", 415, "the content is not a .docx file"),
-    ("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00", 415, "the content is not a .txt file"),
-])
+@pytest.mark.parametrize(
+    "name, content, status, message",
+    [
+        ("a.exe", b"MZ\x90\x00", 415, "unsupported file type .exe"),
+        ("fake.pdf", b"just text pretending", 415, "the content is not a .pdf file"),
+        ("fake.docx", b"not a zip at all", 415, "the content is not a .docx file"),
+        ("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00", 415, "the content is not a .txt file"),
+    ],
+)
 def test_api_upload_checks_the_type_by_content(client, name, content, status, message):
-    response = client.post("/api/docs", headers={"Authorization": f"Bearer {TOKEN}"}, data={"file": (io.BytesIO(content), name)})
+    response = client.post(
+        "/api/docs", headers={"Authorization": f"Bearer {TOKEN}"}, data={"file": (io.BytesIO(content), name)}
+    )
     assert response.status_code == status and message in response.get_json()["error"]
 
 
 def test_api_upload_over_the_size_limit_is_413(fake_index):
     app = create_app(config=dataclasses.replace(fake_index, admin_token=TOKEN, max_file_bytes=1024))
-    response = app.test_client().post("/api/docs", headers={"Authorization": f"Bearer {TOKEN}"},
-                                      data={"file": (io.BytesIO(b"x" * 200_000), "big.txt")})
+    response = app.test_client().post(
+        "/api/docs",
+        headers={"Authorization": f"Bearer {TOKEN}"},
+        data={"file": (io.BytesIO(b"x" * 200_000), "big.txt")},
+    )
     assert response.status_code == 413 and response.get_json()["status"] == 413
 
 
 def test_api_upload_of_a_scanned_pdf_fails_with_a_plain_reason(client):
     pdf = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF"
-    response = client.post("/api/docs", headers={"Authorization": f"Bearer {TOKEN}"}, data={"file": (io.BytesIO(pdf), "scan.pdf")})
+    response = client.post(
+        "/api/docs", headers={"Authorization": f"Bearer {TOKEN}"}, data={"file": (io.BytesIO(pdf), "scan.pdf")}
+    )
     assert response.status_code == 202
     job = _wait_for_job(client, response.get_json()["job"]["id"])
-    assert job["state"] == "failed" and any("OCR" in error or "no extractable text" in error or "malformed" in error for error in job["errors"])
+    assert job["state"] == "failed" and any(
+        "OCR" in error or "no extractable text" in error or "malformed" in error for error in job["errors"]
+    )
 
 
 def test_api_upload_then_delete_round_trip(client):
-    response = client.post("/api/docs", headers={"X-Admin-Token": TOKEN},
-                           data={"file": (io.BytesIO(b"Walrus budget note\n\nThe walrusbudget line funds social workers."), "walrus.txt")})
+    response = client.post(
+        "/api/docs",
+        headers={"X-Admin-Token": TOKEN},
+        data={"file": (io.BytesIO(b"Walrus budget note\n\nThe walrusbudget line funds social workers."), "walrus.txt")},
+    )
     assert response.status_code == 202
     job = _wait_for_job(client, response.get_json()["job"]["id"])
     assert job["state"] == "done"
@@ -324,9 +354,11 @@ def test_every_form_post_of_the_pages_is_refused_without_the_csrf_token(app, cli
     """CSRF is checked once, before any view: every POST route outside the JSON API refuses a form without the token,
     or with another session's, before it changes anything."""
     with app.test_request_context():
-        posts = [(rule.endpoint, url_for(rule.endpoint, **{name: 1 for name in rule.arguments}))
-                 for rule in app.url_map.iter_rules()
-                 if "POST" in rule.methods and rule.endpoint.split(".")[0] not in ("api", "briefs_api")]
+        posts = [
+            (rule.endpoint, url_for(rule.endpoint, **{name: 1 for name in rule.arguments}))
+            for rule in app.url_map.iter_rules()
+            if "POST" in rule.methods and rule.endpoint.split(".")[0] not in ("api", "briefs_api")
+        ]
     assert {"ui.upload_file", "ui.remove", "briefs.create", "briefs.pin", "briefs.repin_item"} <= {e for e, _ in posts}
     assert len(posts) >= 11
     for endpoint, path in posts:
@@ -355,13 +387,20 @@ def test_templates_have_no_inline_script_or_style_that_the_csp_would_block():
     for template in TEMPLATES.glob("*.html"):
         html = template.read_text(encoding="utf-8")
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), template.name
-        assert " style=" not in html and "<style" not in html and " on" not in re.sub(r"\bon\w*=\"\{\{", "", html).replace(" one", "").replace(" only", "").replace(" on ", ""), template.name
+        assert (
+            " style=" not in html
+            and "<style" not in html
+            and " on"
+            not in re.sub(r"\bon\w*=\"\{\{", "", html).replace(" one", "").replace(" only", "").replace(" on ", "")
+        ), template.name
 
 
 def test_query_and_document_text_are_escaped(client, fake_index, tmp_path):
     payload = "<script>alert('x')</script>"
     evil = tmp_path / "evil.txt"
-    evil.write_text(f"Evil note\n\nThis text holds {payload} inside a sentence about social protection.", encoding="utf-8")
+    evil.write_text(
+        f"Evil note\n\nThis text holds {payload} inside a sentence about social protection.", encoding="utf-8"
+    )
     with Indexer(fake_index, FakeEmbedder(), progress=False) as indexer:
         indexer.ingest([evil])
     search = client.get("/", query_string={"q": f"{payload} evil note"}).get_data(as_text=True)
@@ -373,7 +412,9 @@ def test_query_and_document_text_are_escaped(client, fake_index, tmp_path):
 def test_a_passage_spanning_a_heading_has_one_anchor(client):
     doc = client.get("/api/docs/000_0b935866529ff4c2").get_json()
     chunk = next(c for c in doc["chunks"] if c["section"].startswith("2. Justifications"))
-    page = client.get("/doc/000_0b935866529ff4c2", query_string={"start": chunk["start"], "end": chunk["end"]}).get_data(as_text=True)
+    page = client.get(
+        "/doc/000_0b935866529ff4c2", query_string={"start": chunk["start"], "end": chunk["end"]}
+    ).get_data(as_text=True)
     assert page.count('id="passage"') == 1
     assert page.count('<mark class="passage"') == 2  # the heading line and the text below it
 
@@ -381,7 +422,9 @@ def test_a_passage_spanning_a_heading_has_one_anchor(client):
 def test_upload_form_over_the_size_limit_says_so_in_plain_words(fake_index):
     app = create_app(config=dataclasses.replace(fake_index, admin_token=TOKEN, max_file_bytes=1024))
     client = app.test_client()
-    response = client.post("/upload", data={"csrf": _csrf(client), "token": TOKEN, "file": (io.BytesIO(b"x" * 200_000), "big.txt")})
+    response = client.post(
+        "/upload", data={"csrf": _csrf(client), "token": TOKEN, "file": (io.BytesIO(b"x" * 200_000), "big.txt")}
+    )
     assert response.status_code == 413
     page = response.get_data(as_text=True)
     assert "the file is over the 1 KB limit" in page and "POLICYKB_MAX_FILE_MB" in page

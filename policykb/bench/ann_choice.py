@@ -67,11 +67,17 @@ def report(**fields) -> None:
     print(json.dumps(fields), flush=True)
 
 
-def try_ivf_sq8(name: str, data: np.ndarray, queries: np.ndarray, truth: np.ndarray, nlist: int, probes: list[int], rerank: int = 0) -> None:
+def try_ivf_sq8(
+    name: str, data: np.ndarray, queries: np.ndarray, truth: np.ndarray, nlist: int, probes: list[int], rerank: int = 0
+) -> None:
     dim = data.shape[1]
-    index = faiss.IndexIVFScalarQuantizer(faiss.IndexFlatIP(dim), dim, nlist, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT)
+    index = faiss.IndexIVFScalarQuantizer(
+        faiss.IndexFlatIP(dim), dim, nlist, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
+    )
     started = time.perf_counter()
-    sample = data[np.random.default_rng(0).choice(len(data), min(len(data), TRAIN_POINTS_PER_LIST * nlist), replace=False)]
+    sample = data[
+        np.random.default_rng(0).choice(len(data), min(len(data), TRAIN_POINTS_PER_LIST * nlist), replace=False)
+    ]
     index.train(sample)
     trained = time.perf_counter() - started
     index.add(data)
@@ -88,25 +94,48 @@ def try_ivf_sq8(name: str, data: np.ndarray, queries: np.ndarray, truth: np.ndar
             return ids[np.argsort(-(data[ids] @ query[0]))[:k]]
 
         found, p50, p95 = timed_search(search, queries, K)
-        report(data=name, index=f"IVF{nlist},SQ8" + (f"+rerank{rerank}" if rerank else ""), nprobe=nprobe, recall10=round(recall(found, truth), 4),
-               p50_ms=p50, p95_ms=p95, bytes=memory, train_s=round(trained, 1), build_s=round(built, 1))
+        report(
+            data=name,
+            index=f"IVF{nlist},SQ8" + (f"+rerank{rerank}" if rerank else ""),
+            nprobe=nprobe,
+            recall10=round(recall(found, truth), 4),
+            p50_ms=p50,
+            p95_ms=p95,
+            bytes=memory,
+            train_s=round(trained, 1),
+            build_s=round(built, 1),
+        )
 
 
-def try_ivf_pq(name: str, data: np.ndarray, queries: np.ndarray, truth: np.ndarray, nlist: int, m: int, probes: list[int]) -> None:
+def try_ivf_pq(
+    name: str, data: np.ndarray, queries: np.ndarray, truth: np.ndarray, nlist: int, m: int, probes: list[int]
+) -> None:
     dim = data.shape[1]
     index = faiss.IndexIVFPQ(faiss.IndexFlatIP(dim), dim, nlist, m, 8, faiss.METRIC_INNER_PRODUCT)
     started = time.perf_counter()
-    index.train(data[np.random.default_rng(0).choice(len(data), min(len(data), TRAIN_POINTS_PER_LIST * nlist), replace=False)])
+    index.train(
+        data[np.random.default_rng(0).choice(len(data), min(len(data), TRAIN_POINTS_PER_LIST * nlist), replace=False)]
+    )
     index.add(data)
     built = time.perf_counter() - started
     for nprobe in probes:
         index.nprobe = nprobe
         found, p50, p95 = timed_search(lambda q, k: index.search(q, k)[1][0], queries, K)
-        report(data=name, index=f"IVF{nlist},PQ{m}", nprobe=nprobe, recall10=round(recall(found, truth), 4), p50_ms=p50, p95_ms=p95,
-               bytes=index_bytes(index), build_s=round(built, 1))
+        report(
+            data=name,
+            index=f"IVF{nlist},PQ{m}",
+            nprobe=nprobe,
+            recall10=round(recall(found, truth), 4),
+            p50_ms=p50,
+            p95_ms=p95,
+            bytes=index_bytes(index),
+            build_s=round(built, 1),
+        )
 
 
-def try_hnsw(name: str, data: np.ndarray, queries: np.ndarray, truth: np.ndarray, quantized: bool, efs: list[int]) -> None:
+def try_hnsw(
+    name: str, data: np.ndarray, queries: np.ndarray, truth: np.ndarray, quantized: bool, efs: list[int]
+) -> None:
     dim = data.shape[1]
     if quantized:
         index = faiss.IndexHNSWSQ(dim, faiss.ScalarQuantizer.QT_8bit, 32, faiss.METRIC_INNER_PRODUCT)
@@ -121,15 +150,30 @@ def try_hnsw(name: str, data: np.ndarray, queries: np.ndarray, truth: np.ndarray
     for ef in efs:
         index.hnsw.efSearch = ef
         found, p50, p95 = timed_search(lambda q, k: index.search(q, k)[1][0], queries, K)
-        report(data=name, index="HNSW32" + (",SQ8" if quantized else ",Flat"), efSearch=ef, recall10=round(recall(found, truth), 4),
-               p50_ms=p50, p95_ms=p95, bytes=index_bytes(index), build_s=round(built, 1))
+        report(
+            data=name,
+            index="HNSW32" + (",SQ8" if quantized else ",Flat"),
+            efSearch=ef,
+            recall10=round(recall(found, truth), 4),
+            p50_ms=p50,
+            p95_ms=p95,
+            bytes=index_bytes(index),
+            build_s=round(built, 1),
+        )
 
 
 def try_flat(name: str, data: np.ndarray, queries: np.ndarray, truth: np.ndarray) -> None:
     index = faiss.IndexFlatIP(data.shape[1])
     index.add(data)
     found, p50, p95 = timed_search(lambda q, k: index.search(q, k)[1][0], queries, K)
-    report(data=name, index="Flat", recall10=round(recall(found, truth), 4), p50_ms=p50, p95_ms=p95, bytes=index_bytes(index))
+    report(
+        data=name,
+        index="Flat",
+        recall10=round(recall(found, truth), 4),
+        p50_ms=p50,
+        p95_ms=p95,
+        bytes=index_bytes(index),
+    )
 
 
 def run(name: str, data: np.ndarray, queries: np.ndarray, trials: AnnTrials) -> None:
@@ -158,7 +202,9 @@ def run_synthetic(size: int, trials: AnnTrials) -> None:
 def run_scifact(data_dir: Path, query_vectors: Path, trials: AnnTrials) -> None:
     """The trials on a SciFact index's real vectors and real query vectors, then on as many synthetic ones."""
     with sqlite3.connect(f"file:{data_dir / 'policykb.sqlite3'}?mode=ro", uri=True) as conn:
-        data = np.vstack([np.frombuffer(row[0], dtype=np.float32) for row in conn.execute("SELECT vector FROM chunks ORDER BY id")])
+        data = np.vstack(
+            [np.frombuffer(row[0], dtype=np.float32) for row in conn.execute("SELECT vector FROM chunks ORDER BY id")]
+        )
     run("scifact-real", data, np.load(query_vectors)[:QUERIES], trials)
     generator = ClusteredVectors(SEED)
     synthetic = np.vstack(list(generator.batches(len(data))))
@@ -166,7 +212,9 @@ def run_scifact(data_dir: Path, query_vectors: Path, trials: AnnTrials) -> None:
     run(f"synthetic-{len(data)}", synthetic, np.vstack([generator.near(synthetic[i], int(i)) for i in picks]), trials)
 
 
-def compare_ann_indexes(sizes: list[int], trials: AnnTrials, scifact: Path | None = None, scifact_queries: Path | None = None) -> None:
+def compare_ann_indexes(
+    sizes: list[int], trials: AnnTrials, scifact: Path | None = None, scifact_queries: Path | None = None
+) -> None:
     """Print one JSON line per index and setting: SciFact's real vectors first when given, then each synthetic size."""
     if scifact:
         run_scifact(scifact, scifact_queries, trials)

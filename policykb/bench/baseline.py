@@ -28,7 +28,9 @@ class BaselineSearcher:
         self.flat: faiss.Index | None = None
         last = -1
         while True:
-            rows = self.conn.execute("SELECT id, vector FROM chunks WHERE id > ? ORDER BY id LIMIT 20000", (last,)).fetchall()
+            rows = self.conn.execute(
+                "SELECT id, vector FROM chunks WHERE id > ? ORDER BY id LIMIT 20000", (last,)
+            ).fetchall()
             if not rows:
                 break
             ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))

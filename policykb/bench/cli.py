@@ -16,18 +16,39 @@ from policykb.cli_options import json_option, pass_config, print_figures
 from policykb.config import Config
 
 queries_option = click.option("--queries", default=200, show_default=True, type=int, help="Queries timed per index.")
-corpus_option = click.option("--corpus", "corpus_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
-                             help="Bundled corpus folder (default: corpus/).")
+corpus_option = click.option(
+    "--corpus",
+    "corpus_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="Bundled corpus folder (default: corpus/).",
+)
 
 
 def scale_options(hidden: bool = False):
     """--baseline/--no-baseline, --work-dir and --uncached of the scale benchmark."""
     options = (
-        click.option("--baseline/--no-baseline", default=True, show_default=True, hidden=hidden, help="Time the plain baseline too."),
-        click.option("--work-dir", type=click.Path(file_okay=False, path_type=Path), default=None, hidden=hidden,
-                     help="Where the temporary indexes go (default: the system's temporary folder)."),
-        click.option("--uncached", is_flag=True, hidden=hidden, help="Empty the page cache (the whole machine's; needs root) "
-                     "before the first pass of hybrid queries, which then reads the index from disk as after a restart."),
+        click.option(
+            "--baseline/--no-baseline",
+            default=True,
+            show_default=True,
+            hidden=hidden,
+            help="Time the plain baseline too.",
+        ),
+        click.option(
+            "--work-dir",
+            type=click.Path(file_okay=False, path_type=Path),
+            default=None,
+            hidden=hidden,
+            help="Where the temporary indexes go (default: the system's temporary folder).",
+        ),
+        click.option(
+            "--uncached",
+            is_flag=True,
+            hidden=hidden,
+            help="Empty the page cache (the whole machine's; needs root) "
+            "before the first pass of hybrid queries, which then reads the index from disk as after a restart.",
+        ),
     )
 
     def decorate(command):
@@ -39,16 +60,32 @@ def scale_options(hidden: bool = False):
 
 
 @click.group(invoke_without_command=True)
-@click.option("--chunks", "synthetic_chunks", default=(10000,), show_default=True, type=int, multiple=True,
-              help="Size of the synthetic corpus (as bench run).")
+@click.option(
+    "--chunks",
+    "synthetic_chunks",
+    default=(10000,),
+    show_default=True,
+    type=int,
+    multiple=True,
+    help="Size of the synthetic corpus (as bench run).",
+)
 @queries_option
 @corpus_option
 @click.option("--scale", is_flag=True, deprecated="use `policykb bench scale`", help="Measure search at size.")
 @scale_options(hidden=True)
 @json_option
 @click.pass_context
-def bench(ctx: click.Context, synthetic_chunks: tuple[int, ...], queries: int, corpus_dir: Path | None, scale: bool,
-          baseline: bool, work_dir: Path | None, uncached: bool, as_json: bool) -> None:
+def bench(
+    ctx: click.Context,
+    synthetic_chunks: tuple[int, ...],
+    queries: int,
+    corpus_dir: Path | None,
+    scale: bool,
+    baseline: bool,
+    work_dir: Path | None,
+    uncached: bool,
+    as_json: bool,
+) -> None:
     """Benchmarks: ingest and query speed (run, the default), search at size (scale), ANN indexes, embedders, load, OCR.
 
     Without a command, `policykb bench [--chunks N] [--queries N] [--corpus DIR] [--json]` is `policykb bench run`.
@@ -56,13 +93,27 @@ def bench(ctx: click.Context, synthetic_chunks: tuple[int, ...], queries: int, c
     Example: policykb bench --chunks 10000 --queries 200
     """
     if ctx.invoked_subcommand is not None:
-        given = [param.opts[-1] for param in ctx.command.params if ctx.get_parameter_source(param.name) is ParameterSource.COMMANDLINE]
+        given = [
+            param.opts[-1]
+            for param in ctx.command.params
+            if ctx.get_parameter_source(param.name) is ParameterSource.COMMANDLINE
+        ]
         if given:
-            raise click.UsageError(f"put {', '.join(given)} after the command: policykb bench {ctx.invoked_subcommand} {given[0]} …")
+            raise click.UsageError(
+                f"put {', '.join(given)} after the command: policykb bench {ctx.invoked_subcommand} {given[0]} …"
+            )
         return
     if scale:
-        ctx.invoke(bench_scale, sizes=synthetic_chunks, queries=queries, corpus_dir=corpus_dir, baseline=baseline,
-                   work_dir=work_dir, uncached=uncached, as_json=as_json)
+        ctx.invoke(
+            bench_scale,
+            sizes=synthetic_chunks,
+            queries=queries,
+            corpus_dir=corpus_dir,
+            baseline=baseline,
+            work_dir=work_dir,
+            uncached=uncached,
+            as_json=as_json,
+        )
         return
     if len(synthetic_chunks) > 1:
         raise click.UsageError("give --chunks once, or use `policykb bench scale` to measure several sizes")
@@ -70,7 +121,9 @@ def bench(ctx: click.Context, synthetic_chunks: tuple[int, ...], queries: int, c
 
 
 @bench.command("run")
-@click.option("--chunks", "synthetic_chunks", default=10000, show_default=True, type=int, help="Size of the synthetic corpus.")
+@click.option(
+    "--chunks", "synthetic_chunks", default=10000, show_default=True, type=int, help="Size of the synthetic corpus."
+)
 @queries_option
 @corpus_option
 @json_option
@@ -87,15 +140,30 @@ def bench_run(config: Config, synthetic_chunks: int, queries: int, corpus_dir: P
 
 
 @bench.command("scale")
-@click.option("--chunks", "sizes", default=(10000,), show_default=True, type=int, multiple=True,
-              help="Size of a synthetic index; repeat it for several sizes.")
+@click.option(
+    "--chunks",
+    "sizes",
+    default=(10000,),
+    show_default=True,
+    type=int,
+    multiple=True,
+    help="Size of a synthetic index; repeat it for several sizes.",
+)
 @queries_option
 @corpus_option
 @scale_options()
 @json_option
 @pass_config
-def bench_scale(config: Config, sizes: tuple[int, ...], queries: int, corpus_dir: Path | None, baseline: bool,
-                work_dir: Path | None, uncached: bool, as_json: bool) -> None:
+def bench_scale(
+    config: Config,
+    sizes: tuple[int, ...],
+    queries: int,
+    corpus_dir: Path | None,
+    baseline: bool,
+    work_dir: Path | None,
+    uncached: bool,
+    as_json: bool,
+) -> None:
     """Measure search at size: synthetic indexes written straight into the store (no model, clustered random vectors),
     timed beside a plain baseline: latency per mode, recall@10, RSS, disk, build time. Each size runs in fresh processes.
 
@@ -107,19 +175,36 @@ def bench_scale(config: Config, sizes: tuple[int, ...], queries: int, corpus_dir
 
 
 @bench.command("ann")
-@click.option("--size", "sizes", type=int, multiple=True, help="Synthetic vectors to index; repeat it for several sizes.")
+@click.option(
+    "--size", "sizes", type=int, multiple=True, help="Synthetic vectors to index; repeat it for several sizes."
+)
 @click.option("--hnsw", is_flag=True, help="Also HNSW (with 8-bit vectors; flat too up to 200,000 vectors).")
 @click.option("--lists", type=int, help="IVF lists (default: what policykb uses for the size).")
 @click.option("--pq", is_flag=True, help="Also IVF with product quantisation.")
 @click.option("--rerank", is_flag=True, help="Also IVF-SQ8 re-ranked by exact scores of its top 40.")
 @click.option("--nprobe", type=int, multiple=True, help="IVF lists scanned (default 8 … 128); repeatable.")
 @click.option("--ef", type=int, multiple=True, help="HNSW efSearch (default 32, 64, 128); repeatable.")
-@click.option("--scifact", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="Data folder of a SciFact index built with the real model.")
-@click.option("--scifact-queries", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help=".npy of the real model's query vectors (with --scifact).")
-def bench_ann(sizes: tuple[int, ...], hnsw: bool, lists: int | None, pq: bool, rerank: bool, nprobe: tuple[int, ...],
-              ef: tuple[int, ...], scifact: Path | None, scifact_queries: Path | None) -> None:
+@click.option(
+    "--scifact",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Data folder of a SciFact index built with the real model.",
+)
+@click.option(
+    "--scifact-queries",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help=".npy of the real model's query vectors (with --scifact).",
+)
+def bench_ann(
+    sizes: tuple[int, ...],
+    hnsw: bool,
+    lists: int | None,
+    pq: bool,
+    rerank: bool,
+    nprobe: tuple[int, ...],
+    ef: tuple[int, ...],
+    scifact: Path | None,
+    scifact_queries: Path | None,
+) -> None:
     """Which approximate FAISS index: recall@10 against exact search, latency, memory and build time; one JSON line each.
 
     Example: policykb bench ann --size 100000 --size 1000000 --hnsw --pq
@@ -135,7 +220,13 @@ def bench_ann(sizes: tuple[int, ...], hnsw: bool, lists: int | None, pq: bool, r
 @bench.command("embedders")
 @click.option("--chunks", default=500, show_default=True, type=int, help="Chunks embedded per backend and round.")
 @click.option("--rounds", default=5, show_default=True, type=int)
-@click.option("--agreement-chunks", default=1000, show_default=True, type=int, help="Chunks whose vectors are compared with torch's.")
+@click.option(
+    "--agreement-chunks",
+    default=1000,
+    show_default=True,
+    type=int,
+    help="Chunks whose vectors are compared with torch's.",
+)
 def bench_embedders(chunks: int, rounds: int, agreement_chunks: int) -> None:
     """Embedders side by side (torch, ONNX fp32, ONNX int8): chunks/s and agreement with the torch embeddings.
 
@@ -147,17 +238,30 @@ def bench_embedders(chunks: int, rounds: int, agreement_chunks: int) -> None:
 
 
 @bench.command("load")
-@click.option("--data", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="An existing data folder to serve (default: build a synthetic index).")
+@click.option(
+    "--data",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="An existing data folder to serve (default: build a synthetic index).",
+)
 @click.option("--chunks", default=10000, show_default=True, type=int, help="Size of the synthetic index to build.")
 @click.option("--embedder", help="Embedder of the server (default: POLICYKB_EMBEDDER, else minilm).")
 @click.option("--clients", default=20, show_default=True, type=int)
 @click.option("--seconds", default=30.0, show_default=True, type=float)
 @click.option("--threads", default=4, show_default=True, type=int, help="Waitress worker threads.")
-@click.option("--max-requests", default=100000, show_default=True, type=int, help="Per client, a bound besides the time.")
+@click.option(
+    "--max-requests", default=100000, show_default=True, type=int, help="Per client, a bound besides the time."
+)
 @pass_config
-def bench_load(config: Config, data: Path | None, chunks: int, embedder: str | None, clients: int, seconds: float, threads: int,
-               max_requests: int) -> None:
+def bench_load(
+    config: Config,
+    data: Path | None,
+    chunks: int,
+    embedder: str | None,
+    clients: int,
+    seconds: float,
+    threads: int,
+    max_requests: int,
+) -> None:
     """Load-test /api/search on loopback: concurrent clients for a fixed time against `policykb serve`.
 
     Example: policykb bench load --chunks 10000 --clients 20 --seconds 30

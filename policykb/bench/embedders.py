@@ -17,11 +17,11 @@ from pathlib import Path
 import numpy as np
 
 from policykb.bench.throughput import Vocabulary, write_synthetic_corpus
-from policykb.config import Config, DEFAULT_CORPUS_DIR
+from policykb.config import DEFAULT_CORPUS_DIR, Config
 from policykb.glossary import load_glossary
-from policykb.search.embedder import make_embedder
-from policykb.ingest.indexer import embedding_input
 from policykb.ingest import parse_file
+from policykb.ingest.indexer import embedding_input
+from policykb.search.embedder import make_embedder
 
 
 def sample_texts(count: int) -> list[str]:
@@ -29,8 +29,12 @@ def sample_texts(count: int) -> list[str]:
     glossary = load_glossary(config.glossary_path)
     with tempfile.TemporaryDirectory() as tmp:
         write_synthetic_corpus(Path(tmp), count, Vocabulary(DEFAULT_CORPUS_DIR, glossary))
-        texts = [embedding_input(doc.title, chunk) for path in sorted(Path(tmp).glob("*.txt"))
-                 for doc in [parse_file(path, glossary)] for chunk in doc.chunks]
+        texts = [
+            embedding_input(doc.title, chunk)
+            for path in sorted(Path(tmp).glob("*.txt"))
+            for doc in [parse_file(path, glossary)]
+            for chunk in doc.chunks
+        ]
     return texts[:count]
 
 
@@ -51,14 +55,25 @@ def compare_embedders(chunks: int = 500, rounds: int = 5, agreement_chunks: int 
             rates[name].append(len(texts) / (time.perf_counter() - started))
     load_after = os.getloadavg()
     vectors = {name: embedder.embed_documents(agreement_texts) for name, embedder in embedders.items()}
-    report = {"chunks": len(texts), "rounds": rounds, "median_chars": int(np.median([len(t) for t in texts])),
-              "agreement_chunks": len(agreement_texts), "loadavg_before": load_before, "loadavg_after": load_after,
-              "backends": {}}
+    report = {
+        "chunks": len(texts),
+        "rounds": rounds,
+        "median_chars": int(np.median([len(t) for t in texts])),
+        "agreement_chunks": len(agreement_texts),
+        "loadavg_before": load_before,
+        "loadavg_after": load_after,
+        "backends": {},
+    }
     for name, embedder in embedders.items():
         agreement = (vectors[name] * vectors["minilm"]).sum(axis=1)
         report["backends"][name] = {
-            "embedder_name": embedder.name, "chunks_per_s_rounds": [round(rate, 1) for rate in rates[name]],
+            "embedder_name": embedder.name,
+            "chunks_per_s_rounds": [round(rate, 1) for rate in rates[name]],
             "chunks_per_s_median": round(float(np.median(rates[name])), 1),
-            "speedup_vs_torch_median_of_rounds": round(float(np.median(np.array(rates[name]) / np.array(rates["minilm"]))), 2),
-            "cosine_mean": round(float(agreement.mean()), 4), "cosine_min": round(float(agreement.min()), 4)}
+            "speedup_vs_torch_median_of_rounds": round(
+                float(np.median(np.array(rates[name]) / np.array(rates["minilm"]))), 2
+            ),
+            "cosine_mean": round(float(agreement.mean()), 4),
+            "cosine_min": round(float(agreement.min()), 4),
+        }
     return report

@@ -23,10 +23,10 @@ import urllib.parse
 from pathlib import Path
 
 from policykb.bench.throughput import Vocabulary, benchmark_queries, write_synthetic_corpus
-from policykb.config import Config, DEFAULT_CORPUS_DIR
+from policykb.config import DEFAULT_CORPUS_DIR, Config
 from policykb.glossary import load_glossary
-from policykb.search.embedder import make_embedder
 from policykb.ingest.indexer import Indexer
+from policykb.search.embedder import make_embedder
 
 
 def _vocabulary() -> Vocabulary:
@@ -82,8 +82,15 @@ def client(port: int, queries: list[str], deadline: float, max_requests: int, ou
     conn.close()
 
 
-def run_load_test(data: Path | None = None, chunks: int = 10000, embedder: str = "minilm", clients: int = 20,
-                  seconds: float = 30, threads: int = 4, max_requests: int = 100000) -> dict:
+def run_load_test(
+    data: Path | None = None,
+    chunks: int = 10000,
+    embedder: str = "minilm",
+    clients: int = 20,
+    seconds: float = 30,
+    threads: int = 4,
+    max_requests: int = 100000,
+) -> dict:
     """Serve `data` (or a synthetic index of `chunks` chunks) on a free loopback port and let `clients` clients search it
     for `seconds`; latencies and throughput."""
     workdir = Path(tempfile.mkdtemp(prefix="policykb-load-"))
@@ -91,15 +98,21 @@ def run_load_test(data: Path | None = None, chunks: int = 10000, embedder: str =
     data = Path(data) if data else workdir / "data"
     port = free_port()
     env = {**os.environ, "POLICYKB_DATA": str(data), "POLICYKB_EMBEDDER": embedder, "HF_HUB_OFFLINE": "1"}
-    server = subprocess.Popen([sys.executable, "-m", "policykb.cli", "serve", "--port", str(port), "--threads", str(threads)],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "policykb.cli", "serve", "--port", str(port), "--threads", str(threads)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         wait_ready(port)
         queries = [query for _, query in benchmark_queries(200, _vocabulary())]
         results: list[list] = [[] for _ in range(clients)]
         deadline = time.monotonic() + seconds
-        workers = [threading.Thread(target=client, args=(port, queries, deadline, max_requests, results[i], i * 7))
-                   for i in range(clients)]
+        workers = [
+            threading.Thread(target=client, args=(port, queries, deadline, max_requests, results[i], i * 7))
+            for i in range(clients)
+        ]
         started = time.perf_counter()
         for worker in workers:
             worker.start()
@@ -113,10 +126,15 @@ def run_load_test(data: Path | None = None, chunks: int = 10000, embedder: str =
     latencies = sorted(ms for ms, _ in samples)
     quantile = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] if latencies else None  # noqa: E731
     return {
-        "clients": clients, "seconds": round(elapsed, 1), "server_threads": threads, "chunks": built,
-        "requests": len(samples), "errors": sum(1 for _, ok in samples if not ok),
+        "clients": clients,
+        "seconds": round(elapsed, 1),
+        "server_threads": threads,
+        "chunks": built,
+        "requests": len(samples),
+        "errors": sum(1 for _, ok in samples if not ok),
         "throughput_rps": round(len(samples) / elapsed, 1) if elapsed else None,
-        "p50_ms": round(quantile(0.50), 1) if latencies else None, "p95_ms": round(quantile(0.95), 1) if latencies else None,
+        "p50_ms": round(quantile(0.50), 1) if latencies else None,
+        "p95_ms": round(quantile(0.95), 1) if latencies else None,
         "p99_ms": round(quantile(0.99), 1) if latencies else None,
         "mean_ms": round(statistics.fmean(latencies), 1) if latencies else None,
     }

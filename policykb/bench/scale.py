@@ -23,22 +23,31 @@ from pathlib import Path
 import click
 import numpy as np
 
+from policykb.bench.baseline import BaselineSearcher
 from policykb.bench.machine import code_revision, load_average, machine_info
 from policykb.bench.stats import percentiles
-from policykb.bench.throughput import (SEARCH_K, SEED, TITLE_ENDINGS, ASPECTS, Vocabulary, benchmark_queries, document_number,
-                                       index_bytes, paragraph_extras)
-from policykb.bench.baseline import BaselineSearcher
+from policykb.bench.throughput import (
+    ASPECTS,
+    SEARCH_K,
+    SEED,
+    TITLE_ENDINGS,
+    Vocabulary,
+    benchmark_queries,
+    document_number,
+    index_bytes,
+    paragraph_extras,
+)
 from policykb.bench.vectors import ClusteredVectors, NearbyQueryEmbedder
 from policykb.config import DEFAULT_CORPUS_DIR, Config
 from policykb.errors import PolicyKBError
 from policykb.glossary import load_glossary
+from policykb.models import Chunk, Document
 from policykb.search.embedder import make_embedder
 from policykb.search.query import expansion_phrases, plan_query
 from policykb.search.searcher import MODES, Searcher
-from policykb.store import Store
 from policykb.search.terms import write_terms
 from policykb.search.vectors import AnnSettings, open_vectors
-from policykb.models import Chunk, Document
+from policykb.store import Store
 
 EMBEDDER = "synthetic-clustered-384"  # recorded in the index, so that the real model is never asked for
 COMMIT_EVERY_CHUNKS = 50000
@@ -84,9 +93,18 @@ class PassageWriter:
             start = len(text)
             text += block + "\n\n"
             chunks.append(Chunk(start, start + len(block), block, section, language="en", ordinal=ordinal))
-        return Document(source=f"/synthetic/{index:07d}.txt", text=text, content_hash=f"synthetic-{index}", title=title,
-                        doc_type=kind.lower(), language="en", date=f"{year}-0{1 + index % 9}-15", issuer="Government",
-                        doc_numbers=[number], chunks=chunks)
+        return Document(
+            source=f"/synthetic/{index:07d}.txt",
+            text=text,
+            content_hash=f"synthetic-{index}",
+            title=title,
+            doc_type=kind.lower(),
+            language="en",
+            date=f"{year}-0{1 + index % 9}-15",
+            issuer="Government",
+            doc_numbers=[number],
+            chunks=chunks,
+        )
 
 
 def write_synthetic_index(config: Config, chunks: int, vocab: Vocabulary, seed: int = SEED) -> dict:
@@ -104,8 +122,12 @@ def write_synthetic_index(config: Config, chunks: int, vocab: Vocabulary, seed: 
                 while written < goal:
                     doc = writer.document(index, min(writer.rng.randint(20, 80), max(0, goal - written - 1)))
                     doc.chunks = doc.chunks[: goal - written]
-                    hashes = [hashlib.sha256(f"{EMBEDDER}\0{index}\0{c.ordinal}".encode()).hexdigest() for c in doc.chunks]
-                    store.replace_document(f"synthetic-{index:07d}", doc, hashes, np.vstack([next(stream) for _ in doc.chunks]))
+                    hashes = [
+                        hashlib.sha256(f"{EMBEDDER}\0{index}\0{c.ordinal}".encode()).hexdigest() for c in doc.chunks
+                    ]
+                    store.replace_document(
+                        f"synthetic-{index:07d}", doc, hashes, np.vstack([next(stream) for _ in doc.chunks])
+                    )
                     written += len(doc.chunks)
                     index += 1
     return {"documents": index, "chunks": written, "seconds": time.perf_counter() - started}
@@ -122,7 +144,9 @@ def build(config: Config, chunks: int, corpus_dir: Path) -> dict:
     written = write_synthetic_index(config, chunks, vocab)
     started = time.perf_counter()
     with Store(config.db_path) as store:
-        vectors = open_vectors(store, config.data_dir, vectors_dim(store), save=True, ann=AnnSettings.from_config(config))
+        vectors = open_vectors(
+            store, config.data_dir, vectors_dim(store), save=True, ann=AnnSettings.from_config(config)
+        )
         vector_seconds = time.perf_counter() - started
         vector_index = describe(vectors)
         del vectors  # as in ingest, which lets go of the vectors before it writes the term matrix
@@ -130,9 +154,14 @@ def build(config: Config, chunks: int, corpus_dir: Path) -> dict:
         matrix = write_terms(store, config.data_dir, config.term_matrix_threshold, expansion_phrases(glossary))
     term_seconds = time.perf_counter() - started - vector_seconds
     return {
-        "documents": written["documents"], "chunks": written["chunks"],
-        "seconds": {"store": round(written["seconds"], 2), "vectors": round(vector_seconds, 2), "term_matrix": round(term_seconds, 2),
-                    "total": round(written["seconds"] + vector_seconds + term_seconds, 2)},
+        "documents": written["documents"],
+        "chunks": written["chunks"],
+        "seconds": {
+            "store": round(written["seconds"], 2),
+            "vectors": round(vector_seconds, 2),
+            "term_matrix": round(term_seconds, 2),
+            "total": round(written["seconds"] + vector_seconds + term_seconds, 2),
+        },
         "vector_index": vector_index,
         "term_matrix": {"words": len(matrix.term_id), "postings": len(matrix.rows)} if matrix else None,
         "index_bytes": index_bytes(config.data_dir),
@@ -217,9 +246,13 @@ def serve(config: Config, queries: list[str], uncached: bool = False) -> dict:
                 times[mode].append((time.perf_counter() - started) * 1000)
     finally:
         searcher.close()
-    return {"open_seconds": round(opened, 2), "queries": len(queries),
-            "first_hybrid_pass": {"page_cache": page_cache, **percentiles(first_pass)},
-            "query_ms_alone": {mode: percentiles(times[mode]) for mode in MODES}, "peak_rss_mb": peak_rss_mb()}
+    return {
+        "open_seconds": round(opened, 2),
+        "queries": len(queries),
+        "first_hybrid_pass": {"page_cache": page_cache, **percentiles(first_pass)},
+        "query_ms_alone": {mode: percentiles(times[mode]) for mode in MODES},
+        "peak_rss_mb": peak_rss_mb(),
+    }
 
 
 def compare(config: Config, queries: list[str], baseline: bool) -> dict:
@@ -252,24 +285,52 @@ def compare(config: Config, queries: list[str], baseline: bool) -> dict:
     finally:
         searcher.close()
         plain.close()
-    result = {"query_ms": {}, "recall_at_10": round(float(np.mean(recalls)), 4), "peak_rss_mb_with_baseline": peak_rss_mb()}
+    result = {
+        "query_ms": {},
+        "recall_at_10": round(float(np.mean(recalls)), 4),
+        "peak_rss_mb_with_baseline": peak_rss_mb(),
+    }
     for mode in MODES:
         ours = percentiles(times[("policykb", mode)])
         entry = {"policykb": ours}
         if baseline:
             theirs = percentiles(times[("baseline", mode)])
-            entry.update(baseline=theirs, ratio_p50=round(ours["p50"] / theirs["p50"], 2), ratio_p95=round(ours["p95"] / theirs["p95"], 2))
+            entry.update(
+                baseline=theirs,
+                ratio_p50=round(ours["p50"] / theirs["p50"], 2),
+                ratio_p95=round(ours["p95"] / theirs["p95"], 2),
+            )
         result["query_ms"][mode] = entry
     return result
 
 
 # --- the run ----------------------------------------------------------------------------------------
-def _phase(phase: str, config: Config, chunks: int, queries: int, corpus_dir: Path, baseline: bool, uncached: bool = False) -> dict:
+def _phase(
+    phase: str, config: Config, chunks: int, queries: int, corpus_dir: Path, baseline: bool, uncached: bool = False
+) -> dict:
     """Run one phase in a fresh Python process and return its JSON."""
-    command = [sys.executable, "-m", "policykb.bench.scale", phase, "--data", str(config.data_dir), "--chunks", str(chunks),
-               "--queries", str(queries), "--corpus", str(corpus_dir), "--glossary", str(config.glossary_path),
-               "--ann-threshold", str(config.ann_threshold), "--ann-nprobe", str(config.ann_nprobe),
-               "--term-matrix-threshold", str(config.term_matrix_threshold)]
+    command = [
+        sys.executable,
+        "-m",
+        "policykb.bench.scale",
+        phase,
+        "--data",
+        str(config.data_dir),
+        "--chunks",
+        str(chunks),
+        "--queries",
+        str(queries),
+        "--corpus",
+        str(corpus_dir),
+        "--glossary",
+        str(config.glossary_path),
+        "--ann-threshold",
+        str(config.ann_threshold),
+        "--ann-nprobe",
+        str(config.ann_nprobe),
+        "--term-matrix-threshold",
+        str(config.term_matrix_threshold),
+    ]
     if not baseline:
         command.append("--no-baseline")
     if uncached:
@@ -292,8 +353,15 @@ def query_encoding(config: Config, queries: list[str]) -> dict:
     return {"embedder": embedder.name, **percentiles(times), "process_peak_rss_mb": peak_rss_mb()}
 
 
-def run_scale_benchmarks(config: Config, sizes: list[int], queries: int = 200, baseline: bool = True,
-                         corpus_dir: Path | None = None, work_dir: Path | None = None, uncached: bool = False) -> dict:
+def run_scale_benchmarks(
+    config: Config,
+    sizes: list[int],
+    queries: int = 200,
+    baseline: bool = True,
+    corpus_dir: Path | None = None,
+    work_dir: Path | None = None,
+    uncached: bool = False,
+) -> dict:
     """Build, open and time a synthetic index of each size in temporary folders under `work_dir`, one after another."""
     if not sizes or min(sizes) < 100 or queries < 1:
         raise PolicyKBError("--chunks must be at least 100 and --queries at least 1")
@@ -301,11 +369,23 @@ def run_scale_benchmarks(config: Config, sizes: list[int], queries: int = 200, b
     vocab = Vocabulary(corpus_dir, load_glossary(config.glossary_path))
     query_texts = [text for _, text in benchmark_queries(queries, vocab)]
     started = datetime.now().astimezone()
-    results = {"date": started.isoformat(timespec="seconds"), "machine": machine_info(), "code": code_revision(),
-               "settings": {"sizes": sizes, "queries": len(query_texts), "k": SEARCH_K, "baseline": baseline,
-                            "ann_threshold": config.ann_threshold, "ann_nprobe": config.ann_nprobe,
-                            "term_matrix_threshold": config.term_matrix_threshold, "uncached": uncached},
-               "query_encoding_ms": query_encoding(config, query_texts), "sizes": {}}
+    results = {
+        "date": started.isoformat(timespec="seconds"),
+        "machine": machine_info(),
+        "code": code_revision(),
+        "settings": {
+            "sizes": sizes,
+            "queries": len(query_texts),
+            "k": SEARCH_K,
+            "baseline": baseline,
+            "ann_threshold": config.ann_threshold,
+            "ann_nprobe": config.ann_nprobe,
+            "term_matrix_threshold": config.term_matrix_threshold,
+            "uncached": uncached,
+        },
+        "query_encoding_ms": query_encoding(config, query_texts),
+        "sizes": {},
+    }
     for size in sizes:
         with tempfile.TemporaryDirectory(prefix="policykb-scale-", dir=work_dir) as tmp:
             sized = replace(config, data_dir=Path(tmp) / "data")
@@ -318,7 +398,9 @@ def run_scale_benchmarks(config: Config, sizes: list[int], queries: int = 200, b
     return results
 
 
-@click.command(help="One step of `policykb bench scale` (run by it in a fresh process: python -m policykb.bench.scale PHASE …).")
+@click.command(
+    help="One step of `policykb bench scale` (run by it in a fresh process: python -m policykb.bench.scale PHASE …)."
+)
 @click.argument("phase", type=click.Choice(("build", "serve", "compare")))
 @click.option("--data", type=click.Path(path_type=Path), required=True)
 @click.option("--chunks", type=int, required=True)
@@ -330,10 +412,27 @@ def run_scale_benchmarks(config: Config, sizes: list[int], queries: int = 200, b
 @click.option("--term-matrix-threshold", type=int)
 @click.option("--no-baseline", is_flag=True)
 @click.option("--uncached", is_flag=True)
-def main(phase: str, data: Path, chunks: int, queries: int, corpus: Path, glossary: Path | None, ann_threshold: int | None,
-         ann_nprobe: int | None, term_matrix_threshold: int | None, no_baseline: bool, uncached: bool) -> None:
-    config = Config.from_env(data_dir=data, glossary_path=glossary, ann_threshold=ann_threshold, ann_nprobe=ann_nprobe,
-                             term_matrix_threshold=term_matrix_threshold, embedder="fake")
+def main(
+    phase: str,
+    data: Path,
+    chunks: int,
+    queries: int,
+    corpus: Path,
+    glossary: Path | None,
+    ann_threshold: int | None,
+    ann_nprobe: int | None,
+    term_matrix_threshold: int | None,
+    no_baseline: bool,
+    uncached: bool,
+) -> None:
+    config = Config.from_env(
+        data_dir=data,
+        glossary_path=glossary,
+        ann_threshold=ann_threshold,
+        ann_nprobe=ann_nprobe,
+        term_matrix_threshold=term_matrix_threshold,
+        embedder="fake",
+    )
     if phase == "build":
         result = build(config, chunks, corpus)
     else:

@@ -17,8 +17,8 @@ from policykb.bench.stats import percentiles
 from policykb.config import DEFAULT_CORPUS_DIR, Config
 from policykb.errors import PolicyKBError
 from policykb.glossary import Glossary, is_acronym, load_glossary
-from policykb.search.embedder import Embedder, make_embedder
 from policykb.ingest.indexer import Indexer, IngestReport
+from policykb.search.embedder import Embedder, make_embedder
 from policykb.search.searcher import MODES, Searcher
 from policykb.store import Store
 from policykb.textnorm import fold
@@ -27,22 +27,63 @@ SEED = 20240509  # the synthetic corpus and the queries are the same on every ru
 SEARCH_K = 10
 QUERY_KINDS = ("keyword", "question", "number", "vietnamese")
 # One fixed query of each kind leads its kind, so that every run times these exact strings.
-FIRST_QUERIES = ("social insurance", "Who coordinates the partnership group with international donors?", "68/NQ-CP", "bảo hiểm xã hội")
+FIRST_QUERIES = (
+    "social insurance",
+    "Who coordinates the partnership group with international donors?",
+    "68/NQ-CP",
+    "bảo hiểm xã hội",
+)
 BUNDLED_NUMBERS = ("68/NQ-CP", "42-NQ/TW", "Resolution 68", "Resolution No 42-NQ/TW", "Nghị quyết 68/NQ-CP")
-DOCUMENT_KINDS = (("Resolution", "{n}/NQ-CP"), ("Decree", "{n}/{year}/NĐ-CP"), ("Decision", "{n}/QĐ-TTg"), ("Circular", "{n}/{year}/TT-BLĐTBXH"))
-TITLE_ENDINGS = ("in the period of 2021-2030", "for the period 2016-2020", "and the action plan to 2030", "to 2025, with a vision to 2035")
-ASPECTS = ("Improving", "Expanding the coverage of", "Financing", "Monitoring and evaluation of", "Coordination of",
-           "Legal framework for", "Tasks and solutions on", "Targets for", "Capacity building for", "Communication on")
+DOCUMENT_KINDS = (
+    ("Resolution", "{n}/NQ-CP"),
+    ("Decree", "{n}/{year}/NĐ-CP"),
+    ("Decision", "{n}/QĐ-TTg"),
+    ("Circular", "{n}/{year}/TT-BLĐTBXH"),
+)
+TITLE_ENDINGS = (
+    "in the period of 2021-2030",
+    "for the period 2016-2020",
+    "and the action plan to 2030",
+    "to 2025, with a vision to 2035",
+)
+ASPECTS = (
+    "Improving",
+    "Expanding the coverage of",
+    "Financing",
+    "Monitoring and evaluation of",
+    "Coordination of",
+    "Legal framework for",
+    "Tasks and solutions on",
+    "Targets for",
+    "Capacity building for",
+    "Communication on",
+)
 # Glossary terms that name a kind of document or a role, not a policy topic to write or ask about.
-NOT_TOPICS = frozenset({"resolution", "decree", "decision", "strategy", "minutes", "lead agency", "coordinating agency", "deadline"})
-GROUPS = ("informal workers", "older people", "children", "people with disabilities", "ethnic minorities", "farmers", "low-income households")
-QUESTIONS = ("What does the {kind} say about {term}?", "Which agency is responsible for {term} for {group}?",
-             "How will the Government extend {term} to {group} by {year}?", "What are the targets for {term} in the period {year}-2030?",
-             "Who coordinates {term} with {agency}?")
+NOT_TOPICS = frozenset(
+    {"resolution", "decree", "decision", "strategy", "minutes", "lead agency", "coordinating agency", "deadline"}
+)
+GROUPS = (
+    "informal workers",
+    "older people",
+    "children",
+    "people with disabilities",
+    "ethnic minorities",
+    "farmers",
+    "low-income households",
+)
+QUESTIONS = (
+    "What does the {kind} say about {term}?",
+    "Which agency is responsible for {term} for {group}?",
+    "How will the Government extend {term} to {group} by {year}?",
+    "What are the targets for {term} in the period {year}-2030?",
+    "Who coordinates {term} with {agency}?",
+)
 VI_GROUPS = ("người cao tuổi", "trẻ em", "người khuyết tật", "lao động phi chính thức", "đồng bào dân tộc thiểu số")
-VI_SENTENCES = ("{agency} chủ trì, phối hợp với {agency2} và Ủy ban nhân dân các tỉnh triển khai {term}, thời hạn hoàn thành năm {year}.",
-                "Nghiên cứu, sửa đổi chính sách {term} theo Nghị quyết số {number}, ưu tiên {group}.",
-                "Mở rộng đối tượng tham gia {term}, bảo đảm {group} được tiếp cận dịch vụ xã hội cơ bản.")
+VI_SENTENCES = (
+    "{agency} chủ trì, phối hợp với {agency2} và Ủy ban nhân dân các tỉnh triển khai {term}, thời hạn hoàn thành năm {year}.",
+    "Nghiên cứu, sửa đổi chính sách {term} theo Nghị quyết số {number}, ưu tiên {group}.",
+    "Mở rộng đối tượng tham gia {term}, bảo đảm {group} được tiếp cận dịch vụ xã hội cơ bản.",
+)
 VI_QUERIES = ("{term}", "chính sách {term}", "{term} cho {group}", "{agency} chủ trì {term}", "{folded}")
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z“\"])")
@@ -67,10 +108,13 @@ class Vocabulary:
                 f"cannot build the synthetic corpus from {corpus_dir} and its glossary: it needs prose .txt files and a glossary "
                 "with English and Vietnamese terms and agencies — pass --corpus corpus/ or set POLICYKB_GLOSSARY=corpus/glossary.json"
             )
-        self._term_pattern = re.compile("|".join(re.escape(term) for term in sorted(self.terms, key=len, reverse=True)), re.IGNORECASE)
+        self._term_pattern = re.compile(
+            "|".join(re.escape(term) for term in sorted(self.terms, key=len, reverse=True)), re.IGNORECASE
+        )
 
     def vary(self, sentence: str, rng: random.Random) -> str:
         """The sentence with about half of its policy terms and years swapped for others."""
+
         def swap_term(match: re.Match) -> str:
             if rng.random() >= 0.5:
                 return match.group(0)
@@ -122,10 +166,16 @@ def paragraph_extras(vocab: Vocabulary, rng: random.Random) -> list[str]:
         reference = rng.choice(BUNDLED_NUMBERS[:2] + tuple(document_number(rng.randrange(40))[1] for _ in range(3)))
         extras.append(f"This is done in line with Resolution No {reference}.")
     if rng.random() < 0.15:
-        extras.append(rng.choice(VI_SENTENCES).format(
-            agency=rng.choice(vocab.vi_agencies), agency2=rng.choice(vocab.vi_agencies), term=rng.choice(vocab.vi_terms),
-            year=rng.randint(2021, 2030), number=rng.choice(BUNDLED_NUMBERS[:2]), group=rng.choice(VI_GROUPS),
-        ))
+        extras.append(
+            rng.choice(VI_SENTENCES).format(
+                agency=rng.choice(vocab.vi_agencies),
+                agency2=rng.choice(vocab.vi_agencies),
+                term=rng.choice(vocab.vi_terms),
+                year=rng.randint(2021, 2030),
+                number=rng.choice(BUNDLED_NUMBERS[:2]),
+                group=rng.choice(VI_GROUPS),
+            )
+        )
     return extras
 
 
@@ -135,8 +185,10 @@ def synthetic_document(index: int, sections: int, vocab: Vocabulary, rng: random
     topic = rng.choice(vocab.terms)
     title = f"{kind} on {topic} {rng.choice(TITLE_ENDINGS)}"
     day, month = rng.randint(1, 28), rng.choice(("January", "March", "May", "July", "September", "November"))
-    blocks = [f"{title[0].upper()}{title[1:]}\nNo. {number}, issued on {day} {month} {2015 + index % 10} by the "
-              f"{rng.choice(vocab.agencies)}.\n{_paragraph(vocab, rng, rng.randint(200, 380))}"]
+    blocks = [
+        f"{title[0].upper()}{title[1:]}\nNo. {number}, issued on {day} {month} {2015 + index % 10} by the "
+        f"{rng.choice(vocab.agencies)}.\n{_paragraph(vocab, rng, rng.randint(200, 380))}"
+    ]
     chapter, written = 0, 0
     while written < sections:
         chapter += 1
@@ -145,7 +197,9 @@ def synthetic_document(index: int, sections: int, vocab: Vocabulary, rng: random
             heading += f" ({rng.choice(vocab.vi_terms)})"
         blocks.append(f"{chapter}. {heading[0].upper()}{heading[1:]}")
         for sub in range(1, min(rng.randint(3, 8), sections - written) + 1):
-            blocks.append(f"{chapter}.{sub}. {rng.choice(ASPECTS)} {rng.choice(vocab.terms)}\n{_paragraph(vocab, rng, rng.randint(200, 400))}")
+            blocks.append(
+                f"{chapter}.{sub}. {rng.choice(ASPECTS)} {rng.choice(vocab.terms)}\n{_paragraph(vocab, rng, rng.randint(200, 400))}"
+            )
             written += 1
     return "\n\n".join(blocks) + "\n"
 
@@ -171,7 +225,12 @@ def write_synthetic_corpus(folder: Path, chunks: int, vocab: Vocabulary, seed: i
 def benchmark_queries(count: int, vocab: Vocabulary, seed: int = SEED) -> list[tuple[str, str]]:
     """`count` (kind, query) pairs cycling through keyword, question, document number and Vietnamese queries."""
     rng = random.Random(seed + 1)
-    makers = {"keyword": _keyword_query, "question": _question_query, "number": _number_query, "vietnamese": _vietnamese_query}
+    makers = {
+        "keyword": _keyword_query,
+        "question": _question_query,
+        "number": _number_query,
+        "vietnamese": _vietnamese_query,
+    }
     queries: list[tuple[str, str]] = []
     for position in range(count):
         kind = QUERY_KINDS[position % len(QUERY_KINDS)]
@@ -186,13 +245,20 @@ def _keyword_query(vocab: Vocabulary, rng: random.Random) -> str:
         return rng.choice(vocab.terms)
     if choice < 0.6:
         return rng.choice(vocab.acronyms)
-    return f"{rng.choice(vocab.acronyms)} {rng.choice(vocab.terms)}" if choice < 0.8 else f"{rng.choice(vocab.terms)} {rng.choice(GROUPS)}"
+    return (
+        f"{rng.choice(vocab.acronyms)} {rng.choice(vocab.terms)}"
+        if choice < 0.8
+        else f"{rng.choice(vocab.terms)} {rng.choice(GROUPS)}"
+    )
 
 
 def _question_query(vocab: Vocabulary, rng: random.Random) -> str:
     return rng.choice(QUESTIONS).format(
-        kind=rng.choice(DOCUMENT_KINDS)[0].lower(), term=rng.choice(vocab.terms), group=rng.choice(GROUPS),
-        year=rng.randint(2016, 2025), agency=rng.choice(vocab.agencies),
+        kind=rng.choice(DOCUMENT_KINDS)[0].lower(),
+        term=rng.choice(vocab.terms),
+        group=rng.choice(GROUPS),
+        year=rng.randint(2016, 2025),
+        agency=rng.choice(vocab.agencies),
     )
 
 
@@ -205,7 +271,9 @@ def _number_query(vocab: Vocabulary, rng: random.Random) -> str:
 
 def _vietnamese_query(vocab: Vocabulary, rng: random.Random) -> str:
     term = rng.choice(vocab.vi_terms)
-    return rng.choice(VI_QUERIES).format(term=term, group=rng.choice(VI_GROUPS), agency=rng.choice(vocab.vi_agencies), folded=fold(term))
+    return rng.choice(VI_QUERIES).format(
+        term=term, group=rng.choice(VI_GROUPS), agency=rng.choice(vocab.vi_agencies), folded=fold(term)
+    )
 
 
 # --- measuring --------------------------------------------------------------------------------------
@@ -268,16 +336,30 @@ def index_bytes(data_dir: Path) -> dict[str, int]:
     files = [path for path in data_dir.iterdir() if path.is_file()]
     sqlite_bytes = sum(path.stat().st_size for path in files if path.name.startswith("policykb.sqlite3"))
     faiss_bytes = sum(path.stat().st_size for path in files if path.suffix == ".faiss")
-    term_bytes = sum(path.stat().st_size for folder in data_dir.glob("terms.*") if folder.is_dir()
-                     for path in folder.rglob("*") if path.is_file())  # with the matrix of whole documents in documents/
-    return {"sqlite": sqlite_bytes, "faiss": faiss_bytes, "term_matrix": term_bytes,
-            "total": sum(path.stat().st_size for path in files) + term_bytes}
+    term_bytes = sum(
+        path.stat().st_size
+        for folder in data_dir.glob("terms.*")
+        if folder.is_dir()
+        for path in folder.rglob("*")
+        if path.is_file()
+    )  # with the matrix of whole documents in documents/
+    return {
+        "sqlite": sqlite_bytes,
+        "faiss": faiss_bytes,
+        "term_matrix": term_bytes,
+        "total": sum(path.stat().st_size for path in files) + term_bytes,
+    }
 
 
 def _chunk_chars(config: Config) -> dict[str, int]:
     with Store(config.db_path, readonly=True) as store:
         lengths = [len(text) for text in store.chunk_texts()]
-    return {"median": int(np.median(lengths)), "p5": int(np.percentile(lengths, 5)), "p95": int(np.percentile(lengths, 95)), "max": max(lengths)}
+    return {
+        "median": int(np.median(lengths)),
+        "p5": int(np.percentile(lengths, 5)),
+        "p95": int(np.percentile(lengths, 95)),
+        "max": max(lengths),
+    }
 
 
 def benchmark_corpus(config: Config, folder: Path, embedder: Embedder, queries: list[tuple[str, str]]) -> dict:
@@ -293,11 +375,20 @@ def benchmark_corpus(config: Config, folder: Path, embedder: Embedder, queries: 
         "documents": first.documents,
         "chunks": first.chunks,
         "chunk_chars": _chunk_chars(config),
-        "ingest": {"seconds": round(first_seconds, 2), "chunks_per_s": round(first.chunks / first_seconds, 1),
-                   "embedded": first.embedded, "embed_seconds": round(embed_seconds, 2),
-                   "other_seconds": round(first_seconds - embed_seconds, 2), "torch_threads": threads_ingest},
-        "reingest": {"seconds": round(again_seconds, 3), "embedded": again.embedded, "unchanged": again.unchanged,
-                     "chunks_written": again.chunks},
+        "ingest": {
+            "seconds": round(first_seconds, 2),
+            "chunks_per_s": round(first.chunks / first_seconds, 1),
+            "embedded": first.embedded,
+            "embed_seconds": round(embed_seconds, 2),
+            "other_seconds": round(first_seconds - embed_seconds, 2),
+            "torch_threads": threads_ingest,
+        },
+        "reingest": {
+            "seconds": round(again_seconds, 3),
+            "embedded": again.embedded,
+            "unchanged": again.unchanged,
+            "chunks_written": again.chunks,
+        },
         "index_bytes": sizes,
         "query_ms": latency["ms"],
         "hybrid_ms_by_kind": latency["hybrid_ms_by_kind"],
@@ -307,7 +398,9 @@ def benchmark_corpus(config: Config, folder: Path, embedder: Embedder, queries: 
 
 
 # --- the run ----------------------------------------------------------------------------------------
-def run_benchmarks(config: Config, corpus_dir: Path | None = None, synthetic_chunks: int = 10000, queries: int = 200) -> dict:
+def run_benchmarks(
+    config: Config, corpus_dir: Path | None = None, synthetic_chunks: int = 10000, queries: int = 200
+) -> dict:
     """Benchmark the bundled corpus and a synthetic one of about `synthetic_chunks` chunks in temporary data folders."""
     if synthetic_chunks < 1 or queries < 1:
         raise PolicyKBError("--chunks and --queries must be at least 1")
@@ -333,8 +426,13 @@ def run_benchmarks(config: Config, corpus_dir: Path | None = None, synthetic_chu
         "load_average_at_end": load_average(),
         "code": code_revision(),
         "embedder": embedder.name,
-        "settings": {"synthetic_chunks_requested": synthetic_chunks, "queries": len(query_list),
-                     "query_mix": {kind: sum(k == kind for k, _ in query_list) for kind in QUERY_KINDS},
-                     "k": SEARCH_K, "target_chunk_chars": config.target_chunk_chars, "max_chunk_chars": config.max_chunk_chars},
+        "settings": {
+            "synthetic_chunks_requested": synthetic_chunks,
+            "queries": len(query_list),
+            "query_mix": {kind: sum(k == kind for k, _ in query_list) for kind in QUERY_KINDS},
+            "k": SEARCH_K,
+            "target_chunk_chars": config.target_chunk_chars,
+            "max_chunk_chars": config.max_chunk_chars,
+        },
         "corpora": corpora,
     }

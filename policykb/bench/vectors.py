@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import zlib
-from typing import Iterator
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -20,7 +20,9 @@ SPECTRUM = 0.4  # spread along principal direction i ∝ i^-0.4
 CLUSTER_SPREAD = 0.6  # a passage's distance from its topic's centre, relative to the centres' spread
 SHARED_DIRECTION = 0.4  # weight of one direction every vector shares (sentence embeddings are not centred)
 CLUSTER_SKEW = 0.7  # topic sizes follow 1 / rank^0.7
-QUERY_SPREAD = 1.0  # a query is a passage moved by noise: cosine with it about 0.71; top-1 0.71, top-10 0.42 (real: 0.64, 0.48)
+QUERY_SPREAD = (
+    1.0  # a query is a passage moved by noise: cosine with it about 0.71; top-1 0.71, top-10 0.42 (real: 0.64, 0.48)
+)
 
 
 class ClusteredVectors:

@@ -51,11 +51,15 @@ def brief_list(config: Config, as_json: bool) -> None:
 @click.argument("brief_id", type=int)
 @click.option("--query", help="Pin the top passages of this search.")
 @top_option(3, 20, "How many passages of --query.")
-@click.option("--chunk", "chunk_ids", type=int, multiple=True, help="Pin this chunk (chunk_id from search --json); repeatable.")
+@click.option(
+    "--chunk", "chunk_ids", type=int, multiple=True, help="Pin this chunk (chunk_id from search --json); repeatable."
+)
 @click.option("--heading", help="Add a heading that groups the passages after it.")
 @click.option("--note", default="", help="A note shown under each passage pinned now.")
 @pass_config
-def brief_add(config: Config, brief_id: int, query: str | None, k: int, chunk_ids: tuple[int, ...], heading: str | None, note: str) -> None:
+def brief_add(
+    config: Config, brief_id: int, query: str | None, k: int, chunk_ids: tuple[int, ...], heading: str | None, note: str
+) -> None:
     """Add passages (by search or chunk id) or a heading to a brief."""
     from policykb.search.searcher import Searcher
 

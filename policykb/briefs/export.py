@@ -6,13 +6,28 @@ import csv
 import io
 from pathlib import Path
 
+from policykb.briefs.model import Brief, BriefItem
 from policykb.citations import format_full_citation
 from policykb.errors import BadQueryError, PolicyKBError
-from policykb.briefs.model import Brief, BriefItem
 from policykb.store import AssignmentRow, Store
 
 FORMATS = ("docx", "md", "csv")
-CSV_COLUMNS = ("position", "heading", "quote", "note", "title", "doc_numbers", "date", "section", "page", "doc_id", "start", "end", "status", "ocr")
+CSV_COLUMNS = (
+    "position",
+    "heading",
+    "quote",
+    "note",
+    "title",
+    "doc_numbers",
+    "date",
+    "section",
+    "page",
+    "doc_id",
+    "start",
+    "end",
+    "status",
+    "ocr",
+)
 
 
 class StaleBriefError(PolicyKBError):
@@ -24,9 +39,13 @@ class StaleBriefError(PolicyKBError):
 def check_sources(brief: Brief) -> None:
     problems = brief.problems
     if problems:
-        lines = "; ".join(f"item {item.id} ({item.title}, chars {item.start}–{item.end}): {item.status}" for item in problems)
-        raise StaleBriefError(f"brief {brief.id} quotes text that no longer matches its source — {lines}. "
-                              "Re-pin or remove these items (brief page, or `policykb brief show`), then export again")
+        lines = "; ".join(
+            f"item {item.id} ({item.title}, chars {item.start}–{item.end}): {item.status}" for item in problems
+        )
+        raise StaleBriefError(
+            f"brief {brief.id} quotes text that no longer matches its source — {lines}. "
+            "Re-pin or remove these items (brief page, or `policykb brief show`), then export again"
+        )
 
 
 def citation(item: BriefItem) -> str:
@@ -74,7 +93,9 @@ def to_markdown(brief: Brief, store: Store) -> str:
     owners = owner_rows(brief, store)
     if owners:
         out += ["## Who owns what", "", "| Task | Lead | Coordinating | Deadline |", "| --- | --- | --- | --- |"]
-        out += [f"| {_cell(r.task)} | {r.lead} | {', '.join(r.coordinating) or '—'} | {r.deadline or '—'} |" for r in owners]
+        out += [
+            f"| {_cell(r.task)} | {r.lead} | {', '.join(r.coordinating) or '—'} | {r.deadline or '—'} |" for r in owners
+        ]
         out.append("")
     out += [f"[^{n}]: {note}" for n, note in enumerate(notes, 1)]
     return "\n".join(out) + "\n"
@@ -94,9 +115,24 @@ def to_csv(brief: Brief) -> str:
         if item.kind == "heading":
             heading = item.heading or ""
             continue
-        writer.writerow([position, heading, item.quote, item.note, item.title, "; ".join(item.doc_numbers), item.date or "",
-                         item.section or "", item.page or "", item.doc_id, item.start, item.end, item.status,
-                         "yes" if item.ocr else ""])
+        writer.writerow(
+            [
+                position,
+                heading,
+                item.quote,
+                item.note,
+                item.title,
+                "; ".join(item.doc_numbers),
+                item.date or "",
+                item.section or "",
+                item.page or "",
+                item.doc_id,
+                item.start,
+                item.end,
+                item.status,
+                "yes" if item.ocr else "",
+            ]
+        )
     return out.getvalue()
 
 
@@ -132,7 +168,9 @@ def to_docx(brief: Brief, store: Store) -> bytes:
             cell.text = label
         for row in owners:
             cells = table.add_row().cells
-            for cell, value in zip(cells, (row.task, row.lead, ", ".join(row.coordinating) or "—", row.deadline or "—")):
+            for cell, value in zip(
+                cells, (row.task, row.lead, ", ".join(row.coordinating) or "—", row.deadline or "—")
+            ):
                 cell.text = value
     document.add_heading("Notes", level=1)
     for number, note in enumerate(notes, 1):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from policykb.errors import BadQueryError, NotFoundError
 from policykb.store import Store
@@ -52,12 +52,18 @@ class Brief:
         return [item for item in self.items if item.kind == "passage" and item.status != OK]
 
     def to_json(self) -> dict:
-        return {"id": self.id, "title": self.title, "intro": self.intro, "created_at": self.created_at,
-                "updated_at": self.updated_at, "items": [item.to_json() for item in self.items]}
+        return {
+            "id": self.id,
+            "title": self.title,
+            "intro": self.intro,
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+            "items": [item.to_json() for item in self.items],
+        }
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class Briefs:
@@ -71,13 +77,17 @@ class Briefs:
         if not title.strip():
             raise BadQueryError("a brief needs a title")
         with self.store.transaction():
-            cursor = self.conn.execute("INSERT INTO briefs (title, intro, created_at, updated_at) VALUES (?, ?, ?, ?)",
-                                       (title.strip(), intro.strip(), _now(), _now()))
+            cursor = self.conn.execute(
+                "INSERT INTO briefs (title, intro, created_at, updated_at) VALUES (?, ?, ?, ?)",
+                (title.strip(), intro.strip(), _now(), _now()),
+            )
         return cursor.lastrowid
 
     def list(self) -> list[dict]:
-        sql = ("SELECT b.id, b.title, b.updated_at, (SELECT count(*) FROM brief_items i WHERE i.brief_id = b.id AND i.kind = 'passage')"
-               " AS passages FROM briefs b ORDER BY b.updated_at DESC, b.id DESC")
+        sql = (
+            "SELECT b.id, b.title, b.updated_at, (SELECT count(*) FROM brief_items i WHERE i.brief_id = b.id AND i.kind = 'passage')"
+            " AS passages FROM briefs b ORDER BY b.updated_at DESC, b.id DESC"
+        )
         return [dict(row) for row in self.conn.execute(sql)]
 
     def get(self, brief_id: int) -> Brief:
@@ -85,9 +95,14 @@ class Briefs:
         if row is None:
             raise NotFoundError(f"no brief {brief_id} — `policykb brief list` shows them")
         brief = Brief(row["id"], row["title"], row["intro"], row["created_at"], row["updated_at"])
-        for item_row in self.conn.execute("SELECT * FROM brief_items WHERE brief_id = ? ORDER BY position, id", (brief_id,)):
-            item = BriefItem(**{key: item_row[key] for key in item_row.keys() if key not in ("brief_id", "doc_numbers", "ocr")},
-                             doc_numbers=json.loads(item_row["doc_numbers"]), ocr=bool(item_row["ocr"]))
+        for item_row in self.conn.execute(
+            "SELECT * FROM brief_items WHERE brief_id = ? ORDER BY position, id", (brief_id,)
+        ):
+            item = BriefItem(
+                **{key: item_row[key] for key in item_row.keys() if key not in ("brief_id", "doc_numbers", "ocr")},
+                doc_numbers=json.loads(item_row["doc_numbers"]),
+                ocr=bool(item_row["ocr"]),
+            )
             self._check(item)
             brief.items.append(item)
         return brief
@@ -107,7 +122,9 @@ class Briefs:
 
     def _next_position(self, brief_id: int) -> int:
         self.get(brief_id)  # raises for an unknown brief
-        return self.conn.execute("SELECT coalesce(max(position), 0) + 1 FROM brief_items WHERE brief_id = ?", (brief_id,)).fetchone()[0]
+        return self.conn.execute(
+            "SELECT coalesce(max(position), 0) + 1 FROM brief_items WHERE brief_id = ?", (brief_id,)
+        ).fetchone()[0]
 
     def _touch(self, brief_id: int) -> None:
         self.conn.execute("UPDATE briefs SET updated_at = ? WHERE id = ?", (_now(), brief_id))
@@ -123,9 +140,21 @@ class Briefs:
             cursor = self.conn.execute(
                 "INSERT INTO brief_items (brief_id, position, kind, note, doc_id, start, end, quote, title, section, page, date, doc_numbers, ocr)"
                 " VALUES (?, ?, 'passage', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (brief_id, position, note.strip(), doc_id, start, end, doc.text[start:end], doc.title,
-                 chunk.section if chunk else "", chunk.page if chunk else None, doc.date, json.dumps(doc.doc_numbers),
-                 int(bool(chunk and chunk.ocr))),
+                (
+                    brief_id,
+                    position,
+                    note.strip(),
+                    doc_id,
+                    start,
+                    end,
+                    doc.text[start:end],
+                    doc.title,
+                    chunk.section if chunk else "",
+                    chunk.page if chunk else None,
+                    doc.date,
+                    json.dumps(doc.doc_numbers),
+                    int(bool(chunk and chunk.ocr)),
+                ),
             )
             self._touch(brief_id)
         return cursor.lastrowid
@@ -141,13 +170,17 @@ class Briefs:
             raise BadQueryError("a heading needs text")
         position = self._next_position(brief_id)
         with self.store.transaction():
-            cursor = self.conn.execute("INSERT INTO brief_items (brief_id, position, kind, heading) VALUES (?, ?, 'heading', ?)",
-                                       (brief_id, position, heading.strip()))
+            cursor = self.conn.execute(
+                "INSERT INTO brief_items (brief_id, position, kind, heading) VALUES (?, ?, 'heading', ?)",
+                (brief_id, position, heading.strip()),
+            )
             self._touch(brief_id)
         return cursor.lastrowid
 
     def _item(self, brief_id: int, item_id: int):
-        row = self.conn.execute("SELECT * FROM brief_items WHERE id = ? AND brief_id = ?", (item_id, brief_id)).fetchone()
+        row = self.conn.execute(
+            "SELECT * FROM brief_items WHERE id = ? AND brief_id = ?", (item_id, brief_id)
+        ).fetchone()
         if row is None:
             raise NotFoundError(f"brief {brief_id} has no item {item_id}")
         return row
@@ -166,12 +199,19 @@ class Briefs:
     def move(self, brief_id: int, item_id: int, delta: int) -> None:
         """Move an item up (delta -1) or down (+1) by renumbering the brief's items."""
         self._item(brief_id, item_id)
-        order = [row[0] for row in self.conn.execute("SELECT id FROM brief_items WHERE brief_id = ? ORDER BY position, id", (brief_id,))]
+        order = [
+            row[0]
+            for row in self.conn.execute(
+                "SELECT id FROM brief_items WHERE brief_id = ? ORDER BY position, id", (brief_id,)
+            )
+        ]
         index = order.index(item_id)
         target = max(0, min(len(order) - 1, index + delta))
         order.insert(target, order.pop(index))
         with self.store.transaction():
-            self.conn.executemany("UPDATE brief_items SET position = ? WHERE id = ?", ((n, i) for n, i in enumerate(order, 1)))
+            self.conn.executemany(
+                "UPDATE brief_items SET position = ? WHERE id = ?", ((n, i) for n, i in enumerate(order, 1))
+            )
             self._touch(brief_id)
 
     def remove_item(self, brief_id: int, item_id: int) -> None:
@@ -186,13 +226,22 @@ class Briefs:
         brief = self.get(brief_id)
         item = next(i for i in brief.items if i.id == item_id)
         if item.moved_to is None:
-            raise BadQueryError(f"item {item_id} cannot be re-pinned: its text is {'gone' if row['doc_id'] else 'not a passage'} — remove it and pin the passage again")
+            raise BadQueryError(
+                f"item {item_id} cannot be re-pinned: its text is {'gone' if row['doc_id'] else 'not a passage'} — remove it and pin the passage again"
+            )
         doc = self.store.get_document(item.doc_id)
         chunk = next((c for c in doc.chunks if c.start <= item.moved_to[0] < c.end), None)
         with self.store.transaction():
-            self.conn.execute("UPDATE brief_items SET start = ?, end = ?, section = ?, page = ?, ocr = ? WHERE id = ?",
-                              (*item.moved_to, chunk.section if chunk else "", chunk.page if chunk else None,
-                               int(bool(chunk and chunk.ocr)), item_id))
+            self.conn.execute(
+                "UPDATE brief_items SET start = ?, end = ?, section = ?, page = ?, ocr = ? WHERE id = ?",
+                (
+                    *item.moved_to,
+                    chunk.section if chunk else "",
+                    chunk.page if chunk else None,
+                    int(bool(chunk and chunk.ocr)),
+                    item_id,
+                ),
+            )
             self._touch(brief_id)
 
     def update(self, brief_id: int, title: str | None = None, intro: str | None = None) -> None:

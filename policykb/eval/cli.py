@@ -12,8 +12,12 @@ import click
 from policykb.cli_options import json_option, mode_option, pass_config, print_json
 from policykb.config import Config
 
-index_option = click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path),
-                            help="Keep the index here to reuse it (default: temporary).")
+index_option = click.option(
+    "--index",
+    "index_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Keep the index here to reuse it (default: temporary).",
+)
 
 
 @click.group("eval")
@@ -32,7 +36,9 @@ def eval_group() -> None:
 @click.option("--limit", type=int, help="Only the first N queries.")
 @json_option
 @pass_config
-def eval_beir(config: Config, folder: Path, split: str, index_dir: Path | None, limit: int | None, as_json: bool) -> None:
+def eval_beir(
+    config: Config, folder: Path, split: str, index_dir: Path | None, limit: int | None, as_json: bool
+) -> None:
     """nDCG@10, Recall@100 and MRR@10 for keyword, dense and hybrid search on a BEIR-format data set."""
     from policykb.eval.retrieval import evaluate_beir
 
@@ -43,10 +49,14 @@ def eval_beir(config: Config, folder: Path, split: str, index_dir: Path | None, 
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @index_option
 @click.option("--limit", type=int, help="Only the first N questions.")
-@click.option("--choices/--no-choices", default=True, show_default=True, help="Ask multiple-choice questions with their choices.")
+@click.option(
+    "--choices/--no-choices", default=True, show_default=True, help="Ask multiple-choice questions with their choices."
+)
 @json_option
 @pass_config
-def eval_alqac(config: Config, folder: Path, index_dir: Path | None, limit: int | None, choices: bool, as_json: bool) -> None:
+def eval_alqac(
+    config: Config, folder: Path, index_dir: Path | None, limit: int | None, choices: bool, as_json: bool
+) -> None:
     """Recall@10, MRR@10 and nDCG@10 for keyword, dense and hybrid search on ALQAC's Vietnamese law articles.
 
     Every article of law.json becomes a document titled "Điều N — law"; train.json's questions are scored.
@@ -62,7 +72,9 @@ def _echo_modes(result: dict, as_json: bool) -> None:
     if as_json:
         print_json(result)
         return
-    click.echo(f"{result['dataset']} ({result['split']}: {result['queries']} queries, {result['documents']} documents, {result['embedder']})")
+    click.echo(
+        f"{result['dataset']} ({result['split']}: {result['queries']} queries, {result['documents']} documents, {result['embedder']})"
+    )
     names = list(next(iter(result["modes"].values())))
     click.echo(f"{'mode':<8}" + "".join(f" {name:>10}" for name in names))
     for mode, scores in result["modes"].items():
@@ -83,22 +95,40 @@ def eval_queries(config: Config, file: Path, mode: str, as_json: bool) -> None:
     if as_json:
         print_json(result)
         return
-    click.echo(f"{result['queries']} queries, {mode}: hit@1 {result['hit@1']:.3f}  hit@5 {result['hit@5']:.3f}  MRR@10 {result['mrr@10']:.3f}")
+    click.echo(
+        f"{result['queries']} queries, {mode}: hit@1 {result['hit@1']:.3f}  hit@5 {result['hit@5']:.3f}  MRR@10 {result['mrr@10']:.3f}"
+    )
     for miss in result["misses"]:
         click.echo(f"  miss (rank {miss['rank'] or '>10'}): {miss['query']}")
 
 
 @eval_group.command("snapshot")
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Where the indexes are kept between snapshots (a second snapshot embeds nothing).")
-@click.option("--testdata", type=click.Path(file_okay=False, path_type=Path), default=Path("../shared/testdata"),
-              show_default=True, help="Folder with beir-scifact/ and alqac2023/ (left out where missing).")
-@click.option("--compare", "before", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="A snapshot taken before: print where the new one differs, exit 1 if it does.")
+@click.option(
+    "--index",
+    "index_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Where the indexes are kept between snapshots (a second snapshot embeds nothing).",
+)
+@click.option(
+    "--testdata",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("../shared/testdata"),
+    show_default=True,
+    help="Folder with beir-scifact/ and alqac2023/ (left out where missing).",
+)
+@click.option(
+    "--compare",
+    "before",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A snapshot taken before: print where the new one differs, exit 1 if it does.",
+)
 @pass_config
 @click.pass_context
-def eval_snapshot(ctx: click.Context, config: Config, out: Path, index_dir: Path, testdata: Path, before: Path | None) -> None:
+def eval_snapshot(
+    ctx: click.Context, config: Config, out: Path, index_dir: Path, testdata: Path, before: Path | None
+) -> None:
     """Write the top 10 of every query of every evaluation set, in every mode, with and without filters, to OUT.
 
     Example: policykb eval snapshot before.json --index /tmp/snap; later: policykb eval snapshot after.json
@@ -135,12 +165,23 @@ def eval_owners(config: Config, embedder: str | None) -> None:
 
 
 @eval_group.command("ocr")
-@click.option("--dpi", "dpis", type=int, multiple=True, default=(300, 200), show_default=True,
-              help="OCR rendering resolutions to compare; repeatable.")
+@click.option(
+    "--dpi",
+    "dpis",
+    type=int,
+    multiple=True,
+    default=(300, 200),
+    show_default=True,
+    help="OCR rendering resolutions to compare; repeatable.",
+)
 @click.option("--pages", default=2, show_default=True, type=int, help="Largest number of pages drawn per document.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Also write the results here.")
-@click.option("--langs", multiple=True, help="Instead: only the CER of these language settings (e.g. --langs vie+eng --langs eng) "
-              "at the first --dpi, no search.")
+@click.option(
+    "--langs",
+    multiple=True,
+    help="Instead: only the CER of these language settings (e.g. --langs vie+eng --langs eng) "
+    "at the first --dpi, no search.",
+)
 def eval_ocr(dpis: tuple[int, ...], pages: int, output: Path | None, langs: tuple[str, ...]) -> None:
     """OCR quality and speed through policykb's own OCR path: CER, pages/s and search hit@5 on drawn scans.
 
@@ -149,7 +190,9 @@ def eval_ocr(dpis: tuple[int, ...], pages: int, output: Path | None, langs: tupl
     from policykb.eval.ocr import run_ocr_benchmark
 
     def report(run: dict) -> None:
-        click.echo(json.dumps(run, ensure_ascii=False) if "langs" in run else json.dumps(run, ensure_ascii=False, indent=1))
+        click.echo(
+            json.dumps(run, ensure_ascii=False) if "langs" in run else json.dumps(run, ensure_ascii=False, indent=1)
+        )
 
     results = run_ocr_benchmark(list(dpis), pages, list(langs), report)
     if output:

@@ -19,18 +19,18 @@ import resource
 import tempfile
 import time
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-from policykb.config import Config, PROJECT_ROOT
-from policykb.ingest.indexer import Indexer
-from policykb.search.searcher import Searcher
+from policykb.config import PROJECT_ROOT, Config
 from policykb.eval.sets import OWNERS_DOCUMENTS
+from policykb.ingest.indexer import Indexer
 from policykb.ingest.ocr import OcrSettings, read_pages
+from policykb.search.searcher import Searcher
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf")
 TESTDATA = PROJECT_ROOT.parent / "shared" / "testdata"
@@ -54,14 +54,19 @@ def _paragraphs(text: str) -> list[str]:
 
 def source_texts() -> list[tuple[str, str, str]]:
     """(name, language, text) of the documents to draw."""
-    texts = [(path.stem[:12], "en", path.read_text(encoding="utf-8")) for path in sorted((PROJECT_ROOT / "corpus").glob("*.txt"))]
+    texts = [
+        (path.stem[:12], "en", path.read_text(encoding="utf-8"))
+        for path in sorted((PROJECT_ROOT / "corpus").glob("*.txt"))
+    ]
     for path in sorted((OWNERS_DOCUMENTS).glob("vi_*.txt")):
         text = path.read_text(encoding="utf-8")
         if re.search("[ạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹđ]", text):  # skip the unaccented one
             texts.append((path.stem[:24], "vi", text.split("\n", 2)[-1]))  # without the "TEST FIXTURE" line
     law = TESTDATA / "alqac2023" / "law.json"
     if law.is_file():
-        [drugs] = [entry for entry in json.loads(law.read_text(encoding="utf-8")) if entry["id"] == "Luật Phòng, chống ma túy"]
+        [drugs] = [
+            entry for entry in json.loads(law.read_text(encoding="utf-8")) if entry["id"] == "Luật Phòng, chống ma túy"
+        ]
         articles = "\n\n".join(f"Điều {a['id']}. {a['text']}" for a in drugs["articles"][:12])
         texts.append(("luat_phong_chong_ma_tuy", "vi", articles))
     return texts
@@ -104,7 +109,9 @@ def draw_pages(text: str, max_pages: int) -> list[tuple[Image.Image, str]]:
 def scanned_look(image: Image.Image, seed: int) -> Image.Image:
     """A slight tilt, the blur of a flatbed scanner and a light speckle of dust."""
     rng = random.Random(seed)
-    image = image.rotate(rng.uniform(-0.6, 0.6), resample=Image.BICUBIC, fillcolor=255).filter(ImageFilter.GaussianBlur(0.7))
+    image = image.rotate(rng.uniform(-0.6, 0.6), resample=Image.BICUBIC, fillcolor=255).filter(
+        ImageFilter.GaussianBlur(0.7)
+    )
     pixels = np.asarray(image, dtype=np.int16)
     noise = np.random.default_rng(seed).normal(0, 12, pixels.shape)
     dust = np.random.default_rng(seed + 1).random(pixels.shape) < 0.0004
@@ -152,7 +159,7 @@ def phrases_for(samples: list[Sample], count: int, seed: int = 7) -> list[tuple[
         words = rng.choice(lines).split()
         length = rng.randint(5, min(8, len(words)))
         start = rng.randrange(len(words) - length + 1)
-        phrase = " ".join(words[start : start + length]).strip(".,;:()“”\"")
+        phrase = " ".join(words[start : start + length]).strip('.,;:()“”"')
         if phrase not in {p for _, _, p in chosen}:
             chosen.append((sample, page + 1, phrase))
     return chosen
@@ -249,7 +256,13 @@ def hit_at_5(made: list[tuple[Sample, Path]], data_dir: Path, settings: OcrSetti
 
 REAL_SCANS = {
     "scanned_image_only_c02-22.pdf": ("Miss Watson", "kitchen", "tip-toeing along a path", "Jim"),
-    "vi_no_text_layer_vector_glyphs.pdf": ("Thể lệ cuộc thi", "AI For Life", "Đắk Lắk", "ĐỐI TƯỢNG DỰ THI", "HÌNH THỨC THAM GIA"),
+    "vi_no_text_layer_vector_glyphs.pdf": (
+        "Thể lệ cuộc thi",
+        "AI For Life",
+        "Đắk Lắk",
+        "ĐỐI TƯỢNG DỰ THI",
+        "HÌNH THỨC THAM GIA",
+    ),
 }
 
 
@@ -269,17 +282,24 @@ def real_scans(settings: OcrSettings) -> dict:
         text = "\n".join(page.text for page in read.values())
         known = [page.confidence for page in read.values() if page.confidence is not None]
         outcome[name] = {
-            "pages": len(read), "seconds": round(seconds, 1), "pages_per_s": round(len(read) / seconds, 3),
+            "pages": len(read),
+            "seconds": round(seconds, 1),
+            "pages_per_s": round(len(read) / seconds, 3),
             "cpu_s_per_page": round(cpu / len(read), 2),
-            "mean_confidence": round(sum(known) / len(known), 1), "characters": len(text),
+            "mean_confidence": round(sum(known) / len(known), 1),
+            "characters": len(text),
             "expected_found": [words for words in expected if words in text],
             "expected_missing": [words for words in expected if words not in text],
         }
     return outcome
 
 
-def run_ocr_benchmark(dpis: list[int], max_pages: int = 2, langs: list[str] | None = None,
-                      report: Callable[[dict], None] = lambda run: None) -> dict:
+def run_ocr_benchmark(
+    dpis: list[int],
+    max_pages: int = 2,
+    langs: list[str] | None = None,
+    report: Callable[[dict], None] = lambda run: None,
+) -> dict:
     """Draw the samples, then per resolution: CER, pages/s, hit@5 and the real scans; each run goes to `report` as it
     ends. With `langs`, instead only the CER of each language setting at the first resolution, no search."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")

@@ -30,12 +30,12 @@ from pathlib import Path
 
 from policykb.config import DEFAULT_CORPUS_DIR, Config
 from policykb.errors import PolicyKBError
-from policykb.search.embedder import make_embedder
+from policykb.eval.sets import OWNERS_DOCUMENTS, OWNERS_GOLD, OWNERS_QUESTIONS
 from policykb.ingest.indexer import Indexer
 from policykb.owners.answer import OwnersFinder, is_ownership_question
+from policykb.search.embedder import make_embedder
 from policykb.search.searcher import Searcher
 from policykb.store import AssignmentRow
-from policykb.eval.sets import OWNERS_DOCUMENTS, OWNERS_GOLD, OWNERS_QUESTIONS
 from policykb.textnorm import fold_lower
 
 
@@ -90,8 +90,16 @@ def score_answers(finder: OwnersFinder, questions: list[dict]) -> dict:
         right += ok
         right_by_language[language] += ok
         if not ok:
-            wrong.append({"question": q["question"], "expected": q["lead"], "got": top and top.lead,
-                          "doc": top and top.doc_id, "text": top and top.text[:100], "score": top and top.score})
+            wrong.append(
+                {
+                    "question": q["question"],
+                    "expected": q["lead"],
+                    "got": top and top.lead,
+                    "doc": top and top.doc_id,
+                    "text": top and top.text[:100],
+                    "score": top and top.score,
+                }
+            )
     total = len(questions)
     return {
         "questions": total,
@@ -102,7 +110,9 @@ def score_answers(finder: OwnersFinder, questions: list[dict]) -> dict:
         "invented_owners": invented,
         "not_detected_as_ownership_question": not_detected,
         "right_lead_other_sentence": other_sentence,
-        "accuracy_by_language": {lang: round(right_by_language[lang] / n, 3) for lang, n in sorted(by_language.items())},
+        "accuracy_by_language": {
+            lang: round(right_by_language[lang] / n, 3) for lang, n in sorted(by_language.items())
+        },
         "wrong": wrong,
     }
 

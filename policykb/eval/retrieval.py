@@ -8,15 +8,15 @@ import json
 import math
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
-from typing import Callable
 
 from policykb.config import Config
 from policykb.errors import PolicyKBError
-from policykb.search.embedder import make_embedder
 from policykb.ingest.indexer import Indexer
+from policykb.search.embedder import make_embedder
 from policykb.search.query import plan_query
 from policykb.search.searcher import MODES, Searcher
 from policykb.store import Filters, slugify
@@ -33,10 +33,14 @@ def _read_jsonl(path: Path) -> list[dict]:
 
 def load_beir(folder: Path, split: str = "test") -> tuple[list[dict], dict[str, str], dict[str, dict[str, int]]]:
     """(corpus, queries by id, qrels: query id -> {doc id: relevance}) of a BEIR folder."""
-    corpus_path = next((folder / name for name in ("corpus.jsonl.gz", "corpus.jsonl") if (folder / name).exists()), None)
+    corpus_path = next(
+        (folder / name for name in ("corpus.jsonl.gz", "corpus.jsonl") if (folder / name).exists()), None
+    )
     qrels_path = folder / "qrels" / f"{split}.tsv"
     if corpus_path is None or not (folder / "queries.jsonl").exists() or not qrels_path.exists():
-        raise PolicyKBError(f"{folder} is not a BEIR folder: it needs corpus.jsonl[.gz], queries.jsonl and qrels/{split}.tsv")
+        raise PolicyKBError(
+            f"{folder} is not a BEIR folder: it needs corpus.jsonl[.gz], queries.jsonl and qrels/{split}.tsv"
+        )
     qrels: dict[str, dict[str, int]] = {}
     with qrels_path.open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle, delimiter="\t"):
@@ -53,7 +57,9 @@ def write_corpus_files(corpus: list[dict], folder: Path) -> None:
         name = f"{doc['_id']}.txt"
         (folder / name).write_text(doc.get("text") or doc.get("title") or "(empty)", encoding="utf-8")
         if doc.get("title"):
-            (folder / f"{name}.meta.json").write_text(json.dumps({"title": doc["title"]}, ensure_ascii=False), encoding="utf-8")
+            (folder / f"{name}.meta.json").write_text(
+                json.dumps({"title": doc["title"]}, ensure_ascii=False), encoding="utf-8"
+            )
 
 
 def load_alqac(folder: Path, with_choices: bool = True) -> tuple[list[dict], dict[str, str], dict[str, dict[str, int]]]:
@@ -65,14 +71,23 @@ def load_alqac(folder: Path, with_choices: bool = True) -> tuple[list[dict], dic
     if not law_path.exists() or not train_path.exists():
         raise PolicyKBError(f"{folder} is not an ALQAC folder: it needs law.json and train.json")
     laws = json.loads(law_path.read_text(encoding="utf-8"))
-    corpus = [{"_id": alqac_article_id(law["id"], article["id"]), "title": f"Điều {article['id']} — {law['id']}", "text": article["text"]}
-              for law in laws for article in law["articles"]]
+    corpus = [
+        {
+            "_id": alqac_article_id(law["id"], article["id"]),
+            "title": f"Điều {article['id']} — {law['id']}",
+            "text": article["text"],
+        }
+        for law in laws
+        for article in law["articles"]
+    ]
     queries: dict[str, str] = {}
     qrels: dict[str, dict[str, int]] = {}
     for question in json.loads(train_path.read_text(encoding="utf-8")):
         choices = (question.get("choices") or {}).values() if with_choices else ()
         queries[question["question_id"]] = " ".join([question["text"], *choices])
-        qrels[question["question_id"]] = {alqac_article_id(gold["law_id"], gold["article_id"]): 1 for gold in question["relevant_articles"]}
+        qrels[question["question_id"]] = {
+            alqac_article_id(gold["law_id"], gold["article_id"]): 1 for gold in question["relevant_articles"]
+        }
     return corpus, queries, qrels
 
 
@@ -107,7 +122,9 @@ def corpus_ids_by_chunk(store) -> dict[int, str]:
     return {chunk_id: Path(source).name.removesuffix(".txt") for chunk_id, source in rows}
 
 
-def score_modes(searcher: Searcher, queries: dict[str, str], qrels: dict[str, dict[str, int]], metrics: dict[str, Metric]) -> dict[str, dict]:
+def score_modes(
+    searcher: Searcher, queries: dict[str, str], qrels: dict[str, dict[str, int]], metrics: dict[str, Metric]
+) -> dict[str, dict]:
     """The mean of each metric over the queries, for every search mode."""
     doc_of = corpus_ids_by_chunk(searcher.store)
     results: dict[str, dict] = {}
@@ -121,8 +138,14 @@ def score_modes(searcher: Searcher, queries: dict[str, str], qrels: dict[str, di
     return results
 
 
-def evaluate_corpus(config: Config, corpus: list[dict], queries: dict[str, str], qrels: dict[str, dict[str, int]],
-                    metrics: dict[str, Metric], data_dir: Path | None = None) -> dict:
+def evaluate_corpus(
+    config: Config,
+    corpus: list[dict],
+    queries: dict[str, str],
+    qrels: dict[str, dict[str, int]],
+    metrics: dict[str, Metric],
+    data_dir: Path | None = None,
+) -> dict:
     """Index the corpus through the ordinary ingest path and score every mode.
 
     The index goes to `data_dir` (with its source files, so a re-run finds them unchanged) or a temporary folder.
@@ -141,30 +164,47 @@ def evaluate_corpus(config: Config, corpus: list[dict], queries: dict[str, str],
             results = score_modes(searcher, queries, qrels, metrics)
         finally:
             searcher.close()
-    return {"queries": len(queries), "documents": len(corpus), "chunks": report.chunks or None, "embedder": embedder.name,
-            "seconds": round(time.perf_counter() - started, 1), "modes": results}
+    return {
+        "queries": len(queries),
+        "documents": len(corpus),
+        "chunks": report.chunks or None,
+        "embedder": embedder.name,
+        "seconds": round(time.perf_counter() - started, 1),
+        "modes": results,
+    }
 
 
 BEIR_METRICS: dict[str, Metric] = {"ndcg@10": ndcg_at, "recall@100": recall_at, "mrr@10": mrr_at}
 ALQAC_METRICS: dict[str, Metric] = {"recall@10": partial(recall_at, k=10), "mrr@10": mrr_at, "ndcg@10": ndcg_at}
 
 
-def evaluate_beir(config: Config, folder: Path, split: str = "test", data_dir: Path | None = None, limit: int | None = None) -> dict:
+def evaluate_beir(
+    config: Config, folder: Path, split: str = "test", data_dir: Path | None = None, limit: int | None = None
+) -> dict:
     """nDCG@10, Recall@100 and MRR@10 of every mode on a BEIR folder's split."""
     corpus, queries, qrels = load_beir(folder, split)
     if limit:
         queries = dict(list(queries.items())[:limit])
-    return {"dataset": str(folder), "split": split, **evaluate_corpus(config, corpus, queries, qrels, BEIR_METRICS, data_dir)}
+    return {
+        "dataset": str(folder),
+        "split": split,
+        **evaluate_corpus(config, corpus, queries, qrels, BEIR_METRICS, data_dir),
+    }
 
 
-def evaluate_alqac(config: Config, folder: Path, data_dir: Path | None = None, limit: int | None = None,
-                   with_choices: bool = True) -> dict:
+def evaluate_alqac(
+    config: Config, folder: Path, data_dir: Path | None = None, limit: int | None = None, with_choices: bool = True
+) -> dict:
     """Recall@10, MRR@10 and nDCG@10 of every mode on ALQAC's labelled (train.json) questions."""
     corpus, queries, qrels = load_alqac(folder, with_choices)
     if limit:
         queries = dict(list(queries.items())[:limit])
     split = "train" if with_choices else "train, questions without their choices"
-    return {"dataset": str(folder), "split": split, **evaluate_corpus(config, corpus, queries, qrels, ALQAC_METRICS, data_dir)}
+    return {
+        "dataset": str(folder),
+        "split": split,
+        **evaluate_corpus(config, corpus, queries, qrels, ALQAC_METRICS, data_dir),
+    }
 
 
 def evaluate_queries(searcher: Searcher, path: Path, mode: str = "hybrid") -> dict:
@@ -176,10 +216,22 @@ def evaluate_queries(searcher: Searcher, path: Path, mode: str = "hybrid") -> di
     misses = []
     for item in items:
         hits = searcher.search(item["query"], mode=mode, k=10).hits
-        rank = next((n for n, hit in enumerate(hits, 1) if hit.doc_id == item["doc"] and item["phrase"].lower() in hit.text.lower()), None)
+        rank = next(
+            (
+                n
+                for n, hit in enumerate(hits, 1)
+                if hit.doc_id == item["doc"] and item["phrase"].lower() in hit.text.lower()
+            ),
+            None,
+        )
         totals["hit@1"] += rank == 1
         totals["hit@5"] += rank is not None and rank <= 5
         totals["mrr@10"] += 1 / rank if rank else 0.0
         if rank is None or rank > 5:
             misses.append({"query": item["query"], "rank": rank})
-    return {"queries": len(items), "mode": mode, **{k: round(v / len(items), 4) for k, v in totals.items()}, "misses": misses}
+    return {
+        "queries": len(items),
+        "mode": mode,
+        **{k: round(v / len(items), 4) for k, v in totals.items()},
+        "misses": misses,
+    }

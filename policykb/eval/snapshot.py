@@ -13,22 +13,30 @@ from pathlib import Path
 
 from policykb.bench.throughput import Vocabulary, benchmark_queries, write_synthetic_corpus
 from policykb.config import DEFAULT_CORPUS_DIR, Config
-from policykb.eval.sets import OWNERS_DOCUMENTS, OWNERS_QUESTIONS, POLICY_QUERIES
 from policykb.eval.retrieval import load_alqac, load_beir, write_corpus_files
+from policykb.eval.sets import OWNERS_DOCUMENTS, OWNERS_QUESTIONS, POLICY_QUERIES
 from policykb.glossary import load_glossary
-from policykb.search.embedder import Embedder, make_embedder
 from policykb.ingest.indexer import Indexer
 from policykb.owners.answer import OwnersFinder
+from policykb.search.embedder import Embedder, make_embedder
 from policykb.search.searcher import MODES, Searcher
 from policykb.store import Filters
 
 SYNTHETIC_CHUNKS = 10_000
 SYNTHETIC_QUERIES = 200
 # A filter of each kind the search page offers, so the filtered paths are compared too.
-POLICY_FILTERS = {"none": Filters(), "lang=en": Filters(language="en"), "type=news": Filters(doc_type="news"),
-                  "agency=MOLISA": Filters(agency="MOLISA")}
-SYNTHETIC_FILTERS = {"none": Filters(), "lang=en": Filters(language="en"), "type=resolution": Filters(doc_type="resolution"),
-                     "year=2020": Filters(year=2020)}
+POLICY_FILTERS = {
+    "none": Filters(),
+    "lang=en": Filters(language="en"),
+    "type=news": Filters(doc_type="news"),
+    "agency=MOLISA": Filters(agency="MOLISA"),
+}
+SYNTHETIC_FILTERS = {
+    "none": Filters(),
+    "lang=en": Filters(language="en"),
+    "type=resolution": Filters(doc_type="resolution"),
+    "year=2020": Filters(year=2020),
+}
 
 
 def _read_jsonl(path: Path) -> list[dict]:
@@ -54,8 +62,10 @@ def _top(searcher: Searcher, queries: list[str], filters: dict[str, Filters]) ->
     for mode in MODES:
         for name, chosen in filters.items():
             out[f"{mode}/{name}"] = [
-                [[hit.doc_id, hit.chunk_id, hit.start, hit.end, round(hit.score, 6)]
-                 for hit in searcher.search(query, mode=mode, filters=chosen, k=10).hits]
+                [
+                    [hit.doc_id, hit.chunk_id, hit.start, hit.end, round(hit.score, 6)]
+                    for hit in searcher.search(query, mode=mode, filters=chosen, k=10).hits
+                ]
                 for query in queries
             ]
     return out
@@ -81,8 +91,10 @@ def snapshot_owners(config: Config, embedder: Embedder) -> dict:
     try:
         finder = OwnersFinder(searcher)
         keys = ("doc_id", "task", "lead", "coordinating", "deadline", "start", "end", "score")
-        answers = {q["question"]: [[getattr(row, key) for key in keys] for row in finder.ask(q["question"], k=5).assignments]
-                   for q in _read_jsonl(OWNERS_QUESTIONS)}
+        answers = {
+            q["question"]: [[getattr(row, key) for key in keys] for row in finder.ask(q["question"], k=5).assignments]
+            for q in _read_jsonl(OWNERS_QUESTIONS)
+        }
         matrix = [[getattr(row, key) for key in keys] for row in finder.all().assignments]
         agencies = {agency: len(finder.for_agency(agency).assignments) for agency in finder.leads()}
         return {"answers": answers, "matrix": matrix, "by_agency": agencies}
@@ -115,10 +127,12 @@ def take_snapshot(config: Config, index_dir: Path, testdata: Path | None) -> dic
     results. SciFact and ALQAC come from `testdata` when it is there."""
     embedder = make_embedder(config.embedder, config.models_dir)
     at = lambda name: replace(config, data_dir=index_dir / name)  # noqa: E731
-    snapshot = {"embedder": embedder.name,
-                "policy": snapshot_policy(at("policy"), embedder),
-                "owners": snapshot_owners(at("owners"), embedder),
-                "synthetic": snapshot_synthetic(at("synthetic"), embedder)}
+    snapshot = {
+        "embedder": embedder.name,
+        "policy": snapshot_policy(at("policy"), embedder),
+        "owners": snapshot_owners(at("owners"), embedder),
+        "synthetic": snapshot_synthetic(at("synthetic"), embedder),
+    }
     if testdata is not None and (testdata / "beir-scifact").is_dir():
         corpus, queries, _ = load_beir(testdata / "beir-scifact", "test")
         snapshot["scifact"] = snapshot_corpus(at("scifact"), embedder, corpus, queries)

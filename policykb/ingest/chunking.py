@@ -52,7 +52,11 @@ def _pack(spans: list[Span], target: int, max_chars: int) -> list[Span]:
                 chunks[-1].end = span.end
                 continue
         chunks.append(Span(span.start, span.end))
-    if len(chunks) > 1 and chunks[-1].end - chunks[-1].start < _MIN_CHUNK_CHARS and chunks[-1].end - chunks[-2].start <= max_chars:
+    if (
+        len(chunks) > 1
+        and chunks[-1].end - chunks[-1].start < _MIN_CHUNK_CHARS
+        and chunks[-1].end - chunks[-2].start <= max_chars
+    ):
         last = chunks.pop()
         chunks[-1].end = last.end
     return chunks

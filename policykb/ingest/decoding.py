@@ -20,8 +20,16 @@ _BYTE_ORDER_MARKS = (
 )
 _META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([a-z0-9_.:-]+)""", re.IGNORECASE)
 # The HTML standard reads these labels as windows-1252; a page that can declare itself in ASCII is not UTF-16/32.
-_HTML_CHARSET_OVERRIDES = {"iso8859-1": "cp1252", "ascii": "cp1252", "utf-16": None, "utf-16-le": None,
-                           "utf-16-be": None, "utf-32": None, "utf-32-le": None, "utf-32-be": None}
+_HTML_CHARSET_OVERRIDES = {
+    "iso8859-1": "cp1252",
+    "ascii": "cp1252",
+    "utf-16": None,
+    "utf-16-le": None,
+    "utf-16-be": None,
+    "utf-32": None,
+    "utf-32-le": None,
+    "utf-32-be": None,
+}
 
 
 def _bom_encoding(data: bytes) -> str | None:

@@ -12,9 +12,9 @@ import hashlib
 import logging
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 from tqdm import tqdm
@@ -68,8 +68,13 @@ def embedding_input(title: str, chunk: Chunk) -> str:
 class Indexer(UsesEmbedder):
     """Owns the read-write store for one data folder."""
 
-    def __init__(self, config: Config, embedder: Embedder | None = None, progress: bool = True,
-                 on_progress: Callable[[str, int, int], None] | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        embedder: Embedder | None = None,
+        progress: bool = True,
+        on_progress: Callable[[str, int, int], None] | None = None,
+    ) -> None:
         self.config = config
         self._embedder = embedder
         self.progress = progress
@@ -79,7 +84,7 @@ class Indexer(UsesEmbedder):
     def close(self) -> None:
         self.store.close()
 
-    def __enter__(self) -> "Indexer":
+    def __enter__(self) -> Indexer:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -125,15 +130,26 @@ class Indexer(UsesEmbedder):
                     report.unchanged += 1
                     continue
                 doc = parse_file(
-                    path, glossary, content_hash=content_hash, target_chars=self.config.target_chunk_chars,
-                    max_chars=self.config.max_chunk_chars, max_file_bytes=self.config.max_file_bytes, ocr=ocr,
+                    path,
+                    glossary,
+                    content_hash=content_hash,
+                    target_chars=self.config.target_chunk_chars,
+                    max_chars=self.config.max_chunk_chars,
+                    max_file_bytes=self.config.max_file_bytes,
+                    ocr=ocr,
                 )
             except IngestError as exc:
                 report.errors.append(exc)
                 continue
             except Exception as exc:  # one odd file must never stop the run; the loaders name known failures
                 log.debug("unexpected failure reading %s", path, exc_info=True)
-                report.errors.append(IngestError(path, f"could not be read ({type(exc).__name__}: {exc})", "check that the file opens in its usual program, then ingest it again"))
+                report.errors.append(
+                    IngestError(
+                        path,
+                        f"could not be read ({type(exc).__name__}: {exc})",
+                        "check that the file opens in its usual program, then ingest it again",
+                    )
+                )
                 continue
             if existing:
                 report.updated += 1
@@ -161,17 +177,25 @@ class Indexer(UsesEmbedder):
             if group:
                 self._write_group(group, report, advance)
 
-    def _write_group(self, group: list[tuple[str, Document]], report: IngestReport, advance: Callable[[int], None]) -> None:
+    def _write_group(
+        self, group: list[tuple[str, Document]], report: IngestReport, advance: Callable[[int], None]
+    ) -> None:
         """Embed what is new in these documents, then write each in its own transaction."""
         name = self.embedder.name
         inputs = [[embedding_input(doc.title, chunk) for chunk in doc.chunks] for _, doc in group]
         hashes = [[hashlib.sha256(f"{name}\0{text}".encode()).hexdigest() for text in texts] for texts in inputs]
         known = self.store.vectors_for_embed_hashes([h for doc_hashes in hashes for h in doc_hashes])
-        todo = {h: text for texts, doc_hashes in zip(inputs, hashes) for h, text in zip(doc_hashes, texts) if h not in known}
+        todo = {
+            h: text for texts, doc_hashes in zip(inputs, hashes) for h, text in zip(doc_hashes, texts) if h not in known
+        }
         advance(sum(len(doc.chunks) for _, doc in group) - len(todo))
         fresh = dict(zip(todo, self.embedder.embed_documents(list(todo.values()), progress=advance)))
         for (doc_id, doc), doc_hashes in zip(group, hashes):
-            vectors = np.vstack([fresh[h] if h in fresh else np.frombuffer(known[h], dtype=np.float32) for h in doc_hashes]) if doc_hashes else np.zeros((0, self.embedder.dim), np.float32)
+            vectors = (
+                np.vstack([fresh[h] if h in fresh else np.frombuffer(known[h], dtype=np.float32) for h in doc_hashes])
+                if doc_hashes
+                else np.zeros((0, self.embedder.dim), np.float32)
+            )
             self.store.replace_document(doc_id, doc, doc_hashes, vectors)
             report.chunks += len(doc.chunks)
         report.embedded += len(todo)

@@ -55,12 +55,18 @@ def load_html(path: Path, data: bytes) -> RawText:
 
     html = decode_text(data, str(path), declared=html_charset(data))
     result = trafilatura.bare_extraction(
-        html, include_comments=False, include_tables=True, with_metadata=True, favor_precision=True,
+        html,
+        include_comments=False,
+        include_tables=True,
+        with_metadata=True,
+        favor_precision=True,
         prune_xpath=_TEASER_ELEMENTS,
     )
     text = getattr(result, "text", None) if result is not None else None
     if not text or not text.strip():
-        raise IngestError(path, "no main text found in this HTML page", "save the article's own page, not an index or a login page")
+        raise IngestError(
+            path, "no main text found in this HTML page", "save the article's own page, not an index or a login page"
+        )
     return RawText(
         pages=[text],
         file_format="html",
@@ -99,11 +105,23 @@ def _unreadable_pdf(path: Path, data: bytes, exc: Exception) -> IngestError:
     """Name what is wrong with a PDF pypdf could not read, from the shape of the file."""
     head = data[:1024]
     if b"%PDF-" not in head:
-        looks_like = "an HTML page (a failed download?)" if head.lstrip().startswith(b"<") else f"something else: it starts with {data[:16]!r}"
+        looks_like = (
+            "an HTML page (a failed download?)"
+            if head.lstrip().startswith(b"<")
+            else f"something else: it starts with {data[:16]!r}"
+        )
         return IngestError(path, f"not a PDF file, it is {looks_like}", "download or export the PDF again")
     if b"%%EOF" not in data[-1024:]:
-        return IngestError(path, "the PDF is truncated (it stops before its %%EOF end marker)", "download or copy it again and ingest the complete file")
-    return IngestError(path, f"malformed PDF ({type(exc).__name__}: {exc})", "download or export the PDF again, or repair it with `qpdf in.pdf out.pdf`")
+        return IngestError(
+            path,
+            "the PDF is truncated (it stops before its %%EOF end marker)",
+            "download or copy it again and ingest the complete file",
+        )
+    return IngestError(
+        path,
+        f"malformed PDF ({type(exc).__name__}: {exc})",
+        "download or export the PDF again, or repair it with `qpdf in.pdf out.pdf`",
+    )
 
 
 def _may_show_text(resources, depth: int = 0) -> bool:
@@ -121,8 +139,11 @@ def _may_show_text(resources, depth: int = 0) -> bool:
     xobjects = resources.get("/XObject")
     xobjects = xobjects.get_object() if xobjects is not None else {}
     forms = (xobject.get_object() for xobject in (xobjects.values() if isinstance(xobjects, dict) else []))
-    return any(form.get("/Subtype") == "/Form" and _may_show_text(form.get("/Resources"), depth + 1)
-               for form in forms if isinstance(form, DictionaryObject))
+    return any(
+        form.get("/Subtype") == "/Form" and _may_show_text(form.get("/Resources"), depth + 1)
+        for form in forms
+        if isinstance(form, DictionaryObject)
+    )
 
 
 def _page_text(page) -> str:
@@ -159,7 +180,11 @@ def _open_pdf(path: Path, data: bytes):
         if reader.is_encrypted and not reader.decrypt(""):
             raise IngestError(path, "the PDF is encrypted: a password is required to open it", _DECRYPT_FIX)
     except DependencyError as exc:
-        raise IngestError(path, f"the PDF is encrypted with a method that needs another package ({exc})", "install it (pip install cryptography), or save an unencrypted copy") from exc
+        raise IngestError(
+            path,
+            f"the PDF is encrypted with a method that needs another package ({exc})",
+            "install it (pip install cryptography), or save an unencrypted copy",
+        ) from exc
     except IngestError:
         raise
     except Exception as exc:  # noqa: BLE001 - damaged files make pypdf raise almost anything
@@ -172,9 +197,11 @@ def load_pdf(path: Path, data: bytes) -> RawText:
         reader = _open_pdf(path, data)
         try:
             pages = [_page_text(page) for page in reader.pages]
-            scanned = {number: (float(page.mediabox.width), float(page.mediabox.height))
-                       for number, (page, text) in enumerate(zip(reader.pages, pages), start=1)
-                       if not usable_text_layer(text) and _draws_something(page)}
+            scanned = {
+                number: (float(page.mediabox.width), float(page.mediabox.height))
+                for number, (page, text) in enumerate(zip(reader.pages, pages), start=1)
+                if not usable_text_layer(text) and _draws_something(page)
+            }
         except Exception as exc:  # noqa: BLE001 - as in _open_pdf
             raise _unreadable_pdf(path, data, exc) from exc
         title = _pdf_title(path, reader)
@@ -188,8 +215,12 @@ def load_pdf(path: Path, data: bytes) -> RawText:
 def load_image(path: Path, data: bytes) -> RawText:
     """An image file (a scan, a photographed note; a multi-page TIFF): every page is read by OCR."""
     count = image_page_count(path, data)
-    return RawText(pages=[""] * count, file_format=IMAGE_FORMATS[path.suffix.lower()], paged=True,
-                   ocr_pages=dict.fromkeys(range(1, count + 1)))
+    return RawText(
+        pages=[""] * count,
+        file_format=IMAGE_FORMATS[path.suffix.lower()],
+        paged=True,
+        ocr_pages=dict.fromkeys(range(1, count + 1)),
+    )
 
 
 def _pdf_title(path: Path, reader) -> str | None:
@@ -214,7 +245,11 @@ def _docx_heading_level(paragraph) -> int | None:
 
 def _check_docx_container(path: Path, data: bytes) -> None:
     if data.startswith(_OLE_MAGIC):
-        raise IngestError(path, "an old binary .doc or a password-protected Office file, not a .docx", f"remove any password, then {_DOCX_FIX}")
+        raise IngestError(
+            path,
+            "an old binary .doc or a password-protected Office file, not a .docx",
+            f"remove any password, then {_DOCX_FIX}",
+        )
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise IngestError(path, "not a valid .docx file (it is not a zip archive)", _DOCX_FIX)
 

@@ -11,12 +11,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable
 
 from tqdm import tqdm
 
@@ -47,10 +47,20 @@ class OcrSettings:
     on_progress: Callable[[str, int, int], None] | None = field(default=None, compare=False)
 
     @classmethod
-    def from_config(cls, config, progress: bool = False, on_progress: Callable[[str, int, int], None] | None = None) -> "OcrSettings":
-        return cls(enabled=config.ocr, tesseract_cmd=config.tesseract_cmd, langs=config.ocr_langs, dpi=config.ocr_dpi,
-                   page_timeout=config.ocr_page_timeout, workers=max(1, config.ocr_workers), cache_dir=config.ocr_cache_dir,
-                   progress=progress, on_progress=on_progress)
+    def from_config(
+        cls, config, progress: bool = False, on_progress: Callable[[str, int, int], None] | None = None
+    ) -> OcrSettings:
+        return cls(
+            enabled=config.ocr,
+            tesseract_cmd=config.tesseract_cmd,
+            langs=config.ocr_langs,
+            dpi=config.ocr_dpi,
+            page_timeout=config.ocr_page_timeout,
+            workers=max(1, config.ocr_workers),
+            cache_dir=config.ocr_cache_dir,
+            progress=progress,
+            on_progress=on_progress,
+        )
 
 
 @dataclass(slots=True)
@@ -82,23 +92,37 @@ def tesseract_version(command: str) -> str | None:
 def check_ocr_tools(path: Path, settings: OcrSettings, why: str, pdf: bool) -> None:
     """Raise OcrUnavailableError, saying what to install or set, when OCR cannot run here now."""
     if not settings.enabled:
-        raise OcrUnavailableError(path, f"{why}, and OCR is off (POLICYKB_OCR=off)", f"set POLICYKB_OCR=on, with Tesseract installed ({INSTALL_TESSERACT})")
+        raise OcrUnavailableError(
+            path,
+            f"{why}, and OCR is off (POLICYKB_OCR=off)",
+            f"set POLICYKB_OCR=on, with Tesseract installed ({INSTALL_TESSERACT})",
+        )
     if shutil.which(settings.tesseract_cmd) is None:
-        raise OcrUnavailableError(path, f"{why}, but Tesseract is not installed (no `{settings.tesseract_cmd}` command)",
-                                  f"install it: {INSTALL_TESSERACT} (or set POLICYKB_TESSERACT to its path)")
+        raise OcrUnavailableError(
+            path,
+            f"{why}, but Tesseract is not installed (no `{settings.tesseract_cmd}` command)",
+            f"install it: {INSTALL_TESSERACT} (or set POLICYKB_TESSERACT to its path)",
+        )
     missing = [lang for lang in settings.langs.split("+") if lang not in _languages(settings.tesseract_cmd)]
     if missing:
-        raise OcrUnavailableError(path, f"{why}, but Tesseract has no language data for {', '.join(missing)}",
-                                  f"install it: apt-get install {' '.join('tesseract-ocr-' + lang for lang in missing)} (or change POLICYKB_OCR_LANGS)")
+        raise OcrUnavailableError(
+            path,
+            f"{why}, but Tesseract has no language data for {', '.join(missing)}",
+            f"install it: apt-get install {' '.join('tesseract-ocr-' + lang for lang in missing)} (or change POLICYKB_OCR_LANGS)",
+        )
     if pdf and shutil.which("pdftoppm") is None:
-        raise OcrUnavailableError(path, f"{why}, but pdftoppm, which renders PDF pages for OCR, is not installed", POPPLER_FIX)
+        raise OcrUnavailableError(
+            path, f"{why}, but pdftoppm, which renders PDF pages for OCR, is not installed", POPPLER_FIX
+        )
 
 
 def text_from_data(data: dict) -> OcrPage:
     """Tesseract's word table (image_to_data) as text: words joined into lines, a blank line between paragraphs."""
     lines: dict[tuple[int, int, int], list[str]] = {}
     confidences: list[float] = []
-    for word, conf, block, paragraph, line in zip(data["text"], data["conf"], data["block_num"], data["par_num"], data["line_num"]):
+    for word, conf, block, paragraph, line in zip(
+        data["text"], data["conf"], data["block_num"], data["par_num"], data["line_num"]
+    ):
         word = (word or "").strip()
         if not word:
             continue
@@ -130,15 +154,23 @@ def _tesseract(image: Path, path: Path, page: int, settings: OcrSettings) -> Ocr
     import pytesseract
 
     try:
-        data = pytesseract.image_to_data(str(image), lang=settings.langs, output_type=pytesseract.Output.DICT, timeout=settings.page_timeout)
+        data = pytesseract.image_to_data(
+            str(image), lang=settings.langs, output_type=pytesseract.Output.DICT, timeout=settings.page_timeout
+        )
     except RuntimeError as exc:
         if "timeout" not in str(exc).lower():
             raise
-        raise IngestError(path, f"OCR of page {page} took longer than the {settings.page_timeout:g} s limit per page",
-                          "raise POLICYKB_OCR_PAGE_TIMEOUT, or scan at a lower resolution") from exc
+        raise IngestError(
+            path,
+            f"OCR of page {page} took longer than the {settings.page_timeout:g} s limit per page",
+            "raise POLICYKB_OCR_PAGE_TIMEOUT, or scan at a lower resolution",
+        ) from exc
     except pytesseract.TesseractError as exc:
-        raise IngestError(path, f"Tesseract could not read page {page} ({exc.message.strip()[:200] or exc.status})",
-                          "check that the page opens in an image viewer, then ingest it again") from exc
+        raise IngestError(
+            path,
+            f"Tesseract could not read page {page} ({exc.message.strip()[:200] or exc.status})",
+            "check that the page opens in an image viewer, then ingest it again",
+        ) from exc
     return text_from_data(data)
 
 
@@ -156,7 +188,9 @@ class _Job:
         image = self.workdir / f"page-{page}.png"
         try:
             if self.kind == "pdf":
-                pdf_page_png(self.path, page, self.page_dpi.get(page, self.settings.dpi), image, self.settings.page_timeout)
+                pdf_page_png(
+                    self.path, page, self.page_dpi.get(page, self.settings.dpi), image, self.settings.page_timeout
+                )
             else:
                 image_page_png(self.path, self.data, page, image)
             return _tesseract(image, self.path, page, self.settings)
@@ -168,9 +202,19 @@ def _run_pages(job: _Job, pages: list[int]) -> dict[int, OcrPage]:
     """OCR pages on a pool of threads (each page is a pdftoppm and a tesseract process); the first error stops the rest."""
     settings = job.settings
     done: dict[int, OcrPage] = {}
-    bar = tqdm(total=len(pages), desc=f"OCR {job.path.name[:30]}", unit="page", file=sys.stderr,
-               disable=not settings.progress, dynamic_ncols=True, leave=False)
-    with bar, ThreadPoolExecutor(max_workers=min(settings.workers, len(pages)), thread_name_prefix="policykb-ocr") as pool:
+    bar = tqdm(
+        total=len(pages),
+        desc=f"OCR {job.path.name[:30]}",
+        unit="page",
+        file=sys.stderr,
+        disable=not settings.progress,
+        dynamic_ncols=True,
+        leave=False,
+    )
+    with (
+        bar,
+        ThreadPoolExecutor(max_workers=min(settings.workers, len(pages)), thread_name_prefix="policykb-ocr") as pool,
+    ):
         futures = {pool.submit(job.read, page): page for page in pages}
         pending = set(futures)
         while pending:
@@ -187,7 +231,9 @@ def _run_pages(job: _Job, pages: list[int]) -> dict[int, OcrPage]:
     return done
 
 
-def read_pages(path: Path, data: bytes, pages: dict[int, tuple[float, float] | None], settings: OcrSettings, why: str) -> dict[int, OcrPage]:
+def read_pages(
+    path: Path, data: bytes, pages: dict[int, tuple[float, float] | None], settings: OcrSettings, why: str
+) -> dict[int, OcrPage]:
     """Text and confidence of pages (from 1) of a PDF (their size in points given) or an image file (sizes None):
     from the cache, else from Tesseract."""
     cache = OcrCache(settings.cache_dir, data, settings) if settings.cache_dir else None
@@ -201,7 +247,9 @@ def read_pages(path: Path, data: bytes, pages: dict[int, tuple[float, float] | N
         pytesseract.pytesseract.tesseract_cmd = settings.tesseract_cmd
         with tempfile.TemporaryDirectory(prefix="policykb-ocr-") as workdir, _one_core_per_tesseract(settings.workers):
             job = _Job(path, data, "pdf" if is_pdf else "image", settings, Path(workdir))
-            job.page_dpi = {page: pdf_page_dpi(*pages[page], settings.dpi) for page in missing if pages[page] is not None}
+            job.page_dpi = {
+                page: pdf_page_dpi(*pages[page], settings.dpi) for page in missing if pages[page] is not None
+            }
             found.update(_run_pages(job, missing))
         if cache:
             cache.save(found)
@@ -227,7 +275,11 @@ def _why(raw: RawText) -> str:
     if not raw.file_format == "pdf":
         return "an image has no text but what OCR reads"
     numbers = sorted(raw.ocr_pages)
-    which = "every page" if len(numbers) == len(raw.pages) else "page" + ("s " if len(numbers) > 1 else " ") + _ranges(numbers)
+    which = (
+        "every page"
+        if len(numbers) == len(raw.pages)
+        else "page" + ("s " if len(numbers) > 1 else " ") + _ranges(numbers)
+    )
     return f"no usable text layer on {which} (scanned images, or text drawn as shapes or as junk glyphs)"
 
 
@@ -260,7 +312,11 @@ def ocr_raw_text(path: Path, data: bytes, raw: RawText, settings: OcrSettings) -
         raw.pages[number - 1] = page.text
         raw.ocr_confidence[number] = page.confidence
     if not any(text.strip() for text in raw.pages):
-        raise IngestError(path, "no text found by OCR", "check that the file shows text that is upright and legible; scans at 200–300 dpi read best")
+        raise IngestError(
+            path,
+            "no text found by OCR",
+            "check that the file shows text that is upright and legible; scans at 200–300 dpi read best",
+        )
     return True
 
 
@@ -280,7 +336,12 @@ class OcrCache:
         try:
             stored = json.loads(self.path.read_text(encoding="utf-8"))
             if self.tesseract is not None and stored.get("tesseract") != self.tesseract:
-                log.info("reading %s again: it was read by %s, this is %s", self.path, stored.get("tesseract") or "an unrecorded Tesseract", self.tesseract)
+                log.info(
+                    "reading %s again: it was read by %s, this is %s",
+                    self.path,
+                    stored.get("tesseract") or "an unrecorded Tesseract",
+                    self.tesseract,
+                )
                 return {}
             return {int(page): OcrPage(entry["text"], entry["confidence"]) for page, entry in stored["pages"].items()}
         except FileNotFoundError:
@@ -291,7 +352,11 @@ class OcrCache:
 
     def save(self, pages: dict[int, OcrPage]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        body = {**self.settings, "tesseract": self.tesseract, "pages": {str(page): {"text": p.text, "confidence": p.confidence} for page, p in sorted(pages.items())}}
+        body = {
+            **self.settings,
+            "tesseract": self.tesseract,
+            "pages": {str(page): {"text": p.text, "confidence": p.confidence} for page, p in sorted(pages.items())},
+        }
         partial = self.path.with_name(f"{self.path.name}.{os.getpid()}.part")
         with partial.open("w", encoding="utf-8") as handle:
             json.dump(body, handle, ensure_ascii=False)

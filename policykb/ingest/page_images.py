@@ -34,8 +34,11 @@ def _pillow():
 
 def _too_large(path: Path, width: int, height: int, page: int | None = None) -> IngestError:
     where = f"page {page} is" if page else "the image is"
-    return IngestError(path, f"{where} {width:,} × {height:,} pixels, over the {MAX_PIXELS / 1e6:.0f}-megapixel limit",
-                       "scale it down (300 dpi is enough for OCR) and ingest it again")
+    return IngestError(
+        path,
+        f"{where} {width:,} × {height:,} pixels, over the {MAX_PIXELS / 1e6:.0f}-megapixel limit",
+        "scale it down (300 dpi is enough for OCR) and ingest it again",
+    )
 
 
 def open_image(path: Path, data: bytes):
@@ -78,7 +81,11 @@ def image_page_png(path: Path, data: bytes, page: int, target: Path, max_side: i
         except IngestError:
             raise
         except Exception as exc:  # noqa: BLE001 - a truncated or corrupt image fails only when decoded
-            raise IngestError(path, f"page {page} of the image cannot be decoded, the file is damaged ({type(exc).__name__}: {exc})", _IMAGE_FIX) from exc
+            raise IngestError(
+                path,
+                f"page {page} of the image cannot be decoded, the file is damaged ({type(exc).__name__}: {exc})",
+                _IMAGE_FIX,
+            ) from exc
     return target
 
 
@@ -119,14 +126,33 @@ def pdf_page_png(path: Path, page: int, dpi: int, target: Path, timeout: float, 
     if pdftoppm is None:
         raise IngestError(path, "rendering PDF pages for OCR needs pdftoppm, which is not installed", POPPLER_FIX)
     root = _partial(target)
-    command = [pdftoppm, "-r", str(dpi), "-f", str(page), "-l", str(page), "-png", "-singlefile", *(["-gray"] if grey else []), str(path), str(root)]
+    command = [
+        pdftoppm,
+        "-r",
+        str(dpi),
+        "-f",
+        str(page),
+        "-l",
+        str(page),
+        "-png",
+        "-singlefile",
+        *(["-gray"] if grey else []),
+        str(path),
+        str(root),
+    ]
     try:
         subprocess.run(command, check=True, capture_output=True, timeout=timeout)
     except subprocess.TimeoutExpired as exc:
-        raise IngestError(path, f"rendering page {page} took longer than the {timeout:g} s limit per page", "raise POLICYKB_OCR_PAGE_TIMEOUT, or lower POLICYKB_OCR_DPI") from exc
+        raise IngestError(
+            path,
+            f"rendering page {page} took longer than the {timeout:g} s limit per page",
+            "raise POLICYKB_OCR_PAGE_TIMEOUT, or lower POLICYKB_OCR_DPI",
+        ) from exc
     except subprocess.CalledProcessError as exc:
         said = exc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no message"]
-        raise IngestError(path, f"pdftoppm could not render page {page} ({said[0][:200]})", "download or export the PDF again") from exc
+        raise IngestError(
+            path, f"pdftoppm could not render page {page} ({said[0][:200]})", "download or export the PDF again"
+        ) from exc
     os.replace(root.with_name(root.name + ".png"), target)
     return target
 

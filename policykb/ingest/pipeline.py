@@ -12,13 +12,13 @@ from policykb.docnumbers import find_doc_numbers
 from policykb.errors import IngestError
 from policykb.glossary import Glossary
 from policykb.ingest import metadata
-from policykb.ingest.cleaning import CleanText, clean_pages
 from policykb.ingest.chunking import chunk_text
+from policykb.ingest.cleaning import CleanText, clean_pages
 from policykb.ingest.language import detect_language
 from policykb.ingest.loaders import LOADERS, Loader, RawText
 from policykb.ingest.ocr import OcrSettings, ocr_raw_text
-from policykb.owners.extract import extract_assignments
 from policykb.models import Chunk, Document
+from policykb.owners.extract import extract_assignments
 
 # Bump when cleaning, chunking or metadata change, so that unchanged files are parsed again.
 PIPELINE_VERSION = "7"
@@ -46,13 +46,22 @@ def collect_files(paths: list[Path]) -> tuple[list[Path], list[IngestError]]:
     for path in paths:
         if path.is_dir():
             files.extend(
-                p for p in sorted(path.rglob("*"))
-                if p.is_file() and p.suffix.lower() in SUPPORTED_EXTENSIONS and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                p
+                for p in sorted(path.rglob("*"))
+                if p.is_file()
+                and p.suffix.lower() in SUPPORTED_EXTENSIONS
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
         elif not path.exists():
             errors.append(IngestError(path, "no such file or folder", "check the path"))
         elif path.suffix.lower() not in SUPPORTED_EXTENSIONS:
-            errors.append(IngestError(path, f"unsupported file type {path.suffix or '(none)'}", f"convert it to one of {', '.join(sorted(SUPPORTED_EXTENSIONS))}"))
+            errors.append(
+                IngestError(
+                    path,
+                    f"unsupported file type {path.suffix or '(none)'}",
+                    f"convert it to one of {', '.join(sorted(SUPPORTED_EXTENSIONS))}",
+                )
+            )
         else:
             files.append(path)
     return list(dict.fromkeys(p.resolve() for p in files)), errors
@@ -80,7 +89,9 @@ def read_sidecar(path: Path) -> dict[str, str]:
         raise IngestError(sidecar, "must hold a JSON object", 'write e.g. {"title": "…", "type": "resolution"}')
     unknown = set(data) - SIDECAR_FIELDS
     if unknown:
-        raise IngestError(sidecar, f"unknown field(s) {', '.join(sorted(unknown))}", f"use only {', '.join(sorted(SIDECAR_FIELDS))}")
+        raise IngestError(
+            sidecar, f"unknown field(s) {', '.join(sorted(unknown))}", f"use only {', '.join(sorted(SIDECAR_FIELDS))}"
+        )
     for key, value in data.items():
         if not isinstance(value, str) or not value.strip():
             raise IngestError(sidecar, f"field {key!r} must be a non-empty string", "give it a value or remove it")
@@ -96,7 +107,11 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
     if size == 0:
         raise IngestError(path, "the file is empty", "check that it was saved or downloaded completely")
     if size > max_bytes:
-        raise IngestError(path, f"the file is {size / 2**20:.1f} MB, over the {max_bytes / 2**20:.0f} MB limit", "split it, or raise POLICYKB_MAX_FILE_MB")
+        raise IngestError(
+            path,
+            f"the file is {size / 2**20:.1f} MB, over the {max_bytes / 2**20:.0f} MB limit",
+            "split it, or raise POLICYKB_MAX_FILE_MB",
+        )
     return path.read_bytes()
 
 
@@ -114,7 +129,9 @@ def parse_file(
     Raises IngestError with the reason and the fix."""
     loader = LOADERS.get(path.suffix.lower())
     if loader is None:
-        raise IngestError(path, f"unsupported file type {path.suffix}", f"convert it to one of {', '.join(sorted(LOADERS))}")
+        raise IngestError(
+            path, f"unsupported file type {path.suffix}", f"convert it to one of {', '.join(sorted(LOADERS))}"
+        )
     overrides = read_sidecar(path)
     raw, clean, ocr_complete = _read_clean_text(path, loader, max_file_bytes, ocr)
     page_starts = clean.page_starts if raw.paged else []
@@ -144,7 +161,9 @@ def parse_file(
     )
 
 
-def _read_clean_text(path: Path, loader: Loader, max_file_bytes: int, ocr: OcrSettings | None) -> tuple[RawText, CleanText, bool]:
+def _read_clean_text(
+    path: Path, loader: Loader, max_file_bytes: int, ocr: OcrSettings | None
+) -> tuple[RawText, CleanText, bool]:
     """The file's text page by page (OCR filling scanned pages), cleaned; and whether OCR read every page it had to."""
     data = _read_bytes(path, max_file_bytes)
     raw = loader(path, data)
@@ -155,10 +174,17 @@ def _read_clean_text(path: Path, loader: Loader, max_file_bytes: int, ocr: OcrSe
     return raw, clean, ocr_complete
 
 
-def _chunk_clean_text(raw: RawText, text: str, page_starts: list[int], target_chars: int, max_chars: int) -> list[Chunk]:
+def _chunk_clean_text(
+    raw: RawText, text: str, page_starts: list[int], target_chars: int, max_chars: int
+) -> list[Chunk]:
     """The cleaned text in chunks, none of them mixing a text-layer page with one read by OCR."""
     chunks = chunk_text(
-        text, page_starts, target_chars=target_chars, max_chars=max_chars, wrapped=raw.paged, heading_hints=raw.headings,
+        text,
+        page_starts,
+        target_chars=target_chars,
+        max_chars=max_chars,
+        wrapped=raw.paged,
+        heading_hints=raw.headings,
     )
     return mark_ocr_chunks(split_at_ocr_edges(chunks, text, page_starts, set(raw.ocr_confidence)), raw.ocr_confidence)
 

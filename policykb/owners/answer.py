@@ -33,7 +33,20 @@ _OWNERSHIP_WORDS = frozenset(
     charge owns own owner lead leads leading led coordinate coordinates coordinating coordination task tasks
     co quan nao bo don vi ai chu tri phoi hop chiu trach nhiem nhiem vu phu trach dam""".split()
 )
-EXPORT_COLUMNS = ("task", "lead", "coordinating", "deadline", "document", "doc_id", "section", "page", "start", "end", "text", "ocr")
+EXPORT_COLUMNS = (
+    "task",
+    "lead",
+    "coordinating",
+    "deadline",
+    "document",
+    "doc_id",
+    "section",
+    "page",
+    "start",
+    "end",
+    "text",
+    "ocr",
+)
 
 
 def is_ownership_question(query: str) -> bool:
@@ -53,10 +66,28 @@ class OwnersResult:
         return _pages(self.total) if self.total is not None else 1
 
     def to_json(self) -> dict:
-        keys = ("task", "lead", "coordinating", "deadline", "doc_id", "title", "section", "page", "ocr", "start", "end", "text", "score")
+        keys = (
+            "task",
+            "lead",
+            "coordinating",
+            "deadline",
+            "doc_id",
+            "title",
+            "section",
+            "page",
+            "ocr",
+            "start",
+            "end",
+            "text",
+            "score",
+        )
         listed = {"total": self.total, "page": self.page, "pages": self.pages} if self.total is not None else {}
-        return {"query": self.query, "agency": self.agency, **listed,
-                "assignments": [{key: getattr(a, key) for key in keys} for a in self.assignments]}
+        return {
+            "query": self.query,
+            "agency": self.agency,
+            **listed,
+            "assignments": [{key: getattr(a, key) for key in keys} for a in self.assignments],
+        }
 
 
 class OwnersFinder:
@@ -81,7 +112,9 @@ class OwnersFinder:
         exact = [entry for entry in entries if fold_lower(name) in (fold_lower(v) for v in entry.variants)]
         if exact or entries:
             return (exact or entries)[0].canonical
-        raise BadQueryError(f"unknown agency {name!r} — use a name, acronym or Vietnamese name from corpus/glossary.json")
+        raise BadQueryError(
+            f"unknown agency {name!r} — use a name, acronym or Vietnamese name from corpus/glossary.json"
+        )
 
     def for_agency(self, agency: str, page: int | None = None) -> OwnersResult:
         """Everything the agency leads or supports; with `page`, that page of PAGE_SIZE assignments and their total."""
@@ -120,7 +153,11 @@ class OwnersFinder:
         plan = plan_query(query, self.searcher.glossary)
         subject = subject_words(query, plan.terms)
         # A Vietnamese question about English documents is matched through the glossary's English names too.
-        translated = [w for w in re.findall(r"\w+", fold_lower(" ".join(plan.expansions))) if w not in _OWNERSHIP_WORDS and w not in STOPWORDS]
+        translated = [
+            w
+            for w in re.findall(r"\w+", fold_lower(" ".join(plan.expansions)))
+            if w not in _OWNERSHIP_WORDS and w not in STOPWORDS
+        ]
         weights = self._weights()
         with self.searcher.reading() as store:  # only the assignments stated within the passages found
             rows = store.assignments_within([(hit.doc_id, hit.start, hit.end) for hit in hits])
@@ -133,13 +170,18 @@ class OwnersFinder:
                 if canonical and canonical != row.lead and canonical not in row.coordinating:
                     continue
                 own_words = f"{row.task} {row.text}"
-                overlap = max(_overlap(subject, own_words, weights), _overlap(translated, own_words, weights) if translated else 0.0)
+                overlap = max(
+                    _overlap(subject, own_words, weights),
+                    _overlap(translated, own_words, weights) if translated else 0.0,
+                )
                 if overlap < MIN_OVERLAP:
                     continue
                 score = 0.6 * passage_weight + 0.4 * overlap
                 if score >= MIN_SCORE:
                     ranked.append(replace(row, score=round(score, 4)))
-        best: dict[int, AssignmentRow] = {}  # an assignment stated in two retrieved passages counts once, at its better score
+        best: dict[
+            int, AssignmentRow
+        ] = {}  # an assignment stated in two retrieved passages counts once, at its better score
         for row in ranked:
             if row.id not in best or row.score > best[row.id].score:
                 best[row.id] = row
@@ -169,8 +211,11 @@ def subject_words(query: str, terms: list[str]) -> list[str]:
     health-insurance task, "tỷ lệ bao phủ" only with the one about coverage; so a Vietnamese question's subject is its
     pairs of syllables."""
     if looks_vietnamese(query):
-        pairs = [pair for pair in syllable_bigrams(query)
-                 if not any(word in _OWNERSHIP_WORDS or word in STOPWORDS for word in pair.split(" "))]
+        pairs = [
+            pair
+            for pair in syllable_bigrams(query)
+            if not any(word in _OWNERSHIP_WORDS or word in STOPWORDS for word in pair.split(" "))
+        ]
         if pairs:
             return pairs
     return [term for term in terms if term not in _OWNERSHIP_WORDS]
@@ -191,7 +236,9 @@ def _idf(texts: list[str]) -> dict[str, float]:
     for text in texts:
         for stem in _stems(text):
             counts[stem] = counts.get(stem, 0) + 1
-    return {stem: math.log(1 + len(texts) / (1 + count)) for stem, count in counts.items()} | {"": math.log(1 + len(texts))}
+    return {stem: math.log(1 + len(texts) / (1 + count)) for stem, count in counts.items()} | {
+        "": math.log(1 + len(texts))
+    }
 
 
 def _overlap(terms: list[str], text: str, idf: dict[str, float]) -> float:
@@ -208,6 +255,20 @@ def to_csv(result: OwnersResult) -> str:
     writer = csv.writer(out)
     writer.writerow(EXPORT_COLUMNS)
     for a in result.assignments:
-        writer.writerow([a.task, a.lead, "; ".join(a.coordinating), a.deadline or "", a.title, a.doc_id,
-                         a.section, a.page or "", a.start, a.end, a.text, "yes" if a.ocr else ""])
+        writer.writerow(
+            [
+                a.task,
+                a.lead,
+                "; ".join(a.coordinating),
+                a.deadline or "",
+                a.title,
+                a.doc_id,
+                a.section,
+                a.page or "",
+                a.start,
+                a.end,
+                a.text,
+                "yes" if a.ocr else "",
+            ]
+        )
     return out.getvalue()

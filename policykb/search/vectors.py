@@ -37,7 +37,7 @@ class AnnSettings:
     nprobe: int = Config.ann_nprobe
 
     @classmethod
-    def from_config(cls, config: Config) -> "AnnSettings":
+    def from_config(cls, config: Config) -> AnnSettings:
         return cls(config.ann_threshold, config.ann_nprobe)
 
 
@@ -74,9 +74,11 @@ class VectorIndex:
         self.nprobe = nprobe
 
     @classmethod
-    def approximate(cls, dim: int, lists: int, sample: np.ndarray, nprobe: int = AnnSettings.nprobe) -> "VectorIndex":
+    def approximate(cls, dim: int, lists: int, sample: np.ndarray, nprobe: int = AnnSettings.nprobe) -> VectorIndex:
         """An empty IVF-SQ8 index whose lists and quantiser ranges are trained on `sample`."""
-        index = faiss.IndexIVFScalarQuantizer(faiss.IndexFlatIP(dim), dim, lists, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT)
+        index = faiss.IndexIVFScalarQuantizer(
+            faiss.IndexFlatIP(dim), dim, lists, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
+        )
         within_thread_limit()
         index.train(np.ascontiguousarray(sample, dtype=np.float32))
         return cls(dim, index, nprobe)
@@ -97,7 +99,11 @@ class VectorIndex:
         if not self.is_approximate:
             return faiss.vector_to_array(self.index.id_map).astype(np.int64)
         lists = self.index.invlists
-        parts = [faiss.rev_swig_ptr(lists.get_ids(i), lists.list_size(i)).copy() for i in range(self.index.nlist) if lists.list_size(i)]
+        parts = [
+            faiss.rev_swig_ptr(lists.get_ids(i), lists.list_size(i)).copy()
+            for i in range(self.index.nlist)
+            if lists.list_size(i)
+        ]
         return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, dtype=np.int64)
 
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
@@ -109,8 +115,9 @@ class VectorIndex:
         if len(ids):
             self.index.remove_ids(faiss.IDSelectorBatch(np.asarray(ids, dtype=np.int64)))
 
-    def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None,
-               selector: "faiss.IDSelector | None" = None) -> list[tuple[int, float]]:
+    def search(
+        self, query: np.ndarray, k: int, allowed: np.ndarray | None = None, selector: faiss.IDSelector | None = None
+    ) -> list[tuple[int, float]]:
         """Top-k (chunk id, cosine) pairs, only among `allowed` ids when given (`selector`: their selector from
         `selector_for`, made once for searches that filter alike)."""
         if self.size == 0 or k <= 0:
@@ -124,11 +131,13 @@ class VectorIndex:
             params = faiss.SearchParametersIVF(nprobe=self._probes(allowed), sel=selector)
         else:
             params = faiss.SearchParameters(sel=selector) if selector is not None else None
-        scores, ids = self.index.search(np.asarray(query, dtype=np.float32).reshape(1, -1), min(k, self.size), params=params)
+        scores, ids = self.index.search(
+            np.asarray(query, dtype=np.float32).reshape(1, -1), min(k, self.size), params=params
+        )
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i != -1]
 
     @staticmethod
-    def selector_for(allowed: np.ndarray) -> "faiss.IDSelector":
+    def selector_for(allowed: np.ndarray) -> faiss.IDSelector:
         """FAISS's selector of the allowed ids (it keeps a hash set of them, which costs in proportion to the ids to make)."""
         return faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64))
 
@@ -150,7 +159,7 @@ class VectorIndex:
             raise
 
     @classmethod
-    def load(cls, path: Path, mapped: bool = False, nprobe: int = AnnSettings.nprobe) -> "VectorIndex":
+    def load(cls, path: Path, mapped: bool = False, nprobe: int = AnnSettings.nprobe) -> VectorIndex:
         """Read a saved index; `mapped` maps an approximate index's lists from the file instead (read-only, shared)."""
         index = faiss.read_index(str(path), faiss.IO_FLAG_MMAP if mapped else 0)
         return cls(index.d, index, nprobe)
@@ -194,7 +203,9 @@ def _right_kind(vectors: VectorIndex, count: int, ann: AnnSettings) -> bool:
     return count >= ann.threshold // 2 and lists_for(count) < 2 * vectors.lists
 
 
-def _reconcile(store: Store, files: list[tuple[int, Path]], dim: int, count: int, ann: AnnSettings, rebuild_wrong_kind: bool) -> VectorIndex:
+def _reconcile(
+    store: Store, files: list[tuple[int, Path]], dim: int, count: int, ann: AnnSettings, rebuild_wrong_kind: bool
+) -> VectorIndex:
     vectors = None
     if files:
         try:
@@ -220,7 +231,9 @@ def build_vectors(store: Store, dim: int, count: int, ann: AnnSettings) -> Vecto
     else:
         lists = lists_for(count)
         step = max(1, count // (TRAIN_POINTS_PER_LIST * lists))
-        sample = np.vstack([matrix[::step].copy() for _, matrix in store.iter_vectors()])  # a view would keep each whole batch
+        sample = np.vstack(
+            [matrix[::step].copy() for _, matrix in store.iter_vectors()]
+        )  # a view would keep each whole batch
         log.info("training %d IVF lists on %d of %d vectors", lists, len(sample), count)
         vectors = VectorIndex.approximate(dim, lists, sample, ann.nprobe)
         del sample

@@ -42,4 +42,6 @@ RRF_K = 60  # reciprocal rank fusion's constant (Cormack et al., 2009): damps th
 DENSE_EXPANSIONS = 6  # glossary names added to the text the embedder reads: more would drown the question itself
 
 # --- Shaping the results ------------------------------------------------------------------------------------------
-NEAR_DUPLICATE = 0.8  # word-shingle overlap (Jaccard) from which a passage says what one above it said: only the first shows
+NEAR_DUPLICATE = (
+    0.8  # word-shingle overlap (Jaccard) from which a passage says what one above it said: only the first shows
+)

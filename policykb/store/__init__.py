@@ -5,9 +5,26 @@ from policykb.store.batches import in_batches
 from policykb.store.db import Store
 from policykb.store.documents import ACRONYMS_SQL, slugify
 from policykb.store.filters import Filters
-from policykb.store.records import AssignmentRow, ChunkInfo, DocumentSummary, PassageRow, RelatedDocument, StoredDocument
+from policykb.store.records import (
+    AssignmentRow,
+    ChunkInfo,
+    DocumentSummary,
+    PassageRow,
+    RelatedDocument,
+    StoredDocument,
+)
 
 __all__ = [
-    "ACRONYMS_SQL", "INIT_HINT", "AssignmentRow", "ChunkInfo", "DocumentSummary", "Filters", "PassageRow",
-    "RelatedDocument", "Store", "StoredDocument", "in_batches", "slugify",
+    "ACRONYMS_SQL",
+    "INIT_HINT",
+    "AssignmentRow",
+    "ChunkInfo",
+    "DocumentSummary",
+    "Filters",
+    "PassageRow",
+    "RelatedDocument",
+    "Store",
+    "StoredDocument",
+    "in_batches",
+    "slugify",
 ]

@@ -37,10 +37,23 @@ class Assignments(StoreBase):
     """The assignments table."""
 
     def _insert_assignments(self, doc_id: str, doc: Document) -> None:
-        self.conn.executemany(_INSERT_ASSIGNMENT, (
-            (doc_id, a.start, a.end, a.task, a.lead, json.dumps(a.coordinating, ensure_ascii=False), a.deadline, a.section, a.page)
-            for a in doc.assignments
-        ))
+        self.conn.executemany(
+            _INSERT_ASSIGNMENT,
+            (
+                (
+                    doc_id,
+                    a.start,
+                    a.end,
+                    a.task,
+                    a.lead,
+                    json.dumps(a.coordinating, ensure_ascii=False),
+                    a.deadline,
+                    a.section,
+                    a.page,
+                )
+                for a in doc.assignments
+            ),
+        )
 
     def _delete_assignments(self, doc_id: str) -> None:
         self.conn.execute("DELETE FROM assignments WHERE doc_id = ?", (doc_id,))

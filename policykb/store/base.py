@@ -49,12 +49,16 @@ class StoreBase:
         self._ocr_columns = "ocr, ocr_confidence" if has_ocr else "0 AS ocr, NULL AS ocr_confidence"
         self._assignment_ocr = (  # whether the passage that states an assignment was read by OCR
             "EXISTS (SELECT 1 FROM chunks c WHERE c.doc_id = a.doc_id AND c.ocr = 1 AND c.start <= a.start AND a.start < c.end)"
-            if has_ocr else "0")
+            if has_ocr
+            else "0"
+        )
         # A passage's text: its own copy since migration 8, else sliced from its document's text (an older index).
         self._chunk_text = "c.text" if "text" in columns else "substr(d.text, c.start + 1, c.end - c.start)"
         # Whole documents in FTS5 since migration 10; an older index ranks documents by their best passage alone.
-        self.has_document_terms = self.conn.execute(
-            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'documents_fts')").fetchone()[0] == 1
+        self.has_document_terms = (
+            self.conn.execute("SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'documents_fts')").fetchone()[0]
+            == 1
+        )
 
     def close(self) -> None:
         self.conn.close()
@@ -74,10 +78,13 @@ class StoreBase:
         return row[0] if row else None
 
     def _set_meta(self, key: str, value: str) -> None:
-        self.conn.execute("""
+        self.conn.execute(
+            """
             INSERT INTO meta (key, value) VALUES (?, ?)
             ON CONFLICT (key) DO UPDATE SET value = excluded.value
-        """, (key, value))
+        """,
+            (key, value),
+        )
 
     def generation(self) -> int:
         """A counter bumped by every committed change; the FAISS file is named after it."""

@@ -26,16 +26,20 @@ class DocumentTerms(StoreBase):
     def _insert_document_terms(self, doc_id: str, fts_key: int, doc: Document) -> None:
         """Give a document its documents_fts row, under its first passage's id (the caller holds the transaction)."""
         self.conn.execute("UPDATE documents SET fts_key = ? WHERE id = ?", (fts_key, doc_id))
-        self.conn.execute("INSERT INTO documents_fts (rowid, title, body) VALUES (?, ?, ?)",
-                          (fts_key, fold_lower(doc.title), fold_lower(doc.text)))
+        self.conn.execute(
+            "INSERT INTO documents_fts (rowid, title, body) VALUES (?, ?, ?)",
+            (fts_key, fold_lower(doc.title), fold_lower(doc.text)),
+        )
 
     def _delete_document_terms(self, doc_id: str) -> None:
         """Take a document's row out of documents_fts (the caller holds the transaction). The table keeps no text, so
         FTS5 is handed the folded title and text the row was written with, which the documents row still holds."""
         row = self.conn.execute("SELECT fts_key, title, text FROM documents WHERE id = ?", (doc_id,)).fetchone()
         if row is not None and row["fts_key"] is not None:
-            self.conn.execute("INSERT INTO documents_fts (documents_fts, rowid, title, body) VALUES ('delete', ?, ?, ?)",
-                              (row["fts_key"], fold_lower(row["title"]), fold_lower(row["text"])))
+            self.conn.execute(
+                "INSERT INTO documents_fts (documents_fts, rowid, title, body) VALUES ('delete', ?, ?, ?)",
+                (row["fts_key"], fold_lower(row["title"]), fold_lower(row["text"])),
+            )
 
     def document_keys(self, doc_ids: list[str]) -> dict[str, int]:
         """Each given document's rowid in documents_fts (see migration 10), where it has one."""

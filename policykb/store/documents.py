@@ -70,12 +70,30 @@ class Documents(StoreBase):
 
     def _insert_document(self, doc_id: str, doc: Document) -> None:
         now = datetime.now(UTC).isoformat(timespec="seconds")
-        self.conn.execute(_INSERT_DOCUMENT, (
-            doc_id, doc.source, doc.title, doc.doc_type, doc.language, doc.date, doc.year, doc.issuer, doc.url,
-            doc.file_format, doc.content_hash, doc.text, json.dumps(doc.page_starts),
-            json.dumps(doc.agencies, ensure_ascii=False), json.dumps(doc.acronyms, ensure_ascii=False), now,
-        ))
-        self.conn.executemany("INSERT INTO doc_numbers (doc_id, number) VALUES (?, ?)", ((doc_id, n) for n in doc.doc_numbers))
+        self.conn.execute(
+            _INSERT_DOCUMENT,
+            (
+                doc_id,
+                doc.source,
+                doc.title,
+                doc.doc_type,
+                doc.language,
+                doc.date,
+                doc.year,
+                doc.issuer,
+                doc.url,
+                doc.file_format,
+                doc.content_hash,
+                doc.text,
+                json.dumps(doc.page_starts),
+                json.dumps(doc.agencies, ensure_ascii=False),
+                json.dumps(doc.acronyms, ensure_ascii=False),
+                now,
+            ),
+        )
+        self.conn.executemany(
+            "INSERT INTO doc_numbers (doc_id, number) VALUES (?, ?)", ((doc_id, n) for n in doc.doc_numbers)
+        )
 
     def _delete_document(self, doc_id: str) -> bool:
         """Delete a document's row and its numbers (the caller holds the transaction); whether there was one."""
@@ -97,7 +115,9 @@ class Documents(StoreBase):
             fields[key] = json.loads(fields[key])
         numbers = self.conn.execute("SELECT number FROM doc_numbers WHERE doc_id = ? ORDER BY rowid", (doc_id,))
         chunks = self.conn.execute(_DOCUMENT_CHUNKS.format(ocr_columns=self._ocr_columns), (doc_id,))
-        return StoredDocument(**fields, doc_numbers=[r[0] for r in numbers], chunks=[ChunkInfo.from_row(r) for r in chunks])
+        return StoredDocument(
+            **fields, doc_numbers=[r[0] for r in numbers], chunks=[ChunkInfo.from_row(r) for r in chunks]
+        )
 
     def related_documents(self, doc_id: str) -> list[RelatedDocument]:
         """Other documents that mention a document number this one mentions, with the numbers shared."""

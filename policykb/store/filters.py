@@ -24,8 +24,13 @@ class Filters:
     def sql(self) -> tuple[str, list]:
         """The filters as " AND …" conditions on `c` and `d`, with their parameters."""
         clauses, params = [], []
-        columns = (("d.doc_type", self.doc_type), ("c.language", self.language), ("d.year", self.year),
-                   ("d.id", self.doc_id), ("d.issuer", self.issuer))
+        columns = (
+            ("d.doc_type", self.doc_type),
+            ("c.language", self.language),
+            ("d.year", self.year),
+            ("d.id", self.doc_id),
+            ("d.issuer", self.issuer),
+        )
         for column, value in columns:
             if value is not None:
                 clauses.append(f"{column} = ?")
@@ -37,7 +42,10 @@ class Filters:
 
     @property
     def active(self) -> bool:
-        return any(value is not None for value in (self.doc_type, self.language, self.year, self.doc_id, self.issuer, self.agency))
+        return any(
+            value is not None
+            for value in (self.doc_type, self.language, self.year, self.doc_id, self.issuer, self.agency)
+        )
 
     @property
     def on_documents(self) -> bool:

@@ -18,8 +18,9 @@ def _bm25(weights: Weights) -> str:
 class PassageTerms(StoreBase):
     """Keyword search over the chunks_fts table."""
 
-    def keyword_search(self, match: str, filters: Filters, limit: int, weights: Weights,
-                       doc_ids: list[str] | None = None) -> list[tuple[int, float]]:
+    def keyword_search(
+        self, match: str, filters: Filters, limit: int, weights: Weights, doc_ids: list[str] | None = None
+    ) -> list[tuple[int, float]]:
         """FTS5 BM25 over (title, section, body), optionally only in some documents; higher score is better."""
         if doc_ids is None and not filters.active:
             return self._keyword_search_all(match, limit, weights)
@@ -34,8 +35,9 @@ class PassageTerms(StoreBase):
         """
         return [(row[0], -row[1]) for row in self.conn.execute(sql, [match, *params, limit])]
 
-    def _keyword_search_in(self, match: str, filters: Filters, limit: int, weights: Weights,
-                           doc_ids: list[str]) -> list[tuple[int, float]]:
+    def _keyword_search_in(
+        self, match: str, filters: Filters, limit: int, weights: Weights, doc_ids: list[str]
+    ) -> list[tuple[int, float]]:
         """keyword_search among the passages of some documents.
 
         The documents' passages come from the chunks_doc index, and only with filters their rows: joining chunk rows
@@ -46,7 +48,9 @@ class PassageTerms(StoreBase):
         where, params = filters.sql()
         marks = ",".join("?" * len(doc_ids))
         if filters.active:
-            passages = f"SELECT c.id FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE c.doc_id IN ({marks}){where}"
+            passages = (
+                f"SELECT c.id FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE c.doc_id IN ({marks}){where}"
+            )
         else:
             passages = f"SELECT id FROM chunks WHERE doc_id IN ({marks})"
         sql = f"""
@@ -68,8 +72,9 @@ class PassageTerms(StoreBase):
         """
         return [(row[0], -row[1]) for row in self.conn.execute(sql, [match, limit])]
 
-    def keyword_rankings(self, match: str, filters: Filters, limit: int,
-                         weightings: tuple[Weights, ...]) -> list[list[tuple[int, float]]]:
+    def keyword_rankings(
+        self, match: str, filters: Filters, limit: int, weightings: tuple[Weights, ...]
+    ) -> list[list[tuple[int, float]]]:
         """keyword_search's ranking for each of several column weightings, from one pass over the rows that match:
         each row's scores are kept in a temporary table (MATERIALIZED, so the MATCH runs once rather than once per
         weighting), and the union of the weightings' best `limit` read from it."""
@@ -85,14 +90,20 @@ class PassageTerms(StoreBase):
         best = " UNION ".join(f"SELECT * FROM (SELECT * FROM m ORDER BY s{i} LIMIT ?)" for i in range(len(weightings)))
         sql = f"WITH m AS MATERIALIZED ({matches}) {best}"
         rows = self.conn.execute(sql, [match, *params, *[limit] * len(weightings)]).fetchall()
-        return [sorted(((row[0], -row[1 + i]) for row in rows), key=lambda pair: (-pair[1], pair[0]))[:limit]
-                for i in range(len(weightings))]
+        return [
+            sorted(((row[0], -row[1 + i]) for row in rows), key=lambda pair: (-pair[1], pair[0]))[:limit]
+            for i in range(len(weightings))
+        ]
 
-    def phrase_scores(self, match: str, weights: Weights,
-                      document_weights: Weights) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def phrase_scores(
+        self, match: str, weights: Weights, document_weights: Weights
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(rowids, BM25 scores, BM25 scores with the document weights) of every row that matches `match`, unordered:
         the phrases a term matrix cannot score."""
         sql = f"SELECT rowid, -{_bm25(weights)}, -{_bm25(document_weights)} FROM chunks_fts WHERE chunks_fts MATCH ?"
         rows = self.conn.execute(sql, [match]).fetchall()
-        return (np.array([row[0] for row in rows], dtype=np.int64), np.array([row[1] for row in rows], dtype=np.float64),
-                np.array([row[2] for row in rows], dtype=np.float64))
+        return (
+            np.array([row[0] for row in rows], dtype=np.int64),
+            np.array([row[1] for row in rows], dtype=np.float64),
+            np.array([row[2] for row in rows], dtype=np.float64),
+        )

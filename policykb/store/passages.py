@@ -45,12 +45,27 @@ class Passages(StoreBase):
         first one's id, or None when it has none."""
         title, first_passage = fold_lower(doc.title), None
         for chunk, embed_hash, vector in zip(doc.chunks, embed_hashes, vectors, strict=True):
-            cursor = self.conn.execute(_INSERT_CHUNK, (
-                doc_id, chunk.ordinal, chunk.start, chunk.end, chunk.section, chunk.page, chunk.page_end,
-                chunk.language or doc.language, json.dumps(chunk.agencies, ensure_ascii=False), embed_hash,
-                np.asarray(vector, dtype=np.float32).tobytes(), int(chunk.ocr), chunk.ocr_confidence,
-                doc.text[chunk.start : chunk.end],  # the citation's text is the document's, whatever the chunker kept
-            ))
+            cursor = self.conn.execute(
+                _INSERT_CHUNK,
+                (
+                    doc_id,
+                    chunk.ordinal,
+                    chunk.start,
+                    chunk.end,
+                    chunk.section,
+                    chunk.page,
+                    chunk.page_end,
+                    chunk.language or doc.language,
+                    json.dumps(chunk.agencies, ensure_ascii=False),
+                    embed_hash,
+                    np.asarray(vector, dtype=np.float32).tobytes(),
+                    int(chunk.ocr),
+                    chunk.ocr_confidence,
+                    doc.text[
+                        chunk.start : chunk.end
+                    ],  # the citation's text is the document's, whatever the chunker kept
+                ),
+            )
             self.conn.execute(
                 "INSERT INTO chunks_fts (rowid, title, section, body) VALUES (?, ?, ?, ?)",
                 (cursor.lastrowid, title, fold_lower(chunk.section), fold_lower(chunk.text)),
@@ -65,10 +80,14 @@ class Passages(StoreBase):
         self.conn.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
         return ids
 
-    def replace_vectors(self, chunk_ids: list[int], embed_hashes: list[str], vectors: np.ndarray, embedder: str, dim: int) -> None:
+    def replace_vectors(
+        self, chunk_ids: list[int], embed_hashes: list[str], vectors: np.ndarray, embedder: str, dim: int
+    ) -> None:
         """Swap every chunk's vector (a re-index with another embedder) in one transaction."""
-        rows = ((h, np.asarray(v, dtype=np.float32).tobytes(), cid)
-                for cid, h, v in zip(chunk_ids, embed_hashes, vectors, strict=True))
+        rows = (
+            (h, np.asarray(v, dtype=np.float32).tobytes(), cid)
+            for cid, h, v in zip(chunk_ids, embed_hashes, vectors, strict=True)
+        )
         with self.transaction():
             self.conn.executemany("UPDATE chunks SET embed_hash = ?, vector = ? WHERE id = ?", rows)
             self._set_meta("embedder", embedder)
@@ -84,7 +103,9 @@ class Passages(StoreBase):
         """All (ids, vectors) in batches, for rebuilding the FAISS index without embedding again."""
         last = -1
         while True:
-            rows = self.conn.execute("SELECT id, vector FROM chunks WHERE id > ? ORDER BY id LIMIT ?", (last, batch)).fetchall()
+            rows = self.conn.execute(
+                "SELECT id, vector FROM chunks WHERE id > ? ORDER BY id LIMIT ?", (last, batch)
+            ).fetchall()
             if not rows:
                 return
             ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
@@ -99,10 +120,16 @@ class Passages(StoreBase):
 
     def vectors_and_documents(self, chunk_ids: list[int]) -> tuple[np.ndarray, np.ndarray, list[str]]:
         """(ids, vectors, document ids) of the given chunks that exist, in id order, from one read of their rows."""
-        rows = sorted(in_batches(self.conn, "SELECT id, vector, doc_id FROM chunks WHERE id IN ({marks})", chunk_ids),
-                      key=lambda row: row[0])
+        rows = sorted(
+            in_batches(self.conn, "SELECT id, vector, doc_id FROM chunks WHERE id IN ({marks})", chunk_ids),
+            key=lambda row: row[0],
+        )
         ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
-        vectors = np.vstack([np.frombuffer(row[1], dtype=np.float32) for row in rows]) if rows else np.zeros((0, 0), np.float32)
+        vectors = (
+            np.vstack([np.frombuffer(row[1], dtype=np.float32) for row in rows])
+            if rows
+            else np.zeros((0, 0), np.float32)
+        )
         return ids, vectors, [row[2] for row in rows]
 
     # --- reads ------------------------------------------------------------------------------------
@@ -121,11 +148,15 @@ class Passages(StoreBase):
         rows = "chunks c JOIN documents d ON d.id = c.doc_id" if filters.on_documents else "chunks c"
         joined = self.conn.execute(f"SELECT group_concat(c.id) FROM {rows} WHERE 1 = 1{where}", params).fetchone()[0]
         ids = np.fromstring(joined, dtype=np.int64, sep=",") if joined else np.zeros(0, dtype=np.int64)
-        return ids if np.all(ids[1:] > ids[:-1]) else np.sort(ids)  # an index other than the rowid's gives its own order
+        return (
+            ids if np.all(ids[1:] > ids[:-1]) else np.sort(ids)
+        )  # an index other than the rowid's gives its own order
 
     def chunk_rows(self, chunk_ids: list[int]) -> dict[int, PassageRow]:
         """Chunk and document fields with the chunk's text, of the given chunks that exist."""
-        rows = in_batches(self.conn, _PASSAGE_ROWS, chunk_ids, ocr_columns=self._ocr_columns, chunk_text=self._chunk_text)
+        rows = in_batches(
+            self.conn, _PASSAGE_ROWS, chunk_ids, ocr_columns=self._ocr_columns, chunk_text=self._chunk_text
+        )
         return {row["id"]: PassageRow.from_row(row) for row in rows}
 
     def passage_texts(self, chunk_ids: list[int]) -> dict[int, str]:

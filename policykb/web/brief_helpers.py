@@ -15,8 +15,11 @@ from policykb.errors import BadQueryError, IndexNotReadyError, NotFoundError
 from policykb.store.db import INIT_HINT, Store, slugify
 from policykb.web.request import get_store
 
-MIMETYPES = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-             "md": "text/markdown; charset=utf-8", "csv": "text/csv; charset=utf-8"}
+MIMETYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "md": "text/markdown; charset=utf-8",
+    "csv": "text/csv; charset=utf-8",
+}
 
 
 # --- stores ---------------------------------------------------------------------------------------

@@ -8,7 +8,15 @@ from flask import Blueprint, g, redirect, render_template, request, url_for
 
 from policykb.briefs.export import citation
 from policykb.errors import BadQueryError, IndexNotReadyError, NotFoundError, PolicyKBError
-from policykb.web.brief_helpers import export_response, heading_text, passage_href, read_brief, reader, title_text, writing
+from policykb.web.brief_helpers import (
+    export_response,
+    heading_text,
+    passage_href,
+    read_brief,
+    reader,
+    title_text,
+    writing,
+)
 from policykb.web.request import form_int, get_store
 
 bp = Blueprint("briefs", __name__)
@@ -24,8 +32,10 @@ def _list_page(message: str | None = None, status: int = 200):
 
 def _brief_page(brief_id: int, message: str | None = None, status: int = 200):
     brief, _store = read_brief(brief_id)
-    rows = [{"item": item, "cite": citation(item) if item.kind == "passage" else None, "href": passage_href(item)}
-            for item in brief.items]
+    rows = [
+        {"item": item, "cite": citation(item) if item.kind == "passage" else None, "href": passage_href(item)}
+        for item in brief.items
+    ]
     return render_template("brief.html", brief=brief, rows=rows, message=message, formats=FORMAT_LABELS), status
 
 
@@ -88,7 +98,9 @@ def update_item(brief_id: int, item_id: int):
     """The note of a passage, or the text of a heading."""
     heading = request.form.get("heading")
     with writing() as briefs:
-        briefs.update_item(brief_id, item_id, note=request.form.get("note"), heading=None if heading is None else heading_text(heading))
+        briefs.update_item(
+            brief_id, item_id, note=request.form.get("note"), heading=None if heading is None else heading_text(heading)
+        )
     return _to_brief(brief_id, item_id)
 
 
@@ -124,7 +136,13 @@ def export(brief_id: int, fmt: str):
 def _back_to(target: str, brief_id: int) -> str:
     """The page the pin came from, with ?pinned= for its notice; only a path on this site, else the brief."""
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//") or any(c in target for c in "\\\r\n\t"):
+    if (
+        parts.scheme
+        or parts.netloc
+        or not parts.path.startswith("/")
+        or parts.path.startswith("//")
+        or any(c in target for c in "\\\r\n\t")
+    ):
         return url_for("briefs.show", brief_id=brief_id)
     query = [(key, value) for key, value in parse_qsl(parts.query, keep_blank_values=True) if key != "pinned"]
     return urlunsplit(("", "", parts.path, urlencode([*query, ("pinned", brief_id)]), parts.fragment))
@@ -133,11 +151,20 @@ def _back_to(target: str, brief_id: int) -> str:
 @bp.post("/briefs/pin")
 def pin():
     """Pin doc_id's text from start to end (a search result, a cited passage, a selection) to a brief, or to a new one."""
-    doc_id, start, end, choice = request.form.get("doc_id", ""), form_int("start"), form_int("end"), request.form.get("brief", "new")
+    doc_id, start, end, choice = (
+        request.form.get("doc_id", ""),
+        form_int("start"),
+        form_int("end"),
+        request.form.get("brief", "new"),
+    )
     if choice != "new" and not choice.isdigit():
         raise BadQueryError(f"no brief {choice!r}: choose a brief or “New brief”")
     with writing() as briefs:
-        brief_id = briefs.create(request.form.get("new_title", "").strip() or "Untitled brief") if choice == "new" else int(choice)
+        brief_id = (
+            briefs.create(request.form.get("new_title", "").strip() or "Untitled brief")
+            if choice == "new"
+            else int(choice)
+        )
         try:
             briefs.add_span(brief_id, doc_id, start, end)
         except PolicyKBError:

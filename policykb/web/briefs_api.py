@@ -7,7 +7,15 @@ from flask import Blueprint, jsonify, request
 from policykb.briefs.export import citation
 from policykb.briefs.model import Brief, BriefItem, Briefs
 from policykb.errors import BadQueryError, NotFoundError
-from policykb.web.brief_helpers import export_response, heading_text, passage_href, read_brief, reader, title_text, writing
+from policykb.web.brief_helpers import (
+    export_response,
+    heading_text,
+    passage_href,
+    read_brief,
+    reader,
+    title_text,
+    writing,
+)
 from policykb.web.error_shape import json_errors
 
 bp = Blueprint("briefs_api", __name__)
@@ -41,11 +49,19 @@ def _whole(body: dict, name: str) -> int:
 
 
 def _item_json(item: BriefItem) -> dict:
-    return {**item.to_json(), "citation": citation(item) if item.kind == "passage" else None, "href": passage_href(item)}
+    return {
+        **item.to_json(),
+        "citation": citation(item) if item.kind == "passage" else None,
+        "href": passage_href(item),
+    }
 
 
 def _brief_json(brief: Brief) -> dict:
-    return {**brief.to_json(), "items": [_item_json(item) for item in brief.items], "problems": [item.id for item in brief.problems]}
+    return {
+        **brief.to_json(),
+        "items": [_item_json(item) for item in brief.items],
+        "problems": [item.id for item in brief.problems],
+    }
 
 
 def _find_item(briefs: Briefs, brief_id: int, item_id: int) -> BriefItem:
@@ -96,7 +112,11 @@ def delete_brief(brief_id: int):
 def add_item(brief_id: int):
     body = _body({"chunk_id", "doc_id", "start", "end", "heading", "note"})
     kinds = [key for key in ("chunk_id", "doc_id", "heading") if key in body]
-    if len(kinds) != 1 or ("heading" in body and "note" in body) or (kinds != ["doc_id"] and {"start", "end"} & set(body)):
+    if (
+        len(kinds) != 1
+        or ("heading" in body and "note" in body)
+        or (kinds != ["doc_id"] and {"start", "end"} & set(body))
+    ):
         raise BadQueryError(ITEM_FORMS)
     note = _string(body, "note") or ""
     with writing() as briefs:
@@ -105,7 +125,9 @@ def add_item(brief_id: int):
         elif kinds == ["chunk_id"]:
             item_id = briefs.add_chunk(brief_id, _whole(body, "chunk_id"), note)
         else:
-            item_id = briefs.add_span(brief_id, _string(body, "doc_id"), _whole(body, "start"), _whole(body, "end"), note)
+            item_id = briefs.add_span(
+                brief_id, _string(body, "doc_id"), _whole(body, "start"), _whole(body, "end"), note
+            )
         item = _find_item(briefs, brief_id, item_id)
     return jsonify({"ok": True, "item": _item_json(item)}), 201
 
@@ -145,4 +167,3 @@ def remove_item(brief_id: int, item_id: int):
 @bp.get("/<int:brief_id>/export")
 def export(brief_id: int):
     return export_response(brief_id, request.args.get("format", ""))
-

@@ -43,8 +43,12 @@ def register_error_shape(app: Flask) -> None:
             return error(too_large if exc.code == 413 else exc.description or exc.name, exc.code or 500)
         if exc.code == 413:
             config = current_app.config["POLICYKB_CONFIG"]
-            return render_template("upload.html", enabled=bool(config.admin_token), limit_mb=config.max_file_bytes // 2**20,
-                                   message=f"{too_large}; split it or ask the operator to raise POLICYKB_MAX_FILE_MB"), 413
+            return render_template(
+                "upload.html",
+                enabled=bool(config.admin_token),
+                limit_mb=config.max_file_bytes // 2**20,
+                message=f"{too_large}; split it or ask the operator to raise POLICYKB_MAX_FILE_MB",
+            ), 413
         return exc
 
     @app.errorhandler(Exception)

@@ -30,40 +30,99 @@ def _brief_paths() -> dict:
     """Briefs need no token (they only collect citations); changes take JSON only, which a cross-site form cannot send."""
     brief_id = {"name": "brief_id", "in": "path", "required": True, "schema": {"type": "integer"}}
     item_id = {"name": "item_id", "in": "path", "required": True, "schema": {"type": "integer"}}
-    brief, item = {"$ref": "#/components/schemas/Brief"}, {"type": "object", "properties": {"ok": {"const": True}, "item": {"$ref": "#/components/schemas/BriefItem"}}}
+    brief, item = (
+        {"$ref": "#/components/schemas/Brief"},
+        {"type": "object", "properties": {"ok": {"const": True}, "item": {"$ref": "#/components/schemas/BriefItem"}}},
+    )
     text = {"type": "string"}
     return {
         "/api/briefs": {
-            "get": {"summary": "List briefs (id, title, updated_at, passages)", "operationId": "listBriefs", "responses": _ok({"type": "object"})},
-            "post": {"summary": "Create a brief", "operationId": "createBrief", "requestBody": _json_body({"title": text, "intro": text}, ["title"]),
-                     "responses": {**_ok(brief, "created", "201"), **_errors(400, 503)}},
+            "get": {
+                "summary": "List briefs (id, title, updated_at, passages)",
+                "operationId": "listBriefs",
+                "responses": _ok({"type": "object"}),
+            },
+            "post": {
+                "summary": "Create a brief",
+                "operationId": "createBrief",
+                "requestBody": _json_body({"title": text, "intro": text}, ["title"]),
+                "responses": {**_ok(brief, "created", "201"), **_errors(400, 503)},
+            },
         },
         "/api/briefs/{brief_id}": {
-            "get": {"summary": "A brief with its items, each checked against its source (status, moved_to, citation)", "operationId": "getBrief",
-                    "parameters": [brief_id], "responses": {**_ok(brief), **_errors(404)}},
-            "patch": {"summary": "Change a brief's title or introduction", "operationId": "updateBrief", "parameters": [brief_id],
-                      "requestBody": _json_body({"title": text, "intro": text}), "responses": {**_ok(brief), **_errors(400, 404)}},
-            "delete": {"summary": "Delete a brief", "operationId": "deleteBrief", "parameters": [brief_id], "responses": {**_ok({"type": "object"}), **_errors(404)}},
+            "get": {
+                "summary": "A brief with its items, each checked against its source (status, moved_to, citation)",
+                "operationId": "getBrief",
+                "parameters": [brief_id],
+                "responses": {**_ok(brief), **_errors(404)},
+            },
+            "patch": {
+                "summary": "Change a brief's title or introduction",
+                "operationId": "updateBrief",
+                "parameters": [brief_id],
+                "requestBody": _json_body({"title": text, "intro": text}),
+                "responses": {**_ok(brief), **_errors(400, 404)},
+            },
+            "delete": {
+                "summary": "Delete a brief",
+                "operationId": "deleteBrief",
+                "parameters": [brief_id],
+                "responses": {**_ok({"type": "object"}), **_errors(404)},
+            },
         },
-        "/api/briefs/{brief_id}/items": {"post": {
-            "summary": "Pin a chunk, or a span of a document's cleaned text, or add a heading", "operationId": "addBriefItem", "parameters": [brief_id],
-            "requestBody": _json_body({"chunk_id": {"type": "integer"}, "doc_id": text, "start": {"type": "integer"}, "end": {"type": "integer"},
-                                       "heading": text, "note": text}),
-            "responses": {**_ok(item, "created", "201"), **_errors(400, 404)}}},
+        "/api/briefs/{brief_id}/items": {
+            "post": {
+                "summary": "Pin a chunk, or a span of a document's cleaned text, or add a heading",
+                "operationId": "addBriefItem",
+                "parameters": [brief_id],
+                "requestBody": _json_body(
+                    {
+                        "chunk_id": {"type": "integer"},
+                        "doc_id": text,
+                        "start": {"type": "integer"},
+                        "end": {"type": "integer"},
+                        "heading": text,
+                        "note": text,
+                    }
+                ),
+                "responses": {**_ok(item, "created", "201"), **_errors(400, 404)},
+            }
+        },
         "/api/briefs/{brief_id}/items/{item_id}": {
-            "patch": {"summary": "Change a note or a heading's text, move up (-1) or down (1), or re-pin a passage whose text moved",
-                      "operationId": "updateBriefItem", "parameters": [brief_id, item_id],
-                      "requestBody": _json_body({"note": text, "heading": text, "move": {"enum": [-1, 1]}, "repin": {"const": True}}),
-                      "responses": {**_ok(item), **_errors(400, 404)}},
-            "delete": {"summary": "Remove an item", "operationId": "removeBriefItem", "parameters": [brief_id, item_id],
-                       "responses": {**_ok({"type": "object"}), **_errors(404)}},
+            "patch": {
+                "summary": "Change a note or a heading's text, move up (-1) or down (1), or re-pin a passage whose text moved",
+                "operationId": "updateBriefItem",
+                "parameters": [brief_id, item_id],
+                "requestBody": _json_body(
+                    {"note": text, "heading": text, "move": {"enum": [-1, 1]}, "repin": {"const": True}}
+                ),
+                "responses": {**_ok(item), **_errors(400, 404)},
+            },
+            "delete": {
+                "summary": "Remove an item",
+                "operationId": "removeBriefItem",
+                "parameters": [brief_id, item_id],
+                "responses": {**_ok({"type": "object"}), **_errors(404)},
+            },
         },
-        "/api/briefs/{brief_id}/export": {"get": {
-            "summary": "Export as DOCX (numbered endnotes), Markdown ([^n] footnotes) or CSV; 409 when a quote no longer matches its source",
-            "operationId": "exportBrief", "parameters": [brief_id, _param("format", "file format", {"enum": ["docx", "md", "csv"]}, True)],
-            "responses": {"200": {"description": "the file, as an attachment", "content": {
-                "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {}, "text/markdown": {}, "text/csv": {}}},
-                **_errors(400, 404, 409)}}},
+        "/api/briefs/{brief_id}/export": {
+            "get": {
+                "summary": "Export as DOCX (numbered endnotes), Markdown ([^n] footnotes) or CSV; 409 when a quote no longer matches its source",
+                "operationId": "exportBrief",
+                "parameters": [brief_id, _param("format", "file format", {"enum": ["docx", "md", "csv"]}, True)],
+                "responses": {
+                    "200": {
+                        "description": "the file, as an attachment",
+                        "content": {
+                            "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {},
+                            "text/markdown": {},
+                            "text/csv": {},
+                        },
+                    },
+                    **_errors(400, 404, 409),
+                },
+            }
+        },
     }
 
 
@@ -74,87 +133,217 @@ def openapi_spec() -> dict:
     secured = [{"bearer": []}]
     return {
         "openapi": "3.1.0",
-        "info": {"title": "policykb API", "version": __version__,
-                 "description": "Cited search over public-policy documents. Every hit's text is the document's cleaned text from start to end."},
+        "info": {
+            "title": "policykb API",
+            "version": __version__,
+            "description": "Cited search over public-policy documents. Every hit's text is the document's cleaned text from start to end.",
+        },
         "paths": {
-            "/api/search": {"get": {
-                "summary": "Search passages", "operationId": "search",
-                "parameters": [
-                    _param("q", "the query", {"type": "string", "minLength": 1}, True),
-                    _param("mode", "ranking", {"type": "string", "enum": ["hybrid", "dense", "keyword"], "default": "hybrid"}),
-                    _param("type", "document type", {"type": "string"}),
-                    _param("lang", "passage language (ISO 639-1)", {"type": "string"}),
-                    _param("year", "document year", {"type": "integer", "minimum": 1000, "maximum": 9999}),
-                    _param("doc", "document id", {"type": "string"}),
-                    _param("issuer", "issuer", {"type": "string"}),
-                    _param("agency", "agency mentioned (canonical name)", {"type": "string"}),
-                    _param("k", "hits per page", {"type": "integer", "minimum": 1, "maximum": 100, "default": 10}),
-                    _param("page", "page number", {"type": "integer", "minimum": 1, "default": 1}),
-                ],
-                "responses": {**_ok({"$ref": "#/components/schemas/SearchResult"}), **_errors(400, 503)},
-            }},
+            "/api/search": {
+                "get": {
+                    "summary": "Search passages",
+                    "operationId": "search",
+                    "parameters": [
+                        _param("q", "the query", {"type": "string", "minLength": 1}, True),
+                        _param(
+                            "mode",
+                            "ranking",
+                            {"type": "string", "enum": ["hybrid", "dense", "keyword"], "default": "hybrid"},
+                        ),
+                        _param("type", "document type", {"type": "string"}),
+                        _param("lang", "passage language (ISO 639-1)", {"type": "string"}),
+                        _param("year", "document year", {"type": "integer", "minimum": 1000, "maximum": 9999}),
+                        _param("doc", "document id", {"type": "string"}),
+                        _param("issuer", "issuer", {"type": "string"}),
+                        _param("agency", "agency mentioned (canonical name)", {"type": "string"}),
+                        _param("k", "hits per page", {"type": "integer", "minimum": 1, "maximum": 100, "default": 10}),
+                        _param("page", "page number", {"type": "integer", "minimum": 1, "default": 1}),
+                    ],
+                    "responses": {**_ok({"$ref": "#/components/schemas/SearchResult"}), **_errors(400, 503)},
+                }
+            },
             "/api/docs": {
-                "get": {"summary": "List documents", "operationId": "listDocs", "responses": {**_ok({"type": "object"}), **_errors(503)}},
-                "post": {"summary": "Upload a document (ingested in the background)", "operationId": "uploadDoc", "security": secured,
-                         "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
-                             "type": "object", "properties": {"file": {"type": "string", "format": "binary"}}, "required": ["file"]}}}},
-                         "responses": {**_ok({"type": "object"}, "accepted", "202"), **_errors(400, 401, 403, 413, 415)}},
+                "get": {
+                    "summary": "List documents",
+                    "operationId": "listDocs",
+                    "responses": {**_ok({"type": "object"}), **_errors(503)},
+                },
+                "post": {
+                    "summary": "Upload a document (ingested in the background)",
+                    "operationId": "uploadDoc",
+                    "security": secured,
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "multipart/form-data": {
+                                "schema": {
+                                    "type": "object",
+                                    "properties": {"file": {"type": "string", "format": "binary"}},
+                                    "required": ["file"],
+                                }
+                            }
+                        },
+                    },
+                    "responses": {**_ok({"type": "object"}, "accepted", "202"), **_errors(400, 401, 403, 413, 415)},
+                },
             },
             "/api/docs/{doc_id}": {
-                "get": {"summary": "A document's metadata and cleaned text", "operationId": "getDoc", "parameters": [doc_id],
-                        "responses": {**_ok({"type": "object"}), **_errors(404, 503)}},
-                "delete": {"summary": "Remove a document everywhere", "operationId": "deleteDoc", "parameters": [doc_id], "security": secured,
-                           "responses": {**_ok({"type": "object"}), **_errors(401, 403, 404)}},
+                "get": {
+                    "summary": "A document's metadata and cleaned text",
+                    "operationId": "getDoc",
+                    "parameters": [doc_id],
+                    "responses": {**_ok({"type": "object"}), **_errors(404, 503)},
+                },
+                "delete": {
+                    "summary": "Remove a document everywhere",
+                    "operationId": "deleteDoc",
+                    "parameters": [doc_id],
+                    "security": secured,
+                    "responses": {**_ok({"type": "object"}), **_errors(401, 403, 404)},
+                },
             },
-            "/api/jobs/{job_id}": {"get": {"summary": "Progress of an upload", "operationId": "getJob",
-                                           "parameters": [{"name": "job_id", "in": "path", "required": True, "schema": {"type": "string"}}],
-                                           "responses": {**_ok({"type": "object"}), **_errors(404)}}},
-            "/api/owners": {"get": {
-                "summary": "Who owns a task: lead, coordinating agencies, deadline, cited sentence", "operationId": "owners",
-                "parameters": [_param("q", "the task or question", {"type": "string"}),
-                               _param("agency", "an agency's name, acronym or Vietnamese name", {"type": "string"}),
-                               _param("k", "assignments for a question", {"type": "integer", "minimum": 1, "maximum": 50, "default": 5}),
-                               _param("page", "without q: that page of 100 assignments, with total, page and pages (a page past the "
-                                      "last gives the last); without page, every assignment", {"type": "integer", "minimum": 1})],
-                "responses": {**_ok({"type": "object"}), **_errors(400, 503)},
-            }},
+            "/api/jobs/{job_id}": {
+                "get": {
+                    "summary": "Progress of an upload",
+                    "operationId": "getJob",
+                    "parameters": [{"name": "job_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                    "responses": {**_ok({"type": "object"}), **_errors(404)},
+                }
+            },
+            "/api/owners": {
+                "get": {
+                    "summary": "Who owns a task: lead, coordinating agencies, deadline, cited sentence",
+                    "operationId": "owners",
+                    "parameters": [
+                        _param("q", "the task or question", {"type": "string"}),
+                        _param("agency", "an agency's name, acronym or Vietnamese name", {"type": "string"}),
+                        _param(
+                            "k",
+                            "assignments for a question",
+                            {"type": "integer", "minimum": 1, "maximum": 50, "default": 5},
+                        ),
+                        _param(
+                            "page",
+                            "without q: that page of 100 assignments, with total, page and pages (a page past the "
+                            "last gives the last); without page, every assignment",
+                            {"type": "integer", "minimum": 1},
+                        ),
+                    ],
+                    "responses": {**_ok({"type": "object"}), **_errors(400, 503)},
+                }
+            },
             **_brief_paths(),
-            "/api/health": {"get": {"summary": "Index status", "operationId": "health", "responses": {**_ok({"type": "object"}), **_errors(503)}}},
-            "/api/openapi.json": {"get": {"summary": "This description", "operationId": "openapi", "responses": _ok({"type": "object"})}},
+            "/api/health": {
+                "get": {
+                    "summary": "Index status",
+                    "operationId": "health",
+                    "responses": {**_ok({"type": "object"}), **_errors(503)},
+                }
+            },
+            "/api/openapi.json": {
+                "get": {"summary": "This description", "operationId": "openapi", "responses": _ok({"type": "object"})}
+            },
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "POLICYKB_ADMIN_TOKEN"}},
             "schemas": {
-                "Error": {"type": "object", "required": ["ok", "error", "status"], "properties": {
-                    "ok": {"const": False}, "error": {"type": "string"}, "status": {"type": "integer"}}},
-                "BriefItem": {"type": "object", "properties": {
-                    "id": {"type": "integer"}, "position": {"type": "integer"}, "kind": {"enum": ["passage", "heading"]},
-                    "heading": {"type": ["string", "null"]}, "note": {"type": "string"}, "doc_id": {"type": ["string", "null"]},
-                    "start": {"type": ["integer", "null"]}, "end": {"type": ["integer", "null"]}, "quote": {"type": ["string", "null"]},
-                    "title": {"type": ["string", "null"]}, "section": {"type": ["string", "null"]}, "page": {"type": ["integer", "null"]},
-                    "date": {"type": ["string", "null"]}, "doc_numbers": {"type": "array", "items": {"type": "string"}},
-                    "status": {"enum": ["ok", "source changed", "source removed"]},
-                    "moved_to": {"type": ["array", "null"], "items": {"type": "integer"}},
-                    "citation": {"type": ["string", "null"]}, "href": {"type": ["string", "null"]}}},
-                "Brief": {"type": "object", "properties": {
-                    "ok": {"const": True}, "id": {"type": "integer"}, "title": {"type": "string"}, "intro": {"type": "string"},
-                    "created_at": {"type": "string"}, "updated_at": {"type": "string"},
-                    "items": {"type": "array", "items": {"$ref": "#/components/schemas/BriefItem"}},
-                    "problems": {"type": "array", "items": {"type": "integer"}, "description": "ids of passages whose source changed or went"}}},
-                "Hit": {"type": "object", "required": ["rank", "doc_id", "title", "section", "page", "start", "end", "text", "score"], "properties": {
-                    "rank": {"type": "integer"}, "doc_id": {"type": "string"}, "chunk_id": {"type": "integer"}, "title": {"type": "string"},
-                    "source": {"type": "string"}, "doc_type": {"type": "string"}, "language": {"type": "string"},
-                    "date": {"type": ["string", "null"]}, "section": {"type": "string"}, "page": {"type": ["integer", "null"]},
-                    "start": {"type": "integer"}, "end": {"type": "integer"}, "text": {"type": "string"}, "score": {"type": "number"},
-                    "ocr": {"type": "boolean", "description": "the passage was read by OCR from a scanned page"},
-                    "ocr_confidence": {"type": ["number", "null"], "description": "mean OCR word confidence of its pages, 0–100"},
-                    "citation": {"type": "string", "description": "e.g. \"Title (9 May 2024), §Section, OCR text, p. 3\""}}},
-                "SearchResult": {"type": "object", "properties": {
-                    "ok": {"const": True}, "query": {"type": "string"}, "mode": {"type": "string"}, "total": {"type": "integer"},
-                    "page": {"type": "integer"}, "k": {"type": "integer"}, "took_ms": {"type": "number"},
-                    "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
-                    "facets": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "object", "properties": {
-                        "value": {"type": "string"}, "count": {"type": "integer"}}}}}}},
+                "Error": {
+                    "type": "object",
+                    "required": ["ok", "error", "status"],
+                    "properties": {"ok": {"const": False}, "error": {"type": "string"}, "status": {"type": "integer"}},
+                },
+                "BriefItem": {
+                    "type": "object",
+                    "properties": {
+                        "id": {"type": "integer"},
+                        "position": {"type": "integer"},
+                        "kind": {"enum": ["passage", "heading"]},
+                        "heading": {"type": ["string", "null"]},
+                        "note": {"type": "string"},
+                        "doc_id": {"type": ["string", "null"]},
+                        "start": {"type": ["integer", "null"]},
+                        "end": {"type": ["integer", "null"]},
+                        "quote": {"type": ["string", "null"]},
+                        "title": {"type": ["string", "null"]},
+                        "section": {"type": ["string", "null"]},
+                        "page": {"type": ["integer", "null"]},
+                        "date": {"type": ["string", "null"]},
+                        "doc_numbers": {"type": "array", "items": {"type": "string"}},
+                        "status": {"enum": ["ok", "source changed", "source removed"]},
+                        "moved_to": {"type": ["array", "null"], "items": {"type": "integer"}},
+                        "citation": {"type": ["string", "null"]},
+                        "href": {"type": ["string", "null"]},
+                    },
+                },
+                "Brief": {
+                    "type": "object",
+                    "properties": {
+                        "ok": {"const": True},
+                        "id": {"type": "integer"},
+                        "title": {"type": "string"},
+                        "intro": {"type": "string"},
+                        "created_at": {"type": "string"},
+                        "updated_at": {"type": "string"},
+                        "items": {"type": "array", "items": {"$ref": "#/components/schemas/BriefItem"}},
+                        "problems": {
+                            "type": "array",
+                            "items": {"type": "integer"},
+                            "description": "ids of passages whose source changed or went",
+                        },
+                    },
+                },
+                "Hit": {
+                    "type": "object",
+                    "required": ["rank", "doc_id", "title", "section", "page", "start", "end", "text", "score"],
+                    "properties": {
+                        "rank": {"type": "integer"},
+                        "doc_id": {"type": "string"},
+                        "chunk_id": {"type": "integer"},
+                        "title": {"type": "string"},
+                        "source": {"type": "string"},
+                        "doc_type": {"type": "string"},
+                        "language": {"type": "string"},
+                        "date": {"type": ["string", "null"]},
+                        "section": {"type": "string"},
+                        "page": {"type": ["integer", "null"]},
+                        "start": {"type": "integer"},
+                        "end": {"type": "integer"},
+                        "text": {"type": "string"},
+                        "score": {"type": "number"},
+                        "ocr": {"type": "boolean", "description": "the passage was read by OCR from a scanned page"},
+                        "ocr_confidence": {
+                            "type": ["number", "null"],
+                            "description": "mean OCR word confidence of its pages, 0–100",
+                        },
+                        "citation": {
+                            "type": "string",
+                            "description": 'e.g. "Title (9 May 2024), §Section, OCR text, p. 3"',
+                        },
+                    },
+                },
+                "SearchResult": {
+                    "type": "object",
+                    "properties": {
+                        "ok": {"const": True},
+                        "query": {"type": "string"},
+                        "mode": {"type": "string"},
+                        "total": {"type": "integer"},
+                        "page": {"type": "integer"},
+                        "k": {"type": "integer"},
+                        "took_ms": {"type": "number"},
+                        "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
+                        "facets": {
+                            "type": "object",
+                            "additionalProperties": {
+                                "type": "array",
+                                "items": {
+                                    "type": "object",
+                                    "properties": {"value": {"type": "string"}, "count": {"type": "integer"}},
+                                },
+                            },
+                        },
+                    },
+                },
             },
         },
     }

@@ -29,7 +29,12 @@ def highlight(text: str, pattern: re.Pattern[str] | None) -> Markup:
         return escape(text)
     out, last = [], 0
     for match in pattern.finditer(fold_lower_aligned(text)):
-        out += [escape(text[last : match.start()]), Markup("<mark>"), escape(text[match.start() : match.end()]), Markup("</mark>")]
+        out += [
+            escape(text[last : match.start()]),
+            Markup("<mark>"),
+            escape(text[match.start() : match.end()]),
+            Markup("</mark>"),
+        ]
         last = match.end()
     out.append(escape(text[last:]))
     return Markup("").join(out)
@@ -67,7 +72,9 @@ def _heading_lines(text: str, start: int, end: int, section: str) -> list[tuple[
     return spans
 
 
-def document_blocks(text: str, chunks: list[ChunkInfo], mark: tuple[int, int] | None, cited_chunk: int | None) -> list[Block]:
+def document_blocks(
+    text: str, chunks: list[ChunkInfo], mark: tuple[int, int] | None, cited_chunk: int | None
+) -> list[Block]:
     """The whole cleaned text as chunk blocks in order, section headings set apart, the cited span in <mark>."""
     blocks: list[Block] = []
     position = 0
@@ -94,4 +101,6 @@ def _mark_span(text: str, start: int, end: int, mark: tuple[int, int] | None) ->
         return escape(text[start:end])
     left, right = max(mark[0], start), min(mark[1], end)
     opening = Markup('<mark class="passage" id="passage">') if left == mark[0] else Markup('<mark class="passage">')
-    return Markup("").join([escape(text[start:left]), opening, escape(text[left:right]), Markup("</mark>"), escape(text[right:end])])
+    return Markup("").join(
+        [escape(text[start:left]), opening, escape(text[left:right]), Markup("</mark>"), escape(text[right:end])]
+    )

@@ -61,8 +61,9 @@ def _bounds(low: int | None, high: int | None) -> str:
     return f"at least {low}" if low is not None else f"at most {high}"
 
 
-def int_arg(name: str, default: int | None = None, low: int | None = 1, high: int | None = 10**6, *,
-            lenient: bool = False) -> int | None:
+def int_arg(
+    name: str, default: int | None = None, low: int | None = 1, high: int | None = 10**6, *, lenient: bool = False
+) -> int | None:
     """The query parameter `name` as a whole number from low to high; missing or empty, `default`.
 
     Any other value is a 400, or with `lenient` it counts as missing: for the positions in links the pages make

@@ -19,7 +19,12 @@ from policykb.web.uploads import UploadRejected, save_upload
 
 bp = Blueprint("ui", __name__)
 FACETS = (("type", "Type"), ("year", "Year"), ("lang", "Language"), ("issuer", "Issuer"), ("agency", "Agency"))
-EXAMPLES = ("who coordinates the partnership group", "Resolution 68", "bảo hiểm thất nghiệp", "shock-responsive social protection")
+EXAMPLES = (
+    "who coordinates the partnership group",
+    "Resolution 68",
+    "bảo hiểm thất nghiệp",
+    "shock-responsive social protection",
+)
 
 
 bp.add_app_template_global(page_label, "page_label")
@@ -42,14 +47,25 @@ def _args_with(**changes) -> dict:
 
 @bp.app_context_processor
 def _helpers() -> dict:
-    return {"args_with": _args_with, "url_with": lambda **changes: url_for(request.endpoint, **(request.view_args or {}), **_args_with(**changes))}
+    return {
+        "args_with": _args_with,
+        "url_with": lambda **changes: url_for(request.endpoint, **(request.view_args or {}), **_args_with(**changes)),
+    }
 
 
 @bp.get("/")
 def index():
     query = text_arg("q")
-    context = {"query": query, "mode": request.args.get("mode", "hybrid"), "modes": MODES, "result": None, "message": None,
-               "facet_names": FACETS, "examples": EXAMPLES, "active": {k: request.args[k] for k, _ in FACETS if request.args.get(k)}}
+    context = {
+        "query": query,
+        "mode": request.args.get("mode", "hybrid"),
+        "modes": MODES,
+        "result": None,
+        "message": None,
+        "facet_names": FACETS,
+        "examples": EXAMPLES,
+        "active": {k: request.args[k] for k, _ in FACETS if request.args.get(k)},
+    }
     store = get_store()
     documents = store.list_documents() if store is not None else []
     context["corpus"] = {"documents": len(documents), "chunks": sum(d.chunks for d in documents)}
@@ -68,7 +84,9 @@ def index():
     context["result"] = result
     if is_ownership_question(query) and page == 1:
         context["answer"] = OwnersFinder(searcher()).ask(query, k=3)
-    context["hits"] = [{"hit": hit, "html": highlight(hit.text, pattern), "cite": format_citation(hit)} for hit in result.hits]
+    context["hits"] = [
+        {"hit": hit, "html": highlight(hit.text, pattern), "cite": format_citation(hit)} for hit in result.hits
+    ]
     context["pages"] = max(1, -(-result.total // result.k))
     return render_template("search.html", **context)
 
@@ -96,7 +114,9 @@ def owners_csv():
         result = OwnersFinder(searcher()).find(text_arg("q"), text_arg("agency") or None, 50)
     except BadQueryError as exc:
         abort(400, str(exc))
-    return Response(to_csv(result), mimetype="text/csv", headers={"Content-Disposition": 'attachment; filename="tasks.csv"'})
+    return Response(
+        to_csv(result), mimetype="text/csv", headers={"Content-Disposition": 'attachment; filename="tasks.csv"'}
+    )
 
 
 @bp.get("/favicon.ico")
@@ -120,14 +140,22 @@ def document(doc_id: str):
     source_available = Path(doc.source).is_file()
     cited = _cited_chunk(doc.chunks, chunk_id, mark)
     scan = cited if source_available and cited and cited.ocr and cited.page else None
-    return render_template("doc.html", doc=doc, blocks=blocks, mark=mark, related=store.related_documents(doc_id),
-                           source_available=source_available, scan=scan)
+    return render_template(
+        "doc.html",
+        doc=doc,
+        blocks=blocks,
+        mark=mark,
+        related=store.related_documents(doc_id),
+        source_available=source_available,
+        scan=scan,
+    )
 
 
 def _cited_chunk(chunks: list[ChunkInfo], chunk_id: int | None, mark: tuple[int, int] | None) -> ChunkInfo | None:
     """The chunk a result led to: by its id, else the one where the cited span starts."""
     return next((c for c in chunks if c.id == chunk_id), None) or next(
-        (c for c in chunks if mark is not None and c.start <= mark[0] < c.end), None)
+        (c for c in chunks if mark is not None and c.start <= mark[0] < c.end), None
+    )
 
 
 @bp.get("/doc/<doc_id>/page/<int:page>.png")
@@ -170,15 +198,26 @@ SORTS = ("title", "doc_type", "date", "language", "chunks", "ingested_at")
 def documents():
     store = get_store()
     rows = store.list_documents() if store else []
-    wanted_type, wanted_lang, text = request.args.get("type"), request.args.get("lang"), request.args.get("q", "").strip().lower()
+    wanted_type, wanted_lang, text = (
+        request.args.get("type"),
+        request.args.get("lang"),
+        request.args.get("q", "").strip().lower(),
+    )
     types = sorted({d.doc_type for d in rows})
     languages = sorted({d.language for d in rows})
-    rows = [d for d in rows if (not wanted_type or d.doc_type == wanted_type) and (not wanted_lang or d.language == wanted_lang)
-            and (not text or text in d.title.lower())]
+    rows = [
+        d
+        for d in rows
+        if (not wanted_type or d.doc_type == wanted_type)
+        and (not wanted_lang or d.language == wanted_lang)
+        and (not text or text in d.title.lower())
+    ]
     sort = request.args.get("sort", "title") if request.args.get("sort") in SORTS else "title"
     reverse = request.args.get("order") == "desc"
     rows.sort(key=lambda d: ((value := getattr(d, sort)) is None, value if value is not None else ""), reverse=reverse)
-    return render_template("docs.html", rows=rows, sort=sort, reverse=reverse, types=types, languages=languages, sorts=SORTS)
+    return render_template(
+        "docs.html", rows=rows, sort=sort, reverse=reverse, types=types, languages=languages, sorts=SORTS
+    )
 
 
 def _upload_page(message: str | None = None, status: int = 200):

@@ -15,15 +15,20 @@ from werkzeug.utils import secure_filename
 
 from policykb.config import Config
 from policykb.errors import PolicyKBError
-from policykb.search.embedder import make_embedder
-from policykb.ingest.indexer import Indexer
 from policykb.ingest import SUPPORTED_EXTENSIONS
+from policykb.ingest.indexer import Indexer
+from policykb.search.embedder import make_embedder
 
 log = logging.getLogger(__name__)
 
 
-IMAGE_MAGIC = {".png": b"\x89PNG\r\n\x1a\n", ".jpg": b"\xff\xd8\xff", ".jpeg": b"\xff\xd8\xff",
-               ".tif": (b"II*\x00", b"MM\x00*"), ".tiff": (b"II*\x00", b"MM\x00*")}
+IMAGE_MAGIC = {
+    ".png": b"\x89PNG\r\n\x1a\n",
+    ".jpg": b"\xff\xd8\xff",
+    ".jpeg": b"\xff\xd8\xff",
+    ".tif": (b"II*\x00", b"MM\x00*"),
+    ".tiff": (b"II*\x00", b"MM\x00*"),
+}
 
 
 class UploadRejected(PolicyKBError):
@@ -56,7 +61,10 @@ def save_upload(upload: FileStorage | None, config: Config) -> Path:
     name = secure_filename(upload.filename) or "upload"
     suffix = Path(name).suffix.lower()
     if suffix not in SUPPORTED_EXTENSIONS:
-        raise UploadRejected(415, f"{upload.filename}: unsupported file type {suffix or '(none)'} — upload one of {', '.join(sorted(SUPPORTED_EXTENSIONS))}")
+        raise UploadRejected(
+            415,
+            f"{upload.filename}: unsupported file type {suffix or '(none)'} — upload one of {', '.join(sorted(SUPPORTED_EXTENSIONS))}",
+        )
     folder = config.data_dir / "uploads"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{uuid.uuid4().hex[:8]}-{name}"
@@ -64,12 +72,17 @@ def save_upload(upload: FileStorage | None, config: Config) -> Path:
     size = path.stat().st_size
     if size > config.max_file_bytes:
         path.unlink()
-        raise UploadRejected(413, f"{upload.filename}: {size / 2**20:.1f} MB is over the {config.max_file_bytes / 2**20:.0f} MB limit")
+        raise UploadRejected(
+            413, f"{upload.filename}: {size / 2**20:.1f} MB is over the {config.max_file_bytes / 2**20:.0f} MB limit"
+        )
     with path.open("rb") as handle:
         head = handle.read(8192)
     if not _content_matches(suffix, head, path):
         path.unlink()
-        raise UploadRejected(415, f"{upload.filename}: the content is not a {suffix} file — check the file, or give it its real extension")
+        raise UploadRejected(
+            415,
+            f"{upload.filename}: the content is not a {suffix} file — check the file, or give it its real extension",
+        )
     return path
 
 
@@ -115,7 +128,12 @@ class UploadJobs:
             job.stage, job.done, job.total = stage, done, total
 
         try:
-            with Indexer(self.config, make_embedder(self.config.embedder, self.config.models_dir), progress=False, on_progress=progress) as indexer:
+            with Indexer(
+                self.config,
+                make_embedder(self.config.embedder, self.config.models_dir),
+                progress=False,
+                on_progress=progress,
+            ) as indexer:
                 report = indexer.ingest([path])
                 found = indexer.store.document_for_source(str(path.resolve()))
         except PolicyKBError as exc:
