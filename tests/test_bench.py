@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from policykb.bench.throughput import QUERY_KINDS, Vocabulary, benchmark_queries, run_benchmarks
+from policykb.bench.synthetic import QUERY_KINDS, Vocabulary, benchmark_queries
+from policykb.bench.throughput import run_benchmarks
 from policykb.config import DEFAULT_CORPUS_DIR, Config
 from policykb.glossary import load_glossary
 

@@ -13,8 +13,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from policykb.bench.scale import query_embedder, write_synthetic_index
-from policykb.bench.throughput import Vocabulary, benchmark_queries
+from policykb.bench.scale import query_embedder
+from policykb.bench.synthetic import Vocabulary, benchmark_queries
+from policykb.bench.synthetic_index import write_synthetic_index
 from policykb.config import DEFAULT_CORPUS_DIR, Config
 from policykb.glossary import load_glossary
 from policykb.ingest.indexer import Indexer

@@ -14,8 +14,9 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from policykb.bench.scale import EMBEDDER, empty_page_cache, query_embedder, write_synthetic_index
-from policykb.bench.throughput import Vocabulary
+from policykb.bench.scale import empty_page_cache, query_embedder
+from policykb.bench.synthetic import Vocabulary
+from policykb.bench.synthetic_index import EMBEDDER, write_synthetic_index
 from policykb.cli import main
 from policykb.config import DEFAULT_CORPUS_DIR, Config
 from policykb.glossary import load_glossary

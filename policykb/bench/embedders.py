@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from policykb.bench.throughput import Vocabulary, write_synthetic_corpus
+from policykb.bench.synthetic import Vocabulary, write_synthetic_corpus
 from policykb.config import DEFAULT_CORPUS_DIR, Config
 from policykb.glossary import load_glossary
 from policykb.ingest import parse_file

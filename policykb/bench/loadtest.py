@@ -22,7 +22,7 @@ import time
 import urllib.parse
 from pathlib import Path
 
-from policykb.bench.throughput import Vocabulary, benchmark_queries, write_synthetic_corpus
+from policykb.bench.synthetic import Vocabulary, benchmark_queries, write_synthetic_corpus
 from policykb.config import DEFAULT_CORPUS_DIR, Config
 from policykb.glossary import load_glossary
 from policykb.ingest.indexer import Indexer

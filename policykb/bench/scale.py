@@ -7,10 +7,8 @@ on every query and measures dense recall@10 against exact search.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import random
 import resource
 import subprocess
 import sys
@@ -26,22 +24,13 @@ import numpy as np
 from policykb.bench.baseline import BaselineSearcher
 from policykb.bench.machine import code_revision, load_average, machine_info
 from policykb.bench.stats import percentiles
-from policykb.bench.throughput import (
-    ASPECTS,
-    SEARCH_K,
-    SEED,
-    TITLE_ENDINGS,
-    Vocabulary,
-    benchmark_queries,
-    document_number,
-    index_bytes,
-    paragraph_extras,
-)
+from policykb.bench.synthetic import SEED, Vocabulary, benchmark_queries
+from policykb.bench.synthetic_index import EMBEDDER, write_synthetic_index
+from policykb.bench.throughput import SEARCH_K, index_bytes
 from policykb.bench.vectors import ClusteredVectors, NearbyQueryEmbedder
 from policykb.config import DEFAULT_CORPUS_DIR, Config
 from policykb.errors import PolicyKBError
 from policykb.glossary import load_glossary
-from policykb.models import Chunk, Document
 from policykb.search.embedder import make_embedder
 from policykb.search.query import expansion_phrases, plan_query
 from policykb.search.searcher import MODES, Searcher
@@ -49,93 +38,9 @@ from policykb.search.terms import write_terms
 from policykb.search.vectors import AnnSettings, open_vectors
 from policykb.store import Store
 
-EMBEDDER = "synthetic-clustered-384"  # recorded in the index, so that the real model is never asked for
-COMMIT_EVERY_CHUNKS = 50000
-SENTENCE_POOL = 50000  # varied corpus sentences that passages are drawn from: varying each anew is the slow part
 QUERY_PASSAGES = 2000  # passages whose neighbourhoods the query vectors come from
 WARM_UP_QUERIES = 20  # answered before the serving process's clock runs
 DROP_CACHES = Path("/proc/sys/vm/drop_caches")
-
-
-# --- writing the synthetic index --------------------------------------------------------------------
-class PassageWriter:
-    """Policy documents of 20–80 numbered sections, one passage each, from a pool of varied corpus sentences."""
-
-    def __init__(self, vocab: Vocabulary, seed: int) -> None:
-        self.vocab, self.rng = vocab, random.Random(seed)
-        self.pool = [vocab.vary(self.rng.choice(vocab.sentences), self.rng) for _ in range(SENTENCE_POOL)]
-
-    def paragraph(self) -> str:
-        rng, vocab = self.rng, self.vocab
-        sentences: list[str] = []
-        target = rng.randint(250, 600)
-        while sum(len(s) + 1 for s in sentences) < target:
-            sentences.append(rng.choice(self.pool))
-        return " ".join(sentences + paragraph_extras(vocab, rng))
-
-    def document(self, index: int, sections: int) -> Document:
-        """Document `index` with `sections` + 1 chunks (the title block, then one per numbered section)."""
-        rng, vocab = self.rng, self.vocab
-        kind, number = document_number(index)
-        title = f"{kind} on {rng.choice(vocab.terms)} {rng.choice(TITLE_ENDINGS)}"
-        year = 2015 + index % 10
-        blocks = [(f"{title}\nNo. {number}, issued by the {rng.choice(vocab.agencies)}.\n{self.paragraph()}", "")]
-        chapter = written = 0
-        while written < sections:
-            chapter += 1
-            heading = f"{chapter}. {rng.choice(vocab.terms).capitalize()}"
-            for sub in range(1, min(rng.randint(3, 8), sections - written) + 1):
-                aspect = f"{chapter}.{sub}. {rng.choice(ASPECTS)} {rng.choice(vocab.terms)}"
-                blocks.append((f"{aspect}\n{self.paragraph()}", f"{title} › {heading} › {aspect}"))
-                written += 1
-        text, chunks = "", []
-        for ordinal, (block, section) in enumerate(blocks):
-            start = len(text)
-            text += block + "\n\n"
-            chunks.append(Chunk(start, start + len(block), block, section, language="en", ordinal=ordinal))
-        return Document(
-            source=f"/synthetic/{index:07d}.txt",
-            text=text,
-            content_hash=f"synthetic-{index}",
-            title=title,
-            doc_type=kind.lower(),
-            language="en",
-            date=f"{year}-0{1 + index % 9}-15",
-            issuer="Government",
-            doc_numbers=[number],
-            chunks=chunks,
-        )
-
-
-def write_synthetic_index(config: Config, chunks: int, vocab: Vocabulary, seed: int = SEED) -> dict:
-    """Write documents of about `chunks` chunks with clustered vectors through Store.replace_document, many to a commit."""
-    writer = PassageWriter(vocab, seed)
-    vectors = ClusteredVectors(seed)
-    stream = _rows(vectors.batches(chunks))
-    started = time.perf_counter()
-    with Store(config.db_path) as store:
-        store.set_embedder(EMBEDDER, vectors.dim)
-        written = index = 0
-        while written < chunks:
-            with store.transaction():
-                goal = min(chunks, written + COMMIT_EVERY_CHUNKS)
-                while written < goal:
-                    doc = writer.document(index, min(writer.rng.randint(20, 80), max(0, goal - written - 1)))
-                    doc.chunks = doc.chunks[: goal - written]
-                    hashes = [
-                        hashlib.sha256(f"{EMBEDDER}\0{index}\0{c.ordinal}".encode()).hexdigest() for c in doc.chunks
-                    ]
-                    store.replace_document(
-                        f"synthetic-{index:07d}", doc, hashes, np.vstack([next(stream) for _ in doc.chunks])
-                    )
-                    written += len(doc.chunks)
-                    index += 1
-    return {"documents": index, "chunks": written, "seconds": time.perf_counter() - started}
-
-
-def _rows(batches):
-    for batch in batches:
-        yield from batch
 
 
 def build(config: Config, chunks: int, corpus_dir: Path) -> dict:

@@ -11,7 +11,7 @@ import shutil
 from dataclasses import replace
 from pathlib import Path
 
-from policykb.bench.throughput import Vocabulary, benchmark_queries, write_synthetic_corpus
+from policykb.bench.synthetic import Vocabulary, benchmark_queries, write_synthetic_corpus
 from policykb.config import DEFAULT_CORPUS_DIR, Config
 from policykb.eval.retrieval import load_alqac, load_beir, write_corpus_files
 from policykb.eval.sets import OWNERS_DOCUMENTS, OWNERS_QUESTIONS, POLICY_QUERIES

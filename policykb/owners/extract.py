@@ -7,85 +7,9 @@ from dataclasses import dataclass, field
 
 from policykb.glossary import Glossary, Mention
 from policykb.models import Assignment, Chunk
+from policykb.owners import patterns
 from policykb.textlines import Line, page_of, scan_lines
 from policykb.textnorm import fold_lower_aligned
-
-# Patterns run on folded, lower-cased text of the same length (so "chủ trì" is "chu tri").
-_LEAD_AFTER = re.compile(  # the lead is named right after these words
-    r"\b(?:led by|leading by|under the (?:leadership|lead|direction|coordination) of|chaired by|headed by|coordinated by|"
-    r"(?:co-)?organi[sz]ed by|(?:drafted|developed|prepared|finali[sz]ed|implemented|carried out|conducted) by|"
-    r"(?:will|shall|must|should|is to|are to) be \w+ed by|"
-    r"assigns? (?:duties|tasks|responsibilit(?:y|ies)) to|assigned to|tasks?|giao(?: cho)?|"
-    r"urg(?:e|es|ed)|(?:request|ask|instruct|direct)(?:s|ed)?|call(?:s|ed)? (?:on|upon)|yeu cau|de nghi)\s+(?:the\s+)?"
-)
-# Between a subject and its verb: "(SAD)", "là cơ quan thường trực,", "căn cứ chức năng, nhiệm vụ được giao,", "also".
-_SUBJECT_GAP = (
-    r"\s*(?:\([^)]{1,40}\)\s*)?,?\s*(?:la co quan [^,]{1,30},\s*)?(?:can cu [^,]{1,40}(?:, [^,]{1,30})?,\s*)?"
-    r"(?:(?:also|jointly|further|then|now|successfully|cung|tiep tuc|se)\s+)*"
-)
-_STRONG_VERB = re.compile(
-    _SUBJECT_GAP
-    + (  # the subject owns the task, whatever follows
-        r"(?:will |shall |must |should |is to |are to |to )?(?:chu tri|co trach nhiem|chiu trach nhiem|duoc giao|takes? the lead|leads?\b|"
-        r"(?:is|are|was|were|will be|shall be|remains?) (?:responsible|in charge|the lead)|(?:has|have) been tasked|(?:is|are) tasked|"
-        r"must\b|shall\b|(?:is|are) to\b)"
-    )
-)
-_WEAK_VERB = re.compile(
-    _SUBJECT_GAP
-    + (  # the subject does the task, unless the sentence says it only helps
-        r"(?:will\b|should\b|aims? to\b|plans? to\b|needs? to\b|(?:has|have) to\b|(?:is|are) expected to\b|"
-        r"(?:co-)?organi[sz]ed\b|finali[sz]ed\b|developed\b|drafted\b|prepared\b|launched\b|commit(?:s|ted|ed)\b|contribut(?:es|ed) to\b|"
-        r"(?:xay dung|trien khai|huong dan|to chuc|bo tri|bao dam|dam bao|can doi|theo doi|tong hop|bao cao|nghien cuu|"
-        r"de xuat|ra soat|sua doi|hoan thien|ban hanh|chi dao|kiem tra|phat trien|van dong|tuyen truyen|thuc hien|ket noi|tham muu)\b)"
-    )
-)
-_OF_PARENT = re.compile(
-    r"\s*(?:\([^)]{1,40}\)\s*)?(?:of|cua|thuoc)\s+(?:the\s+)?"
-)  # "Social Assistance Department (SAD) of MOLISA"
-_SUPPORT_AFTER = re.compile(
-    r"\b(?:in (?:close )?(?:coordination|cooperation|collaboration|partnership) with|coordinat(?:e|es|ing) with|"
-    r"with (?:the )?(?:technical )?support (?:of|from)|supported by|phoi hop voi|phoi hop cung)\s+(?:the\s+)?"
-)
-_SUPPORT_CLAUSE = re.compile(  # "the ILO in collaboration with MOLISA organized …": the subject still leads
-    r",?\s*(?:in (?:close )?(?:coordination|cooperation|collaboration|partnership) with|phoi hop voi|phoi hop cung)\s+(?:the\s+)?"
-)
-# "The ILO supported MOLISA to …", "assist MOLISA in …": the helped agency does the task, the helper coordinates.
-_HELPS = re.compile(r"(?<!with )(?<!with the )\b(?:supports?|supported|assists?|assisted|helps?|helped)\s+(?:the\s+)?")
-_ESPECIALLY = re.compile(r",?\s*(?:especially|in particular|particularly|notably|nhat la|dac biet la)\s+(?:the\s+)?")
-_HELPED_TASK = re.compile(r"\s*,?\s*(?:to|in|with|trong)\b")
-_PRONOUN = re.compile(
-    r"(?P<pronoun>they|it)\s+(?:also\s+)?(?:will|must|shall|should|needs?|ha(?:s|ve) to|is to|are to|(?:is|are) expected to)\b"
-)
-_LABEL = re.compile(
-    r"(?:\d{1,2}\.\s*)?(?:(?P<lead>(?:coordinating|lead|leading|implementing|responsible|executing|focal|presiding) "
-    r"(?:agency|agencies|ministry|body|unit|organi[sz]ation)|co quan chu tri|don vi chu tri|chu tri)"
-    r"|(?P<support>(?:supporting|cooperating|partner|collaborating) (?:agenc(?:y|ies)|organi[sz]ations?)|potential partners|"
-    r"co quan phoi hop|don vi phoi hop|phoi hop)"
-    r"|(?P<deadline>deadline|completion (?:time|date)|time ?frame|implementing duration|duration|thoi han(?: hoan thanh)?|"
-    r"thoi gian hoan thanh|thoi gian thuc hien))\s*:\s*"
-)
-_TASK_LINE = re.compile(
-    r"(?:\d{1,2}\.\s*)?(?:task|activity|pilot|action|output|nhiem vu|hoat dong|noi dung)\s*\d{0,2}[a-z]?\s*[:.]\s*"
-)
-_MONTHS = r"(?:january|february|march|april|may|june|july|august|september|october|november|december)"
-_DEADLINE = re.compile(
-    r"(?:\bby |\bbefore |\bno later than |\buntil |\btruoc |\btrong |\bhoan thanh (?:trong |truoc )?|"
-    r"\bthoi han(?: hoan thanh)?\s*:\s*|\bdeadline\s*:\s*)"
-    r"(?:nam |ngay )?((?:the )?(?:end of |(?:first|second) half of )?"
-    r"(?:\d{1,2} thang \d{1,2} nam |\d{1,2}/\d{1,2}/|thang \d{1,2}\s*(?:/|nam)\s*|q(?:uy)?\s*[ivx1-4]+\s*(?:/|nam)\s*|"
-    rf"{_MONTHS} (?:\d{{1,2}},? )?)?(?:19|20)\d\d)\b"
-)
-_TABLE_HEADS = {
-    "task": re.compile(r"^(?:task|tasks|nhiem vu|noi dung|activity|activities|cong viec)"),
-    "lead": re.compile(
-        r"^(?:lead|responsible agency|implementing agency|co quan chu tri|chu tri|don vi chu tri|co quan thuc hien|don vi thuc hien)"
-    ),
-    "coordinating": re.compile(r"^(?:coordinating|supporting|co quan phoi hop|phoi hop|don vi phoi hop)"),
-    "deadline": re.compile(r"^(?:deadline|completion|thoi han|thoi gian)"),
-}
-_SENTENCE_END = re.compile(r"[.!?]+(?=\s|$)")
-_BULLET = re.compile(r"[-–•*+·▪►]\s*")
 
 
 @dataclass(slots=True)
@@ -133,7 +57,7 @@ def _names(mentions: list[Mention], lead: str | None = None) -> list[str]:
 
 def _led_after(doc: _Text, start: int, end: int) -> _Found | None:
     """ "led by MOLISA", "giao Bộ Tài chính", "assigns duties to ministries, sectors, and localities"."""
-    for match in _LEAD_AFTER.finditer(doc.folded, start, end):
+    for match in patterns.LEAD_AFTER.finditer(doc.folded, start, end):
         first = doc.at(match.end(), end)
         if first is not None:
             chain = doc.chain(first, end)
@@ -151,7 +75,7 @@ def _subject(doc: _Text, start: int, end: int) -> tuple[list[Mention], int] | No
         return None
     chain = doc.chain(first, end)
     cursor = chain[-1].end
-    parent = _OF_PARENT.match(doc.folded, cursor, end)
+    parent = patterns.OF_PARENT.match(doc.folded, cursor, end)
     if parent and (owner := doc.at(parent.end(), end, 0)) is not None:
         cursor = owner.end
     return chain, cursor
@@ -164,7 +88,7 @@ def _subject_with_partners(doc: _Text, start: int, end: int) -> tuple[list[Menti
         return None
     chain, cursor = found
     partners: list[Mention] = []
-    clause = _SUPPORT_CLAUSE.match(doc.folded, cursor, end)
+    clause = patterns.SUPPORT_CLAUSE.match(doc.folded, cursor, end)
     if clause and (partner := doc.at(clause.end(), end, 0)) is not None:
         partners = doc.chain(partner, end)
         cursor = partners[-1].end
@@ -175,16 +99,16 @@ def _subject_with_partners(doc: _Text, start: int, end: int) -> tuple[list[Menti
 def _helped(doc: _Text, start: int, end: int) -> _Found | None:
     """ "The ILO supported MOLISA to …": MOLISA leads, the ILO coordinates. Only when the helper is a known name: "The
     partnership group will assist MOLISA in …" states the group's duty, which a card saying "Lead: MOLISA" would hide."""
-    for match in _HELPS.finditer(doc.folded, start, end):
+    for match in patterns.HELPS.finditer(doc.folded, start, end):
         helped = doc.at(match.end(), end, 0)
         helpers = doc.within(start, match.start())[:1]
         if helped is None or not helpers:
             continue
         others: list[Mention] = []
-        special = _ESPECIALLY.match(doc.folded, helped.end, end)
+        special = patterns.ESPECIALLY.match(doc.folded, helped.end, end)
         if special and (named := doc.at(special.end(), end, 0)) is not None:
             others, helped = [helped], named
-        if not _HELPED_TASK.match(doc.folded, helped.end, end):
+        if not patterns.HELPED_TASK.match(doc.folded, helped.end, end):
             continue
         return _Found(helped.canonical, _names(others + helpers, helped.canonical))
     return None
@@ -198,15 +122,15 @@ def _clause_owner(doc: _Text, start: int, end: int) -> _Found | None:
     subject = _subject_with_partners(doc, start, end)
     if subject is not None:
         chain, partners, verb_at = subject
-        if _STRONG_VERB.match(doc.folded, verb_at, end):
+        if patterns.STRONG_VERB.match(doc.folded, verb_at, end):
             return _Found(chain[0].canonical, _names(chain[1:] + partners, chain[0].canonical))
     helped = _helped(doc, start, end)
     if helped is not None:
         return helped
-    if subject is not None and _WEAK_VERB.match(doc.folded, verb_at, end):
+    if subject is not None and patterns.WEAK_VERB.match(doc.folded, verb_at, end):
         return _Found(chain[0].canonical, _names(chain[1:] + partners, chain[0].canonical))
     for mention in doc.within(start, end):  # "In line with ILO standards, MOLISA shall …"
-        if mention.start - start < 60 and _STRONG_VERB.match(doc.folded, mention.end, end):
+        if mention.start - start < 60 and patterns.STRONG_VERB.match(doc.folded, mention.end, end):
             return _Found(mention.canonical)
     return None
 
@@ -214,14 +138,14 @@ def _clause_owner(doc: _Text, start: int, end: int) -> _Found | None:
 def _partners(doc: _Text, start: int, end: int) -> list[Mention]:
     """Names after "in coordination with", "phối hợp với" and the like."""
     found: list[Mention] = []
-    for match in _SUPPORT_AFTER.finditer(doc.folded, start, end):
+    for match in patterns.SUPPORT_AFTER.finditer(doc.folded, start, end):
         first = doc.at(match.end(), end)
         found += doc.chain(first, end) if first is not None else []
     return found
 
 
 def _deadline(doc: _Text, start: int, end: int) -> str | None:
-    match = _DEADLINE.search(doc.folded, start, end)
+    match = patterns.DEADLINE.search(doc.folded, start, end)
     return doc.text[match.start(1) : match.end(1)].strip() if match else None
 
 
@@ -229,12 +153,12 @@ def _clauses(text: str, line: Line) -> list[list[tuple[int, int]]]:
     """A line's sentences, each a list of its ";"-separated clauses as (start, end), bullets and spaces trimmed."""
     sentences: list[list[tuple[int, int]]] = []
     start = line.start
-    ends = [m.end() for m in _SENTENCE_END.finditer(text, line.start, line.end)]
+    ends = [m.end() for m in patterns.SENTENCE_END.finditer(text, line.start, line.end)]
     for end in ends + ([line.end] if not ends or ends[-1] < line.end else []):
         clauses = []
         for piece in re.finditer(r"[^;]+(?:;|$)", text[start:end]):
             left = start + piece.start() + len(piece.group()) - len(piece.group().lstrip())
-            bullet = _BULLET.match(text, left)
+            bullet = patterns.BULLET.match(text, left)
             left = bullet.end() if bullet else left
             if start + piece.end() - left > 3:
                 clauses.append((left, start + piece.end()))
@@ -247,7 +171,7 @@ def _clauses(text: str, line: Line) -> list[list[tuple[int, int]]]:
 def _pronoun_owner(doc: _Text, start: int, end: int, last: tuple[Assignment, int], index: int) -> _Found | None:
     """ "They must …" right after a group's assignment (this line or the one above), "It will …" right after an agency's
     in the same line: the owner named in the sentence before."""
-    match = _PRONOUN.match(doc.folded, start, end)
+    match = patterns.PRONOUN.match(doc.folded, start, end)
     if match is None:
         return None
     assignment, line_index = last
@@ -263,7 +187,7 @@ def _sentence_assignments(doc: _Text, covered: list[tuple[int, int]]) -> list[As
     found: list[Assignment] = []
     last: tuple[Assignment, int] | None = None
     for index, line in enumerate(scan_lines(doc.text)):
-        label = _LABEL.match(doc.folded, line.start, line.end)
+        label = patterns.LABEL.match(doc.folded, line.start, line.end)
         if label and label.group("deadline") and last and last[1] == index - 1 and last[0].deadline is None:
             last[0].deadline = doc.text[label.end() : line.end].strip() or None
         if " | " in line.text or label or any(s <= line.start < e for s, e in covered):
@@ -337,14 +261,14 @@ def _blocks(doc: _Text) -> list[_Block]:
     blocks: list[_Block] = []
     current: _Block | None = None
     for line in scan_lines(doc.text):
-        label = _LABEL.match(doc.folded, line.start, line.end)
+        label = patterns.LABEL.match(doc.folded, line.start, line.end)
         if label is not None:
             current = current or _Block(None)
             current.labels.append((line, label))
             continue
         if current is not None and current.labels:
             blocks.append(current)
-        current = _Block(line) if _TASK_LINE.match(doc.folded, line.start, line.end) else None
+        current = _Block(line) if patterns.TASK_LINE.match(doc.folded, line.start, line.end) else None
     if current is not None and current.labels:
         blocks.append(current)
     return blocks
@@ -389,7 +313,7 @@ def _task_for_block(doc: _Text, block: _Block, chunks: list[Chunk], title: str) 
     """The task line's text; without one, a labelled block owns what its document part is about: the part's
     title, else the document's title."""
     if block.head is not None:
-        label = _TASK_LINE.match(doc.folded, block.head.start, block.head.end)
+        label = patterns.TASK_LINE.match(doc.folded, block.head.start, block.head.end)
         return doc.text[label.end() : block.head.end].strip() or block.head.text.strip()
     chunk = _chunk_at(chunks, block.labels[0][0].start)
     if chunk is not None and " › " in chunk.section:
@@ -410,7 +334,7 @@ def _table_rows(doc: _Text) -> list[Assignment]:
         heads = {
             name: i
             for i, cell in enumerate(doc.folded[line.start : line.end].split(" | "))
-            for name, pattern in _TABLE_HEADS.items()
+            for name, pattern in patterns.TABLE_HEADS.items()
             if pattern.match(cell.strip())
         }
         if "lead" in heads:

@@ -1,0 +1,81 @@
+"""The patterns owner extraction reads: the words that name a lead, a partner, a label, a deadline or a task table's
+columns, in English and in Vietnamese written without diacritics (they run on folded text)."""
+
+import re
+
+# Patterns run on folded, lower-cased text of the same length (so "chủ trì" is "chu tri").
+LEAD_AFTER = re.compile(  # the lead is named right after these words
+    r"\b(?:led by|leading by|under the (?:leadership|lead|direction|coordination) of|chaired by|headed by|coordinated by|"
+    r"(?:co-)?organi[sz]ed by|(?:drafted|developed|prepared|finali[sz]ed|implemented|carried out|conducted) by|"
+    r"(?:will|shall|must|should|is to|are to) be \w+ed by|"
+    r"assigns? (?:duties|tasks|responsibilit(?:y|ies)) to|assigned to|tasks?|giao(?: cho)?|"
+    r"urg(?:e|es|ed)|(?:request|ask|instruct|direct)(?:s|ed)?|call(?:s|ed)? (?:on|upon)|yeu cau|de nghi)\s+(?:the\s+)?"
+)
+# Between a subject and its verb: "(SAD)", "là cơ quan thường trực,", "căn cứ chức năng, nhiệm vụ được giao,", "also".
+SUBJECT_GAP = (
+    r"\s*(?:\([^)]{1,40}\)\s*)?,?\s*(?:la co quan [^,]{1,30},\s*)?(?:can cu [^,]{1,40}(?:, [^,]{1,30})?,\s*)?"
+    r"(?:(?:also|jointly|further|then|now|successfully|cung|tiep tuc|se)\s+)*"
+)
+STRONG_VERB = re.compile(
+    SUBJECT_GAP
+    + (  # the subject owns the task, whatever follows
+        r"(?:will |shall |must |should |is to |are to |to )?(?:chu tri|co trach nhiem|chiu trach nhiem|duoc giao|takes? the lead|leads?\b|"
+        r"(?:is|are|was|were|will be|shall be|remains?) (?:responsible|in charge|the lead)|(?:has|have) been tasked|(?:is|are) tasked|"
+        r"must\b|shall\b|(?:is|are) to\b)"
+    )
+)
+WEAK_VERB = re.compile(
+    SUBJECT_GAP
+    + (  # the subject does the task, unless the sentence says it only helps
+        r"(?:will\b|should\b|aims? to\b|plans? to\b|needs? to\b|(?:has|have) to\b|(?:is|are) expected to\b|"
+        r"(?:co-)?organi[sz]ed\b|finali[sz]ed\b|developed\b|drafted\b|prepared\b|launched\b|commit(?:s|ted|ed)\b|contribut(?:es|ed) to\b|"
+        r"(?:xay dung|trien khai|huong dan|to chuc|bo tri|bao dam|dam bao|can doi|theo doi|tong hop|bao cao|nghien cuu|"
+        r"de xuat|ra soat|sua doi|hoan thien|ban hanh|chi dao|kiem tra|phat trien|van dong|tuyen truyen|thuc hien|ket noi|tham muu)\b)"
+    )
+)
+OF_PARENT = re.compile(
+    r"\s*(?:\([^)]{1,40}\)\s*)?(?:of|cua|thuoc)\s+(?:the\s+)?"
+)  # "Social Assistance Department (SAD) of MOLISA"
+SUPPORT_AFTER = re.compile(
+    r"\b(?:in (?:close )?(?:coordination|cooperation|collaboration|partnership) with|coordinat(?:e|es|ing) with|"
+    r"with (?:the )?(?:technical )?support (?:of|from)|supported by|phoi hop voi|phoi hop cung)\s+(?:the\s+)?"
+)
+SUPPORT_CLAUSE = re.compile(  # "the ILO in collaboration with MOLISA organized …": the subject still leads
+    r",?\s*(?:in (?:close )?(?:coordination|cooperation|collaboration|partnership) with|phoi hop voi|phoi hop cung)\s+(?:the\s+)?"
+)
+# "The ILO supported MOLISA to …", "assist MOLISA in …": the helped agency does the task, the helper coordinates.
+HELPS = re.compile(r"(?<!with )(?<!with the )\b(?:supports?|supported|assists?|assisted|helps?|helped)\s+(?:the\s+)?")
+ESPECIALLY = re.compile(r",?\s*(?:especially|in particular|particularly|notably|nhat la|dac biet la)\s+(?:the\s+)?")
+HELPED_TASK = re.compile(r"\s*,?\s*(?:to|in|with|trong)\b")
+PRONOUN = re.compile(
+    r"(?P<pronoun>they|it)\s+(?:also\s+)?(?:will|must|shall|should|needs?|ha(?:s|ve) to|is to|are to|(?:is|are) expected to)\b"
+)
+LABEL = re.compile(
+    r"(?:\d{1,2}\.\s*)?(?:(?P<lead>(?:coordinating|lead|leading|implementing|responsible|executing|focal|presiding) "
+    r"(?:agency|agencies|ministry|body|unit|organi[sz]ation)|co quan chu tri|don vi chu tri|chu tri)"
+    r"|(?P<support>(?:supporting|cooperating|partner|collaborating) (?:agenc(?:y|ies)|organi[sz]ations?)|potential partners|"
+    r"co quan phoi hop|don vi phoi hop|phoi hop)"
+    r"|(?P<deadline>deadline|completion (?:time|date)|time ?frame|implementing duration|duration|thoi han(?: hoan thanh)?|"
+    r"thoi gian hoan thanh|thoi gian thuc hien))\s*:\s*"
+)
+TASK_LINE = re.compile(
+    r"(?:\d{1,2}\.\s*)?(?:task|activity|pilot|action|output|nhiem vu|hoat dong|noi dung)\s*\d{0,2}[a-z]?\s*[:.]\s*"
+)
+MONTHS = r"(?:january|february|march|april|may|june|july|august|september|october|november|december)"
+DEADLINE = re.compile(
+    r"(?:\bby |\bbefore |\bno later than |\buntil |\btruoc |\btrong |\bhoan thanh (?:trong |truoc )?|"
+    r"\bthoi han(?: hoan thanh)?\s*:\s*|\bdeadline\s*:\s*)"
+    r"(?:nam |ngay )?((?:the )?(?:end of |(?:first|second) half of )?"
+    r"(?:\d{1,2} thang \d{1,2} nam |\d{1,2}/\d{1,2}/|thang \d{1,2}\s*(?:/|nam)\s*|q(?:uy)?\s*[ivx1-4]+\s*(?:/|nam)\s*|"
+    rf"{MONTHS} (?:\d{{1,2}},? )?)?(?:19|20)\d\d)\b"
+)
+TABLE_HEADS = {
+    "task": re.compile(r"^(?:task|tasks|nhiem vu|noi dung|activity|activities|cong viec)"),
+    "lead": re.compile(
+        r"^(?:lead|responsible agency|implementing agency|co quan chu tri|chu tri|don vi chu tri|co quan thuc hien|don vi thuc hien)"
+    ),
+    "coordinating": re.compile(r"^(?:coordinating|supporting|co quan phoi hop|phoi hop|don vi phoi hop)"),
+    "deadline": re.compile(r"^(?:deadline|completion|thoi han|thoi gian)"),
+}
+SENTENCE_END = re.compile(r"[.!?]+(?=\s|$)")
+BULLET = re.compile(r"[-–•*+·▪►]\s*")
