@@ -82,6 +82,23 @@ def client(port: int, queries: list[str], deadline: float, max_requests: int, ou
     conn.close()
 
 
+def _run_clients(port: int, clients: int, seconds: float, max_requests: int) -> tuple[list[list], float]:
+    """Each client's (ms, ok) samples and the seconds they took, the clients searching side by side until the deadline."""
+    queries = [query for _, query in benchmark_queries(200, _vocabulary())]
+    results: list[list] = [[] for _ in range(clients)]
+    deadline = time.monotonic() + seconds
+    workers = [
+        threading.Thread(target=client, args=(port, queries, deadline, max_requests, results[i], i * 7))
+        for i in range(clients)
+    ]
+    started = time.perf_counter()
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return results, time.perf_counter() - started
+
+
 def run_load_test(
     data: Path | None = None,
     chunks: int = 10000,
@@ -106,19 +123,7 @@ def run_load_test(
     )
     try:
         wait_ready(port)
-        queries = [query for _, query in benchmark_queries(200, _vocabulary())]
-        results: list[list] = [[] for _ in range(clients)]
-        deadline = time.monotonic() + seconds
-        workers = [
-            threading.Thread(target=client, args=(port, queries, deadline, max_requests, results[i], i * 7))
-            for i in range(clients)
-        ]
-        started = time.perf_counter()
-        for worker in workers:
-            worker.start()
-        for worker in workers:
-            worker.join()
-        elapsed = time.perf_counter() - started
+        results, elapsed = _run_clients(port, clients, seconds, max_requests)
     finally:
         server.terminate()
         server.wait(timeout=30)

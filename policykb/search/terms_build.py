@@ -59,6 +59,13 @@ class QueryTokenizer:
         return self._cache[text]
 
 
+def _columns_and_tokenizer(conn: sqlite3.Connection, table: str) -> tuple[list[str], str]:
+    """The FTS5 table's columns and the tokenizer it was created with (FTS5's default where it names none)."""
+    columns = [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
+    create = conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0]
+    return columns, (re.search(r"tokenize\s*=\s*'([^']*)'", create) or [None, "unicode61"])[1]
+
+
 def read_postings(
     conn: sqlite3.Connection,
     phrases: list[str],
@@ -68,13 +75,10 @@ def read_postings(
 ) -> dict:
     """Every posting of `table` read through fts5vocab, with FTS5's row lengths and totals, as TermMatrix's arguments;
     `phrases` (the glossary's names of several words, which queries are expanded with) get postings of their own."""
-    columns = [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
-    create = conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0]
-    tokenize = (re.search(r"tokenize\s*=\s*'([^']*)'", create) or [None, "unicode61"])[1]
+    columns, tokenize = _columns_and_tokenizer(conn, table)
     rowids, lengths = _row_lengths(conn, table, len(columns))
     n_rows = len(rowids)
     length_norm = K1 * ((1 - B) + B * lengths / (lengths.sum() / max(n_rows, 1)))  # C's order of operations
-
     conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{table}_rows USING fts5vocab(main, '{table}', 'row')")
     conn.execute(
         f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{table}_instances USING fts5vocab(main, '{table}', 'instance')"
