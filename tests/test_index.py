@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from dataclasses import asdict, fields
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +31,7 @@ from policykb.store import (
     StoredDocument,
     in_batches,
 )
+from policykb.store.passages import _PASSAGE_ROWS
 from policykb.textnorm import fold_lower
 
 
@@ -410,6 +412,18 @@ def test_whole_document_scores_are_the_same_for_a_few_documents_and_for_many(fak
         few = store.document_scores('"social" OR "insurance"', keys, (2.0, 1.0))
         many = store.document_scores('"social" OR "insurance"', keys + list(range(10**9, 10**9 + 600)), (2.0, 1.0))
     assert len(few) == 5 and many == few
+
+
+def test_a_passage_row_is_read_field_by_field_in_order(fake_index: Config):
+    """PassageRow.from_row takes the passage query's columns by position: their names are its fields, in order."""
+    with Store(fake_index.db_path, readonly=True) as store:
+        chunk_id = int(store.chunk_ids()[-1])
+        sql = _PASSAGE_ROWS.format(marks="?", ocr_columns=store._ocr_columns, chunk_text=store._chunk_text)
+        cursor = store.conn.execute(sql, [chunk_id])
+        row = cursor.fetchone()
+        passage = store.chunk_rows([chunk_id])[chunk_id]
+    assert [column[0] for column in cursor.description] == [field.name for field in fields(PassageRow)]
+    assert asdict(passage) == {**dict(row), "ocr": bool(row["ocr"])}
 
 
 def test_store_reads_return_typed_records(fake_index: Config):
