@@ -16,7 +16,7 @@ import click
 
 from policykb.config import SETTINGS, Config
 from policykb.search.searcher import MODES
-from policykb.store.db import Filters
+from policykb.store import Filters
 
 _DATA = next(setting for setting in SETTINGS if setting.field == "data_dir")
 

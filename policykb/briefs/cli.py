@@ -10,7 +10,7 @@ import click
 from policykb.briefs.model import Briefs
 from policykb.cli_options import json_option, pass_config, print_json, top_option
 from policykb.config import Config
-from policykb.store.db import Store
+from policykb.store import Store
 
 
 @click.group()

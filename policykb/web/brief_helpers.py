@@ -12,7 +12,7 @@ from flask import current_app, send_file, url_for
 from policykb.briefs.export import FORMATS, export_brief
 from policykb.briefs.model import REMOVED, Brief, BriefItem, Briefs
 from policykb.errors import BadQueryError, IndexNotReadyError, NotFoundError
-from policykb.store.db import INIT_HINT, Store, slugify
+from policykb.store import INIT_HINT, Store, slugify
 from policykb.web.request import get_store
 
 MIMETYPES = {

@@ -6,7 +6,7 @@ from flask import Flask, current_app, g, request
 
 from policykb.errors import BadQueryError, IndexNotReadyError
 from policykb.search.searcher import MODES, Searcher
-from policykb.store.db import Filters, Store
+from policykb.store import Filters, Store
 
 
 # --- the index ------------------------------------------------------------------------------------
