@@ -25,7 +25,7 @@ _OWNERSHIP_QUESTION = re.compile(
 PAGE_SIZE = 100  # assignments per page of the owners page's listings
 PASSAGES = 5  # an answer must be stated in one of the best passages for the question
 MIN_OVERLAP = 0.34  # and share at least a third of the question's subject words (weighted by rarity)
-# The answer's score (passage rank and overlap together) must reach this. Chosen on tests/eval/owners_questions.jsonl:
+# The answer's score (passage rank and overlap together) must reach this. Chosen on policykb/eval/data/owners_questions.jsonl:
 # right answers scored 0.64 and up, the two owners it would otherwise invent 0.27 and 0.40.
 MIN_SCORE = 0.5
 _OWNERSHIP_WORDS = frozenset(
