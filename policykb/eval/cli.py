@@ -197,3 +197,29 @@ def eval_ocr(dpis: tuple[int, ...], pages: int, output: Path | None, langs: tupl
     results = run_ocr_benchmark(list(dpis), pages, list(langs), report)
     if output:
         output.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+@eval_group.command("law-files")
+@click.argument("out", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--laws",
+    "law_json",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=Path("../shared/testdata/alqac2023/law.json"),
+    show_default=True,
+    help="ALQAC's law.json.",
+)
+@click.option(
+    "--set", "which", type=click.Choice(["dev", "heldout", "all"]), default="dev", show_default=True, help="Which laws."
+)
+def eval_law_files(out: Path, law_json: Path, which: str) -> None:
+    """Write ALQAC's laws as a user would have them: one .txt per law with "Điều N." headings, and a sidecar.
+
+    The development set is the four laws owner extraction and article search were shaped on; "heldout" writes the
+    others, for measuring only.
+    Example: policykb eval law-files /tmp/laws --set dev && policykb --data /tmp/laws-idx ingest /tmp/laws
+    """
+    from policykb.eval.laws import write_law_files
+
+    for path in write_law_files(law_json, out, which):
+        click.echo(path)

@@ -46,6 +46,14 @@ _DATE_PATTERNS = [
     ),
     (re.compile(r"\bngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+((?:19|20)\d\d)\b", re.IGNORECASE), ("d", "m", "y")),
 ]
+# A legal form named at the start of the title is the document's type, whatever the title says it is about
+# ("Quyết định phê duyệt Chiến lược …" is a decision).
+_LEGAL_FORMS = [
+    ("law", re.compile(r"^(?:(?:the )?law on|law no|luat|bo luat|(?:civil|penal|labou?r) code)\b")),
+    ("decree", re.compile(r"^(?:decree|nghi dinh)\b")),
+    ("decision", re.compile(r"^(?:decision|quyet dinh)\b")),
+    ("circular", re.compile(r"^(?:circular|thong tu)\b")),
+]
 _TYPE_RULES = [
     ("resolution", re.compile(r"^(?:resolution|nghi quyet)\b")),
     ("minutes", re.compile(r"\b(?:minutes?|bien ban|proces-verbal|proces verbal)\b")),
@@ -88,7 +96,7 @@ def detect_doc_type(title: str, text: str) -> str:
         return "news"
     folded_title = fold(title).lower()
     head = fold(text[:600]).lower()
-    for doc_type, pattern in _TYPE_RULES:
+    for doc_type, pattern in _LEGAL_FORMS + _TYPE_RULES:
         if pattern.search(folded_title):
             return doc_type
     for doc_type, pattern in _TYPE_RULES[1:5]:

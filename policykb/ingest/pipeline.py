@@ -27,7 +27,19 @@ PIPELINE_VERSION = "7"
 OCR_PENDING = "+ocr-pending"
 SUPPORTED_EXTENSIONS = frozenset(LOADERS)
 SIDECAR_FIELDS = {"title", "type", "date", "issuer", "language", "url"}
-DOC_TYPES = ("strategy", "resolution", "minutes", "note", "report", "news", "other")
+DOC_TYPES = (
+    "law",
+    "decree",
+    "decision",
+    "circular",
+    "resolution",
+    "strategy",
+    "minutes",
+    "note",
+    "report",
+    "news",
+    "other",
+)
 _DATE_VALUE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 _MIN_CHUNK_LANGUAGE_CHARS = 200
 
