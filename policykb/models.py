@@ -37,6 +37,12 @@ class Assignment:
     deadline: str | None = None
     section: str = ""
     page: int | None = None
+    kind: str = "lead"  # one of ASSIGNMENT_KINDS: what sort of duty the text gives the lead
+
+
+# What sort of duty an assignment gives its lead: a task it leads; coordinating with or supporting others; state
+# management of a field; guiding how a text is applied; making the detailed rules a law delegates.
+ASSIGNMENT_KINDS = ("lead", "coordinate", "state_management", "guidance", "rule_making")
 
 
 @dataclass(slots=True)

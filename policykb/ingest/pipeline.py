@@ -21,7 +21,7 @@ from policykb.models import Chunk, Document
 from policykb.owners.extract import extract_assignments
 
 # Bump when cleaning, chunking or metadata change, so that unchanged files are parsed again.
-PIPELINE_VERSION = "7"
+PIPELINE_VERSION = "8"
 # Appended to the content hash of a document indexed without the pages OCR could not read yet, so that the next
 # ingest (with Tesseract installed) reads the file again instead of finding it unchanged.
 OCR_PENDING = "+ocr-pending"

@@ -12,13 +12,13 @@ from policykb.store.base import StoreBase
 from policykb.store.records import AssignmentRow
 
 _INSERT_ASSIGNMENT = """
-    INSERT INTO assignments (doc_id, start, end, task, lead, coordinating, deadline, section, page)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+    INSERT INTO assignments (doc_id, start, end, task, lead, coordinating, deadline, section, page, kind)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
 
 # The page is chosen from the assignments alone, so only its rows' texts are sliced from their documents.
 _ASSIGNMENT_ROWS = """
-    SELECT a.id, a.doc_id, a.start, a.end, a.task, a.lead, a.coordinating, a.deadline, a.section, a.page, d.title,
+    SELECT a.id, a.doc_id, a.start, a.end, a.task, a.lead, a.coordinating, a.deadline, a.section, a.page, a.kind, d.title,
            substr(d.text, a.start + 1, a.end - a.start) AS text, {ocr} AS ocr
     FROM assignments a JOIN documents d ON d.id = a.doc_id
     WHERE a.id IN (
@@ -50,6 +50,7 @@ class Assignments(StoreBase):
                     a.deadline,
                     a.section,
                     a.page,
+                    a.kind,
                 )
                 for a in doc.assignments
             ),

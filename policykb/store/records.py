@@ -53,6 +53,7 @@ class AssignmentRow:
     deadline: str | None
     section: str
     page: int | None
+    kind: str  # what sort of duty: models.ASSIGNMENT_KINDS
     title: str
     text: str
     ocr: bool  # whether the passage that states it was read by OCR

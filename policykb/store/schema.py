@@ -148,6 +148,11 @@ MIGRATIONS: list[str] = [
     INSERT INTO documents_fts (rowid, title, body)
         SELECT fts_key, fold_lower(title), fold_lower(text) FROM documents WHERE fts_key IS NOT NULL;
     """,
+    # 11: what sort of duty each assignment gives its lead (models.ASSIGNMENT_KINDS); rows written before were all read
+    # as tasks the lead leads, which re-ingesting (the pipeline version changed) corrects.
+    """
+    ALTER TABLE assignments ADD COLUMN kind TEXT NOT NULL DEFAULT 'lead';
+    """,
 ]
 
 
