@@ -16,6 +16,7 @@ class Found:
 
     lead: str
     coordinating: list[str] = field(default_factory=list)
+    verb_at: int | None = None  # where the words stating the duty start, when the clause opens with its owner
 
 
 @dataclass(slots=True)
@@ -65,11 +66,8 @@ def led_after(doc: OwnerText, start: int, end: int) -> Found | None:
 
 def subject(doc: OwnerText, start: int, end: int) -> tuple[list[Mention], int] | None:
     """The names a clause opens with (after an introductory phrase) and where their verb should start."""
-    local = doc.within(start, end)
-    if not local:
-        return None
-    first = local[0]
-    if first.start - start >= 80:  # named after a long introduction, it is rarely the one who acts
+    first = next((m for m in doc.within(start, end) if not is_object(doc, start, m)), None)
+    if first is None or first.start - start >= 80:  # named after a long introduction, it is rarely the one who acts
         return None
     chain = doc.chain(first, end)
     cursor = chain[-1].end
@@ -77,6 +75,11 @@ def subject(doc: OwnerText, start: int, end: int) -> tuple[list[Mention], int] |
     if parent and (owner := doc.at(parent.end(), end, 0)) is not None:
         cursor = owner.end
     return chain, cursor
+
+
+def is_object(doc: OwnerText, start: int, mention: Mention) -> bool:
+    """Whether the name is the object of a word before it in its clause ("giúp Chính phủ", "to the Government")."""
+    return patterns.OBJECT_BEFORE.search(doc.folded, max(start, mention.start - 25), mention.start) is not None
 
 
 def subject_with_partners(doc: OwnerText, start: int, end: int) -> tuple[list[Mention], list[Mention], int] | None:
@@ -121,15 +124,19 @@ def clause_owner(doc: OwnerText, start: int, end: int) -> Found | None:
     if subject is not None:
         chain, partners, verb_at = subject
         if patterns.STRONG_VERB.match(doc.folded, verb_at, end):
-            return Found(chain[0].canonical, names(chain[1:] + partners, chain[0].canonical))
+            return Found(chain[0].canonical, names(chain[1:] + partners, chain[0].canonical), verb_at)
     aided = helped(doc, start, end)
     if aided is not None:
         return aided
     if subject is not None and patterns.WEAK_VERB.match(doc.folded, verb_at, end):
-        return Found(chain[0].canonical, names(chain[1:] + partners, chain[0].canonical))
+        return Found(chain[0].canonical, names(chain[1:] + partners, chain[0].canonical), verb_at)
     for mention in doc.within(start, end):  # "In line with ILO standards, MOLISA shall …"
-        if mention.start - start < 60 and patterns.STRONG_VERB.match(doc.folded, mention.end, end):
-            return Found(mention.canonical)
+        if (
+            mention.start - start < 60
+            and not is_object(doc, start, mention)
+            and patterns.STRONG_VERB.match(doc.folded, mention.end, end)
+        ):
+            return Found(mention.canonical, verb_at=mention.end)
     return None
 
 

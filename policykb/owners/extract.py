@@ -3,9 +3,12 @@ the lists of legal texts."""
 
 from __future__ import annotations
 
+import re
+
 from policykb.glossary import Glossary
 from policykb.models import Assignment, Chunk
 from policykb.owners.clauses import OwnerText
+from policykb.owners.legal import legal_assignments
 from policykb.owners.sentences import sentence_assignments
 from policykb.owners.tables import blocks, chunk_at, labelled_blocks, table_rows
 from policykb.textlines import page_of
@@ -20,11 +23,28 @@ def extract_assignments(
     mentions = sorted(glossary.mentions(text, "agency") + groups, key=lambda m: m.start)
     doc = OwnerText(text, fold_lower_aligned(text), mentions, {m.canonical for m in groups})
     labelled = blocks(doc)
-    found = labelled_blocks(doc, labelled, chunks, title) + table_rows(doc)
+    listed, openings = legal_assignments(doc)
+    found = labelled_blocks(doc, labelled, chunks, title) + table_rows(doc) + listed
     task_lines = [(block.head.start, block.head.end) for block in labelled if block.head is not None]
-    found += sentence_assignments(doc, [(a.start, a.end) for a in found] + task_lines)
+    found += sentence_assignments(doc, [(a.start, a.end) for a in found] + task_lines + openings)
     for assignment in found:
         chunk = chunk_at(chunks, assignment.start)
         assignment.section = chunk.section if chunk else ""
         assignment.page = page_of(assignment.start, page_starts or [])
+        assignment.task = _name_this_article(assignment.task, assignment.section)
     return sorted(found, key=lambda a: a.start)
+
+
+def _name_this_article(task: str, section: str) -> str:
+    """ "quy định chi tiết Điều này", read apart from its article, says which: "quy định chi tiết Điều 14"; "khoản này"
+    the same: "khoản 2 Điều 12"."""
+    article = re.match(r"(Điều|Article) (\d+[a-z]?)\b", section)
+    if article is None:
+        return task
+    word, number = article.groups()
+    task = re.sub(r"\bĐiều này\b|\bthis Article\b", f"{word} {number}", task)
+    clause = re.search(r" › (\d{1,2})\.", section)
+    if clause is not None:
+        named = f"khoản {clause.group(1)} Điều {number}" if word == "Điều" else f"Article {number}({clause.group(1)})"
+        task = re.sub(r"\bkhoản này\b|\bthis Clause\b", named, task)
+    return task

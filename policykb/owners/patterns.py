@@ -13,13 +13,15 @@ LEAD_AFTER = re.compile(  # the lead is named right after these words
 )
 # Between a subject and its verb: "(SAD)", "là cơ quan thường trực,", "căn cứ chức năng, nhiệm vụ được giao,", "also".
 SUBJECT_GAP = (
-    r"\s*(?:\([^)]{1,40}\)\s*)?,?\s*(?:la co quan [^,]{1,30},\s*)?(?:can cu [^,]{1,40}(?:, [^,]{1,30})?,\s*)?"
+    r"\s*(?:\([^)]{1,40}\)\s*)?,?\s*(?:la co quan [^,]{1,30},\s*)?(?:(?:can cu|trong pham vi|within) [^,]{1,40}(?:, [^,]{1,30})?,?\s*)?"
     r"(?:(?:also|jointly|further|then|now|successfully|cung|tiep tuc|se)\s+)*"
 )
 STRONG_VERB = re.compile(
     SUBJECT_GAP
     + (  # the subject owns the task, whatever follows
         r"(?:will |shall |must |should |is to |are to |to )?(?:chu tri|co trach nhiem|chiu trach nhiem|duoc giao|takes? the lead|leads?\b|"
+        r"la co quan (?:dau moi |chu tri |chuyen trach )?(?:giup|tham muu)|thong nhat quan ly|thuc hien quan ly nha nuoc|"
+        r"quy dinh\b|huong dan thi hanh|"
         r"(?:is|are|was|were|will be|shall be|remains?) (?:responsible|in charge|the lead)|(?:has|have) been tasked|(?:is|are) tasked|"
         r"must\b|shall\b|(?:is|are) to\b)"
     )
@@ -30,7 +32,8 @@ WEAK_VERB = re.compile(
         r"(?:will\b|should\b|aims? to\b|plans? to\b|needs? to\b|(?:has|have) to\b|(?:is|are) expected to\b|"
         r"(?:co-)?organi[sz]ed\b|finali[sz]ed\b|developed\b|drafted\b|prepared\b|launched\b|commit(?:s|ted|ed)\b|contribut(?:es|ed) to\b|"
         r"(?:xay dung|trien khai|huong dan|to chuc|bo tri|bao dam|dam bao|can doi|theo doi|tong hop|bao cao|nghien cuu|"
-        r"de xuat|ra soat|sua doi|hoan thien|ban hanh|chi dao|kiem tra|phat trien|van dong|tuyen truyen|thuc hien|ket noi|tham muu)\b)"
+        r"de xuat|ra soat|sua doi|hoan thien|ban hanh|chi dao|kiem tra|phat trien|van dong|tuyen truyen|thuc hien|ket noi|tham muu|"
+        r"quan ly|giam sat|thanh tra|phe duyet|quyet dinh|ra quyet dinh|thong ke|huong dan)\b)"
     )
 )
 OF_PARENT = re.compile(
@@ -79,3 +82,53 @@ TABLE_HEADS = {
 }
 SENTENCE_END = re.compile(r"[.!?]+(?=\s|$)")
 BULLET = re.compile(r"[-–•*+·▪►]\s*")
+
+# A name right after these words is their object, not the clause's subject: "giúp Chính phủ", "trước Chính phủ",
+# "do Chính phủ ban hành", "theo quy định của Chính phủ", "responsible to the Government".
+OBJECT_BEFORE = re.compile(
+    r"\b(?:do|boi|giup|truoc|cua|voi|cho|tai|theo|thuoc|den|ve|trong|doi voi|o|of|by|with|for|to|before|from|under|"
+    r"within|at|on)\s+(?:the\s+)?(?:(?:chinh quyen|co quan|chu tich|bo truong|thu truong|lanh dao)\s+)?$"
+)
+# Where the words of a legal text that state its owner's duty end and the duty itself begins.
+DUTY_VERB = re.compile(
+    r"[\s,]*(?:(?:la co quan (?:dau moi |chu tri |chuyen trach )?(?:giup|tham muu cho) \w+(?: \w+)?|"
+    r"chiu trach nhiem truoc \w+(?: \w+)?|co trach nhiem|chiu trach nhiem|duoc giao|chu tri(?:,\s*| va )?|"
+    r"(?:shall|must|will|should)(?: be responsible (?:to the \w+ )?for| take the lead in)?|"
+    r"(?:is|are) (?:responsible|tasked|assigned) (?:for|with|to)|takes? the lead in|thuc hien|trong pham vi [^,]{1,40}(?:, [^,]{1,30})?,)\s*)+"
+)
+# The kinds of duty (models.ASSIGNMENT_KINDS) other than leading a task, by the words that state them.
+_RULE_MAKING = (
+    r"(?:^|\s)(?:to )?(?:quy dinh(?! cua| tai)|"
+    r"ban hanh (?:theo tham quyen )?(?:hoac (?:trinh|kien nghi) [^;]{1,120}?)?(?:van ban quy pham|phap luat)|"
+    r"provide detailed regulations|details? (?:this|the)|prescribe|"
+    r"issue (?:or submit [^;]{1,80}? )?legal (?:normative )?documents)"
+)
+KINDS = (
+    ("rule_making", re.compile(_RULE_MAKING)),
+    ("state_management", re.compile(r"\bquan ly nha nuoc\b|\bstate management\b")),
+    ("guidance", re.compile(r"^(?:to )?(?:huong dan|guide|provide guidance)\b")),
+    (
+        "coordinate",
+        re.compile(r"^(?:to )?(?:phoi hop|tham gia|ho tro|coordinate|cooperate|assist|support|participate)\b"),
+    ),
+)
+# A legal text's article heading and the duty headings that make the article's body the named body's tasks:
+# "Điều 46. Trách nhiệm của Bộ Công an", "Article 20. Duties and powers of the Ministry of Justice".
+ARTICLE = re.compile(r"(?:dieu|article)\s+\d+[a-z]?\s*[.:]\s*")
+DUTY_HEADING = re.compile(
+    r"(?:trach nhiem|nhiem vu(?:,? (?:va )?quyen han)?|(?:responsibilities|duties|tasks)(?: and (?:powers|duties))?)"
+    r"(?: quan ly nha nuoc)?\s+(?:cua|of)\s+(?:the\s+)?"
+)
+# The clause that opens a list of its subject's duties: "X có trách nhiệm sau đây:", "X shall have the following tasks:".
+LIST_INTRO = re.compile(
+    r"(?:trach nhiem|nhiem vu(?:,? (?:va )?quyen han)?|quyen han)\s+(?:sau(?: day)?|nhu sau)\s*:\s*$|"
+    r"(?:following (?:responsibilities|duties|tasks|powers)(?: and (?:powers|duties|tasks))?|(?:shall|must))\s*:\s*$"
+)
+# What the words before a list's first item may be beside the owner and the list's opening: nothing else to do.
+PURE_INTRO = re.compile(r"[\s,]*(?:(?:co|thuc hien|shall|have|has|the)\s+)*(?:cac\s+)?")
+ITEM_MARKERS = (
+    ("clause", re.compile(r"\d{1,2}\.\s+")),
+    ("point", re.compile(r"[a-zđ]\)\s+")),
+    ("paren", re.compile(r"\([a-z]\)\s+")),
+    ("bullet", BULLET),
+)

@@ -7,6 +7,7 @@ import re
 from policykb.models import Assignment
 from policykb.owners import patterns
 from policykb.owners.clauses import Found, OwnerText, clause_owner, deadline_in, names, partners
+from policykb.owners.tasks import duty
 from policykb.textlines import Line, scan_lines
 
 
@@ -60,18 +61,19 @@ def sentence_assignments(doc: OwnerText, covered: list[tuple[int, int]]) -> list
                 if owner is None and last is not None:
                     owner = _pronoun_owner(doc, start, end, last, index)
                 if owner is not None:
-                    text = doc.text[start:end]
                     coordinating = list(
                         dict.fromkeys(owner.coordinating + names(partners(doc, start, end), owner.lead))
                     )
+                    task, kind = duty(doc, owner, start, end)
                     current = Assignment(
                         start,
                         end,
-                        text,
-                        re.sub(r"\s+", " ", text).strip(),
+                        doc.text[start:end],
+                        task,
                         owner.lead,
                         coordinating,
                         deadline_in(doc, start, end),
+                        kind=kind,
                     )
                     found.append(current)
                     last = (current, index)
@@ -79,7 +81,6 @@ def sentence_assignments(doc: OwnerText, covered: list[tuple[int, int]]) -> list
                     last = None
                 else:  # "…; Thời hạn hoàn thành: 2025."
                     current.end, current.text = end, doc.text[current.start : end]
-                    current.task = re.sub(r"\s+", " ", current.text).strip()
                     current.deadline = current.deadline or deadline_in(doc, start, end)
                     current.coordinating += [
                         n for n in names(partners(doc, start, end), current.lead) if n not in current.coordinating

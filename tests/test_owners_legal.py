@@ -1,0 +1,122 @@
+"""Owner extraction on the forms legal texts assign duties in: listed duties, duty headings, state management,
+rule-making delegated to the Government, guidance, and names that are objects rather than owners."""
+
+from __future__ import annotations
+
+from policykb.config import DEFAULT_CORPUS_DIR
+from policykb.glossary import load_glossary
+from policykb.models import Assignment
+from policykb.owners.extract import extract_assignments
+
+GLOSSARY = load_glossary(DEFAULT_CORPUS_DIR / "glossary.json")
+
+
+def assignments(text: str) -> list[Assignment]:
+    found = extract_assignments(text, [], GLOSSARY)
+    assert all(a.text == text[a.start : a.end] for a in found)
+    return found
+
+
+def rows(text: str) -> list[tuple[str, str, str]]:
+    return [(a.lead, a.kind, a.task) for a in assignments(text)]
+
+
+def test_each_item_under_a_body_that_has_the_following_duties_is_its_own_task():
+    text = (
+        "Điều 20. Quản lý quỹ\n\n"
+        "2. Bộ Tài chính có trách nhiệm sau đây:\n\n"
+        "a) Hướng dẫn việc lập dự toán kinh phí của quỹ;\n\n"
+        "b) Kiểm tra việc sử dụng quỹ hằng năm.\n\n"
+        "3. Quỹ được miễn thuế."
+    )
+    assert rows(text) == [
+        ("MOF", "guidance", "Hướng dẫn việc lập dự toán kinh phí của quỹ"),
+        ("MOF", "lead", "Kiểm tra việc sử dụng quỹ hằng năm"),
+    ]
+
+
+def test_the_items_of_an_article_headed_with_a_bodys_duties_are_that_bodys_tasks():
+    text = (
+        "Điều 31. Trách nhiệm của Bộ Y tế\n\n"
+        "1. Ban hành theo thẩm quyền văn bản quy phạm pháp luật về khám sàng lọc.\n\n"
+        "2. Chủ trì, phối hợp với Bộ Tài chính bố trí kinh phí khám sàng lọc.\n\n"
+        "Điều 32. Trách nhiệm của cá nhân\n\n"
+        "1. Tham gia khám sàng lọc định kỳ."
+    )
+    found = assignments(text)
+    assert [(a.lead, a.kind, a.coordinating) for a in found] == [
+        ("MOH", "rule_making", []),
+        ("MOH", "lead", ["MOF"]),
+    ]
+    assert found[1].task == "Chủ trì, phối hợp với Bộ Tài chính bố trí kinh phí khám sàng lọc"
+
+
+def test_an_item_that_names_its_own_owner_keeps_it_under_a_duty_heading():
+    text = "Điều 9. Trách nhiệm của Bộ Y tế\n\n1. Tổ chức tập huấn.\n\n2. Bộ Tài chính bảo đảm kinh phí tập huấn."
+    assert [a.lead for a in assignments(text)] == ["MOH", "MOF"]
+
+
+def test_state_management_names_the_body_that_helps_the_government_not_the_government():
+    text = (
+        "Điều 40. Trách nhiệm quản lý nhà nước\n\n"
+        "1. Chính phủ thống nhất quản lý nhà nước về khám sàng lọc.\n\n"
+        "2. Bộ Y tế là cơ quan đầu mối giúp Chính phủ thực hiện quản lý nhà nước về khám sàng lọc.\n\n"
+        "3. Bộ Tài chính chịu trách nhiệm trước Chính phủ thực hiện quản lý nhà nước về quỹ khám sàng lọc."
+    )
+    assert rows(text) == [
+        ("Government", "state_management", "quản lý nhà nước về khám sàng lọc"),
+        ("MOH", "state_management", "quản lý nhà nước về khám sàng lọc"),
+        ("MOF", "state_management", "quản lý nhà nước về quỹ khám sàng lọc"),
+    ]
+
+
+def test_delegated_rule_making_is_its_own_kind_and_names_the_article_it_details():
+    text = "Điều 14. Khám sàng lọc\n\n1. Người lao động được khám sàng lọc.\n\n2. Chính phủ quy định chi tiết Điều này."
+    [found] = assignments(text)
+    assert (found.lead, found.kind, found.text) == (
+        "Government",
+        "rule_making",
+        "Chính phủ quy định chi tiết Điều này.",
+    )
+
+
+def test_a_name_after_a_preposition_is_not_the_owner():
+    text = (
+        "Điều 7. Hồ sơ\n\n"
+        "1. Hồ sơ được lập theo mẫu do Chính phủ ban hành.\n\n"
+        "2. Tổ chức, cá nhân báo cáo theo quy định của Chính phủ.\n\n"
+        "3. Người dân tham gia các hoạt động do chính quyền địa phương tổ chức."
+    )
+    assert assignments(text) == []
+
+
+def test_a_list_opened_by_a_body_unknown_to_the_glossary_gives_no_owner():
+    text = (
+        "Điều 5. Trách nhiệm của gia đình\n\n"
+        "1. Gia đình có trách nhiệm sau đây:\n\n"
+        "a) Động viên người lao động khám sàng lọc;\n\n"
+        "b) Phối hợp với Ủy ban nhân dân cấp xã trong việc khám sàng lọc."
+    )
+    assert assignments(text) == []
+
+
+def test_english_legal_forms_assign_lists_headings_rule_making_and_guidance():
+    text = (
+        "Article 12. Responsibilities of the Ministry of Health\n\n"
+        "1. To issue legal documents on screening.\n\n"
+        "2. To guide the organisation of screening.\n\n"
+        "Article 13. Implementation\n\n"
+        "1. The Ministry of Finance shall have the following tasks:\n\n"
+        "(a) allocate funds for screening;\n\n"
+        "(b) inspect the use of funds.\n\n"
+        "2. The Ministry of Justice shall guide the implementation of this Law.\n\n"
+        "3. The Government shall provide detailed regulations on this Article."
+    )
+    assert [(a.lead, a.kind) for a in assignments(text)] == [
+        ("MOH", "rule_making"),
+        ("MOH", "guidance"),
+        ("MOF", "lead"),
+        ("MOF", "lead"),
+        ("MOJ", "guidance"),
+        ("Government", "rule_making"),
+    ]
