@@ -120,3 +120,15 @@ def test_english_legal_forms_assign_lists_headings_rule_making_and_guidance():
         ("MOJ", "guidance"),
         ("Government", "rule_making"),
     ]
+
+
+def test_an_appendix_task_table_gives_each_row_its_lead_partners_deadline_and_kind_even_with_an_empty_cell():
+    text = (
+        "PHỤ LỤC\n\nSTT | Nhiệm vụ | Cơ quan chủ trì | Cơ quan phối hợp | Thời hạn | Sản phẩm\n"
+        "1 | Xây dựng Nghị định về khám sàng lọc | Bộ Y tế | Bộ Tài chính, Bộ Tư pháp | Quý IV/2025 | Nghị định\n"
+        "2 | Hướng dẫn thi hành Nghị định | Bộ Tài chính | | 2026 | Thông tư"
+    )
+    assert [(a.lead, a.coordinating, a.deadline, a.kind, a.task) for a in assignments(text)] == [
+        ("MOH", ["MOF", "MOJ"], "Quý IV/2025", "lead", "Xây dựng Nghị định về khám sàng lọc"),
+        ("MOF", [], "2026", "guidance", "Hướng dẫn thi hành Nghị định"),
+    ]

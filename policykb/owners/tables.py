@@ -9,7 +9,9 @@ from policykb.glossary import Mention
 from policykb.models import Assignment, Chunk
 from policykb.owners import patterns
 from policykb.owners.clauses import OwnerText, names
+from policykb.owners.tasks import kind_of
 from policykb.textlines import Line, scan_lines
+from policykb.textnorm import fold_lower
 
 
 def chunk_at(chunks: list[Chunk], offset: int) -> Chunk | None:
@@ -98,10 +100,10 @@ def table_rows(doc: OwnerText) -> list[Assignment]:
         if " | " not in line.text:
             columns = None
             continue
-        cells = line.text.split(" | ")
+        cells = line.text.split("|")  # an empty cell is "| |": splitting on " | " would shift the columns after it
         heads = {
             name: i
-            for i, cell in enumerate(doc.folded[line.start : line.end].split(" | "))
+            for i, cell in enumerate(doc.folded[line.start : line.end].split("|"))
             for name, pattern in patterns.TABLE_HEADS.items()
             if pattern.match(cell.strip())
         }
@@ -111,19 +113,21 @@ def table_rows(doc: OwnerText) -> list[Assignment]:
         if columns is None or len(cells) <= columns["lead"]:
             continue
         row = _TableRow(
-            doc, cells, columns, [line.start + sum(len(c) + 3 for c in cells[:i]) for i in range(len(cells))]
+            doc, cells, columns, [line.start + sum(len(c) + 1 for c in cells[:i]) for i in range(len(cells))]
         )
         leads = row.names_in("lead")
         if leads:
+            task = row.cell("task") or line.text
             out.append(
                 Assignment(
                     line.start,
                     line.end,
                     line.text,
-                    row.cell("task") or line.text,
+                    task,
                     leads[0].canonical,
                     names(leads[1:] + row.names_in("coordinating"), leads[0].canonical),
                     row.cell("deadline") or None,
+                    kind=kind_of(fold_lower(task)),
                 )
             )
     return out
