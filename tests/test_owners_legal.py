@@ -132,3 +132,28 @@ def test_an_appendix_task_table_gives_each_row_its_lead_partners_deadline_and_ki
         ("MOH", ["MOF", "MOJ"], "Quý IV/2025", "lead", "Xây dựng Nghị định về khám sàng lọc"),
         ("MOF", [], "2026", "guidance", "Hướng dẫn thi hành Nghị định"),
     ]
+
+
+def test_an_appendix_table_in_a_docx_keeps_its_columns_past_empty_and_multi_paragraph_cells(tmp_path):
+    import docx
+
+    from policykb.ingest import parse_file
+
+    document = docx.Document()
+    document.add_paragraph("PHỤ LỤC: NHIỆM VỤ TRIỂN KHAI")
+    table = document.add_table(rows=3, cols=5)
+    rows = [
+        ("STT", "Nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời hạn"),
+        ("1", "Xây dựng đề án khám sàng lọc\nvà trình Chính phủ", "Bộ Y tế", "", "2026"),
+        ("2", "Bố trí kinh phí", "Bộ Tài chính", "Bộ Y tế", "Quý I/2026"),
+    ]
+    for row, values in zip(table.rows, rows):
+        for cell, value in zip(row.cells, values):
+            cell.text = value
+    path = tmp_path / "phu_luc.docx"
+    document.save(path)
+    doc = parse_file(path, GLOSSARY)
+    assert [(a.lead, a.coordinating, a.deadline, a.task) for a in doc.assignments] == [
+        ("MOH", [], "2026", "Xây dựng đề án khám sàng lọc và trình Chính phủ"),
+        ("MOF", ["MOH"], "Quý I/2026", "Bố trí kinh phí"),
+    ]

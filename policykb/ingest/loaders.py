@@ -254,6 +254,14 @@ def _check_docx_container(path: Path, data: bytes) -> None:
         raise IngestError(path, "not a valid .docx file (it is not a zip archive)", _DOCX_FIX)
 
 
+def _table_row(row) -> str:
+    """A table row as one line of cells joined by " | ": a cell's paragraphs on one line, an empty cell kept (so the
+    columns after it stay where the header says), a merged cell (repeated by python-docx) once."""
+    cells = [" ".join(cell.text.split()) for cell in row.cells]
+    kept = [cell for i, cell in enumerate(cells) if i == 0 or not cell or cell != cells[i - 1]]
+    return " | ".join(kept) if any(kept) else ""
+
+
 def _docx_lines(document) -> tuple[list[str], dict[str, int]]:
     """Paragraphs and table rows in reading order, and the heading lines with their level."""
     from docx.table import Table
@@ -262,9 +270,7 @@ def _docx_lines(document) -> tuple[list[str], dict[str, int]]:
     headings: dict[str, int] = {}
     for block in document.iter_inner_content():
         if isinstance(block, Table):
-            for row in block.rows:
-                cells = [cell.text.strip() for cell in row.cells]
-                lines.append(" | ".join(dict.fromkeys(cell for cell in cells if cell)))
+            lines.extend(_table_row(row) for row in block.rows)
             lines.append("")
             continue
         text = block.text.strip()
