@@ -42,7 +42,13 @@ class Assignment:
 
 # What sort of duty an assignment gives its lead: a task it leads; coordinating with or supporting others; state
 # management of a field; guiding how a text is applied; making the detailed rules a law delegates.
-ASSIGNMENT_KINDS = ("lead", "coordinate", "state_management", "guidance", "rule_making")
+ASSIGNMENT_KINDS = {
+    "lead": "task",
+    "coordinate": "coordination",
+    "state_management": "state management",
+    "guidance": "guidance",
+    "rule_making": "rule-making",
+}
 
 
 @dataclass(slots=True)

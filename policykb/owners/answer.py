@@ -36,6 +36,7 @@ _OWNERSHIP_WORDS = frozenset(
 EXPORT_COLUMNS = (
     "task",
     "lead",
+    "kind",
     "coordinating",
     "deadline",
     "document",
@@ -69,6 +70,7 @@ class OwnersResult:
         keys = (
             "task",
             "lead",
+            "kind",
             "coordinating",
             "deadline",
             "doc_id",
@@ -259,6 +261,7 @@ def to_csv(result: OwnersResult) -> str:
             [
                 a.task,
                 a.lead,
+                a.kind,
                 "; ".join(a.coordinating),
                 a.deadline or "",
                 a.title,

@@ -9,6 +9,7 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 from policykb.citations import format_citation, format_date, page_label
 from policykb.errors import BadQueryError, IngestError, NotFoundError
 from policykb.ingest.page_images import display_page_png
+from policykb.models import ASSIGNMENT_KINDS
 from policykb.owners.answer import OwnersFinder, is_ownership_question, to_csv
 from policykb.search.searcher import MODES
 from policykb.store import ChunkInfo
@@ -28,6 +29,7 @@ EXAMPLES = (
 
 
 bp.add_app_template_global(page_label, "page_label")
+bp.add_app_template_global(ASSIGNMENT_KINDS, "kind_labels")
 
 
 @bp.app_template_filter("nice_date")
