@@ -171,6 +171,7 @@ def test_cli_owners_json_prints_only_json_with_exact_citations(fake_index):
     keys = {
         "task",
         "lead",
+        "kind",
         "coordinating",
         "deadline",
         "doc_id",
