@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from conftest import CORPUS
 from conftest import testdata as shared_testdata
 
 from policykb.config import Config
@@ -23,7 +24,8 @@ from policykb.eval.lawscore import (
     score_owner_answers,
 )
 from policykb.eval.lawsets import ASSIGNMENTS, OWNERS, QUESTIONS, evaluate_law_set, load_law_set
-from policykb.glossary import Entry, Glossary
+from policykb.eval.owners import same_lead
+from policykb.glossary import Entry, Glossary, load_glossary
 from policykb.models import SearchHit
 from policykb.store import AssignmentRow
 
@@ -89,6 +91,14 @@ def test_owner_names_compare_canonically_and_a_minister_is_his_ministry():
     assert not names.same("Công an cấp xã", "Bộ Công an")
 
 
+def test_owners_questions_with_a_lead_as_written_match_the_canonical_lead_extracted():
+    names = OwnerNames(load_glossary(CORPUS / "glossary.json"))
+    row = _row("MOLISA", 0, 10)
+    assert same_lead(row, "Bộ Lao động - Thương binh và Xã hội", names)
+    assert not same_lead(row, "Bộ Lao động - Thương binh và Xã hội", None)  # without names: the names as stored
+    assert not same_lead(row, "Bộ Y tế", names)
+
+
 # ---- article search
 
 
@@ -96,6 +106,7 @@ def test_a_hit_at_rank_three_scores_a_third():
     hits = [_hit("law", "Điều 4. Khác"), _hit("other", "Điều 5. Đúng điều, sai luật"), _hit("law", "Điều 5. Đúng › 2.")]
     assert article_rank(hits, "law", "5") == 3
     assert article_rank(hits, "law", "50") is None
+    assert article_rank([_hit("law", "ĐẶT CỌC, KÝ CƯỢC › Điều 5. Đúng › 1.")], "law", "5") == 1  # a chapter first
     assert rank_scores([3, None]) == {"questions": 2, "hit@1": 0.0, "hit@5": 0.5, "mrr@10": 0.1667}
 
 

@@ -76,10 +76,15 @@ def _starts_with(body: str, variant: str) -> bool:
 # ---- article search
 
 
+def in_article(section: str, article: str) -> bool:
+    """Whether a section path ("Điều 46. Trách nhiệm … › 5. …", or with the chapter first: "ĐẶT CỌC › Điều 328. …")
+    lies in the article "Điều {article}."."""
+    return any(part.strip().startswith(f"Điều {article}.") for part in section.split("›"))
+
+
 def article_rank(hits: Iterable[SearchHit], doc_id: str, article: str) -> int | None:
     """The rank of the first passage of the article "Điều {article}." of the document, or None."""
-    heading = f"Điều {article}."
-    return next((n for n, hit in enumerate(hits, 1) if hit.doc_id == doc_id and hit.section.startswith(heading)), None)
+    return next((n for n, hit in enumerate(hits, 1) if hit.doc_id == doc_id and in_article(hit.section, article)), None)
 
 
 def rank_scores(ranks: list[int | None]) -> dict:
@@ -197,8 +202,8 @@ def score_owner_answers(answers: list[OwnerAnswer], names: OwnerNames) -> dict:
             continue
         if top is not None and names.same(top.lead, expected):
             right += 1
-            heading = f"Điều {answer.question['article']}." if answer.question.get("article") else ""
-            right_article += top.doc_id == answer.doc_id and top.section.startswith(heading)
+            article = answer.question.get("article")
+            right_article += top.doc_id == answer.doc_id and (article is None or in_article(top.section, article))
     total = len(answers)
     share = lambda n: round(n / total, 3) if total else None  # noqa: E731
     return {

@@ -15,8 +15,9 @@ phrase in its cited text or its task; an extracted assignment is right when it f
 
 Questions (policykb/eval/data/owners_questions.jsonl, or another file of the same form such as the held-out set's):
 the card is right when OwnersFinder.ask(question, k=1) puts an assignment with the expected lead first (a lead may be
-a canonical name or a name as written: they are compared by the glossary's canonical names, lawscore.OwnerNames); for a question whose answer the texts do not name (lead null) it is right
-when nothing is returned, and anything returned is an invented owner.
+a canonical name or a name as written: they are compared by the glossary's canonical names, lawscore.OwnerNames); for
+a question whose answer the texts do not name (lead null) it is right when nothing is returned, and anything returned
+is an invented owner.
 """
 
 from __future__ import annotations
