@@ -95,9 +95,8 @@ def evaluate_law_set(
             searcher.close()
     misses = result.pop("misses")
     show = which == "dev" if show_misses is None else show_misses
-    result["misses"] = (
-        misses if show else f"{len(misses)} hidden — the held-out set is for measuring only; --show-misses"
-    )
+    why = " (the held-out set is for measuring, not tuning)" if which == "heldout" else ""
+    result["misses"] = misses if show else f"{len(misses)} hidden{why}; --show-misses lists them"
     return result
 
 
