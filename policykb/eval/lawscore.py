@@ -154,7 +154,7 @@ def score_law_extraction(
         "task_ok": round(len(good_tasks) / len(rows), 3) if rows else None,
         "by_kind": _recall_by_kind(gold, match),
     }
-    kinds = [(g.item["kind"], getattr(match[id(g)], "kind", None)) for g in found]
+    kinds = [(g.item.get("kind", "?"), getattr(match[id(g)], "kind", None)) for g in found]
     if any(kind is not None for _, kind in kinds):
         result["kind_accuracy"] = round(sum(want == got for want, got in kinds) / len(kinds), 3)
     result["missed"] = [g for g in gold if match[id(g)] is None]
@@ -163,10 +163,10 @@ def score_law_extraction(
 
 
 def _recall_by_kind(gold: list[GoldAssignment], match: dict) -> dict:
-    kinds = sorted({g.item["kind"] for g in gold})
+    kinds = sorted({g.item.get("kind", "?") for g in gold})
     out = {}
     for kind in kinds:
-        of_kind = [g for g in gold if g.item["kind"] == kind]
+        of_kind = [g for g in gold if g.item.get("kind", "?") == kind]
         out[kind] = {"gold": len(of_kind), "found": sum(match[id(g)] is not None for g in of_kind)}
     return out
 
