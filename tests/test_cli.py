@@ -88,6 +88,7 @@ def test_json_is_declared_once_and_every_command_that_prints_json_takes_it():
         "eval beir",
         "eval alqac",
         "eval queries",
+        "eval laws",
         "bench",
         "bench run",
         "bench scale",

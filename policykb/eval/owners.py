@@ -13,9 +13,11 @@ MOLISA to …" — where MOLISA does the task). Not gold: mere mentions, benefic
 glossary does not know. A gold item is found when an extracted assignment of the same document and lead has the
 phrase in its cited text or its task; an extracted assignment is right when it finds some gold item.
 
-Questions (policykb/eval/data/owners_questions.jsonl): the card is right when OwnersFinder.ask(question, k=1) puts an
-assignment with the expected lead first; for a question whose answer the texts do not name (lead null) it is right
-when nothing is returned, and anything returned is an invented owner.
+Questions (policykb/eval/data/owners_questions.jsonl, or another file of the same form such as the held-out set's):
+the card is right when OwnersFinder.ask(question, k=1) puts an assignment with the expected lead first (a lead may be
+a canonical name or a name as written: they are compared by the glossary's canonical names, lawscore.OwnerNames); for
+a question whose answer the texts do not name (lead null) it is right when nothing is returned, and anything returned
+is an invented owner.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from pathlib import Path
 
 from policykb.config import DEFAULT_CORPUS_DIR, Config
 from policykb.errors import PolicyKBError
+from policykb.eval.lawscore import OwnerNames
 from policykb.eval.sets import OWNERS_DOCUMENTS, OWNERS_GOLD, OWNERS_QUESTIONS
 from policykb.ingest.indexer import Indexer
 from policykb.owners.answer import OwnersFinder, is_ownership_question
@@ -47,15 +50,20 @@ def _normal(text: str) -> str:
     return re.sub(r"\s+", " ", fold_lower(text)).strip()
 
 
-def cites(row: AssignmentRow, item: dict) -> bool:
+def same_lead(row: AssignmentRow, lead: str | None, names: OwnerNames | None) -> bool:
+    """Whether the assignment's lead is the expected one: the same name, or (with `names`) the same canonical name."""
+    return row.lead == lead or (names is not None and names.same(row.lead, lead))
+
+
+def cites(row: AssignmentRow, item: dict, names: OwnerNames | None = None) -> bool:
     """Whether an extracted assignment says what a gold item (or a question's expected answer) says."""
     said = _normal(f"{row.task}\n{row.text}")  # a labelled block cites its owner line; its task line is the task
-    return row.doc_id == item["doc"] and row.lead == item["lead"] and _normal(item["phrase"]) in said
+    return row.doc_id == item["doc"] and same_lead(row, item["lead"], names) and _normal(item["phrase"]) in said
 
 
-def score_extraction(rows: list[AssignmentRow], gold: list[dict]) -> dict:
-    right = [row for row in rows if any(cites(row, item) for item in gold)]
-    found = [item for item in gold if any(cites(row, item) for row in rows)]
+def score_extraction(rows: list[AssignmentRow], gold: list[dict], names: OwnerNames | None = None) -> dict:
+    right = [row for row in rows if any(cites(row, item, names) for item in gold)]
+    found = [item for item in gold if any(cites(row, item, names) for row in rows)]
     return {
         "gold": len(gold),
         "extracted": len(rows),
@@ -66,7 +74,7 @@ def score_extraction(rows: list[AssignmentRow], gold: list[dict]) -> dict:
     }
 
 
-def score_answers(finder: OwnersFinder, questions: list[dict]) -> dict:
+def score_answers(finder: OwnersFinder, questions: list[dict], names: OwnerNames | None = None) -> dict:
     right, right_and_cited, invented = 0, 0, 0
     not_detected, other_sentence = [], []
     by_language: Counter[str] = Counter()
@@ -83,9 +91,9 @@ def score_answers(finder: OwnersFinder, questions: list[dict]) -> dict:
             invented += not ok
             right_and_cited += ok
         else:
-            ok = top is not None and top.lead == q["lead"]
-            right_and_cited += ok and cites(top, q)
-            if ok and not cites(top, q):
+            ok = top is not None and same_lead(top, q["lead"], names)
+            right_and_cited += ok and cites(top, q, names)
+            if ok and not cites(top, q, names):
                 other_sentence.append({"question": q["question"], "doc": top.doc_id, "text": top.text[:100]})
         right += ok
         right_by_language[language] += ok
@@ -117,11 +125,12 @@ def score_answers(finder: OwnersFinder, questions: list[dict]) -> dict:
     }
 
 
-def evaluate_owners(config: Config) -> dict:
+def evaluate_owners(config: Config, questions_path: Path = OWNERS_QUESTIONS) -> dict:
     """Index corpus/ and the owners documents with config's embedder in a temporary data folder, then score extraction
-    against the gold and the answer cards against the questions."""
+    against the gold and the answer cards against the questions (the project's owners questions unless another file
+    of their form is given)."""
     gold = read_jsonl(OWNERS_GOLD)
-    questions = read_jsonl(OWNERS_QUESTIONS)
+    questions = read_jsonl(questions_path)
     embedder = make_embedder(config.embedder)
     with tempfile.TemporaryDirectory(prefix="policykb-owners-") as tmp:
         config = replace(config, data_dir=Path(tmp) / "data")
@@ -133,12 +142,14 @@ def evaluate_owners(config: Config) -> dict:
         searcher = Searcher(config, embedder)
         try:
             finder = OwnersFinder(searcher)
+            names = OwnerNames(searcher.glossary)
             return {
                 "embedder": embedder.name,
                 "documents": report.documents,
+                "questions_file": str(questions_path),
                 "ingest_seconds": round(time.perf_counter() - started, 1),
-                "extraction": score_extraction(finder.all().assignments, gold),
-                "answers": score_answers(finder, questions),
+                "extraction": score_extraction(finder.all().assignments, gold, names),
+                "answers": score_answers(finder, questions, names),
             }
         finally:
             searcher.close()
