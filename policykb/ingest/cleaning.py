@@ -28,6 +28,9 @@ _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 # "…Social Assistance ReformOutcome achieved": a short heading glued to the end of a sentence.
 _GLUED_HEADING = re.compile(r"\b([A-Z][a-z]{2,})([A-Z][a-z]{2,}(?: [a-z]+){0,3})$")
 _MIN_DUPLICATE_CHARS = 60
+# A numbered clause or lettered point repeats legitimately: laws give several bodies the same duty word for word
+# ("1. Ban hành theo thẩm quyền …" under Điều 47, 48 and 49). Only unnumbered paragraphs are dropped as repeats.
+_ENUMERATED = re.compile(r"^(?:\d{1,3}\.|[^\W\d_]\)|\([a-z0-9]{1,3}\))\s")
 _MAX_BLANK_RUN = 3
 
 
@@ -71,7 +74,7 @@ def _clean_page(raw: str, seen: set[str]) -> list[str]:
             continue
         if is_boilerplate(line):
             continue  # the blanks around it merge instead of adding up
-        if len(line) >= _MIN_DUPLICATE_CHARS:
+        if len(line) >= _MIN_DUPLICATE_CHARS and not _ENUMERATED.match(line):
             key = _duplicate_key(line)
             if key in seen:
                 continue
