@@ -45,7 +45,7 @@ def test_the_items_of_an_article_headed_with_a_bodys_duties_are_that_bodys_tasks
     )
     found = assignments(text)
     assert [(a.lead, a.kind, a.coordinating) for a in found] == [
-        ("MOH", "rule_making", []),
+        ("MOH", "lead", []),
         ("MOH", "lead", ["MOF"]),
     ]
     assert found[1].task == "Chủ trì, phối hợp với Bộ Tài chính bố trí kinh phí khám sàng lọc"
@@ -113,7 +113,7 @@ def test_english_legal_forms_assign_lists_headings_rule_making_and_guidance():
         "3. The Government shall provide detailed regulations on this Article."
     )
     assert [(a.lead, a.kind) for a in assignments(text)] == [
-        ("MOH", "rule_making"),
+        ("MOH", "lead"),
         ("MOH", "guidance"),
         ("MOF", "lead"),
         ("MOF", "lead"),

@@ -58,10 +58,18 @@ def led_after(doc: OwnerText, start: int, end: int) -> Found | None:
     """ "led by MOLISA", "giao Bộ Tài chính", "assigns duties to ministries, sectors, and localities"."""
     for match in patterns.LEAD_AFTER.finditer(doc.folded, start, end):
         first = doc.at(match.end(), end)
-        if first is not None:
-            chain = doc.chain(first, end)
-            return Found(first.canonical, names(chain[1:], first.canonical))
+        if first is None:
+            continue
+        chain = doc.chain(first, end)
+        if patterns.HANDS_OVER.fullmatch(match.group().strip()) and not _acts(doc, chain[-1].end, end):
+            continue  # "giao tài sản cho cơ quan nhà nước", "có quyền yêu cầu cơ quan nhà nước": no task of theirs
+        return Found(first.canonical, names(chain[1:], first.canonical))
     return None
+
+
+def _acts(doc: OwnerText, at: int, end: int) -> bool:
+    """Whether a verb of duty follows the name ("giao Bộ Tài chính chủ trì …", "đề nghị Bộ Y tế hướng dẫn …")."""
+    return bool(patterns.STRONG_VERB.match(doc.folded, at, end) or patterns.WEAK_VERB.match(doc.folded, at, end))
 
 
 def subject(doc: OwnerText, start: int, end: int) -> tuple[list[Mention], int] | None:

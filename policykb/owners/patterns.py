@@ -16,6 +16,9 @@ SUBJECT_GAP = (
     r"\s*(?:\([^)]{1,40}\)\s*)?,?\s*(?:la co quan [^,]{1,30},\s*)?(?:(?:can cu|trong pham vi|within) [^,]{1,40}(?:, [^,]{1,30})?,?\s*)?"
     r"(?:(?:also|jointly|further|then|now|successfully|cung|tiep tuc|se)\s+)*"
 )
+# Vietnamese words before a name that hand it something or ask something of it: a task only when a verb of duty follows
+# the name ("giao Bộ Tài chính chủ trì …"), not when a thing is handed over or a right exercised.
+HANDS_OVER = re.compile(r"(?:giao(?: cho)?|yeu cau|de nghi)(?: the)?")
 STRONG_VERB = re.compile(
     SUBJECT_GAP
     + (  # the subject owns the task, whatever follows
@@ -33,7 +36,7 @@ WEAK_VERB = re.compile(
         r"(?:co-)?organi[sz]ed\b|finali[sz]ed\b|developed\b|drafted\b|prepared\b|launched\b|commit(?:s|ted|ed)\b|contribut(?:es|ed) to\b|"
         r"(?:xay dung|trien khai|huong dan|to chuc|bo tri|bao dam|dam bao|can doi|theo doi|tong hop|bao cao|nghien cuu|"
         r"de xuat|ra soat|sua doi|hoan thien|ban hanh|chi dao|kiem tra|phat trien|van dong|tuyen truyen|thuc hien|ket noi|tham muu|"
-        r"quan ly|giam sat|thanh tra|phe duyet|quyet dinh|ra quyet dinh|thong ke|huong dan)\b)"
+        r"quan ly|giam sat|thanh tra|phe duyet|quyet dinh|ra quyet dinh|thong ke|huong dan|giup|cap giay|thanh lap)\b)"
     )
 )
 OF_PARENT = re.compile(
@@ -96,13 +99,10 @@ DUTY_VERB = re.compile(
     r"(?:shall|must|will|should)(?: be responsible (?:to the \w+ )?for| take the lead in)?|"
     r"(?:is|are) (?:responsible|tasked|assigned) (?:for|with|to)|takes? the lead in|thuc hien|trong pham vi [^,]{1,40}(?:, [^,]{1,30})?,)\s*)+"
 )
-# The kinds of duty (models.ASSIGNMENT_KINDS) other than leading a task, by the words that state them.
-_RULE_MAKING = (
-    r"(?:^|\s)(?:to )?(?:quy dinh(?! cua| tai)|"
-    r"ban hanh (?:theo tham quyen )?(?:hoac (?:trinh|kien nghi) [^;]{1,120}?)?(?:van ban quy pham|phap luat)|"
-    r"provide detailed regulations|details? (?:this|the)|prescribe|"
-    r"issue (?:or submit [^;]{1,80}? )?legal (?:normative )?documents)"
-)
+# The kinds of duty (models.ASSIGNMENT_KINDS) other than leading a task, by the words that state them. Rule-making is
+# the detailed rules a law leaves to a body ("Chính phủ quy định chi tiết Điều này"); issuing legal documents within
+# a ministry's own remit is one of its tasks.
+_RULE_MAKING = r"(?:^|\s)(?:to )?(?:quy dinh(?! cua| tai)|provide detailed regulations|details? (?:this|the)|prescribe)"
 KINDS = (
     ("rule_making", re.compile(_RULE_MAKING)),
     ("state_management", re.compile(r"\bquan ly nha nuoc\b|\bstate management\b")),
