@@ -71,6 +71,8 @@ def test_duplicate_detection_spans_pages_but_keeps_short_repeated_lines(tmp_path
 
 
 def test_a_numbered_clause_repeated_under_another_article_is_kept():
-    clause = "1. Ban hành theo thẩm quyền hoặc trình cơ quan nhà nước có thẩm quyền ban hành văn bản quy phạm pháp luật."
+    clause = (
+        "1. Ban hành theo thẩm quyền hoặc trình cơ quan nhà nước có thẩm quyền ban hành văn bản quy phạm pháp luật."
+    )
     clean = clean_pages([f"Điều 47. Trách nhiệm của Bộ A\n\n{clause}\n\nĐiều 48. Trách nhiệm của Bộ B\n\n{clause}"])
     assert clean.text.count(clause) == 2

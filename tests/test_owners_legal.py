@@ -157,3 +157,19 @@ def test_an_appendix_table_in_a_docx_keeps_its_columns_past_empty_and_multi_para
         ("MOH", [], "2026", "Xây dựng đề án khám sàng lọc và trình Chính phủ"),
         ("MOF", ["MOH"], "Quý I/2026", "Bố trí kinh phí"),
     ]
+
+
+def test_the_body_a_passive_names_as_deciding_owns_the_decision_but_not_a_form_it_issued():
+    text = (
+        "Điều 35. Cơ sở\n\n"
+        "1. Cơ sở cai nghiện ma túy công lập do Chủ tịch Ủy ban nhân dân cấp xã quyết định thành lập.\n\n"
+        "2. Hồ sơ lập theo mẫu do Bộ trưởng Bộ Y tế quy định.\n\n"
+        "3. Chất ma túy là chất trong danh mục do Chính phủ ban hành."
+    )
+    assert rows(text) == [
+        (
+            "Commune People's Committees",
+            "lead",
+            "Cơ sở cai nghiện ma túy công lập do Chủ tịch Ủy ban nhân dân cấp xã quyết định thành lập",
+        )
+    ]

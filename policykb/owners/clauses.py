@@ -145,6 +145,15 @@ def clause_owner(doc: OwnerText, start: int, end: int) -> Found | None:
             and patterns.STRONG_VERB.match(doc.folded, mention.end, end)
         ):
             return Found(mention.canonical, verb_at=mention.end)
+    return passive_agent(doc, start, end)
+
+
+def passive_agent(doc: OwnerText, start: int, end: int) -> Found | None:
+    """ "… do Thủ tướng Chính phủ quyết định thành lập": the body after "do" that the verb after it names as acting."""
+    for mention in doc.within(start, end):
+        before = doc.folded[max(start, mention.start - 20) : mention.start]
+        if patterns.PASSIVE_AGENT.search(before) and patterns.PASSIVE_VERB.match(doc.folded, mention.end, end):
+            return Found(mention.canonical)  # the task is the whole clause: what is decided comes before the agent
     return None
 
 
