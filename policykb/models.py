@@ -85,6 +85,7 @@ class SearchHit:
     score: float
     ocr: bool = False
     ocr_confidence: float | None = None
+    legal_citation: str | None = None  # "Điều 35 khoản 1, Luật Tiếp cận thông tin 2016" inside a legal document
 
     def to_json(self) -> dict:
         return {
@@ -105,4 +106,5 @@ class SearchHit:
             "ocr": self.ocr,
             "ocr_confidence": self.ocr_confidence,
             "citation": format_citation(self),
+            "legal_citation": self.legal_citation,
         }

@@ -151,9 +151,29 @@ def _article_spans(group: Section, target: int, max_chars: int) -> list[Span]:
     return spans
 
 
-def _sections(text: str, wrapped: bool, heading_hints: dict[str, int] | None, skip: list[tuple[int, int]]):
-    lines = [line for line in scan_lines(text) if not any(a <= line.start < b for a, b in skip)]
-    return _group_articles(StructureReader(wrapped, heading_hints).read(lines))
+def _runs(text: str, skip: list[tuple[int, int]]) -> list[list[Line]]:
+    """The text's lines in runs between skipped spans."""
+    runs: list[list[Line]] = [[]]
+    for line in scan_lines(text):
+        if any(a <= line.start < b for a, b in skip):
+            if runs[-1]:
+                runs.append([])
+        else:
+            runs[-1].append(line)
+    return [run for run in runs if run]
+
+
+def _sections(
+    text: str, wrapped: bool, heading_hints: dict[str, int] | None, skip: list[tuple[int, int]]
+) -> list[Section]:
+    """Sections, articles grouped; what follows a skipped block (a signature, then an annex) is a new part."""
+    reader = StructureReader(wrapped, heading_hints)
+    sections: list[Section] = []
+    for number, run in enumerate(_runs(text, skip)):
+        if number:
+            reader.stack, reader.part = [], reader.part + 1
+        sections += reader.read(run)
+    return _group_articles(sections)
 
 
 def chunk_text(

@@ -139,6 +139,8 @@ class StructureReader:
             return level, "clause" if in_article and level == base + 1 else "numbered"
         if in_article and _POINT.match(text):
             return base + 2, "point"
+        if in_article:
+            return None  # inside an article only a legal unit opens a new place (a quoted table row is text)
         level = self.unnumbered_level(line, prev, nxt)
         return None if level is None else (level, "title" if level == 0 else "heading")
 
