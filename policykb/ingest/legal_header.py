@@ -262,6 +262,6 @@ def issuer_name(caps: str) -> str:
         body, unit, place = local.groups()
         return f"{capitalize_first(body)} {unit} {' '.join(w.capitalize() for w in place.split())}"
     if lowered.startswith("bộ "):
-        rest = re.sub(r"(?<=(?: - | và ))(\w)", lambda m: m.group(1).upper(), capitalize_first(lowered[3:]))
+        rest = re.sub(r"( - | và )(\w)", lambda m: m.group(1) + m.group(2).upper(), capitalize_first(lowered[3:]))
         return "Bộ " + rest
     return capitalize_first(lowered)
