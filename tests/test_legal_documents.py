@@ -16,6 +16,7 @@ from policykb.ingest.indexer import Indexer
 from policykb.search.embedder import FakeEmbedder
 from policykb.search.searcher import Searcher
 from policykb.store import Store
+from policykb.web import create_app
 
 ACCESS_LAW, FILM_LAW = "luat_tiep_can_thong_tin", "luat_dien_anh"
 LAW_FILES = (ACCESS_LAW, FILM_LAW)
@@ -93,3 +94,14 @@ def test_the_signature_is_kept_out_of_passages_but_stays_in_the_text(law_index):
     document = law_index.store.get_document(FILM_LAW)
     assert "(Đã ký)" in document.text
     assert all("(Đã ký)" not in document.text[c.start : c.end] for c in document.chunks)
+
+
+def test_the_result_card_and_the_document_page_show_the_legal_citation(law_index):
+    client = create_app(config=law_index.config).test_client()
+    phrase = "Chính phủ thống nhất quản lý nhà nước về công tác bảo đảm thực hiện quyền tiếp cận thông tin"
+    page = client.get("/", query_string={"q": phrase, "mode": "keyword"}).get_data(as_text=True)
+    assert "Điều 35 khoản 1, Luật Tiếp cận thông tin 2016" in page
+    hit = next(h for h in law_index.searcher.search(phrase, mode="keyword").hits if h.doc_id == ACCESS_LAW)
+    query = {"start": hit.start, "end": hit.end, "chunk": hit.chunk_id}
+    document = client.get(f"/doc/{ACCESS_LAW}", query_string=query).get_data(as_text=True)
+    assert "Điều 35 khoản 1, Luật Tiếp cận thông tin 2016" in document
