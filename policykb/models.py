@@ -97,6 +97,7 @@ class SearchHit:
     score: float
     ocr: bool = False
     ocr_confidence: float | None = None
+    legal_citation: str | None = None  # "Điều 35 khoản 1, Luật Tiếp cận thông tin 2016" inside a legal document
 
     def to_json(self) -> dict:
         return {
@@ -117,4 +118,5 @@ class SearchHit:
             "ocr": self.ocr,
             "ocr_confidence": self.ocr_confidence,
             "citation": format_citation(self),
+            "legal_citation": self.legal_citation,
         }

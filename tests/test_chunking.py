@@ -71,13 +71,11 @@ def test_vietnamese_chapters_and_articles_nest_in_the_breadcrumb():
         "2. Người sử dụng lao động tham gia bảo hiểm xã hội bắt buộc bao gồm cơ quan nhà nước."
     )
     chunks = chunk_text(text, [])
-    clause = next(c for c in chunks if c.text.startswith("2. Người sử dụng"))
-    assert (
-        clause.section
-        == "Chương I › Điều 2. Đối tượng áp dụng › 2. Người sử dụng lao động tham gia bảo hiểm xã hội bắt buộc bao gồm cơ quan nhà…"
-    )
+    article_2 = next(c for c in chunks if "2. Người sử dụng" in c.text)
+    assert article_2.section == "Chương I. Những quy định chung › Điều 2. Đối tượng áp dụng"
+    assert article_2.text.startswith("Điều 2.")
     article_1 = next(c for c in chunks if "Phạm vi điều chỉnh" in c.text)
-    assert article_1.section == "Chương I › Điều 1. Phạm vi điều chỉnh"
+    assert article_1.section == "Chương I. Những quy định chung › Điều 1. Phạm vi điều chỉnh"
 
 
 def test_pdf_pages_are_recorded_on_chunks():
@@ -86,3 +84,42 @@ def test_pdf_pages_are_recorded_on_chunks():
     chunks = chunk_text(text, page_starts, target_chars=30, max_chars=60)
     assert chunks[0].page == 1
     assert chunks[-1].page == 2
+
+
+def _clause(number: int, words: int = 60) -> str:
+    return f"{number}. Cơ quan nhà nước có trách nhiệm " + "cung cấp thông tin " * words + "theo quy định."
+
+
+def test_short_articles_are_never_merged_into_one_passage():
+    text = "Điều 1. Phạm vi\n\nNgắn.\n\nĐiều 2. Đối tượng\n\nCũng ngắn.\n\nĐiều 3. Giải thích\n\nRất ngắn."
+    chunks = chunk_text(text, [])
+    assert [c.section for c in chunks] == ["Điều 1. Phạm vi", "Điều 2. Đối tượng", "Điều 3. Giải thích"]
+
+
+def test_a_long_article_splits_where_a_clause_starts_and_each_passage_names_article_and_clause():
+    text = "Điều 9. Trách nhiệm cung cấp thông tin\n\n" + "\n\n".join(_clause(n) for n in range(1, 5))
+    chunks = chunk_text(text, [], target_chars=900, max_chars=1500)
+    assert len(chunks) > 1
+    for chunk in chunks:
+        assert chunk.section.startswith("Điều 9. Trách nhiệm cung cấp thông tin › ")
+        clause = chunk.section.split(" › ")[1]
+        assert chunk.text.startswith((clause[:2], "Điều 9."))
+    assert chunks[0].section.split(" › ")[1].startswith("1. ")
+
+
+def test_a_clause_too_long_for_one_passage_splits_at_its_points_with_the_point_in_the_path():
+    points = "\n\n".join(
+        f"{letter}) Văn phòng " + "có trách nhiệm cung cấp thông tin " * 12 + "." for letter in "abcdđeg"
+    )
+    text = "Điều 9. Phạm vi\n\n1. Cơ quan nhà nước sau đây:\n\n" + points
+    chunks = chunk_text(text, [], target_chars=900, max_chars=1500)
+    later = [c for c in chunks if not c.text.startswith("Điều 9.")]
+    assert later and all(c.section.split(" › ")[2][:2] == c.text[:2] for c in later)
+    assert all(c.section.startswith("Điều 9. Phạm vi › 1. Cơ quan nhà nước sau đây:") for c in chunks)
+
+
+def test_a_wrapped_line_starting_with_a_lower_case_dieu_is_text_not_an_article():
+    text = (
+        "Quy định liên quan\n\nCác Bộ luật Dân sự năm 2005; các\nđiều 439, 692 Bộ luật Dân sự năm 2005;\nvà Nghị định."
+    )
+    assert all("điều 439" not in c.section for c in chunk_text(text, [], wrapped=True))

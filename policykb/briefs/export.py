@@ -7,7 +7,7 @@ import io
 from pathlib import Path
 
 from policykb.briefs.model import Brief, BriefItem
-from policykb.citations import format_full_citation
+from policykb.citations import format_full_citation, legal_citation
 from policykb.errors import BadQueryError, PolicyKBError
 from policykb.store import AssignmentRow, Store
 
@@ -52,7 +52,8 @@ def citation(item: BriefItem) -> str:
     # A document mentions many numbers; only one its title carries is its own.
     title = item.title or item.doc_id or ""
     own = [number for number in item.doc_numbers if number.casefold() in title.casefold()]
-    return format_full_citation(title, own, item.date, item.section, item.page, item.ocr)
+    legal = legal_citation(item.section or "", title, item.doc_type or "", item.date)
+    return format_full_citation(title, own, item.date, item.section, item.page, item.ocr, legal=legal)
 
 
 def _sections(brief: Brief) -> list[tuple[str | None, list[BriefItem]]]:

@@ -29,6 +29,7 @@ class BriefItem:
     date: str | None = None
     doc_numbers: list[str] = field(default_factory=list)
     ocr: bool = False  # the passage's text was read by OCR from a scan
+    doc_type: str | None = None  # the document's type now (not stored with the item): a legal one is cited by article
     status: str = OK
     moved_to: tuple[int, int] | None = None  # where the pinned text now stands, when the source changed around it
 
@@ -111,10 +112,12 @@ class Briefs:
         """Compare a pinned quote with its document's cleaned text now."""
         if item.kind != "passage":
             return
-        row = self.conn.execute("SELECT text FROM documents WHERE id = ?", (item.doc_id,)).fetchone()
+        row = self.conn.execute("SELECT text, doc_type FROM documents WHERE id = ?", (item.doc_id,)).fetchone()
         if row is None:
             item.status = REMOVED
-        elif row["text"][item.start : item.end] != item.quote:
+            return
+        item.doc_type = row["doc_type"]
+        if row["text"][item.start : item.end] != item.quote:
             item.status = CHANGED
             found = row["text"].find(item.quote)
             if found != -1 and row["text"].find(item.quote, found + 1) == -1:

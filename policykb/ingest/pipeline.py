@@ -15,6 +15,7 @@ from policykb.ingest import metadata
 from policykb.ingest.chunking import chunk_text
 from policykb.ingest.cleaning import CleanText, clean_pages
 from policykb.ingest.language import detect_language
+from policykb.ingest.legal_layout import LegalLayout, read_legal_layout
 from policykb.ingest.loaders import LOADERS, Loader, RawText
 from policykb.ingest.ocr import OcrSettings, ocr_raw_text
 from policykb.models import Chunk, Document
@@ -147,9 +148,16 @@ def parse_file(
     overrides = read_sidecar(path)
     raw, clean, ocr_complete = _read_clean_text(path, loader, max_file_bytes, ocr)
     page_starts = clean.page_starts if raw.paged else []
-    chunks = _chunk_clean_text(raw, clean.text, page_starts, target_chars, max_chars)
+    layout = read_legal_layout(clean.text)
+    chunks = _chunk_clean_text(raw, clean.text, page_starts, target_chars, max_chars, layout.skip)
     language = overrides.get("language") or detect_language(clean.text)
-    title = overrides.get("title") or raw.title or metadata.detect_title(clean.text, fallback=path.stem)
+    header = layout.header
+    title = (
+        overrides.get("title")
+        or (header and header.title)
+        or raw.title
+        or metadata.detect_title(clean.text, fallback=path.stem)
+    )
     acronyms = metadata.find_acronyms(clean.text)
     known = glossary.with_acronyms(acronyms)
     _tag_chunks(chunks, language, known)
@@ -158,12 +166,15 @@ def parse_file(
         text=clean.text,
         content_hash=(content_hash or file_content_hash(path)) + ("" if ocr_complete else OCR_PENDING),
         title=title,
-        doc_type=overrides.get("type") or metadata.detect_doc_type(title, clean.text),
+        doc_type=overrides.get("type") or (header and header.doc_type) or metadata.detect_doc_type(title, clean.text),
         language=language,
-        date=overrides.get("date") or _iso_or_none(raw.date) or metadata.find_date(clean.text),
-        issuer=overrides.get("issuer") or _detect_issuer(clean.text),
+        date=overrides.get("date")
+        or (header and header.date)
+        or _iso_or_none(raw.date)
+        or metadata.find_date(clean.text),
+        issuer=overrides.get("issuer") or (header and header.issuer) or _detect_issuer(clean.text),
         url=overrides.get("url") or raw.url,
-        doc_numbers=find_doc_numbers(clean.text),
+        doc_numbers=_doc_numbers(clean.text, layout),
         agencies=known.agencies_in(clean.text),
         acronyms=acronyms,
         page_starts=page_starts,
@@ -187,9 +198,10 @@ def _read_clean_text(
 
 
 def _chunk_clean_text(
-    raw: RawText, text: str, page_starts: list[int], target_chars: int, max_chars: int
+    raw: RawText, text: str, page_starts: list[int], target_chars: int, max_chars: int, skip: list[tuple[int, int]]
 ) -> list[Chunk]:
-    """The cleaned text in chunks, none of them mixing a text-layer page with one read by OCR."""
+    """The cleaned text in chunks, none of them mixing a text-layer page with one read by OCR, none holding a legal
+    document's header, signature or recipients."""
     chunks = chunk_text(
         text,
         page_starts,
@@ -197,6 +209,7 @@ def _chunk_clean_text(
         max_chars=max_chars,
         wrapped=raw.paged,
         heading_hints=raw.headings,
+        skip=skip,
     )
     return mark_ocr_chunks(split_at_ocr_edges(chunks, text, page_starts, set(raw.ocr_confidence)), raw.ocr_confidence)
 
@@ -239,6 +252,12 @@ def mark_ocr_chunks(chunks: list[Chunk], ocr_confidence: dict[int, float | None]
         chunk.ocr = bool(read)
         chunk.ocr_confidence = round(sum(known) / len(known), 1) if known else None
     return chunks
+
+
+def _doc_numbers(text: str, layout: LegalLayout) -> list[str]:
+    """The document numbers the text mentions, its own (from its header) first."""
+    own = [layout.header.number] if layout.header and layout.header.number else []
+    return list(dict.fromkeys(own + find_doc_numbers(text)))
 
 
 def _iso_or_none(value: str | None) -> str | None:

@@ -11,6 +11,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from policykb.citations import legal_citation
 from policykb.config import Config
 from policykb.errors import BadQueryError, EmbedderMismatchError, IndexNotReadyError
 from policykb.glossary import load_glossary
@@ -301,4 +302,5 @@ def _hit(rank: int, row, text: str, score: float) -> SearchHit:
         score=score,
         ocr=bool(row.ocr),
         ocr_confidence=row.ocr_confidence,
+        legal_citation=legal_citation(row.section, row.title, row.doc_type, row.date),
     )

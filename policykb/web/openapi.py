@@ -269,6 +269,10 @@ def openapi_spec() -> dict:
                         "page": {"type": ["integer", "null"]},
                         "date": {"type": ["string", "null"]},
                         "doc_numbers": {"type": "array", "items": {"type": "string"}},
+                        "doc_type": {
+                            "type": ["string", "null"],
+                            "description": "the document's type, while it is indexed",
+                        },
                         "status": {"enum": ["ok", "source changed", "source removed"]},
                         "moved_to": {"type": ["array", "null"], "items": {"type": "integer"}},
                         "citation": {"type": ["string", "null"]},
@@ -318,6 +322,11 @@ def openapi_spec() -> dict:
                         "citation": {
                             "type": "string",
                             "description": 'e.g. "Title (9 May 2024), §Section, OCR text, p. 3"',
+                        },
+                        "legal_citation": {
+                            "type": ["string", "null"],
+                            "description": 'inside an article of a legal document, e.g. "Điều 35 khoản 1 điểm a, '
+                            'Luật Tiếp cận thông tin 2016"; null elsewhere',
                         },
                     },
                 },

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, send_file, url_for
 
-from policykb.citations import format_citation, format_date, page_label
+from policykb.citations import format_citation, format_date, legal_citation, page_label
 from policykb.errors import BadQueryError, IngestError, NotFoundError
 from policykb.ingest.page_images import display_page_png
 from policykb.models import ASSIGNMENT_KINDS
@@ -150,6 +150,7 @@ def document(doc_id: str):
         related=store.related_documents(doc_id),
         source_available=source_available,
         scan=scan,
+        legal_cite=legal_citation(cited.section, doc.title, doc.doc_type, doc.date) if cited else None,
     )
 
 
