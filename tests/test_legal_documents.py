@@ -105,3 +105,33 @@ def test_the_result_card_and_the_document_page_show_the_legal_citation(law_index
     query = {"start": hit.start, "end": hit.end, "chunk": hit.chunk_id}
     document = client.get(f"/doc/{ACCESS_LAW}", query_string=query).get_data(as_text=True)
     assert "Điều 35 khoản 1, Luật Tiếp cận thông tin 2016" in document
+
+
+def _assignments_in(index: LawIndex, doc_id: str, article: str):
+    return [a for a in index.store.assignments() if a.doc_id == doc_id and a.section.startswith(f"Điều {article}.")]
+
+
+def test_the_governments_listed_duties_each_cite_their_own_point(law_index):
+    found = _assignments_in(law_index, ACCESS_LAW, "35")
+    government = [a for a in found if a.lead == "Government"]
+    assert government[0].kind == "state_management"
+    assert government[0].task.startswith("quản lý nhà nước về công tác bảo đảm thực hiện quyền tiếp cận thông tin")
+    listed = [a for a in government if a.text.startswith(("a)", "b)", "c)", "d)", "đ)", "e)", "g)"))]
+    assert len(listed) >= 6
+    assert any(a.kind == "guidance" and a.task.startswith("Hướng dẫn cơ quan, tổ chức") for a in listed)
+    document = law_index.store.get_document(ACCESS_LAW)
+    assert all(document.text[a.start : a.end] == a.text for a in found)
+
+
+def test_delegated_rule_making_names_the_clause_it_details(law_index):
+    [found] = [a for a in _assignments_in(law_index, ACCESS_LAW, "36") if a.kind == "rule_making"]
+    assert (found.lead, found.task) == ("Government", "quy định chi tiết khoản 2 Điều 36")
+
+
+def test_an_ownership_question_is_answered_with_the_article_that_assigns_it(law_index):
+    from policykb.owners.answer import OwnersFinder
+
+    result = OwnersFinder(law_index.searcher).find("Ai thống nhất quản lý nhà nước về tiếp cận thông tin?", None)
+    best = result.assignments[0]
+    assert (best.lead, best.kind, best.doc_id) == ("Government", "state_management", ACCESS_LAW)
+    assert best.section.startswith("Điều 35.")

@@ -31,20 +31,33 @@ def extract_assignments(
         chunk = chunk_at(chunks, assignment.start)
         assignment.section = chunk.section if chunk else ""
         assignment.page = page_of(assignment.start, page_starts or [])
-        assignment.task = _name_this_article(assignment.task, assignment.section)
+        assignment.task = _name_this_article(assignment.task, text, assignment.start)
     return sorted(found, key=lambda a: a.start)
 
 
-def _name_this_article(task: str, section: str) -> str:
-    """ "quy định chi tiết Điều này", read apart from its article, says which: "quy định chi tiết Điều 14"; "khoản này"
-    the same: "khoản 2 Điều 12"."""
-    article = re.match(r"(Điều|Article) (\d+[a-z]?)\b", section)
+_ARTICLE_LINE = re.compile(r"(?m)^(Điều|Article) (\d+[a-z]?)\b")
+_CLAUSE_LINE = re.compile(r"(?m)^(\d{1,2})\.\s")
+
+
+def _name_this_article(task: str, text: str, offset: int) -> str:
+    """ "quy định chi tiết Điều này", read apart from its article, says which: "quy định chi tiết Điều 14"; "khoản
+    này" the same: "khoản 2 Điều 12" (the article and clause the assignment is written in)."""
+    if not re.search(r"\b(?:Điều|khoản) này\b|\bthis (?:Article|Clause)\b", task):
+        return task
+    article = _last(_ARTICLE_LINE, text, 0, offset)
     if article is None:
         return task
     word, number = article.groups()
     task = re.sub(r"\bĐiều này\b|\bthis Article\b", f"{word} {number}", task)
-    clause = re.search(r" › (\d{1,2})\.", section)
+    clause = _last(_CLAUSE_LINE, text, article.end(), offset)
     if clause is not None:
         named = f"khoản {clause.group(1)} Điều {number}" if word == "Điều" else f"Article {number}({clause.group(1)})"
         task = re.sub(r"\bkhoản này\b|\bthis Clause\b", named, task)
     return task
+
+
+def _last(pattern: re.Pattern[str], text: str, start: int, end: int) -> re.Match[str] | None:
+    found = None
+    for found in pattern.finditer(text, start, end):  # noqa: B007 — the last match before `end` is the one wanted
+        pass
+    return found
