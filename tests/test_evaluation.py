@@ -180,3 +180,26 @@ def test_cli_eval_queries_prints_the_figures(fake_index):
 def test_policy_queries_with_the_real_model_find_nine_in_ten_in_the_top_five(real_searcher):
     result = evaluate_queries(real_searcher, POLICY_QUERIES)
     assert result["hit@5"] >= 0.9 and result["mrr@10"] >= 0.8, result["misses"]
+
+
+def test_query_figures_are_given_per_language_when_the_items_say_theirs(fake_searcher, tmp_path):
+    items = [
+        {
+            "query": "partnership group coordinating agency",
+            "doc": "000_0b935866529ff4c2",
+            "phrase": "Coordinating agency",
+            "language": "en",
+        },
+        {
+            "query": "nhóm đối tác điều phối",
+            "doc": "000_0b935866529ff4c2",
+            "phrase": "no passage says this",
+            "language": "vi",
+        },
+    ]
+    path = tmp_path / "questions.jsonl"
+    path.write_text("\n".join(json.dumps(item, ensure_ascii=False) for item in items), encoding="utf-8")
+    result = evaluate_queries(fake_searcher, path, "keyword")
+    assert result["by_language"]["vi"] == {"hit@1": 0.0, "hit@5": 0.0, "mrr@10": 0.0}
+    assert result["by_language"]["en"]["hit@5"] == 1.0
+    assert result["hit@5"] == 0.5

@@ -111,6 +111,10 @@ def eval_queries(config: Config, file: Path, mode: str, as_json: bool) -> None:
     click.echo(
         f"{result['queries']} queries, {mode}: hit@1 {result['hit@1']:.3f}  hit@5 {result['hit@5']:.3f}  MRR@10 {result['mrr@10']:.3f}"
     )
+    for language, scores in result["by_language"].items():
+        click.echo(
+            f"  {language}: hit@1 {scores['hit@1']:.3f}  hit@5 {scores['hit@5']:.3f}  MRR@10 {scores['mrr@10']:.3f}"
+        )
     for miss in result["misses"]:
         click.echo(f"  miss (rank {miss['rank'] or '>10'}): {miss['query']}")
 

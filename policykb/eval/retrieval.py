@@ -208,30 +208,38 @@ def evaluate_alqac(
 
 
 def evaluate_queries(searcher: Searcher, path: Path, mode: str = "hybrid") -> dict:
-    """hit@1, hit@5 and MRR@10 of a JSONL set of {"query", "doc", "phrase"}: a hit is the document with the phrase."""
+    """hit@1, hit@5 and MRR@10 of a JSONL set of {"query", "doc", "phrase"}: a hit is the document with the phrase;
+    the same per language when items say theirs (a question in one language about a document in another is its own
+    row there)."""
     items = _read_jsonl(path)
     if not items:
         raise PolicyKBError(f"{path} holds no queries")
-    totals = {"hit@1": 0.0, "hit@5": 0.0, "mrr@10": 0.0}
+    ranks: dict[str, list[int | None]] = {}
     misses = []
     for item in items:
         hits = searcher.search(item["query"], mode=mode, k=10).hits
+        phrase = item["phrase"].lower()
         rank = next(
-            (
-                n
-                for n, hit in enumerate(hits, 1)
-                if hit.doc_id == item["doc"] and item["phrase"].lower() in hit.text.lower()
-            ),
-            None,
+            (n for n, hit in enumerate(hits, 1) if hit.doc_id == item["doc"] and phrase in hit.text.lower()), None
         )
-        totals["hit@1"] += rank == 1
-        totals["hit@5"] += rank is not None and rank <= 5
-        totals["mrr@10"] += 1 / rank if rank else 0.0
+        ranks.setdefault(item.get("language", "?"), []).append(rank)
         if rank is None or rank > 5:
             misses.append({"query": item["query"], "rank": rank})
+    everything = [rank for language in ranks.values() for rank in language]
+    by_language = {language: _rank_scores(found) for language, found in sorted(ranks.items())} if len(ranks) > 1 else {}
     return {
         "queries": len(items),
         "mode": mode,
-        **{k: round(v / len(items), 4) for k, v in totals.items()},
+        **_rank_scores(everything),
+        "by_language": by_language,
         "misses": misses,
+    }
+
+
+def _rank_scores(ranks: list[int | None]) -> dict:
+    n = len(ranks)
+    return {
+        "hit@1": round(sum(rank == 1 for rank in ranks) / n, 4),
+        "hit@5": round(sum(rank is not None and rank <= 5 for rank in ranks) / n, 4),
+        "mrr@10": round(sum(1 / rank for rank in ranks if rank) / n, 4),
     }
