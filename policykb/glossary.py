@@ -1,14 +1,22 @@
-"""The curated glossary in corpus/: agencies with their acronyms and names, and bilingual policy terms."""
+"""The glossary: agencies with their acronyms and names, and bilingual policy terms.
+
+Built in: the gazetteer's bodies and groups (policykb/data/gazetteer.json) and bilingual terms (policykb/data/terms.json,
+where present). The user's file (corpus/glossary.json, or POLICYKB_GLOSSARY) extends them: an entry naming a built-in one
+adds its names to it, any other is added.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from policykb.errors import PolicyKBError
+from policykb.gazetteer import DATA_DIR, Gazetteer, Succession, load_gazetteer
 from policykb.textnorm import fold_lower, fold_lower_aligned, word_start
 
 
@@ -31,58 +39,185 @@ class Entry:
     learned: bool = False  # an acronym one document defined, not an entry of the glossary file
 
 
+@dataclass(frozen=True, slots=True)
+class _Pattern:
+    """A variant's compiled pattern and its words (the acronym itself, on the raw text; a name's folded words)."""
+
+    index: int
+    variant: str
+    pattern: re.Pattern[str]
+    on_raw_text: bool
+    words: tuple[str, ...]
+    entry: Entry
+
+
 @dataclass
 class Glossary:
     entries: list[Entry] = field(default_factory=list)
+    gazetteer: Gazetteer | None = None  # parents and lineage of the built-in bodies
+    from_file: list[Entry] | None = None  # the entries as the user's glossary file gave them, without built-ins
 
     def __post_init__(self) -> None:
-        # Each pattern with a word it cannot match without: a substring test rules most texts out far faster than
-        # the pattern's search, whose lookbehind keeps re from scanning for a literal.
-        self._patterns = [
-            (variant, *variant_pattern(variant), _required_word(variant), entry)
-            for entry in self.entries
-            for variant in entry.variants
+        self._patterns: list[_Pattern] = []
+        self._last: tuple[str, list[tuple[Mention, str]]] | None = None
+        self._add_patterns(self.entries)
+
+    def _add_patterns(self, entries: list[Entry]) -> None:
+        """Compile the entries' variants; index them by first word for `matches`, and (lazily) by kind for
+        `mentions`."""
+        start = len(self._patterns)
+        self._patterns += [
+            _compiled(start + i, variant, entry)
+            for i, (entry, variant) in enumerate((e, v) for e in entries for v in e.variants)
         ]
+        self._by_first: dict[tuple[bool, str], list[_Pattern]] = {}
+        for item in self._patterns:
+            if item.words:
+                self._by_first.setdefault((item.on_raw_text, item.words[0]), []).append(item)
+        self._indexes: dict[tuple[str, bool], _Names] = {}
+
+    def _index(self, group: str, raw: bool) -> _Names:
+        """One pattern for every name of a kind group ("owner" or another kind) on the raw or folded text: a trie of
+        their words, which finds the longest name starting at each place in one pass, however many names there
+        are; then the names by their words, whose own pattern confirms the match."""
+        if (group, raw) not in self._indexes:
+            by_words: dict[tuple[str, ...], list[_Pattern]] = {}
+            for item in self._patterns:
+                if item.words and item.on_raw_text == raw and _kind_group(item.entry.kind) == group:
+                    by_words.setdefault(item.words, []).append(item)
+            before, after = (r"(?<![\w-])", r"(?![\w-])") if raw else (r"(?<![^\W_])", r"(?![^\W_])")
+            trie = _trie(_SEPARATOR.join(words) for words in by_words).replace(re.escape(_SEPARATOR), r"[\W_]+")
+            finder = re.compile(f"{before}(?:{trie}){after}") if by_words else None
+            self._indexes[(group, raw)] = _Names(finder, by_words)
+        return self._indexes[(group, raw)]
+
+    def _longest(self, text: str, folded: str, group: str) -> list[tuple[int, int, _Pattern]]:
+        """The longest name of the kind group at each place it is named, left to right, not overlapping: names on
+        the folded text (aligned with the raw one), acronyms on the raw text."""
+        found: list[tuple[int, int, _Pattern]] = []
+        for raw, target in ((False, folded), (True, text)):
+            index = self._index(group, raw)
+            for hit in index.finder.finditer(target) if index.finder else ():
+                key = (hit.group(),) if raw else tuple(_TOKEN.findall(hit.group()))
+                for item in index.by_words.get(key, ()):
+                    match = item.pattern.match(target, hit.start())
+                    if match is not None and match.end() == hit.end():
+                        found.append((hit.start(), hit.end(), item))
+                        break
+        return found
 
     def matches(self, text: str) -> list[tuple[Entry, str]]:
-        """Entries written in the text, with the variant that matched, in glossary order."""
+        """Entries written in the text, with the variant that matched (the entry's first), in glossary order."""
         folded = fold_lower(text)
-        found: dict[str, tuple[Entry, str]] = {}
-        for variant, pattern, on_raw_text, required, entry in self._patterns:
-            target = text if on_raw_text else folded
-            if entry.canonical not in found and required in target and pattern.search(target):
-                found[entry.canonical] = (entry, variant)
-        return list(found.values())
+        candidates = {
+            item.index: item
+            for raw, target in ((False, folded), (True, text))
+            for word in set(_TOKEN.findall(target))
+            for item in self._by_first.get((raw, word), ())
+        }
+        first: dict[str, _Pattern] = {}
+        for index in sorted(candidates):
+            item = candidates[index]
+            if item.entry.canonical not in first and item.pattern.search(text if item.on_raw_text else folded):
+                first[item.entry.canonical] = item
+        return [(item.entry, item.variant) for item in sorted(first.values(), key=lambda item: item.index)]
 
     def mentions(self, text: str, kind: str = "agency") -> list[Mention]:
-        """Every place an entry of this kind is named, longest names first where they overlap, in text order."""
-        folded = fold_lower_aligned(text)
-        found: list[Mention] = []
-        for _, pattern, on_raw_text, required, entry in self._patterns:
-            target = text if on_raw_text else folded
-            if entry.kind != kind or required not in target:
-                continue
-            for match in pattern.finditer(target):
-                found.append(Mention(match.start(), match.end(), entry.canonical))
-        found.sort(key=lambda m: (m.start, -(m.end - m.start)))
-        kept: list[Mention] = []
-        for mention in found:
-            if not kept or mention.start >= kept[-1].end:
-                kept.append(mention)
-        return kept
+        """Every place an entry of this kind is named, longest names first where they overlap, in text order. Owners
+        (agencies and groups) compete with each other: "Thủ trưởng cơ quan thuộc Chính phủ" names a group, not the
+        Government, and "Ban Cơ yếu Chính phủ" the Cipher Committee."""
+        last = self._last  # extraction asks for a text's agencies, then its groups: one scan serves both
+        if kind in _OWNER_KINDS and last is not None and last[0] is text:
+            kept = last[1]
+        else:
+            found = sorted(
+                self._longest(text, fold_lower_aligned(text), _kind_group(kind)), key=lambda m: (m[0], -m[1])
+            )
+            kept = []
+            for start, end, item in found:
+                if not kept or start >= kept[-1][0].end:
+                    kept.append((Mention(start, end, item.entry.canonical), item.entry.kind))
+            if kind in _OWNER_KINDS:
+                self._last = (text, kept)
+        return [mention for mention, mention_kind in kept if mention_kind == kind]
 
     def agencies_in(self, text: str) -> list[str]:
         return [entry.canonical for entry, _ in self.matches(text) if entry.kind == "agency"]
 
     def with_acronyms(self, acronyms: dict[str, str]) -> Glossary:
-        """This glossary plus acronyms learned from documents ("SAD" -> "Social Assistance Department")."""
+        """This glossary plus acronyms learned from documents ("SAD" -> "Social Assistance Department"); the compiled
+        patterns are shared, only the learned ones are compiled."""
         known = {variant for entry in self.entries for variant in entry.variants}
         extra = [
             Entry(acronym, (acronym, expansion), "agency" if _looks_like_agency(expansion) else "term", learned=True)
             for acronym, expansion in acronyms.items()
             if acronym not in known
         ]
-        return Glossary(self.entries + extra)
+        if not extra:
+            return self
+        copy = Glossary.__new__(Glossary)
+        copy.entries, copy.gazetteer, copy.from_file = self.entries + extra, self.gazetteer, self.from_file
+        copy._patterns, copy._last = list(self._patterns), None
+        copy._add_patterns(extra)
+        return copy
+
+    # --- what the gazetteer knows of an entry (nothing, for a name only the user's file or a document gave) ---
+    def parent_of(self, canonical: str, on: str | None = None) -> str | None:
+        return self.gazetteer.parent_of(canonical, on) if self.gazetteer else None
+
+    def children_of(self, canonical: str) -> list[str]:
+        return self.gazetteer.children_of(canonical) if self.gazetteer else []
+
+    def successors(self, canonical: str, on: str | None = None) -> list[Succession]:
+        return self.gazetteer.successors(canonical, on) if self.gazetteer else []
+
+    def ceased(self, canonical: str, on: str | None = None) -> bool:
+        return bool(self.gazetteer and self.gazetteer.ceased(canonical, on))
+
+
+_OWNER_KINDS = frozenset({"agency", "group"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Names:
+    finder: re.Pattern[str] | None
+    by_words: dict[tuple[str, ...], list[_Pattern]]
+
+
+_SEPARATOR = "\x00"  # between a name's words in its trie: any run of spaces and punctuation
+
+
+def _kind_group(kind: str) -> str:
+    """Owners (agencies and groups) are matched together; every other kind on its own."""
+    return "owner" if kind in _OWNER_KINDS else kind
+
+
+def _trie(words: Iterable[str]) -> str:
+    """An alternation of the words as a trie ("b(?:an|o)"), which re tries a character at a time."""
+    root: dict = {}
+    for word in words:
+        node = root
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        branches = [re.escape(char) + emit(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(root)
+
+
+_TOKEN = re.compile(r"[^\W_]+")
+
+
+def _compiled(index: int, variant: str, entry: Entry) -> _Pattern:
+    pattern, on_raw_text = variant_pattern(variant)
+    words = (variant,) if on_raw_text else tuple(re.findall(r"\w+", fold_lower(variant)))
+    return _Pattern(index, variant, pattern, on_raw_text, words, entry)
 
 
 def _looks_like_agency(name: str) -> bool:
@@ -96,13 +231,6 @@ def _looks_like_agency(name: str) -> bool:
 
 def is_acronym(variant: str) -> bool:
     return bool(re.fullmatch(r"[A-Z][A-Za-z]*[A-Z][A-Za-z0-9]*|[A-Z]{2,}\d*", variant))
-
-
-def _required_word(variant: str) -> str:
-    """Text that every match of the variant's pattern contains: the acronym itself, or the longest word of the name."""
-    if is_acronym(variant):
-        return variant
-    return max(re.findall(r"\w+", fold_lower(variant)), key=len, default="")
 
 
 def variant_pattern(variant: str) -> tuple[re.Pattern[str], bool]:
@@ -129,15 +257,63 @@ def _entries_from_json(data: dict, path: Path) -> list[Entry]:
     return entries
 
 
+NO_GLOSSARY = Path(os.devnull)  # as the glossary path: no glossary at all, built-ins included (BEIR, ALQAC evaluations)
+TERMS_PATH = DATA_DIR / "terms.json"
+
+
 @lru_cache(maxsize=8)
-def load_glossary(path: Path) -> Glossary:
-    """Read the glossary JSON; a missing file gives an empty glossary, a broken one a clear error."""
-    if not path.exists():
+def load_glossary(path: Path, builtin: bool = True) -> Glossary:
+    """The built-in gazetteer and terms extended by the user's glossary JSON at `path` (a missing file adds nothing, a
+    broken one is a clear error); NO_GLOSSARY, or builtin=False with a missing file, gives an empty glossary."""
+    if Path(path) == NO_GLOSSARY:
         return Glossary([])
+    user = _read_json(path, "set POLICYKB_GLOSSARY to another one") if path.exists() else {}
+    user_entries = _entries_from_json(user, path)
+    if not builtin:
+        return Glossary(user_entries, from_file=user_entries)
+    gazetteer = load_gazetteer()
+    return Glossary(merge_entries(builtin_entries(gazetteer), user_entries), gazetteer, from_file=user_entries)
+
+
+def builtin_entries(gazetteer: Gazetteer) -> list[Entry]:
+    """The gazetteer's owners as agencies and groups, then the built-in terms."""
+    entries = [Entry(body.id, body.names, body.glossary_kind) for body in gazetteer.owners()]
+    if TERMS_PATH.exists():
+        entries += _entries_from_json(_read_json(TERMS_PATH, "reinstall policykb"), TERMS_PATH)
+    return entries
+
+
+def merge_entries(builtin: list[Entry], user: list[Entry]) -> list[Entry]:
+    """The user's entries in their order, each merged into the built-in entry of the same kind that shares a name with
+    it (the built-in canonical name stays, the user's names come first), then the other built-in entries."""
+    owner = {kind: kind in _OWNER_KINDS for kind in ("agency", "group", "term")}
+    index: dict[tuple[bool, str], int] = {}
+    for position, entry in enumerate(builtin):
+        for name in entry.variants:
+            index.setdefault((owner.get(entry.kind, False), _key(name)), position)
+    merged: list[Entry] = []
+    used: set[int] = set()
+    for entry in user:
+        position = next(
+            (index[k] for name in entry.variants if (k := (owner.get(entry.kind, False), _key(name))) in index), None
+        )
+        if position is None or position in used:
+            merged.append(entry)
+            continue
+        used.add(position)
+        base = builtin[position]
+        names = (base.canonical, *dict.fromkeys((*entry.variants, *base.variants)))
+        merged.append(Entry(base.canonical, tuple(dict.fromkeys(names)), base.kind))
+    return merged + [entry for position, entry in enumerate(builtin) if position not in used]
+
+
+def _key(name: str) -> str:
+    """Names that match alike are the same name: acronyms as written, others folded."""
+    return name if is_acronym(name) else " ".join(_TOKEN.findall(fold_lower(name)))
+
+
+def _read_json(path: Path, fix: str) -> dict:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
-        raise PolicyKBError(
-            f"{path}: not valid JSON ({exc}) — fix the file or set POLICYKB_GLOSSARY to another one"
-        ) from exc
-    return Glossary(_entries_from_json(data, path))
+        raise PolicyKBError(f"{path}: not valid JSON ({exc}) — fix the file or {fix}") from exc

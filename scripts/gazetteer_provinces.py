@@ -144,7 +144,7 @@ def _names(vi: str, council: bool) -> list[str]:
 def province_bodies(nq202: dict, nq1314: dict) -> list[dict]:
     """A unit, its People's Committee and its People's Council for each of the 63; lineage for the 29 that merged."""
     out: list[dict] = []
-    for vi, en, kind in PROVINCES:
+    for vi, _, kind in PROVINCES:
         unit, committee, council = _ids(vi)
         target = MERGED_INTO.get(vi)
         absorbed = [other for other, into in MERGED_INTO.items() if into == vi]
@@ -167,7 +167,9 @@ def province_bodies(nq202: dict, nq1314: dict) -> list[dict]:
             if note:
                 record["note"] = note
             if vi == "Huế" and kind_ == kind:
-                record["lineage_before"] = [{"from": "Thua Thien Hue Province", "date": "2025-01-01", "basis": [nq1314]}]
+                record["lineage_before"] = [
+                    {"from": "Thua Thien Hue Province", "date": "2025-01-01", "basis": [nq1314]}
+                ]
             if target:
                 item = {
                     "successor": _ids(target)[successor],
