@@ -37,6 +37,7 @@ class Entry:
     variants: tuple[str, ...]
     kind: str  # "agency", "group" (collective owners such as "ministries and localities") or "term"
     learned: bool = False  # an acronym one document defined, not an entry of the glossary file
+    gazetteer_only: bool = False  # a body of the built-in gazetteer that the user's glossary file does not name
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,7 +278,7 @@ def load_glossary(path: Path, builtin: bool = True) -> Glossary:
 
 def builtin_entries(gazetteer: Gazetteer) -> list[Entry]:
     """The gazetteer's owners as agencies and groups, then the built-in terms."""
-    entries = [Entry(body.id, body.names, body.glossary_kind) for body in gazetteer.owners()]
+    entries = [Entry(body.id, body.names, body.glossary_kind, gazetteer_only=True) for body in gazetteer.owners()]
     if TERMS_PATH.exists():
         entries += _entries_from_json(_read_json(TERMS_PATH, "reinstall policykb"), TERMS_PATH)
     return entries
