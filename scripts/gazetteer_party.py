@@ -13,6 +13,7 @@ from gazetteer_records import ALL, REFORM, body, ceased, legal_basis, to  # noqa
 def party_and_front() -> list[dict]:
     """Central Party bodies (with the 2025 mergers), the Fatherland Front and mass organisations."""
     merged = "2025-02-03"  # the Politburo's decisions were announced on this day
+    when = {"note": "date: the day the Politburo's decisions were announced; their own dates were not checked"}
     party = "Party Central Committee"
     pm = "Central Propaganda and Mass Mobilisation Commission"
     return [
@@ -47,7 +48,7 @@ def party_and_front() -> list[dict]:
             "party",
             parent=party,
             variants=["Central Propaganda Commission", "Central Propaganda Department"],
-            **ceased(to(pm, ALL, "KL121", date=merged), until="2025-02-02"),
+            **ceased(to(pm, ALL, "KL121", date=merged, **when), until="2025-02-02"),
         ),
         body(
             "Central Mass Mobilisation Commission",
@@ -56,7 +57,7 @@ def party_and_front() -> list[dict]:
             "party",
             parent=party,
             variants=["Central Mass Mobilization Commission"],
-            **ceased(to(pm, ALL, "KL121", date=merged), until="2025-02-02"),
+            **ceased(to(pm, ALL, "KL121", date=merged, **when), until="2025-02-02"),
         ),
         body(
             pm,
@@ -87,7 +88,10 @@ def party_and_front() -> list[dict]:
             "Ban Kinh tế Trung ương",
             "party",
             parent=party,
-            **ceased(to("Central Policy and Strategy Commission", ALL, "KL121", "renamed", merged), until="2025-02-02"),
+            **ceased(
+                to("Central Policy and Strategy Commission", ALL, "KL121", "renamed", merged, **when),
+                until="2025-02-02",
+            ),
         ),
         body(
             "Central Policy and Strategy Commission",
@@ -105,8 +109,8 @@ def party_and_front() -> list[dict]:
             parent=party,
             variants=["Central External Relations Commission"],
             **ceased(
-                to("MOFA", ["external relations"], "KL121", "transferred", merged),
-                to("Central Party Office", ["part of the work"], "KL121", "transferred", merged),
+                to("MOFA", ["external relations"], "KL121", "transferred", merged, **when),
+                to("Central Party Office", ["part of the work"], "KL121", "transferred", merged, **when),
                 until="2025-02-02",
             ),
         ),
@@ -242,7 +246,7 @@ def departments() -> list[dict]:
             ["Cục An toàn lao động"],
             "MOLISA",
             ["Department of Occupational Safety"],
-            **ceased(to("MOHA", ["occupational safety and health"], moha, "transferred")),
+            **ceased(to("MOHA", ["occupational safety and health"], moha, "transferred", unverified=True)),
         ),
         dept(
             "DVET",
@@ -263,21 +267,21 @@ def departments() -> list[dict]:
             "Department of Gender Equality",
             ["Vụ Bình đẳng giới"],
             "MOLISA",
-            **ceased(to("Department of Youth and Gender Equality", ["gender equality"], moha)),
+            **ceased(to("Department of Youth and Gender Equality", ["gender equality"], moha, unverified=True)),
         ),
         dept(
             "MOLISA Department of Social Insurance",
             "Department of Social Insurance (MOLISA)",
             ["Vụ Bảo hiểm xã hội"],
             "MOLISA",
-            **ceased(to("Department of Salaries and Social Insurance", ["social insurance"], moha)),
+            **ceased(to("Department of Salaries and Social Insurance", ["social insurance"], moha, unverified=True)),
         ),
         dept(
             "Department of Labour and Wages",
             "Department of Labour and Wages",
             ["Vụ Lao động - Tiền lương"],
             "MOLISA",
-            **ceased(to("Department of Salaries and Social Insurance", ["wages"], moha)),
+            **ceased(to("Department of Salaries and Social Insurance", ["wages"], moha, unverified=True)),
         ),
         dept(
             "ILSSA",
@@ -309,7 +313,9 @@ def departments() -> list[dict]:
             "Government Committee for Religious Affairs",
             ["Ban Tôn giáo Chính phủ"],
             "MOHA",
-            **ceased(to("Ministry of Ethnic Minorities and Religions", ["religion"], ["NQ176", "ND41"])),
+            **ceased(
+                to("Ministry of Ethnic Minorities and Religions", ["religion"], ["NQ176", "ND41"], unverified=True)
+            ),
         ),
         dept(
             "Central Emulation and Commendation Board",
@@ -351,7 +357,7 @@ def departments() -> list[dict]:
             ["Tổng cục Thống kê"],
             "MPI",
             ["General Statistics Office of Viet Nam"],
-            **ceased(to("National Statistics Office", ALL, ["NQ176", "ND29"], "renamed")),
+            **ceased(to("National Statistics Office", ALL, ["NQ176", "ND29"], "renamed", unverified=True)),
         ),
         dept(
             "National Statistics Office",

@@ -122,6 +122,7 @@ def central_bodies() -> list[dict]:
             ["Bộ Thông tin và Truyền thông", "Bộ TT&TT", "Bộ TTTT"],
             "ministry",
             valid_from="2007-08-01",
+            note="valid_from from Resolution 01/2007/QH12, not verified against a source",
             **ceased(to("MOST", ALL, "NQ176")),
         ),
         body(
@@ -169,6 +170,7 @@ def central_bodies() -> list[dict]:
             "ministry",
             ["MCST", "MoCST"],
             valid_from="2007-08-01",
+            note="valid_from from Resolution 01/2007/QH12, not verified against a source",
         ),
         body("MOH", "Ministry of Health", "Bộ Y tế", "ministry", ["MoH"]),
         body(
