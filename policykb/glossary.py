@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import product
 from pathlib import Path
 
 from policykb.errors import PolicyKBError
@@ -59,45 +60,17 @@ class Glossary:
     from_file: list[Entry] | None = None  # the entries as the user's glossary file gave them, without built-ins
 
     def __post_init__(self) -> None:
-        self._patterns: list[_Pattern] = []
+        patterns = _compile(self.entries, 0)
+        self._layers = [_Layer(patterns)]  # the entries' patterns; then those of acronyms learned from a document
+        self._by_first = _by_first_word({}, patterns)  # for `matches`
         self._last: tuple[str, list[tuple[Mention, str]]] | None = None
-        self._add_patterns(self.entries)
-
-    def _add_patterns(self, entries: list[Entry]) -> None:
-        """Compile the entries' variants; index them by first word for `matches`, and (lazily) by kind for
-        `mentions`."""
-        start = len(self._patterns)
-        self._patterns += [
-            _compiled(start + i, variant, entry)
-            for i, (entry, variant) in enumerate((e, v) for e in entries for v in e.variants)
-        ]
-        self._by_first: dict[tuple[bool, str], list[_Pattern]] = {}
-        for item in self._patterns:
-            if item.words:
-                self._by_first.setdefault((item.on_raw_text, item.words[0]), []).append(item)
-        self._indexes: dict[tuple[str, bool], _Names] = {}
-
-    def _index(self, group: str, raw: bool) -> _Names:
-        """One pattern for every name of a kind group ("owner" or another kind) on the raw or folded text: a trie of
-        their words, which finds the longest name starting at each place in one pass, however many names there
-        are; then the names by their words, whose own pattern confirms the match."""
-        if (group, raw) not in self._indexes:
-            by_words: dict[tuple[str, ...], list[_Pattern]] = {}
-            for item in self._patterns:
-                if item.words and item.on_raw_text == raw and _kind_group(item.entry.kind) == group:
-                    by_words.setdefault(item.words, []).append(item)
-            before, after = (r"(?<![\w-])", r"(?![\w-])") if raw else (r"(?<![^\W_])", r"(?![^\W_])")
-            trie = _trie(_SEPARATOR.join(words) for words in by_words).replace(re.escape(_SEPARATOR), r"[\W_]+")
-            finder = re.compile(f"{before}(?:{trie}){after}") if by_words else None
-            self._indexes[(group, raw)] = _Names(finder, by_words)
-        return self._indexes[(group, raw)]
 
     def _longest(self, text: str, folded: str, group: str) -> list[tuple[int, int, _Pattern]]:
         """The longest name of the kind group at each place it is named, left to right, not overlapping: names on
         the folded text (aligned with the raw one), acronyms on the raw text."""
         found: list[tuple[int, int, _Pattern]] = []
-        for raw, target in ((False, folded), (True, text)):
-            index = self._index(group, raw)
+        for layer, (raw, target) in product(self._layers, ((False, folded), (True, text))):
+            index = layer.index(group, raw)
             for hit in index.finder.finditer(target) if index.finder else ():
                 key = (hit.group(),) if raw else tuple(_TOKEN.findall(hit.group()))
                 for item in index.by_words.get(key, ()):
@@ -158,8 +131,9 @@ class Glossary:
             return self
         copy = Glossary.__new__(Glossary)
         copy.entries, copy.gazetteer, copy.from_file = self.entries + extra, self.gazetteer, self.from_file
-        copy._patterns, copy._last = list(self._patterns), None
-        copy._add_patterns(extra)
+        patterns = _compile(extra, sum(len(layer.patterns) for layer in self._layers))
+        copy._layers, copy._last = [*self._layers, _Layer(patterns)], None
+        copy._by_first = _by_first_word(self._by_first, patterns)
         return copy
 
     # --- what the gazetteer knows of an entry (nothing, for a name only the user's file or a document gave) ---
@@ -183,6 +157,48 @@ _OWNER_KINDS = frozenset({"agency", "group"})
 class _Names:
     finder: re.Pattern[str] | None
     by_words: dict[tuple[str, ...], list[_Pattern]]
+
+
+@dataclass
+class _Layer:
+    """Compiled variants of some entries, with one finder per kind group and text built when first asked for, so a
+    glossary with a document's acronyms added compiles only theirs."""
+
+    patterns: list[_Pattern]
+    indexes: dict[tuple[str, bool], _Names] = field(default_factory=dict)
+
+    def index(self, group: str, raw: bool) -> _Names:
+        """One pattern for every name of a kind group ("owner" or another kind) on the raw or folded text: a trie of
+        their words, which finds the longest name starting at each place in one pass, however many names there
+        are; then the names by their words, whose own pattern confirms the match."""
+        if (group, raw) not in self.indexes:
+            by_words: dict[tuple[str, ...], list[_Pattern]] = {}
+            for item in self.patterns:
+                if item.words and item.on_raw_text == raw and _kind_group(item.entry.kind) == group:
+                    by_words.setdefault(item.words, []).append(item)
+            before, after = (r"(?<![\w-])", r"(?![\w-])") if raw else (r"(?<![^\W_])", r"(?![^\W_])")
+            trie = _trie(_SEPARATOR.join(words) for words in by_words).replace(re.escape(_SEPARATOR), r"[\W_]+")
+            finder = re.compile(f"{before}(?:{trie}){after}") if by_words else None
+            self.indexes[(group, raw)] = _Names(finder, by_words)
+        return self.indexes[(group, raw)]
+
+
+def _compile(entries: list[Entry], start: int) -> list[_Pattern]:
+    """The entries' variants compiled, numbered from `start` in glossary order."""
+    pairs = [(entry, variant) for entry in entries for variant in entry.variants]
+    return [_compiled(start + i, variant, entry) for i, (entry, variant) in enumerate(pairs)]
+
+
+def _by_first_word(
+    known: dict[tuple[bool, str], list[_Pattern]], patterns: list[_Pattern]
+) -> dict[tuple[bool, str], list[_Pattern]]:
+    """`known` (left as it is) plus the patterns, by whether they run on the raw text and their first word."""
+    out = dict(known)
+    for item in patterns:
+        if item.words:
+            key = (item.on_raw_text, item.words[0])
+            out[key] = [*out.get(key, ()), item]
+    return out
 
 
 _SEPARATOR = "\x00"  # between a name's words in its trie: any run of spaces and punctuation
