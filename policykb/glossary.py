@@ -41,16 +41,23 @@ class Entry:
     gazetteer_only: bool = False  # a body of the built-in gazetteer that the user's glossary file does not name
 
 
-@dataclass(frozen=True, slots=True)
 class _Pattern:
-    """A variant's compiled pattern and its words (the acronym itself, on the raw text; a name's folded words)."""
+    """A variant's pattern, compiled when first used (most of a gazetteer's names never are), and its words (the
+    acronym itself, on the raw text; a name's folded words)."""
 
-    index: int
-    variant: str
-    pattern: re.Pattern[str]
-    on_raw_text: bool
-    words: tuple[str, ...]
-    entry: Entry
+    __slots__ = ("index", "variant", "on_raw_text", "words", "entry", "_compiled")
+
+    def __init__(self, index: int, variant: str, entry: Entry) -> None:
+        self.index, self.variant, self.entry = index, variant, entry
+        self.on_raw_text = is_acronym(variant)
+        self.words = (variant,) if self.on_raw_text else tuple(re.findall(r"\w+", fold_lower(variant)))
+        self._compiled: re.Pattern[str] | None = None
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        if self._compiled is None:
+            self._compiled = variant_pattern(self.variant)[0]
+        return self._compiled
 
 
 @dataclass
@@ -83,12 +90,13 @@ class Glossary:
     def matches(self, text: str) -> list[tuple[Entry, str]]:
         """Entries written in the text, with the variant that matched (the entry's first), in glossary order."""
         folded = fold_lower(text)
-        candidates = {
-            item.index: item
-            for raw, target in ((False, folded), (True, text))
-            for word in set(_TOKEN.findall(target))
-            for item in self._by_first.get((raw, word), ())
-        }
+        candidates: dict[int, _Pattern] = {}
+        for raw, target in ((False, folded), (True, text)):
+            words = set(_TOKEN.findall(target))
+            for word in words:
+                for item in self._by_first.get((raw, word), ()):
+                    if all(w in words for w in item.words):  # every word of the name is in the text
+                        candidates[item.index] = item
         first: dict[str, _Pattern] = {}
         for index in sorted(candidates):
             item = candidates[index]
@@ -186,7 +194,7 @@ class _Layer:
 def _compile(entries: list[Entry], start: int) -> list[_Pattern]:
     """The entries' variants compiled, numbered from `start` in glossary order."""
     pairs = [(entry, variant) for entry in entries for variant in entry.variants]
-    return [_compiled(start + i, variant, entry) for i, (entry, variant) in enumerate(pairs)]
+    return [_Pattern(start + i, variant, entry) for i, (entry, variant) in enumerate(pairs)]
 
 
 def _by_first_word(
@@ -229,12 +237,6 @@ def _trie(words: Iterable[str]) -> str:
 
 
 _TOKEN = re.compile(r"[^\W_]+")
-
-
-def _compiled(index: int, variant: str, entry: Entry) -> _Pattern:
-    pattern, on_raw_text = variant_pattern(variant)
-    words = (variant,) if on_raw_text else tuple(re.findall(r"\w+", fold_lower(variant)))
-    return _Pattern(index, variant, pattern, on_raw_text, words, entry)
 
 
 def _looks_like_agency(name: str) -> bool:
