@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from policykb import glossary as glossary_module
 from policykb.config import Config
 from policykb.gazetteer import GAZETTEER_PATH, load_gazetteer, problems
 from policykb.glossary import NO_GLOSSARY, is_acronym, load_glossary
@@ -144,3 +145,13 @@ def test_no_glossary_means_no_names_at_all_and_builtin_false_only_the_users():
     assert load_glossary(NO_GLOSSARY).entries == []
     assert load_glossary(Path("/nonexistent/glossary.json"), builtin=False).entries == []
     assert "MOLISA" in {e.canonical for e in load_glossary(Path("/nonexistent/glossary.json")).entries}
+
+
+def test_built_in_terms_join_when_their_file_exists(tmp_path: Path, monkeypatch):
+    terms = tmp_path / "terms.json"
+    terms.write_text(json.dumps({"terms": [{"name": "cash transfer", "vi": ["chuyển tiền mặt"]}]}), encoding="utf-8")
+    monkeypatch.setattr(glossary_module, "TERMS_PATH", terms)
+    entries = glossary_module.builtin_entries(GAZETTEER)
+    assert ("cash transfer", "term") in {(e.canonical, e.kind) for e in entries}
+    monkeypatch.setattr(glossary_module, "TERMS_PATH", tmp_path / "absent.json")
+    assert all(e.kind != "term" for e in glossary_module.builtin_entries(GAZETTEER))

@@ -20,9 +20,8 @@ class LeadStatus:
     label: str
     parent: str | None = None
     now: list[dict] = field(default_factory=list)  # successors: body, name, fields, since, change, basis, unverified
-    note: str | None = (
-        None  # one line for people: "MOLISA ceased on 1 March 2025: labour, … → Ministry of Home Affairs"
-    )
+    note: str | None = None  # for people: "MOLISA ceased on 1 March 2025: labour, … → Ministry of Home Affairs"
+    ceased: bool = False
 
     def to_json(self) -> dict:
         return {"lead_label": self.label, "lead_parent": self.parent, "lead_now": self.now, "lead_note": self.note}
@@ -49,19 +48,24 @@ def lead_status(glossary: Glossary, lead: str) -> LeadStatus:
         }
         for item in successors
     ]
-    note = _ceased_note(glossary, lead, now) if now and glossary.ceased(lead) else _moved_note(glossary, lead)
-    return LeadStatus(lead, label, parent, now, note)
+    ceased = glossary.ceased(lead)
+    note = _lineage_note(lead, now, ceased) if now else _moved_note(glossary, lead)
+    return LeadStatus(lead, label, parent, now, note, ceased)
 
 
-def _ceased_note(glossary: Glossary, lead: str, now: list[dict]) -> str:
-    """ "MOLISA ceased on 1 March 2025: labour, wages, … → Ministry of Home Affairs; … (Resolution 176/2025/QH15; …)"."""
+def _lineage_note(lead: str, now: list[dict], ceased: bool) -> str:
+    """ "MOLISA ceased on 1 March 2025: labour, wages, … → Ministry of Home Affairs; … (Resolution 176/2025/QH15; …)",
+    or for a body that goes on without some of its fields, "MOHA handed over on 1 March 2025: religion → …"."""
     parts = [
-        f"→ {item['name']}" if item["fields"] == ["all"] else f"{', '.join(item['fields'])} → {item['name']}"
+        f"all its fields → {item['name']}"
+        if item["fields"] == ["all"]
+        else f"{', '.join(item['fields'])} → {item['name']}"
         for item in now
     ]
     bases = list(dict.fromkeys(basis for item in now for basis in item["basis"].split("; ")))
     unverified = " (not verified)" if any(item["unverified"] for item in now) else ""
-    return f"{lead} ceased on {_day(now[0]['since'])}: {'; '.join(parts)} ({'; '.join(bases)}){unverified}"
+    what = "ceased" if ceased else "handed over"
+    return f"{lead} {what} on {_day(now[0]['since'])}: {'; '.join(parts)} ({'; '.join(bases)}){unverified}"
 
 
 def _moved_note(glossary: Glossary, lead: str) -> str | None:
