@@ -278,12 +278,17 @@ def owners(ctx, query: str | None, agency: str | None, export_path: Path | None,
         if query:
             _print_hits(finder.searcher.search(query, k=3))
         return
+    noted: set[str] = set()  # what became of a lead since is said once, under its first assignment
     for a in result.assignments:
         coordinating = ", ".join(a.coordinating) or "—"
+        status = result.status(a.lead)
         click.echo(
-            click.style(f"Lead: {a.lead}", bold=True)
+            click.style(f"Lead: {status.label}", bold=True)
             + f"   coordinating: {coordinating}   deadline: {a.deadline or '—'}"
         )
+        if status.note and a.lead not in noted:
+            noted.add(a.lead)
+            click.echo(f"   now: {status.note}")
         click.echo(f"   task: {textwrap.shorten(a.task, 160, placeholder=' …')}")
         place = ", ".join(filter(None, [a.title, f"§{a.section}" if a.section else None, page_label(a.page, a.ocr)]))
         click.echo(f"   {place} — {a.doc_id} chars {a.start}–{a.end}")

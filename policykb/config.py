@@ -108,7 +108,7 @@ SETTINGS: tuple[Setting, ...] = (
         "POLICYKB_GLOSSARY",
         DEFAULT_CORPUS_DIR / "glossary.json",
         _path,
-        "glossary JSON for acronym and bilingual query expansion",
+        "glossary JSON for agencies, acronyms and bilingual terms, on top of the built-in gazetteer (/dev/null: none)",
         shown="corpus/glossary.json",
     ),
     Setting("max_chunk_chars", "POLICYKB_MAX_CHUNK", 1500, _whole_number, "largest chunk, in characters"),

@@ -21,6 +21,7 @@ from policykb.owners import answer as owners_module
 from policykb.owners.answer import MIN_OVERLAP, OwnersFinder, _idf, _overlap, is_ownership_question, subject_words
 from policykb.search.embedder import FakeEmbedder, make_embedder
 from policykb.search.query import plan_query
+from policykb.search.searcher import Searcher
 from policykb.store import Store
 from policykb.web import create_app
 
@@ -183,6 +184,10 @@ def test_cli_owners_json_prints_only_json_with_exact_citations(fake_index):
         "end",
         "text",
         "score",
+        "lead_label",
+        "lead_parent",
+        "lead_now",
+        "lead_note",
     }
     assert data["assignments"] and all(keys == set(a) for a in data["assignments"])
     none = runner.invoke(
@@ -251,8 +256,9 @@ def test_owners_page_shows_the_matrix_with_a_csv_download(client):
     assert "<td>Ministries and localities</td>" not in filtered
     download = client.get("/owners.csv", query_string={"agency": "MOLISA"})
     assert download.mimetype == "text/csv"
+    molisa = {"MOLISA", *GLOSSARY.children_of("MOLISA")}  # the ministry and its departments
     assert all(
-        r["lead"] == "MOLISA" or "MOLISA" in r["coordinating"]
+        r["lead"] in molisa or molisa & set(r["coordinating"].split("; "))
         for r in csv.DictReader(io.StringIO(download.get_data(as_text=True)))
     )
 
@@ -290,3 +296,52 @@ def test_owner_answers_from_an_index_made_before_ocr_are_served_read_only(fake_i
     with Store(fake_index.db_path, readonly=True) as store:
         rows = store.assignments()
     assert rows and not any(row.ocr for row in rows)
+
+
+LINEAGE_PLAN = (
+    "Kế hoạch thử nghiệm về trợ giúp xã hội (TEST FIXTURE)\n\n"
+    "1. Bộ Lao động - Thương binh và Xã hội chủ trì xây dựng cơ sở dữ liệu về trợ giúp xã hội, hoàn thành năm 2024.\n\n"
+    "2. Cục Bảo trợ xã hội chủ trì rà soát danh sách đối tượng hưởng trợ cấp xã hội hằng tháng.\n\n"
+    "3. Bộ Y tế chủ trì hướng dẫn khám sức khỏe định kỳ cho người cao tuổi.\n"
+)
+
+
+@pytest.fixture
+def lineage_finder(tmp_path):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "ke_hoach.txt").write_text(LINEAGE_PLAN, encoding="utf-8")
+    config = Config.from_env(data_dir=tmp_path / "data", embedder="fake")
+    with Indexer(config, FakeEmbedder(), progress=False) as indexer:
+        indexer.ingest([tmp_path / "docs"])
+    searcher = Searcher(config, FakeEmbedder())
+    yield OwnersFinder(searcher)
+    searcher.close()
+
+
+def test_a_ceased_leads_answer_keeps_the_lead_and_names_its_successors_with_the_legal_basis(lineage_finder):
+    rows = lineage_finder.for_agency("MOLISA").to_json()["assignments"]
+    molisa = next(row for row in rows if row["lead"] == "MOLISA")
+    assert molisa["lead_label"] == "MOLISA" and molisa["lead_parent"] is None
+    now = {item["body"]: item for item in molisa["lead_now"]}
+    assert set(now) == {"MOHA", "MOH", "MOET"}
+    assert "labour" in now["MOHA"]["fields"] and now["MOHA"]["since"] == "2025-03-01"
+    assert now["MOHA"]["basis"].startswith("Resolution 176/2025/QH15")
+    assert molisa["lead_note"].startswith("MOLISA ceased on 1 March 2025: labour")
+
+
+def test_a_ministry_listing_includes_its_departments_tasks_shown_with_their_parent(lineage_finder):
+    result = lineage_finder.for_agency("Bộ Lao động - Thương binh và Xã hội")
+    sad = next(a for a in result.assignments if a.lead == "SAD")
+    assert sad.score == 0.75 and "MOH" not in {a.lead for a in result.assignments}
+    status = result.status("SAD")
+    assert (status.label, status.parent) == ("Social Assistance Department (MOLISA)", "MOLISA")
+    assert "Ministry of Health since 1 March 2025" in status.note
+
+
+def test_the_cli_says_once_what_became_of_a_ceased_lead(lineage_finder):
+    data_dir = lineage_finder.searcher.config.data_dir
+    out = CliRunner().invoke(
+        main, ["--data", str(data_dir), "owners", "--agency", "MOLISA"], env={"POLICYKB_EMBEDDER": "fake"}
+    )
+    assert "Lead: Social Assistance Department (MOLISA)" in out.stdout
+    assert out.stdout.count("MOLISA ceased on 1 March 2025") == 1 and "(Resolution 176/2025/QH15" in out.stdout

@@ -83,8 +83,10 @@ class Vocabulary:
 
     def __init__(self, corpus_dir: Path, glossary: Glossary) -> None:
         self.sentences = _corpus_sentences(corpus_dir)
-        terms = [entry for entry in glossary.entries if entry.kind == "term" and entry.canonical not in NOT_TOPICS]
-        agencies = [entry for entry in glossary.entries if entry.kind == "agency"]
+        # The glossary file's own entries, so that the synthetic corpus does not change with the built-in gazetteer.
+        entries = glossary.entries if glossary.from_file is None else glossary.from_file
+        terms = [entry for entry in entries if entry.kind == "term" and entry.canonical not in NOT_TOPICS]
+        agencies = [entry for entry in entries if entry.kind == "agency"]
         self.terms = [entry.canonical for entry in terms if entry.canonical.islower()]
         self.vi_terms = [v for entry in terms for v in entry.variants if _is_vietnamese(v)]
         self.agencies = [name for entry in agencies if (name := _english_name(entry.variants))]

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from policykb.config import Config
 from policykb.errors import PolicyKBError
+from policykb.glossary import NO_GLOSSARY
 from policykb.ingest.indexer import Indexer
 from policykb.search.embedder import make_embedder
 from policykb.search.query import plan_query
@@ -154,7 +155,7 @@ def evaluate_corpus(
         data = data_dir or Path(tmp) / "data"
         files = data / "eval-files" if data_dir else Path(tmp) / "corpus"
         write_corpus_files(corpus, files)
-        cfg = replace(config, data_dir=data, glossary_path=Path(tmp) / "no-glossary.json")
+        cfg = replace(config, data_dir=data, glossary_path=NO_GLOSSARY)
         embedder = make_embedder(cfg.embedder, config.models_dir)
         started = time.perf_counter()
         with Indexer(cfg, embedder, progress=True) as indexer:

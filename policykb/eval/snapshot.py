@@ -15,7 +15,7 @@ from policykb.bench.synthetic import Vocabulary, benchmark_queries, write_synthe
 from policykb.config import DEFAULT_CORPUS_DIR, Config
 from policykb.eval.retrieval import load_alqac, load_beir, write_corpus_files
 from policykb.eval.sets import OWNERS_DOCUMENTS, OWNERS_QUESTIONS, POLICY_QUERIES
-from policykb.glossary import load_glossary
+from policykb.glossary import NO_GLOSSARY, load_glossary
 from policykb.ingest.indexer import Indexer
 from policykb.owners.answer import OwnersFinder
 from policykb.search.embedder import Embedder, make_embedder
@@ -105,7 +105,7 @@ def snapshot_owners(config: Config, embedder: Embedder) -> dict:
 def snapshot_corpus(config: Config, embedder: Embedder, corpus: list[dict], queries: dict[str, str]) -> dict:
     files = config.data_dir / "eval-files"
     write_corpus_files(corpus, files)
-    config = replace(config, glossary_path=config.data_dir / "no-glossary.json")
+    config = replace(config, glossary_path=NO_GLOSSARY)
     _index(config, embedder, [files])
     return _searched(config, embedder, list(queries.values()), {"none": Filters()})
 

@@ -6,11 +6,12 @@ import csv
 import io
 import math
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import partial
 from weakref import WeakKeyDictionary
 
 from policykb.errors import BadQueryError
+from policykb.owners.lineage import LeadStatus, lead_status
 from policykb.search.query import STOPWORDS, plan_query
 from policykb.search.searcher import Searcher
 from policykb.store import AssignmentRow
@@ -61,6 +62,17 @@ class OwnersResult:
     assignments: list[AssignmentRow]
     total: int | None = None  # of a listing shown a page at a time: all its assignments; else len(assignments)
     page: int = 1
+    # Per lead: its label with its parent, and who holds its fields now if it has ceased (the lead stays as written).
+    statuses: dict[str, LeadStatus] = field(default_factory=dict)
+
+    def status(self, lead: str) -> LeadStatus:
+        return self.statuses.get(lead) or LeadStatus(lead, lead)
+
+    @property
+    def notes(self) -> list[str]:
+        """One line per lead that has since ceased or moved, in the order the leads first appear."""
+        leads = dict.fromkeys(a.lead for a in self.assignments)
+        return [note for lead in leads if (note := self.status(lead).note)]
 
     @property
     def pages(self) -> int:
@@ -88,7 +100,9 @@ class OwnersResult:
             "query": self.query,
             "agency": self.agency,
             **listed,
-            "assignments": [{key: getattr(a, key) for key in keys} for a in self.assignments],
+            "assignments": [
+                {key: getattr(a, key) for key in keys} | self.status(a.lead).to_json() for a in self.assignments
+            ],
         }
 
 
@@ -108,6 +122,16 @@ class OwnersFinder:
             return self.for_agency(agency, page)
         return self.all(page)
 
+    def with_statuses(self, result: OwnersResult) -> OwnersResult:
+        """The result with what the gazetteer says of each lead (parent, successors, legal basis)."""
+        glossary = self.searcher.glossary
+        result.statuses = {lead: lead_status(glossary, lead) for lead in {a.lead for a in result.assignments}}
+        return result
+
+    def family(self, canonical: str) -> list[str]:
+        """The agency and every body under it (a ministry's departments), whose tasks a listing of it includes."""
+        return [canonical, *self.searcher.glossary.children_of(canonical)]
+
     def canonical_agency(self, name: str) -> str:
         """The gazetteer's canonical name for any variant ("Bộ LĐTBXH", "MoLISA" -> "MOLISA")."""
         entries = [entry for entry, _ in self.searcher.glossary.matches(name) if entry.kind in ("agency", "group")]
@@ -115,15 +139,19 @@ class OwnersFinder:
         if exact or entries:
             return (exact or entries)[0].canonical
         raise BadQueryError(
-            f"unknown agency {name!r} — use a name, acronym or Vietnamese name from corpus/glossary.json"
+            f"unknown agency {name!r} — use a name, acronym or Vietnamese name from the built-in gazetteer or "
+            "corpus/glossary.json (POLICYKB_GLOSSARY)"
         )
 
     def for_agency(self, agency: str, page: int | None = None) -> OwnersResult:
-        """Everything the agency leads or supports; with `page`, that page of PAGE_SIZE assignments and their total."""
+        """Everything the agency or a body under it leads or supports; with `page`, that page of PAGE_SIZE assignments
+        and their total. What the agency leads scores 1, what its departments lead 0.75, what they support 0.5."""
         canonical = self.canonical_agency(agency)
-        result = self._listing(page, canonical)
-        result.assignments = [replace(row, score=1.0 if row.lead == canonical else 0.5) for row in result.assignments]
-        return result
+        family = self.family(canonical)
+        result = self._listing(page, canonical, family)
+        scores = {canonical: 1.0} | dict.fromkeys(family[1:], 0.75)
+        result.assignments = [replace(row, score=scores.get(row.lead, 0.5)) for row in result.assignments]
+        return self.with_statuses(result)
 
     def leads(self) -> list[str]:
         """Every agency that leads an assignment, in name order."""
@@ -132,15 +160,17 @@ class OwnersFinder:
 
     def all(self, page: int | None = None) -> OwnersResult:
         """The whole task matrix; with `page`, that page of PAGE_SIZE assignments and their total."""
-        return self._listing(page, None)
+        return self.with_statuses(self._listing(page, None))
 
-    def _listing(self, page: int | None, agency: str | None) -> OwnersResult:
-        """All assignments, or the agency's (a canonical name); with `page`, that page of them and their total."""
+    def _listing(self, page: int | None, agency: str | None, family: list[str] | None = None) -> OwnersResult:
+        """All assignments, or those of the agency (a canonical name) and its `family`; with `page`, that page of them
+        and their total."""
+        names = family or ([agency] if agency else None)
         with self.searcher.reading() as store:
-            rows = store.assignments if agency is None else partial(store.assignments_of_agency, agency)
+            rows = store.assignments if names is None else partial(store.assignments_of_agency, names)
             if page is None:
                 return OwnersResult(None, agency, rows())
-            total = store.count_assignments(agency)
+            total = store.count_assignments(names)
             page = min(max(page, 1), _pages(total))  # a page past the last shows the last
             return OwnersResult(None, agency, rows(PAGE_SIZE, (page - 1) * PAGE_SIZE), total, page)
 
@@ -151,6 +181,7 @@ class OwnersFinder:
         words; otherwise the result is empty and callers say that no document names an owner.
         """
         canonical = self.canonical_agency(agency) if agency else None
+        family = set(self.family(canonical)) if canonical else set()
         hits = self.searcher.search(query, k=PASSAGES).hits
         plan = plan_query(query, self.searcher.glossary)
         subject = subject_words(query, plan.terms)
@@ -169,7 +200,7 @@ class OwnersFinder:
             for row in rows:
                 if row.doc_id != hit.doc_id or not hit.start <= row.start < hit.end:
                     continue
-                if canonical and canonical != row.lead and canonical not in row.coordinating:
+                if canonical and row.lead not in family and family.isdisjoint(row.coordinating):
                     continue
                 own_words = f"{row.task} {row.text}"
                 overlap = max(
@@ -187,7 +218,7 @@ class OwnersFinder:
         for row in ranked:
             if row.id not in best or row.score > best[row.id].score:
                 best[row.id] = row
-        return OwnersResult(query, canonical, sorted(best.values(), key=lambda row: -row.score)[:k])
+        return self.with_statuses(OwnersResult(query, canonical, sorted(best.values(), key=lambda row: -row.score)[:k]))
 
     def _weights(self) -> dict[str, float]:
         """The idf of word stems over every assignment, worked out once for the searcher's generation of the index:

@@ -6,6 +6,7 @@ Callers ask by intention (all, an agency's, those within some passages); the SQL
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 from policykb.models import Document
 from policykb.store.base import StoreBase
@@ -28,9 +29,18 @@ _ASSIGNMENT_ROWS = """
 """
 
 _ANY = "1 = 1"
-_OF_AGENCY = "a.lead = ? OR EXISTS (SELECT 1 FROM json_each(a.coordinating) WHERE json_each.value = ?)"
+_OF_AGENCY = (
+    "(a.lead IN ({names}) OR EXISTS (SELECT 1 FROM json_each(a.coordinating) WHERE json_each.value IN ({names})))"
+)
 _STARTS_WITHIN = "(a.doc_id = ? AND a.start >= ? AND a.start < ?)"
 _OVERLAPS = "a.doc_id = ? AND a.start < ? AND a.end > ?"
+
+
+def _of_agency(agency: str | Sequence[str]) -> tuple[str, tuple[str, ...]]:
+    """The condition and parameters for assignments that any of these canonical names leads or coordinates."""
+    names = (agency,) if isinstance(agency, str) else tuple(agency)
+    marks = ", ".join("?" * len(names))
+    return _OF_AGENCY.format(names=marks), names + names
 
 
 class Assignments(StoreBase):
@@ -62,18 +72,21 @@ class Assignments(StoreBase):
     def assignment_leads(self) -> list[str]:
         return [row[0] for row in self.conn.execute("SELECT DISTINCT lead FROM assignments ORDER BY lead")]
 
-    def count_assignments(self, agency: str | None = None) -> int:
-        """How many assignments there are, or how many the agency (a canonical name) leads or coordinates."""
-        where, params = (_ANY, ()) if agency is None else (_OF_AGENCY, (agency, agency))
+    def count_assignments(self, agency: str | Sequence[str] | None = None) -> int:
+        """How many assignments there are, or how many the agency (a canonical name, or several: a ministry and its
+        departments) leads or coordinates."""
+        where, params = (_ANY, ()) if agency is None else _of_agency(agency)
         return self.conn.execute(f"SELECT count(*) FROM assignments a WHERE {where}", params).fetchone()[0]
 
     def assignments(self, limit: int = -1, offset: int = 0) -> list[AssignmentRow]:
         """Every assignment in document order (`limit` of them from `offset`; -1: all)."""
         return self._assignment_rows(_ANY, (), limit, offset)
 
-    def assignments_of_agency(self, agency: str, limit: int = -1, offset: int = 0) -> list[AssignmentRow]:
-        """The assignments the agency (a canonical name) leads or coordinates, in document order."""
-        return self._assignment_rows(_OF_AGENCY, (agency, agency), limit, offset)
+    def assignments_of_agency(
+        self, agency: str | Sequence[str], limit: int = -1, offset: int = 0
+    ) -> list[AssignmentRow]:
+        """The assignments the agency (a canonical name, or several) leads or coordinates, in document order."""
+        return self._assignment_rows(*_of_agency(agency), limit, offset)
 
     def assignments_within(self, spans: list[tuple[str, int, int]]) -> list[AssignmentRow]:
         """The assignments whose text starts within one of the (document id, start, end) spans, in document order."""

@@ -212,11 +212,16 @@ def openapi_spec() -> dict:
             },
             "/api/owners": {
                 "get": {
-                    "summary": "Who owns a task: lead, coordinating agencies, deadline, cited sentence",
+                    "summary": "Who owns a task: lead (with its parent, and its successors if it has ceased), "
+                    "coordinating agencies, deadline, cited sentence",
                     "operationId": "owners",
                     "parameters": [
                         _param("q", "the task or question", {"type": "string"}),
-                        _param("agency", "an agency's name, acronym or Vietnamese name", {"type": "string"}),
+                        _param(
+                            "agency",
+                            "an agency's name, acronym or Vietnamese name (a ministry includes its departments)",
+                            {"type": "string"},
+                        ),
                         _param(
                             "k",
                             "assignments for a question",
