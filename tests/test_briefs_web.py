@@ -398,7 +398,7 @@ def test_an_index_from_before_briefs_still_serves_search_and_upgrades_on_the_fir
         "DROP TABLE brief_items; DROP TABLE briefs; ALTER TABLE chunks DROP COLUMN ocr;"
         " ALTER TABLE chunks DROP COLUMN ocr_confidence; DROP INDEX documents_acronyms;"
         " ALTER TABLE chunks DROP COLUMN text; DROP INDEX chunks_language; DROP INDEX chunks_agencies;"
-        " DROP TABLE documents_fts; ALTER TABLE documents DROP COLUMN fts_key;"
+        " DROP TABLE documents_fts; ALTER TABLE documents DROP COLUMN fts_key; ALTER TABLE assignments DROP COLUMN kind;"
         " PRAGMA user_version = 3;"
     )  # undo migrations 4 to 10
     conn.close()

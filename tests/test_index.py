@@ -284,8 +284,9 @@ def test_an_index_from_before_passage_texts_serves_them_from_its_documents_and_s
     expected = dict(conn.execute("SELECT id, text FROM chunks"))
     conn.executescript(
         "DROP TABLE documents_fts; ALTER TABLE documents DROP COLUMN fts_key; DROP INDEX chunks_language;"
-        " DROP INDEX chunks_agencies; ALTER TABLE chunks DROP COLUMN text; PRAGMA user_version = 7;"
-    )  # undo 8 to 10
+        " DROP INDEX chunks_agencies; ALTER TABLE chunks DROP COLUMN text; ALTER TABLE assignments DROP COLUMN kind;"
+        " PRAGMA user_version = 7;"
+    )  # undo 8 to 11
     conn.close()
     with Store(fake_index.db_path, readonly=True) as store:  # served read-only until the next ingest upgrades it
         assert {cid: row.text for cid, row in store.chunk_rows(list(expected)).items()} == expected
@@ -393,7 +394,10 @@ def test_documents_fts_follows_documents_that_change_and_are_removed(fake_config
 
 def test_an_index_from_before_whole_documents_ranks_by_passages_until_ingest_upgrades_it(fake_index: Config):
     conn = sqlite3.connect(fake_index.db_path)
-    conn.executescript("DROP TABLE documents_fts; ALTER TABLE documents DROP COLUMN fts_key; PRAGMA user_version = 9;")
+    conn.executescript(
+        "DROP TABLE documents_fts; ALTER TABLE documents DROP COLUMN fts_key; ALTER TABLE assignments DROP COLUMN kind;"
+        " PRAGMA user_version = 9;"
+    )
     conn.close()
     searcher = Searcher(fake_index, FakeEmbedder())
     try:

@@ -135,3 +135,19 @@ def test_an_ownership_question_is_answered_with_the_article_that_assigns_it(law_
     best = result.assignments[0]
     assert (best.lead, best.kind, best.doc_id) == ("Government", "state_management", ACCESS_LAW)
     assert best.section.startswith("Điều 35.")
+
+
+def test_an_english_ownership_question_over_a_vietnamese_law_is_answered_through_the_glossary(law_index):
+    from policykb.owners.answer import OwnersFinder
+
+    result = OwnersFinder(law_index.searcher).find(
+        "Who is in charge of state management of access to information?", None
+    )
+    best = result.assignments[0]
+    assert (best.lead, best.kind, best.doc_id) == ("Government", "state_management", ACCESS_LAW)
+
+
+def test_asking_who_is_responsible_is_not_itself_a_subject_the_answer_must_share(law_index):
+    from policykb.owners.answer import OwnersFinder
+
+    assert OwnersFinder(law_index.searcher).find("Who is responsible for World AIDS Day?", None).assignments == []

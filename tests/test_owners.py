@@ -290,7 +290,7 @@ def test_owner_answers_from_an_index_made_before_ocr_are_served_read_only(fake_i
     conn = sqlite3.connect(fake_index.db_path)
     conn.executescript(
         "ALTER TABLE chunks DROP COLUMN ocr; ALTER TABLE chunks DROP COLUMN ocr_confidence;"
-        " ALTER TABLE chunks DROP COLUMN text; PRAGMA user_version = 5;"
+        " ALTER TABLE chunks DROP COLUMN text; ALTER TABLE assignments DROP COLUMN kind; PRAGMA user_version = 5;"
     )
     conn.close()
     with Store(fake_index.db_path, readonly=True) as store:

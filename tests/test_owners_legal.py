@@ -168,7 +168,7 @@ def test_the_body_a_passive_names_as_deciding_owns_the_decision_but_not_a_form_i
     )
     assert rows(text) == [
         (
-            "Commune People's Committees",
+            "Commune-level People's Committees",
             "lead",
             "Cơ sở cai nghiện ma túy công lập do Chủ tịch Ủy ban nhân dân cấp xã quyết định thành lập",
         )

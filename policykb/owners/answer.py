@@ -34,6 +34,7 @@ _OWNERSHIP_WORDS = frozenset(
     charge owns own owner lead leads leading led coordinate coordinates coordinating coordination task tasks
     co quan nao bo don vi ai chu tri phoi hop chiu trach nhiem nhiem vu phu trach dam""".split()
 )
+_OWNERSHIP_STEMS = frozenset(word[:5] for word in _OWNERSHIP_WORDS)
 EXPORT_COLUMNS = (
     "task",
     "lead",
@@ -185,12 +186,8 @@ class OwnersFinder:
         hits = self.searcher.search(query, k=PASSAGES).hits
         plan = plan_query(query, self.searcher.glossary)
         subject = subject_words(query, plan.terms)
-        # A Vietnamese question about English documents is matched through the glossary's English names too.
-        translated = [
-            w
-            for w in re.findall(r"\w+", fold_lower(" ".join(plan.expansions)))
-            if w not in _OWNERSHIP_WORDS and w not in STOPWORDS
-        ]
+        # A question in one language about documents in the other is matched through the glossary's names in theirs.
+        translated = other_language_names(query, plan.synonyms)
         weights = self._weights()
         with self.searcher.reading() as store:  # only the assignments stated within the passages found
             rows = store.assignments_within([(hit.doc_id, hit.start, hit.end) for hit in hits])
@@ -205,7 +202,7 @@ class OwnersFinder:
                 own_words = f"{row.task} {row.text}"
                 overlap = max(
                     _overlap(subject, own_words, weights),
-                    _overlap(translated, own_words, weights) if translated else 0.0,
+                    _names_overlap(translated, own_words) if translated else 0.0,
                 )
                 if overlap < MIN_OVERLAP:
                     continue
@@ -252,6 +249,33 @@ def subject_words(query: str, terms: list[str]) -> list[str]:
         if pairs:
             return pairs
     return [term for term in terms if term not in _OWNERSHIP_WORDS]
+
+
+def other_language_names(query: str, synonyms: list[tuple[list[str], list[str]]]) -> list[list[list[str]]]:
+    """For each glossary entry the question names (not its words of asking: "responsible" is no subject), the entry's
+    names in the other language, each as the words or syllable pairs it must hold: an English question over Vietnamese
+    laws is matched through "quản lý nhà nước", a Vietnamese one over English reports through "social assistance"."""
+    vietnamese = looks_vietnamese(query)
+    groups = []
+    for own, others in synonyms:
+        if all(_stem(word) in _OWNERSHIP_STEMS or word in STOPWORDS for word in own):
+            continue
+        names = [_name_pieces(name) for name in others if looks_vietnamese(name) != vietnamese]
+        if names := [pieces for pieces in names if pieces]:
+            groups.append(names)
+    return groups
+
+
+def _name_pieces(name: str) -> list[str]:
+    if looks_vietnamese(name) and " " in name:
+        return syllable_bigrams(name)
+    return [word for word in name.split() if word not in STOPWORDS]
+
+
+def _names_overlap(groups: list[list[list[str]]], text: str) -> float:
+    """Share of the question's glossary entries that the text names in the other language (any of their names)."""
+    stems = _stems(text)
+    return sum(any(all(_stem(p) in stems for p in name) for name in names) for names in groups) / len(groups)
 
 
 def _stems(text: str) -> set[str]:

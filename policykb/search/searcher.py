@@ -35,6 +35,7 @@ from policykb.search.vectors import AnnSettings, open_vectors
 from policykb.search.weights import (
     CANDIDATES,
     DENSE_WEIGHT,
+    DENSE_WEIGHT_ACROSS_LANGUAGES,
     DENSE_WEIGHT_SHORT,
     DENSE_WEIGHT_VIETNAMESE,
     REFERENCE_WEIGHT,
@@ -43,6 +44,7 @@ from policykb.search.weights import (
     WORD_PAIR_WEIGHT,
 )
 from policykb.store import INIT_HINT, Filters, Store
+from policykb.textnorm import looks_vietnamese
 
 MODES = ("hybrid", "dense", "keyword")
 
@@ -208,14 +210,31 @@ class Searcher(UsesEmbedder):
         dense, doc_of = self.dense.scores_of_candidates(
             vector, self.rank_dense(plan, filters, depth, vector), keyword, weighted
         )
-        fused = convex_fusion([(references, REFERENCE_WEIGHT), (keyword, 1.0 - dense_weight), (dense, dense_weight)])
+        dense_parts = self._by_language(plan, dense, dense_weight)
+        fused = convex_fusion([(references, REFERENCE_WEIGHT), (keyword, 1.0 - dense_weight), *dense_parts])
         if by_documents:
             by_keyword = self._whole_document_ranking(plan, doc_of) if self.whole_documents else weighted
             by_document = convex_fusion(
-                [(references, REFERENCE_WEIGHT), (by_keyword, 1.0 - dense_weight), (dense, dense_weight)]
+                [(references, REFERENCE_WEIGHT), (by_keyword, 1.0 - dense_weight), *dense_parts]
             )
             fused = self._rank_documents(plan, fused, by_document, doc_of)
         return fused[:depth]
+
+    def _by_language(self, plan: QueryPlan, dense: Ranking, dense_weight: float) -> list[tuple[Ranking, float]]:
+        """The dense ranking with its weight in the fusion, split where passages are in the other language than the
+        query's: those get DENSE_WEIGHT_ACROSS_LANGUAGES (an English question over a Vietnamese law is matched by the
+        glossary's Vietnamese names, not by the English-only embedder)."""
+        if not dense or dense_weight <= DENSE_WEIGHT_ACROSS_LANGUAGES:
+            return [(dense, dense_weight)]
+        vietnamese = looks_vietnamese(plan.text)
+        with self.reading() as store:
+            languages = store.passage_languages([cid for cid, _ in dense])
+        across = [(cid, score) for cid, score in dense if cid in languages and (languages[cid] == "vi") != vietnamese]
+        if not across:
+            return [(dense, dense_weight)]
+        crossing = {cid for cid, _ in across}
+        same = [(cid, score) for cid, score in dense if cid not in crossing]
+        return [(same, dense_weight), (across, DENSE_WEIGHT_ACROSS_LANGUAGES)]
 
     def _whole_document_ranking(self, plan: QueryPlan, doc_of: dict[int, str]) -> Ranking:
         """Every candidate passage scored by its whole document's BM25 (Bm25Ranker.whole_documents)."""

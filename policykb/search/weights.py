@@ -38,6 +38,10 @@ DENSE_WEIGHT_VIETNAMESE = 0.05
 # Within a document, passages that score alike (within this much) are told apart by the share of the query's word
 # pairs they hold as written; small enough that documents keep their order and clearly better passages stay first.
 WORD_PAIR_WEIGHT = 0.075
+# An English query's similarity to a Vietnamese passage (or a Vietnamese query's to an English one) says little with an
+# English-only embedder: across languages its share is as small as where Vietnamese syllable pairs match; the
+# glossary's names in the passage's language carry the match.
+DENSE_WEIGHT_ACROSS_LANGUAGES = DENSE_WEIGHT_VIETNAMESE
 RRF_K = 60  # reciprocal rank fusion's constant (Cormack et al., 2009): damps the lead of the first few ranks
 DENSE_EXPANSIONS = 6  # glossary names added to the text the embedder reads: more would drown the question itself
 

@@ -19,7 +19,7 @@ _INSERT_ASSIGNMENT = """
 
 # The page is chosen from the assignments alone, so only its rows' texts are sliced from their documents.
 _ASSIGNMENT_ROWS = """
-    SELECT a.id, a.doc_id, a.start, a.end, a.task, a.lead, a.coordinating, a.deadline, a.section, a.page, a.kind, d.title,
+    SELECT a.id, a.doc_id, a.start, a.end, a.task, a.lead, a.coordinating, a.deadline, a.section, a.page, {kind}, d.title,
            substr(d.text, a.start + 1, a.end - a.start) AS text, {ocr} AS ocr
     FROM assignments a JOIN documents d ON d.id = a.doc_id
     WHERE a.id IN (
@@ -98,5 +98,5 @@ class Assignments(StoreBase):
         return self._assignment_rows(_OVERLAPS, (doc_id, end, start))
 
     def _assignment_rows(self, where: str, params: tuple, limit: int = -1, offset: int = 0) -> list[AssignmentRow]:
-        sql = _ASSIGNMENT_ROWS.format(ocr=self._assignment_ocr, where=where)
+        sql = _ASSIGNMENT_ROWS.format(ocr=self._assignment_ocr, kind=self._assignment_kind, where=where)
         return [AssignmentRow.from_row(row) for row in self.conn.execute(sql, (*params, limit, offset))]

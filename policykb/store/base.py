@@ -54,6 +54,9 @@ class StoreBase:
         )
         # A passage's text: its own copy since migration 8, else sliced from its document's text (an older index).
         self._chunk_text = "c.text" if "text" in columns else "substr(d.text, c.start + 1, c.end - c.start)"
+        # Each assignment's kind since migration 11; an older index's were all read as tasks their lead leads.
+        assignment_columns = {row[1] for row in self.conn.execute("PRAGMA table_info(assignments)")}
+        self._assignment_kind = "a.kind" if "kind" in assignment_columns else "'lead' AS kind"
         # Whole documents in FTS5 since migration 10; an older index ranks documents by their best passage alone.
         self.has_document_terms = (
             self.conn.execute("SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'documents_fts')").fetchone()[0]

@@ -159,6 +159,10 @@ class Passages(StoreBase):
         )
         return {row["id"]: PassageRow.from_row(row) for row in rows}
 
+    def passage_languages(self, chunk_ids: list[int]) -> dict[int, str]:
+        """The language of each of the given chunks that exist."""
+        return dict(in_batches(self.conn, "SELECT id, language FROM chunks WHERE id IN ({marks})", chunk_ids))
+
     def passage_texts(self, chunk_ids: list[int]) -> dict[int, str]:
         """The text of each of the given chunks that exist."""
         return dict(in_batches(self.conn, _PASSAGE_TEXTS, chunk_ids, chunk_text=self._chunk_text))
