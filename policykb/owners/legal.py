@@ -31,16 +31,12 @@ def _intro_owner(doc: OwnerText, line: Line, heading: Found | None) -> tuple[Fou
     """Who a list's opening clause names as owner, and whether the clause says nothing else (so only its items are
     tasks); without a name of its own it speaks for its article's heading ("1. Có trách nhiệm sau đây:")."""
     owner = clause_owner(doc, line.start, line.end)
-    intro = patterns.LIST_INTRO.search(doc.folded, line.start, line.end)
     if owner is None:
         named = subject(doc, line.start, line.end)
         return (heading, True) if named is None else (None, False)
-    verb = patterns.DUTY_VERB.match(doc.folded, owner.verb_at or line.start, line.end)
-    gap_from = verb.end() if verb else owner.verb_at or line.start
-    pure = intro is not None and (
-        intro.start() <= gap_from or patterns.PURE_INTRO.fullmatch(doc.folded, gap_from, intro.start()) is not None
-    )
-    return owner, pure
+    # What an opening says besides its list describes the owner or points to other duties ("Cơ quan nhà nước có trách
+    # nhiệm cung cấp thông tin quy định tại Điều 9 có trách nhiệm:"), except the state management it may also assign.
+    return owner, patterns.STATE_MANAGEMENT.search(doc.folded, line.start, line.end) is None
 
 
 def _item(doc: OwnerText, line: Line, owner: Found) -> Assignment:

@@ -14,6 +14,7 @@ LEAD_AFTER = re.compile(  # the lead is named right after these words
 # Between a subject and its verb: "(SAD)", "là cơ quan thường trực,", "căn cứ chức năng, nhiệm vụ được giao,", "also".
 SUBJECT_GAP = (
     r"\s*(?:\([^)]{1,40}\)\s*)?,?\s*(?:la co quan [^,]{1,30},\s*)?(?:(?:can cu|trong pham vi|within) [^,]{1,40}(?:, [^,]{1,30})?,?\s*)?"
+    r"(?:co tham quyen\s+|duoc yeu cau\s+)?"  # "Cơ quan nhà nước có thẩm quyền phải …": who the body is, not what it does
     r"(?:(?:also|jointly|further|then|now|successfully|cung|tiep tuc|se)\s+)*"
 )
 # Vietnamese words before a name that hand it something or ask something of it: a task only when a verb of duty follows
@@ -26,7 +27,7 @@ STRONG_VERB = re.compile(
         r"la co quan (?:dau moi |chu tri |chuyen trach )?(?:giup|tham muu)|thong nhat quan ly|thuc hien quan ly nha nuoc|"
         r"quy dinh\b|huong dan thi hanh|"
         r"(?:is|are|was|were|will be|shall be|remains?) (?:responsible|in charge|the lead)|(?:has|have) been tasked|(?:is|are) tasked|"
-        r"must\b|shall\b|(?:is|are) to\b)"
+        r"must\b|shall\b|(?:is|are) to\b|phai\b)"
     )
 )
 WEAK_VERB = re.compile(
@@ -89,7 +90,7 @@ BULLET = re.compile(r"[-–•*+·▪►]\s*")
 # A name right after these words is their object, not the clause's subject: "giúp Chính phủ", "trước Chính phủ",
 # "do Chính phủ ban hành", "theo quy định của Chính phủ", "responsible to the Government".
 OBJECT_BEFORE = re.compile(
-    r"\b(?:do|boi|giup|truoc|cua|voi|cho|tai|theo|thuoc|den|ve|trong|doi voi|o|of|by|with|for|to|before|from|under|"
+    r"\b(?:do|boi|duoc|giup|truoc|cua|voi|cho|tai|theo|thuoc|den|ve|trong|doi voi|o|of|by|with|for|to|before|from|under|"
     r"within|at|on)\s+(?:the\s+)?(?:(?:chinh quyen|co quan|chu tich|bo truong|thu truong|lanh dao)\s+)?$"
 )
 # Where the words of a legal text that state its owner's duty end and the duty itself begins.
@@ -102,10 +103,11 @@ DUTY_VERB = re.compile(
 # The kinds of duty (models.ASSIGNMENT_KINDS) other than leading a task, by the words that state them. Rule-making is
 # the detailed rules a law leaves to a body ("Chính phủ quy định chi tiết Điều này"); issuing legal documents within
 # a ministry's own remit is one of its tasks.
+STATE_MANAGEMENT = re.compile(r"\bquan ly nha nuoc\b|\bstate management\b")
 _RULE_MAKING = r"(?:^|\s)(?:to )?(?:quy dinh(?! cua| tai)|provide detailed regulations|details? (?:this|the)|prescribe)"
 KINDS = (
     ("rule_making", re.compile(_RULE_MAKING)),
-    ("state_management", re.compile(r"\bquan ly nha nuoc\b|\bstate management\b")),
+    ("state_management", STATE_MANAGEMENT),
     ("guidance", re.compile(r"^(?:to )?(?:huong dan|guide|provide guidance)\b")),
     (
         "coordinate",
@@ -121,11 +123,9 @@ DUTY_HEADING = re.compile(
 )
 # The clause that opens a list of its subject's duties: "X có trách nhiệm sau đây:", "X shall have the following tasks:".
 LIST_INTRO = re.compile(
-    r"(?:trach nhiem|nhiem vu(?:,? (?:va )?quyen han)?|quyen han)\s+(?:sau(?: day)?|nhu sau)\s*:\s*$|"
+    r"(?:trach nhiem|nhiem vu(?:,? (?:va )?quyen han)?|quyen han)(?:\s+(?:sau(?: day)?|nhu sau))?\s*:\s*$|"
     r"(?:following (?:responsibilities|duties|tasks|powers)(?: and (?:powers|duties|tasks))?|(?:shall|must))\s*:\s*$"
 )
-# What the words before a list's first item may be beside the owner and the list's opening: nothing else to do.
-PURE_INTRO = re.compile(r"[\s,]*(?:(?:co|thuc hien|shall|have|has|the)\s+)*(?:cac\s+)?")
 ITEM_MARKERS = (
     ("clause", re.compile(r"\d{1,2}\.\s+")),
     ("point", re.compile(r"[a-zđ]\)\s+")),
