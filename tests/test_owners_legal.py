@@ -173,3 +173,14 @@ def test_the_body_a_passive_names_as_deciding_owns_the_decision_but_not_a_form_i
             "Cơ sở cai nghiện ma túy công lập do Chủ tịch Ủy ban nhân dân cấp xã quyết định thành lập",
         )
     ]
+
+
+def test_english_state_management_is_a_duty_only_where_the_text_gives_it():
+    text = (
+        "Article 5. Implementation\n\n1. The Ministry of Health shall perform state management of screening.\n\n"
+        "2. MOLISA shall review the state management apparatus."
+    )
+    assert rows(text) == [
+        ("MOH", "state_management", "state management of screening"),
+        ("MOLISA", "lead", "review the state management apparatus"),
+    ]

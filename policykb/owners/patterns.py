@@ -103,7 +103,11 @@ DUTY_VERB = re.compile(
 # The kinds of duty (models.ASSIGNMENT_KINDS) other than leading a task, by the words that state them. Rule-making is
 # the detailed rules a law leaves to a body ("Chính phủ quy định chi tiết Điều này"); issuing legal documents within
 # a ministry's own remit is one of its tasks.
-STATE_MANAGEMENT = re.compile(r"\bquan ly nha nuoc\b|\bstate management\b")
+# "thực hiện quản lý nhà nước về …"; in English only where the text gives it ("shall perform state management of …"):
+# "the state management apparatus" is a subject, not a duty.
+STATE_MANAGEMENT = re.compile(
+    r"\bquan ly nha nuoc\b|\b(?:perform|exercise|carry out|responsible for|uniformly manage)s?\s+(?:the\s+)?state management\b"
+)
 _RULE_MAKING = r"(?:^|\s)(?:to )?(?:quy dinh(?! cua| tai)|provide detailed regulations|details? (?:this|the)|prescribe)"
 KINDS = (
     ("rule_making", re.compile(_RULE_MAKING)),
