@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import zip_longest
 
 from policykb.docnumbers import NumberReference, number_references
 from policykb.glossary import Glossary, is_acronym
-from policykb.search.weights import DENSE_EXPANSIONS, SHORT_QUERY_TERMS
+from policykb.search.weights import DENSE_EXPANSIONS, EXPANSIONS_PER_ENTRY, EXPANSIONS_PER_QUERY, SHORT_QUERY_TERMS
 from policykb.textnorm import fold_lower, looks_vietnamese, syllable_bigrams, words
 
 # Words that carry no meaning for BM25 (folded, lower case): English, and Vietnamese function words.
@@ -58,12 +60,17 @@ def _expansions(query: str, glossary: Glossary) -> tuple[list[str], list[str], l
     readable: list[str] = []
     synonyms: list[tuple[list[str], list[str]]] = []
     query_folded = fold_lower(query)
+    vietnamese = looks_vietnamese(query)
     for entry, matched in glossary.matches(query):
         others: list[str] = []
-        for variant in entry.variants:
+        # The names in the other language take turns with the query's own: those carry a question to documents in
+        # that language, these to documents that call the thing otherwise in the query's.
+        for variant in _alternating(entry.variants, lambda v: looks_vietnamese(v) != vietnamese):
             folded = " ".join(words(variant))
-            if variant == matched or not folded or folded in query_folded:
+            if variant == matched or not folded or folded in query_folded or folded in others:
                 continue
+            if len(others) == EXPANSIONS_PER_ENTRY or len(fts_phrases) + len(others) == EXPANSIONS_PER_QUERY:
+                break
             others.append(folded)
             # Acronyms mean little to the embedder; the English name helps Vietnamese queries most.
             if not is_acronym(variant) and fold_lower(variant) == variant.lower():
@@ -72,6 +79,13 @@ def _expansions(query: str, glossary: Glossary) -> tuple[list[str], list[str], l
         if others and not entry.learned:
             synonyms.append((list(dict.fromkeys(words(matched))), list(dict.fromkeys(others))))
     return list(dict.fromkeys(fts_phrases)), list(dict.fromkeys(readable)), synonyms
+
+
+def _alternating(names: tuple[str, ...], first: Callable[[str], bool]) -> list[str]:
+    """The names for which `first` holds and the others, taking turns, each kind in its own order."""
+    ones, others = [n for n in names if first(n)], [n for n in names if not first(n)]
+    turns = [name for pair in zip_longest(ones, others) for name in pair if name is not None]
+    return turns
 
 
 def expansion_phrases(glossary: Glossary) -> list[str]:

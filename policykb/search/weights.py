@@ -43,6 +43,10 @@ WORD_PAIR_WEIGHT = 0.075
 # glossary's names in the passage's language carry the match.
 DENSE_WEIGHT_ACROSS_LANGUAGES = DENSE_WEIGHT_VIETNAMESE
 RRF_K = 60  # reciprocal rank fusion's constant (Cormack et al., 2009): damps the lead of the first few ranks
+# Names one glossary entry adds to a query's keyword search, and names all entries add together: a legal term has many
+# written forms, and a question naming several would otherwise search dozens of phrases, each as costly as a word.
+EXPANSIONS_PER_ENTRY = 6
+EXPANSIONS_PER_QUERY = 24
 DENSE_EXPANSIONS = 6  # glossary names added to the text the embedder reads: more would drown the question itself
 
 # --- Shaping the results ------------------------------------------------------------------------------------------
