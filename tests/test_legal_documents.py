@@ -151,3 +151,13 @@ def test_asking_who_is_responsible_is_not_itself_a_subject_the_answer_must_share
     from policykb.owners.answer import OwnersFinder
 
     assert OwnersFinder(law_index.searcher).find("Who is responsible for World AIDS Day?", None).assignments == []
+
+
+def test_the_body_a_question_names_as_the_one_helped_is_not_its_answer(law_index):
+    from policykb.owners.answer import OwnersFinder
+
+    result = OwnersFinder(law_index.searcher).find(
+        "Bộ nào giúp Chính phủ thực hiện quản lý nhà nước về điện ảnh?", None
+    )
+    assert result.assignments and result.assignments[0].lead == "MOCST"
+    assert all(a.lead != "Government" for a in result.assignments)

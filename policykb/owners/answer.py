@@ -11,11 +11,12 @@ from functools import partial
 from weakref import WeakKeyDictionary
 
 from policykb.errors import BadQueryError
+from policykb.glossary import Glossary
 from policykb.owners.lineage import LeadStatus, lead_status
 from policykb.search.query import STOPWORDS, plan_query
 from policykb.search.searcher import Searcher
 from policykb.store import AssignmentRow
-from policykb.textnorm import fold_lower, looks_vietnamese, syllable_bigrams
+from policykb.textnorm import fold_lower, fold_lower_aligned, looks_vietnamese, syllable_bigrams
 
 # A question about ownership: the search page shows an answer card for these.
 _OWNERSHIP_QUESTION = re.compile(
@@ -188,6 +189,8 @@ class OwnersFinder:
         subject = subject_words(query, plan.terms)
         # A question in one language about documents in the other is matched through the glossary's names in theirs.
         translated = other_language_names(query, plan.synonyms)
+        # "Bộ nào giúp Chính phủ …", "Which ministry helps the Government …": the body helped is not the answer.
+        helped = objects_named(query, self.searcher.glossary)
         weights = self._weights()
         with self.searcher.reading() as store:  # only the assignments stated within the passages found
             rows = store.assignments_within([(hit.doc_id, hit.start, hit.end) for hit in hits])
@@ -198,6 +201,8 @@ class OwnersFinder:
                 if row.doc_id != hit.doc_id or not hit.start <= row.start < hit.end:
                     continue
                 if canonical and row.lead not in family and family.isdisjoint(row.coordinating):
+                    continue
+                if row.lead in helped:
                     continue
                 own_words = f"{row.task} {row.text}"
                 overlap = max(
@@ -249,6 +254,22 @@ def subject_words(query: str, terms: list[str]) -> list[str]:
         if pairs:
             return pairs
     return [term for term in terms if term not in _OWNERSHIP_WORDS]
+
+
+_OBJECT_OF_QUESTION = re.compile(
+    r"\b(?:giup|ho tro|truoc|cho|help|helps|assist|assists|support|supports|advise|advises|to|before)\s+(?:the\s+)?$"
+)
+
+
+def objects_named(query: str, glossary: Glossary) -> set[str]:
+    """The bodies a question names as the ones helped, advised or answered to, not as the one it asks about."""
+    folded = fold_lower_aligned(query)
+    return {
+        m.canonical
+        for kind in ("agency", "group")
+        for m in glossary.mentions(query, kind)
+        if _OBJECT_OF_QUESTION.search(folded, max(0, m.start - 25), m.start)
+    }
 
 
 def other_language_names(query: str, synonyms: list[tuple[list[str], list[str]]]) -> list[list[list[str]]]:
