@@ -64,19 +64,24 @@ def labelled_blocks(doc: OwnerText, blocks: list[_Block], chunks: list[Chunk], t
         deadline = next(
             (doc.text[m.end() : other.end].strip() for other, m in block.labels if m.group("deadline")), None
         )
-        task = _task_for_block(doc, block, chunks, title)
-        out.append(
-            Assignment(
-                line.start,
-                line.end,
-                line.text,
-                task,
-                leads[0].canonical,
-                names(leads[1:] + supporters, leads[0].canonical),
-                deadline or None,
-            )
-        )
+        out.append(_laid_out(line, _task_for_block(doc, block, chunks, title), leads + supporters, deadline))
     return out
+
+
+def _laid_out(line: Line, task: str, owners: list[Mention], deadline: str | None) -> Assignment:
+    """The assignment a labelled block or a table row states: its first owner leads, the others coordinate; the
+    line or row is cited."""
+    lead = owners[0].canonical
+    return Assignment(
+        line.start,
+        line.end,
+        line.text,
+        task,
+        lead,
+        names(owners[1:], lead),
+        deadline or None,
+        kind=kind_of(fold_lower(task)),
+    )
 
 
 def _task_for_block(doc: OwnerText, block: _Block, chunks: list[Chunk], title: str) -> str:
@@ -117,19 +122,8 @@ def table_rows(doc: OwnerText) -> list[Assignment]:
         )
         leads = row.names_in("lead")
         if leads:
-            task = row.cell("task") or line.text
-            out.append(
-                Assignment(
-                    line.start,
-                    line.end,
-                    line.text,
-                    task,
-                    leads[0].canonical,
-                    names(leads[1:] + row.names_in("coordinating"), leads[0].canonical),
-                    row.cell("deadline") or None,
-                    kind=kind_of(fold_lower(task)),
-                )
-            )
+            owners = leads + row.names_in("coordinating")
+            out.append(_laid_out(line, row.cell("task") or line.text, owners, row.cell("deadline")))
     return out
 
 
