@@ -186,7 +186,7 @@ class OwnersFinder:
         family = set(self.family(canonical)) if canonical else set()
         hits = self.searcher.search(query, k=PASSAGES).hits
         plan = plan_query(query, self.searcher.glossary)
-        subject = subject_words(query, plan.terms)
+        subject = subject_words(query, plan.terms, plan.synonyms)
         # A question in one language about documents in the other is matched through the glossary's names in theirs.
         translated = other_language_names(query, plan.synonyms)
         # "Bộ nào giúp Chính phủ …", "Which ministry helps the Government …": the body helped is not the answer.
@@ -204,7 +204,7 @@ class OwnersFinder:
                     continue
                 if row.lead in helped:
                     continue
-                own_words = f"{row.task} {row.text}"
+                own_words = f"{row.task} {row.text} {article_heading(row.section)}"
                 overlap = max(
                     _overlap(subject, own_words, weights),
                     _names_overlap(translated, own_words) if translated else 0.0,
@@ -228,7 +228,9 @@ class OwnersFinder:
         with self.searcher.reading() as store:
             if self.searcher not in _WEIGHTS:
                 rows = store.assignments()
-                _WEIGHTS[self.searcher] = _idf([f"{row.task} {row.text}" for row in rows])
+                _WEIGHTS[self.searcher] = _idf(
+                    [f"{row.task} {row.text} {article_heading(row.section)}" for row in rows]
+                )
             return _WEIGHTS[self.searcher]
 
 
@@ -240,16 +242,28 @@ def _pages(total: int) -> int:
     return max(1, -(-total // PAGE_SIZE))
 
 
-def subject_words(query: str, terms: list[str]) -> list[str]:
+_ARTICLE_HEADING = re.compile(r"(?:Điều|Article) \d+[a-z]?\. [^›]*")
+
+
+def article_heading(section: str) -> str:
+    """The heading of the article an assignment stands in ("Điều 42. Thành lập Quỹ hỗ trợ phát triển điện ảnh"): it
+    says what the article's clauses are about. Other headings are too broad to count as the task's words."""
+    found = _ARTICLE_HEADING.search(section)
+    return found.group().strip() if found else ""
+
+
+def subject_words(query: str, terms: list[str], synonyms: list[tuple[list[str], list[str]]] = ()) -> list[str]:
     """What a question asks about (its plan's `terms` less the words of asking who owns it). Vietnamese words are
     mostly two syllables, and single syllables say little: "bảo hiểm y tế" shares "bảo", "hiểm", "y", "tế" with every
     health-insurance task, "tỷ lệ bao phủ" only with the one about coverage; so a Vietnamese question's subject is its
-    pairs of syllables."""
+    pairs of syllables. A pair the question names as a glossary term or body is kept even where a syllable, without its
+    diacritics, is also a function word ("ma túy", "Hải quan")."""
     if looks_vietnamese(query):
+        named = {pair for own, _ in synonyms for pair in syllable_bigrams(" ".join(own))}
         pairs = [
             pair
             for pair in syllable_bigrams(query)
-            if not any(word in _OWNERSHIP_WORDS or word in STOPWORDS for word in pair.split(" "))
+            if pair in named or not any(word in _OWNERSHIP_WORDS or word in STOPWORDS for word in pair.split(" "))
         ]
         if pairs:
             return pairs

@@ -17,6 +17,7 @@ class Found:
     lead: str
     coordinating: list[str] = field(default_factory=list)
     verb_at: int | None = None  # where the words stating the duty start, when the clause opens with its owner
+    rule_making: bool = False  # "… do Bộ trưởng Bộ Y tế quy định": a passive agent that makes the rules
 
 
 @dataclass(slots=True)
@@ -152,8 +153,10 @@ def passive_agent(doc: OwnerText, start: int, end: int) -> Found | None:
     """ "… do Thủ tướng Chính phủ quyết định thành lập": the body after "do" that the verb after it names as acting."""
     for mention in doc.within(start, end):
         before = doc.folded[max(start, mention.start - 20) : mention.start]
-        if patterns.PASSIVE_AGENT.search(before) and patterns.PASSIVE_VERB.match(doc.folded, mention.end, end):
-            return Found(mention.canonical)  # the task is the whole clause: what is decided comes before the agent
+        verb = patterns.PASSIVE_VERB.match(doc.folded, mention.end, end)
+        if patterns.PASSIVE_AGENT.search(before) and verb:
+            # The task is the whole clause: what is decided comes before the agent.
+            return Found(mention.canonical, rule_making=verb.group().strip() == "quy dinh")
     return None
 
 

@@ -27,10 +27,10 @@ def duty(doc: OwnerText, found: Found, start: int, end: int) -> tuple[str, str]:
     partner = patterns.SUPPORT_AFTER.match(doc.folded, begin, end)
     if partner and (first := doc.at(partner.end(), end, 0)) is not None:  # the partners are named beside the task
         begin = doc.chain(first, end)[-1].end
+    if found.rule_making:
+        kind = "rule_making"
     task = task_text(doc, begin, end, kind)
-    if (
-        len(task.split()) < 4
-    ):  # "… do Thủ tướng quyết định thành lập": the verb alone says too little; the clause says it
+    if len(task.split()) < 4:  # "… ra quyết định quản lý": the verb alone says too little; the clause says it
         task = task_text(doc, start, end, kind)
     return task, kind
 
