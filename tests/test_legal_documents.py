@@ -161,3 +161,12 @@ def test_the_body_a_question_names_as_the_one_helped_is_not_its_answer(law_index
     )
     assert result.assignments and result.assignments[0].lead == "MOCST"
     assert all(a.lead != "Government" for a in result.assignments)
+
+
+def test_an_article_heading_says_what_its_clauses_are_about_when_a_question_is_answered(law_index):
+    from policykb.owners.answer import OwnersFinder
+
+    result = OwnersFinder(law_index.searcher).find("Ai quyết định thành lập Quỹ hỗ trợ phát triển điện ảnh?", None)
+    best = result.assignments[0]
+    assert (best.lead, best.doc_id) == ("Prime Minister", FILM_LAW)
+    assert best.section.startswith("Điều 42.")

@@ -184,3 +184,21 @@ def test_english_state_management_is_a_duty_only_where_the_text_gives_it():
         ("MOH", "state_management", "state management of screening"),
         ("MOLISA", "lead", "review the state management apparatus"),
     ]
+
+
+def test_a_passive_agent_that_makes_the_rules_owns_rule_making():
+    text = (
+        "Điều 32. Phân loại phim\n\n3. Tiêu chí phân loại phim do Bộ trưởng Bộ Văn hóa, Thể thao và Du lịch quy định."
+    )
+    assert [(lead, kind) for lead, kind, _ in rows(text)] == [("MOCST", "rule_making")]
+
+
+def test_a_questions_own_glossary_names_stay_in_its_subject_though_a_syllable_is_a_function_word():
+    from policykb.owners.answer import subject_words
+    from policykb.search.query import plan_query
+
+    question = "Cơ quan nào chỉ đạo Hải quan thực hiện phòng, chống ma túy?"
+    plan = plan_query(question, GLOSSARY)
+    subject = subject_words(question, plan.terms, plan.synonyms)
+    assert {"ma tuy", "hai quan"} <= set(subject)
+    assert "co quan" not in subject

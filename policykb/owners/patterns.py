@@ -138,5 +138,7 @@ ITEM_MARKERS = (
 )
 # A passive agent that does the deciding: "Cơ sở … do Chủ tịch Ủy ban nhân dân cấp tỉnh quyết định thành lập"; not a
 # form or list that a body has issued, which a clause only refers to ("theo mẫu do Bộ trưởng … quy định").
-PASSIVE_AGENT = re.compile(r"(?<!mau )(?<!danh muc )(?<!quy dinh )\bdo\s+$")
+PASSIVE_AGENT = re.compile(
+    r"(?<!mau )(?<!danh muc )(?<!quy dinh )\bdo\s+(?:(?:bo truong|chu tich|thu truong|chanh an|vien truong|thong doc)\s+)?$"
+)
 PASSIVE_VERB = re.compile(r"\s*(?:quyet dinh|quy dinh|chi dinh|phe duyet|cu)\b")
