@@ -39,6 +39,7 @@ _OWNERSHIP_STEMS = frozenset(word[:5] for word in _OWNERSHIP_WORDS)
 EXPORT_COLUMNS = (
     "task",
     "lead",
+    "lead_note",
     "kind",
     "coordinating",
     "deadline",
@@ -351,6 +352,7 @@ def to_csv(result: OwnersResult) -> str:
             [
                 a.task,
                 a.lead,
+                result.status(a.lead).note or "",
                 a.kind,
                 "; ".join(a.coordinating),
                 a.deadline or "",
