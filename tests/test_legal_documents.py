@@ -170,3 +170,13 @@ def test_an_article_heading_says_what_its_clauses_are_about_when_a_question_is_a
     best = result.assignments[0]
     assert (best.lead, best.doc_id) == ("Prime Minister", FILM_LAW)
     assert best.section.startswith("Điều 42.")
+
+
+def test_the_body_a_question_names_as_the_maker_of_what_it_asks_about_is_not_its_answer(law_index):
+    from policykb.owners.answer import OwnersFinder
+
+    result = OwnersFinder(law_index.searcher).find(
+        "Cơ quan nào có trách nhiệm cung cấp thông tin do Quốc hội tạo ra?", None
+    )
+    assert result.assignments[0].lead == "National Assembly Office"
+    assert all(a.lead != "National Assembly" for a in result.assignments)

@@ -272,12 +272,13 @@ def subject_words(query: str, terms: list[str], synonyms: list[tuple[list[str], 
 
 
 _OBJECT_OF_QUESTION = re.compile(
-    r"\b(?:giup|ho tro|truoc|cho|help|helps|assist|assists|support|supports|advise|advises|to|before)\s+(?:the\s+)?$"
+    r"\b(?:giup|ho tro|truoc|cho|do|boi|help|helps|assist|assists|support|supports|advise|advises|to|before)\s+(?:the\s+)?$"
 )
 
 
 def objects_named(query: str, glossary: Glossary) -> set[str]:
-    """The bodies a question names as the ones helped, advised or answered to, not as the one it asks about."""
+    """The bodies a question names as the ones helped, advised or answered to, or as the makers of what it asks about
+    ("thông tin do Quốc hội tạo ra"), not as the one it asks about."""
     folded = fold_lower_aligned(query)
     return {
         m.canonical
