@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from policykb.errors import PolicyKBError
+from policykb.textnorm import fold_lower
 
 DEV_LAWS = ("Luật Phòng, chống ma túy", "Luật Tiếp cận thông tin", "Bộ luật dân sự", "Luật Điện ảnh")
 SETS = ("dev", "heldout", "all")
@@ -48,8 +49,6 @@ class Law:
 
 
 def _slug(name: str) -> str:
-    from policykb.textnorm import fold_lower
-
     return re.sub(r"[^a-z0-9]+", "_", fold_lower(name)).strip("_")
 
 

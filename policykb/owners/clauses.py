@@ -62,7 +62,7 @@ def led_after(doc: OwnerText, start: int, end: int) -> Found | None:
         if first is None:
             continue
         chain = doc.chain(first, end)
-        if patterns.HANDS_OVER.fullmatch(match.group().strip()) and not _acts(doc, chain[-1].end, end):
+        if match.group("hands_over") and not _acts(doc, chain[-1].end, end):
             continue  # "giao tài sản cho cơ quan nhà nước", "có quyền yêu cầu cơ quan nhà nước": no task of theirs
         return Found(first.canonical, names(chain[1:], first.canonical))
     return None

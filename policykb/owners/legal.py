@@ -11,9 +11,12 @@ from policykb.owners.tasks import kind_of, task_text
 from policykb.textlines import Line, scan_lines
 
 
-def _marker(doc: OwnerText, line: Line) -> str | None:
-    """The kind of list marker the line opens with ("1.", "a)", "(a)", "-"), if any."""
-    return next((name for name, p in patterns.ITEM_MARKERS if p.match(doc.folded, line.start, line.end)), None)
+def _marker(doc: OwnerText, line: Line) -> tuple[str | None, int]:
+    """The kind of list marker the line opens with ("1.", "a)", "(a)", "-"), if any, and where the item's words start."""
+    for name, pattern in patterns.ITEM_MARKERS:
+        if found := pattern.match(doc.folded, line.start, line.end):
+            return name, found.end()
+    return None, line.start
 
 
 def _heading_owner(doc: OwnerText, line: Line, after: int) -> Found | None:
@@ -54,11 +57,10 @@ def _item(doc: OwnerText, line: Line, owner: Found) -> Assignment:
     )
 
 
-def _own_owner(doc: OwnerText, line: Line) -> bool:
-    """Whether an item opens with an owner of its own ("3. Ủy ban nhân dân các cấp thực hiện …"): running text reads
-    it. A name further in is a partner or an object ("Chủ trì, phối hợp với … chính quyền địa phương hướng dẫn …")."""
-    marker = next((p for _, p in patterns.ITEM_MARKERS if p.match(doc.folded, line.start, line.end)), None)
-    start = marker.match(doc.folded, line.start, line.end).end() if marker else line.start
+def _own_owner(doc: OwnerText, line: Line, start: int) -> bool:
+    """Whether an item (its words from `start`) opens with an owner of its own ("3. Ủy ban nhân dân các cấp thực hiện
+    …"): running text reads it. A name further in is a partner or an object ("Chủ trì, phối hợp với … chính quyền địa
+    phương hướng dẫn …")."""
     named = subject(doc, start, line.end)
     return named is not None and named[0][0].start - start <= 12 and clause_owner(doc, start, line.end) is not None
 
@@ -76,10 +78,10 @@ def legal_assignments(doc: OwnerText) -> tuple[list[Assignment], list[tuple[int,
         if article is not None:
             heading, list_owner = _heading_owner(doc, line, article.end()), None
             continue
-        marker = _marker(doc, line)
+        marker, words = _marker(doc, line)
         if list_owner is not None and (list_marker is None or marker == list_marker) and marker is not None:
             list_marker = marker
-            if not _own_owner(doc, line):
+            if not _own_owner(doc, line, words):
                 found.append(_item(doc, line, list_owner))
             continue
         list_owner = list_marker = None
@@ -88,6 +90,6 @@ def legal_assignments(doc: OwnerText) -> tuple[list[Assignment], list[tuple[int,
             if list_owner is not None and pure:
                 openings.append((line.start, line.end))
             continue
-        if heading is not None and marker in (None, "clause") and not _own_owner(doc, line):
+        if heading is not None and marker in (None, "clause") and not _own_owner(doc, line, words):
             found.append(_item(doc, line, heading))
     return found, openings

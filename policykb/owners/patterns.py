@@ -8,8 +8,11 @@ LEAD_AFTER = re.compile(  # the lead is named right after these words
     r"\b(?:led by|leading by|under the (?:leadership|lead|direction|coordination) of|chaired by|headed by|coordinated by|"
     r"(?:co-)?organi[sz]ed by|(?:drafted|developed|prepared|finali[sz]ed|implemented|carried out|conducted) by|"
     r"(?:will|shall|must|should|is to|are to) be \w+ed by|"
-    r"assigns? (?:duties|tasks|responsibilit(?:y|ies)) to|assigned to|tasks?|giao(?: cho)?|"
-    r"urg(?:e|es|ed)|(?:request|ask|instruct|direct)(?:s|ed)?|call(?:s|ed)? (?:on|upon)|yeu cau|de nghi)\s+(?:the\s+)?"
+    r"assigns? (?:duties|tasks|responsibilit(?:y|ies)) to|assigned to|tasks?|"
+    # Vietnamese words that hand a name something or ask something of it: a task only when a verb of duty follows the
+    # name ("giao Bộ Tài chính chủ trì …"), not when a thing is handed over or a right exercised.
+    r"(?P<hands_over>giao(?: cho)?|yeu cau|de nghi)|"
+    r"urg(?:e|es|ed)|(?:request|ask|instruct|direct)(?:s|ed)?|call(?:s|ed)? (?:on|upon))\s+(?:the\s+)?"
 )
 # Between a subject and its verb: "(SAD)", "là cơ quan thường trực,", "căn cứ chức năng, nhiệm vụ được giao,", "also".
 SUBJECT_GAP = (
@@ -17,9 +20,6 @@ SUBJECT_GAP = (
     r"(?:co tham quyen\s+|duoc yeu cau\s+)?"  # "Cơ quan nhà nước có thẩm quyền phải …": who the body is, not what it does
     r"(?:(?:also|jointly|further|then|now|successfully|cung|tiep tuc|se)\s+)*"
 )
-# Vietnamese words before a name that hand it something or ask something of it: a task only when a verb of duty follows
-# the name ("giao Bộ Tài chính chủ trì …"), not when a thing is handed over or a right exercised.
-HANDS_OVER = re.compile(r"(?:giao(?: cho)?|yeu cau|de nghi)(?: the)?")
 STRONG_VERB = re.compile(
     SUBJECT_GAP
     + (  # the subject owns the task, whatever follows

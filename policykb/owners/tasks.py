@@ -23,12 +23,10 @@ def duty(doc: OwnerText, found: Found, start: int, end: int) -> tuple[str, str]:
         verb = patterns.DUTY_VERB.match(doc.folded, found.verb_at, end)
         begin = verb.end() if verb else found.verb_at
         led = verb is not None and bool(re.search(r"chu tri|the lead", verb.group()))
-    kind = kind_of(doc.folded[begin:end], led)
+    kind = "rule_making" if found.rule_making else kind_of(doc.folded[begin:end], led)
     partner = patterns.SUPPORT_AFTER.match(doc.folded, begin, end)
     if partner and (first := doc.at(partner.end(), end, 0)) is not None:  # the partners are named beside the task
         begin = doc.chain(first, end)[-1].end
-    if found.rule_making:
-        kind = "rule_making"
     task = task_text(doc, begin, end, kind)
     if len(task.split()) < 4:  # "… ra quyết định quản lý": the verb alone says too little; the clause says it
         task = task_text(doc, start, end, kind)
