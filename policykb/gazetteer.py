@@ -113,11 +113,6 @@ class Gazetteer:
                 parent = move.parent
         return parent
 
-    def current_parent(self, canonical: str) -> str | None:
-        """The parent after every recorded move."""
-        body = self.bodies.get(canonical)
-        return body.moves[-1].parent if body and body.moves else self.parent_of(canonical)
-
     def children_of(self, canonical: str) -> list[str]:
         """Every body under this one, at any time and at any depth (a ministry's departments and their units)."""
         direct: dict[str, set[str]] = {}
