@@ -22,7 +22,7 @@ from policykb.owners.answer import MIN_OVERLAP, OwnersFinder, _idf, _overlap, is
 from policykb.search.embedder import FakeEmbedder, make_embedder
 from policykb.search.query import plan_query
 from policykb.search.searcher import Searcher
-from policykb.store import Store
+from policykb.store import AssignmentRow, Store
 from policykb.web import create_app
 
 PROPOSAL = "000_0b935866529ff4c2"
@@ -345,3 +345,57 @@ def test_the_cli_says_once_what_became_of_a_ceased_lead(lineage_finder):
     )
     assert "Lead: Social Assistance Department (MOLISA)" in out.stdout
     assert out.stdout.count("MOLISA ceased on 1 March 2025") == 1 and "(Resolution 176/2025/QH15" in out.stdout
+
+
+EN_REPORT = (
+    "Outcome report on shock-responsive social protection (TEST FIXTURE)\n\n"
+    "On 16 May 2018, the ILO organized a workshop to disseminate the report on social protection and natural disasters.\n\n"
+    "The Government will review the minimum living standard every five years.\n"
+)
+# Vietnamese plans that share some of the questions' words, not their subject: their passages fill the first places
+# and answer nothing.
+VI_PLANS = [
+    f"Kế hoạch thử nghiệm số {n} về an sinh xã hội (TEST FIXTURE)\n\n"
+    f"{body} chủ trì tổ chức kiểm tra công tác xã hội hóa y tế cơ sở năm {2020 + n}.\n"
+    for n, body in enumerate(["Bộ Y tế", "Bộ Tài chính", "Bộ Công an", "Bộ Tư pháp", "Bộ Nội vụ", "Bộ Xây dựng"])
+]
+
+
+@pytest.fixture
+def two_language_finder(tmp_path):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "report.txt").write_text(EN_REPORT, encoding="utf-8")
+    for n, plan in enumerate(VI_PLANS):
+        (tmp_path / "docs" / f"ke_hoach_{n}.txt").write_text(plan, encoding="utf-8")
+    config = Config.from_env(data_dir=tmp_path / "data", embedder="fake")
+    with Indexer(config, FakeEmbedder(), progress=False) as indexer:
+        indexer.ingest([tmp_path / "docs"])
+    searcher = Searcher(config, FakeEmbedder())
+    yield OwnersFinder(searcher)
+    searcher.close()
+
+
+def test_a_vietnamese_question_is_answered_from_an_english_report_when_vietnamese_passages_hold_no_answer(
+    two_language_finder,
+):
+    result = two_language_finder.ask("Cơ quan nào tổ chức hội thảo phổ biến báo cáo về an sinh xã hội?")
+    assert [a.lead for a in result.assignments][:1] == ["ILO"]
+    assert result.assignments[0].text.startswith("On 16 May 2018, the ILO organized a workshop")
+
+
+def test_an_answer_read_across_languages_must_name_more_than_half_of_what_the_question_names():
+    question = "Cơ quan nào tổ chức hội thảo về người khuyết tật và bảo hiểm y tế?"
+    plan = plan_query(question, GLOSSARY)
+    translated = owners_module.other_language_names(question, plan.synonyms)
+    # Six entries: workshop, organisation ("tổ chức"), people with disabilities, health insurance, health, insurance.
+    assert len(translated) == 6
+    asked = owners_module._Question(subject=[], translated=translated, helped=set(), family=set(), across=True)
+
+    def row(text: str) -> AssignmentRow:
+        return AssignmentRow(1, "report", 0, len(text), text, "ILO", [], None, "", None, "lead", "", text, False)
+
+    half = row("The ILO organized a workshop for people with disabilities.")
+    every = row("The ILO organized a workshop on health insurance for people with disabilities.")
+    assert asked.score(half, 1.0, {"": 1.0}) is None
+    assert asked.score(every, 1.0, {"": 1.0}) == pytest.approx(1.0)
+    assert asked.score(every, 0.2, {"": 1.0}) is None  # 0.52: enough in the own language, not across
