@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import re
+import time
 
 import pytest
 
@@ -258,3 +259,19 @@ def test_api_shows_where_a_document_came_from_without_the_servers_paths(client, 
     assert {doc["source"] for doc in listing.get_json()["documents"]} >= {f"{RESOLUTION}.txt"}
     assert all(not hit["source"].startswith("/") for hit in search.get_json()["hits"])
     assert not any(path in client.get(f"/doc/{RESOLUTION}").get_data(as_text=True) for path in server_paths)
+
+
+def test_api_shows_an_uploaded_documents_source_as_the_name_it_was_uploaded_with(client, fake_index):
+    text = b"Walrus budget note\n\nThe walrusbudget line funds social workers."
+    response = client.post(
+        "/api/docs", headers={"X-Admin-Token": TOKEN}, data={"file": (io.BytesIO(text), "walrus-note.txt")}
+    )
+    job_url = response.get_json()["status_url"]
+    for _ in range(600):
+        job = client.get(job_url).get_json()["job"]
+        if job["state"] in ("done", "failed"):
+            break
+        time.sleep(0.05)
+    assert job["state"] == "done", job
+    document = client.get(f"/api/docs/{job['doc_id']}").get_json()
+    assert document["source"] == "walrus-note.txt"

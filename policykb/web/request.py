@@ -118,11 +118,12 @@ _LONGEST_SHOWN = 40  # characters of a refused value quoted back in the message
 
 
 def whole_number(raw: str | int, what: str, low: int | None = None, high: int | None = None) -> int:
-    """`raw` (ASCII digits with an optional sign, or an int) as a whole number from low to high (None: SQLite's
-    bound, past which no stored number lies); a BadQueryError (400) naming `what` otherwise."""
+    """`raw` (ASCII digits with an optional sign, spaces around them, or an int) as a whole number from low to high
+    (None: SQLite's bound, past which no stored number lies); a BadQueryError (400) naming `what` otherwise."""
     low = SQLITE_MIN_INT if low is None else low
     high = SQLITE_MAX_INT if high is None else high
     if isinstance(raw, str):
+        raw = raw.strip()
         if not _WHOLE_NUMBER.fullmatch(raw):
             raise BadQueryError(f"{what} must be a whole number, got {_shown(raw)}")
         if len(raw.lstrip("+-0")) > len(str(SQLITE_MAX_INT)):  # far out of range: not worth converting
@@ -179,7 +180,7 @@ def int_arg(
 
 def form_int(name: str, low: int | None = None, high: int | None = None) -> int:
     """The form field `name`, which must be a whole number from low to high (None: SQLite's bound)."""
-    return whole_number(request.form.get(name, "").strip(), f"the form field {name!r}", low, high)
+    return whole_number(request.form.get(name, ""), f"the form field {name!r}", low, high)
 
 
 def text_arg(name: str) -> str:
