@@ -2,7 +2,8 @@
 checks, the pages' maxlength and the API.
 
 Each stored string (a brief's title and intro, a heading, a note on a pinned passage) has a limit here, checked where
-it is stored; the web's request layer holds every other text a request sends (a query, a filter, an id) to TEXT_CHARS.
+it is stored (so for the CLI too); the web's request layer checks every text a request sends against its field's limit,
+TEXT_CHARS for any other (a query, a filter, an id), before a view reads it.
 A title shows in every pin menu of every results page, so it is short; an intro or a note is a paragraph or a few; a
 query is a question or a pasted sentence, and the pages repeat it in each of their links.
 """
@@ -25,10 +26,8 @@ class TextLimit:
     label: str
 
     def check(self, text: str) -> str:
-        """`text` itself, or a BadQueryError (400) naming the field, its length and the limit."""
-        if len(text) > self.chars:
-            raise BadQueryError(too_long(f"{self.label} ({self.field!r})", len(text), self.chars))
-        return text
+        """`text` itself, or a BadQueryError (400) naming the field and what is wrong (check_text)."""
+        return check_text(f"{self.label} ({self.field!r})", text, self.chars)
 
 
 BRIEF_TITLE = TextLimit("title", 200, "a brief's title")
@@ -49,10 +48,20 @@ def limit_for(field: str) -> int:
     return LIMITS.get(field, TEXT_CHARS)
 
 
-def too_long(what: str, length: int, limit: int) -> str:
-    return f"{what} is {length:,} characters long, over the limit of {limit:,} — shorten it"
-
-
 # Characters no stored or exported text can carry: C0 controls but tab and line breaks (XML, so Word, refuses them), lone
 # surrogates (UTF-8 cannot encode them, so neither SQLite nor a response can hold them), the non-characters U+FFFE/FFFF.
 UNUSABLE_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def check_text(what: str, text: str, limit: int) -> str:
+    """`text` itself; a BadQueryError (400) naming `what` when it is over `limit` characters or holds a character that
+    no text can carry (a lone surrogate arrives in JSON as "\\ud800", or from a command line that is not UTF-8)."""
+    if len(text) > limit:
+        raise BadQueryError(f"{what} is {len(text):,} characters long, over the limit of {limit:,} — shorten it")
+    found = UNUSABLE_CHARS.search(text)
+    if found:
+        raise BadQueryError(
+            f"{what} holds the character U+{ord(found.group()):04X}, which text cannot carry "
+            "(a control character or half of a surrogate pair) — remove it and try again"
+        )
+    return text

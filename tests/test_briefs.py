@@ -257,13 +257,17 @@ def test_word_export_carries_hostile_text_as_text(briefs, hostile_brief, tmp_pat
     assert any(p.startswith("The fund <script>alert('x')</script>") for p in paragraphs)
 
 
-def test_word_export_drops_control_characters_that_word_cannot_hold(briefs, tmp_path):
-    brief_id = briefs.create("Budget\x0b lines\x00", "Intro\x1f")  # from the CLI, which the web's check does not see
-    briefs.add_chunk(brief_id, _chunk_with(briefs.store, RESOLUTION, "Improving State").id, note="Note\x01")
-    path = tmp_path / "brief.docx"
-    path.write_bytes(export_brief(briefs.get(brief_id), briefs.store, "docx"))
-    paragraphs = [p.text for p in docx.Document(str(path)).paragraphs]
-    assert "Budget lines" in paragraphs and "Intro" in paragraphs and "Note" in paragraphs
+def test_word_export_drops_control_characters_that_a_documents_text_may_carry(fake_index, briefs, tmp_path):
+    path = tmp_path / "controls.txt"
+    path.write_text("Budget\x0b memo\n\n" + "The fund pays social workers. " * 30 + "Odd\x1f char.\n", encoding="utf-8")
+    with Indexer(fake_index, FakeEmbedder(), progress=False) as indexer:
+        assert not indexer.ingest([path]).errors
+    text = briefs.store.get_document("controls").text
+    brief_id = briefs.create("Budget")
+    briefs.add_span(brief_id, "controls", text.index("Odd"), len(text.rstrip()))
+    path.with_suffix(".docx").write_bytes(export_brief(briefs.get(brief_id), briefs.store, "docx"))
+    paragraphs = [p.text for p in docx.Document(str(path.with_suffix(".docx"))).paragraphs]
+    assert "Odd char.1" in paragraphs and any(p.startswith("1. Budget memo") for p in paragraphs)
 
 
 @pytest.mark.parametrize(
@@ -274,6 +278,7 @@ def test_word_export_drops_control_characters_that_word_cannot_hold(briefs, tmp_
         (lambda b, i: b.update(i, title="t" * 201), "'title'"),
         (lambda b, i: b.add_heading(i, "h" * 201), "'heading'"),
         (lambda b, i: b.add_span(i, RESOLUTION, 0, 9, note="n" * 10_001), "'note'"),
+        (lambda b, i: b.update_item(i, b.add_heading(i, "H"), heading="h" * 201), "'heading'"),
     ],
 )
 def test_every_stored_brief_text_is_held_to_its_limit(briefs, change, field):
@@ -281,3 +286,15 @@ def test_every_stored_brief_text_is_held_to_its_limit(briefs, change, field):
     with pytest.raises(BadQueryError, match=f"{field}.* characters long, over the limit of"):
         change(briefs, brief_id)
     assert [b["title"] for b in briefs.list()] == ["Brief"]
+
+
+@pytest.mark.parametrize("text", ["bad \udced\udca0 title", "bell\x07", "form\x0cfeed"])
+def test_stored_brief_text_refuses_characters_no_text_can_carry(briefs, text):
+    with pytest.raises(BadQueryError, match="which text cannot carry"):
+        briefs.create(text)
+
+
+def test_cli_refuses_a_title_that_is_not_utf8_in_plain_words(fake_index):
+    title = b"bad \xed\xa0\x80 title".decode("utf-8", "surrogateescape")  # how Python reads such an argument
+    result = CliRunner().invoke(main, ["--data", str(fake_index.data_dir), "brief", "new", title], env=ENV)
+    assert result.exit_code != 0 and "U+DCED, which text cannot carry" in result.output

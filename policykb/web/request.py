@@ -15,7 +15,7 @@ from werkzeug.exceptions import NotFound
 from werkzeug.routing import BaseConverter
 
 from policykb.errors import BadQueryError, IndexNotReadyError
-from policykb.limits import LIMITS, UNUSABLE_CHARS, limit_for, too_long
+from policykb.limits import LIMITS, check_text, limit_for
 from policykb.search.searcher import MODES, Searcher
 from policykb.store import Filters, Store
 
@@ -69,14 +69,7 @@ def check_request_text() -> None:
         request.query_string = b""  # werkzeug would fail on it again, in the error page's own links
         raise BadQueryError("the address's query string is not UTF-8 — percent-encode its text as UTF-8") from None
     for where, field, text in _request_texts():
-        found = UNUSABLE_CHARS.search(text)
-        if found:
-            raise BadQueryError(
-                f"{where} holds the character U+{ord(found.group()):04X}, which text cannot carry "
-                "(a control character or half of a surrogate pair) — remove it and send the text again"
-            )
-        if len(text) > limit_for(field):
-            raise BadQueryError(too_long(where, len(text), limit_for(field)))
+        check_text(where, text, limit_for(field))
 
 
 def _request_texts() -> Iterator[tuple[str, str, str]]:
