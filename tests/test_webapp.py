@@ -203,6 +203,24 @@ def test_upload_form_ingests_in_the_background_and_shows_progress(client):
     assert hits[0]["doc_id"] == job["doc_id"]
 
 
+def test_ingest_reports_embedding_progress_that_moves_with_its_bar_off(fake_config, corpus_copy):
+    seen: list[tuple[str, int, int]] = []
+    with Indexer(fake_config, FakeEmbedder(), progress=False, on_progress=lambda *step: seen.append(step)) as indexer:
+        indexer.ingest([corpus_copy])
+    done = [count for stage, count, _ in seen if stage == "embedding"]
+    total = seen[-1][2]
+    assert total > 20 and len(set(done)) > 10 and done == sorted(done) and done[-1] == total
+
+
+def test_upload_job_counts_the_passages_it_embedded(client):
+    text = "\n\n".join(f"Section {n}. The walrus fund pays {n} social workers in each district." * 8 for n in range(12))
+    response = client.post(
+        "/api/docs", headers={"X-Admin-Token": TOKEN}, data={"file": (io.BytesIO(text.encode()), "walrus.txt")}
+    )
+    job = _wait_for_job(client, response.get_json()["job"]["id"])
+    assert job["state"] == "done" and job["stage"] == "embedding" and job["done"] == job["total"] > 1
+
+
 def test_remove_button_needs_csrf_and_token_then_removes(client):
     csrf = _csrf(client)
     assert client.post(f"/doc/{RESOLUTION}/remove", data={"csrf": csrf}).status_code == 401

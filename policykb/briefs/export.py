@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import csv
+import html
 import io
+from collections.abc import Iterator
 from pathlib import Path
 
 from policykb.briefs.model import Brief, BriefItem
 from policykb.citations import format_full_citation, legal_citation
 from policykb.errors import BadQueryError, PolicyKBError
+from policykb.limits import UNUSABLE_CHARS
+from policykb.spreadsheet import csv_text
 from policykb.store import AssignmentRow, Store
 
 FORMATS = ("docx", "md", "csv")
@@ -77,64 +80,70 @@ def owner_rows(brief: Brief, store: Store) -> list[AssignmentRow]:
 
 
 def to_markdown(brief: Brief, store: Store) -> str:
+    """Markdown with every text from documents and users inert: HTML in it is escaped, never markup (_md)."""
     check_sources(brief)
-    out = [f"# {brief.title}", ""]
+    out = [f"# {_md(brief.title)}", ""]
     if brief.intro:
-        out += [brief.intro, ""]
+        out += [_md(brief.intro), ""]
     notes: list[str] = []
     for heading, items in _sections(brief):
         if heading:
-            out += [f"## {heading}", ""]
+            out += [f"## {_md(heading)}", ""]
         for item in items:
-            notes.append(citation(item))
-            quote = "\n".join(f"> {line}" if line else ">" for line in item.quote.splitlines())
+            notes.append(_md(citation(item)))
+            quote = "\n".join(f"> {_md(line)}" if line else ">" for line in item.quote.splitlines())
             out += [f"{quote}[^{len(notes)}]", ""]
             if item.note:
-                out += [item.note, ""]
+                out += [_md(item.note), ""]
     owners = owner_rows(brief, store)
     if owners:
         out += ["## Who owns what", "", "| Task | Lead | Coordinating | Deadline |", "| --- | --- | --- | --- |"]
         out += [
-            f"| {_cell(r.task)} | {r.lead} | {', '.join(r.coordinating) or '—'} | {r.deadline or '—'} |" for r in owners
+            f"| {_cell(r.task)} | {_cell(r.lead)} | {_cell(', '.join(r.coordinating) or '—')} | {_cell(r.deadline or '—')} |"
+            for r in owners
         ]
         out.append("")
     out += [f"[^{n}]: {note}" for n, note in enumerate(notes, 1)]
     return "\n".join(out) + "\n"
 
 
+def _md(text: str) -> str:
+    """Text as Markdown shows it and never runs it: HTML escaped (a <script> in a document stays text)."""
+    return html.escape(text, quote=False)
+
+
 def _cell(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|")
+    return _md(" ".join(text.split())).replace("|", "\\|")
 
 
 def to_csv(brief: Brief) -> str:
+    """One row per pinned passage, under the heading before it; safe to open in a spreadsheet."""
     check_sources(brief)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
+    return csv_text(CSV_COLUMNS, _csv_rows(brief))
+
+
+def _csv_rows(brief: Brief) -> Iterator[list[object]]:
     heading = ""
     for position, item in enumerate(brief.items, 1):
         if item.kind == "heading":
             heading = item.heading or ""
             continue
-        writer.writerow(
-            [
-                position,
-                heading,
-                item.quote,
-                item.note,
-                item.title,
-                "; ".join(item.doc_numbers),
-                item.date or "",
-                item.section or "",
-                item.page or "",
-                item.doc_id,
-                item.start,
-                item.end,
-                item.status,
-                "yes" if item.ocr else "",
-            ]
-        )
-    return out.getvalue()
+        yield [
+            position,
+            heading,
+            item.quote,
+            item.note,
+            item.title,
+            "; ".join(item.doc_numbers),
+            item.date or "",
+            item.section or "",
+            item.page or "",
+            item.doc_id,
+            item.start,
+            item.end,
+            item.status,
+            "yes" if item.ocr else "",
+        ]
 
 
 def to_docx(brief: Brief, store: Store) -> bytes:
@@ -144,22 +153,22 @@ def to_docx(brief: Brief, store: Store) -> bytes:
 
     check_sources(brief)
     document = docx.Document()
-    document.core_properties.title = brief.title
-    document.add_heading(brief.title, level=0)
+    document.core_properties.title = _xml(brief.title)
+    document.add_heading(_xml(brief.title), level=0)
     if brief.intro:
-        document.add_paragraph(brief.intro)
+        document.add_paragraph(_xml(brief.intro))
     notes: list[str] = []
     for heading, items in _sections(brief):
         if heading:
-            document.add_heading(heading, level=1)
+            document.add_heading(_xml(heading), level=1)
         for item in items:
-            notes.append(citation(item))
+            notes.append(_xml(citation(item)))
             paragraph = document.add_paragraph(style="Quote")
-            paragraph.add_run(item.quote)
+            paragraph.add_run(_xml(item.quote))
             marker = paragraph.add_run(str(len(notes)))
             marker.font.superscript = True
             if item.note:
-                document.add_paragraph(item.note)
+                document.add_paragraph(_xml(item.note))
     owners = owner_rows(brief, store)
     if owners:
         document.add_heading("Who owns what", level=1)
@@ -172,7 +181,7 @@ def to_docx(brief: Brief, store: Store) -> bytes:
             for cell, value in zip(
                 cells, (row.task, row.lead, ", ".join(row.coordinating) or "—", row.deadline or "—")
             ):
-                cell.text = value
+                cell.text = _xml(value)
     document.add_heading("Notes", level=1)
     for number, note in enumerate(notes, 1):
         paragraph = document.add_paragraph()
@@ -181,6 +190,11 @@ def to_docx(brief: Brief, store: Store) -> bytes:
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+def _xml(text: str) -> str:
+    """Text as Word's XML can hold it: without the control characters a document's text may still carry."""
+    return UNUSABLE_CHARS.sub("", text)
 
 
 def export_brief(brief: Brief, store: Store, fmt: str) -> bytes:

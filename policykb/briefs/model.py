@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from policykb.errors import BadQueryError, NotFoundError
+from policykb.limits import BRIEF_INTRO, BRIEF_TITLE, HEADING, NOTE, TextLimit
 from policykb.store import Store
 
 OK, CHANGED, REMOVED = "ok", "source changed", "source removed"
@@ -67,6 +68,11 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def _within(limit: TextLimit, text: str) -> str:
+    """The text as stored (without surrounding spaces), refused (400) when over its limit."""
+    return limit.check(text.strip())
+
+
 class Briefs:
     """Brief operations over a read-write store; every change is one transaction."""
 
@@ -80,7 +86,7 @@ class Briefs:
         with self.store.transaction():
             cursor = self.conn.execute(
                 "INSERT INTO briefs (title, intro, created_at, updated_at) VALUES (?, ?, ?, ?)",
-                (title.strip(), intro.strip(), _now(), _now()),
+                (_within(BRIEF_TITLE, title), _within(BRIEF_INTRO, intro), _now(), _now()),
             )
         return cursor.lastrowid
 
@@ -134,6 +140,7 @@ class Briefs:
 
     def add_span(self, brief_id: int, doc_id: str, start: int, end: int, note: str = "") -> int:
         """Pin doc_id's cleaned text from start to end (a chunk, or a selection in the document page)."""
+        note = _within(NOTE, note)
         doc = self.store.get_document(doc_id)
         if not 0 <= start < end <= len(doc.text):
             raise BadQueryError(f"characters {start}–{end} are outside {doc_id} (0–{len(doc.text)})")
@@ -146,7 +153,7 @@ class Briefs:
                 (
                     brief_id,
                     position,
-                    note.strip(),
+                    note,
                     doc_id,
                     start,
                     end,
@@ -175,7 +182,7 @@ class Briefs:
         with self.store.transaction():
             cursor = self.conn.execute(
                 "INSERT INTO brief_items (brief_id, position, kind, heading) VALUES (?, ?, 'heading', ?)",
-                (brief_id, position, heading.strip()),
+                (brief_id, position, _within(HEADING, heading)),
             )
             self._touch(brief_id)
         return cursor.lastrowid
@@ -192,11 +199,13 @@ class Briefs:
         row = self._item(brief_id, item_id)
         if heading is not None and not heading.strip():
             raise BadQueryError("a heading needs text")
+        note = None if note is None else _within(NOTE, note)
+        heading = None if heading is None else _within(HEADING, heading)
         with self.store.transaction():
             if note is not None:
-                self.conn.execute("UPDATE brief_items SET note = ? WHERE id = ?", (note.strip(), item_id))
+                self.conn.execute("UPDATE brief_items SET note = ? WHERE id = ?", (note, item_id))
             if heading is not None and row["kind"] == "heading":
-                self.conn.execute("UPDATE brief_items SET heading = ? WHERE id = ?", (heading.strip(), item_id))
+                self.conn.execute("UPDATE brief_items SET heading = ? WHERE id = ?", (heading, item_id))
             self._touch(brief_id)
 
     def move(self, brief_id: int, item_id: int, delta: int) -> None:
@@ -251,11 +260,13 @@ class Briefs:
         self.get(brief_id)
         if title is not None and not title.strip():
             raise BadQueryError("a brief needs a title")
+        title = None if title is None else _within(BRIEF_TITLE, title)
+        intro = None if intro is None else _within(BRIEF_INTRO, intro)
         with self.store.transaction():
             if title:
-                self.conn.execute("UPDATE briefs SET title = ? WHERE id = ?", (title.strip(), brief_id))
+                self.conn.execute("UPDATE briefs SET title = ? WHERE id = ?", (title, brief_id))
             if intro is not None:
-                self.conn.execute("UPDATE briefs SET intro = ? WHERE id = ?", (intro.strip(), brief_id))
+                self.conn.execute("UPDATE briefs SET intro = ? WHERE id = ?", (intro, brief_id))
             self._touch(brief_id)
 
     def delete(self, brief_id: int) -> None:

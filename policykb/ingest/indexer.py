@@ -161,12 +161,15 @@ class Indexer(UsesEmbedder):
 
     def _embed_and_write(self, pending: list[tuple[str, Document]], report: IngestReport) -> None:
         total = sum(len(doc.chunks) for _, doc in pending)
+        done = 0  # counted here: a disabled tqdm bar (progress=False, as for uploads) does not count
         with self._bar(total=total, desc="embedding", unit="chunk") as bar:
 
             def advance(count: int) -> None:
+                nonlocal done
+                done += count
                 bar.update(count)
                 if self.on_progress is not None:
-                    self.on_progress("embedding", bar.n, total)
+                    self.on_progress("embedding", done, total)
 
             group: list[tuple[str, Document]] = []
             for item in pending:

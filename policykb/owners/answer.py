@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import re
 from dataclasses import dataclass, field, replace
@@ -16,6 +14,7 @@ from policykb.models import SearchHit
 from policykb.owners.lineage import LeadStatus, lead_status
 from policykb.search.query import STOPWORDS, plan_query
 from policykb.search.searcher import Searcher
+from policykb.spreadsheet import csv_text
 from policykb.store import AssignmentRow, Filters
 from policykb.textnorm import fold_lower, fold_lower_aligned, looks_vietnamese, syllable_bigrams
 
@@ -393,26 +392,24 @@ def _overlap(terms: list[str], text: str, idf: dict[str, float]) -> float:
 
 
 def to_csv(result: OwnersResult) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(EXPORT_COLUMNS)
-    for a in result.assignments:
-        writer.writerow(
-            [
-                a.task,
-                a.lead,
-                result.status(a.lead).note or "",
-                a.kind,
-                "; ".join(a.coordinating),
-                a.deadline or "",
-                a.title,
-                a.doc_id,
-                a.section,
-                a.page or "",
-                a.start,
-                a.end,
-                a.text,
-                "yes" if a.ocr else "",
-            ]
-        )
-    return out.getvalue()
+    """The assignments as CSV, one row each, safe to open in a spreadsheet."""
+    rows = (
+        [
+            a.task,
+            a.lead,
+            result.status(a.lead).note or "",
+            a.kind,
+            "; ".join(a.coordinating),
+            a.deadline or "",
+            a.title,
+            a.doc_id,
+            a.section,
+            a.page or "",
+            a.start,
+            a.end,
+            a.text,
+            "yes" if a.ocr else "",
+        ]
+        for a in result.assignments
+    )
+    return csv_text(EXPORT_COLUMNS, rows)

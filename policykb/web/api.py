@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 from flask import Blueprint, current_app, jsonify, request, url_for
 
+from policykb.config import DEFAULT_CORPUS_DIR
 from policykb.errors import BadQueryError, IndexNotReadyError, NotFoundError
 from policykb.owners.answer import OwnersFinder
 from policykb.web.error_shape import error, json_errors
@@ -22,18 +26,33 @@ def search():
     if not query:
         raise BadQueryError("parameter 'q' is required, e.g. /api/search?q=social+insurance")
     mode = mode_arg()
-    result = searcher().search(query, mode, filters_from_args(), int_arg("k", 10, 1, 100), int_arg("page", 1))
-    return jsonify({"ok": True, **result.to_json()})
+    result = searcher().search(query, mode, filters_from_args(), int_arg("k", 10, 1, 100), int_arg("page", 1)).to_json()
+    return jsonify({"ok": True, **result, "hits": [_shown(hit) for hit in result["hits"]]})
 
 
 @bp.get("/docs")
 def list_docs():
-    return jsonify({"ok": True, "documents": [d.to_json() for d in require_store().list_documents()]})
+    return jsonify({"ok": True, "documents": [_shown(d.to_json()) for d in require_store().list_documents()]})
 
 
 @bp.get("/docs/<doc_id>")
 def get_doc(doc_id: str):
-    return jsonify({"ok": True, **require_store().get_document(doc_id).to_json()})
+    return jsonify({"ok": True, **_shown(require_store().get_document(doc_id).to_json())})
+
+
+UPLOAD_PREFIX = re.compile(r"^[0-9a-f]{8}-")  # what policykb.web.uploads puts before an upload's own name
+
+
+def _shown(data: dict) -> dict:
+    """A document or hit as the API shows it: its `source` is its path inside the corpus folder, or its file name (an
+    upload's as uploaded) — never where the server keeps it."""
+    path = Path(data["source"])
+    uploads = current_app.config["POLICYKB_CONFIG"].data_dir.resolve() / "uploads"
+    if path.is_relative_to(DEFAULT_CORPUS_DIR):
+        shown = path.relative_to(DEFAULT_CORPUS_DIR).as_posix()
+    else:
+        shown = UPLOAD_PREFIX.sub("", path.name) if path.parent == uploads else path.name
+    return {**data, "source": shown}
 
 
 @bp.post("/docs")

@@ -8,6 +8,7 @@ from flask import Blueprint, g, redirect, render_template, request, url_for
 
 from policykb.briefs.export import citation
 from policykb.errors import BadQueryError, IndexNotReadyError, NotFoundError, PolicyKBError
+from policykb.limits import BRIEF_TITLE
 from policykb.web.brief_helpers import (
     export_response,
     heading_text,
@@ -17,7 +18,7 @@ from policykb.web.brief_helpers import (
     title_text,
     writing,
 )
-from policykb.web.request import form_int, get_store
+from policykb.web.request import ID_RANGE, form_int, get_store, whole_number
 
 bp = Blueprint("briefs", __name__)
 FORMAT_LABELS = {"docx": "Word (DOCX)", "md": "Markdown", "csv": "CSV"}
@@ -67,33 +68,33 @@ def create():
     return _to_brief(brief_id)
 
 
-@bp.get("/briefs/<int:brief_id>")
+@bp.get("/briefs/<id:brief_id>")
 def show(brief_id: int):
     return _brief_page(brief_id)
 
 
-@bp.post("/briefs/<int:brief_id>")
+@bp.post("/briefs/<id:brief_id>")
 def update(brief_id: int):
     with writing() as briefs:
         briefs.update(brief_id, title_text(request.form.get("title")), request.form.get("intro", ""))
     return _to_brief(brief_id)
 
 
-@bp.post("/briefs/<int:brief_id>/delete")
+@bp.post("/briefs/<id:brief_id>/delete")
 def delete(brief_id: int):
     with writing() as briefs:
         briefs.delete(brief_id)
     return redirect(url_for("briefs.index"), code=303)
 
 
-@bp.post("/briefs/<int:brief_id>/headings")
+@bp.post("/briefs/<id:brief_id>/headings")
 def add_heading(brief_id: int):
     with writing() as briefs:
         item_id = briefs.add_heading(brief_id, heading_text(request.form.get("heading")))
     return _to_brief(brief_id, item_id)
 
 
-@bp.post("/briefs/<int:brief_id>/items/<int:item_id>")
+@bp.post("/briefs/<id:brief_id>/items/<id:item_id>")
 def update_item(brief_id: int, item_id: int):
     """The note of a passage, or the text of a heading."""
     heading = request.form.get("heading")
@@ -104,7 +105,7 @@ def update_item(brief_id: int, item_id: int):
     return _to_brief(brief_id, item_id)
 
 
-@bp.post("/briefs/<int:brief_id>/items/<int:item_id>/move")
+@bp.post("/briefs/<id:brief_id>/items/<id:item_id>/move")
 def move_item(brief_id: int, item_id: int):
     delta = form_int("move")
     if delta not in (-1, 1):
@@ -114,21 +115,21 @@ def move_item(brief_id: int, item_id: int):
     return _to_brief(brief_id, item_id)
 
 
-@bp.post("/briefs/<int:brief_id>/items/<int:item_id>/remove")
+@bp.post("/briefs/<id:brief_id>/items/<id:item_id>/remove")
 def remove_item(brief_id: int, item_id: int):
     with writing() as briefs:
         briefs.remove_item(brief_id, item_id)
     return _to_brief(brief_id)
 
 
-@bp.post("/briefs/<int:brief_id>/items/<int:item_id>/repin")
+@bp.post("/briefs/<id:brief_id>/items/<id:item_id>/repin")
 def repin_item(brief_id: int, item_id: int):
     with writing() as briefs:
         briefs.repin(brief_id, item_id)
     return _to_brief(brief_id, item_id)
 
 
-@bp.get("/briefs/<int:brief_id>/export.<fmt>")
+@bp.get("/briefs/<id:brief_id>/export.<fmt>")
 def export(brief_id: int, fmt: str):
     return export_response(brief_id, fmt)
 
@@ -153,18 +154,14 @@ def pin():
     """Pin doc_id's text from start to end (a search result, a cited passage, a selection) to a brief, or to a new one."""
     doc_id, start, end, choice = (
         request.form.get("doc_id", ""),
-        form_int("start"),
-        form_int("end"),
+        form_int("start", 0),
+        form_int("end", 0),
         request.form.get("brief", "new"),
     )
-    if choice != "new" and not choice.isdigit():
-        raise BadQueryError(f"no brief {choice!r}: choose a brief or “New brief”")
+    if choice != "new":
+        choice = whole_number(choice, "the brief to pin to (choose a brief or “New brief”)", *ID_RANGE)
     with writing() as briefs:
-        brief_id = (
-            briefs.create(request.form.get("new_title", "").strip() or "Untitled brief")
-            if choice == "new"
-            else int(choice)
-        )
+        brief_id = briefs.create(_new_title(request.form.get("new_title", ""))) if choice == "new" else choice
         try:
             briefs.add_span(brief_id, doc_id, start, end)
         except PolicyKBError:
@@ -172,6 +169,12 @@ def pin():
                 briefs.delete(brief_id)  # no empty brief left behind by a refused pin
             raise
     return redirect(_back_to(request.form.get("next", ""), brief_id), code=303)
+
+
+def _new_title(suggested: str) -> str:
+    """A new brief's title from what the pin suggests (the query, the document's title), cut to the title's limit."""
+    title = " ".join(suggested.split()) or "Untitled brief"
+    return title if len(title) <= BRIEF_TITLE.chars else title[: BRIEF_TITLE.chars - 1].rstrip() + "…"
 
 
 @bp.app_context_processor

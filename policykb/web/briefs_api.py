@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, jsonify, request
 
 from policykb.briefs.export import citation
@@ -17,6 +19,7 @@ from policykb.web.brief_helpers import (
     writing,
 )
 from policykb.web.error_shape import json_errors
+from policykb.web.request import ID_RANGE, whole_number
 
 bp = Blueprint("briefs_api", __name__)
 json_errors(bp)
@@ -41,11 +44,12 @@ def _string(body: dict, name: str) -> str | None:
     return value
 
 
-def _whole(body: dict, name: str) -> int:
+def _whole(body: dict, name: str, low: int, high: int | None = None) -> int:
+    """The JSON number `name` (not a string of digits) from low to high (None: SQLite's bound)."""
     value = body.get(name)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise BadQueryError(f"{name!r} must be a whole number, got {value!r}")
-    return value
+        raise BadQueryError(f"{name!r} must be a whole number, got {json.dumps(value)[:40]}")
+    return whole_number(value, repr(name), low, high)
 
 
 def _item_json(item: BriefItem) -> dict:
@@ -86,12 +90,12 @@ def create_brief():
     return jsonify({"ok": True, **_brief_json(brief)}), 201
 
 
-@bp.get("/<int:brief_id>")
+@bp.get("/<id:brief_id>")
 def get_brief(brief_id: int):
     return jsonify({"ok": True, **_brief_json(read_brief(brief_id)[0])})
 
 
-@bp.patch("/<int:brief_id>")
+@bp.patch("/<id:brief_id>")
 def update_brief(brief_id: int):
     body = _body({"title", "intro"})
     title = title_text(_string(body, "title")) if "title" in body else None
@@ -101,14 +105,14 @@ def update_brief(brief_id: int):
     return jsonify({"ok": True, **_brief_json(brief)})
 
 
-@bp.delete("/<int:brief_id>")
+@bp.delete("/<id:brief_id>")
 def delete_brief(brief_id: int):
     with writing() as briefs:
         briefs.delete(brief_id)
     return jsonify({"ok": True, "deleted": brief_id})
 
 
-@bp.post("/<int:brief_id>/items")
+@bp.post("/<id:brief_id>/items")
 def add_item(brief_id: int):
     body = _body({"chunk_id", "doc_id", "start", "end", "heading", "note"})
     kinds = [key for key in ("chunk_id", "doc_id", "heading") if key in body]
@@ -123,16 +127,16 @@ def add_item(brief_id: int):
         if kinds == ["heading"]:
             item_id = briefs.add_heading(brief_id, heading_text(_string(body, "heading")))
         elif kinds == ["chunk_id"]:
-            item_id = briefs.add_chunk(brief_id, _whole(body, "chunk_id"), note)
+            item_id = briefs.add_chunk(brief_id, _whole(body, "chunk_id", *ID_RANGE), note)
         else:
             item_id = briefs.add_span(
-                brief_id, _string(body, "doc_id"), _whole(body, "start"), _whole(body, "end"), note
+                brief_id, _string(body, "doc_id"), _whole(body, "start", 0), _whole(body, "end", 0), note
             )
         item = _find_item(briefs, brief_id, item_id)
     return jsonify({"ok": True, "item": _item_json(item)}), 201
 
 
-@bp.patch("/<int:brief_id>/items/<int:item_id>")
+@bp.patch("/<id:brief_id>/items/<id:item_id>")
 def update_item(brief_id: int, item_id: int):
     """{"note"}, {"heading"} (a heading's text), {"move": -1 or 1}, {"repin": true}; checked in full before any change."""
     body = _body({"note", "heading", "move", "repin"})
@@ -157,13 +161,13 @@ def update_item(brief_id: int, item_id: int):
     return jsonify({"ok": True, "item": _item_json(item)})
 
 
-@bp.delete("/<int:brief_id>/items/<int:item_id>")
+@bp.delete("/<id:brief_id>/items/<id:item_id>")
 def remove_item(brief_id: int, item_id: int):
     with writing() as briefs:
         briefs.remove_item(brief_id, item_id)
     return jsonify({"ok": True, "removed": item_id})
 
 
-@bp.get("/<int:brief_id>/export")
+@bp.get("/<id:brief_id>/export")
 def export(brief_id: int):
     return export_response(brief_id, request.args.get("format", ""))

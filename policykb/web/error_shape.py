@@ -1,5 +1,5 @@
-"""One error shape: {"ok": false, "error", "status"} for everything under /api/; pages keep Flask's, except that an
-upload over the size limit says so on the upload page."""
+"""One error shape: {"ok": false, "error", "status"} for everything under /api/; pages show the same refusals on a page
+of their own (an upload over the size limit on the upload page)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,11 @@ def error(message: str, status: int):
     return jsonify({"ok": False, "error": message, "status": status}), status
 
 
+def _http_message(exc: HTTPException) -> str:
+    """What the error shape says for an HTTP error: the size limit for a 413, else its description."""
+    return too_large() if exc.code == 413 else exc.description or exc.name
+
+
 def json_errors(bp: Blueprint) -> None:
     """The blueprint's refusals (PolicyKBError) and HTTP errors in the error shape."""
 
@@ -26,28 +31,40 @@ def json_errors(bp: Blueprint) -> None:
 
     @bp.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
-        return error(exc.description or exc.name, exc.code or 500)
+        return error(_http_message(exc), exc.code or 500)
 
 
 def size_label(size: int) -> str:
     return f"{size / 2**20:.0f} MB" if size >= 2**20 else f"{max(1, size // 1024)} KB"
 
 
+def too_large() -> str:
+    """What a 413 says, on the upload page and in the API alike."""
+    limit = size_label(current_app.config["POLICYKB_CONFIG"].max_file_bytes)
+    return f"the file is over the {limit} limit; split it, or ask the operator to raise POLICYKB_MAX_FILE_MB"
+
+
 def register_error_shape(app: Flask) -> None:
-    """Errors under /api/ that never reached the blueprint (unknown routes, too large, crashes) get the same shape."""
+    """Errors that no blueprint handled (unknown routes, too large, refusals before any view, crashes): the error shape
+    under /api/, a page saying what went wrong elsewhere."""
+
+    @app.errorhandler(PolicyKBError)
+    def _app_policykb_error(exc: PolicyKBError):
+        if request.path.startswith("/api/"):
+            return error(str(exc), exc.status)
+        return render_template("error.html", message=str(exc), status=exc.status), exc.status
 
     @app.errorhandler(HTTPException)
     def _app_http_error(exc: HTTPException):
-        too_large = f"the file is over the {size_label(current_app.config['POLICYKB_CONFIG'].max_file_bytes)} limit"
         if request.path.startswith("/api/"):
-            return error(too_large if exc.code == 413 else exc.description or exc.name, exc.code or 500)
+            return error(_http_message(exc), exc.code or 500)
         if exc.code == 413:
             config = current_app.config["POLICYKB_CONFIG"]
             return render_template(
                 "upload.html",
                 enabled=bool(config.admin_token),
                 limit_mb=config.max_file_bytes // 2**20,
-                message=f"{too_large}; split it or ask the operator to raise POLICYKB_MAX_FILE_MB",
+                message=too_large(),
             ), 413
         return exc
 

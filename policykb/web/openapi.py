@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from policykb import __version__
+from policykb.limits import LIMITS, TEXT_CHARS
+from policykb.web.request import ID_RANGE, SQLITE_MAX_INT
 
 _ERROR = {"$ref": "#/components/schemas/Error"}
 
 
 def _param(name: str, description: str, schema: dict, required: bool = False) -> dict:
+    """A query parameter; a text one is at most TEXT_CHARS long, as the request layer holds every parameter."""
+    if schema.get("type") == "string":
+        schema = {"maxLength": TEXT_CHARS, **schema}
     return {"name": name, "in": "query", "required": required, "description": description, "schema": schema}
 
 
@@ -28,13 +33,18 @@ def _json_body(properties: dict, required: list[str] = ()) -> dict:
 
 def _brief_paths() -> dict:
     """Briefs need no token (they only collect citations); changes take JSON only, which a cross-site form cannot send."""
-    brief_id = {"name": "brief_id", "in": "path", "required": True, "schema": {"type": "integer"}}
-    item_id = {"name": "item_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    row_id = {"type": "integer", "minimum": ID_RANGE[0], "maximum": ID_RANGE[1]}
+    offset = {"type": "integer", "minimum": 0, "maximum": SQLITE_MAX_INT}
+    brief_id = {"name": "brief_id", "in": "path", "required": True, "schema": row_id}
+    item_id = {"name": "item_id", "in": "path", "required": True, "schema": row_id}
     brief, item = (
         {"$ref": "#/components/schemas/Brief"},
         {"type": "object", "properties": {"ok": {"const": True}, "item": {"$ref": "#/components/schemas/BriefItem"}}},
     )
-    text = {"type": "string"}
+    text = {"type": "string", "maxLength": TEXT_CHARS}
+    title, intro, heading, note = (
+        {"type": "string", "maxLength": LIMITS[f]} for f in ("title", "intro", "heading", "note")
+    )
     return {
         "/api/briefs": {
             "get": {
@@ -45,7 +55,7 @@ def _brief_paths() -> dict:
             "post": {
                 "summary": "Create a brief",
                 "operationId": "createBrief",
-                "requestBody": _json_body({"title": text, "intro": text}, ["title"]),
+                "requestBody": _json_body({"title": title, "intro": intro}, ["title"]),
                 "responses": {**_ok(brief, "created", "201"), **_errors(400, 503)},
             },
         },
@@ -60,7 +70,7 @@ def _brief_paths() -> dict:
                 "summary": "Change a brief's title or introduction",
                 "operationId": "updateBrief",
                 "parameters": [brief_id],
-                "requestBody": _json_body({"title": text, "intro": text}),
+                "requestBody": _json_body({"title": title, "intro": intro}),
                 "responses": {**_ok(brief), **_errors(400, 404)},
             },
             "delete": {
@@ -77,12 +87,12 @@ def _brief_paths() -> dict:
                 "parameters": [brief_id],
                 "requestBody": _json_body(
                     {
-                        "chunk_id": {"type": "integer"},
+                        "chunk_id": row_id,
                         "doc_id": text,
-                        "start": {"type": "integer"},
-                        "end": {"type": "integer"},
-                        "heading": text,
-                        "note": text,
+                        "start": offset,
+                        "end": offset,
+                        "heading": heading,
+                        "note": note,
                     }
                 ),
                 "responses": {**_ok(item, "created", "201"), **_errors(400, 404)},
@@ -94,7 +104,7 @@ def _brief_paths() -> dict:
                 "operationId": "updateBriefItem",
                 "parameters": [brief_id, item_id],
                 "requestBody": _json_body(
-                    {"note": text, "heading": text, "move": {"enum": [-1, 1]}, "repin": {"const": True}}
+                    {"note": note, "heading": heading, "move": {"enum": [-1, 1]}, "repin": {"const": True}}
                 ),
                 "responses": {**_ok(item), **_errors(400, 404)},
             },
@@ -157,7 +167,9 @@ def openapi_spec() -> dict:
                         _param("issuer", "issuer", {"type": "string"}),
                         _param("agency", "agency mentioned (canonical name)", {"type": "string"}),
                         _param("k", "hits per page", {"type": "integer", "minimum": 1, "maximum": 100, "default": 10}),
-                        _param("page", "page number", {"type": "integer", "minimum": 1, "default": 1}),
+                        _param(
+                            "page", "page number", {"type": "integer", "minimum": 1, "maximum": 10**6, "default": 1}
+                        ),
                     ],
                     "responses": {**_ok({"$ref": "#/components/schemas/SearchResult"}), **_errors(400, 503)},
                 }
@@ -231,7 +243,7 @@ def openapi_spec() -> dict:
                             "page",
                             "without q: that page of 100 assignments, with total, page and pages (a page past the "
                             "last gives the last); without page, every assignment",
-                            {"type": "integer", "minimum": 1},
+                            {"type": "integer", "minimum": 1, "maximum": 10**6},
                         ),
                     ],
                     "responses": {**_ok({"type": "object"}), **_errors(400, 503)},
@@ -309,7 +321,10 @@ def openapi_spec() -> dict:
                         "doc_id": {"type": "string"},
                         "chunk_id": {"type": "integer"},
                         "title": {"type": "string"},
-                        "source": {"type": "string"},
+                        "source": {
+                            "type": "string",
+                            "description": "the file: its path in the corpus folder, or its name; never a server path",
+                        },
                         "doc_type": {"type": "string"},
                         "language": {"type": "string"},
                         "date": {"type": ["string", "null"]},
