@@ -5,6 +5,7 @@ Every part of the store (documents.py, passages.py, …) is a subclass of StoreB
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from pathlib import Path
 from typing import Self
@@ -12,6 +13,7 @@ from typing import Self
 from policykb.errors import IndexNotReadyError
 from policykb.store.schema import migrate
 
+log = logging.getLogger(__name__)
 INIT_HINT = "run: policykb ingest corpus/"
 PAGE_SIZE = 8192
 
@@ -107,7 +109,9 @@ class StoreBase:
 class _Transaction:
     """BEGIN IMMEDIATE … COMMIT, rolled back on any exception (KeyboardInterrupt included).
 
-    Inside another transaction it is a savepoint, so that many writes (a bulk load) can share one commit.
+    Inside another transaction it is a savepoint, so that many writes (a bulk load) can share one commit. SQLite rolls
+    a transaction back by itself on some errors (a full disk, an I/O error); rolling back again would raise "cannot
+    rollback - no transaction is active" in place of the cause, so the rollback is only asked for while one is open.
     """
 
     def __init__(self, conn: sqlite3.Connection) -> None:
@@ -120,11 +124,24 @@ class _Transaction:
         return self.conn
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        if self.nested:
-            if exc_type is not None:
+        if exc_type is not None:
+            self._roll_back()
+            return
+        try:
+            self.conn.execute("RELEASE nested" if self.nested else "COMMIT")
+        except BaseException:  # a COMMIT that fails (the disk filled up) leaves the transaction to roll back
+            self._roll_back()
+            raise
+
+    def _roll_back(self) -> None:
+        """Undo this transaction's writes if SQLite has not already; never hides the error that led here."""
+        if not self.conn.in_transaction:
+            return
+        try:
+            if self.nested:
                 self.conn.execute("ROLLBACK TO nested")
-            self.conn.execute("RELEASE nested")
-        elif exc_type is None:
-            self.conn.execute("COMMIT")
-        else:
-            self.conn.execute("ROLLBACK")
+                self.conn.execute("RELEASE nested")
+            else:
+                self.conn.execute("ROLLBACK")
+        except sqlite3.Error as error:  # the cause, already raised, is what the user must see
+            log.warning("rolling back failed too: %s", error)
