@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from flask import Blueprint, current_app, jsonify, request, url_for
 
+from policykb.check.findings import serving_findings
 from policykb.errors import BadQueryError, IndexNotReadyError, NotFoundError
 from policykb.owners.answer import OwnersFinder
 from policykb.web.error_shape import error, json_errors
@@ -76,11 +79,28 @@ def owners():
 
 @bp.get("/health")
 def health():
+    """The index's generation and passages, with the cheap checks of policykb.check ("healthy", "problems", "checks",
+    "set_aside"); 503 in the error shape, with "problems", when no searcher can open the index."""
+    config = current_app.config["POLICYKB_CONFIG"]
     try:
         current = searcher()
     except IndexNotReadyError as exc:
         return error(str(exc), 503)
-    return jsonify({"ok": True, "generation": current.generation, "chunks": current.vectors.size})
+    except sqlite3.DatabaseError as exc:  # a damaged store: said, not a crash
+        message = f"the store at {config.db_path} cannot be read ({exc}) — run policykb check"
+        return jsonify({"ok": False, "error": message, "status": 503, "problems": [message]}), 503
+    report = serving_findings(config, current.generation, current.vectors, current.terms)
+    return jsonify(
+        {
+            "ok": True,
+            "generation": current.generation,
+            "chunks": current.vectors.size,
+            "healthy": report.ok,
+            "problems": report.problems,
+            "checks": [finding.to_json() for finding in report.findings],
+            "set_aside": [path.name for path in report.set_aside],
+        }
+    )
 
 
 @bp.get("/openapi.json")
