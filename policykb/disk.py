@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from policykb.errors import StorageError
 
+NEARLY_FULL_BYTES = 64 * 2**20  # less free space than this, and an I/O error is taken for a full disk
 _CAUSES = {
     errno.ENOSPC: ("no space left on device", "free space"),
     errno.EDQUOT: ("disk quota exceeded", "free space or raise the quota"),
@@ -38,14 +40,24 @@ def storage_error(path: Path, code: int | None, detail: str, again: str = "run t
     return StorageError(path, cause, f"{fix} and {again}; nothing already indexed was changed")
 
 
-def sqlite_errno(error: sqlite3.Error) -> int | None:
-    """The OS error a SQLite error stands for (ENOSPC for `database or disk is full`), or None for any other."""
+def sqlite_errno(error: sqlite3.Error, path: Path) -> int | None:
+    """The OS error a SQLite error about `path` stands for (ENOSPC for `database or disk is full`), or None for any
+    other. In WAL mode a full disk reaches SQLite as a failed write, `disk I/O error`, whose errno Python does not
+    pass on: on a disk with next to no free space, that is read as the full disk it almost surely is."""
     name = getattr(error, "sqlite_errorname", None) or ""
     message = str(error).lower()
     for prefix, words, code in _SQLITE_CAUSES:
         if name.startswith(prefix) or words in message:
-            return code
+            return errno.ENOSPC if code == errno.EIO and _nearly_full(path) else code
     return None
+
+
+def _nearly_full(path: Path) -> bool:
+    folder = next((p for p in (path, *path.parents) if p.is_dir()), None)
+    try:
+        return folder is not None and shutil.disk_usage(folder).free < NEARLY_FULL_BYTES
+    except OSError:
+        return False
 
 
 @contextmanager
@@ -60,7 +72,7 @@ def writing(path: Path, again: str = "run the command again") -> Iterator[None]:
         named = Path(os.fsdecode(error.filename)) if isinstance(error.filename, (str, bytes)) else path
         raise storage_error(named, error.errno, error.strerror or str(error), again) from error
     except sqlite3.Error as error:
-        code = sqlite_errno(error)
+        code = sqlite_errno(error, path)
         if code is None:
             raise
         raise storage_error(path, code, str(error), again) from error

@@ -18,9 +18,26 @@ INIT_HINT = "run: policykb ingest corpus/"
 PAGE_SIZE = 8192
 
 
+def _connect_readonly(path: Path) -> sqlite3.Connection:
+    """A read-only connection. On a full disk SQLite may fail to size the WAL's shared-memory file (`disk I/O error`);
+    while the WAL itself is empty, the database file holds every commit, and is read as an immutable file instead."""
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    conn = sqlite3.connect(uri, uri=True, timeout=30, check_same_thread=False)
+    try:
+        conn.execute("PRAGMA schema_version").fetchone()  # opens the WAL index, where the failure shows
+        return conn
+    except sqlite3.OperationalError as error:
+        conn.close()
+        wal = path.with_name(path.name + "-wal")
+        if "disk i/o error" not in str(error).lower() or (wal.exists() and wal.stat().st_size > 0):
+            raise
+        log.warning("%s: %s opening its WAL (is the disk full?); reading the database file as it is", path, error)
+        return sqlite3.connect(f"{uri}&immutable=1", uri=True, timeout=30, check_same_thread=False)
+
+
 def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
     if readonly:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30, check_same_thread=False)
+        conn = _connect_readonly(path)
     else:
         conn = sqlite3.connect(path, timeout=30, isolation_level=None)
         # Set only while a database is empty (later a no-op): a passage row (its text and 1.5 KB vector) is too large
