@@ -8,11 +8,10 @@ import logging
 import sqlite3
 from pathlib import Path
 
-import faiss
-import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from policykb.bench.faults import TERM_DAMAGE, VECTOR_DAMAGE, damage_terms, damage_vectors
 from policykb.cli import main
 from policykb.config import Config
 from policykb.ingest.indexer import Indexer
@@ -21,40 +20,6 @@ from policykb.search.terms import terms_dir
 from policykb.search.vectors import vector_file
 from policykb.store import Store
 from policykb.web import create_app
-
-VECTOR_DAMAGE = ("truncated", "random", "empty", "wrong dimension", "without chunk ids")
-TERM_DAMAGE = ("truncated array", "random array", "bad json", "arrays of other lengths", "missing array")
-
-
-def damage_vectors(path: Path, kind: str) -> None:
-    """Spoil a FAISS file as a crash, a disk or a person might."""
-    data = path.read_bytes()
-    if kind == "truncated":
-        path.write_bytes(data[: len(data) // 2])
-    elif kind == "random":
-        path.write_bytes(np.random.default_rng(19).bytes(len(data)))
-    elif kind == "empty":
-        path.write_bytes(b"")
-    elif kind == "wrong dimension":  # a valid FAISS file, of 16-dimensional vectors
-        other = faiss.IndexIDMap2(faiss.IndexFlatIP(16))
-        other.add_with_ids(np.ones((3, 16), dtype=np.float32), np.arange(3, dtype=np.int64))
-        faiss.write_index(other, str(path))
-    elif kind == "without chunk ids":  # a valid FAISS file of the right dimension, but positions, not chunk ids
-        faiss.write_index(faiss.IndexFlatIP(384), str(path))
-
-
-def damage_terms(folder: Path, kind: str) -> None:
-    rows = folder / "rows.npy"
-    if kind == "truncated array":
-        rows.write_bytes(rows.read_bytes()[:200])
-    elif kind == "random array":
-        rows.write_bytes(np.random.default_rng(19).bytes(rows.stat().st_size))
-    elif kind == "bad json":
-        (folder / "terms.json").write_text("{not json", encoding="utf-8")
-    elif kind == "arrays of other lengths":  # each file readable, together inconsistent
-        np.save(rows, np.zeros(3, dtype=np.int32))
-    elif kind == "missing array":
-        (folder / "impacts.npy").unlink()
 
 
 def current_vectors(config: Config) -> Path:
