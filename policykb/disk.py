@@ -26,6 +26,7 @@ _CAUSES = {
     errno.EACCES: ("permission denied", "make the data folder writable by this user"),
     errno.EPERM: ("operation not permitted", "make the data folder writable by this user"),
 }
+_REFUSED_WRITES = {*_CAUSES, errno.EIO, errno.EFBIG}
 _SQLITE_CAUSES = (  # (SQLite's result code, words of its message, the OS error it stands for)
     ("SQLITE_FULL", "disk is full", errno.ENOSPC),
     ("SQLITE_IOERR", "disk i/o error", errno.EIO),
@@ -62,13 +63,16 @@ def _nearly_full(path: Path) -> bool:
 
 @contextmanager
 def writing(path: Path, again: str = "run the command again") -> Iterator[None]:
-    """Run a write to `path` (a file, or the folder written into); an OS or SQLite error of the disk becomes a
-    StorageError naming the file (the one the OS names, else `path`), the cause and the fix."""
+    """Run a write to `path` (a file, or the folder written into); an OS or SQLite error of the disk (full, read-only,
+    failing, not permitted) becomes a StorageError naming the file (the one the OS names, else `path`), the cause and
+    the fix. Other errors pass through as they are."""
     try:
         yield
     except StorageError:
         raise
     except OSError as error:
+        if error.errno not in _REFUSED_WRITES:  # a missing file and the like are not the disk's doing
+            raise
         named = Path(os.fsdecode(error.filename)) if isinstance(error.filename, (str, bytes)) else path
         raise storage_error(named, error.errno, error.strerror or str(error), again) from error
     except sqlite3.Error as error:
