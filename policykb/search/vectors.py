@@ -199,7 +199,8 @@ def open_vectors(store: Store, data_dir: Path, dim: int, save: bool, ann: AnnSet
     The store holds every vector, so an index that is missing, stale or left behind by an interrupted
     run is reconciled from it (removing and adding by chunk id) without embedding anything again.
     Writers save the result and choose the kind of index for the collection's size; readers (search,
-    the web app) use the saved file as it is, mapped from disk, or reconcile it in memory.
+    the web app) use the saved file as it is, mapped from disk, or reconcile it in memory. A file that cannot be
+    read or cannot serve the store (load_usable) is set aside and rebuilt alike; a reader then saves it where it can.
     """
     generation = store.generation()
     target = vector_file(data_dir, generation)
