@@ -189,3 +189,15 @@ def test_health_reports_a_faiss_file_gone_from_disk_with_its_fix(fake_index):
     health = client.get("/api/health").get_json()
     assert health["ok"] and not health["healthy"]
     assert "vectors." in health["problems"][0] and "policykb check --repair" in health["problems"][0]
+
+
+def test_health_answers_as_its_openapi_description_says(fake_index):
+    jsonschema_rs = pytest.importorskip("jsonschema_rs")  # schemathesis's validator
+    client = create_app(config=fake_index).test_client()
+    spec = client.get("/api/openapi.json").get_json()
+    schema = spec["paths"]["/api/health"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    damage_vectors(current_vectors(fake_index), "truncated")
+    fresh = create_app(config=fake_index).test_client()
+    for health in (client.get("/api/health").get_json(), fresh.get("/api/health").get_json()):
+        jsonschema_rs.validate(schema, health)
+    assert fresh.get("/api/health").get_json()["set_aside"]
