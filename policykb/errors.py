@@ -30,6 +30,12 @@ class IndexNotReadyError(PolicyKBError):
     status = 503
 
 
+class StoreDamagedError(PolicyKBError):
+    """SQLite finds the store's file damaged (not a database, a malformed page): it must be restored, not rebuilt."""
+
+    status = 503
+
+
 class EmbedderMismatchError(PolicyKBError):
     """The index was built by another embedder than the one configured."""
 

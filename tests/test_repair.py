@@ -171,12 +171,15 @@ def test_check_finds_missing_and_stray_fts_rows_and_repair_restores_keyword_sear
     assert f'"chunk_id": {chunk_id},' in hits
 
 
-def test_check_says_a_store_that_is_not_a_database_cannot_be_repaired_and_health_answers_503(fake_config):
+def test_a_store_that_is_not_a_database_is_one_line_everywhere_and_health_answers_503(fake_config):
     fake_config.data_dir.mkdir(parents=True)
     fake_config.db_path.write_bytes(b"this is not a database" * 100)
     result = run_cli(fake_config, "check", "--repair")
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "restore it from a backup" in result.output
+    for command in (["search", "social insurance"], ["ingest", str(fake_config.data_dir)]):
+        said = run_cli(fake_config, *command)
+        assert said.exit_code == 1 and "store itself is damaged" in said.output and "Traceback" not in said.output
     response = create_app(config=fake_config).test_client().get("/api/health")
     body = response.get_json()
     assert response.status_code == 503 and body["ok"] is False and body["status"] == 503 and body["problems"]

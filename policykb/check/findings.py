@@ -10,11 +10,12 @@ from pathlib import Path
 import numpy as np
 
 from policykb.config import Config
-from policykb.errors import IndexNotReadyError
+from policykb.errors import IndexNotReadyError, StoreDamagedError
 from policykb.search.damaged import set_aside_files
 from policykb.search.terms import TermMatrix, terms_dir
 from policykb.search.vectors import UNREADABLE_VECTORS, VectorIndex, vector_file
 from policykb.store import Store
+from policykb.store.base import damaged_store_message
 from policykb.store.fts_upkeep import fts_problems
 
 REPAIR = "run policykb check --repair"
@@ -59,28 +60,21 @@ def check_store(config: Config) -> Report:
     except IndexNotReadyError as error:
         report.findings.append(Finding("index", False, str(error)))
         return report
-    except sqlite3.DatabaseError as error:
-        report.findings.append(Finding("sqlite", False, _damaged_store(config, error)))
+    except StoreDamagedError as error:
+        report.findings.append(Finding("sqlite", False, str(error)))
         return report
     with store:
         try:
             report.findings += _check_open_store(config, store)
         except sqlite3.DatabaseError as error:
-            report.findings.append(Finding("sqlite", False, _damaged_store(config, error)))
+            report.findings.append(Finding("sqlite", False, damaged_store_message(config.db_path, error)))
     return report
-
-
-def _damaged_store(config: Config, error: sqlite3.Error) -> str:
-    return (
-        f"{config.db_path}: {error} — the store itself is damaged, which --repair cannot mend: restore it from a "
-        "backup, or ingest the documents again into a new data folder"
-    )
 
 
 def _check_open_store(config: Config, store: Store) -> list[Finding]:
     problems = [row[0] for row in store.conn.execute("PRAGMA integrity_check").fetchall()]
     if problems != ["ok"]:
-        return [Finding("sqlite", False, _damaged_store(config, sqlite3.DatabaseError("; ".join(problems[:5]))))]
+        return [Finding("sqlite", False, damaged_store_message(config.db_path, "; ".join(problems[:5])))]
     findings = [Finding("sqlite", True, "integrity_check: ok")]
     dim = int(store.meta("dim") or 384)
     vectors, vectors_finding = _vectors(config, store, dim)

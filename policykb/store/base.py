@@ -10,12 +10,20 @@ import sqlite3
 from pathlib import Path
 from typing import Self
 
-from policykb.errors import IndexNotReadyError
+from policykb.errors import IndexNotReadyError, StoreDamagedError
 from policykb.store.schema import migrate
 
 log = logging.getLogger(__name__)
 INIT_HINT = "run: policykb ingest corpus/"
 PAGE_SIZE = 8192
+
+
+def damaged_store_message(path: Path, problem: object) -> str:
+    """What to say of a SQLite file that SQLite finds damaged (not a database, a malformed page)."""
+    return (
+        f"{path}: {problem} — the store itself is damaged, which `policykb check --repair` cannot mend: restore it "
+        "from a backup, or ingest the documents again into a new data folder"
+    )
 
 
 def _connect_readonly(path: Path) -> sqlite3.Connection:
@@ -59,9 +67,18 @@ class StoreBase:
             raise IndexNotReadyError(f"no index at {path.parent}: {INIT_HINT}")
         if not readonly:
             path.parent.mkdir(parents=True, exist_ok=True)
-        self.conn = _connect(path, readonly)
-        if not readonly:
-            migrate(self.conn)
+        try:
+            self.conn = _connect(path, readonly)
+            if not readonly:
+                migrate(self.conn)
+            self._read_schema()
+        except sqlite3.DatabaseError as error:
+            if isinstance(error, sqlite3.OperationalError):  # locked, a full disk: not damage
+                raise
+            raise StoreDamagedError(damaged_store_message(path, error)) from error
+
+    def _read_schema(self) -> None:
+        """What this index's schema has, for the queries that differ with it."""
         # An index from before OCR (migration 6), opened read-only to serve searches until the next ingest upgrades it.
         columns = {row[1] for row in self.conn.execute("PRAGMA table_info(chunks)")}
         has_ocr = "ocr" in columns

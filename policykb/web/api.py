@@ -7,8 +7,9 @@ import sqlite3
 from flask import Blueprint, current_app, jsonify, request, url_for
 
 from policykb.check.findings import serving_findings
-from policykb.errors import BadQueryError, IndexNotReadyError, NotFoundError
+from policykb.errors import BadQueryError, IndexNotReadyError, NotFoundError, StoreDamagedError
 from policykb.owners.answer import OwnersFinder
+from policykb.store.base import damaged_store_message
 from policykb.web.error_shape import error, json_errors
 from policykb.web.openapi import openapi_spec
 from policykb.web.request import filters_from_args, int_arg, mode_arg, require_store, searcher, text_arg
@@ -86,8 +87,8 @@ def health():
         current = searcher()
     except IndexNotReadyError as exc:
         return error(str(exc), 503)
-    except sqlite3.DatabaseError as exc:  # a damaged store: said, not a crash
-        message = f"the store at {config.db_path} cannot be read ({exc}) — run policykb check"
+    except (StoreDamagedError, sqlite3.DatabaseError) as exc:  # a damaged store: said, not a crash
+        message = str(exc) if isinstance(exc, StoreDamagedError) else damaged_store_message(config.db_path, exc)
         return jsonify({"ok": False, "error": message, "status": 503, "problems": [message]}), 503
     report = serving_findings(config, current.generation, current.vectors, current.terms)
     return jsonify(

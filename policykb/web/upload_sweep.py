@@ -13,7 +13,7 @@ import sqlite3
 from pathlib import Path
 
 from policykb.config import Config
-from policykb.errors import IndexNotReadyError
+from policykb.errors import IndexNotReadyError, StoreDamagedError
 from policykb.ingest.pipeline import sidecar_path
 from policykb.store import Store
 
@@ -54,7 +54,7 @@ def _sources_in(config: Config, folder: Path) -> set[Path] | None:
             sources = [Path(source) for source in store.sources_under(str(folder.resolve()))]
     except IndexNotReadyError:
         return set()
-    except sqlite3.Error as error:
+    except (StoreDamagedError, sqlite3.Error) as error:
         log.warning("uploads in %s were not swept: the store could not be read (%s)", folder, error)
         return None
     kept = {source.resolve() for source in sources}
