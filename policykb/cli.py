@@ -1,4 +1,5 @@
-"""The `policykb` command line: ingest, remove, reindex, search, owners, doc, docs, serve, and the brief, eval and bench groups.
+"""The `policykb` command line: ingest, remove, reindex, search, owners, doc, docs, serve, check, and the brief, eval and
+bench groups.
 
 This module is the entry point (`policykb`, `python -m policykb.cli`) and holds the commands on the index itself. A command
 group that belongs to one feature lives in that feature's package (`briefs/cli.py`, `eval/cli.py`, `bench/cli.py`) and
@@ -17,6 +18,7 @@ import click
 
 from policykb.bench.cli import bench
 from policykb.briefs.cli import brief
+from policykb.check.cli import check
 from policykb.citations import page_label
 from policykb.cli_options import (
     data_option,
@@ -299,6 +301,7 @@ def owners(ctx, query: str | None, agency: str | None, export_path: Path | None,
 main.add_command(brief)
 main.add_command(eval_group)
 main.add_command(bench)
+main.add_command(check)
 
 
 if __name__ == "__main__":  # pragma: no cover

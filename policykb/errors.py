@@ -30,6 +30,12 @@ class IndexNotReadyError(PolicyKBError):
     status = 503
 
 
+class StoreDamagedError(PolicyKBError):
+    """SQLite finds the store's file damaged (not a database, a malformed page): it must be restored, not rebuilt."""
+
+    status = 503
+
+
 class EmbedderMismatchError(PolicyKBError):
     """The index was built by another embedder than the one configured."""
 
@@ -44,3 +50,15 @@ class BadQueryError(PolicyKBError):
     """A search parameter that cannot be used (unknown mode, bad filter value)."""
 
     status = 400
+
+
+class StorageError(PolicyKBError):
+    """The disk refused a write (full, read-only, failing): said in one line naming the file, the cause and the fix.
+
+    507 Insufficient Storage is HTTP's word for a server that cannot store what it was sent."""
+
+    status = 507
+
+    def __init__(self, path: str, reason: str, fix: str) -> None:
+        self.path, self.reason, self.fix = str(path), reason, fix
+        super().__init__(f"{reason} while writing {self.path} — {fix}")

@@ -92,6 +92,8 @@ def test_json_is_declared_once_and_every_command_that_prints_json_takes_it():
         "bench",
         "bench run",
         "bench scale",
+        "bench faults",
+        "check",
     }
 
 

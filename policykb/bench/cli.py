@@ -1,6 +1,6 @@
 """`policykb bench …`: every benchmark as a command; registered on the main group.
 
-Each command calls its module (throughput, scale, ann_choice, embedders, loadtest), whose functions stay callable
+Each command calls its module (throughput, scale, ann_choice, embedders, loadtest, faults), whose functions stay callable
 from Python. Every benchmark works in temporary folders: the index in --data is never touched.
 """
 
@@ -270,3 +270,19 @@ def bench_load(
 
     figures = run_load_test(data, chunks, embedder or config.embedder, clients, seconds, threads, max_requests)
     click.echo(json.dumps(figures, indent=2))
+
+
+@bench.command("faults")
+@corpus_option
+@json_option
+def bench_faults(corpus_dir: Path | None, as_json: bool) -> None:
+    """Inject each fault the index must survive (damaged FAISS files and term matrices, lost FTS rows, a full disk at
+    ingest and upload, an upload orphaned by a crash) into copies of a small index; print how many survived.
+
+    A fault is survived when it gave a clear message or none, every search mode still answers, and `policykb check`
+    passes after `check --repair`. Runs in temporary folders with the fake embedder; --data is not touched.
+    Example: policykb bench faults
+    """
+    from policykb.bench.faults import run_faults
+
+    print_figures(run_faults(corpus_dir), as_json)

@@ -20,6 +20,7 @@ import numpy as np
 from tqdm import tqdm
 
 from policykb.config import Config
+from policykb.disk import writing
 from policykb.errors import EmbedderMismatchError, IngestError
 from policykb.glossary import load_glossary
 from policykb.ingest import collect_files, file_content_hash, parse_file
@@ -27,8 +28,8 @@ from policykb.ingest.ocr import OcrSettings
 from policykb.models import Chunk, Document
 from policykb.search.embedder import Embedder, UsesEmbedder
 from policykb.search.query import expansion_phrases
-from policykb.search.terms import write_terms
-from policykb.search.vectors import AnnSettings, open_vectors
+from policykb.search.terms import terms_dir, write_terms
+from policykb.search.vectors import AnnSettings, open_vectors, vector_file
 from policykb.store import Store
 
 log = logging.getLogger(__name__)
@@ -79,7 +80,8 @@ class Indexer(UsesEmbedder):
         self._embedder = embedder
         self.progress = progress
         self.on_progress = on_progress  # (stage, done, total), e.g. for an upload's progress bar
-        self.store = Store(config.db_path)
+        with writing(config.db_path):
+            self.store = Store(config.db_path)
 
     def close(self) -> None:
         self.store.close()
@@ -104,7 +106,12 @@ class Indexer(UsesEmbedder):
             )
 
     def ingest(self, paths: list[Path]) -> IngestReport:
-        """Ingest files and folders; unchanged files cost a hash, changed ones replace their old chunks."""
+        """Ingest files and folders; unchanged files cost a hash, changed ones replace their old chunks. A disk that
+        refuses a write stops the run with a StorageError; the documents committed before it stay."""
+        with writing(self.config.db_path):
+            return self._ingest(paths)
+
+    def _ingest(self, paths: list[Path]) -> IngestReport:
         started = time.perf_counter()
         report = IngestReport()
         files, report.errors = collect_files(paths)
@@ -114,7 +121,7 @@ class Indexer(UsesEmbedder):
             self._check_embedder()
             self._embed_and_write(pending, report)
         if pending or self.store.count_chunks():
-            self._save_derived(int(self.store.meta("dim") or self.embedder.dim))
+            self.save_derived(int(self.store.meta("dim") or self.embedder.dim))
         report.seconds = time.perf_counter() - started
         return report
 
@@ -206,6 +213,10 @@ class Indexer(UsesEmbedder):
 
     def reindex(self) -> int:
         """Embed every chunk again with the configured embedder and swap all vectors in one transaction."""
+        with writing(self.config.db_path):
+            return self._reindex()
+
+    def _reindex(self) -> int:
         rows = self.store.chunks_for_embedding()
         name = self.embedder.name
         texts = [embedding_input(title, Chunk(0, 0, text, section)) for _, title, section, text in rows]
@@ -215,18 +226,22 @@ class Indexer(UsesEmbedder):
         self.store.replace_vectors([row[0] for row in rows], hashes, vectors, name, self.embedder.dim)
         for stale in self.config.data_dir.glob("vectors.*.faiss"):
             stale.unlink()
-        self._save_derived(self.embedder.dim)
+        self.save_derived(self.embedder.dim)
         return len(rows)
 
     def remove(self, id_or_path: str) -> tuple[str, int]:
         """Delete a document from SQLite, FTS and FAISS; returns its id and how many chunks went."""
         doc_id = self.store.find_document_id(id_or_path)
-        removed = self.store.delete_document(doc_id)
-        self._save_derived(int(self.store.meta("dim") or 384))
+        with writing(self.config.db_path):
+            removed = self.store.delete_document(doc_id)
+            self.save_derived(int(self.store.meta("dim") or 384))
         return doc_id, removed
 
-    def _save_derived(self, dim: int) -> None:
+    def save_derived(self, dim: int) -> None:
         """Bring the files derived from the store up to its generation: the FAISS vectors and the term matrix."""
-        open_vectors(self.store, self.config.data_dir, dim, save=True, ann=AnnSettings.from_config(self.config))
+        data_dir, generation = self.config.data_dir, self.store.generation()
+        with writing(vector_file(data_dir, generation)):
+            open_vectors(self.store, data_dir, dim, save=True, ann=AnnSettings.from_config(self.config))
         glossary = load_glossary(self.config.glossary_path).with_acronyms(self.store.all_acronyms())
-        write_terms(self.store, self.config.data_dir, self.config.term_matrix_threshold, expansion_phrases(glossary))
+        with writing(terms_dir(data_dir, generation)):
+            write_terms(self.store, data_dir, self.config.term_matrix_threshold, expansion_phrases(glossary))

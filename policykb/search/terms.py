@@ -46,6 +46,7 @@ from typing import TypeVar
 import numpy as np
 
 from policykb.durable import replace_folder_durably
+from policykb.search.damaged import set_aside, warn_once
 from policykb.search.terms_build import QueryTokenizer, read_postings
 from policykb.search.weights import DOCUMENT_WEIGHTS, FTS_WEIGHTS, WHOLE_DOCUMENT_WEIGHTS
 from policykb.store import Store
@@ -60,6 +61,10 @@ _ARRAYS = ("rowids", "indptr", "rows", "impacts", "doc_indptr", "doc_postings", 
 
 def terms_dir(data_dir: Path, generation: int) -> Path:
     return data_dir / f"terms.{generation}"
+
+
+class OutdatedMatrixError(ValueError):
+    """A readable matrix written for another format or other column weights: replaced by the next ingest."""
 
 
 class TermMatrix:
@@ -196,10 +201,10 @@ class TermMatrix:
         whole documents if it has one."""
         info = json.loads((path / "terms.json").read_text(encoding="utf-8"))
         if info.get("format") != FORMAT:
-            raise ValueError(f"{path}: format {info.get('format')}, expected {FORMAT}")
+            raise OutdatedMatrixError(f"{path}: format {info.get('format')}, expected {FORMAT}")
         for name, used in (("weights", weights), ("document_weights", document_weights)):
             if tuple(info[name]) != tuple(used):  # its scores would no longer be FTS5's
-                raise ValueError(f"{path}: built with column {name} {info[name]}, searches use {list(used)}")
+                raise OutdatedMatrixError(f"{path}: built with column {name} {info[name]}, searches use {list(used)}")
         arrays = {name: np.load(path / f"{name}.npy", mmap_mode="r") for name in _ARRAYS}
         matrix = cls(
             **arrays,
@@ -208,9 +213,22 @@ class TermMatrix:
             weights=tuple(info["weights"]),
             document_weights=tuple(info["document_weights"]),
         )
+        matrix._check_shapes(path)
         if (path / "documents").exists():
             matrix.documents = cls.load(path / "documents", WHOLE_DOCUMENT_WEIGHTS, WHOLE_DOCUMENT_WEIGHTS)
         return matrix
+
+    def _check_shapes(self, path: Path) -> None:
+        """Refuse arrays that disagree in length (a file cut short or swapped), which searches would index past."""
+        postings = len(self.rows)
+        if (
+            len(self.indptr) != len(self.term_id) + 1
+            or len(self.impacts) != postings
+            or (len(self.indptr) and int(self.indptr[-1]) != postings)
+            or len(self.doc_indptr) != len(self.indptr)
+            or len(self.doc_postings) != len(self.doc_impacts)
+        ):
+            raise ValueError(f"{path}: its arrays disagree in length")
 
 
 class PhraseScores:
@@ -301,13 +319,21 @@ def _write_folder(path: Path, write: Callable[[Path], T]) -> T:
 
 
 def load_terms(data_dir: Path, generation: int) -> TermMatrix | None:
-    """The saved term matrix of `generation`, or None when there is none (or it cannot be read, which is logged):
-    a searcher then ranks with FTS5, which gives the same scores."""
+    """The saved term matrix of `generation`, or None when there is none, or when it cannot be read: then it is set
+    aside (said once) and a searcher ranks with FTS5, which gives the same scores, until ingest or `policykb check
+    --repair` writes it again."""
     path = terms_dir(data_dir, generation)
     if not path.exists():
         return None
     try:
         return TermMatrix.load(path)
-    except (OSError, ValueError, KeyError) as error:
-        log.warning("unreadable term matrix %s (%s)", path, error)
-        return None
+    except OutdatedMatrixError as error:
+        warn_once(str(path), f"{error}; FTS5 ranks alone (same scores) until the next ingest writes it again")
+    except Exception as error:  # a missing or cut file, bad JSON, an .npy numpy cannot map: all are unreadable
+        log.debug("reading %s failed", path, exc_info=error)
+        set_aside(
+            path,
+            f"unreadable term matrix ({type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''})",
+            "FTS5 ranks alone (same scores) until ingest or `policykb check --repair` rebuilds it",
+        )
+    return None

@@ -22,10 +22,12 @@ import numpy as np
 
 from policykb.config import Config
 from policykb.durable import replace_durably
+from policykb.search.damaged import set_aside
 from policykb.store import Store
 
 log = logging.getLogger(__name__)
 _FILE = re.compile(r"^vectors\.(\d+)\.faiss$")
+UNREADABLE_VECTORS = "not a readable FAISS index (truncated, empty or damaged)"
 TRAIN_POINTS_PER_LIST = 40  # k-means wants at least 39 points a list
 
 
@@ -150,9 +152,9 @@ class VectorIndex:
         """Write to a temporary file, fsync it, then rename over the target: never a half-written file."""
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-        os.close(fd)
         try:
-            faiss.write_index(self.index, tmp)
+            with open(fd, "wb") as handle:  # through Python's file, so that a full disk is an OSError naming its cause
+                faiss.write_index(self.index, faiss.PyCallbackIOWriter(handle.write))
             replace_durably(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -164,6 +166,32 @@ class VectorIndex:
         index = faiss.read_index(str(path), faiss.IO_FLAG_MMAP if mapped else 0)
         return cls(index.d, index, nprobe)
 
+    def problem_for(self, dim: int) -> str | None:
+        """Why this index cannot serve a store of `dim`-dimensional vectors keyed by chunk id; None when it can."""
+        if not isinstance(self.index, (faiss.IndexIDMap, faiss.IndexIVF)):
+            return f"a FAISS {type(self.index).__name__} without chunk ids, not an index policykb writes"
+        if self.dim != dim:
+            return f"holds {self.dim}-dimensional vectors, the store's are {dim}-dimensional"
+        return None
+
+
+def load_usable(path: Path, dim: int, mapped: bool = False, nprobe: int = AnnSettings.nprobe) -> VectorIndex | None:
+    """The index saved at `path`, or None when there is none, or when it cannot be read or cannot serve the store
+    (then it is set aside, said once, and the caller rebuilds it from the store)."""
+    if not path.exists():
+        return None
+    try:
+        vectors = VectorIndex.load(path, mapped, nprobe)
+    except Exception as error:  # FAISS says RuntimeError or MemoryError for a truncated, empty or random file
+        log.debug("reading %s failed", path, exc_info=error)
+        set_aside(path, UNREADABLE_VECTORS)
+        return None
+    problem = vectors.problem_for(dim)
+    if problem is not None:
+        set_aside(path, problem)
+        return None
+    return vectors
+
 
 def open_vectors(store: Store, data_dir: Path, dim: int, save: bool, ann: AnnSettings = AnnSettings()) -> VectorIndex:
     """The FAISS index for the store's current generation, with exactly one vector per chunk.
@@ -171,20 +199,25 @@ def open_vectors(store: Store, data_dir: Path, dim: int, save: bool, ann: AnnSet
     The store holds every vector, so an index that is missing, stale or left behind by an interrupted
     run is reconciled from it (removing and adding by chunk id) without embedding anything again.
     Writers save the result and choose the kind of index for the collection's size; readers (search,
-    the web app) use the saved file as it is, mapped from disk, or reconcile it in memory.
+    the web app) use the saved file as it is, mapped from disk, or reconcile it in memory. A file that cannot be
+    read or cannot serve the store (load_usable) is set aside and rebuilt alike; a reader then saves it where it can.
     """
     generation = store.generation()
     target = vector_file(data_dir, generation)
-    files = _vector_files(data_dir)
     count = store.count_chunks()
+    damaged = False
     if target.exists():
-        vectors = VectorIndex.load(target, mapped=not save, nprobe=ann.nprobe)
-        if vectors.size == count and (not save or _right_kind(vectors, count, ann)):
+        vectors = load_usable(target, dim, mapped=not save, nprobe=ann.nprobe)
+        damaged = vectors is None
+        if vectors is not None and vectors.size == count and (not save or _right_kind(vectors, count, ann)):
             return vectors
-        if vectors.size != count:
+        if vectors is not None and vectors.size != count:
             log.warning("%s holds %d vectors for %d chunks; rebuilding", target, vectors.size, count)
+    files = _vector_files(data_dir)
     vectors = _reconcile(store, files, dim, count, ann, rebuild_wrong_kind=save)
     if not save:
+        if damaged:  # a reader puts the rebuilt file back where it can, so that the next open is quick again
+            _save_if_possible(vectors, target)
         return vectors
     vectors.save(target)
     for _, old in files:
@@ -193,6 +226,13 @@ def open_vectors(store: Store, data_dir: Path, dim: int, save: bool, ann: AnnSet
     for stray in data_dir.glob("vectors.*.tmp"):
         stray.unlink(missing_ok=True)
     return vectors
+
+
+def _save_if_possible(vectors: VectorIndex, target: Path) -> None:
+    try:
+        vectors.save(target)
+    except OSError as error:  # a read-only data folder, a full disk: searches go on with the index in memory
+        log.info("could not save the rebuilt %s (%s); it is kept in memory", target, error)
 
 
 def _right_kind(vectors: VectorIndex, count: int, ann: AnnSettings) -> bool:
@@ -206,13 +246,8 @@ def _right_kind(vectors: VectorIndex, count: int, ann: AnnSettings) -> bool:
 def _reconcile(
     store: Store, files: list[tuple[int, Path]], dim: int, count: int, ann: AnnSettings, rebuild_wrong_kind: bool
 ) -> VectorIndex:
-    vectors = None
-    if files:
-        try:
-            vectors = VectorIndex.load(files[-1][1], nprobe=ann.nprobe)
-        except RuntimeError:
-            log.warning("unreadable %s; rebuilding from the store", files[-1][1])
-    if vectors is None or vectors.dim != dim or (rebuild_wrong_kind and not _right_kind(vectors, count, ann)):
+    vectors = load_usable(files[-1][1], dim, nprobe=ann.nprobe) if files else None
+    if vectors is None or (rebuild_wrong_kind and not _right_kind(vectors, count, ann)):
         return build_vectors(store, dim, count, ann)
     wanted = store.chunk_ids()
     have = vectors.ids()

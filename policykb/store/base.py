@@ -5,20 +5,47 @@ Every part of the store (documents.py, passages.py, …) is a subclass of StoreB
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from pathlib import Path
 from typing import Self
 
-from policykb.errors import IndexNotReadyError
+from policykb.errors import IndexNotReadyError, StoreDamagedError
 from policykb.store.schema import migrate
 
+log = logging.getLogger(__name__)
 INIT_HINT = "run: policykb ingest corpus/"
 PAGE_SIZE = 8192
 
 
+def damaged_store_message(path: Path, problem: object) -> str:
+    """What to say of a SQLite file that SQLite finds damaged (not a database, a malformed page)."""
+    return (
+        f"{path}: {problem} — the store itself is damaged, which `policykb check --repair` cannot mend: restore it "
+        "from a backup, or ingest the documents again into a new data folder"
+    )
+
+
+def _connect_readonly(path: Path) -> sqlite3.Connection:
+    """A read-only connection. On a full disk SQLite may fail to size the WAL's shared-memory file (`disk I/O error`);
+    while the WAL itself is empty, the database file holds every commit, and is read as an immutable file instead."""
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    conn = sqlite3.connect(uri, uri=True, timeout=30, check_same_thread=False)
+    try:
+        conn.execute("PRAGMA schema_version").fetchone()  # opens the WAL index, where the failure shows
+        return conn
+    except sqlite3.OperationalError as error:
+        conn.close()
+        wal = path.with_name(path.name + "-wal")
+        if "disk i/o error" not in str(error).lower() or (wal.exists() and wal.stat().st_size > 0):
+            raise
+        log.warning("%s: %s opening its WAL (is the disk full?); reading the database file as it is", path, error)
+        return sqlite3.connect(f"{uri}&immutable=1", uri=True, timeout=30, check_same_thread=False)
+
+
 def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
     if readonly:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30, check_same_thread=False)
+        conn = _connect_readonly(path)
     else:
         conn = sqlite3.connect(path, timeout=30, isolation_level=None)
         # Set only while a database is empty (later a no-op): a passage row (its text and 1.5 KB vector) is too large
@@ -40,9 +67,18 @@ class StoreBase:
             raise IndexNotReadyError(f"no index at {path.parent}: {INIT_HINT}")
         if not readonly:
             path.parent.mkdir(parents=True, exist_ok=True)
-        self.conn = _connect(path, readonly)
-        if not readonly:
-            migrate(self.conn)
+        try:
+            self.conn = _connect(path, readonly)
+            if not readonly:
+                migrate(self.conn)
+            self._read_schema()
+        except sqlite3.DatabaseError as error:
+            if isinstance(error, sqlite3.OperationalError):  # locked, a full disk: not damage
+                raise
+            raise StoreDamagedError(damaged_store_message(path, error)) from error
+
+    def _read_schema(self) -> None:
+        """What this index's schema has, for the queries that differ with it."""
         # An index from before OCR (migration 6), opened read-only to serve searches until the next ingest upgrades it.
         columns = {row[1] for row in self.conn.execute("PRAGMA table_info(chunks)")}
         has_ocr = "ocr" in columns
@@ -107,7 +143,9 @@ class StoreBase:
 class _Transaction:
     """BEGIN IMMEDIATE … COMMIT, rolled back on any exception (KeyboardInterrupt included).
 
-    Inside another transaction it is a savepoint, so that many writes (a bulk load) can share one commit.
+    Inside another transaction it is a savepoint, so that many writes (a bulk load) can share one commit. SQLite rolls
+    a transaction back by itself on some errors (a full disk, an I/O error); rolling back again would raise "cannot
+    rollback - no transaction is active" in place of the cause, so the rollback is only asked for while one is open.
     """
 
     def __init__(self, conn: sqlite3.Connection) -> None:
@@ -120,11 +158,24 @@ class _Transaction:
         return self.conn
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        if self.nested:
-            if exc_type is not None:
+        if exc_type is not None:
+            self._roll_back()
+            return
+        try:
+            self.conn.execute("RELEASE nested" if self.nested else "COMMIT")
+        except BaseException:  # a COMMIT that fails (the disk filled up) leaves the transaction to roll back
+            self._roll_back()
+            raise
+
+    def _roll_back(self) -> None:
+        """Undo this transaction's writes if SQLite has not already; never hides the error that led here."""
+        if not self.conn.in_transaction:
+            return
+        try:
+            if self.nested:
                 self.conn.execute("ROLLBACK TO nested")
-            self.conn.execute("RELEASE nested")
-        elif exc_type is None:
-            self.conn.execute("COMMIT")
-        else:
-            self.conn.execute("ROLLBACK")
+                self.conn.execute("RELEASE nested")
+            else:
+                self.conn.execute("ROLLBACK")
+        except sqlite3.Error as error:  # the cause, already raised, is what the user must see
+            log.warning("rolling back failed too: %s", error)

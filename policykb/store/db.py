@@ -17,13 +17,14 @@ from policykb.store.base import INIT_HINT
 from policykb.store.document_terms import DocumentTerms
 from policykb.store.documents import ACRONYMS_SQL, Documents, slugify
 from policykb.store.filters import Filters
+from policykb.store.fts_upkeep import FtsUpkeep
 from policykb.store.passage_terms import PassageTerms
 from policykb.store.passages import Passages
 
 __all__ = ["ACRONYMS_SQL", "INIT_HINT", "Filters", "Store", "slugify"]
 
 
-class Store(Documents, Passages, PassageTerms, DocumentTerms, Assignments):
+class Store(Documents, Passages, PassageTerms, DocumentTerms, Assignments, FtsUpkeep):
     """One connection to the store; open read-only for searches, read-write for ingest. The writes of a whole
     document are here, where every part is at hand."""
 

@@ -60,6 +60,14 @@ class Documents(StoreBase):
         row = self.conn.execute("SELECT id, content_hash FROM documents WHERE source = ?", (source,)).fetchone()
         return (row["id"], row["content_hash"]) if row else None
 
+    def sources_under(self, folder: str) -> list[str]:
+        """The source paths of the documents read from files in `folder` (a path as sources are written)."""
+        prefix = folder.rstrip("/") + "/"
+        rows = self.conn.execute(
+            "SELECT source FROM documents WHERE substr(source, 1, length(?)) = ?", (prefix, prefix)
+        )
+        return [row[0] for row in rows]
+
     def new_document_id(self, stem: str) -> str:
         base = slugify(stem)
         candidate, n = base, 1

@@ -17,6 +17,7 @@ def create_app(test_config: dict | None = None, config: Config | None = None) ->
     from policykb.web.request import init_request
     from policykb.web.security import init_security, secret_key
     from policykb.web.state import init_app
+    from policykb.web.upload_sweep import sweep_orphaned_uploads
     from policykb.web.uploads import UploadJobs
 
     app.config.from_mapping(
@@ -31,6 +32,7 @@ def create_app(test_config: dict | None = None, config: Config | None = None) ->
     init_app(app)
     init_request(app)
     init_security(app, csrf_exempt=(api.bp.name, briefs_api.bp.name))  # the admin token, or a JSON-only body, instead
+    sweep_orphaned_uploads(config)  # before any job runs: files left by a server that stopped mid-upload
     app.extensions["policykb_jobs"] = UploadJobs(config)
     app.register_blueprint(ui.bp)
     app.register_blueprint(api.bp, url_prefix="/api")

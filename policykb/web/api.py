@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 from pathlib import Path
 
 from flask import Blueprint, current_app, jsonify, request, url_for
 
+from policykb.check.findings import serving_findings
 from policykb.config import DEFAULT_CORPUS_DIR
-from policykb.errors import BadQueryError, IndexNotReadyError, NotFoundError
+from policykb.errors import BadQueryError, IndexNotReadyError, NotFoundError, StoreDamagedError
 from policykb.owners.answer import OwnersFinder
+from policykb.store.base import damaged_store_message
 from policykb.web.error_shape import error, json_errors
 from policykb.web.openapi import openapi_spec
 from policykb.web.request import filters_from_args, int_arg, mode_arg, require_store, searcher, text_arg
@@ -95,11 +98,28 @@ def owners():
 
 @bp.get("/health")
 def health():
+    """The index's generation and passages, with the cheap checks of policykb.check ("healthy", "problems", "checks",
+    "set_aside"); 503 in the error shape, with "problems", when no searcher can open the index."""
+    config = current_app.config["POLICYKB_CONFIG"]
     try:
         current = searcher()
     except IndexNotReadyError as exc:
         return error(str(exc), 503)
-    return jsonify({"ok": True, "generation": current.generation, "chunks": current.vectors.size})
+    except (StoreDamagedError, sqlite3.DatabaseError) as exc:  # a damaged store: said, not a crash
+        message = str(exc) if isinstance(exc, StoreDamagedError) else damaged_store_message(config.db_path, exc)
+        return jsonify({"ok": False, "error": message, "status": 503, "problems": [message]}), 503
+    report = serving_findings(config, current.generation, current.vectors, current.terms)
+    return jsonify(
+        {
+            "ok": True,
+            "generation": current.generation,
+            "chunks": current.vectors.size,
+            "healthy": report.ok,
+            "problems": report.problems,
+            "checks": [finding.to_json() for finding in report.findings],
+            "set_aside": [path.name for path in report.set_aside],
+        }
+    )
 
 
 @bp.get("/openapi.json")

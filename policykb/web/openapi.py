@@ -7,6 +7,27 @@ from policykb.limits import LIMITS, TEXT_CHARS
 from policykb.web.request import ID_RANGE, SQLITE_MAX_INT
 
 _ERROR = {"$ref": "#/components/schemas/Error"}
+_CHECK = {
+    "type": "object",
+    "properties": {"name": {"type": "string"}, "ok": {"type": "boolean"}, "detail": {"type": "string"}},
+}
+_HEALTH = {
+    "type": "object",
+    "required": ["ok", "generation", "chunks", "healthy", "problems"],
+    "properties": {
+        "ok": {"const": True},
+        "generation": {"type": "integer"},
+        "chunks": {"type": "integer", "description": "passages the searcher holds vectors of"},
+        "healthy": {"type": "boolean", "description": "whether every check passed"},
+        "problems": {"type": "array", "items": {"type": "string"}, "description": "each with its fix"},
+        "checks": {"type": "array", "items": _CHECK, "description": "the cheap checks of `policykb check`"},
+        "set_aside": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "damaged derived files renamed aside (and rebuilt)",
+        },
+    },
+}
 
 
 def _param(name: str, description: str, schema: dict, required: bool = False) -> dict:
@@ -196,7 +217,10 @@ def openapi_spec() -> dict:
                             }
                         },
                     },
-                    "responses": {**_ok({"type": "object"}, "accepted", "202"), **_errors(400, 401, 403, 413, 415)},
+                    "responses": {
+                        **_ok({"type": "object"}, "accepted", "202"),
+                        **_errors(400, 401, 403, 413, 415, 507),  # 507: the server's disk is full
+                    },
                 },
             },
             "/api/docs/{doc_id}": {
@@ -252,9 +276,9 @@ def openapi_spec() -> dict:
             **_brief_paths(),
             "/api/health": {
                 "get": {
-                    "summary": "Index status",
+                    "summary": "Index status, with the cheap checks of `policykb check`",
                     "operationId": "health",
-                    "responses": {**_ok({"type": "object"}), **_errors(503)},
+                    "responses": {**_ok(_HEALTH), **_errors(503)},
                 }
             },
             "/api/openapi.json": {

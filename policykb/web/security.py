@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import functools
 import hmac
+import logging
 import secrets
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from flask import Flask, abort, current_app, request, session
 from werkzeug.exceptions import HTTPException
+
+from policykb.disk import write_or_remove, writing
+from policykb.errors import StorageError
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -22,10 +26,16 @@ def secret_key(data_dir: Path, configured: str | None) -> str:
     if configured:
         return configured
     path = data_dir / "secret_key"
-    if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(32))
-        path.chmod(0o600)
+    if not path.exists() or not path.read_text().strip():  # empty: left by a full disk before writes were checked
+        key = secrets.token_urlsafe(32)
+        try:
+            with writing(data_dir):
+                data_dir.mkdir(parents=True, exist_ok=True)
+            write_or_remove(path, lambda target: target.write_text(key))
+            path.chmod(0o600)
+        except StorageError as error:  # a full disk must not stop the server: this run keeps its key in memory
+            logging.getLogger(__name__).warning("%s (sessions last until the server stops)", error)
+            return key
     return path.read_text().strip()
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, send_file, url_for
 
 from policykb.citations import format_citation, format_date, legal_citation, page_label
-from policykb.errors import BadQueryError, IngestError, NotFoundError
+from policykb.errors import BadQueryError, IngestError, NotFoundError, StorageError
 from policykb.ingest.page_images import display_page_png
 from policykb.models import ASSIGNMENT_KINDS
 from policykb.owners.answer import OwnersFinder, is_ownership_question, to_csv
@@ -239,7 +239,7 @@ def upload():
 def upload_file():
     try:
         path = save_upload(request.files.get("file"), current_app.config["POLICYKB_CONFIG"])
-    except UploadRejected as exc:
+    except (UploadRejected, StorageError) as exc:  # StorageError: a full disk (507)
         return _upload_page(str(exc), exc.status)
     job = current_app.extensions["policykb_jobs"].submit(path, request.files["file"].filename)
     return redirect(url_for("ui.job", job_id=job.id), code=303)

@@ -14,12 +14,14 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 
 from policykb.config import Config
+from policykb.disk import write_or_remove, writing
 from policykb.errors import PolicyKBError
 from policykb.ingest import SUPPORTED_EXTENSIONS
 from policykb.ingest.indexer import Indexer
 from policykb.search.embedder import make_embedder
 
 log = logging.getLogger(__name__)
+AGAIN = "upload the file again"
 
 
 IMAGE_MAGIC = {
@@ -66,9 +68,10 @@ def save_upload(upload: FileStorage | None, config: Config) -> Path:
             f"{upload.filename}: unsupported file type {suffix or '(none)'} — upload one of {', '.join(sorted(SUPPORTED_EXTENSIONS))}",
         )
     folder = config.data_dir / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
+    with writing(folder, AGAIN):
+        folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{uuid.uuid4().hex[:8]}-{name}"
-    upload.save(path)
+    write_or_remove(path, upload.save, AGAIN)  # a full disk is a 507, and leaves no partial file
     size = path.stat().st_size
     if size > config.max_file_bytes:
         path.unlink()

@@ -1,0 +1,62 @@
+"""Uploads a crash left behind: files in the data folder's uploads/ that no document came from, removed at start-up.
+
+An upload is saved to uploads/ and then ingested by a background job (policykb.web.uploads); a finished job's file is
+its document's source and stays, a failed job removes its file. Jobs live in the server's memory, so when the server
+starts none is running, and a file in uploads/ that is no document's source was left by a server that stopped (a
+crash, a kill) before its job finished: it would never be ingested or removed.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from pathlib import Path
+
+from policykb.config import Config
+from policykb.errors import IndexNotReadyError, StoreDamagedError
+from policykb.ingest.pipeline import sidecar_path
+from policykb.store import Store
+
+log = logging.getLogger(__name__)
+
+
+def uploads_folder(config: Config) -> Path:
+    return config.data_dir / "uploads"
+
+
+def sweep_orphaned_uploads(config: Config) -> list[Path]:
+    """Remove the files of uploads/ that no document in the store came from (nor are such a file's sidecar), and log
+    them in one line; the files removed. Nothing is removed while the store cannot be read."""
+    folder = uploads_folder(config)
+    if not folder.is_dir():
+        return []
+    kept = _sources_in(config, folder)
+    if kept is None:
+        return []
+    orphans = [path for path in sorted(folder.iterdir()) if path.is_file() and path.resolve() not in kept]
+    for path in orphans:
+        path.unlink(missing_ok=True)
+    if orphans:
+        log.warning(
+            "removed %d upload(s) from %s that no job finished (left by a server that stopped): %s",
+            len(orphans),
+            folder,
+            ", ".join(path.name for path in orphans),
+        )
+    return orphans
+
+
+def _sources_in(config: Config, folder: Path) -> set[Path] | None:
+    """The documents' source files in `folder` and their sidecars, resolved; empty without an index, None when the
+    store cannot be read (then nothing is swept)."""
+    try:
+        with Store(config.db_path, readonly=True) as store:
+            sources = [Path(source) for source in store.sources_under(str(folder.resolve()))]
+    except IndexNotReadyError:
+        return set()
+    except (StoreDamagedError, sqlite3.Error) as error:
+        log.warning("uploads in %s were not swept: the store could not be read (%s)", folder, error)
+        return None
+    kept = {source.resolve() for source in sources}
+    kept |= {sidecar.resolve() for source in sources if (sidecar := sidecar_path(source)) is not None}
+    return kept
