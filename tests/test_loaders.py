@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import zipfile
 from pathlib import Path
 
@@ -15,6 +16,8 @@ import pytest
 from builders import (
     PAGE_ONE,
     PAGE_TWO,
+    docx_bomb,
+    docx_declaring,
     docx_with_heading_and_table,
     form_text_pdf,
     image_only_pdf,
@@ -169,6 +172,49 @@ def test_zip_that_is_not_a_word_document_is_refused(tmp_path):
         archive.writestr("data.csv", "a,b\n1,2\n")
     error = ingest_error(load_docx, write(tmp_path / "data.docx", out.getvalue()))
     assert error.reason.startswith("not a readable .docx file (")
+
+
+def test_docx_zip_bomb_is_refused_before_anything_is_unpacked(tmp_path):
+    bomb = write(tmp_path / "bomb.docx", docx_bomb(8 * 2**20))
+    assert bomb.stat().st_size < 100_000
+    with pytest.raises(IngestError) as caught:
+        load_docx(bomb, bomb.read_bytes(), 2**20)
+    assert re.fullmatch(r"its parts unpack to [89] MB, over the 1 MB limit \(a zip bomb\?\)", caught.value.reason)
+    assert "raise POLICYKB_MAX_INFLATED_MB" in caught.value.fix
+
+
+def test_docx_whose_zip_directory_understates_a_part_is_refused_without_unpacking_past_it(tmp_path):
+    data = bytearray(docx_bomb(4 * 2**20))
+    directory = data.rindex(b"PK\x01\x02", 0, data.rindex(b"word/document.xml"))  # the part's central directory entry
+    data[directory + 24 : directory + 28] = (1000).to_bytes(4, "little")  # claims 1000 bytes unpacked
+    error = ingest_error(lambda path, raw: load_docx(path, raw, 2**20), write(tmp_path / "liar.docx", bytes(data)))
+    assert error.reason.startswith("not a readable zip archive (BadZipFile") or "passes the 1 MB limit" in error.reason
+
+
+def test_docx_within_the_unpacking_limit_still_reads(tmp_path):
+    data = docx_with_heading_and_table()
+    raw = load_docx(write(tmp_path / "targets.docx", data), data, 2**20)
+    assert "Northern uplands | 91 percent" in raw.pages[0]
+
+
+@pytest.mark.parametrize(
+    "doctype, reference",
+    [
+        (  # billion laughs: ten entities, each ten of the one before
+            "<!DOCTYPE w:document [<!ENTITY l0 'lol'>"
+            + "".join(f"<!ENTITY l{i} '{f'&l{i - 1};' * 10}'>" for i in range(1, 10))
+            + "]>",
+            "&l9;",
+        ),
+        ('<!DOCTYPE w:document [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>', "&xxe;"),  # XXE
+        ('<!DOCTYPE w:document SYSTEM "http://127.0.0.1:9/word.dtd">', "coverage"),  # a DTD fetched from afar
+    ],
+    ids=["billion-laughs", "xxe", "external-dtd"],
+)
+def test_docx_whose_xml_declares_entities_or_a_dtd_is_refused(tmp_path, doctype, reference):
+    error = ingest_error(load_docx, write(tmp_path / "entities.docx", docx_declaring(doctype, reference)))
+    assert error.reason.startswith("its part word/document.xml declares a DTD or entities")
+    assert "save it again as .docx" in error.fix
 
 
 # --- HTML and Markdown ------------------------------------------------------------------------------
