@@ -15,6 +15,7 @@ from click.testing import CliRunner, Result
 
 from policykb.cli import main
 from policykb.config import Config
+from policykb.links import is_allowed_link
 from policykb.search.embedder import FakeEmbedder
 from policykb.search.searcher import Searcher
 from policykb.store import Store
@@ -155,6 +156,30 @@ def test_file_named_near_the_file_system_limit_ingests(tmp_path):
     result = run_ingest(tmp_path / "data", tmp_path / long_name)
     assert result.exit_code == 0, result.output
     assert indexed_sources(tmp_path / "data") == {long_name}
+
+
+@pytest.mark.parametrize(
+    "url, allowed",
+    [
+        ("https://chinhphu.vn/van-ban/68", True),
+        ("http://example.org", True),
+        ("mailto:vanthu@molisa.gov.vn", True),
+        ("javascript:alert(1)", False),
+        ("JaVaScRiPt:alert(1)", False),
+        ("java\tscript:alert(1)", False),
+        (" javascript:alert(1)", False),
+        ("vbscript:msgbox(1)", False),
+        ("data:text/html,<script>alert(1)</script>", False),
+        ("file:///etc/passwd", False),
+        ("//evil.example/page", False),
+        ("/docs", False),
+        ("https://", False),
+        ("mailto:", False),
+        ("https://[::1", False),
+    ],
+)
+def test_only_absolute_http_https_and_mailto_addresses_may_become_links(url, allowed):
+    assert is_allowed_link(url) is allowed
 
 
 @pytest.mark.parametrize("url", ["javascript:alert(document.cookie)", " JavaScript:alert(1)", "data:text/html,<b>x"])
