@@ -123,7 +123,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "max_inflated_bytes",
         "POLICYKB_MAX_INFLATED_MB",
-        200,
+        100,  # twice POLICYKB_MAX_FILE_MB: room for a file full of images (packed already) or the XML of thousands of pages
         _whole_number,
         "most a file's compressed parts may unpack to (a .docx is a zip), in MB; past it the file is refused as a "
         "zip bomb",
