@@ -10,6 +10,7 @@ import io
 import logging
 import re
 import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from builders import (
     docx_with_heading_and_table,
     form_text_pdf,
     image_only_pdf,
+    pdf_from_objects,
     pypdf_written,
     text_pdf,
     two_page_pdf,
@@ -131,6 +133,26 @@ def test_pdf_that_pypdf_repairs_is_read_and_its_notes_stay_off_stderr(tmp_path, 
     assert PAGE_ONE[5] in raw.pages[0]
     assert not [r for r in caplog.records if r.name.startswith("pypdf")]
     assert any(r.name == "policykb.ingest.loaders" and "pypdf:" in r.getMessage() for r in caplog.records)
+
+
+def test_pdf_whose_page_streams_unpack_past_the_limit_is_refused_at_that_page(tmp_path):
+    stream = zlib.compress(b"BT /F1 12 Tf 72 720 Td (Pension reform) Tj ET\n" + b" " * 2**20, 9)
+    page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [" + b" ".join(b"%d 0 R" % (4 + 2 * i) for i in range(5)) + b"] /Count 5 >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    for i in range(5):  # five pages of a few kB, each unpacking to 1 MB of operators
+        objects += [
+            page % (5 + 2 * i),
+            b"<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream" % (len(stream), stream),
+        ]
+    pdf = write(tmp_path / "bomb.pdf", pdf_from_objects(objects))
+    assert len(load_pdf(pdf, pdf.read_bytes(), 6 * 2**20).pages) == 5
+    with pytest.raises(IngestError) as caught:
+        load_pdf(pdf, pdf.read_bytes(), 3 * 2**20)
+    assert caught.value.reason == "its page streams unpack past the 3 MB limit at page 3 (a decompression bomb?)"
 
 
 # --- DOCX -------------------------------------------------------------------------------------------

@@ -53,9 +53,7 @@ def check_zip_budget(path: Path, data: bytes, max_inflated_bytes: int, fix: str)
             members = archive.infolist()
             declared = sum(member.file_size for member in members)
             if declared > max_inflated_bytes:
-                raise _over_budget(
-                    path, f"its parts unpack to {_mb(declared)}, over the {_mb(max_inflated_bytes)} limit"
-                )
+                raise over_budget(path, f"its parts unpack to {mb(declared)}, over the {mb(max_inflated_bytes)} limit")
             inflated = 0
             for member in members:
                 inflated = _inflate_member(path, archive, member, inflated, max_inflated_bytes)
@@ -73,7 +71,7 @@ def _inflate_member(path: Path, archive: zipfile.ZipFile, member: zipfile.ZipInf
         while piece := part.read(_PIECE):
             inflated += len(piece)
             if inflated > limit:
-                raise _over_budget(path, f"unpacking it passes the {_mb(limit)} limit in its part {member.filename}")
+                raise over_budget(path, f"unpacking it passes the {mb(limit)} limit in its part {member.filename}")
             if prolog is not None:
                 prolog = _feed_prolog(path, member.filename, prolog, piece)
     return inflated
@@ -97,9 +95,10 @@ def _feed_prolog(path: Path, name: str, parser: DefusedXMLParser, piece: bytes) 
     return parser
 
 
-def _over_budget(path: Path, reason: str) -> ArchiveTooLargeError:
-    return ArchiveTooLargeError(path, f"{reason} (a zip bomb?)", _BOMB_FIX)
+def over_budget(path: Path, reason: str, bomb: str = "a zip bomb") -> ArchiveTooLargeError:
+    """The error for a file whose compressed parts (a zip's, a PDF's streams) unpack past the budget."""
+    return ArchiveTooLargeError(path, f"{reason} ({bomb}?)", _BOMB_FIX)
 
 
-def _mb(size: int) -> str:
+def mb(size: int) -> str:
     return f"{size / 2**20:.0f} MB"

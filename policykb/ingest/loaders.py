@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from policykb.errors import IngestError
-from policykb.ingest.archives import DEFAULT_MAX_INFLATED_BYTES, check_zip_budget
+from policykb.ingest.archives import DEFAULT_MAX_INFLATED_BYTES, check_zip_budget, mb, over_budget
 from policykb.ingest.decoding import decode_text, html_charset
 from policykb.ingest.page_images import IMAGE_FORMATS, image_page_count
 
@@ -147,8 +147,21 @@ def _may_show_text(resources, depth: int = 0) -> bool:
     )
 
 
-def _page_text(page) -> str:
-    return (page.extract_text() or "") if _may_show_text(page.get("/Resources")) else ""
+def _page_texts(path: Path, reader, max_inflated_bytes: int) -> list[str]:
+    """Each page's text layer; the bytes its content streams unpack to are counted, and the file refused once they
+    pass `max_inflated_bytes` (a page of a few kB can hold a stream that unpacks to 75 MB of operators to parse)."""
+    texts, unpacked = [], 0
+    for number, page in enumerate(reader.pages, start=1):
+        if not _may_show_text(page.get("/Resources")):
+            texts.append("")
+            continue
+        contents = page.get_contents()  # decoded once: extract_text reads it again from pypdf's cache
+        unpacked += len(contents.get_data()) if contents is not None else 0
+        if unpacked > max_inflated_bytes:
+            reason = f"its page streams unpack past the {mb(max_inflated_bytes)} limit at page {number}"
+            raise over_budget(path, reason, "a decompression bomb")
+        texts.append(page.extract_text() or "")
+    return texts
 
 
 def usable_text_layer(text: str) -> bool:
@@ -197,12 +210,14 @@ def load_pdf(path: Path, data: bytes, max_inflated_bytes: int = DEFAULT_MAX_INFL
     with _pypdf_notes_in_our_log(path):
         reader = _open_pdf(path, data)
         try:
-            pages = [_page_text(page) for page in reader.pages]
+            pages = _page_texts(path, reader, max_inflated_bytes)
             scanned = {
                 number: (float(page.mediabox.width), float(page.mediabox.height))
                 for number, (page, text) in enumerate(zip(reader.pages, pages), start=1)
                 if not usable_text_layer(text) and _draws_something(page)
             }
+        except IngestError:
+            raise
         except Exception as exc:  # noqa: BLE001 - as in _open_pdf
             raise _unreadable_pdf(path, data, exc) from exc
         title = _pdf_title(path, reader)
