@@ -34,7 +34,7 @@ from pypdf import PdfReader
 from policykb.config import Config
 from policykb.errors import IngestError
 from policykb.glossary import load_glossary
-from policykb.ingest import parse_file
+from policykb.ingest import archives, parse_file
 from policykb.ingest.decoding import decode_text
 from policykb.ingest.indexer import Indexer
 from policykb.ingest.loaders import load_docx, load_html, load_pdf
@@ -203,6 +203,19 @@ def test_docx_zip_bomb_is_refused_before_anything_is_unpacked(tmp_path):
         load_docx(bomb, bomb.read_bytes(), 2**20)
     assert re.fullmatch(r"its parts unpack to [89] MB, over the 1 MB limit \(a zip bomb\?\)", caught.value.reason)
     assert "raise POLICYKB_MAX_INFLATED_MB" in caught.value.fix
+
+
+def test_docx_of_countless_empty_parts_is_refused_before_they_are_opened(tmp_path, monkeypatch):
+    monkeypatch.setattr(archives, "MAX_PARTS", 100)
+    sound = zipfile.ZipFile(io.BytesIO(docx_with_heading_and_table()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as crowded:
+        for item in sound.infolist():
+            crowded.writestr(item, sound.read(item))
+        for number in range(100):
+            crowded.writestr(f"word/media/empty{number}.bin", b"")
+    error = ingest_error(load_docx, write(tmp_path / "crowded.docx", out.getvalue()))
+    assert error.reason == "it holds 117 parts, over the 100 a document may have (a zip bomb?)"
 
 
 def test_docx_whose_zip_directory_understates_a_part_is_refused_without_unpacking_past_it(tmp_path):

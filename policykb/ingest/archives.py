@@ -21,6 +21,7 @@ from policykb.config import Config
 from policykb.errors import IngestError
 
 DEFAULT_MAX_INFLATED_BYTES = Config.max_inflated_bytes  # POLICYKB_MAX_INFLATED_MB
+MAX_PARTS = 10_000  # a Word file has tens of parts, a few thousand with every image apart; each costs a file open
 _PIECE = 2**20  # bytes inflated at a time: what reading a part costs in memory
 _XML_SUFFIXES = (".xml", ".rels")
 _BOMB_FIX = "if the file is genuine, raise POLICYKB_MAX_INFLATED_MB; otherwise do not ingest it"
@@ -51,6 +52,9 @@ def check_zip_budget(path: Path, data: bytes, max_inflated_bytes: int, fix: str)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
+            if len(members) > MAX_PARTS:
+                reason = f"it holds {len(members):,} parts, over the {MAX_PARTS:,} a document may have (a zip bomb?)"
+                raise ArchiveTooLargeError(path, reason, "do not ingest it; a Word file has tens of parts")
             declared = sum(member.file_size for member in members)
             if declared > max_inflated_bytes:
                 raise over_budget(path, f"its parts unpack to {mb(declared)}, over the {mb(max_inflated_bytes)} limit")
