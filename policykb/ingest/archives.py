@@ -1,4 +1,5 @@
-"""Zip archives from user files (a .docx is one) read within a budget before any library opens them.
+"""The unpacking budget for user files: zip archives (a .docx is one) checked before any library opens them; the
+error for a PDF whose page streams pass the same budget (counted by its loader) comes from here too.
 
 A zip bomb — a small file whose parts inflate to gigabytes — is refused from the sizes its directory declares and,
 since a directory can lie, by counting the bytes each part really inflates to while reading it in pieces. An XML part
