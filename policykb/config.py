@@ -121,6 +121,15 @@ SETTINGS: tuple[Setting, ...] = (
         to_field=megabytes,
     ),
     Setting(
+        "max_inflated_bytes",
+        "POLICYKB_MAX_INFLATED_MB",
+        100,  # twice POLICYKB_MAX_FILE_MB: room for a file full of images (packed already) or the XML of thousands of pages
+        _whole_number,
+        "most a file's compressed parts may unpack to (a .docx is a zip), in MB; past it the file is refused as a "
+        "zip bomb",
+        to_field=megabytes,
+    ),
+    Setting(
         "admin_token",
         "POLICYKB_ADMIN_TOKEN",
         None,
@@ -202,6 +211,7 @@ class Config:
     max_chunk_chars: int = _DEFAULTS["max_chunk_chars"]
     target_chunk_chars: int = 900  # not a setting: chunking aims here and never passes max_chunk_chars
     max_file_bytes: int = _DEFAULTS["max_file_bytes"]
+    max_inflated_bytes: int = _DEFAULTS["max_inflated_bytes"]
     embed_batch_size: int = 32  # not a setting: texts embedded per model call
     per_doc_cap: int = 3  # not a setting: passages of one document on a page of results
     ann_threshold: int = _DEFAULTS["ann_threshold"]

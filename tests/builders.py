@@ -1,8 +1,10 @@
-"""Small files built by hand for ingest tests: PDFs (text, image-only, form), encrypted copies, a DOCX."""
+"""Small files built by hand for ingest tests: PDFs (text, image-only, form), encrypted copies, DOCX files (sound, and
+made hostile: zip bombs, declared entities)."""
 
 from __future__ import annotations
 
 import io
+import zipfile
 
 from pypdf import PdfReader, PdfWriter
 
@@ -105,3 +107,34 @@ def docx_with_heading_and_table() -> bytes:
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+def docx_with_document_xml(xml: bytes, compresslevel: int = 6) -> bytes:
+    """The heading-and-table Word document with its word/document.xml replaced: a part made hostile."""
+    good = zipfile.ZipFile(io.BytesIO(docx_with_heading_and_table()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=compresslevel) as hostile:
+        for item in good.infolist():
+            hostile.writestr(item.filename, xml if item.filename == "word/document.xml" else good.read(item))
+    return out.getvalue()
+
+
+WORD_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def docx_bomb(inflated_bytes: int) -> bytes:
+    """A zip bomb shaped as a .docx: its word/document.xml, well-formed paragraphs, inflates to `inflated_bytes`."""
+    paragraph = b"<w:p><w:r><w:t>The ministry reports coverage every quarter.</w:t></w:r></w:p>"
+    body = paragraph * (inflated_bytes // len(paragraph))
+    xml = f'<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="{WORD_NS}"><w:body>'.encode()
+    return docx_with_document_xml(xml + body + b"</w:body></w:document>", compresslevel=9)
+
+
+def docx_declaring(doctype: str, reference: str) -> bytes:
+    """A Word document whose word/document.xml declares `doctype` and uses `reference` in its one paragraph: the
+    shape of a billion-laughs or XXE attack."""
+    xml = (
+        f'<?xml version="1.0" encoding="UTF-8"?>{doctype}<w:document xmlns:w="{WORD_NS}"><w:body>'
+        f"<w:p><w:r><w:t>The ministry reports {reference} every quarter.</w:t></w:r></w:p></w:body></w:document>"
+    )
+    return docx_with_document_xml(xml.encode())

@@ -3,15 +3,19 @@ and the index from before intact and searchable."""
 
 from __future__ import annotations
 
+import json
+import logging
+import re
 import shutil
 from pathlib import Path
 
 import pytest
-from builders import image_only_pdf, pypdf_written, two_page_pdf
+from builders import docx_bomb, docx_declaring, image_only_pdf, pypdf_written, two_page_pdf
 from click.testing import CliRunner, Result
 
 from policykb.cli import main
 from policykb.config import Config
+from policykb.links import is_allowed_link
 from policykb.search.embedder import FakeEmbedder
 from policykb.search.searcher import Searcher
 from policykb.store import Store
@@ -136,6 +140,62 @@ def test_corrupt_docx_is_reported_as_not_a_zip_and_others_still_ingest(tmp_path)
     assert "save it again as .docx" in fix
 
 
+def test_docx_declaring_an_external_entity_is_reported_and_others_still_ingest(tmp_path):
+    bad = tmp_path / "xxe.docx"
+    bad.write_bytes(docx_declaring('<!DOCTYPE w:document [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>', "&xxe;"))
+    reason, fix = ingest_beside_a_good_file(tmp_path, bad)
+    assert reason.startswith("its part word/document.xml declares a DTD or entities")
+    assert "save it again as .docx" in fix
+
+
+def test_file_named_near_the_file_system_limit_ingests(tmp_path):
+    head = "Nghị quyết về bảo hiểm xã hội "
+    long_name = head + "x" * (248 - len(head.encode()) - 4) + ".txt"  # 248 bytes of UTF-8: no room for ".meta.json"
+    assert len(long_name.encode()) == 248
+    (tmp_path / long_name).write_text(GOOD_TEXT, encoding="utf-8")
+    result = run_ingest(tmp_path / "data", tmp_path / long_name)
+    assert result.exit_code == 0, result.output
+    assert indexed_sources(tmp_path / "data") == {long_name}
+
+
+@pytest.mark.parametrize(
+    "url, allowed",
+    [
+        ("https://chinhphu.vn/van-ban/68", True),
+        ("http://example.org", True),
+        ("mailto:vanthu@molisa.gov.vn", True),
+        ("javascript:alert(1)", False),
+        ("JaVaScRiPt:alert(1)", False),
+        ("java\tscript:alert(1)", False),
+        (" javascript:alert(1)", False),
+        ("vbscript:msgbox(1)", False),
+        ("data:text/html,<script>alert(1)</script>", False),
+        ("file:///etc/passwd", False),
+        ("//evil.example/page", False),
+        ("/docs", False),
+        ("https://", False),
+        ("mailto:", False),
+        ("https://[::1", False),
+    ],
+)
+def test_only_absolute_http_https_and_mailto_addresses_may_become_links(url, allowed):
+    assert is_allowed_link(url) is allowed
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(document.cookie)", " JavaScript:alert(1)", "data:text/html,<b>x"])
+def test_sidecar_url_that_is_no_web_address_is_dropped_with_a_warning(tmp_path, caplog, url):
+    (tmp_path / "note.txt").write_text(GOOD_TEXT, encoding="utf-8")
+    (tmp_path / "note.txt.meta.json").write_text(json.dumps({"url": url, "title": "Rural pensions"}), encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="policykb.ingest.pipeline"):
+        result = run_ingest(tmp_path / "data", tmp_path / "note.txt")
+    assert result.exit_code == 0, result.output
+    [warning] = [record.getMessage() for record in caplog.records if record.name == "policykb.ingest.pipeline"]
+    assert warning.startswith(f"{tmp_path / 'note.txt.meta.json'}: the web address {url!r} is not an absolute")
+    with Store(tmp_path / "data" / "policykb.sqlite3", readonly=True) as store:
+        [doc] = store.list_documents()
+        assert (doc.title, doc.url) == ("Rural pensions", None)
+
+
 def test_unsupported_extension_named_explicitly_is_reported_and_others_still_ingest(tmp_path):
     bad = tmp_path / "budget.xlsx"
     bad.write_bytes(b"PK\x03\x04")
@@ -213,6 +273,22 @@ def test_bad_files_leave_the_existing_index_intact_and_searchable(fake_index: Co
     assert documents == before_counts[0] + 1 and chunks > before_counts[1]
     assert _search_top(fake_index, query) == before_hits
     assert _search_top(fake_index, "rural pension farmer over sixty")[0][0].startswith("good")
+
+
+def test_zip_bomb_docx_is_refused_in_one_line_and_the_index_is_unchanged(fake_index: Config, tmp_path):
+    query = "who coordinates the partnership group"
+    before = _counts(fake_index), _search_top(fake_index, query)
+    bomb = tmp_path / "report.docx"
+    bomb.write_bytes(docx_bomb(6 * 2**20))
+    result = run_ingest(fake_index.data_dir, bomb, env={"POLICYKB_MAX_INFLATED_MB": "2"})
+    assert result.exit_code == 1
+    [line] = error_lines(result)
+    assert re.fullmatch(
+        rf"error: {re.escape(str(bomb))}: its parts unpack to [67] MB, over the 2 MB limit \(a zip bomb\?\) — "
+        "if the file is genuine, raise POLICYKB_MAX_INFLATED_MB; otherwise do not ingest it",
+        line,
+    )
+    assert (_counts(fake_index), _search_top(fake_index, query)) == before
 
 
 def test_a_corrupt_new_version_of_an_indexed_file_keeps_the_indexed_version(tmp_path):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from policykb.bench.synthetic import QUERY_KINDS, Vocabulary, benchmark_queries
 from policykb.bench.throughput import run_benchmarks
+from policykb.bench.zipbomb import Caps, run_zipbomb_benchmark
 from policykb.config import DEFAULT_CORPUS_DIR, Config
 from policykb.glossary import load_glossary
 
@@ -46,3 +47,11 @@ def test_benchmark_queries_are_the_same_every_run_and_mix_every_kind():
     texts = [text for _, text in queries]
     assert "68/NQ-CP" in texts and "bảo hiểm xã hội" in texts
     assert len(set(texts)) >= 120
+
+
+def test_zip_bomb_benchmark_finds_the_bomb_refused_for_less_than_100_mb_extra(tmp_path: Path):
+    figures = run_zipbomb_benchmark(12, Caps(memory_mb=2000, seconds=120), tmp_path, {"POLICYKB_MAX_INFLATED_MB": "4"})
+    assert figures["bomb_inflated_mb"] > 12 and figures["bomb_file_mb"] < 1
+    assert figures["bomb_refused"] and figures["bomb_killed_at"] is None
+    assert "over the 4 MB limit (a zip bomb?)" in figures["bomb_message"]
+    assert figures["normal_peak_mb"] > 0 and figures["extra_peak_mb"] < 100

@@ -8,16 +8,21 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
 from builders import (
     PAGE_ONE,
     PAGE_TWO,
+    docx_bomb,
+    docx_declaring,
     docx_with_heading_and_table,
     form_text_pdf,
     image_only_pdf,
+    pdf_from_objects,
     pypdf_written,
     text_pdf,
     two_page_pdf,
@@ -29,7 +34,7 @@ from pypdf import PdfReader
 from policykb.config import Config
 from policykb.errors import IngestError
 from policykb.glossary import load_glossary
-from policykb.ingest import parse_file
+from policykb.ingest import archives, parse_file
 from policykb.ingest.decoding import decode_text
 from policykb.ingest.indexer import Indexer
 from policykb.ingest.loaders import load_docx, load_html, load_pdf
@@ -130,6 +135,26 @@ def test_pdf_that_pypdf_repairs_is_read_and_its_notes_stay_off_stderr(tmp_path, 
     assert any(r.name == "policykb.ingest.loaders" and "pypdf:" in r.getMessage() for r in caplog.records)
 
 
+def test_pdf_whose_page_streams_unpack_past_the_limit_is_refused_at_that_page(tmp_path):
+    stream = zlib.compress(b"BT /F1 12 Tf 72 720 Td (Pension reform) Tj ET\n" + b" " * 2**20, 9)
+    page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [" + b" ".join(b"%d 0 R" % (4 + 2 * i) for i in range(5)) + b"] /Count 5 >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    for i in range(5):  # five pages of a few kB, each unpacking to 1 MB of operators
+        objects += [
+            page % (5 + 2 * i),
+            b"<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream" % (len(stream), stream),
+        ]
+    pdf = write(tmp_path / "bomb.pdf", pdf_from_objects(objects))
+    assert len(load_pdf(pdf, pdf.read_bytes(), 6 * 2**20).pages) == 5
+    with pytest.raises(IngestError) as caught:
+        load_pdf(pdf, pdf.read_bytes(), 3 * 2**20)
+    assert caught.value.reason == "its page streams unpack past the 3 MB limit at page 3 (a decompression bomb?)"
+
+
 # --- DOCX -------------------------------------------------------------------------------------------
 
 
@@ -169,6 +194,62 @@ def test_zip_that_is_not_a_word_document_is_refused(tmp_path):
         archive.writestr("data.csv", "a,b\n1,2\n")
     error = ingest_error(load_docx, write(tmp_path / "data.docx", out.getvalue()))
     assert error.reason.startswith("not a readable .docx file (")
+
+
+def test_docx_zip_bomb_is_refused_before_anything_is_unpacked(tmp_path):
+    bomb = write(tmp_path / "bomb.docx", docx_bomb(8 * 2**20))
+    assert bomb.stat().st_size < 100_000
+    with pytest.raises(IngestError) as caught:
+        load_docx(bomb, bomb.read_bytes(), 2**20)
+    assert re.fullmatch(r"its parts unpack to [89] MB, over the 1 MB limit \(a zip bomb\?\)", caught.value.reason)
+    assert "raise POLICYKB_MAX_INFLATED_MB" in caught.value.fix
+
+
+def test_docx_of_countless_empty_parts_is_refused_before_they_are_opened(tmp_path, monkeypatch):
+    monkeypatch.setattr(archives, "MAX_PARTS", 100)
+    sound = zipfile.ZipFile(io.BytesIO(docx_with_heading_and_table()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as crowded:
+        for item in sound.infolist():
+            crowded.writestr(item, sound.read(item))
+        for number in range(100):
+            crowded.writestr(f"word/media/empty{number}.bin", b"")
+    error = ingest_error(load_docx, write(tmp_path / "crowded.docx", out.getvalue()))
+    assert error.reason == "it holds 117 parts, over the 100 a document may have (a zip bomb?)"
+
+
+def test_docx_whose_zip_directory_understates_a_part_is_refused_without_unpacking_past_it(tmp_path):
+    data = bytearray(docx_bomb(4 * 2**20))
+    directory = data.rindex(b"PK\x01\x02", 0, data.rindex(b"word/document.xml"))  # the part's central directory entry
+    data[directory + 24 : directory + 28] = (1000).to_bytes(4, "little")  # claims 1000 bytes unpacked
+    error = ingest_error(lambda path, raw: load_docx(path, raw, 2**20), write(tmp_path / "liar.docx", bytes(data)))
+    assert error.reason.startswith("not a readable zip archive (BadZipFile") or "passes the 1 MB limit" in error.reason
+
+
+def test_docx_within_the_unpacking_limit_still_reads(tmp_path):
+    data = docx_with_heading_and_table()
+    raw = load_docx(write(tmp_path / "targets.docx", data), data, 2**20)
+    assert "Northern uplands | 91 percent" in raw.pages[0]
+
+
+@pytest.mark.parametrize(
+    "doctype, reference",
+    [
+        (  # billion laughs: ten entities, each ten of the one before
+            "<!DOCTYPE w:document [<!ENTITY l0 'lol'>"
+            + "".join(f"<!ENTITY l{i} '{f'&l{i - 1};' * 10}'>" for i in range(1, 10))
+            + "]>",
+            "&l9;",
+        ),
+        ('<!DOCTYPE w:document [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>', "&xxe;"),  # XXE
+        ('<!DOCTYPE w:document SYSTEM "http://127.0.0.1:9/word.dtd">', "coverage"),  # a DTD fetched from afar
+    ],
+    ids=["billion-laughs", "xxe", "external-dtd"],
+)
+def test_docx_whose_xml_declares_entities_or_a_dtd_is_refused(tmp_path, doctype, reference):
+    error = ingest_error(load_docx, write(tmp_path / "entities.docx", docx_declaring(doctype, reference)))
+    assert error.reason.startswith("its part word/document.xml declares a DTD or entities")
+    assert "save it again as .docx" in error.fix
 
 
 # --- HTML and Markdown ------------------------------------------------------------------------------

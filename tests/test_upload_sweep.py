@@ -20,6 +20,7 @@ from policykb.ingest.indexer import Indexer
 from policykb.search.embedder import FakeEmbedder
 from policykb.store import Store
 from policykb.web import create_app
+from policykb.web.upload_names import new_upload_path
 from policykb.web.upload_sweep import sweep_orphaned_uploads
 
 TOKEN = "s3cret-token"
@@ -42,6 +43,21 @@ def test_start_up_removes_uploads_no_document_came_from_and_keeps_the_others(fak
     sweeps = [r.getMessage() for r in caplog.records if r.name == "policykb.web.upload_sweep"]
     assert len(sweeps) == 1 and "5678dcba-crashed.pdf" in sweeps[0] and "9999eeee-empty.txt" in sweeps[0]
     assert sweep_orphaned_uploads(fake_index) == []
+
+
+def test_uploads_in_folders_of_their_own_are_swept_with_their_folder_and_kept_when_a_document_came_from_them(
+    fake_index: Config,
+):
+    uploads = fake_index.data_dir / "uploads"
+    kept = new_upload_path(uploads, "Nghị quyết 68.txt")
+    kept.write_text("Quokka programme for older people.", encoding="utf-8")
+    with Indexer(fake_index, FakeEmbedder(), progress=False) as indexer:
+        assert not indexer.ingest([kept]).errors
+    crashed = new_upload_path(uploads, "báo cáo.pdf")
+    crashed.write_bytes(b"%PDF-1.4 half")
+    never_written = new_upload_path(uploads, "x.txt").parent
+    assert [p.name for p in sweep_orphaned_uploads(fake_index)] == ["báo cáo.pdf"]
+    assert kept.exists() and not crashed.parent.exists() and not never_written.exists()
 
 
 def test_without_an_index_every_upload_is_an_orphan(fake_config: Config):

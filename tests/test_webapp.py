@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import html
 import io
 import re
+import sqlite3
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
+from builders import docx_bomb
 from flask import url_for
 
 from policykb.config import Config
 from policykb.ingest.indexer import Indexer
 from policykb.search.embedder import FakeEmbedder, make_embedder
+from policykb.store import Store
 from policykb.web import create_app
+from policykb.web.upload_names import MAX_NAME_BYTES, safe_file_name
 
 TOKEN = "s3cret-token"
 RESOLUTION = "004_6608ed9db748e12c"
@@ -323,6 +329,97 @@ def test_api_upload_then_delete_round_trip(client):
     hits = client.get("/api/search", query_string={"q": "walrusbudget"}).get_json()["hits"]
     assert all(hit["doc_id"] != job["doc_id"] for hit in hits)
     assert client.delete(f"/api/docs/{job['doc_id']}", headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 404
+
+
+def _upload(client, name: str, content: bytes) -> dict:
+    response = client.post(
+        "/api/docs", headers={"Authorization": f"Bearer {TOKEN}"}, data={"file": (io.BytesIO(content), name)}
+    )
+    assert response.status_code == 202, response.get_json()
+    return _wait_for_job(client, response.get_json()["job"]["id"])
+
+
+WALRUS = b"Walrus budget note\n\nThe walrusbudget line funds social workers in every province.\n"
+LONG_NAME = "Nghị quyết về bảo hiểm xã hội " * 12 + ".txt"
+
+
+@pytest.mark.parametrize("name", ["文件.txt", "Nghị quyết 68.txt", LONG_NAME], ids=["chinese", "vietnamese", "long"])
+def test_upload_keeps_the_file_name_its_owner_gave_it(client, name):
+    job = _upload(client, name, WALRUS)
+    assert job["state"] == "done" and job["filename"] == name
+    kept = safe_file_name(name)
+    assert kept == name or (len(kept.encode()) <= MAX_NAME_BYTES and name.startswith(kept.removesuffix(".txt")))
+    original = client.get(f"/doc/{job['doc_id']}/original")
+    assert original.status_code == 200 and original.data == WALRUS
+    assert f"filename*=UTF-8''{quote(kept)}" in original.headers["Content-Disposition"]
+    assert f">{html.escape(kept)}</a>" in client.get(f"/doc/{job['doc_id']}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "sent, kept",
+    [
+        (
+            "C:\\Users\\an\\Nghi\u0323 quye\u0302\u0301t 68.pdf",
+            "Nghị quyết 68.pdf",
+        ),  # a Windows path, decomposed accents
+        ("../../etc/passwd.txt", "passwd.txt"),
+        ("invoice\u202etxt.exe", "invoicetxt.exe"),  # a right-to-left override disguising the extension
+        (".hidden.md", "hidden.md"),
+        ("..", "upload"),
+        ("x" * 300 + ".docx", "x" * (MAX_NAME_BYTES - 5) + ".docx"),
+    ],
+)
+def test_an_uploaded_file_name_is_made_safe_to_keep_on_disk(sent, kept):
+    assert safe_file_name(sent) == kept
+
+
+def test_api_upload_of_a_zip_bomb_is_refused_at_once_and_leaves_no_file(fake_index):
+    config = dataclasses.replace(fake_index, admin_token=TOKEN, max_inflated_bytes=2**20)
+    response = (
+        create_app(config=config)
+        .test_client()
+        .post(
+            "/api/docs",
+            headers={"Authorization": f"Bearer {TOKEN}"},
+            data={"file": (io.BytesIO(docx_bomb(4 * 2**20)), "report.docx")},
+        )
+    )
+    assert response.status_code == 413
+    assert "over the 1 MB limit (a zip bomb?)" in response.get_json()["error"]
+    assert not [path for path in (fake_index.data_dir / "uploads").rglob("*")]
+
+
+def test_an_uploaded_html_original_is_a_download_never_a_page_of_the_site(client):
+    page = (
+        b"<html><body><article><h1>Pension note</h1><p>The pension note explains how contributions are counted for "
+        b"workers in the informal sector and who pays them.</p><script>alert(document.cookie)</script></article>"
+        b"</body></html>"
+    )
+    job = _upload(client, "note.html", page)
+    assert job["state"] == "done", job
+    original = client.get(f"/doc/{job['doc_id']}/original")
+    assert original.headers["Content-Disposition"].startswith("attachment;")
+    assert original.mimetype == "text/html" and original.headers["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in original.headers["Content-Security-Policy"]
+
+
+def test_an_original_is_typed_by_its_format_and_first_bytes_never_by_its_name(client, fake_index):
+    with Store(fake_index.db_path, readonly=True) as store:
+        source = Path(store.get_document(RESOLUTION).source)
+    assert client.get(f"/doc/{RESOLUTION}/original").mimetype == "text/plain"
+    source.write_bytes(b"%PDF-1.4\n" + bytes(64))  # the file changed into something else since it was read
+    assert client.get(f"/doc/{RESOLUTION}/original").mimetype == "application/octet-stream"
+
+
+@pytest.mark.parametrize(
+    "url, linked",
+    [("javascript:alert(document.cookie)", False), ("data:text/html,x", False), ("https://chinhphu.vn/68", True)],
+)
+def test_only_a_web_or_mail_address_stored_with_a_document_becomes_a_link(client, fake_index, url, linked):
+    with sqlite3.connect(fake_index.db_path) as conn:  # an address stored before ingest checked them
+        conn.execute("UPDATE documents SET url = ? WHERE id = ?", (url, RESOLUTION))
+    page = client.get(f"/doc/{RESOLUTION}").get_data(as_text=True)
+    assert (f'href="{url}"' in page) is linked and ("web page</a>" in page) is linked
 
 
 def test_api_unknown_job_and_route_use_the_error_shape(client):

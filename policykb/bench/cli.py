@@ -1,6 +1,6 @@
 """`policykb bench …`: every benchmark as a command; registered on the main group.
 
-Each command calls its module (throughput, scale, ann_choice, embedders, loadtest, faults), whose functions stay callable
+Each command calls its module (throughput, scale, ann_choice, embedders, loadtest, faults, zipbomb), whose functions stay callable
 from Python. Every benchmark works in temporary folders: the index in --data is never touched.
 """
 
@@ -286,3 +286,29 @@ def bench_faults(corpus_dir: Path | None, as_json: bool) -> None:
     from policykb.bench.faults import run_faults
 
     print_figures(run_faults(corpus_dir), as_json)
+
+
+@bench.command("zipbomb")
+@click.option(
+    "--inflated-mb", default=500, show_default=True, type=int, help="What the bomb's word/document.xml unpacks to."
+)
+@click.option(
+    "--cap-mb", default=4000, show_default=True, type=int, help="Memory at which a child is killed (no budget)."
+)
+@click.option("--cap-seconds", default=120.0, show_default=True, type=float, help="Time after which it is killed.")
+@click.option(
+    "--work-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where the files and data folders go (default: the system's temporary folder).",
+)
+@json_option
+def bench_zipbomb(inflated_mb: int, cap_mb: int, cap_seconds: float, work_dir: Path | None, as_json: bool) -> None:
+    """Peak memory of `policykb ingest` given a zip-bomb .docx, beside a normal .docx, each in a child process;
+    the budget is POLICYKB_MAX_INFLATED_MB. The goal: refused, with less than 100 MB extra.
+
+    Example: policykb bench zipbomb --inflated-mb 500
+    """
+    from policykb.bench.zipbomb import Caps, run_zipbomb_benchmark
+
+    print_figures(run_zipbomb_benchmark(inflated_mb, Caps(cap_mb, cap_seconds), work_dir), as_json)

@@ -143,6 +143,7 @@ class Indexer(UsesEmbedder):
                     target_chars=self.config.target_chunk_chars,
                     max_chars=self.config.max_chunk_chars,
                     max_file_bytes=self.config.max_file_bytes,
+                    max_inflated_bytes=self.config.max_inflated_bytes,
                     ocr=ocr,
                 )
             except IngestError as exc:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from policykb.errors import IngestError
+from policykb.ingest.archives import DEFAULT_MAX_INFLATED_BYTES, check_zip_budget, mb, over_budget
 from policykb.ingest.decoding import decode_text, html_charset
 from policykb.ingest.page_images import IMAGE_FORMATS, image_page_count
 
@@ -45,12 +46,12 @@ class RawText:
     ocr_confidence: dict[int, float | None] = field(default_factory=dict)
 
 
-def load_plain(path: Path, data: bytes) -> RawText:
+def load_plain(path: Path, data: bytes, max_inflated_bytes: int = DEFAULT_MAX_INFLATED_BYTES) -> RawText:
     fmt = "md" if path.suffix.lower() == ".md" else "txt"
     return RawText(pages=[decode_text(data, str(path))], file_format=fmt)
 
 
-def load_html(path: Path, data: bytes) -> RawText:
+def load_html(path: Path, data: bytes, max_inflated_bytes: int = DEFAULT_MAX_INFLATED_BYTES) -> RawText:
     import trafilatura
 
     html = decode_text(data, str(path), declared=html_charset(data))
@@ -146,8 +147,21 @@ def _may_show_text(resources, depth: int = 0) -> bool:
     )
 
 
-def _page_text(page) -> str:
-    return (page.extract_text() or "") if _may_show_text(page.get("/Resources")) else ""
+def _page_texts(path: Path, reader, max_inflated_bytes: int) -> list[str]:
+    """Each page's text layer; the bytes its content streams unpack to are counted, and the file refused once they
+    pass `max_inflated_bytes` (a page of a few kB can hold a stream that unpacks to 75 MB of operators to parse)."""
+    texts, unpacked = [], 0
+    for number, page in enumerate(reader.pages, start=1):
+        if not _may_show_text(page.get("/Resources")):
+            texts.append("")
+            continue
+        contents = page.get_contents()  # decoded once: extract_text reads it again from pypdf's cache
+        unpacked += len(contents.get_data()) if contents is not None else 0
+        if unpacked > max_inflated_bytes:
+            reason = f"its page streams unpack past the {mb(max_inflated_bytes)} limit at page {number}"
+            raise over_budget(path, reason, "a decompression bomb")
+        texts.append(page.extract_text() or "")
+    return texts
 
 
 def usable_text_layer(text: str) -> bool:
@@ -192,16 +206,18 @@ def _open_pdf(path: Path, data: bytes):
     return reader
 
 
-def load_pdf(path: Path, data: bytes) -> RawText:
+def load_pdf(path: Path, data: bytes, max_inflated_bytes: int = DEFAULT_MAX_INFLATED_BYTES) -> RawText:
     with _pypdf_notes_in_our_log(path):
         reader = _open_pdf(path, data)
         try:
-            pages = [_page_text(page) for page in reader.pages]
+            pages = _page_texts(path, reader, max_inflated_bytes)
             scanned = {
                 number: (float(page.mediabox.width), float(page.mediabox.height))
                 for number, (page, text) in enumerate(zip(reader.pages, pages), start=1)
                 if not usable_text_layer(text) and _draws_something(page)
             }
+        except IngestError:
+            raise
         except Exception as exc:  # noqa: BLE001 - as in _open_pdf
             raise _unreadable_pdf(path, data, exc) from exc
         title = _pdf_title(path, reader)
@@ -212,7 +228,7 @@ def load_pdf(path: Path, data: bytes) -> RawText:
     return RawText(pages=pages, file_format="pdf", title=title, paged=True, ocr_pages=scanned)
 
 
-def load_image(path: Path, data: bytes) -> RawText:
+def load_image(path: Path, data: bytes, max_inflated_bytes: int = DEFAULT_MAX_INFLATED_BYTES) -> RawText:
     """An image file (a scan, a photographed note; a multi-page TIFF): every page is read by OCR."""
     count = image_page_count(path, data)
     return RawText(
@@ -243,7 +259,8 @@ def _docx_heading_level(paragraph) -> int | None:
     return None
 
 
-def _check_docx_container(path: Path, data: bytes) -> None:
+def _check_docx_container(path: Path, data: bytes, max_inflated_bytes: int) -> None:
+    """Refuse what is not a .docx, and a zip bomb or an XML part declaring entities, before python-docx reads it."""
     if data.startswith(_OLE_MAGIC):
         raise IngestError(
             path,
@@ -252,6 +269,7 @@ def _check_docx_container(path: Path, data: bytes) -> None:
         )
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise IngestError(path, "not a valid .docx file (it is not a zip archive)", _DOCX_FIX)
+    check_zip_budget(path, data, max_inflated_bytes, _DOCX_FIX)
 
 
 def _table_row(row) -> str:
@@ -283,10 +301,11 @@ def _docx_lines(document) -> tuple[list[str], dict[str, int]]:
     return lines, headings
 
 
-def load_docx(path: Path, data: bytes) -> RawText:
+def load_docx(path: Path, data: bytes, max_inflated_bytes: int = DEFAULT_MAX_INFLATED_BYTES) -> RawText:
+    """Paragraphs and tables of a Word file, once its parts are known to unpack within `max_inflated_bytes`."""
     import docx
 
-    _check_docx_container(path, data)
+    _check_docx_container(path, data, max_inflated_bytes)
     try:
         document = docx.Document(io.BytesIO(data))
         lines, headings = _docx_lines(document)
@@ -296,7 +315,8 @@ def load_docx(path: Path, data: bytes) -> RawText:
     return RawText(pages=["\n".join(lines)], file_format="docx", title=title, headings=headings)
 
 
-Loader = Callable[[Path, bytes], RawText]  # a file's path (for messages and its suffix) and its bytes
+# A file's path (for messages and its suffix), its bytes, and the most bytes its compressed parts may unpack to.
+Loader = Callable[[Path, bytes, int], RawText]
 
 LOADERS: dict[str, Loader] = {
     ".txt": load_plain,

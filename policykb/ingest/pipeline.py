@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -12,12 +13,14 @@ from policykb.docnumbers import find_doc_numbers
 from policykb.errors import IngestError
 from policykb.glossary import Glossary
 from policykb.ingest import metadata
+from policykb.ingest.archives import DEFAULT_MAX_INFLATED_BYTES
 from policykb.ingest.chunking import chunk_text
 from policykb.ingest.cleaning import CleanText, clean_pages
 from policykb.ingest.language import detect_language
 from policykb.ingest.legal_layout import LegalLayout, read_legal_layout
 from policykb.ingest.loaders import LOADERS, Loader, RawText
 from policykb.ingest.ocr import OcrSettings, ocr_raw_text
+from policykb.links import LINK_SCHEMES, is_allowed_link
 from policykb.models import Chunk, Document
 from policykb.owners.extract import extract_assignments
 
@@ -44,11 +47,17 @@ DOC_TYPES = (
 _DATE_VALUE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 _MIN_CHUNK_LANGUAGE_CHARS = 200
 
+log = logging.getLogger(__name__)
+
 
 def sidecar_path(path: Path) -> Path | None:
+    """NAME.meta.json or NAME.pdf.meta.json beside the file; none when such a name would be too long to exist."""
     for candidate in (path.with_name(path.name + ".meta.json"), path.with_suffix(".meta.json")):
-        if candidate.is_file():
-            return candidate
+        try:
+            if candidate.is_file():
+                return candidate
+        except OSError:  # ENAMETOOLONG: a file name near the file system's limit leaves no room for ".meta.json"
+            continue
     return None
 
 
@@ -136,6 +145,7 @@ def parse_file(
     target_chars: int = 900,
     max_chars: int = 1500,
     max_file_bytes: int = 50 * 2**20,
+    max_inflated_bytes: int = DEFAULT_MAX_INFLATED_BYTES,
     ocr: OcrSettings | None = None,
 ) -> Document:
     """Load, clean, chunk and describe one file; scanned pages and images are read by OCR.
@@ -146,7 +156,7 @@ def parse_file(
             path, f"unsupported file type {path.suffix}", f"convert it to one of {', '.join(sorted(LOADERS))}"
         )
     overrides = read_sidecar(path)
-    raw, clean, ocr_complete = _read_clean_text(path, loader, max_file_bytes, ocr)
+    raw, clean, ocr_complete = _read_clean_text(path, loader, (max_file_bytes, max_inflated_bytes), ocr)
     page_starts = clean.page_starts if raw.paged else []
     layout = read_legal_layout(clean.text)
     chunks = _chunk_clean_text(raw, clean.text, page_starts, target_chars, max_chars, layout.skip)
@@ -173,7 +183,7 @@ def parse_file(
         or _iso_or_none(raw.date)
         or metadata.find_date(clean.text),
         issuer=overrides.get("issuer") or (header and header.issuer) or _detect_issuer(clean.text),
-        url=overrides.get("url") or raw.url,
+        url=_link_or_none(path, overrides.get("url"), raw.url),
         doc_numbers=_doc_numbers(clean.text, layout),
         agencies=known.agencies_in(clean.text),
         acronyms=acronyms,
@@ -185,11 +195,13 @@ def parse_file(
 
 
 def _read_clean_text(
-    path: Path, loader: Loader, max_file_bytes: int, ocr: OcrSettings | None
+    path: Path, loader: Loader, limits: tuple[int, int], ocr: OcrSettings | None
 ) -> tuple[RawText, CleanText, bool]:
-    """The file's text page by page (OCR filling scanned pages), cleaned; and whether OCR read every page it had to."""
+    """The file's text page by page (OCR filling scanned pages), cleaned; and whether OCR read every page it had to.
+    `limits`: the most bytes the file may have, and the most its compressed parts may unpack to."""
+    max_file_bytes, max_inflated_bytes = limits
     data = _read_bytes(path, max_file_bytes)
-    raw = loader(path, data)
+    raw = loader(path, data, max_inflated_bytes)
     ocr_complete = ocr_raw_text(path, data, raw, ocr or OcrSettings())
     clean = clean_pages(raw.pages)
     if len(clean.text.strip()) < 3:
@@ -258,6 +270,23 @@ def _doc_numbers(text: str, layout: LegalLayout) -> list[str]:
     """The document numbers the text mentions, its own (from its header) first."""
     own = [layout.header.number] if layout.header and layout.header.number else []
     return list(dict.fromkeys(own + find_doc_numbers(text)))
+
+
+def _link_or_none(path: Path, sidecar_url: str | None, page_url: str | None) -> str | None:
+    """The document's web address: the sidecar's, else the one the HTML page gives itself. One that must not become
+    a link (a `javascript:` address, say) is dropped, with a warning naming the file it came from."""
+    for url, source in ((sidecar_url, sidecar_path(path)), (page_url, path)):
+        if url is None:
+            continue
+        if is_allowed_link(url.strip()):
+            return url.strip()
+        log.warning(
+            "%s: the web address %r is not an absolute %s address — dropped; give the page's http(s) address",
+            source or path,
+            url[:200],
+            ", ".join(LINK_SCHEMES),
+        )
+    return None
 
 
 def _iso_or_none(value: str | None) -> str | None:

@@ -9,10 +9,12 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 from policykb.citations import format_citation, format_date, legal_citation, page_label
 from policykb.errors import BadQueryError, IngestError, NotFoundError, StorageError
 from policykb.ingest.page_images import display_page_png
+from policykb.links import is_allowed_link
 from policykb.models import ASSIGNMENT_KINDS
 from policykb.owners.answer import OwnersFinder, is_ownership_question, to_csv
 from policykb.search.searcher import MODES
 from policykb.store import ChunkInfo
+from policykb.web.originals import send_original
 from policykb.web.render import document_blocks, highlight, term_pattern
 from policykb.web.request import filters_from_args, get_store, int_arg, mode_arg, searcher, text_arg
 from policykb.web.security import AdminRefused, admin_required
@@ -30,6 +32,7 @@ EXAMPLES = (
 
 bp.add_app_template_global(page_label, "page_label")
 bp.add_app_template_global(ASSIGNMENT_KINDS, "kind_labels")
+bp.add_app_template_test(is_allowed_link, "allowed_link")  # a stored address becomes a link only if it may be one
 
 
 @bp.app_template_filter("nice_date")
@@ -149,6 +152,7 @@ def document(doc_id: str):
         mark=mark,
         related=store.related_documents(doc_id),
         source_available=source_available,
+        original_name=Path(doc.source).name,
         scan=scan,
         legal_cite=legal_citation(cited.section, doc.title, doc.doc_type, doc.date) if cited else None,
     )
@@ -183,15 +187,15 @@ def page_image(doc_id: str, page: int):
 
 @bp.get("/doc/<doc_id>/original")
 def original(doc_id: str):
-    """The file the document was ingested from: looked up by id, never by a path from the request."""
+    """The file the document was ingested from (looked up by id, never by a path from the request), as a download."""
     store = get_store()
     try:
-        source = Path(store.get_document(doc_id).source) if store else None
+        doc = store.get_document(doc_id) if store else None
     except NotFoundError:
-        source = None
-    if source is None or not source.is_file():
+        doc = None
+    if doc is None or not Path(doc.source).is_file():
         abort(404, "the original file is no longer where it was ingested from")
-    return send_file(source, as_attachment=False, download_name=source.name)
+    return send_original(Path(doc.source), doc.file_format)
 
 
 SORTS = ("title", "doc_type", "date", "language", "chunks", "ingested_at")

@@ -16,6 +16,7 @@ from policykb.config import Config
 from policykb.errors import IndexNotReadyError, StoreDamagedError
 from policykb.ingest.pipeline import sidecar_path
 from policykb.store import Store
+from policykb.web.upload_names import remove_upload
 
 log = logging.getLogger(__name__)
 
@@ -33,9 +34,14 @@ def sweep_orphaned_uploads(config: Config) -> list[Path]:
     kept = _sources_in(config, folder)
     if kept is None:
         return []
-    orphans = [path for path in sorted(folder.iterdir()) if path.is_file() and path.resolve() not in kept]
+    orphans = [path for path in _upload_files(folder) if path.resolve() not in kept]
     for path in orphans:
-        path.unlink(missing_ok=True)
+        if path.parent == folder:
+            path.unlink(missing_ok=True)
+        else:
+            remove_upload(path)
+    for empty in [child for child in folder.iterdir() if child.is_dir() and not any(child.iterdir())]:
+        empty.rmdir()  # a folder whose upload failed before its file was written
     if orphans:
         log.warning(
             "removed %d upload(s) from %s that no job finished (left by a server that stopped): %s",
@@ -44,6 +50,12 @@ def sweep_orphaned_uploads(config: Config) -> list[Path]:
             ", ".join(path.name for path in orphans),
         )
     return orphans
+
+
+def _upload_files(folder: Path) -> list[Path]:
+    """The files of uploads/: each upload in a folder of its own (policykb.web.upload_names), and those saved directly
+    in uploads/ by earlier versions."""
+    return sorted(path for path in [*folder.iterdir(), *folder.glob("*/*")] if path.is_file())
 
 
 def _sources_in(config: Config, folder: Path) -> set[Path] | None:

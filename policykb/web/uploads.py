@@ -11,14 +11,15 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from werkzeug.datastructures import FileStorage
-from werkzeug.utils import secure_filename
 
 from policykb.config import Config
 from policykb.disk import write_or_remove, writing
-from policykb.errors import PolicyKBError
+from policykb.errors import IngestError, PolicyKBError
 from policykb.ingest import SUPPORTED_EXTENSIONS
+from policykb.ingest.archives import ArchiveTooLargeError, check_zip_budget
 from policykb.ingest.indexer import Indexer
 from policykb.search.embedder import make_embedder
+from policykb.web.upload_names import new_upload_path, remove_upload, safe_file_name
 
 log = logging.getLogger(__name__)
 AGAIN = "upload the file again"
@@ -43,7 +44,10 @@ def _content_matches(suffix: str, head: bytes, path: Path) -> bool:
     if suffix == ".pdf":
         return head.lstrip().startswith(b"%PDF-")
     if suffix == ".docx":
-        return zipfile.is_zipfile(path) and "word/document.xml" in zipfile.ZipFile(path).namelist()
+        if not zipfile.is_zipfile(path):
+            return False
+        with zipfile.ZipFile(path) as archive:
+            return "word/document.xml" in archive.namelist()
     if suffix in IMAGE_MAGIC:
         return head.startswith(IMAGE_MAGIC[suffix])
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -60,33 +64,47 @@ def save_upload(upload: FileStorage | None, config: Config) -> Path:
     """Save an upload after checking its type by extension and content; raise UploadRejected otherwise."""
     if upload is None or not upload.filename:
         raise UploadRejected(400, "choose a file to upload (field 'file')")
-    name = secure_filename(upload.filename) or "upload"
-    suffix = Path(name).suffix.lower()
+    suffix = Path(safe_file_name(upload.filename)).suffix.lower()
     if suffix not in SUPPORTED_EXTENSIONS:
         raise UploadRejected(
             415,
             f"{upload.filename}: unsupported file type {suffix or '(none)'} — upload one of {', '.join(sorted(SUPPORTED_EXTENSIONS))}",
         )
-    folder = config.data_dir / "uploads"
-    with writing(folder, AGAIN):
-        folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{uuid.uuid4().hex[:8]}-{name}"
-    write_or_remove(path, upload.save, AGAIN)  # a full disk is a 507, and leaves no partial file
+    uploads = config.data_dir / "uploads"
+    with writing(uploads, AGAIN):
+        path = new_upload_path(uploads, upload.filename)
+    try:
+        write_or_remove(path, upload.save, AGAIN)  # a full disk is a 507, and leaves no partial file
+    except BaseException:
+        remove_upload(path)
+        raise
     size = path.stat().st_size
     if size > config.max_file_bytes:
-        path.unlink()
+        remove_upload(path)
         raise UploadRejected(
             413, f"{upload.filename}: {size / 2**20:.1f} MB is over the {config.max_file_bytes / 2**20:.0f} MB limit"
         )
     with path.open("rb") as handle:
         head = handle.read(8192)
     if not _content_matches(suffix, head, path):
-        path.unlink()
+        remove_upload(path)
         raise UploadRejected(
             415,
             f"{upload.filename}: the content is not a {suffix} file — check the file, or give it its real extension",
         )
+    if suffix == ".docx":
+        _refuse_zip_bomb(path, upload.filename, config)
     return path
+
+
+def _refuse_zip_bomb(path: Path, filename: str, config: Config) -> None:
+    """Answer at once what ingest would refuse anyway: a zip bomb (413), a part declaring entities (415)."""
+    try:
+        check_zip_budget(path, path.read_bytes(), config.max_inflated_bytes, "save it again as .docx")
+    except IngestError as exc:
+        remove_upload(path)
+        status = 413 if isinstance(exc, ArchiveTooLargeError) else 415
+        raise UploadRejected(status, f"{filename}: {exc.reason} — {exc.fix}") from exc
 
 
 @dataclass
@@ -149,4 +167,4 @@ class UploadJobs:
             job.doc_id = found[0] if found else None
             job.state = "done" if found and not report.errors else "failed"
         if job.state == "failed":
-            path.unlink(missing_ok=True)
+            remove_upload(path)
