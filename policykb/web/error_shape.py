@@ -17,6 +17,12 @@ def error(message: str, status: int):
     return jsonify({"ok": False, "error": message, "status": status}), status
 
 
+def http_error(exc: HTTPException, message: str | None = None):
+    """An HTTP error in the error shape, with the headers it calls for: a 405's Allow, which HTTP requires."""
+    body, status = error(message or exc.description or exc.name, exc.code or 500)
+    return body, status, [(name, value) for name, value in exc.get_headers() if name.lower() != "content-type"]
+
+
 def json_errors(bp: Blueprint) -> None:
     """The blueprint's refusals (PolicyKBError) and HTTP errors in the error shape."""
 
@@ -26,7 +32,7 @@ def json_errors(bp: Blueprint) -> None:
 
     @bp.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
-        return error(exc.description or exc.name, exc.code or 500)
+        return http_error(exc)
 
 
 def size_label(size: int) -> str:
@@ -40,7 +46,7 @@ def register_error_shape(app: Flask) -> None:
     def _app_http_error(exc: HTTPException):
         too_large = f"the file is over the {size_label(current_app.config['POLICYKB_CONFIG'].max_file_bytes)} limit"
         if request.path.startswith("/api/"):
-            return error(too_large if exc.code == 413 else exc.description or exc.name, exc.code or 500)
+            return http_error(exc, too_large if exc.code == 413 else None)
         if exc.code == 413:
             config = current_app.config["POLICYKB_CONFIG"]
             return render_template(
