@@ -19,10 +19,15 @@ def _ok(schema: dict, description: str = "success", code: str = "200") -> dict:
     return {code: {"description": description, "content": {"application/json": {"schema": schema}}}}
 
 
-def _json_body(properties: dict, required: list[str] = ()) -> dict:
-    schema = {"type": "object", "properties": properties, "additionalProperties": False}
+def _object(properties: dict, required: list[str] = ()) -> dict:
+    schema = {"type": "object", "properties": properties, "additionalProperties": False, "minProperties": 1}
     if required:
         schema["required"] = list(required)
+    return schema
+
+
+def _json_body(schema: dict) -> dict:
+    """A JSON request body; the briefs API refuses an empty object."""
     return {"required": True, "content": {"application/json": {"schema": schema}}}
 
 
@@ -34,7 +39,8 @@ def _brief_paths() -> dict:
         {"$ref": "#/components/schemas/Brief"},
         {"type": "object", "properties": {"ok": {"const": True}, "item": {"$ref": "#/components/schemas/BriefItem"}}},
     )
-    text = {"type": "string"}
+    text, words = {"type": "string"}, {"type": "string", "pattern": r"\S"}  # words: not blank
+    optional = {"type": ["string", "null"], "description": "null: as if not given"}
     return {
         "/api/briefs": {
             "get": {
@@ -45,7 +51,7 @@ def _brief_paths() -> dict:
             "post": {
                 "summary": "Create a brief",
                 "operationId": "createBrief",
-                "requestBody": _json_body({"title": text, "intro": text}, ["title"]),
+                "requestBody": _json_body(_object({"title": words, "intro": optional}, ["title"])),
                 "responses": {**_ok(brief, "created", "201"), **_errors(400, 503)},
             },
         },
@@ -60,7 +66,7 @@ def _brief_paths() -> dict:
                 "summary": "Change a brief's title or introduction",
                 "operationId": "updateBrief",
                 "parameters": [brief_id],
-                "requestBody": _json_body({"title": text, "intro": text}),
+                "requestBody": _json_body(_object({"title": words, "intro": optional})),
                 "responses": {**_ok(brief), **_errors(400, 404)},
             },
             "delete": {
@@ -77,12 +83,19 @@ def _brief_paths() -> dict:
                 "parameters": [brief_id],
                 "requestBody": _json_body(
                     {
-                        "chunk_id": {"type": "integer"},
-                        "doc_id": text,
-                        "start": {"type": "integer"},
-                        "end": {"type": "integer"},
-                        "heading": text,
-                        "note": text,
+                        "oneOf": [
+                            _object({"chunk_id": {"type": "integer"}, "note": optional}, ["chunk_id"]),
+                            _object(
+                                {
+                                    "doc_id": text,
+                                    "start": {"type": "integer"},
+                                    "end": {"type": "integer"},
+                                    "note": optional,
+                                },
+                                ["doc_id", "start", "end"],
+                            ),
+                            _object({"heading": words}, ["heading"]),
+                        ]
                     }
                 ),
                 "responses": {**_ok(item, "created", "201"), **_errors(400, 404)},
@@ -94,7 +107,7 @@ def _brief_paths() -> dict:
                 "operationId": "updateBriefItem",
                 "parameters": [brief_id, item_id],
                 "requestBody": _json_body(
-                    {"note": text, "heading": text, "move": {"enum": [-1, 1]}, "repin": {"const": True}}
+                    _object({"note": optional, "heading": words, "move": {"enum": [-1, 1]}, "repin": {"const": True}})
                 ),
                 "responses": {**_ok(item), **_errors(400, 404)},
             },
@@ -157,7 +170,9 @@ def openapi_spec() -> dict:
                         _param("issuer", "issuer", {"type": "string"}),
                         _param("agency", "agency mentioned (canonical name)", {"type": "string"}),
                         _param("k", "hits per page", {"type": "integer", "minimum": 1, "maximum": 100, "default": 10}),
-                        _param("page", "page number", {"type": "integer", "minimum": 1, "default": 1}),
+                        _param(
+                            "page", "page number", {"type": "integer", "minimum": 1, "maximum": 10**6, "default": 1}
+                        ),
                     ],
                     "responses": {**_ok({"$ref": "#/components/schemas/SearchResult"}), **_errors(400, 503)},
                 }
@@ -231,7 +246,7 @@ def openapi_spec() -> dict:
                             "page",
                             "without q: that page of 100 assignments, with total, page and pages (a page past the "
                             "last gives the last); without page, every assignment",
-                            {"type": "integer", "minimum": 1},
+                            {"type": "integer", "minimum": 1, "maximum": 10**6},
                         ),
                     ],
                     "responses": {**_ok({"type": "object"}), **_errors(400, 503)},
