@@ -270,3 +270,27 @@ def bench_load(
 
     figures = run_load_test(data, chunks, embedder or config.embedder, clients, seconds, threads, max_requests)
     click.echo(json.dumps(figures, indent=2))
+
+
+@bench.command("fuzz")
+@click.option(
+    "--examples", default=100, show_default=True, type=int, help="Generated requests per operation and phase."
+)
+@click.option("--seed", type=int, help="Seed of the generator (default: a new one each run).")
+def bench_fuzz(examples: int, seed: int | None) -> None:
+    """Fuzz the JSON API from its OpenAPI document (schemathesis: valid and invalid requests, chains of calls) on a
+    throwaway index of the bundled corpus with the fake embedder: operations, cases run, HTTP 500s, error-shape
+    violations, and the first failure of each operation and check, as JSON.
+
+    Needs the development extras (pip install -e '.[dev]'). Example: policykb bench fuzz --examples 200
+    """
+    import importlib.util
+    import tempfile
+
+    from policykb.bench.fuzz import fuzz_api, throwaway_app
+
+    if importlib.util.find_spec("schemathesis") is None:
+        raise click.ClickException("schemathesis is missing: install the development extras (pip install -e '.[dev]')")
+    with tempfile.TemporaryDirectory(prefix="policykb-fuzz-", ignore_cleanup_errors=True) as folder:
+        report = fuzz_api(throwaway_app(Path(folder)), examples, seed)
+    click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
