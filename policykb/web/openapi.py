@@ -15,8 +15,12 @@ def _errors(*codes: int) -> dict:
     return {str(code): {"description": "error", "content": {"application/json": {"schema": _ERROR}}} for code in codes}
 
 
-def _ok(schema: dict, description: str = "success", code: str = "200") -> dict:
-    return {code: {"description": description, "content": {"application/json": {"schema": schema}}}}
+def _ok(schema: dict, description: str = "success", code: str = "200", links: dict | None = None) -> dict:
+    """A success answer; `links`: operation id -> {its parameter: where this answer or its request gives the value}."""
+    answer = {"description": description, "content": {"application/json": {"schema": schema}}}
+    if links:
+        answer["links"] = {target: {"operationId": target, "parameters": given} for target, given in links.items()}
+    return {code: answer}
 
 
 def _object(properties: dict, required: list[str] = ()) -> dict:
@@ -41,6 +45,9 @@ def _brief_paths() -> dict:
     )
     text, words = {"type": "string"}, {"type": "string", "pattern": r"\S"}  # words: not blank
     optional = {"type": ["string", "null"], "description": "null: as if not given"}
+    new_brief = {"brief_id": "$response.body#/id"}
+    new_item = {"brief_id": "$request.path.brief_id", "item_id": "$response.body#/item/id"}
+    brief_links = {op: new_brief for op in ("getBrief", "updateBrief", "deleteBrief", "addBriefItem", "exportBrief")}
     return {
         "/api/briefs": {
             "get": {
@@ -52,7 +59,7 @@ def _brief_paths() -> dict:
                 "summary": "Create a brief",
                 "operationId": "createBrief",
                 "requestBody": _json_body(_object({"title": words, "intro": optional}, ["title"])),
-                "responses": {**_ok(brief, "created", "201"), **_errors(400, 503)},
+                "responses": {**_ok(brief, "created", "201", brief_links), **_errors(400, 503)},
             },
         },
         "/api/briefs/{brief_id}": {
@@ -98,7 +105,10 @@ def _brief_paths() -> dict:
                         ]
                     }
                 ),
-                "responses": {**_ok(item, "created", "201"), **_errors(400, 404)},
+                "responses": {
+                    **_ok(item, "created", "201", {"updateBriefItem": new_item, "removeBriefItem": new_item}),
+                    **_errors(400, 404),
+                },
             }
         },
         "/api/briefs/{brief_id}/items/{item_id}": {
@@ -157,7 +167,12 @@ def openapi_spec() -> dict:
                     "summary": "Search passages",
                     "operationId": "search",
                     "parameters": [
-                        _param("q", "the query", {"type": "string", "minLength": 1}, True),
+                        _param(
+                            "q",
+                            "the query",
+                            {"type": "string", "minLength": 1, "examples": ["social insurance", "Nghị quyết 68/NQ-CP"]},
+                            True,
+                        ),
                         _param(
                             "mode",
                             "ranking",
@@ -174,7 +189,13 @@ def openapi_spec() -> dict:
                             "page", "page number", {"type": "integer", "minimum": 1, "maximum": 10**6, "default": 1}
                         ),
                     ],
-                    "responses": {**_ok({"$ref": "#/components/schemas/SearchResult"}), **_errors(400, 503)},
+                    "responses": {
+                        **_ok(
+                            {"$ref": "#/components/schemas/SearchResult"},
+                            links={"getDoc": {"doc_id": "$response.body#/hits/0/doc_id"}},
+                        ),
+                        **_errors(400, 503),
+                    },
                 }
             },
             "/api/docs": {
@@ -199,7 +220,10 @@ def openapi_spec() -> dict:
                             }
                         },
                     },
-                    "responses": {**_ok({"type": "object"}, "accepted", "202"), **_errors(400, 401, 403, 413, 415)},
+                    "responses": {
+                        **_ok({"type": "object"}, "accepted", "202", {"getJob": {"job_id": "$response.body#/job/id"}}),
+                        **_errors(400, 401, 403, 413, 415),
+                    },
                 },
             },
             "/api/docs/{doc_id}": {
@@ -231,11 +255,15 @@ def openapi_spec() -> dict:
                     "coordinating agencies, deadline, cited sentence",
                     "operationId": "owners",
                     "parameters": [
-                        _param("q", "the task or question", {"type": "string"}),
+                        _param(
+                            "q",
+                            "the task or question",
+                            {"type": "string", "examples": ["who coordinates the partnership group"]},
+                        ),
                         _param(
                             "agency",
                             "an agency's name, acronym or Vietnamese name (a ministry includes its departments)",
-                            {"type": "string"},
+                            {"type": "string", "examples": ["MOLISA"]},
                         ),
                         _param(
                             "k",
