@@ -17,9 +17,9 @@ run: index
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
-# The property-based fuzz tests with many examples each (make test runs them with a few).
+# The property-based fuzz tests with many examples each (make test runs them with a few), and how many each ran.
 fuzz: $(STAMP)
-	HYPOTHESIS_PROFILE=fuzz POLICYKB_EMBEDDER=fake $(BIN)/python -m pytest -q -m fuzz
+	HYPOTHESIS_PROFILE=fuzz POLICYKB_EMBEDDER=fake $(BIN)/python -m pytest -q -s -m fuzz --hypothesis-show-statistics
 
 install: $(STAMP)
 
