@@ -3,6 +3,8 @@ calls, on a small real index; no 500, answers as the document says, every error 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from hypothesis import settings
 
@@ -13,26 +15,23 @@ pytestmark = pytest.mark.fuzz
 SQLITE_INTEGER_MAX = 2**63 - 1
 
 
-def _too_large_for_sqlite(value: object) -> bool:
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, int):
-        return abs(value) > SQLITE_INTEGER_MAX
+def _leaves(value: object) -> Iterator[object]:
+    """The scalars of a JSON value, however deep."""
     if isinstance(value, dict):
-        return any(_too_large_for_sqlite(v) for v in value.values())
+        value = list(value.values())
     if isinstance(value, list):
-        return any(_too_large_for_sqlite(v) for v in value)
-    return False
+        for inner in value:
+            yield from _leaves(inner)
+    else:
+        yield value
+
+
+def _too_large_for_sqlite(value: object) -> bool:
+    return any(type(leaf) is int and abs(leaf) > SQLITE_INTEGER_MAX for leaf in _leaves(value))
 
 
 def _has_lone_surrogate(value: object) -> bool:
-    if isinstance(value, str):
-        return any(0xD800 <= ord(c) <= 0xDFFF for c in value)
-    if isinstance(value, dict):
-        return any(_has_lone_surrogate(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_has_lone_surrogate(v) for v in value)
-    return False
+    return any(isinstance(leaf, str) and any(0xD800 <= ord(c) <= 0xDFFF for c in leaf) for leaf in _leaves(value))
 
 
 def known_defect(failure: Failure) -> str | None:
