@@ -169,8 +169,12 @@ def openapi_spec() -> dict:
                     "parameters": [
                         _param(
                             "q",
-                            "the query",
-                            {"type": "string", "minLength": 1, "examples": ["social insurance", "Nghị quyết 68/NQ-CP"]},
+                            "the query (not blank)",
+                            {
+                                "type": "string",
+                                "pattern": r"\S",
+                                "examples": ["social insurance", "Nghị quyết 68/NQ-CP"],
+                            },
                             True,
                         ),
                         _param(
