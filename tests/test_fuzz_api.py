@@ -3,6 +3,7 @@ calls, on a small real index; no 500, answers as the document says, every error 
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 
 import pytest
@@ -102,3 +103,16 @@ def test_the_fuzzed_app_takes_the_admin_token(fuzz_app):
     refused = client.delete("/api/docs/no-such-document")
     allowed = client.delete("/api/docs/no-such-document", headers={"Authorization": f"Bearer {FUZZ_TOKEN}"})
     assert refused.status_code == 401 and allowed.status_code == 404
+
+
+def test_a_brief_with_control_characters_exports_to_word_without_them(fuzz_app):
+    import docx
+
+    client = fuzz_app.test_client()
+    brief = client.post("/api/briefs", json={"title": "Cover\x0bage\x00", "intro": "Intro\x07"}).get_json()
+    client.post(f"/api/briefs/{brief['id']}/items", json={"heading": "Targets\x1b"})
+    response = client.get(f"/api/briefs/{brief['id']}/export", query_string={"format": "docx"})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    document = docx.Document(io.BytesIO(response.data))
+    assert document.core_properties.title == "Coverage"
+    assert [p.text for p in document.paragraphs][:3] == ["Coverage", "Intro", "Targets"]

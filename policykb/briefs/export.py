@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
+import re
 from pathlib import Path
 
 from policykb.briefs.model import Brief, BriefItem
@@ -137,12 +139,30 @@ def to_csv(brief: Brief) -> str:
     return out.getvalue()
 
 
+# What XML 1.0 cannot hold (control characters but tab and line ends, lone surrogates, U+FFFE and U+FFFF): a Word
+# document refuses the whole text, so these go from what the document is given.
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_text(text: str) -> str:
+    return _NOT_IN_XML.sub("", text)
+
+
+def _without_xml_breakers(record):
+    """A copy of a brief or item whose strings XML can hold."""
+    strings = {f.name: getattr(record, f.name) for f in dataclasses.fields(record)}
+    return dataclasses.replace(record, **{name: _xml_text(v) for name, v in strings.items() if isinstance(v, str)})
+
+
 def to_docx(brief: Brief, store: Store) -> bytes:
     """A Word document: title, intro, headings, each passage as a quotation with a numbered endnote carrying the citation."""
     import docx
     from docx.shared import Pt
 
     check_sources(brief)
+    brief = dataclasses.replace(
+        _without_xml_breakers(brief), items=[_without_xml_breakers(item) for item in brief.items]
+    )
     document = docx.Document()
     document.core_properties.title = brief.title
     document.add_heading(brief.title, level=0)
@@ -172,7 +192,7 @@ def to_docx(brief: Brief, store: Store) -> bytes:
             for cell, value in zip(
                 cells, (row.task, row.lead, ", ".join(row.coordinating) or "—", row.deadline or "—")
             ):
-                cell.text = value
+                cell.text = _xml_text(value)
     document.add_heading("Notes", level=1)
     for number, note in enumerate(notes, 1):
         paragraph = document.add_paragraph()
