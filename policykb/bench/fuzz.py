@@ -53,9 +53,6 @@ OPERATION_CHECKS = (
 )
 
 
-KEPT_FAILURES = 1000  # a report keeps this many failing checks; it counts them all
-
-
 @dataclass
 class Failure:
     """A check a request failed: the operation, the check, the request (path, query, JSON body) and the answer."""
@@ -83,9 +80,8 @@ class FuzzReport:
     cases_by_phase: Counter = field(default_factory=Counter)
     server_errors: int = 0
     shape_violations: int = 0
-    failed_checks: int = 0
     errors: list[str] = field(default_factory=list)  # requests schemathesis itself could not make or check
-    failures: list[Failure] = field(default_factory=list)  # the first KEPT_FAILURES failed checks
+    failures: list[Failure] = field(default_factory=list)  # every failed check
 
     def to_json(self) -> dict:
         """The counts, and the first failure of each operation and check."""
@@ -98,7 +94,7 @@ class FuzzReport:
             "cases_by_phase": dict(self.cases_by_phase),
             "http_500": self.server_errors,
             "error_shape_violations": self.shape_violations,
-            "failed_checks": self.failed_checks,
+            "failed_checks": len(self.failures),
             "fuzzer_errors": self.errors,
             "failures": [
                 {"operation": f.operation, "check": f.check, "title": f.title, "message": f.message}
@@ -208,10 +204,8 @@ def _count_scenario(report: FuzzReport, event) -> None:
         for check in checks:
             if check.status.value != "failure":
                 continue
-            report.failed_checks += 1
             report.shape_violations += check.name == ERROR_SHAPE_CHECK
-            if len(report.failures) < KEPT_FAILURES:
-                report.failures.append(_failure(recorder, case_id, check))
+            report.failures.append(_failure(recorder, case_id, check))
 
 
 def _failure(recorder, case_id: str, check) -> Failure:
