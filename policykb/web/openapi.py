@@ -5,6 +5,9 @@ from __future__ import annotations
 from policykb import __version__
 
 _ERROR = {"$ref": "#/components/schemas/Error"}
+# Text that is not blank: it has a character other than those Python's str.strip() removes, as the API strips its text.
+# Spelled out, because `\s` differs between JSON Schema's regular expressions (ECMA-262) and Python's.
+NOT_BLANK = "[^\t\n\x0b\x0c\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
 
 
 def _param(name: str, description: str, schema: dict, required: bool = False) -> dict:
@@ -43,7 +46,7 @@ def _brief_paths() -> dict:
         {"$ref": "#/components/schemas/Brief"},
         {"type": "object", "properties": {"ok": {"const": True}, "item": {"$ref": "#/components/schemas/BriefItem"}}},
     )
-    text, words = {"type": "string"}, {"type": "string", "pattern": r"\S"}  # words: not blank
+    text, words = {"type": "string"}, {"type": "string", "pattern": NOT_BLANK}
     optional = {"type": ["string", "null"], "description": "null: as if not given"}
     new_brief = {"brief_id": "$response.body#/id"}
     new_item = {"brief_id": "$request.path.brief_id", "item_id": "$response.body#/item/id"}
@@ -172,7 +175,7 @@ def openapi_spec() -> dict:
                             "the query (not blank)",
                             {
                                 "type": "string",
-                                "pattern": r"\S",
+                                "pattern": NOT_BLANK,
                                 "examples": ["social insurance", "Nghị quyết 68/NQ-CP"],
                             },
                             True,
