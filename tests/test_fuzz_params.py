@@ -166,7 +166,15 @@ file_names = st.one_of(
 
 
 def _copies(folder: Path, content: bytes) -> list[Path]:
-    return [path for path in folder.rglob("*") if path.is_file() and path.read_bytes() == content]
+    """The files under `folder` that hold `content`; one the upload worker removes meanwhile (a failed ingest) is gone."""
+    found = []
+    for path in folder.rglob("*"):
+        try:
+            if path.is_file() and path.stat().st_size == len(content) and path.read_bytes() == content:
+                found.append(path)
+        except FileNotFoundError:
+            pass
+    return found
 
 
 def _name_too_long(name: str) -> bool:
