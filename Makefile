@@ -9,13 +9,17 @@ export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 PIP := $(BIN)/pip --disable-pip-version-check -q
 
-.PHONY: run test install index bench format clean
+.PHONY: run test fuzz install index bench format clean
 
 run: index
 	$(BIN)/policykb serve --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+# The property-based fuzz tests with many examples each (make test runs them with a few), and how many each ran.
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz POLICYKB_EMBEDDER=fake $(BIN)/python -m pytest -q -s -m fuzz --hypothesis-show-statistics
 
 install: $(STAMP)
 

@@ -7,8 +7,16 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+# Property-based tests (marker `fuzz`): a few examples each in `make test` (profile "ci"), many in `make fuzz`
+# (HYPOTHESIS_PROFILE=fuzz). The API fuzz takes its examples per operation from the same profile.
+_SLOW_IS_FINE = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+settings.register_profile("ci", max_examples=20, **_SLOW_IS_FINE)
+settings.register_profile("fuzz", max_examples=300, **_SLOW_IS_FINE)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 from policykb.config import DEFAULT_CORPUS_DIR, Config  # noqa: E402
 from policykb.ingest.indexer import Indexer  # noqa: E402

@@ -312,3 +312,27 @@ def bench_zipbomb(inflated_mb: int, cap_mb: int, cap_seconds: float, work_dir: P
     from policykb.bench.zipbomb import Caps, run_zipbomb_benchmark
 
     print_figures(run_zipbomb_benchmark(inflated_mb, Caps(cap_mb, cap_seconds), work_dir), as_json)
+
+
+@bench.command("fuzz")
+@click.option(
+    "--examples", default=100, show_default=True, type=int, help="Generated requests per operation and phase."
+)
+@click.option("--seed", type=int, help="Seed of the generator (default: a new one each run).")
+def bench_fuzz(examples: int, seed: int | None) -> None:
+    """Fuzz the JSON API from its OpenAPI document (schemathesis: valid and invalid requests, chains of calls) on a
+    throwaway index of the bundled corpus with the fake embedder: operations, cases run, HTTP 500s, error-shape
+    violations, and the first failure of each operation and check, as JSON.
+
+    Needs the development extras (pip install -e '.[dev]'). Example: policykb bench fuzz --examples 200
+    """
+    import importlib.util
+    import tempfile
+
+    from policykb.bench.fuzz import fuzz_api, throwaway_app
+
+    if importlib.util.find_spec("schemathesis") is None:
+        raise click.ClickException("schemathesis is missing: install the development extras (pip install -e '.[dev]')")
+    with tempfile.TemporaryDirectory(prefix="policykb-fuzz-", ignore_cleanup_errors=True) as folder:
+        report = fuzz_api(throwaway_app(Path(folder)), examples, seed)
+    click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))

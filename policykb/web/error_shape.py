@@ -22,6 +22,12 @@ def _http_message(exc: HTTPException) -> str:
     return too_large() if exc.code == 413 else exc.description or exc.name
 
 
+def http_error(exc: HTTPException, message: str | None = None):
+    """An HTTP error in the error shape, with the headers it calls for: a 405's Allow, which HTTP requires."""
+    body, status = error(message or exc.description or exc.name, exc.code or 500)
+    return body, status, [(name, value) for name, value in exc.get_headers() if name.lower() != "content-type"]
+
+
 def json_errors(bp: Blueprint) -> None:
     """The blueprint's refusals (PolicyKBError) and HTTP errors in the error shape."""
 
@@ -31,7 +37,7 @@ def json_errors(bp: Blueprint) -> None:
 
     @bp.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
-        return error(_http_message(exc), exc.code or 500)
+        return http_error(exc, _http_message(exc))
 
 
 def size_label(size: int) -> str:
@@ -57,7 +63,7 @@ def register_error_shape(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _app_http_error(exc: HTTPException):
         if request.path.startswith("/api/"):
-            return error(_http_message(exc), exc.code or 500)
+            return http_error(exc, _http_message(exc))
         if exc.code == 413:
             config = current_app.config["POLICYKB_CONFIG"]
             return render_template(

@@ -28,6 +28,9 @@ _HEALTH = {
         },
     },
 }
+# Text that is not blank: it has a character other than those Python's str.strip() removes, as the API strips its text.
+# Spelled out, because `\s` differs between JSON Schema's regular expressions (ECMA-262) and Python's.
+NOT_BLANK = "[^\t\n\x0b\x0c\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
 
 
 def _param(name: str, description: str, schema: dict, required: bool = False) -> dict:
@@ -41,14 +44,23 @@ def _errors(*codes: int) -> dict:
     return {str(code): {"description": "error", "content": {"application/json": {"schema": _ERROR}}} for code in codes}
 
 
-def _ok(schema: dict, description: str = "success", code: str = "200") -> dict:
-    return {code: {"description": description, "content": {"application/json": {"schema": schema}}}}
+def _ok(schema: dict, description: str = "success", code: str = "200", links: dict | None = None) -> dict:
+    """A success answer; `links`: operation id -> {its parameter: where this answer or its request gives the value}."""
+    answer = {"description": description, "content": {"application/json": {"schema": schema}}}
+    if links:
+        answer["links"] = {target: {"operationId": target, "parameters": given} for target, given in links.items()}
+    return {code: answer}
 
 
-def _json_body(properties: dict, required: list[str] = ()) -> dict:
-    schema = {"type": "object", "properties": properties, "additionalProperties": False}
+def _object(properties: dict, required: list[str] = ()) -> dict:
+    schema = {"type": "object", "properties": properties, "additionalProperties": False, "minProperties": 1}
     if required:
         schema["required"] = list(required)
+    return schema
+
+
+def _json_body(schema: dict) -> dict:
+    """A JSON request body; the briefs API refuses an empty object."""
     return {"required": True, "content": {"application/json": {"schema": schema}}}
 
 
@@ -63,9 +75,14 @@ def _brief_paths() -> dict:
         {"type": "object", "properties": {"ok": {"const": True}, "item": {"$ref": "#/components/schemas/BriefItem"}}},
     )
     text = {"type": "string", "maxLength": TEXT_CHARS}
-    title, intro, heading, note = (
-        {"type": "string", "maxLength": LIMITS[f]} for f in ("title", "intro", "heading", "note")
+    title, heading = ({"type": "string", "maxLength": LIMITS[f], "pattern": NOT_BLANK} for f in ("title", "heading"))
+    intro, note = (
+        {"type": ["string", "null"], "maxLength": LIMITS[f], "description": "null: as if not given"}
+        for f in ("intro", "note")
     )
+    new_brief = {"brief_id": "$response.body#/id"}
+    new_item = {"brief_id": "$request.path.brief_id", "item_id": "$response.body#/item/id"}
+    brief_links = {op: new_brief for op in ("getBrief", "updateBrief", "deleteBrief", "addBriefItem", "exportBrief")}
     return {
         "/api/briefs": {
             "get": {
@@ -76,8 +93,8 @@ def _brief_paths() -> dict:
             "post": {
                 "summary": "Create a brief",
                 "operationId": "createBrief",
-                "requestBody": _json_body({"title": title, "intro": intro}, ["title"]),
-                "responses": {**_ok(brief, "created", "201"), **_errors(400, 503)},
+                "requestBody": _json_body(_object({"title": title, "intro": intro}, ["title"])),
+                "responses": {**_ok(brief, "created", "201", brief_links), **_errors(400, 503)},
             },
         },
         "/api/briefs/{brief_id}": {
@@ -91,7 +108,7 @@ def _brief_paths() -> dict:
                 "summary": "Change a brief's title or introduction",
                 "operationId": "updateBrief",
                 "parameters": [brief_id],
-                "requestBody": _json_body({"title": title, "intro": intro}),
+                "requestBody": _json_body(_object({"title": title, "intro": intro})),
                 "responses": {**_ok(brief), **_errors(400, 404)},
             },
             "delete": {
@@ -108,15 +125,20 @@ def _brief_paths() -> dict:
                 "parameters": [brief_id],
                 "requestBody": _json_body(
                     {
-                        "chunk_id": row_id,
-                        "doc_id": text,
-                        "start": offset,
-                        "end": offset,
-                        "heading": heading,
-                        "note": note,
+                        "oneOf": [
+                            _object({"chunk_id": row_id, "note": note}, ["chunk_id"]),
+                            _object(
+                                {"doc_id": text, "start": offset, "end": offset, "note": note},
+                                ["doc_id", "start", "end"],
+                            ),
+                            _object({"heading": heading}, ["heading"]),
+                        ]
                     }
                 ),
-                "responses": {**_ok(item, "created", "201"), **_errors(400, 404)},
+                "responses": {
+                    **_ok(item, "created", "201", {"updateBriefItem": new_item, "removeBriefItem": new_item}),
+                    **_errors(400, 404),
+                },
             }
         },
         "/api/briefs/{brief_id}/items/{item_id}": {
@@ -125,7 +147,7 @@ def _brief_paths() -> dict:
                 "operationId": "updateBriefItem",
                 "parameters": [brief_id, item_id],
                 "requestBody": _json_body(
-                    {"note": note, "heading": heading, "move": {"enum": [-1, 1]}, "repin": {"const": True}}
+                    _object({"note": note, "heading": heading, "move": {"enum": [-1, 1]}, "repin": {"const": True}})
                 ),
                 "responses": {**_ok(item), **_errors(400, 404)},
             },
@@ -175,7 +197,16 @@ def openapi_spec() -> dict:
                     "summary": "Search passages",
                     "operationId": "search",
                     "parameters": [
-                        _param("q", "the query", {"type": "string", "minLength": 1}, True),
+                        _param(
+                            "q",
+                            "the query (not blank)",
+                            {
+                                "type": "string",
+                                "pattern": NOT_BLANK,
+                                "examples": ["social insurance", "Nghị quyết 68/NQ-CP"],
+                            },
+                            True,
+                        ),
                         _param(
                             "mode",
                             "ranking",
@@ -192,7 +223,13 @@ def openapi_spec() -> dict:
                             "page", "page number", {"type": "integer", "minimum": 1, "maximum": 10**6, "default": 1}
                         ),
                     ],
-                    "responses": {**_ok({"$ref": "#/components/schemas/SearchResult"}), **_errors(400, 503)},
+                    "responses": {
+                        **_ok(
+                            {"$ref": "#/components/schemas/SearchResult"},
+                            links={"getDoc": {"doc_id": "$response.body#/hits/0/doc_id"}},
+                        ),
+                        **_errors(400, 503),
+                    },
                 }
             },
             "/api/docs": {
@@ -218,7 +255,7 @@ def openapi_spec() -> dict:
                         },
                     },
                     "responses": {
-                        **_ok({"type": "object"}, "accepted", "202"),
+                        **_ok({"type": "object"}, "accepted", "202", {"getJob": {"job_id": "$response.body#/job/id"}}),
                         **_errors(400, 401, 403, 413, 415, 507),  # 507: the server's disk is full
                     },
                 },
@@ -252,11 +289,15 @@ def openapi_spec() -> dict:
                     "coordinating agencies, deadline, cited sentence",
                     "operationId": "owners",
                     "parameters": [
-                        _param("q", "the task or question", {"type": "string"}),
+                        _param(
+                            "q",
+                            "the task or question",
+                            {"type": "string", "examples": ["who coordinates the partnership group"]},
+                        ),
                         _param(
                             "agency",
                             "an agency's name, acronym or Vietnamese name (a ministry includes its departments)",
-                            {"type": "string"},
+                            {"type": "string", "examples": ["MOLISA"]},
                         ),
                         _param(
                             "k",
