@@ -45,8 +45,11 @@ def _string(body: dict, name: str) -> str | None:
 
 
 def _whole(body: dict, name: str, low: int, high: int | None = None) -> int:
-    """The JSON number `name` (not a string of digits) from low to high (None: SQLite's bound)."""
+    """The JSON number `name` (not a string of digits) from low to high (None: SQLite's bound). JSON has one kind of
+    number: 37.0 is the whole number 37, as JSON Schema's "integer" says."""
     value = body.get(name)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     if isinstance(value, bool) or not isinstance(value, int):
         raise BadQueryError(f"{name!r} must be a whole number, got {json.dumps(value)[:40]}")
     return whole_number(value, repr(name), low, high)

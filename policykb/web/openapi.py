@@ -31,12 +31,16 @@ _HEALTH = {
 # Text that is not blank: it has a character other than those Python's str.strip() removes, as the API strips its text.
 # Spelled out, because `\s` differs between JSON Schema's regular expressions (ECMA-262) and Python's.
 NOT_BLANK = "[^\t\n\x0b\x0c\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+# No text may hold the characters the request layer refuses (policykb.limits.UNUSABLE_CHARS): control characters but
+# tab and line breaks, and U+FFFE/FFFF (JSON cannot carry a lone surrogate as text).
+USABLE = "^[^\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]*$"
 
 
 def _param(name: str, description: str, schema: dict, required: bool = False) -> dict:
-    """A query parameter; a text one is at most TEXT_CHARS long, as the request layer holds every parameter."""
+    """A query parameter; a text one is at most TEXT_CHARS long and USABLE, as the request layer holds every one."""
     if schema.get("type") == "string":
-        schema = {"maxLength": TEXT_CHARS, **schema}
+        usable = {"allOf": [{"pattern": USABLE}]} if "pattern" in schema else {"pattern": USABLE}
+        schema = {"maxLength": TEXT_CHARS, **usable, **schema}
     return {"name": name, "in": "query", "required": required, "description": description, "schema": schema}
 
 
@@ -74,10 +78,13 @@ def _brief_paths() -> dict:
         {"$ref": "#/components/schemas/Brief"},
         {"type": "object", "properties": {"ok": {"const": True}, "item": {"$ref": "#/components/schemas/BriefItem"}}},
     )
-    text = {"type": "string", "maxLength": TEXT_CHARS}
-    title, heading = ({"type": "string", "maxLength": LIMITS[f], "pattern": NOT_BLANK} for f in ("title", "heading"))
+    text = {"type": "string", "maxLength": TEXT_CHARS, "pattern": USABLE}
+    title, heading = (
+        {"type": "string", "maxLength": LIMITS[f], "pattern": USABLE, "allOf": [{"pattern": NOT_BLANK}]}
+        for f in ("title", "heading")
+    )
     intro, note = (
-        {"type": ["string", "null"], "maxLength": LIMITS[f], "description": "null: as if not given"}
+        {"type": ["string", "null"], "maxLength": LIMITS[f], "pattern": USABLE, "description": "null: as if not given"}
         for f in ("intro", "note")
     )
     new_brief = {"brief_id": "$response.body#/id"}
