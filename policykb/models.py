@@ -71,6 +71,7 @@ class Document:
     chunks: list[Chunk] = field(default_factory=list)
     assignments: list[Assignment] = field(default_factory=list)
     file_format: str = "txt"
+    collection: str = "public"  # who may read it (policykb.access): the collection it was ingested into
 
     @property
     def year(self) -> int | None:

@@ -138,3 +138,12 @@ def docx_declaring(doctype: str, reference: str) -> bytes:
         f"<w:p><w:r><w:t>The ministry reports {reference} every quarter.</w:t></w:r></w:p></w:body></w:document>"
     )
     return docx_with_document_xml(xml.encode())
+
+
+# Migration 12 (collections, users, briefs' owners) undone: for the tests of indexes made before it.
+UNDO_ACCESS = (
+    "DROP TABLE brief_shares; DROP TABLE api_tokens; DROP TABLE user_groups; DROP TABLE users;"
+    " DROP TABLE collection_groups; DROP TABLE groups; DROP TABLE collections; DROP TABLE audit_log;"
+    " DROP INDEX documents_collection; ALTER TABLE documents DROP COLUMN collection;"
+    " ALTER TABLE briefs DROP COLUMN owner_id; ALTER TABLE briefs DROP COLUMN version; "
+)

@@ -10,6 +10,7 @@ import sqlite3
 
 import docx
 import pytest
+from builders import UNDO_ACCESS
 
 from policykb.config import Config
 from policykb.ingest.indexer import Indexer
@@ -395,12 +396,12 @@ def test_a_reworded_or_removed_source_is_flagged_without_a_re_pin(client, fake_i
 def test_an_index_from_before_briefs_still_serves_search_and_upgrades_on_the_first_pin(client, fake_index):
     conn = sqlite3.connect(fake_index.db_path)
     conn.executescript(
-        "DROP TABLE brief_items; DROP TABLE briefs; ALTER TABLE chunks DROP COLUMN ocr;"
+        UNDO_ACCESS + "DROP TABLE brief_items; DROP TABLE briefs; ALTER TABLE chunks DROP COLUMN ocr;"
         " ALTER TABLE chunks DROP COLUMN ocr_confidence; DROP INDEX documents_acronyms;"
         " ALTER TABLE chunks DROP COLUMN text; DROP INDEX chunks_language; DROP INDEX chunks_agencies;"
         " DROP TABLE documents_fts; ALTER TABLE documents DROP COLUMN fts_key; ALTER TABLE assignments DROP COLUMN kind;"
         " PRAGMA user_version = 3;"
-    )  # undo migrations 4 to 10
+    )  # undo migrations 4 to 12
     conn.close()
     page = client.get("/", query_string={"q": "Resolution 68"})
     assert page.status_code == 200 and _pin_forms(page.get_data(as_text=True))[0]["brief"] == "new"

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from builders import UNDO_ACCESS
 
 from policykb.config import Config
 from policykb.errors import EmbedderMismatchError, IndexNotReadyError, NotFoundError
@@ -283,10 +284,10 @@ def test_an_index_from_before_passage_texts_serves_them_from_its_documents_and_s
     conn = sqlite3.connect(fake_index.db_path)
     expected = dict(conn.execute("SELECT id, text FROM chunks"))
     conn.executescript(
-        "DROP TABLE documents_fts; ALTER TABLE documents DROP COLUMN fts_key; DROP INDEX chunks_language;"
+        UNDO_ACCESS + "DROP TABLE documents_fts; ALTER TABLE documents DROP COLUMN fts_key; DROP INDEX chunks_language;"
         " DROP INDEX chunks_agencies; ALTER TABLE chunks DROP COLUMN text; ALTER TABLE assignments DROP COLUMN kind;"
         " PRAGMA user_version = 7;"
-    )  # undo 8 to 11
+    )  # undo 8 to 12
     conn.close()
     with Store(fake_index.db_path, readonly=True) as store:  # served read-only until the next ingest upgrades it
         assert {cid: row.text for cid, row in store.chunk_rows(list(expected)).items()} == expected
@@ -395,8 +396,8 @@ def test_documents_fts_follows_documents_that_change_and_are_removed(fake_config
 def test_an_index_from_before_whole_documents_ranks_by_passages_until_ingest_upgrades_it(fake_index: Config):
     conn = sqlite3.connect(fake_index.db_path)
     conn.executescript(
-        "DROP TABLE documents_fts; ALTER TABLE documents DROP COLUMN fts_key; ALTER TABLE assignments DROP COLUMN kind;"
-        " PRAGMA user_version = 9;"
+        UNDO_ACCESS + "DROP TABLE documents_fts; ALTER TABLE documents DROP COLUMN fts_key;"
+        " ALTER TABLE assignments DROP COLUMN kind; PRAGMA user_version = 9;"
     )
     conn.close()
     searcher = Searcher(fake_index, FakeEmbedder())
@@ -440,7 +441,12 @@ def test_store_reads_return_typed_records(fake_index: Config):
     assert isinstance(passage, PassageRow) and passage.id == chunk_id and isinstance(passage.ocr, bool)
     assert isinstance(summary, DocumentSummary) and summary.chunks == len(document.chunks)
     assert isinstance(document, StoredDocument) and all(isinstance(chunk, ChunkInfo) for chunk in document.chunks)
-    assert list(document.to_json())[-3:] == ["fts_key", "doc_numbers", "chunks"]  # the order of `policykb doc --json`
+    assert list(document.to_json())[-4:] == [
+        "fts_key",
+        "collection",
+        "doc_numbers",
+        "chunks",
+    ]  # the order of `policykb doc --json`
     assert assignments and all(isinstance(a, AssignmentRow) and isinstance(a.coordinating, list) for a in assignments)
     assert "score" not in assignments[0].to_json()
 

@@ -8,6 +8,7 @@ import json
 import sqlite3
 
 import pytest
+from builders import UNDO_ACCESS
 from click.testing import CliRunner
 
 from policykb.cli import main
@@ -289,7 +290,7 @@ def test_search_page_shows_an_answer_card_for_ownership_questions_only(client):
 def test_owner_answers_from_an_index_made_before_ocr_are_served_read_only(fake_index):
     conn = sqlite3.connect(fake_index.db_path)
     conn.executescript(
-        "ALTER TABLE chunks DROP COLUMN ocr; ALTER TABLE chunks DROP COLUMN ocr_confidence;"
+        UNDO_ACCESS + "ALTER TABLE chunks DROP COLUMN ocr; ALTER TABLE chunks DROP COLUMN ocr_confidence;"
         " ALTER TABLE chunks DROP COLUMN text; ALTER TABLE assignments DROP COLUMN kind; PRAGMA user_version = 5;"
     )
     conn.close()

@@ -356,7 +356,7 @@ def test_among_enough_documents_hybrid_ranks_them_by_their_whole_text(fake_index
     many = Searcher(fake_index, FakeEmbedder())
     try:
         assert not few.whole_documents and many.whole_documents
-        plan = plan_query("income of farmers in upland villages", many.glossary)
+        plan = plan_query("income of people in upland villages", many.glossary)
         assert not plan.synonyms  # no glossary entry: the query's words alone
         keys = many.store.document_keys([row[0] for row in many.store.conn.execute("SELECT id FROM documents")])
         match = " OR ".join(quote(term) for term in plan.terms)

@@ -14,6 +14,7 @@ from policykb.errors import NotFoundError
 from policykb.models import Document
 from policykb.store.assignments import Assignments
 from policykb.store.base import INIT_HINT
+from policykb.store.collections import Collections
 from policykb.store.document_terms import DocumentTerms
 from policykb.store.documents import ACRONYMS_SQL, Documents, slugify
 from policykb.store.filters import Filters
@@ -24,7 +25,7 @@ from policykb.store.passages import Passages
 __all__ = ["ACRONYMS_SQL", "INIT_HINT", "Filters", "Store", "slugify"]
 
 
-class Store(Documents, Passages, PassageTerms, DocumentTerms, Assignments, FtsUpkeep):
+class Store(Documents, Passages, PassageTerms, DocumentTerms, Assignments, Collections, FtsUpkeep):
     """One connection to the store; open read-only for searches, read-write for ingest. The writes of a whole
     document are here, where every part is at hand."""
 

@@ -18,8 +18,8 @@ ACRONYMS_SQL = "SELECT acronyms FROM documents WHERE acronyms != '{}'"  # read f
 _INSERT_DOCUMENT = """
     INSERT INTO documents (
         id, source, title, doc_type, language, date, year, issuer, url, file_format,
-        content_hash, text, page_starts, agencies, acronyms, ingested_at
-    ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        content_hash, text, page_starts, agencies, acronyms, ingested_at, collection
+    ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
 
 _LIST_DOCUMENTS = """
@@ -97,6 +97,7 @@ class Documents(StoreBase):
                 json.dumps(doc.agencies, ensure_ascii=False),
                 json.dumps(doc.acronyms, ensure_ascii=False),
                 now,
+                doc.collection,
             ),
         )
         self.conn.executemany(

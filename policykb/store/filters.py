@@ -20,6 +20,8 @@ class Filters:
     doc_id: str | None = None
     issuer: str | None = None
     agency: str | None = None
+    # The collections the asker may read (policykb.access): None for every one (open mode, an admin).
+    collections: frozenset[str] | None = None
 
     def sql(self) -> tuple[str, list]:
         """The filters as " AND …" conditions on `c` and `d`, with their parameters."""
@@ -38,16 +40,30 @@ class Filters:
         if self.agency is not None:
             clauses.append(_AGENCY_CONDITION)
             params.append(self.agency)
+        if self.collections is not None:
+            names = sorted(self.collections)
+            clauses.append(f"d.collection IN ({', '.join('?' * len(names))})" if names else "0")
+            params.extend(names)
         return "".join(f" AND {clause}" for clause in clauses), params
 
     @property
     def active(self) -> bool:
         return any(
             value is not None
-            for value in (self.doc_type, self.language, self.year, self.doc_id, self.issuer, self.agency)
+            for value in (
+                self.doc_type,
+                self.language,
+                self.year,
+                self.doc_id,
+                self.issuer,
+                self.agency,
+                self.collections,
+            )
         )
 
     @property
     def on_documents(self) -> bool:
         """Whether any filter is on a document's fields (the others are on the passage's own)."""
-        return any(value is not None for value in (self.doc_type, self.year, self.doc_id, self.issuer))
+        return any(
+            value is not None for value in (self.doc_type, self.year, self.doc_id, self.issuer, self.collections)
+        )

@@ -133,6 +133,7 @@ class StoredDocument:
     acronyms: dict[str, str]
     ingested_at: str
     fts_key: int | None = None  # its rowid in documents_fts (migration 10); None before it, or without passages
+    collection: str = "public"  # who may read it (migration 12)
     doc_numbers: list[str] = field(default_factory=list)
     chunks: list[ChunkInfo] = field(default_factory=list)
 
@@ -150,3 +151,19 @@ class RelatedDocument:
 
     def to_json(self) -> dict:
         return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class CollectionRow:
+    """A collection: public, or readable by its groups; with how many documents it holds."""
+
+    name: str
+    public: bool
+    owner_id: int | None
+    groups: list[str]
+    documents: int
+
+    @classmethod
+    def from_row(cls, row) -> CollectionRow:
+        name, public, owner_id, groups, documents = tuple(row)
+        return cls(name, bool(public), owner_id, sorted(json.loads(groups)), documents)

@@ -153,6 +153,73 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE assignments ADD COLUMN kind TEXT NOT NULL DEFAULT 'lead';
     """,
+    # 12: people and what they may read. Every document belongs to a collection ("public" for all that came before); a
+    # collection is public or readable by named groups; users (reader, editor, admin) belong to groups and hold API
+    # tokens (stored hashed); briefs have an owner, shares and a version for optimistic edits; the audit log says who
+    # changed what, when and from where. Briefs made before accounts have no owner until the first admin takes them.
+    """
+    ALTER TABLE documents ADD COLUMN collection TEXT NOT NULL DEFAULT 'public';
+    CREATE INDEX documents_collection ON documents(collection);
+    CREATE TABLE collections (
+        name TEXT PRIMARY KEY,
+        public INTEGER NOT NULL DEFAULT 1,
+        owner_id INTEGER,
+        created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+    );
+    INSERT INTO collections (name, public) VALUES ('public', 1);
+    CREATE TABLE groups (
+        name TEXT PRIMARY KEY,
+        created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+    );
+    CREATE TABLE collection_groups (
+        collection TEXT NOT NULL REFERENCES collections(name) ON DELETE CASCADE,
+        group_name TEXT NOT NULL REFERENCES groups(name) ON DELETE CASCADE,
+        PRIMARY KEY (collection, group_name)
+    );
+    CREATE TABLE users (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        name TEXT NOT NULL UNIQUE,
+        role TEXT NOT NULL CHECK (role IN ('reader', 'editor', 'admin')),
+        password_hash TEXT,
+        disabled INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+    );
+    CREATE TABLE user_groups (
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        group_name TEXT NOT NULL REFERENCES groups(name) ON DELETE CASCADE,
+        PRIMARY KEY (user_id, group_name)
+    );
+    CREATE TABLE api_tokens (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        token_hash TEXT NOT NULL UNIQUE,
+        label TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+        last_used_at TEXT,
+        revoked_at TEXT
+    );
+    CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+        user_id INTEGER,
+        user_name TEXT,
+        address TEXT,
+        action TEXT NOT NULL,
+        target TEXT NOT NULL DEFAULT '',
+        detail TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE INDEX audit_log_at ON audit_log(at);
+    ALTER TABLE briefs ADD COLUMN owner_id INTEGER;
+    ALTER TABLE briefs ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+    CREATE TABLE brief_shares (
+        brief_id INTEGER NOT NULL REFERENCES briefs(id) ON DELETE CASCADE,
+        user_id INTEGER REFERENCES users(id) ON DELETE CASCADE,
+        group_name TEXT REFERENCES groups(name) ON DELETE CASCADE,
+        role TEXT NOT NULL CHECK (role IN ('viewer', 'editor')),
+        CHECK ((user_id IS NULL) != (group_name IS NULL))
+    );
+    CREATE UNIQUE INDEX brief_shares_once ON brief_shares(brief_id, coalesce(user_id, 0), coalesce(group_name, ''));
+    """,
 ]
 
 

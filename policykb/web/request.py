@@ -14,6 +14,7 @@ from flask import Flask, current_app, g, request
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import BaseConverter
 
+from policykb.access import OPEN, Viewer
 from policykb.errors import BadQueryError, IndexNotReadyError
 from policykb.limits import LIMITS, check_text, limit_for
 from policykb.search.searcher import MODES, Searcher
@@ -57,6 +58,22 @@ def init_request(app: Flask) -> None:
     app.before_request(check_request_text)
     app.jinja_env.globals["limits"] = LIMITS  # the forms' maxlength
     app.teardown_appcontext(close_store)
+
+
+# --- who asks -----------------------------------------------------------------------------------------
+def current_viewer() -> Viewer:
+    """Who this request acts for: set by the accounts layer before the view (g.viewer); open mode otherwise."""
+    return g.get("viewer", OPEN)
+
+
+def readable_collections(store: Store | None = None) -> frozenset[str] | None:
+    """The collections this request's viewer may read; None for every one. Every route that reads documents filters
+    by it: what a viewer may not read is invisible, never forbidden (a 404, not a 403)."""
+    viewer = current_viewer()
+    if viewer.reads_everything:
+        return None
+    store = store or require_store()
+    return store.readable_collections(viewer.groups)
 
 
 # --- text from the request --------------------------------------------------------------------------
