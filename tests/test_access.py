@@ -16,7 +16,7 @@ def test_a_viewer_may_do_what_its_role_and_the_roles_below_allow():
     assert reader.can("read") and reader.can("brief") and not reader.can("upload")
     assert editor.can("upload") and editor.can("manage_collections") and not editor.can("manage_users")
     assert admin.can("manage_users") and admin.can("audit")
-    assert OPEN.can("read") and not OPEN.can("brief") and not OPEN.can("upload")
+    assert OPEN.can("read") and OPEN.can("brief") and not OPEN.can("upload")
     assert OPEN.reads_everything and admin.reads_everything and not editor.reads_everything
 
 

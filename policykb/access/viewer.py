@@ -23,7 +23,8 @@ _ACTIONS = {
 @dataclass(frozen=True, slots=True)
 class Viewer:
     """Who acts: a signed-in user (id, name, role, groups), or nobody in open mode (`role` "open": a single user on
-    their own machine, who reads everything and changes nothing through the web)."""
+    their own machine, before any account exists, who reads everything and keeps briefs; documents change only with
+    the admin token, as before accounts)."""
 
     role: str
     name: str | None = None
@@ -40,10 +41,10 @@ class Viewer:
         return self.role in ("open", "admin")
 
     def can(self, action: str) -> bool:
-        """Whether the role allows `action` (a key of _ACTIONS); open mode only reads."""
+        """Whether the role allows `action` (a key of _ACTIONS); open mode reads and keeps briefs."""
         needed = _ACTIONS[action]
         if self.is_open:
-            return needed == "reader" and action == "read"
+            return needed == "reader"
         return ROLES.index(self.role) >= ROLES.index(needed)
 
 
