@@ -307,16 +307,22 @@ LINEAGE_PLAN = (
 )
 
 
-@pytest.fixture
-def lineage_finder(tmp_path):
+def _finder_over(tmp_path, files: dict[str, str]):
+    """An OwnersFinder over `files` (name: text) indexed with the fake embedder; the caller closes its searcher."""
     (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "ke_hoach.txt").write_text(LINEAGE_PLAN, encoding="utf-8")
+    for name, text in files.items():
+        (tmp_path / "docs" / name).write_text(text, encoding="utf-8")
     config = Config.from_env(data_dir=tmp_path / "data", embedder="fake")
     with Indexer(config, FakeEmbedder(), progress=False) as indexer:
         indexer.ingest([tmp_path / "docs"])
-    searcher = Searcher(config, FakeEmbedder())
-    yield OwnersFinder(searcher)
-    searcher.close()
+    return OwnersFinder(Searcher(config, FakeEmbedder()))
+
+
+@pytest.fixture
+def lineage_finder(tmp_path):
+    finder = _finder_over(tmp_path, {"ke_hoach.txt": LINEAGE_PLAN})
+    yield finder
+    finder.searcher.close()
 
 
 def test_a_ceased_leads_answer_keeps_the_lead_and_names_its_successors_with_the_legal_basis(lineage_finder):
@@ -364,16 +370,11 @@ VI_PLANS = [
 
 @pytest.fixture
 def two_language_finder(tmp_path):
-    (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "report.txt").write_text(EN_REPORT, encoding="utf-8")
-    for n, plan in enumerate(VI_PLANS):
-        (tmp_path / "docs" / f"ke_hoach_{n}.txt").write_text(plan, encoding="utf-8")
-    config = Config.from_env(data_dir=tmp_path / "data", embedder="fake")
-    with Indexer(config, FakeEmbedder(), progress=False) as indexer:
-        indexer.ingest([tmp_path / "docs"])
-    searcher = Searcher(config, FakeEmbedder())
-    yield OwnersFinder(searcher)
-    searcher.close()
+    finder = _finder_over(
+        tmp_path, {"report.txt": EN_REPORT} | {f"ke_hoach_{n}.txt": p for n, p in enumerate(VI_PLANS)}
+    )
+    yield finder
+    finder.searcher.close()
 
 
 def test_a_vietnamese_question_is_answered_from_an_english_report_when_vietnamese_passages_hold_no_answer(
