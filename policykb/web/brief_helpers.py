@@ -1,19 +1,21 @@
 """What the brief pages (briefs) and the briefs JSON API (briefs_api) share: reading and changing briefs within a
-request, the checks on titles and headings, a passage's link and an export's file."""
+request (each change in one transaction, after the viewer's access and the brief's version are checked), the checks
+on titles and headings, a passage's link and an export's file."""
 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask import current_app, send_file, url_for
+from flask import current_app, request, send_file, url_for
 
+from policykb.access.audit import record
 from policykb.briefs.export import FORMATS, export_brief
-from policykb.briefs.model import REMOVED, Brief, BriefItem, Briefs
-from policykb.errors import BadQueryError, IndexNotReadyError, NotFoundError
+from policykb.briefs.model import REMOVED, Brief, BriefItem, Briefs, no_brief
+from policykb.briefs.sharing import EDITOR, VIEWER, BriefAccess
+from policykb.errors import BadQueryError, IndexNotReadyError
 from policykb.store import INIT_HINT, Store, slugify
-from policykb.web.request import get_store
+from policykb.web.request import current_viewer, get_store, whole_number
 
 MIMETYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -32,21 +34,64 @@ def reader() -> Briefs | None:
     return Briefs(store)
 
 
-def read_brief(brief_id: int) -> tuple[Brief, Store]:
+def visible_briefs(editable: bool = False) -> list[dict]:
+    """The briefs this request's viewer may read (or, with `editable`, change), each with its access and section."""
     briefs = reader()
     if briefs is None:
-        raise NotFoundError(f"no brief {brief_id}: pin a passage from a search result to start one")
-    return briefs.get(brief_id), briefs.store
+        return []
+    access = BriefAccess(briefs.store, current_viewer())
+    rows = briefs.list()
+    return access.editable(rows) if editable else access.visible(rows)
+
+
+def read_brief(brief_id: int) -> tuple[Brief, Store, str]:
+    """The brief, its store and the viewer's access to it (VIEWER at least): a 404 when they may not read it."""
+    briefs = reader()
+    if briefs is None:
+        raise no_brief(brief_id)
+    return briefs.get(brief_id), briefs.store, access_level(briefs.store, brief_id)
+
+
+def access_level(store: Store, brief_id: int) -> str:
+    """This request's viewer's access to the brief: VIEWER, EDITOR or OWNER; a 404 when they may not read it."""
+    return BriefAccess(store, current_viewer()).require(brief_id, VIEWER)
 
 
 @contextmanager
-def writing() -> Iterator[Briefs]:
-    """A read-write store for one request's change, closed after it."""
+def writing(brief_id: int | None = None, needed: str = EDITOR, version: int | None = None, doing: str = "do this"):
+    """A read-write store for one request's change, all of it in one transaction (closed after it). With `brief_id`,
+    the viewer must have `needed` access to it (else a 404 or a 403), and a `version` sent must be the brief's (409)."""
     path = current_app.config["POLICYKB_CONFIG"].db_path
     if not path.exists():
         raise IndexNotReadyError(f"no index at {path.parent}: {INIT_HINT}")
-    with Store(path) as store:
-        yield Briefs(store)
+    with Store(path) as store, store.transaction():
+        briefs = Briefs(store)
+        if brief_id is not None:
+            BriefAccess(store, current_viewer()).require(brief_id, needed, doing)
+            briefs.expect_version(brief_id, version)
+        yield briefs
+
+
+def owner_id() -> int | None:
+    """Who a brief made by this request belongs to: the signed-in user; nobody in open mode (everyone's)."""
+    return current_viewer().user_id
+
+
+def if_match_version(sent: object = None) -> int | None:
+    """The version a change is based on: `sent` (a JSON field or a form field), else the If-Match header (an ETag
+    this API gave, "3", or a bare number); None when neither is given, and the change is not checked."""
+    if sent is None:
+        sent = request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"') or None
+    if sent is None or sent == "":
+        return None
+    if isinstance(sent, float) and sent.is_integer():
+        sent = int(sent)
+    return whole_number(sent, "the version the change is based on ('version' or If-Match)", 1)
+
+
+def audit(store: Store, action: str, brief_id: int, **detail) -> None:
+    """An audit entry for the brief, by this request's viewer from its address (in the store's open transaction)."""
+    record(store, current_viewer(), action, f"brief {brief_id}", request.remote_addr, **detail)
 
 
 # --- checks, links and files ----------------------------------------------------------------------
@@ -71,9 +116,13 @@ def passage_href(item: BriefItem) -> str | None:
 
 
 def export_response(brief_id: int, fmt: str):
+    """The brief as a file; with accounts, an audit entry says who exported it (open mode keeps no log: no one to name)."""
     if fmt not in FORMATS:
         raise BadQueryError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
-    brief, store = read_brief(brief_id)
+    brief, store, _level = read_brief(brief_id)
     data = export_brief(brief, store, fmt)
+    if not current_viewer().is_open:
+        with writing() as briefs:
+            audit(briefs.store, "brief.export", brief_id, format=fmt, title=brief.title)
     name = f"brief-{brief.id}-{slugify(brief.title)}.{fmt}"
     return send_file(io.BytesIO(data), mimetype=MIMETYPES[fmt], as_attachment=True, download_name=name)
