@@ -15,7 +15,7 @@ from policykb.briefs.model import REMOVED, Brief, BriefItem, Briefs, no_brief
 from policykb.briefs.sharing import EDITOR, VIEWER, BriefAccess
 from policykb.errors import BadQueryError, IndexNotReadyError
 from policykb.store import INIT_HINT, Store, slugify
-from policykb.web.request import current_viewer, get_store, whole_number
+from policykb.web.request import ID_RANGE, current_viewer, get_store, whole_number
 
 MIMETYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -77,16 +77,14 @@ def owner_id() -> int | None:
     return current_viewer().user_id
 
 
-def if_match_version(sent: object = None) -> int | None:
+def if_match_version(sent: str | None = None) -> int | None:
     """The version a change is based on: `sent` (a JSON field or a form field), else the If-Match header (an ETag
     this API gave, "3", or a bare number); None when neither is given, and the change is not checked."""
     if sent is None:
         sent = request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"') or None
     if sent is None or sent == "":
         return None
-    if isinstance(sent, float) and sent.is_integer():
-        sent = int(sent)
-    return whole_number(sent, "the version the change is based on ('version' or If-Match)", 1)
+    return whole_number(sent, "the version the change is based on ('version' or If-Match)", *ID_RANGE)
 
 
 def audit(store: Store, action: str, brief_id: int, **detail) -> None:

@@ -85,8 +85,11 @@ def _answer(body: dict, status: int = 200):
 
 
 def _version(body: dict | None = None) -> int | None:
-    """The version a change is based on: the body's "version", else the If-Match header; None: not checked."""
-    return if_match_version((body or {}).get("version"))
+    """The version a change is based on: the body's "version" (a JSON number), else the If-Match header; None: not
+    checked."""
+    if body and "version" in body:
+        return _whole(body, "version", *ID_RANGE)
+    return if_match_version()
 
 
 def _item_answer(briefs: Briefs, brief_id: int, item_id: int, status: int = 200):
