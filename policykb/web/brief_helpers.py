@@ -5,6 +5,7 @@ on titles and headings, a passage's link and an export's file."""
 from __future__ import annotations
 
 import io
+import re
 from contextlib import contextmanager
 
 from flask import current_app, request, send_file, url_for
@@ -77,14 +78,28 @@ def owner_id() -> int | None:
     return current_viewer().user_id
 
 
+# If-Match: "*" (any version: not checked), or the ETag this API gave (the version in quotes), weak or not, or a bare
+# number; a version is a row count's kind of number, from 1, without leading zeros.
+IF_MATCH = r'\*|(?:W/)?(?:"([1-9][0-9]{0,17})"|([1-9][0-9]{0,17}))'
+_IF_MATCH = re.compile(IF_MATCH)
+_VERSION = "the version the change is based on"
+
+
 def if_match_version(sent: str | None = None) -> int | None:
-    """The version a change is based on: `sent` (a JSON field or a form field), else the If-Match header (an ETag
-    this API gave, "3", or a bare number); None when neither is given, and the change is not checked."""
-    if sent is None:
-        sent = request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"') or None
-    if sent is None or sent == "":
+    """The version a change is based on: `sent` (a form field), else the If-Match header; None when neither is given
+    (or If-Match is "*"), and the change is not checked."""
+    if sent is not None and sent != "":
+        return whole_number(sent, f"{_VERSION} ('version')", *ID_RANGE)
+    header = request.headers.get("If-Match")
+    if header is None:
         return None
-    return whole_number(sent, "the version the change is based on ('version' or If-Match)", *ID_RANGE)
+    found = _IF_MATCH.fullmatch(header)
+    if found is None:
+        raise BadQueryError(
+            f'{_VERSION} (header If-Match) must be the brief\'s ETag, e.g. "3" (its version), got {header[:40]!r}'
+        )
+    digits = found.group(1) or found.group(2)
+    return int(digits) if digits else None
 
 
 def audit(store: Store, action: str, brief_id: int, **detail) -> None:
