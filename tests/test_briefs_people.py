@@ -13,6 +13,8 @@ import threading
 import pytest
 from click.testing import CliRunner
 from flask import g, request
+from live_server import live_server
+from test_browser import CHROMIUM, CHROMIUM_ARGS
 
 from policykb.access import Viewer
 from policykb.cli import main
@@ -436,3 +438,48 @@ def test_two_edits_at_once_on_one_version_leave_exactly_one_change(app, ann, cat
     assert sorted(answers.values()) == [200, 409]
     kept = ann.get(f"/api/briefs/{brief_id}").get_json()
     assert kept["intro"] == next(name for name, status in answers.items() if status == 200) and kept["version"] == 2
+
+
+# --- in Chromium ----------------------------------------------------------------------------------
+@pytest.fixture
+def people_browser(app):
+    """A live server of `app` and, for each name, a Chromium page signed in as that person."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"browser tests need Debian's Chromium at {CHROMIUM}: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with live_server(app) as base_url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+
+        def page_of(name: str):
+            context = browser.new_context(base_url=base_url, extra_http_headers={"X-As": name})
+            context.set_default_timeout(10_000)
+            return context.new_page()
+
+        yield page_of
+        browser.close()
+
+
+def test_in_a_browser_the_owner_shares_a_reader_only_reads_and_a_stale_page_says_reload(people_browser):
+    ann, bob, cat = (people_browser(name) for name in ("ann", "bob", "cat"))
+    ann.goto("/briefs")
+    ann.fill("form.brief-new input[name=title]", "Budget talks")
+    ann.click("form.brief-new button[type=submit]")
+    brief_url = ann.url
+    for kind, name, role in (("user", "bob", "viewer"), ("group", "secretariat", "editor")):
+        ann.select_option("form.share-form select[name=kind]", kind)
+        ann.fill("form.share-form input[name=name]", name)
+        ann.select_option("form.share-form select[name=role]", role)
+        ann.click("form.share-form button[type=submit]")
+    assert ann.locator(".share-list li").count() == 2
+    bob.goto(brief_url)
+    assert "Shared with you by ann" in bob.locator(".shared-read").inner_text()
+    assert bob.locator("form.add-heading").count() == 0 and bob.locator(".delete-brief").count() == 0
+    cat.goto(brief_url)  # loaded at version 1
+    ann.fill("form.add-heading input[name=heading]", "Costs")
+    ann.click("form.add-heading button[type=submit]")
+    cat.fill("form.add-heading input[name=heading]", "Late")
+    cat.click("form.add-heading button[type=submit]")
+    alert = cat.locator("p.notice.error[role=alert]").inner_text()
+    assert "the brief changed since you loaded it (version 1, now 2) — reload it" in alert
+    assert cat.locator(".brief-item h2").all_inner_texts() == ["Costs"]
