@@ -17,9 +17,11 @@ from live_server import live_server
 from test_browser import CHROMIUM, CHROMIUM_ARGS
 
 from policykb.access import Viewer
+from policykb.briefs.model import Briefs
 from policykb.cli import main
 from policykb.config import Config
 from policykb.search.embedder import make_embedder
+from policykb.store import Store
 from policykb.web import create_app
 
 RESOLUTION = "004_6608ed9db748e12c"
@@ -70,24 +72,17 @@ def _client(app, name: str):
     return client
 
 
-@pytest.fixture
-def ann(app):
-    return _client(app, "ann")
+def _signed_in_client(name: str):
+    """A fixture named `name`: a test client of `app` signed in as that person."""
+
+    @pytest.fixture(name=name)
+    def person(app):
+        return _client(app, name)
+
+    return person
 
 
-@pytest.fixture
-def bob(app):
-    return _client(app, "bob")
-
-
-@pytest.fixture
-def cat(app):
-    return _client(app, "cat")
-
-
-@pytest.fixture
-def root(app):
-    return _client(app, "root")
+ann, bob, cat, root = (_signed_in_client(name) for name in PEOPLE)
 
 
 def _new(client, title: str = "Budget talks") -> dict:
@@ -366,6 +361,9 @@ def test_briefs_made_before_accounts_are_everyones_until_an_admin_exists(fake_in
     conn.close()
     assert bob.get(f"/api/briefs/{old['id']}").status_code == 404
     assert _client(app, "root").get(f"/api/briefs/{old['id']}").get_json()["intro"] == "Still everyone's"
+    with Store(fake_index.db_path) as store:
+        assert Briefs(store).give_unowned_to(4) == 1  # what the first admin's creation does with them
+    assert _client(app, "root").get("/api/briefs").get_json()["briefs"][0]["section"] == "mine"
 
 
 def test_open_mode_keeps_briefs_everyones_with_no_shares_and_no_audit(fake_index):
