@@ -50,7 +50,8 @@ def read_brief(brief_id: int) -> tuple[Brief, Store, str]:
     briefs = reader()
     if briefs is None:
         raise no_brief(brief_id)
-    return briefs.get(brief_id), briefs.store, access_level(briefs.store, brief_id)
+    level = access_level(briefs.store, brief_id)  # first: a brief the viewer may not read is not even loaded
+    return briefs.get(brief_id), briefs.store, level
 
 
 def access_level(store: Store, brief_id: int) -> str:
@@ -79,7 +80,7 @@ def owner_id() -> int | None:
 
 
 # If-Match: "*" (any version: not checked), or the ETag this API gave (the version in quotes), weak or not, or a bare
-# number; a version is a row count's kind of number, from 1, without leading zeros.
+# number; a version is a whole number from 1, written without leading zeros.
 IF_MATCH = r'\*|(?:W/)?(?:"([1-9][0-9]{0,17})"|([1-9][0-9]{0,17}))'
 _IF_MATCH = re.compile(IF_MATCH)
 _VERSION = "the version the change is based on"
