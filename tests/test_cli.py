@@ -85,6 +85,7 @@ def test_json_is_declared_once_and_every_command_that_prints_json_takes_it():
         "owners",
         "brief list",
         "brief show",
+        "brief share",
         "eval beir",
         "eval alqac",
         "eval queries",

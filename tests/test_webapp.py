@@ -443,7 +443,7 @@ def test_api_health_and_openapi(client):
     assert {"/api/search", "/api/docs", "/api/docs/{doc_id}", "/api/health", "/api/openapi.json"} <= set(spec["paths"])
     for methods in spec["paths"].values():
         for method in methods:
-            assert method in ("get", "post", "patch", "delete")
+            assert method in ("get", "post", "put", "patch", "delete")
 
 
 def test_app_picks_up_a_new_index_generation_without_restart(client, fake_index, tmp_path):

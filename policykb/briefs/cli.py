@@ -7,7 +7,11 @@ from pathlib import Path
 
 import click
 
+from policykb.access import OPEN
+from policykb.access.audit import record
+from policykb.briefs import sharing
 from policykb.briefs.model import Briefs
+from policykb.briefs.sharing import SHARE_ROLES, VIEWER, Share
 from policykb.cli_options import json_option, pass_config, print_json, top_option
 from policykb.config import Config
 from policykb.store import Store
@@ -38,13 +42,14 @@ def brief_new(config: Config, title: str, intro: str) -> None:
 @json_option
 @pass_config
 def brief_list(config: Config, as_json: bool) -> None:
-    """List the briefs."""
+    """List every brief, with its owner (— for one made before accounts, or in open mode)."""
     briefs = _briefs(config).list()
     if as_json:
         print_json({"briefs": briefs})
         return
     for b in briefs:
-        click.echo(f"{b['id']:>4}  {b['passages']:>3} passages  {b['updated_at'][:16]}  {b['title']}")
+        owner = b["owner"] or "—"
+        click.echo(f"{b['id']:>4}  {b['passages']:>3} passages  {b['updated_at'][:16]}  {owner:<12}  {b['title']}")
 
 
 @brief.command("add")
@@ -108,3 +113,53 @@ def brief_export(config: Config, brief_id: int, fmt: str, output: Path) -> None:
     briefs = _briefs(config)
     write_export(export_brief(briefs.get(brief_id), briefs.store, fmt), output)
     click.echo(f"wrote {output}", err=True)
+
+
+@brief.command("share")
+@click.argument("brief_id", type=int)
+@click.option("--user", help="Share with this user (a name from `policykb users list`).")
+@click.option("--group", help="Share with every member of this group.")
+@click.option(
+    "--as", "role", type=click.Choice(SHARE_ROLES), default=VIEWER, show_default=True, help="What they may do."
+)
+@click.option("--revoke", is_flag=True, help="Stop sharing the brief with the user or group.")
+@json_option
+@pass_config
+def brief_share(
+    config: Config, brief_id: int, user: str | None, group: str | None, role: str, revoke: bool, as_json: bool
+) -> None:
+    """Share a brief with a user or a group as viewer (read, export) or editor (also change); without --user or
+    --group, show whom it is shared with. Recorded in the audit log.
+
+    Example: policykb brief share 3 --group secretariat --as editor
+    """
+    briefs = _briefs(config)
+    brief = briefs.get(brief_id)
+    if user is not None and group is not None:
+        raise click.UsageError("give --user or --group, not both")
+    if user is not None or group is not None:
+        _change_share(briefs, brief_id, Share(role, user, group), revoke)
+    elif revoke:
+        raise click.UsageError("--revoke needs --user or --group")
+    found = sharing.shares(briefs.store, brief_id)
+    if as_json:
+        print_json({"brief_id": brief_id, "owner": brief.owner, "shares": [s.to_json() for s in found]})
+        return
+    click.echo(f"brief {brief_id} ({brief.title}), owner {brief.owner or '— (everyone, until an admin takes it)'}")
+    for given in found:
+        click.echo(f"  {'user' if given.user else 'group'} {given.user or given.group}: {given.role}")
+
+
+def _change_share(briefs: Briefs, brief_id: int, given: Share, revoke: bool) -> None:
+    """Share or revoke, with its audit entry in the same transaction (by the operator at the command line)."""
+    store = briefs.store
+    with store.transaction():
+        if revoke:
+            if not sharing.revoke(store, brief_id, given.user, given.group):
+                raise click.ClickException(f"brief {brief_id} is not shared with {given.user or given.group!r}")
+            record(
+                store, OPEN, "brief.unshare", f"brief {brief_id}", None, user=given.user, group=given.group, via="cli"
+            )
+        else:
+            sharing.share(store, brief_id, given)
+            record(store, OPEN, "brief.share", f"brief {brief_id}", None, **given.to_json(), via="cli")

@@ -6,11 +6,29 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from policykb.errors import BadQueryError, NotFoundError
+from policykb.errors import BadQueryError, NotFoundError, PolicyKBError
 from policykb.limits import BRIEF_INTRO, BRIEF_TITLE, HEADING, NOTE, TextLimit
 from policykb.store import Store
 
 OK, CHANGED, REMOVED = "ok", "source changed", "source removed"
+
+
+class BriefVersionError(PolicyKBError):
+    """A change based on a version of the brief that another change has since replaced: refused, so that neither is
+    lost (optimistic versioning)."""
+
+    status = 409
+
+    def __init__(self, sent: int, current: int) -> None:
+        self.sent, self.current = sent, current
+        super().__init__(
+            f"the brief changed since you loaded it (version {sent}, now {current}) — reload it and make your change again"
+        )
+
+
+def no_brief(brief_id: int) -> NotFoundError:
+    """What a missing brief, and one the viewer may not read, both say: the same words, so that neither is told apart."""
+    return NotFoundError(f"no brief {brief_id} — `policykb brief list` shows them")
 
 
 @dataclass(slots=True)
@@ -48,6 +66,9 @@ class Brief:
     created_at: str
     updated_at: str
     items: list[BriefItem] = field(default_factory=list)
+    version: int = 1  # grows by one with every change: what an edit says it is based on
+    owner_id: int | None = None  # None: made before accounts (or in open mode), everyone's until an admin takes it
+    owner: str | None = None  # the owner's user name
 
     @property
     def problems(self) -> list[BriefItem]:
@@ -60,6 +81,8 @@ class Brief:
             "intro": self.intro,
             "created_at": self.created_at,
             "updated_at": self.updated_at,
+            "version": self.version,
+            "owner": self.owner,
             "items": [item.to_json() for item in self.items],
         }
 
@@ -79,29 +102,44 @@ class Briefs:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.conn = store.conn
+        # An index from before accounts (migration 12), opened read-only, has briefs without owners or versions.
+        self.has_owners = any(row[1] == "owner_id" for row in self.conn.execute("PRAGMA table_info(briefs)"))
 
-    def create(self, title: str, intro: str = "") -> int:
+    def create(self, title: str, intro: str = "", owner_id: int | None = None) -> int:
+        """A new brief owned by `owner_id` (None: everyone's, as in open mode); its id."""
         if not title.strip():
             raise BadQueryError("a brief needs a title")
         with self.store.transaction():
             cursor = self.conn.execute(
-                "INSERT INTO briefs (title, intro, created_at, updated_at) VALUES (?, ?, ?, ?)",
-                (_within(BRIEF_TITLE, title), _within(BRIEF_INTRO, intro), _now(), _now()),
+                "INSERT INTO briefs (title, intro, created_at, updated_at, owner_id) VALUES (?, ?, ?, ?, ?)",
+                (_within(BRIEF_TITLE, title), _within(BRIEF_INTRO, intro), _now(), _now(), owner_id),
             )
         return cursor.lastrowid
 
+    def _owners_sql(self) -> tuple[str, str]:
+        """(columns, join) that add each brief's owner_id, owner (name) and version; constants on an older index."""
+        if not self.has_owners:
+            return "NULL AS owner_id, NULL AS owner, 1 AS version", ""
+        return "b.owner_id, u.name AS owner, b.version", " LEFT JOIN users u ON u.id = b.owner_id"
+
     def list(self) -> list[dict]:
+        """Every brief, the most recently changed first: id, title, updated_at, passages, owner_id, owner, version."""
+        columns, join = self._owners_sql()
         sql = (
-            "SELECT b.id, b.title, b.updated_at, (SELECT count(*) FROM brief_items i WHERE i.brief_id = b.id AND i.kind = 'passage')"
-            " AS passages FROM briefs b ORDER BY b.updated_at DESC, b.id DESC"
+            f"SELECT b.id, b.title, b.updated_at, (SELECT count(*) FROM brief_items i WHERE i.brief_id = b.id AND"
+            f" i.kind = 'passage') AS passages, {columns} FROM briefs b{join} ORDER BY b.updated_at DESC, b.id DESC"
         )
         return [dict(row) for row in self.conn.execute(sql)]
 
     def get(self, brief_id: int) -> Brief:
-        row = self.conn.execute("SELECT * FROM briefs WHERE id = ?", (brief_id,)).fetchone()
+        columns, join = self._owners_sql()
+        row = self.conn.execute(f"SELECT b.*, {columns} FROM briefs b{join} WHERE b.id = ?", (brief_id,)).fetchone()
         if row is None:
-            raise NotFoundError(f"no brief {brief_id} — `policykb brief list` shows them")
-        brief = Brief(row["id"], row["title"], row["intro"], row["created_at"], row["updated_at"])
+            raise no_brief(brief_id)
+        brief = Brief(
+            row["id"], row["title"], row["intro"], row["created_at"], row["updated_at"],
+            version=row["version"], owner_id=row["owner_id"], owner=row["owner"],
+        )  # fmt: skip
         for item_row in self.conn.execute(
             "SELECT * FROM brief_items WHERE brief_id = ? ORDER BY position, id", (brief_id,)
         ):
@@ -113,6 +151,20 @@ class Briefs:
             self._check(item)
             brief.items.append(item)
         return brief
+
+    def expect_version(self, brief_id: int, version: int | None) -> None:
+        """Refuse (409) a change based on another version than the brief's current one; None: not checked. Called in
+        the change's transaction, so that no other change comes between the check and this one."""
+        row = self.conn.execute("SELECT version FROM briefs WHERE id = ?", (brief_id,)).fetchone()
+        if row is None:
+            raise no_brief(brief_id)
+        if version is not None and version != row[0]:
+            raise BriefVersionError(version, row[0])
+
+    def give_unowned_to(self, user_id: int) -> int:
+        """Make `user_id` (the first admin) the owner of every brief made before accounts; how many."""
+        with self.store.transaction():
+            return self.conn.execute("UPDATE briefs SET owner_id = ? WHERE owner_id IS NULL", (user_id,)).rowcount
 
     def _check(self, item: BriefItem) -> None:
         """Compare a pinned quote with its document's cleaned text now."""
@@ -136,7 +188,9 @@ class Briefs:
         ).fetchone()[0]
 
     def _touch(self, brief_id: int) -> None:
-        self.conn.execute("UPDATE briefs SET updated_at = ? WHERE id = ?", (_now(), brief_id))
+        """Mark a change: the time, and the next version (in the change's transaction)."""
+        bump = ", version = version + 1" if self.has_owners else ""
+        self.conn.execute(f"UPDATE briefs SET updated_at = ?{bump} WHERE id = ?", (_now(), brief_id))
 
     def add_span(self, brief_id: int, doc_id: str, start: int, end: int, note: str = "") -> int:
         """Pin doc_id's cleaned text from start to end (a chunk, or a selection in the document page)."""

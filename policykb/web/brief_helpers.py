@@ -1,19 +1,22 @@
 """What the brief pages (briefs) and the briefs JSON API (briefs_api) share: reading and changing briefs within a
-request, the checks on titles and headings, a passage's link and an export's file."""
+request (each change in one transaction, after the viewer's access and the brief's version are checked), the checks
+on titles and headings, a passage's link and an export's file."""
 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+import re
 from contextlib import contextmanager
 
-from flask import current_app, send_file, url_for
+from flask import current_app, request, send_file, url_for
 
+from policykb.access.audit import record
 from policykb.briefs.export import FORMATS, export_brief
-from policykb.briefs.model import REMOVED, Brief, BriefItem, Briefs
-from policykb.errors import BadQueryError, IndexNotReadyError, NotFoundError
+from policykb.briefs.model import REMOVED, Brief, BriefItem, Briefs, no_brief
+from policykb.briefs.sharing import EDITOR, VIEWER, BriefAccess
+from policykb.errors import BadQueryError, IndexNotReadyError
 from policykb.store import INIT_HINT, Store, slugify
-from policykb.web.request import get_store
+from policykb.web.request import ID_RANGE, current_viewer, get_store, whole_number
 
 MIMETYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -32,21 +35,77 @@ def reader() -> Briefs | None:
     return Briefs(store)
 
 
-def read_brief(brief_id: int) -> tuple[Brief, Store]:
+def visible_briefs(editable: bool = False) -> list[dict]:
+    """The briefs this request's viewer may read (or, with `editable`, change), each with its access and section."""
     briefs = reader()
     if briefs is None:
-        raise NotFoundError(f"no brief {brief_id}: pin a passage from a search result to start one")
-    return briefs.get(brief_id), briefs.store
+        return []
+    access = BriefAccess(briefs.store, current_viewer())
+    rows = briefs.list()
+    return access.editable(rows) if editable else access.visible(rows)
+
+
+def read_brief(brief_id: int) -> tuple[Brief, Store, str]:
+    """The brief, its store and the viewer's access to it (VIEWER at least): a 404 when they may not read it."""
+    briefs = reader()
+    if briefs is None:
+        raise no_brief(brief_id)
+    level = access_level(briefs.store, brief_id)  # first: a brief the viewer may not read is not even loaded
+    return briefs.get(brief_id), briefs.store, level
+
+
+def access_level(store: Store, brief_id: int) -> str:
+    """This request's viewer's access to the brief: VIEWER, EDITOR or OWNER; a 404 when they may not read it."""
+    return BriefAccess(store, current_viewer()).require(brief_id, VIEWER)
 
 
 @contextmanager
-def writing() -> Iterator[Briefs]:
-    """A read-write store for one request's change, closed after it."""
+def writing(brief_id: int | None = None, needed: str = EDITOR, version: int | None = None, doing: str = "do this"):
+    """A read-write store for one request's change, all of it in one transaction (closed after it). With `brief_id`,
+    the viewer must have `needed` access to it (else a 404 or a 403), and a `version` sent must be the brief's (409)."""
     path = current_app.config["POLICYKB_CONFIG"].db_path
     if not path.exists():
         raise IndexNotReadyError(f"no index at {path.parent}: {INIT_HINT}")
-    with Store(path) as store:
-        yield Briefs(store)
+    with Store(path) as store, store.transaction():
+        briefs = Briefs(store)
+        if brief_id is not None:
+            BriefAccess(store, current_viewer()).require(brief_id, needed, doing)
+            briefs.expect_version(brief_id, version)
+        yield briefs
+
+
+def owner_id() -> int | None:
+    """Who a brief made by this request belongs to: the signed-in user; nobody in open mode (everyone's)."""
+    return current_viewer().user_id
+
+
+# If-Match: "*" (any version: not checked), or the ETag this API gave (the version in quotes), weak or not, or a bare
+# number; a version is a whole number from 1, written without leading zeros.
+IF_MATCH = r'\*|(?:W/)?(?:"([1-9][0-9]{0,17})"|([1-9][0-9]{0,17}))'
+_IF_MATCH = re.compile(IF_MATCH)
+_VERSION = "the version the change is based on"
+
+
+def if_match_version(sent: str | None = None) -> int | None:
+    """The version a change is based on: `sent` (a form field), else the If-Match header; None when neither is given
+    (or If-Match is "*"), and the change is not checked."""
+    if sent is not None and sent != "":
+        return whole_number(sent, f"{_VERSION} ('version')", *ID_RANGE)
+    header = request.headers.get("If-Match")
+    if header is None:
+        return None
+    found = _IF_MATCH.fullmatch(header)
+    if found is None:
+        raise BadQueryError(
+            f'{_VERSION} (header If-Match) must be the brief\'s ETag, e.g. "3" (its version), got {header[:40]!r}'
+        )
+    digits = found.group(1) or found.group(2)
+    return int(digits) if digits else None
+
+
+def audit(store: Store, action: str, brief_id: int, **detail) -> None:
+    """An audit entry for the brief, by this request's viewer from its address (in the store's open transaction)."""
+    record(store, current_viewer(), action, f"brief {brief_id}", request.remote_addr, **detail)
 
 
 # --- checks, links and files ----------------------------------------------------------------------
@@ -71,9 +130,13 @@ def passage_href(item: BriefItem) -> str | None:
 
 
 def export_response(brief_id: int, fmt: str):
+    """The brief as a file; with accounts, an audit entry says who exported it (open mode keeps no log: no one to name)."""
     if fmt not in FORMATS:
         raise BadQueryError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
-    brief, store = read_brief(brief_id)
+    brief, store, _level = read_brief(brief_id)
     data = export_brief(brief, store, fmt)
+    if not current_viewer().is_open:
+        with writing() as briefs:
+            audit(briefs.store, "brief.export", brief_id, format=fmt, title=brief.title)
     name = f"brief-{brief.id}-{slugify(brief.title)}.{fmt}"
     return send_file(io.BytesIO(data), mimetype=MIMETYPES[fmt], as_attachment=True, download_name=name)

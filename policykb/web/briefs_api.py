@@ -8,14 +8,19 @@ from flask import Blueprint, jsonify, request
 
 from policykb.briefs.export import citation
 from policykb.briefs.model import Brief, BriefItem, Briefs
+from policykb.briefs.sharing import EDITOR, OWNER, Share, replace_shares, shares
 from policykb.errors import BadQueryError, NotFoundError
 from policykb.web.brief_helpers import (
+    access_level,
+    audit,
     export_response,
     heading_text,
+    if_match_version,
+    owner_id,
     passage_href,
     read_brief,
-    reader,
     title_text,
+    visible_briefs,
     writing,
 )
 from policykb.web.error_shape import json_errors
@@ -63,12 +68,37 @@ def _item_json(item: BriefItem) -> dict:
     }
 
 
-def _brief_json(brief: Brief) -> dict:
+def _brief_json(brief: Brief, access: str) -> dict:
     return {
         **brief.to_json(),
+        "access": access,
         "items": [_item_json(item) for item in brief.items],
         "problems": [item.id for item in brief.problems],
     }
+
+
+def _answer(body: dict, status: int = 200):
+    """A brief's answer, with its version as the ETag that a later change can send back as If-Match."""
+    response = jsonify({"ok": True, **body})
+    response.set_etag(str(body["version"]))
+    return response, status
+
+
+def _version(body: dict | None = None) -> int | None:
+    """The version a change is based on: the body's "version" (a JSON number), else the If-Match header; None: not
+    checked."""
+    if body and "version" in body:
+        return _whole(body, "version", *ID_RANGE)
+    return if_match_version()
+
+
+def _item_answer(briefs: Briefs, brief_id: int, item_id: int, status: int = 200):
+    """The answer to an item's change: the item, and the brief's version after the change."""
+    brief = briefs.get(brief_id)
+    found = next((item for item in brief.items if item.id == item_id), None)
+    if found is None:
+        raise NotFoundError(f"brief {brief_id} has no item {item_id}")
+    return {"item": _item_json(found), "version": brief.version}, status
 
 
 def _find_item(briefs: Briefs, brief_id: int, item_id: int) -> BriefItem:
@@ -80,44 +110,45 @@ def _find_item(briefs: Briefs, brief_id: int, item_id: int) -> BriefItem:
 
 @bp.get("")
 def list_briefs():
-    briefs = reader()
-    return jsonify({"ok": True, "briefs": briefs.list() if briefs else []})
+    """The briefs the viewer may read: each with its owner, the viewer's access and its section (mine, shared, other)."""
+    return jsonify({"ok": True, "briefs": visible_briefs()})
 
 
 @bp.post("")
 def create_brief():
     body = _body({"title", "intro"})
     with writing() as briefs:
-        brief_id = briefs.create(title_text(_string(body, "title")), _string(body, "intro") or "")
-        brief = briefs.get(brief_id)
-    return jsonify({"ok": True, **_brief_json(brief)}), 201
+        brief_id = briefs.create(title_text(_string(body, "title")), _string(body, "intro") or "", owner_id())
+        answer = _brief_json(briefs.get(brief_id), access_level(briefs.store, brief_id))
+    return _answer(answer, 201)
 
 
 @bp.get("/<id:brief_id>")
 def get_brief(brief_id: int):
-    return jsonify({"ok": True, **_brief_json(read_brief(brief_id)[0])})
+    brief, _store, access = read_brief(brief_id)
+    return _answer(_brief_json(brief, access))
 
 
 @bp.patch("/<id:brief_id>")
 def update_brief(brief_id: int):
-    body = _body({"title", "intro"})
+    body = _body({"title", "intro", "version"})
     title = title_text(_string(body, "title")) if "title" in body else None
-    with writing() as briefs:
+    with writing(brief_id, EDITOR, _version(body)) as briefs:
         briefs.update(brief_id, title, _string(body, "intro"))
-        brief = briefs.get(brief_id)
-    return jsonify({"ok": True, **_brief_json(brief)})
+        answer = _brief_json(briefs.get(brief_id), access_level(briefs.store, brief_id))
+    return _answer(answer)
 
 
 @bp.delete("/<id:brief_id>")
 def delete_brief(brief_id: int):
-    with writing() as briefs:
+    with writing(brief_id, OWNER, _version(), "delete it") as briefs:
         briefs.delete(brief_id)
     return jsonify({"ok": True, "deleted": brief_id})
 
 
 @bp.post("/<id:brief_id>/items")
 def add_item(brief_id: int):
-    body = _body({"chunk_id", "doc_id", "start", "end", "heading", "note"})
+    body = _body({"chunk_id", "doc_id", "start", "end", "heading", "note", "version"})
     kinds = [key for key in ("chunk_id", "doc_id", "heading") if key in body]
     if (
         len(kinds) != 1
@@ -126,7 +157,7 @@ def add_item(brief_id: int):
     ):
         raise BadQueryError(ITEM_FORMS)
     note = _string(body, "note") or ""
-    with writing() as briefs:
+    with writing(brief_id, EDITOR, _version(body)) as briefs:
         if kinds == ["heading"]:
             item_id = briefs.add_heading(brief_id, heading_text(_string(body, "heading")))
         elif kinds == ["chunk_id"]:
@@ -135,14 +166,14 @@ def add_item(brief_id: int):
             item_id = briefs.add_span(
                 brief_id, _string(body, "doc_id"), _whole(body, "start", 0), _whole(body, "end", 0), note
             )
-        item = _find_item(briefs, brief_id, item_id)
-    return jsonify({"ok": True, "item": _item_json(item)}), 201
+        answer = _item_answer(briefs, brief_id, item_id, 201)
+    return _answer(*answer)
 
 
 @bp.patch("/<id:brief_id>/items/<id:item_id>")
 def update_item(brief_id: int, item_id: int):
     """{"note"}, {"heading"} (a heading's text), {"move": -1 or 1}, {"repin": true}; checked in full before any change."""
-    body = _body({"note", "heading", "move", "repin"})
+    body = _body({"note", "heading", "move", "repin", "version"})
     note, heading, move = _string(body, "note"), _string(body, "heading"), body.get("move")
     if heading is not None:
         heading_text(heading)
@@ -150,7 +181,7 @@ def update_item(brief_id: int, item_id: int):
         raise BadQueryError(f"'move' must be -1 (up) or 1 (down), got {move!r}")
     if "repin" in body and body["repin"] is not True:
         raise BadQueryError("'repin' can only be true")
-    with writing() as briefs:
+    with writing(brief_id, EDITOR, _version(body)) as briefs:
         item = _find_item(briefs, brief_id, item_id)
         if heading is not None and item.kind != "heading":
             raise BadQueryError(f"item {item_id} is a passage: only a heading item has heading text")
@@ -160,17 +191,61 @@ def update_item(brief_id: int, item_id: int):
             briefs.update_item(brief_id, item_id, note=note, heading=heading)
         if move is not None:
             briefs.move(brief_id, item_id, move)
-        item = _find_item(briefs, brief_id, item_id)
-    return jsonify({"ok": True, "item": _item_json(item)})
+        answer = _item_answer(briefs, brief_id, item_id)
+    return _answer(*answer)
 
 
 @bp.delete("/<id:brief_id>/items/<id:item_id>")
 def remove_item(brief_id: int, item_id: int):
-    with writing() as briefs:
+    with writing(brief_id, EDITOR, _version()) as briefs:
         briefs.remove_item(brief_id, item_id)
-    return jsonify({"ok": True, "removed": item_id})
+        version = briefs.get(brief_id).version
+    response = jsonify({"ok": True, "removed": item_id})
+    response.set_etag(str(version))  # the brief's version now, for the next change's If-Match
+    return response
 
 
 @bp.get("/<id:brief_id>/export")
 def export(brief_id: int):
     return export_response(brief_id, request.args.get("format", ""))
+
+
+# --- shares -----------------------------------------------------------------------------------------
+SHARE_FORMS = 'send {"shares": [{"user": "NAME", "role": "viewer"}, {"group": "NAME", "role": "editor"}, …]}'
+
+
+@bp.get("/<id:brief_id>/shares")
+def get_shares(brief_id: int):
+    """Whom the brief is shared with; anyone who may read the brief may see it."""
+    brief, store, _access = read_brief(brief_id)
+    return jsonify({"ok": True, "brief_id": brief_id, "owner": brief.owner, "shares": _shares_json(store, brief_id)})
+
+
+@bp.put("/<id:brief_id>/shares")
+def put_shares(brief_id: int):
+    """Share the brief with exactly these users and groups (its owner and admins only); [] shares it with nobody."""
+    wanted = _shares_from(_body({"shares"}).get("shares"))
+    with writing(brief_id, OWNER, doing="change whom it is shared with") as briefs:
+        before = _shares_json(briefs.store, brief_id)
+        replace_shares(briefs.store, brief_id, wanted)
+        after = _shares_json(briefs.store, brief_id)
+        audit(briefs.store, "brief.share", brief_id, before=before, after=after)
+        owner = briefs.get(brief_id).owner
+    return jsonify({"ok": True, "brief_id": brief_id, "owner": owner, "shares": after})
+
+
+def _shares_json(store, brief_id: int) -> list[dict]:
+    return [given.to_json() for given in shares(store, brief_id)]
+
+
+def _shares_from(value: object) -> list[Share]:
+    """The shares of a request: a list of {"user" or "group": name, "role": "viewer" or "editor"}."""
+    if not isinstance(value, list):
+        raise BadQueryError(SHARE_FORMS)
+    wanted = []
+    for entry in value:
+        if not isinstance(entry, dict) or set(entry) - {"user", "group", "role"} or "role" not in entry:
+            raise BadQueryError(SHARE_FORMS)
+        role, user, group = (_string(entry, name) for name in ("role", "user", "group"))
+        wanted.append(Share(role, user, group))
+    return wanted

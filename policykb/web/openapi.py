@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from policykb import __version__
 from policykb.limits import LIMITS, TEXT_CHARS
+from policykb.web.brief_helpers import IF_MATCH
 from policykb.web.request import ID_RANGE, SQLITE_MAX_INT
 
 _ERROR = {"$ref": "#/components/schemas/Error"}
@@ -68,15 +69,75 @@ def _json_body(schema: dict) -> dict:
     return {"required": True, "content": {"application/json": {"schema": schema}}}
 
 
+# A change to a brief may say which version it is based on (the `version` of the brief it loaded, or its ETag as
+# If-Match): when the brief has changed since, it is refused with a 409 and nothing is lost.
+_IF_MATCH = {
+    "name": "If-Match",
+    "in": "header",
+    "required": False,
+    "description": "the brief's version this change is based on (its ETag); another version now is a 409",
+    "schema": {"type": "string", "pattern": f"^({IF_MATCH})$"},
+}
+_BRIEF_ROW = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "title": {"type": "string"},
+        "updated_at": {"type": "string"},
+        "passages": {"type": "integer"},
+        "owner_id": {"type": ["integer", "null"]},
+        "owner": {"type": ["string", "null"], "description": "the owner's user name; null: made before accounts"},
+        "version": {"type": "integer"},
+        "access": {"enum": ["owner", "editor", "viewer"], "description": "what the viewer may do with it"},
+        "section": {"enum": ["mine", "shared", "other"], "description": "mine, shared with me, or (admins) others'"},
+    },
+}
+_SHARES = {
+    "type": "object",
+    "properties": {
+        "ok": {"const": True},
+        "brief_id": {"type": "integer"},
+        "owner": {"type": ["string", "null"]},
+        "shares": {"type": "array", "items": {"$ref": "#/components/schemas/Share"}},
+    },
+}
+
+
+def _share_body() -> dict:
+    """A share: one user or one group, as viewer or editor."""
+    name = {"type": "string", "minLength": 1, "maxLength": TEXT_CHARS, "pattern": USABLE}
+    role = {"enum": ["viewer", "editor"]}
+    one = [
+        {
+            "type": "object",
+            "properties": {kind: name, "role": role},
+            "required": [kind, "role"],
+            "additionalProperties": False,
+        }
+        for kind in ("user", "group")
+    ]
+    return _object({"shares": {"type": "array", "items": {"oneOf": one}}}, ["shares"])
+
+
 def _brief_paths() -> dict:
-    """Briefs need no token (they only collect citations); changes take JSON only, which a cross-site form cannot send."""
+    """Briefs need no token (they only collect citations); changes take JSON only, which a cross-site form cannot send.
+    With accounts a brief is its owner's and those it is shared with: one the viewer may not read is a 404, as if it
+    did not exist; one they may read but not change is a 403."""
     row_id = {"type": "integer", "minimum": ID_RANGE[0], "maximum": ID_RANGE[1]}
+    version = {**row_id, "description": "the brief's version this change is based on; another version now is a 409"}
     offset = {"type": "integer", "minimum": 0, "maximum": SQLITE_MAX_INT}
     brief_id = {"name": "brief_id", "in": "path", "required": True, "schema": row_id}
     item_id = {"name": "item_id", "in": "path", "required": True, "schema": row_id}
     brief, item = (
         {"$ref": "#/components/schemas/Brief"},
-        {"type": "object", "properties": {"ok": {"const": True}, "item": {"$ref": "#/components/schemas/BriefItem"}}},
+        {
+            "type": "object",
+            "properties": {
+                "ok": {"const": True},
+                "item": {"$ref": "#/components/schemas/BriefItem"},
+                "version": {"type": "integer", "description": "the brief's version after the change"},
+            },
+        },
     )
     text = {"type": "string", "maxLength": TEXT_CHARS, "pattern": USABLE}
     title, heading = (
@@ -89,13 +150,21 @@ def _brief_paths() -> dict:
     )
     new_brief = {"brief_id": "$response.body#/id"}
     new_item = {"brief_id": "$request.path.brief_id", "item_id": "$response.body#/item/id"}
-    brief_links = {op: new_brief for op in ("getBrief", "updateBrief", "deleteBrief", "addBriefItem", "exportBrief")}
+    brief_links = {
+        op: new_brief
+        for op in ("getBrief", "updateBrief", "deleteBrief", "addBriefItem", "exportBrief", "getBriefShares")
+    }
     return {
         "/api/briefs": {
             "get": {
-                "summary": "List briefs (id, title, updated_at, passages)",
+                "summary": "List the briefs the viewer may read: theirs, those shared with them (admins: all)",
                 "operationId": "listBriefs",
-                "responses": _ok({"type": "object"}),
+                "responses": _ok(
+                    {
+                        "type": "object",
+                        "properties": {"ok": {"const": True}, "briefs": {"type": "array", "items": _BRIEF_ROW}},
+                    }
+                ),
             },
             "post": {
                 "summary": "Create a brief",
@@ -114,37 +183,37 @@ def _brief_paths() -> dict:
             "patch": {
                 "summary": "Change a brief's title or introduction",
                 "operationId": "updateBrief",
-                "parameters": [brief_id],
-                "requestBody": _json_body(_object({"title": title, "intro": intro})),
-                "responses": {**_ok(brief), **_errors(400, 404)},
+                "parameters": [brief_id, _IF_MATCH],
+                "requestBody": _json_body(_object({"title": title, "intro": intro, "version": version})),
+                "responses": {**_ok(brief), **_errors(400, 403, 404, 409)},
             },
             "delete": {
-                "summary": "Delete a brief",
+                "summary": "Delete a brief (its owner, or an admin)",
                 "operationId": "deleteBrief",
-                "parameters": [brief_id],
-                "responses": {**_ok({"type": "object"}), **_errors(404)},
+                "parameters": [brief_id, _IF_MATCH],
+                "responses": {**_ok({"type": "object"}), **_errors(400, 403, 404, 409)},
             },
         },
         "/api/briefs/{brief_id}/items": {
             "post": {
                 "summary": "Pin a chunk, or a span of a document's cleaned text, or add a heading",
                 "operationId": "addBriefItem",
-                "parameters": [brief_id],
+                "parameters": [brief_id, _IF_MATCH],
                 "requestBody": _json_body(
                     {
                         "oneOf": [
-                            _object({"chunk_id": row_id, "note": note}, ["chunk_id"]),
+                            _object({"chunk_id": row_id, "note": note, "version": version}, ["chunk_id"]),
                             _object(
-                                {"doc_id": text, "start": offset, "end": offset, "note": note},
+                                {"doc_id": text, "start": offset, "end": offset, "note": note, "version": version},
                                 ["doc_id", "start", "end"],
                             ),
-                            _object({"heading": heading}, ["heading"]),
+                            _object({"heading": heading, "version": version}, ["heading"]),
                         ]
                     }
                 ),
                 "responses": {
                     **_ok(item, "created", "201", {"updateBriefItem": new_item, "removeBriefItem": new_item}),
-                    **_errors(400, 404),
+                    **_errors(400, 403, 404, 409),
                 },
             }
         },
@@ -152,17 +221,40 @@ def _brief_paths() -> dict:
             "patch": {
                 "summary": "Change a note or a heading's text, move up (-1) or down (1), or re-pin a passage whose text moved",
                 "operationId": "updateBriefItem",
-                "parameters": [brief_id, item_id],
+                "parameters": [brief_id, item_id, _IF_MATCH],
                 "requestBody": _json_body(
-                    _object({"note": note, "heading": heading, "move": {"enum": [-1, 1]}, "repin": {"const": True}})
+                    _object(
+                        {
+                            "note": note,
+                            "heading": heading,
+                            "move": {"enum": [-1, 1]},
+                            "repin": {"const": True},
+                            "version": version,
+                        }
+                    )
                 ),
-                "responses": {**_ok(item), **_errors(400, 404)},
+                "responses": {**_ok(item), **_errors(400, 403, 404, 409)},
             },
             "delete": {
-                "summary": "Remove an item",
+                "summary": "Remove an item; the ETag is the brief's version after it",
                 "operationId": "removeBriefItem",
-                "parameters": [brief_id, item_id],
-                "responses": {**_ok({"type": "object"}), **_errors(404)},
+                "parameters": [brief_id, item_id, _IF_MATCH],
+                "responses": {**_ok({"type": "object"}), **_errors(400, 403, 404, 409)},
+            },
+        },
+        "/api/briefs/{brief_id}/shares": {
+            "get": {
+                "summary": "Whom a brief is shared with (users and groups, as viewer or editor)",
+                "operationId": "getBriefShares",
+                "parameters": [brief_id],
+                "responses": {**_ok(_SHARES), **_errors(404)},
+            },
+            "put": {
+                "summary": "Share a brief with exactly these users and groups (its owner, or an admin); [] with nobody",
+                "operationId": "putBriefShares",
+                "parameters": [brief_id],
+                "requestBody": _json_body(_share_body()),
+                "responses": {**_ok(_SHARES), **_errors(400, 403, 404)},
             },
         },
         "/api/briefs/{brief_id}/export": {
@@ -341,6 +433,14 @@ def openapi_spec() -> dict:
                     "required": ["ok", "error", "status"],
                     "properties": {"ok": {"const": False}, "error": {"type": "string"}, "status": {"type": "integer"}},
                 },
+                "Share": {
+                    "type": "object",
+                    "properties": {
+                        "user": {"type": ["string", "null"]},
+                        "group": {"type": ["string", "null"]},
+                        "role": {"enum": ["viewer", "editor"]},
+                    },
+                },
                 "BriefItem": {
                     "type": "object",
                     "properties": {
@@ -377,6 +477,9 @@ def openapi_spec() -> dict:
                         "intro": {"type": "string"},
                         "created_at": {"type": "string"},
                         "updated_at": {"type": "string"},
+                        "version": {"type": "integer", "description": "grows with every change; also the ETag"},
+                        "owner": {"type": ["string", "null"], "description": "null: made before accounts"},
+                        "access": {"enum": ["owner", "editor", "viewer"], "description": "what the viewer may do"},
                         "items": {"type": "array", "items": {"$ref": "#/components/schemas/BriefItem"}},
                         "problems": {
                             "type": "array",
