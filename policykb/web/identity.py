@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -22,7 +23,7 @@ from policykb.accounts import ANONYMOUS, viewer_for
 from policykb.accounts.throttle import LoginThrottle
 from policykb.accounts.tokens import token_hash
 from policykb.config import Config
-from policykb.errors import IndexNotReadyError
+from policykb.errors import IndexNotReadyError, PolicyKBError, StoreDamagedError
 from policykb.store import INIT_HINT, Store
 from policykb.store.records import TokenRow, UserRow
 from policykb.web.error_shape import error
@@ -81,8 +82,11 @@ def _say_what_the_admin_token_does(config: Config) -> None:
     """Tell the operator, at start, whether POLICYKB_ADMIN_TOKEN still works and how accounts replace it."""
     if not config.admin_token or not config.db_path.exists():
         return
-    with Store(config.db_path, readonly=True) as store:
-        has_admin = store.has_admin()
+    try:
+        with Store(config.db_path, readonly=True) as store:
+            has_admin = store.has_admin()
+    except (PolicyKBError, sqlite3.Error):  # a damaged store: the health check says so, and the server still starts
+        return
     if has_admin:
         log.warning("POLICYKB_ADMIN_TOKEN is ignored now that an admin account exists: unset it")
     else:
@@ -94,8 +98,15 @@ def _say_what_the_admin_token_does(config: Config) -> None:
 
 def identify_viewer():
     """Set g.viewer for this request; send anyone not signed in to the sign-in page (the API: a 401)."""
-    store = get_store()
-    if store is None or not store.has_users():
+    try:
+        store = get_store()
+        has_users = store is not None and store.has_users()
+    except (StoreDamagedError, sqlite3.DatabaseError):  # who may read cannot be known: nobody, but the health check
+        g.viewer = ANONYMOUS
+        if request.endpoint in PUBLIC_ENDPOINTS:
+            return None
+        raise
+    if not has_users:
         g.viewer = OPEN
         return None
     viewer = _session_viewer() or _token_viewer(store) or _proxy_viewer(store)
