@@ -119,6 +119,19 @@ def test_a_disabled_users_tokens_name_nobody(store):
     assert store.token_owner(token_hash(token)) is None
 
 
+def test_the_only_admin_can_be_neither_disabled_nor_demoted(store):
+    manage.add_user(store, CLI, "ada", "admin", PASSWORD)
+    for change in (
+        lambda: manage.disable_user(store, CLI, "ada"),
+        lambda: manage.set_role(store, CLI, "ada", "editor"),
+    ):
+        with pytest.raises(BadQueryError, match="ada is the only admin: make another user admin first"):
+            change()
+    manage.add_user(store, CLI, "bea", "admin", PASSWORD)
+    assert manage.set_role(store, CLI, "ada", "editor").role == "editor"
+    assert store.has_admin()
+
+
 def test_the_first_admin_takes_the_briefs_made_before_accounts(store):
     before = Briefs(store).create("Made in open mode")
     manage.add_user(store, CLI, "reader", "reader", PASSWORD)

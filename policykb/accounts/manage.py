@@ -42,10 +42,20 @@ def add_user(
     return NewUser(store.require_user(user.name), adopted)
 
 
+def _keep_an_admin(store: Store, user: UserRow) -> None:
+    """Refuse to take away the last enabled admin: without one, nobody could manage users from the web, and the old
+    admin token would count again."""
+    admins = [other for other in store.users() if other.role == "admin" and not other.disabled]
+    if admins == [user]:
+        raise BadQueryError(f"{user.name} is the only admin: make another user admin first")
+
+
 def disable_user(store: Store, actor: Viewer, name: str, disabled: bool = True, address: str | None = None) -> UserRow:
     """Disable (or enable again) an account: a disabled user's sessions and tokens stop working at their next request."""
     with store.transaction():
         user = store.require_user(name)
+        if disabled:
+            _keep_an_admin(store, user)
         store.set_disabled(user.id, disabled)
         record(store, actor, "user.disable" if disabled else "user.enable", user.name, address)
     return store.require_user(name)
@@ -54,7 +64,9 @@ def disable_user(store: Store, actor: Viewer, name: str, disabled: bool = True, 
 def set_role(store: Store, actor: Viewer, name: str, role: str, address: str | None = None) -> UserRow:
     with store.transaction():
         user = store.require_user(name)
-        first_admin = check_role(role) == "admin" and not store.has_admin()
+        if check_role(role) != "admin":
+            _keep_an_admin(store, user)
+        first_admin = role == "admin" and not store.has_admin()
         store.set_role(user.id, role)
         adopted = store.adopt_unowned_briefs(user.id) if first_admin else 0
         record(store, actor, "user.role", user.name, address, role=role, previous=user.role, briefs=adopted)

@@ -8,8 +8,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from policykb.access import ROLES
 from policykb.accounts import manage
 from policykb.errors import PolicyKBError
-from policykb.web.identity import account_store
-from policykb.web.request import current_viewer, get_store
+from policykb.web.request import current_viewer, get_store, writable_store
 
 bp = Blueprint("admin", __name__)
 
@@ -42,7 +41,7 @@ def users():
 @bp.post("/admin/users")
 def add_user():
     form = request.form
-    with account_store() as store:
+    with writable_store() as store:
         made = manage.add_user(
             store,
             current_viewer(),
@@ -59,7 +58,7 @@ def add_user():
 def change_user(name: str, change: str):
     """One change to a user: disable, enable, role, password or groups (the form's fields carry the new value)."""
     actor, address, form = current_viewer(), request.remote_addr, request.form
-    with account_store() as store:
+    with writable_store() as store:
         if change in ("disable", "enable"):
             if name == actor.name and change == "disable":
                 return _users_page("you cannot disable your own account", 400)
@@ -86,6 +85,6 @@ def groups():
 
 @bp.post("/admin/groups")
 def add_group():
-    with account_store() as store:
+    with writable_store() as store:
         group = manage.add_group(store, current_viewer(), request.form.get("name", ""), request.remote_addr)
     return _groups_page(f"added group {group.name}", 201)

@@ -13,8 +13,8 @@ from policykb.access.audit import record
 from policykb.accounts import manage
 from policykb.accounts.passwords import verify
 from policykb.errors import PolicyKBError
-from policykb.web.identity import SignedIn, account_store
-from policykb.web.request import current_viewer, get_store
+from policykb.web.identity import SignedIn
+from policykb.web.request import current_viewer, get_store, writable_store
 
 bp = Blueprint("auth", __name__)
 
@@ -50,7 +50,7 @@ def login():
         return _login_page("wrong name or password (or the account is disabled)", 401)
     throttle.succeeded(name, address)
     if new_hash:  # made with older parameters: stored again with today's
-        with account_store() as writable:
+        with writable_store() as writable:
             writable.set_password_hash(user.id, new_hash)
             user = writable.require_user(user.name)
     _start_session(SignedIn(user))
@@ -103,7 +103,7 @@ def change_password():
     if request.form.get("new", "") != request.form.get("confirm", ""):
         return _account_page("the new password and its confirmation differ", status=400)
     try:
-        with account_store() as store:
+        with writable_store() as store:
             user = manage.set_password(store, current_viewer(), name, request.form.get("new", ""), request.remote_addr)
     except PolicyKBError as exc:
         return _account_page(str(exc), status=exc.status)
@@ -114,7 +114,7 @@ def change_password():
 @bp.post("/account/tokens")
 def create_token():
     name = _signed_in_name()
-    with account_store() as store:
+    with writable_store() as store:
         token, _row = manage.create_token(
             store, current_viewer(), name, request.form.get("label", ""), request.remote_addr
         )
@@ -124,12 +124,12 @@ def create_token():
 @bp.post("/account/tokens/<id:token_id>/revoke")
 def revoke_token(token_id: int):
     name = _signed_in_name()
-    with account_store() as store:
+    with writable_store() as store:
         manage.revoke_token(store, current_viewer(), name, token_id, request.remote_addr)
     return redirect(url_for("auth.account"), code=303)
 
 
 def record_throttled(name: str, address: str | None) -> None:
     """An audit entry for a sign-in refused by the throttle (who tried which name, from where)."""
-    with account_store() as store:
+    with writable_store() as store:
         record(store, current_viewer(), "login.throttled", name, address)

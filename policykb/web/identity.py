@@ -11,8 +11,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 from flask import Flask, current_app, g, redirect, request, url_for
@@ -23,11 +21,11 @@ from policykb.accounts import ANONYMOUS, viewer_for
 from policykb.accounts.throttle import LoginThrottle
 from policykb.accounts.tokens import token_hash
 from policykb.config import Config
-from policykb.errors import IndexNotReadyError, PolicyKBError, StoreDamagedError
-from policykb.store import INIT_HINT, Store
+from policykb.errors import PolicyKBError, StoreDamagedError
+from policykb.store import Store
 from policykb.store.records import TokenRow, UserRow
 from policykb.web.error_shape import error
-from policykb.web.request import current_viewer, get_store
+from policykb.web.request import current_viewer, get_store, writable_store
 from policykb.web.security import legacy_token_valid, token_from_request
 
 log = logging.getLogger(__name__)
@@ -147,7 +145,7 @@ def _touch(token: TokenRow) -> None:
         last = datetime.strptime(token.last_used_at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
         if datetime.now(UTC) - last < TOKEN_TOUCH_EVERY:
             return
-    with account_store() as store:
+    with writable_store() as store:
         store.touch_token(token.id)
 
 
@@ -170,13 +168,3 @@ def _proxy_viewer(store: Store) -> Viewer | None:
         )
         return None
     return viewer_for(user)
-
-
-@contextmanager
-def account_store() -> Iterator[Store]:
-    """A read-write store for one change to accounts, closed after it."""
-    path = current_app.config["POLICYKB_CONFIG"].db_path
-    if not path.exists():
-        raise IndexNotReadyError(f"no index at {path.parent}: {INIT_HINT}")
-    with Store(path) as store:
-        yield store
