@@ -269,3 +269,17 @@ def test_an_admin_adds_a_user_and_a_group_and_disables_a_user(client, accounts):
     with Store(accounts.db_path, readonly=True) as store:
         assert store.require_user("nam").groups == ["board"] and store.require_user("rita").disabled
         assert store.audit_entries(1)[0].user_name == "ada"
+
+
+def test_an_admin_sets_a_role_and_resets_a_password_from_the_users_page(client, accounts):
+    _sign_in(client, "ada")
+    csrf = _csrf(client, "/admin/users")
+    assert client.post("/admin/users/rita/role", data={"csrf": csrf, "role": "editor"}).status_code == 303
+    reset = {"csrf": csrf, "password": "a passphrase set by ada"}
+    assert client.post("/admin/users/rita/password", data=reset).status_code == 303
+    other = client.application.test_client()
+    assert _sign_in(other, "rita").status_code == 401
+    assert _sign_in(other, "rita", "a passphrase set by ada").status_code == 303
+    with Store(accounts.db_path, readonly=True) as store:
+        assert store.require_user("rita").role == "editor"
+        assert [e.action for e in store.audit_entries(2)] == ["user.password_reset", "user.role"]

@@ -145,8 +145,11 @@ def _touch(token: TokenRow) -> None:
         last = datetime.strptime(token.last_used_at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
         if datetime.now(UTC) - last < TOKEN_TOUCH_EVERY:
             return
-    with writable_store() as store:
-        store.touch_token(token.id)
+    try:
+        with writable_store() as store:
+            store.touch_token(token.id)
+    except (PolicyKBError, sqlite3.OperationalError) as exc:  # busy or full: the request goes on without the note
+        log.warning("could not note the use of API token %s: %s", token.id, exc)
 
 
 def _proxy_viewer(store: Store) -> Viewer | None:
