@@ -1,5 +1,5 @@
-"""The `policykb` command line: ingest, remove, reindex, search, owners, doc, docs, serve, check, and the brief, eval and
-bench groups.
+"""The `policykb` command line: ingest, remove, reindex, search, owners, doc, docs, serve, check, audit, and the brief,
+eval, bench, users and groups groups.
 
 This module is the entry point (`policykb`, `python -m policykb.cli`) and holds the commands on the index itself. A command
 group that belongs to one feature lives in that feature's package (`briefs/cli.py`, `eval/cli.py`, `bench/cli.py`) and
@@ -16,6 +16,7 @@ from pathlib import Path
 
 import click
 
+from policykb.accounts.cli import audit, groups, users
 from policykb.bench.cli import bench
 from policykb.briefs.cli import brief
 from policykb.check.cli import check
@@ -302,6 +303,9 @@ main.add_command(brief)
 main.add_command(eval_group)
 main.add_command(bench)
 main.add_command(check)
+main.add_command(users)
+main.add_command(groups)
+main.add_command(audit)
 
 
 if __name__ == "__main__":  # pragma: no cover

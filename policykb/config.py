@@ -146,6 +146,35 @@ SETTINGS: tuple[Setting, ...] = (
         shown="random, kept in the data folder",
     ),
     Setting(
+        "session_hours",
+        "POLICYKB_SESSION_HOURS",
+        12,
+        _whole_number,
+        "hours a sign-in lasts in the web app (its session cookie's lifetime)",
+    ),
+    Setting(
+        "secure_cookies",
+        "POLICYKB_SECURE_COOKIES",
+        False,
+        _on_off,
+        "on or off: send the session cookie over HTTPS only (on behind a TLS proxy)",
+    ),
+    Setting(
+        "trusted_user_header",
+        "POLICYKB_TRUSTED_USER_HEADER",
+        None,
+        _text,
+        "header naming the signed-in user, set by a single-sign-on proxy (e.g. X-Forwarded-User); unset: not read",
+        shown="unset",
+    ),
+    Setting(
+        "trusted_proxies",
+        "POLICYKB_TRUSTED_PROXIES",
+        "127.0.0.1,::1",
+        _text,
+        "comma-separated addresses of the proxies whose user header is believed; from any other it is ignored",
+    ),
+    Setting(
         "ann_threshold",
         "POLICYKB_ANN_THRESHOLD",
         100_000,
@@ -219,6 +248,10 @@ class Config:
     term_matrix_threshold: int = _DEFAULTS["term_matrix_threshold"]
     admin_token: str | None = _DEFAULTS["admin_token"]
     secret_key: str | None = _DEFAULTS["secret_key"]
+    session_hours: int = _DEFAULTS["session_hours"]
+    secure_cookies: bool = _DEFAULTS["secure_cookies"]
+    trusted_user_header: str | None = _DEFAULTS["trusted_user_header"]
+    trusted_proxies: str = _DEFAULTS["trusted_proxies"]
     ocr: bool = _DEFAULTS["ocr"]
     tesseract_cmd: str = _DEFAULTS["tesseract_cmd"]
     ocr_langs: str = _DEFAULTS["ocr_langs"]

@@ -95,6 +95,9 @@ def test_json_is_declared_once_and_every_command_that_prints_json_takes_it():
         "bench scale",
         "bench faults",
         "check",
+        "users list",
+        "groups list",
+        "audit",
         "bench zipbomb",
     }
 

@@ -251,6 +251,7 @@ def bench_embedders(chunks: int, rounds: int, agreement_chunks: int) -> None:
 @click.option(
     "--max-requests", default=100000, show_default=True, type=int, help="Per client, a bound besides the time."
 )
+@click.option("--signed-in", is_flag=True, help="Each client signs in as a reader of its own first (synthetic index).")
 @pass_config
 def bench_load(
     config: Config,
@@ -261,6 +262,7 @@ def bench_load(
     seconds: float,
     threads: int,
     max_requests: int,
+    signed_in: bool,
 ) -> None:
     """Load-test /api/search on loopback: concurrent clients for a fixed time against `policykb serve`.
 
@@ -268,7 +270,9 @@ def bench_load(
     """
     from policykb.bench.loadtest import run_load_test
 
-    figures = run_load_test(data, chunks, embedder or config.embedder, clients, seconds, threads, max_requests)
+    figures = run_load_test(
+        data, chunks, embedder or config.embedder, clients, seconds, threads, max_requests, signed_in
+    )
     click.echo(json.dumps(figures, indent=2))
 
 

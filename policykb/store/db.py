@@ -13,6 +13,7 @@ import numpy as np
 from policykb.errors import NotFoundError
 from policykb.models import Document
 from policykb.store.assignments import Assignments
+from policykb.store.audit_log import AuditLog
 from policykb.store.base import INIT_HINT
 from policykb.store.collections import Collections
 from policykb.store.document_terms import DocumentTerms
@@ -21,11 +22,12 @@ from policykb.store.filters import Filters
 from policykb.store.fts_upkeep import FtsUpkeep
 from policykb.store.passage_terms import PassageTerms
 from policykb.store.passages import Passages
+from policykb.store.people import People
 
 __all__ = ["ACRONYMS_SQL", "INIT_HINT", "Filters", "Store", "slugify"]
 
 
-class Store(Documents, Passages, PassageTerms, DocumentTerms, Assignments, Collections, FtsUpkeep):
+class Store(Documents, Passages, PassageTerms, DocumentTerms, Assignments, Collections, People, AuditLog, FtsUpkeep):
     """One connection to the store; open read-only for searches, read-write for ingest. The writes of a whole
     document are here, where every part is at hand."""
 

@@ -167,3 +167,77 @@ class CollectionRow:
     def from_row(cls, row) -> CollectionRow:
         name, public, owner_id, groups, documents = tuple(row)
         return cls(name, bool(public), owner_id, sorted(json.loads(groups)), documents)
+
+
+@dataclass(frozen=True, slots=True)
+class UserRow:
+    """A local account: its role (access.viewer.ROLES), groups and whether it may still sign in. The password hash
+    stays out of the JSON and of repr."""
+
+    id: int
+    name: str
+    role: str
+    disabled: bool
+    created_at: str
+    groups: list[str]
+    password_hash: str | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> UserRow:
+        groups = sorted(json.loads(row["groups"])) if row["groups"] else []
+        return cls(
+            row["id"], row["name"], row["role"], bool(row["disabled"]), row["created_at"], groups, row["password_hash"]
+        )
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        del data["password_hash"]
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class GroupRow:
+    """A group of users, named by collections and brief shares, with how many users belong to it."""
+
+    name: str
+    created_at: str
+    members: int
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class TokenRow:
+    """A personal API token as stored: never the token itself, which is shown once when made."""
+
+    id: int
+    user_id: int
+    label: str
+    created_at: str
+    last_used_at: str | None
+    revoked_at: str | None
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One line of the audit log: who did what to what, when and from where."""
+
+    id: int
+    at: str
+    user_id: int | None
+    user_name: str | None
+    address: str | None
+    action: str
+    target: str
+    detail: dict
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> AuditEntry:
+        return cls(**{**dict(row), "detail": json.loads(row["detail"] or "{}")})
+
+    def to_json(self) -> dict:
+        return asdict(self)

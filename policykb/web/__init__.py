@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Flask
 
 from policykb.config import Config
@@ -12,8 +14,9 @@ def create_app(test_config: dict | None = None, config: Config | None = None) ->
     config = config or Config.from_env()
     app = Flask(__name__, instance_path=str(config.data_dir.resolve()), instance_relative_config=True)
 
-    from policykb.web import api, briefs, briefs_api, ui
+    from policykb.web import admin, api, auth, briefs, briefs_api, ui
     from policykb.web.error_shape import register_error_shape
+    from policykb.web.identity import init_accounts
     from policykb.web.request import init_request
     from policykb.web.security import init_security, secret_key
     from policykb.web.state import init_app
@@ -26,17 +29,22 @@ def create_app(test_config: dict | None = None, config: Config | None = None) ->
         MAX_CONTENT_LENGTH=config.max_file_bytes + 64 * 1024,  # the form's other fields fit in the margin
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SECURE=config.secure_cookies,
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=config.session_hours),  # a sign-in's session is permanent
     )
     if test_config:
         app.config.update(test_config)
     init_app(app)
     init_request(app)
     init_security(app, csrf_exempt=(api.bp.name, briefs_api.bp.name))  # the admin token, or a JSON-only body, instead
+    init_accounts(app)  # after the CSRF check: a form is checked before it can sign anyone in
     sweep_orphaned_uploads(config)  # before any job runs: files left by a server that stopped mid-upload
     app.extensions["policykb_jobs"] = UploadJobs(config)
     app.register_blueprint(ui.bp)
     app.register_blueprint(api.bp, url_prefix="/api")
     app.register_blueprint(briefs.bp)
     app.register_blueprint(briefs_api.bp, url_prefix="/api/briefs")
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(admin.bp)
     register_error_shape(app)
     return app

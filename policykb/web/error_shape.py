@@ -65,10 +65,14 @@ def register_error_shape(app: Flask) -> None:
         if request.path.startswith("/api/"):
             return http_error(exc, _http_message(exc))
         if exc.code == 413:
+            from policykb.web.security import uploads_offered
+
             config = current_app.config["POLICYKB_CONFIG"]
+            enabled, needs_token = uploads_offered()
             return render_template(
                 "upload.html",
-                enabled=bool(config.admin_token),
+                enabled=enabled,
+                needs_token=needs_token,
                 limit_mb=config.max_file_bytes // 2**20,
                 message=too_large(),
             ), 413

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 from flask import Flask, current_app, g, request
 from werkzeug.exceptions import NotFound
@@ -18,7 +19,7 @@ from policykb.access import OPEN, Viewer
 from policykb.errors import BadQueryError, IndexNotReadyError
 from policykb.limits import LIMITS, check_text, limit_for
 from policykb.search.searcher import MODES, Searcher
-from policykb.store import Filters, Store
+from policykb.store import INIT_HINT, Filters, Store
 
 
 # --- the index ------------------------------------------------------------------------------------
@@ -38,6 +39,16 @@ def require_store() -> Store:
     if store is None:
         raise g.no_store
     return store
+
+
+@contextmanager
+def writable_store() -> Iterator[Store]:
+    """A read-write store for one change a request makes (an account, a token), closed after it."""
+    path = current_app.config["POLICYKB_CONFIG"].db_path
+    if not path.exists():
+        raise IndexNotReadyError(f"no index at {path.parent}: {INIT_HINT}")
+    with Store(path) as store:
+        yield store
 
 
 def close_store(_exc: BaseException | None = None) -> None:

@@ -1,4 +1,5 @@
-"""Web security in one place: the admin token, CSRF tokens checked on every form post, response headers."""
+"""Web security in one place: who may change documents (an editor's account, or the admin token until an admin
+account exists), CSRF tokens checked on every form post, response headers."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from werkzeug.exceptions import HTTPException
 
 from policykb.disk import write_or_remove, writing
 from policykb.errors import StorageError
+from policykb.store import Store
+from policykb.web.request import current_viewer, get_store
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -51,6 +54,43 @@ def admin_token_problem(given: str | None) -> tuple[int, str] | None:
     return None
 
 
+def legacy_token_valid(store: Store) -> bool:
+    """Whether the request carries the operator's admin token while it still counts: until an admin account exists."""
+    return admin_token_problem(token_from_request()) is None and not store.has_admin()
+
+
+def _change_action() -> str:
+    """What the guarded view does, as an action of policykb.access: removing a document, or uploading one."""
+    removing = request.method == "DELETE" or (request.endpoint or "").endswith("remove")
+    return "remove" if removing else "upload"
+
+
+def change_problem() -> tuple[int, str] | None:
+    """None when this request may upload or remove documents, else (status, message).
+
+    A signed-in editor or admin may. The admin token (POLICYKB_ADMIN_TOKEN) may too, until an admin account exists:
+    from then on accounts decide alone."""
+    viewer, action = current_viewer(), _change_action()
+    if not viewer.is_open and viewer.can(action):
+        return None
+    store = get_store()
+    if store is not None and store.has_admin():
+        if viewer.name is None:
+            return 401, f"sign in as an editor or admin to {action} documents (the admin token no longer works)"
+        return 403, f"{viewer.name} is a {viewer.role}: to {action} documents needs an editor or admin account"
+    return admin_token_problem(token_from_request())
+
+
+def uploads_offered() -> tuple[bool, bool]:
+    """(whether the upload form is offered to this request's viewer, whether it asks for the admin token)."""
+    viewer = current_viewer()
+    if not viewer.is_open and viewer.can("upload"):
+        return True, False
+    store = get_store()
+    token_counts = bool(current_app.config["POLICYKB_CONFIG"].admin_token) and not (store and store.has_admin())
+    return token_counts, token_counts
+
+
 class AdminRefused(HTTPException):
     """The admin token is missing (401) or wrong, or uploads and removal are off (403)."""
 
@@ -60,11 +100,11 @@ class AdminRefused(HTTPException):
 
 
 def admin_required(view: Callable) -> Callable:
-    """Runs the view only for the operator: the admin token from the header or the form, else AdminRefused."""
+    """Runs the view only for who may change documents (change_problem), else AdminRefused."""
 
     @functools.wraps(view)
     def checked(*args, **kwargs):
-        problem = admin_token_problem(token_from_request())
+        problem = change_problem()
         if problem:
             raise AdminRefused(*problem)
         return view(*args, **kwargs)

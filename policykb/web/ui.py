@@ -17,7 +17,7 @@ from policykb.store import ChunkInfo
 from policykb.web.originals import send_original
 from policykb.web.render import document_blocks, highlight, term_pattern
 from policykb.web.request import filters_from_args, get_store, int_arg, mode_arg, searcher, text_arg
-from policykb.web.security import AdminRefused, admin_required
+from policykb.web.security import AdminRefused, admin_required, uploads_offered
 from policykb.web.uploads import UploadRejected, save_upload
 
 bp = Blueprint("ui", __name__)
@@ -229,8 +229,9 @@ def documents():
 
 def _upload_page(message: str | None = None, status: int = 200):
     config = current_app.config["POLICYKB_CONFIG"]
-    context = {"enabled": bool(config.admin_token), "limit_mb": config.max_file_bytes // 2**20, "message": message}
-    return render_template("upload.html", **context), status
+    enabled, needs_token = uploads_offered()
+    context = {"enabled": enabled, "needs_token": needs_token, "limit_mb": config.max_file_bytes // 2**20}
+    return render_template("upload.html", **context, message=message), status
 
 
 @bp.get("/upload")
