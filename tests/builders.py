@@ -8,6 +8,8 @@ import zipfile
 
 from pypdf import PdfReader, PdfWriter
 
+from policykb.web.identity import identify_viewer
+
 
 def pdf_from_objects(objects: list[bytes], startxref_shift: int = 0) -> bytes:
     """A PDF whose object i+1 is objects[i] (object 1 the catalog), with a correct cross-reference table."""
@@ -147,3 +149,10 @@ UNDO_ACCESS = (
     " DROP INDEX documents_collection; ALTER TABLE documents DROP COLUMN collection;"
     " ALTER TABLE briefs DROP COLUMN owner_id; ALTER TABLE briefs DROP COLUMN version; "
 )
+
+
+def identify_by(app, identify) -> None:
+    """Put `identify` (a hook that sets g.viewer) in place of the app's sign-in step, so that a test acts as a given
+    person without passwords; a request it leaves without a viewer is in open mode."""
+    hooks = app.before_request_funcs[None]
+    hooks[hooks.index(identify_viewer)] = identify

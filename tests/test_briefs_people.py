@@ -11,13 +11,13 @@ import sqlite3
 import threading
 
 import pytest
+from builders import identify_by
 from click.testing import CliRunner
 from flask import g, request
 from live_server import live_server
 from test_browser import CHROMIUM, CHROMIUM_ARGS
 
 from policykb.access import Viewer
-from policykb.briefs.model import Briefs
 from policykb.cli import main
 from policykb.config import Config
 from policykb.search.embedder import make_embedder
@@ -62,7 +62,7 @@ def app(fake_index: Config):
     make_embedder("fake")
     _add_people(fake_index)
     app = create_app(config=fake_index)
-    app.before_request(_signed_in)
+    identify_by(app, _signed_in)
     return app
 
 
@@ -347,7 +347,7 @@ def test_briefs_made_before_accounts_are_everyones_until_an_admin_exists(fake_in
     make_embedder("fake")
     _add_people(fake_index, admin=False)
     app = create_app(config=fake_index)
-    app.before_request(_signed_in)
+    identify_by(app, _signed_in)
     old = app.test_client().post("/api/briefs", json={"title": "From open mode"}).get_json()  # no one signed in
     assert old["owner"] is None
     bob = _client(app, "bob")
@@ -361,8 +361,8 @@ def test_briefs_made_before_accounts_are_everyones_until_an_admin_exists(fake_in
     conn.close()
     assert bob.get(f"/api/briefs/{old['id']}").status_code == 404
     assert _client(app, "root").get(f"/api/briefs/{old['id']}").get_json()["intro"] == "Still everyone's"
-    with Store(fake_index.db_path) as store:
-        assert Briefs(store).give_unowned_to(4) == 1  # what the first admin's creation does with them
+    with Store(fake_index.db_path) as store, store.transaction():
+        assert store.adopt_unowned_briefs(4) == 1  # what the first admin's creation does with them
     assert _client(app, "root").get("/api/briefs").get_json()["briefs"][0]["section"] == "mine"
 
 

@@ -161,11 +161,6 @@ class Briefs:
         if version is not None and version != row[0]:
             raise BriefVersionError(version, row[0])
 
-    def give_unowned_to(self, user_id: int) -> int:
-        """Make `user_id` (the first admin) the owner of every brief made before accounts; how many."""
-        with self.store.transaction():
-            return self.conn.execute("UPDATE briefs SET owner_id = ? WHERE owner_id IS NULL", (user_id,)).rowcount
-
     def _check(self, item: BriefItem) -> None:
         """Compare a pinned quote with its document's cleaned text now."""
         if item.kind != "passage":

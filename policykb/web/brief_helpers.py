@@ -8,15 +8,15 @@ import io
 import re
 from contextlib import contextmanager
 
-from flask import current_app, request, send_file, url_for
+from flask import request, send_file, url_for
 
 from policykb.access.audit import record
 from policykb.briefs.export import FORMATS, export_brief
 from policykb.briefs.model import REMOVED, Brief, BriefItem, Briefs, no_brief
 from policykb.briefs.sharing import EDITOR, VIEWER, BriefAccess
-from policykb.errors import BadQueryError, IndexNotReadyError
-from policykb.store import INIT_HINT, Store, slugify
-from policykb.web.request import ID_RANGE, current_viewer, get_store, whole_number
+from policykb.errors import BadQueryError
+from policykb.store import Store, slugify
+from policykb.web.request import ID_RANGE, current_viewer, get_store, whole_number, writable_store
 
 MIMETYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -63,10 +63,7 @@ def access_level(store: Store, brief_id: int) -> str:
 def writing(brief_id: int | None = None, needed: str = EDITOR, version: int | None = None, doing: str = "do this"):
     """A read-write store for one request's change, all of it in one transaction (closed after it). With `brief_id`,
     the viewer must have `needed` access to it (else a 404 or a 403), and a `version` sent must be the brief's (409)."""
-    path = current_app.config["POLICYKB_CONFIG"].db_path
-    if not path.exists():
-        raise IndexNotReadyError(f"no index at {path.parent}: {INIT_HINT}")
-    with Store(path) as store, store.transaction():
+    with writable_store() as store, store.transaction():
         briefs = Briefs(store)
         if brief_id is not None:
             BriefAccess(store, current_viewer()).require(brief_id, needed, doing)
