@@ -16,6 +16,7 @@ from pathlib import Path
 
 import click
 
+from policykb.access.cli import collections
 from policykb.bench.cli import bench
 from policykb.briefs.cli import brief
 from policykb.check.cli import check
@@ -77,9 +78,15 @@ def main(ctx: click.Context, data: Path | None, verbose: bool) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--collection",
+    default="public",
+    show_default=True,
+    help="The collection the documents go to (see `policykb collections`); an unchanged file moves to it.",
+)
 @quiet_option
 @click.pass_context
-def ingest(ctx: click.Context, paths: tuple[Path, ...], quiet: bool) -> None:
+def ingest(ctx: click.Context, paths: tuple[Path, ...], collection: str, quiet: bool) -> None:
     """Add or update files and folders (.txt .md .html .pdf .docx, and scans: .jpg .png .tif) in the index.
 
     Unchanged files are skipped by content hash; a changed file replaces its old chunks. Scanned PDF pages and
@@ -89,7 +96,7 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], quiet: bool) -> None:
     from policykb.ingest.indexer import Indexer
 
     with Indexer(_config(ctx), progress=not quiet) as indexer:
-        report = indexer.ingest(list(paths))
+        report = indexer.ingest(list(paths), collection)
     for error in report.errors:
         click.echo(f"error: {error}", err=True)
     click.echo(report.summary(), err=True)
@@ -302,6 +309,7 @@ main.add_command(brief)
 main.add_command(eval_group)
 main.add_command(bench)
 main.add_command(check)
+main.add_command(collections)
 
 
 if __name__ == "__main__":  # pragma: no cover

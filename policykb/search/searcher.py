@@ -322,4 +322,5 @@ def _hit(rank: int, row, text: str, score: float) -> SearchHit:
         ocr=bool(row.ocr),
         ocr_confidence=row.ocr_confidence,
         legal_citation=legal_citation(row.section, row.title, row.doc_type, row.date),
+        collection=row.collection,
     )
