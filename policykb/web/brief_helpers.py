@@ -13,7 +13,7 @@ from policykb.briefs.export import FORMATS, export_brief
 from policykb.briefs.model import REMOVED, Brief, BriefItem, Briefs
 from policykb.errors import BadQueryError, IndexNotReadyError, NotFoundError
 from policykb.store import INIT_HINT, Store, slugify
-from policykb.web.request import get_store
+from policykb.web.request import get_store, readable_collections
 
 MIMETYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -29,7 +29,7 @@ def reader() -> Briefs | None:
     store = get_store()
     if store is None or not store.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'briefs'").fetchone():
         return None
-    return Briefs(store)
+    return Briefs(store, readable_collections(store))
 
 
 def read_brief(brief_id: int) -> tuple[Brief, Store]:
@@ -46,7 +46,7 @@ def writing() -> Iterator[Briefs]:
     if not path.exists():
         raise IndexNotReadyError(f"no index at {path.parent}: {INIT_HINT}")
     with Store(path) as store:
-        yield Briefs(store)
+        yield Briefs(store, readable_collections(store))
 
 
 # --- checks, links and files ----------------------------------------------------------------------
