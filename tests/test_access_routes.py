@@ -21,8 +21,10 @@ from policykb.access import OPEN, Viewer
 from policykb.briefs.model import Briefs
 from policykb.config import Config
 from policykb.ingest.indexer import Indexer
+from policykb.owners.answer import OwnersFinder
 from policykb.search.embedder import FakeEmbedder
-from policykb.store import Store
+from policykb.search.searcher import Searcher
+from policykb.store import Filters, Store
 from policykb.web import create_app
 
 TOKEN = "access-test-admin-token"
@@ -53,6 +55,7 @@ def built(tmp_path_factory) -> Built:
         f"Draft resolution on the {SECRET} review",
         f"Under Resolution 68/NQ-CP the {SECRET} review of pension funds starts in 2026.",
         f"The Ministry of Finance shall lead the {SECRET} review of pension funds.",
+        "The Zorblaxity Review Board (ZRB) meets monthly.",  # an acronym the index learns
     ]
     (secret / f"{SECRET_ID}.pdf").write_bytes(text_pdf([lines]))
     before = Config.from_env(data_dir=base / "before", embedder="fake")
@@ -99,7 +102,7 @@ def _same_404(client, path: str) -> None:
     assert hidden.get_data(as_text=True) == missing.get_data(as_text=True).replace("never-was", SECRET_ID), path
 
 
-QUERIES = (SECRET, "pension funds review", "social protection", "68/NQ-CP", f"who leads the {SECRET} review")
+QUERIES = (SECRET, "ZRB", "pension funds review", "social protection", "68/NQ-CP", f"who leads the {SECRET} review")
 OWNERS = ({}, {"page": 1}, {"agency": "MOF"}, {"agency": "MOLISA"}, {"q": f"who leads the {SECRET} review"})
 
 
@@ -174,6 +177,21 @@ def test_the_group_an_admin_and_open_mode_see_the_restricted_document_everywhere
     assert client.get(f"/doc/{SECRET_ID}/page/1.png").mimetype == "image/png"
     assert SECRET_ID in {d["id"] for d in client.get("/api/docs").get_json()["documents"]}
     assert SECRET.encode() in client.get("/api/briefs/1/export", query_string={"format": "md"}).data
+
+
+def test_a_query_is_expanded_only_with_acronyms_its_asker_may_read_the_definition_of(built):
+    searcher = Searcher(built.after, FakeEmbedder())
+    try:
+        public = searcher.search("ZRB", filters=Filters(collections=frozenset({"public"})))
+        drafts = searcher.search("ZRB", filters=Filters(collections=frozenset({"public", "drafts"})))
+        every = searcher.search("ZRB")
+        finder = OwnersFinder(searcher, frozenset({"public"}))
+    finally:
+        searcher.close()
+    assert not any("Zorblaxity" in expansion for expansion in public.expansions)
+    assert any("Zorblaxity" in expansion for expansion in drafts.expansions)
+    assert any("Zorblaxity" in expansion for expansion in every.expansions)
+    assert "ZRB" not in {entry.canonical for entry in finder.glossary.entries}
 
 
 # --- the permission matrix ----------------------------------------------------------------------------

@@ -124,6 +124,7 @@ class OwnersFinder:
     def __init__(self, searcher: Searcher, collections: frozenset[str] | None = None) -> None:
         self.searcher = searcher
         self.collections = collections
+        self.glossary = searcher.glossary_for(collections)  # without acronyms from documents it may not read
 
     def find(self, query: str | None, agency: str | None, k: int = 5, page: int | None = None) -> OwnersResult:
         """The one choice every caller makes: a question is answered (`k` assignments at most, only the agency's when
@@ -137,17 +138,17 @@ class OwnersFinder:
 
     def with_statuses(self, result: OwnersResult) -> OwnersResult:
         """The result with what the gazetteer says of each lead (parent, successors, legal basis)."""
-        glossary = self.searcher.glossary
+        glossary = self.glossary
         result.statuses = {lead: lead_status(glossary, lead) for lead in {a.lead for a in result.assignments}}
         return result
 
     def family(self, canonical: str) -> list[str]:
         """The agency and every body under it (a ministry's departments), whose tasks a listing of it includes."""
-        return [canonical, *self.searcher.glossary.children_of(canonical)]
+        return [canonical, *self.glossary.children_of(canonical)]
 
     def canonical_agency(self, name: str) -> str:
         """The gazetteer's canonical name for any variant ("Bộ LĐTBXH", "MoLISA" -> "MOLISA")."""
-        entries = [entry for entry, _ in self.searcher.glossary.matches(name) if entry.kind in ("agency", "group")]
+        entries = [entry for entry, _ in self.glossary.matches(name) if entry.kind in ("agency", "group")]
         exact = [entry for entry in entries if fold_lower(name) in (fold_lower(v) for v in entry.variants)]
         if exact or entries:
             return (exact or entries)[0].canonical
@@ -198,11 +199,11 @@ class OwnersFinder:
         names there ("social assistance" for "trợ giúp xã hội") are read the same way, as a translated question's.
         """
         canonical = self.canonical_agency(agency) if agency else None
-        plan = plan_query(query, self.searcher.glossary)
+        plan = plan_query(query, self.glossary)
         question = _Question(
             subject=subject_words(query, plan.terms, plan.synonyms),
             translated=other_language_names(query, plan.synonyms),
-            helped=objects_named(query, self.searcher.glossary),
+            helped=objects_named(query, self.glossary),
             family=set(self.family(canonical)) if canonical else set(),
         )
         readable = Filters(collections=self.collections)

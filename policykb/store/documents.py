@@ -157,9 +157,12 @@ class Documents(StoreBase):
             raise NotFoundError(f"no document with id or path {id_or_path!r} in the index — `policykb docs` lists them")
         return row[0]
 
-    def all_acronyms(self) -> dict[str, str]:
+    def all_acronyms(self, collections: frozenset[str] | None = None) -> dict[str, str]:
+        """The acronyms the documents of `collections` (None: of every one) define, the first definition of each."""
+        readable, params = in_collections("collection", collections)
+        sql = ACRONYMS_SQL if collections is None else f"{ACRONYMS_SQL} AND {readable}"
         merged: dict[str, str] = {}
-        for (raw,) in self.conn.execute(ACRONYMS_SQL):
+        for (raw,) in self.conn.execute(sql, params):
             for acronym, expansion in json.loads(raw).items():
                 merged.setdefault(acronym, expansion)
         return merged
