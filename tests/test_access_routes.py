@@ -283,3 +283,34 @@ def test_the_upload_page_offers_the_collections_the_viewer_may_write_to(built):
 
     assert offered(ADA) == offered(OPEN) == ["drafts", "public"]
     assert offered(ERIN) == ["public"]  # an editor: the public collections and their own
+
+
+def test_the_upload_form_files_the_document_in_the_chosen_collection_and_removal_is_audited(built, tmp_path):
+    config = dataclasses.replace(built.after, data_dir=tmp_path / "data")
+    shutil.copytree(built.after.data_dir, config.data_dir)
+    client = _client(config, ADA)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/upload").get_data(as_text=True)).group(1)
+    form = {"file": (_note(), "note.txt"), "collection": "drafts", "token": TOKEN, "csrf": csrf}
+    sent = client.post("/upload", data=form, content_type="multipart/form-data")
+    assert sent.status_code == 303
+    job = _wait_for_job(client, sent.headers["Location"].rsplit("/", 1)[1])
+    assert job["state"] == "done" and job["collection"] == "drafts"
+    removed = client.post(f"/doc/{job['doc_id']}/remove", data={"token": TOKEN, "csrf": csrf})
+    assert removed.status_code == 303
+    with Store(config.db_path, readonly=True) as store:
+        assert _audit(store)[-2:] == [
+            ("document.upload", job["doc_id"], "ada"),
+            ("document.remove", job["doc_id"], "ada"),
+        ]
+        detail = store.conn.execute("SELECT detail FROM audit_log WHERE action = 'document.upload'").fetchone()[0]
+    assert '"collection": "drafts"' in detail and '"file": "note.txt"' in detail
+
+
+def test_a_reader_who_sends_the_upload_form_is_refused_and_nothing_is_kept(built, tmp_path):
+    config = dataclasses.replace(built.after, data_dir=tmp_path / "data")
+    shutil.copytree(built.after.data_dir, config.data_dir)
+    client = _client(config, ALICE)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/upload").get_data(as_text=True)).group(1)
+    form = {"file": (_note(), "note.txt"), "collection": "public", "token": TOKEN, "csrf": csrf}
+    assert client.post("/upload", data=form, content_type="multipart/form-data").status_code == 403
+    assert not (config.data_dir / "uploads").exists() or not any((config.data_dir / "uploads").iterdir())
