@@ -10,12 +10,12 @@ from __future__ import annotations
 import dataclasses
 import re
 import shutil
-import time
 from pathlib import Path
 
 import pytest
 from builders import text_pdf
 from flask import g
+from test_webapp import _csrf, _wait_for_job
 
 from policykb.access import OPEN, Viewer
 from policykb.briefs.model import Briefs
@@ -93,6 +93,13 @@ def _found(client, query: str) -> tuple:
     """What a search says, less its scores: total, facets, and the passages found (as a set)."""
     body = client.get("/api/search", query_string={"q": query, "k": 100}).get_json()
     return body["total"], body["facets"], sorted((hit["doc_id"], hit["chunk_id"]) for hit in body["hits"])
+
+
+def _copy(config: Config, tmp_path: Path) -> Config:
+    """A copy of the index in `config`, for a test that changes it."""
+    copied = dataclasses.replace(config, data_dir=tmp_path / "data")
+    shutil.copytree(config.data_dir, copied.data_dir)
+    return copied
 
 
 def _same_404(client, path: str) -> None:
@@ -231,8 +238,7 @@ def test_each_role_reads_what_its_collections_allow(built, route, name):
 @pytest.mark.parametrize("route", list(CHANGES))
 @pytest.mark.parametrize("name", list(VIEWERS))
 def test_each_role_changes_only_what_it_may(built, tmp_path, route, name):
-    config = dataclasses.replace(built.after, data_dir=tmp_path / "data")
-    shutil.copytree(built.after.data_dir, config.data_dir)
+    config = _copy(built.after, tmp_path)
     client = _client(config, VIEWERS[name])
     expected = CHANGES[route][list(VIEWERS).index(name)]
     method, path = route.split(" ", 1)
@@ -266,16 +272,6 @@ def _audit(store: Store) -> list[tuple]:
     return [tuple(row) for row in store.conn.execute("SELECT action, target, user_name FROM audit_log ORDER BY id")]
 
 
-def _wait_for_job(client, job_id: str) -> dict:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        job = client.get(f"/api/jobs/{job_id}").get_json()["job"]
-        if job["state"] in ("done", "failed"):
-            return job
-        time.sleep(0.05)
-    raise AssertionError("the upload job did not finish")
-
-
 def test_the_upload_page_offers_the_collections_the_viewer_may_write_to(built):
     def offered(viewer: Viewer) -> list[str]:
         page = _client(built.after, viewer).get("/upload").get_data(as_text=True)
@@ -286,10 +282,9 @@ def test_the_upload_page_offers_the_collections_the_viewer_may_write_to(built):
 
 
 def test_the_upload_form_files_the_document_in_the_chosen_collection_and_removal_is_audited(built, tmp_path):
-    config = dataclasses.replace(built.after, data_dir=tmp_path / "data")
-    shutil.copytree(built.after.data_dir, config.data_dir)
+    config = _copy(built.after, tmp_path)
     client = _client(config, ADA)
-    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/upload").get_data(as_text=True)).group(1)
+    csrf = _csrf(client)
     form = {"file": (_note(), "note.txt"), "collection": "drafts", "token": TOKEN, "csrf": csrf}
     sent = client.post("/upload", data=form, content_type="multipart/form-data")
     assert sent.status_code == 303
@@ -307,10 +302,9 @@ def test_the_upload_form_files_the_document_in_the_chosen_collection_and_removal
 
 
 def test_a_reader_who_sends_the_upload_form_is_refused_and_nothing_is_kept(built, tmp_path):
-    config = dataclasses.replace(built.after, data_dir=tmp_path / "data")
-    shutil.copytree(built.after.data_dir, config.data_dir)
+    config = _copy(built.after, tmp_path)
     client = _client(config, ALICE)
-    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/upload").get_data(as_text=True)).group(1)
+    csrf = _csrf(client)
     form = {"file": (_note(), "note.txt"), "collection": "public", "token": TOKEN, "csrf": csrf}
     assert client.post("/upload", data=form, content_type="multipart/form-data").status_code == 403
     assert not (config.data_dir / "uploads").exists() or not any((config.data_dir / "uploads").iterdir())
