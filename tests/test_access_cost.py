@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from policykb.bench.access_cost import HALF, RESTRICTED
 from policykb.bench.scale import access, build, query_embedder
 from policykb.config import DEFAULT_CORPUS_DIR, Config
 from policykb.search.searcher import MODES, Searcher
+from policykb.search.vectors import VectorIndex
 from policykb.store import Store
 
 
@@ -28,3 +31,9 @@ def test_the_access_benchmark_restricts_half_the_documents_and_times_both_viewer
     finally:
         searcher.close()
     assert hits and not restricted & {hit.doc_id for hit in hits}
+
+
+def test_the_selector_of_allowed_passages_admits_exactly_them():
+    allowed = np.array([0, 3, 8, 9, 17, 1000], dtype=np.int64)
+    selector = VectorIndex.selector_for(allowed)
+    assert [i for i in range(1100) if selector.is_member(i)] == allowed.tolist()
