@@ -147,6 +147,8 @@ def test_a_reader_outside_the_group_can_neither_pin_the_document_nor_see_it_in_a
     bob = _client(built.after, BOB)
     brief = bob.get("/api/briefs/1").get_json()
     assert [item["doc_id"] for item in brief["items"]] == [RELATED_ID]
+    assert [b["passages"] for b in bob.get("/api/briefs").get_json()["briefs"]] == [1]
+    assert [b["passages"] for b in _client(built.after, ALICE).get("/api/briefs").get_json()["briefs"]] == [2]
     for fmt in ("md", "csv", "docx"):
         export = bob.get("/api/briefs/1/export", query_string={"format": fmt})
         assert (

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from policykb.errors import BadQueryError, NotFoundError
 from policykb.limits import BRIEF_INTRO, BRIEF_TITLE, HEADING, NOTE, TextLimit
 from policykb.store import Store
+from policykb.store.filters import in_collections
 
 OK, CHANGED, REMOVED = "ok", "source changed", "source removed"
 
@@ -94,11 +95,15 @@ class Briefs:
         return cursor.lastrowid
 
     def list(self) -> list[dict]:
+        """Every brief with how many passages it holds (those of documents outside the readable collections left
+        out of the count, as they are of the brief)."""
+        unreadable, params = in_collections("d.collection", self.collections)
         sql = (
-            "SELECT b.id, b.title, b.updated_at, (SELECT count(*) FROM brief_items i WHERE i.brief_id = b.id AND i.kind = 'passage')"
+            "SELECT b.id, b.title, b.updated_at, (SELECT count(*) FROM brief_items i WHERE i.brief_id = b.id AND i.kind = 'passage'"
+            f" AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.id = i.doc_id AND NOT ({unreadable})))"
             " AS passages FROM briefs b ORDER BY b.updated_at DESC, b.id DESC"
         )
-        return [dict(row) for row in self.conn.execute(sql)]
+        return [dict(row) for row in self.conn.execute(sql, params)]
 
     def get(self, brief_id: int) -> Brief:
         row = self.conn.execute("SELECT * FROM briefs WHERE id = ?", (brief_id,)).fetchone()
