@@ -16,6 +16,7 @@ from pathlib import Path
 
 import click
 
+from policykb.access.cli import collections
 from policykb.accounts.cli import audit, groups, users
 from policykb.bench.cli import bench
 from policykb.briefs.cli import brief
@@ -78,9 +79,15 @@ def main(ctx: click.Context, data: Path | None, verbose: bool) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--collection",
+    default="public",
+    show_default=True,
+    help="The collection the documents go to (see `policykb collections`); an unchanged file moves to it.",
+)
 @quiet_option
 @click.pass_context
-def ingest(ctx: click.Context, paths: tuple[Path, ...], quiet: bool) -> None:
+def ingest(ctx: click.Context, paths: tuple[Path, ...], collection: str, quiet: bool) -> None:
     """Add or update files and folders (.txt .md .html .pdf .docx, and scans: .jpg .png .tif) in the index.
 
     Unchanged files are skipped by content hash; a changed file replaces its old chunks. Scanned PDF pages and
@@ -90,7 +97,7 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], quiet: bool) -> None:
     from policykb.ingest.indexer import Indexer
 
     with Indexer(_config(ctx), progress=not quiet) as indexer:
-        report = indexer.ingest(list(paths))
+        report = indexer.ingest(list(paths), collection)
     for error in report.errors:
         click.echo(f"error: {error}", err=True)
     click.echo(report.summary(), err=True)
@@ -306,6 +313,7 @@ main.add_command(check)
 main.add_command(users)
 main.add_command(groups)
 main.add_command(audit)
+main.add_command(collections)
 
 
 if __name__ == "__main__":  # pragma: no cover

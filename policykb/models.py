@@ -99,6 +99,7 @@ class SearchHit:
     ocr: bool = False
     ocr_confidence: float | None = None
     legal_citation: str | None = None  # "Điều 35 khoản 1, Luật Tiếp cận thông tin 2016" inside a legal document
+    collection: str = "public"  # the collection of its document, which says who may read it
 
     def to_json(self) -> dict:
         return {
@@ -120,4 +121,5 @@ class SearchHit:
             "ocr_confidence": self.ocr_confidence,
             "citation": format_citation(self),
             "legal_citation": self.legal_citation,
+            "collection": self.collection,
         }

@@ -99,6 +99,7 @@ def test_json_is_declared_once_and_every_command_that_prints_json_takes_it():
         "groups list",
         "audit",
         "bench zipbomb",
+        "collections list",
     }
 
 

@@ -423,7 +423,9 @@ def test_a_passage_row_is_read_field_by_field_in_order(fake_index: Config):
     """PassageRow.from_row takes the passage query's columns by position: their names are its fields, in order."""
     with Store(fake_index.db_path, readonly=True) as store:
         chunk_id = int(store.chunk_ids()[-1])
-        sql = _PASSAGE_ROWS.format(marks="?", ocr_columns=store._ocr_columns, chunk_text=store._chunk_text)
+        sql = _PASSAGE_ROWS.format(
+            marks="?", ocr_columns=store._ocr_columns, chunk_text=store._chunk_text, collection=store._collection
+        )
         cursor = store.conn.execute(sql, [chunk_id])
         row = cursor.fetchone()
         passage = store.chunk_rows([chunk_id])[chunk_id]

@@ -96,8 +96,8 @@ def test_an_answer_weighs_words_over_every_assignment_once_per_index_and_reads_o
     asked: list[str] = []
     store = finder.searcher.store
     every, within = store.assignments, store.assignments_within
-    monkeypatch.setattr(store, "assignments", lambda *args: asked.append("all") or every(*args))
-    monkeypatch.setattr(store, "assignments_within", lambda spans: asked.append(spans) or within(spans))
+    monkeypatch.setattr(store, "assignments", lambda *args, **kw: asked.append("all") or every(*args, **kw))
+    monkeypatch.setattr(store, "assignments_within", lambda spans, *rest: asked.append(spans) or within(spans, *rest))
     again = OwnersFinder(finder.searcher)  # a finder per request, as in the web app
     assert again.ask("who coordinates the partnership group", k=3).to_json() == expected
     assert again.ask("who leads the social insurance reform", k=3) is not None

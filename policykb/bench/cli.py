@@ -152,6 +152,12 @@ def bench_run(config: Config, synthetic_chunks: int, queries: int, corpus_dir: P
 @queries_option
 @corpus_option
 @scale_options()
+@click.option(
+    "--restricted",
+    is_flag=True,
+    help="Also time the access filter: half the documents in a restricted collection, each query asked by a viewer "
+    "who reads everything and by one who reads the public half.",
+)
 @json_option
 @pass_config
 def bench_scale(
@@ -162,6 +168,7 @@ def bench_scale(
     baseline: bool,
     work_dir: Path | None,
     uncached: bool,
+    restricted: bool,
     as_json: bool,
 ) -> None:
     """Measure search at size: synthetic indexes written straight into the store (no model, clustered random vectors),
@@ -171,7 +178,8 @@ def bench_scale(
     """
     from policykb.bench.scale import run_scale_benchmarks
 
-    print_figures(run_scale_benchmarks(config, list(sizes), queries, baseline, corpus_dir, work_dir, uncached), as_json)
+    figures = run_scale_benchmarks(config, list(sizes), queries, baseline, corpus_dir, work_dir, uncached, restricted)
+    print_figures(figures, as_json)
 
 
 @bench.command("ann")

@@ -21,6 +21,7 @@ from pathlib import Path
 import click
 import numpy as np
 
+from policykb.bench.access_cost import restrict_half, time_access_filter
 from policykb.bench.baseline import BaselineSearcher
 from policykb.bench.machine import code_revision, load_average, machine_info
 from policykb.bench.stats import percentiles
@@ -210,6 +211,14 @@ def compare(config: Config, queries: list[str], baseline: bool) -> dict:
 
 
 # --- the run ----------------------------------------------------------------------------------------
+def access(config: Config, queries: list[str]) -> dict:
+    """The access filter's cost (policykb.bench.access_cost): half the documents restricted, then every query asked by
+    a viewer who reads everything and by one who reads the public half, in turns."""
+    restricted = restrict_half(config)
+    embedder = query_embedder(config)
+    return {**restricted, "query_ms": time_access_filter(config, embedder, queries, WARM_UP_QUERIES)}
+
+
 def _phase(
     phase: str, config: Config, chunks: int, queries: int, corpus_dir: Path, baseline: bool, uncached: bool = False
 ) -> dict:
@@ -266,8 +275,10 @@ def run_scale_benchmarks(
     corpus_dir: Path | None = None,
     work_dir: Path | None = None,
     uncached: bool = False,
+    restricted: bool = False,
 ) -> dict:
-    """Build, open and time a synthetic index of each size in temporary folders under `work_dir`, one after another."""
+    """Build, open and time a synthetic index of each size in temporary folders under `work_dir`, one after another;
+    with `restricted`, also the access filter's cost (the `access` phase, last: it changes the index)."""
     if not sizes or min(sizes) < 100 or queries < 1:
         raise PolicyKBError("--chunks must be at least 100 and --queries at least 1")
     corpus_dir = Path(corpus_dir or DEFAULT_CORPUS_DIR)
@@ -287,6 +298,7 @@ def run_scale_benchmarks(
             "ann_nprobe": config.ann_nprobe,
             "term_matrix_threshold": config.term_matrix_threshold,
             "uncached": uncached,
+            "restricted": restricted,
         },
         "query_encoding_ms": query_encoding(config, query_texts),
         "sizes": {},
@@ -297,6 +309,8 @@ def run_scale_benchmarks(
             built = _phase("build", sized, size, queries, corpus_dir, baseline)
             served = _phase("serve", sized, size, queries, corpus_dir, baseline, uncached)
             compared = _phase("compare", sized, size, queries, corpus_dir, baseline)
+            if restricted:
+                compared["access_filter"] = _phase("access", sized, size, queries, corpus_dir, baseline)
         results["sizes"][str(size)] = {"build": built, "search": served, **compared}
     results["seconds"] = round((datetime.now().astimezone() - started).total_seconds(), 1)
     results["load_average_at_end"] = load_average()
@@ -306,7 +320,7 @@ def run_scale_benchmarks(
 @click.command(
     help="One step of `policykb bench scale` (run by it in a fresh process: python -m policykb.bench.scale PHASE …)."
 )
-@click.argument("phase", type=click.Choice(("build", "serve", "compare")))
+@click.argument("phase", type=click.Choice(("build", "serve", "compare", "access")))
 @click.option("--data", type=click.Path(path_type=Path), required=True)
 @click.option("--chunks", type=int, required=True)
 @click.option("--queries", type=int, default=200)
@@ -343,7 +357,10 @@ def main(
     else:
         vocab = Vocabulary(corpus, load_glossary(config.glossary_path))
         texts = [text for _, text in benchmark_queries(queries, vocab)]
-        result = serve(config, texts, uncached) if phase == "serve" else compare(config, texts, not no_baseline)
+        if phase == "access":
+            result = access(config, texts)
+        else:
+            result = serve(config, texts, uncached) if phase == "serve" else compare(config, texts, not no_baseline)
     print(json.dumps(result))
 
 

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from policykb.errors import BadQueryError, NotFoundError, PolicyKBError
 from policykb.limits import BRIEF_INTRO, BRIEF_TITLE, HEADING, NOTE, TextLimit
 from policykb.store import Store
+from policykb.store.filters import in_collections
 
 OK, CHANGED, REMOVED = "ok", "source changed", "source removed"
 
@@ -97,13 +98,16 @@ def _within(limit: TextLimit, text: str) -> str:
 
 
 class Briefs:
-    """Brief operations over a read-write store; every change is one transaction."""
+    """Brief operations over a read-write store; every change is one transaction. With `collections` (those a viewer
+    may read; None: every one), a passage from a document outside them is left out of every brief read, and cannot be
+    pinned: to the viewer it is a document that does not exist."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, collections: frozenset[str] | None = None) -> None:
         self.store = store
         self.conn = store.conn
         # An index from before accounts (migration 12), opened read-only, has briefs without owners or versions.
         self.has_owners = any(row[1] == "owner_id" for row in self.conn.execute("PRAGMA table_info(briefs)"))
+        self.collections = collections
 
     def create(self, title: str, intro: str = "", owner_id: int | None = None) -> int:
         """A new brief owned by `owner_id` (None: everyone's, as in open mode); its id."""
@@ -123,13 +127,16 @@ class Briefs:
         return "b.owner_id, u.name AS owner, b.version", " LEFT JOIN users u ON u.id = b.owner_id"
 
     def list(self) -> list[dict]:
-        """Every brief, the most recently changed first: id, title, updated_at, passages, owner_id, owner, version."""
+        """Every brief, the most recently changed first: id, title, updated_at, passages (those of documents outside the
+        readable collections left out of the count, as they are of the brief), owner_id, owner, version."""
+        unreadable, params = in_collections("d.collection", self.collections)
         columns, join = self._owners_sql()
         sql = (
-            f"SELECT b.id, b.title, b.updated_at, (SELECT count(*) FROM brief_items i WHERE i.brief_id = b.id AND"
-            f" i.kind = 'passage') AS passages, {columns} FROM briefs b{join} ORDER BY b.updated_at DESC, b.id DESC"
+            "SELECT b.id, b.title, b.updated_at, (SELECT count(*) FROM brief_items i WHERE i.brief_id = b.id AND i.kind = 'passage'"
+            f" AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.id = i.doc_id AND NOT ({unreadable})))"
+            f" AS passages, {columns} FROM briefs b{join} ORDER BY b.updated_at DESC, b.id DESC"
         )
-        return [dict(row) for row in self.conn.execute(sql)]
+        return [dict(row) for row in self.conn.execute(sql, params)]
 
     def get(self, brief_id: int) -> Brief:
         columns, join = self._owners_sql()
@@ -148,8 +155,8 @@ class Briefs:
                 doc_numbers=json.loads(item_row["doc_numbers"]),
                 ocr=bool(item_row["ocr"]),
             )
-            self._check(item)
-            brief.items.append(item)
+            if self._check(item):
+                brief.items.append(item)
         return brief
 
     def expect_version(self, brief_id: int, version: int | None) -> None:
@@ -161,20 +168,24 @@ class Briefs:
         if version is not None and version != row[0]:
             raise BriefVersionError(version, row[0])
 
-    def _check(self, item: BriefItem) -> None:
-        """Compare a pinned quote with its document's cleaned text now."""
+    def _check(self, item: BriefItem) -> bool:
+        """Compare a pinned quote with its document's cleaned text now; False for a passage of a document outside
+        the readable collections, which is left out."""
         if item.kind != "passage":
-            return
-        row = self.conn.execute("SELECT text, doc_type FROM documents WHERE id = ?", (item.doc_id,)).fetchone()
+            return True
+        row = self.conn.execute("SELECT * FROM documents WHERE id = ?", (item.doc_id,)).fetchone()
+        if row is not None and self.collections is not None and row["collection"] not in self.collections:
+            return False
         if row is None:
             item.status = REMOVED
-            return
+            return True
         item.doc_type = row["doc_type"]
         if row["text"][item.start : item.end] != item.quote:
             item.status = CHANGED
             found = row["text"].find(item.quote)
             if found != -1 and row["text"].find(item.quote, found + 1) == -1:
                 item.moved_to = (found, found + len(item.quote))
+        return True
 
     def _next_position(self, brief_id: int) -> int:
         self.get(brief_id)  # raises for an unknown brief
@@ -190,7 +201,7 @@ class Briefs:
     def add_span(self, brief_id: int, doc_id: str, start: int, end: int, note: str = "") -> int:
         """Pin doc_id's cleaned text from start to end (a chunk, or a selection in the document page)."""
         note = _within(NOTE, note)
-        doc = self.store.get_document(doc_id)
+        doc = self.store.get_document(doc_id, self.collections)
         if not 0 <= start < end <= len(doc.text):
             raise BadQueryError(f"characters {start}–{end} are outside {doc_id} (0–{len(doc.text)})")
         chunk = next((c for c in doc.chunks if c.start <= start < c.end), None)
@@ -219,8 +230,12 @@ class Briefs:
         return cursor.lastrowid
 
     def add_chunk(self, brief_id: int, chunk_id: int, note: str = "") -> int:
-        row = self.conn.execute("SELECT doc_id, start, end FROM chunks WHERE id = ?", (chunk_id,)).fetchone()
-        if row is None:
+        row = self.conn.execute(
+            "SELECT c.doc_id, c.start, c.end, d.collection FROM chunks c JOIN documents d ON d.id = c.doc_id "
+            "WHERE c.id = ?",
+            (chunk_id,),
+        ).fetchone()
+        if row is None or (self.collections is not None and row["collection"] not in self.collections):
             raise NotFoundError(f"no chunk {chunk_id} — chunk ids are in `policykb search --json` output")
         return self.add_span(brief_id, row["doc_id"], row["start"], row["end"], note)
 

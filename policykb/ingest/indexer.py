@@ -21,7 +21,7 @@ from tqdm import tqdm
 
 from policykb.config import Config
 from policykb.disk import writing
-from policykb.errors import EmbedderMismatchError, IngestError
+from policykb.errors import EmbedderMismatchError, IngestError, NotFoundError
 from policykb.glossary import load_glossary
 from policykb.ingest import collect_files, file_content_hash, parse_file
 from policykb.ingest.ocr import OcrSettings
@@ -31,6 +31,7 @@ from policykb.search.query import expansion_phrases
 from policykb.search.terms import terms_dir, write_terms
 from policykb.search.vectors import AnnSettings, open_vectors, vector_file
 from policykb.store import Store
+from policykb.store.collections import PUBLIC
 
 log = logging.getLogger(__name__)
 COMMIT_EVERY_CHUNKS = 64  # an interrupted run loses at most this much embedding work
@@ -42,6 +43,7 @@ class IngestReport:
     added: int = 0
     updated: int = 0
     unchanged: int = 0
+    moved: int = 0  # unchanged, but put in another collection
     chunks: int = 0
     embedded: int = 0
     reused: int = 0
@@ -55,7 +57,7 @@ class IngestReport:
     def summary(self) -> str:
         return (
             f"{self.files} file{'s' if self.files != 1 else ''}, {self.documents} documents ({self.added} added, {self.updated} updated, "
-            f"{self.unchanged} unchanged), {self.chunks} chunks written ({self.embedded} embedded, "
+            f"{self.unchanged} unchanged{f', {self.moved} moved' if self.moved else ''}), {self.chunks} chunks written ({self.embedded} embedded, "
             f"{self.reused} vectors reused), {len(self.errors)} errors, {self.seconds:.1f} s"
         )
 
@@ -105,18 +107,24 @@ class Indexer(UsesEmbedder):
                 "vectors from two embedders cannot be mixed — set POLICYKB_EMBEDDER to match, or rebuild: policykb reindex"
             )
 
-    def ingest(self, paths: list[Path]) -> IngestReport:
-        """Ingest files and folders; unchanged files cost a hash, changed ones replace their old chunks. A disk that
+    def ingest(self, paths: list[Path], collection: str = PUBLIC) -> IngestReport:
+        """Ingest files and folders into `collection` (which must exist); unchanged files cost a hash, changed ones
+        replace their old chunks, and an unchanged one stored in another collection moves to this one. A disk that
         refuses a write stops the run with a StorageError; the documents committed before it stay."""
+        if collection not in {row.name for row in self.store.collections()}:  # before any file is read
+            raise NotFoundError(
+                f"no collection {collection!r} to ingest into — create it with `policykb collections add {collection}` "
+                "(add --group G to restrict it), or pick one from `policykb collections list`"
+            )
         with writing(self.config.db_path):
-            return self._ingest(paths)
+            return self._ingest(paths, collection)
 
-    def _ingest(self, paths: list[Path]) -> IngestReport:
+    def _ingest(self, paths: list[Path], collection: str = PUBLIC) -> IngestReport:
         started = time.perf_counter()
         report = IngestReport()
         files, report.errors = collect_files(paths)
         report.files = len(files)
-        pending = self._parse_changed(files, report)
+        pending = self._parse_changed(files, report, collection)
         if pending:
             self._check_embedder()
             self._embed_and_write(pending, report)
@@ -125,7 +133,7 @@ class Indexer(UsesEmbedder):
         report.seconds = time.perf_counter() - started
         return report
 
-    def _parse_changed(self, files: list[Path], report: IngestReport) -> list[tuple[str, Document]]:
+    def _parse_changed(self, files: list[Path], report: IngestReport, collection: str) -> list[tuple[str, Document]]:
         glossary = load_glossary(self.config.glossary_path)
         ocr = OcrSettings.from_config(self.config, progress=self.progress, on_progress=self.on_progress)
         pending: list[tuple[str, Document]] = []
@@ -135,6 +143,9 @@ class Indexer(UsesEmbedder):
                 existing = self.store.document_for_source(str(path))
                 if existing and existing[1] == content_hash:
                     report.unchanged += 1
+                    if self.store.collection_of(existing[0]) != collection:
+                        self.store.move_document(existing[0], collection)
+                        report.moved += 1
                     continue
                 doc = parse_file(
                     path,
@@ -146,6 +157,7 @@ class Indexer(UsesEmbedder):
                     max_inflated_bytes=self.config.max_inflated_bytes,
                     ocr=ocr,
                 )
+                doc.collection = collection
             except IngestError as exc:
                 report.errors.append(exc)
                 continue

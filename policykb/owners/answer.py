@@ -118,10 +118,13 @@ class OwnersResult:
 
 
 class OwnersFinder:
-    """Ranks assignments with the same search machinery as passages; never makes one up."""
+    """Ranks assignments with the same search machinery as passages; never makes one up. With `collections`, only
+    the assignments of those collections' documents count, for answers, listings and leads alike (None: every one)."""
 
-    def __init__(self, searcher: Searcher) -> None:
+    def __init__(self, searcher: Searcher, collections: frozenset[str] | None = None) -> None:
         self.searcher = searcher
+        self.collections = collections
+        self.glossary = searcher.glossary_for(collections)  # without acronyms from documents it may not read
 
     def find(self, query: str | None, agency: str | None, k: int = 5, page: int | None = None) -> OwnersResult:
         """The one choice every caller makes: a question is answered (`k` assignments at most, only the agency's when
@@ -135,17 +138,17 @@ class OwnersFinder:
 
     def with_statuses(self, result: OwnersResult) -> OwnersResult:
         """The result with what the gazetteer says of each lead (parent, successors, legal basis)."""
-        glossary = self.searcher.glossary
+        glossary = self.glossary
         result.statuses = {lead: lead_status(glossary, lead) for lead in {a.lead for a in result.assignments}}
         return result
 
     def family(self, canonical: str) -> list[str]:
         """The agency and every body under it (a ministry's departments), whose tasks a listing of it includes."""
-        return [canonical, *self.searcher.glossary.children_of(canonical)]
+        return [canonical, *self.glossary.children_of(canonical)]
 
     def canonical_agency(self, name: str) -> str:
         """The gazetteer's canonical name for any variant ("Bộ LĐTBXH", "MoLISA" -> "MOLISA")."""
-        entries = [entry for entry, _ in self.searcher.glossary.matches(name) if entry.kind in ("agency", "group")]
+        entries = [entry for entry, _ in self.glossary.matches(name) if entry.kind in ("agency", "group")]
         exact = [entry for entry in entries if fold_lower(name) in (fold_lower(v) for v in entry.variants)]
         if exact or entries:
             return (exact or entries)[0].canonical
@@ -167,7 +170,7 @@ class OwnersFinder:
     def leads(self) -> list[str]:
         """Every agency that leads an assignment, in name order."""
         with self.searcher.reading() as store:
-            return store.assignment_leads()
+            return store.assignment_leads(self.collections)
 
     def all(self, page: int | None = None) -> OwnersResult:
         """The whole task matrix; with `page`, that page of PAGE_SIZE assignments and their total."""
@@ -180,10 +183,11 @@ class OwnersFinder:
         with self.searcher.reading() as store:
             rows = store.assignments if names is None else partial(store.assignments_of_agency, names)
             if page is None:
-                return OwnersResult(None, agency, rows())
-            total = store.count_assignments(names)
+                return OwnersResult(None, agency, rows(collections=self.collections))
+            total = store.count_assignments(names, self.collections)
             page = min(max(page, 1), _pages(total))  # a page past the last shows the last
-            return OwnersResult(None, agency, rows(PAGE_SIZE, (page - 1) * PAGE_SIZE), total, page)
+            rows = rows(PAGE_SIZE, (page - 1) * PAGE_SIZE, collections=self.collections)
+            return OwnersResult(None, agency, rows, total, page)
 
     def ask(self, query: str, k: int = 5, agency: str | None = None) -> OwnersResult:
         """The assignments stated in the passages that best answer the question, best passage first.
@@ -195,17 +199,18 @@ class OwnersFinder:
         names there ("social assistance" for "trợ giúp xã hội") are read the same way, as a translated question's.
         """
         canonical = self.canonical_agency(agency) if agency else None
-        plan = plan_query(query, self.searcher.glossary)
+        plan = plan_query(query, self.glossary)
         question = _Question(
             subject=subject_words(query, plan.terms, plan.synonyms),
             translated=other_language_names(query, plan.synonyms),
-            helped=objects_named(query, self.searcher.glossary),
+            helped=objects_named(query, self.glossary),
             family=set(self.family(canonical)) if canonical else set(),
         )
-        found = self._answers(self.searcher.search(query, k=PASSAGES).hits, question)
+        readable = Filters(collections=self.collections)
+        found = self._answers(self.searcher.search(query, filters=readable, k=PASSAGES).hits, question)
         names = translated_query(query, plan.synonyms)
         if not found and names:
-            other = Filters(language="en" if looks_vietnamese(query) else "vi")
+            other = replace(readable, language="en" if looks_vietnamese(query) else "vi")
             question = replace(question, across=True)
             found = self._answers(self.searcher.search(names, filters=other, k=PASSAGES).hits, question)
         return self.with_statuses(OwnersResult(query, canonical, found[:k]))
@@ -214,7 +219,7 @@ class OwnersFinder:
         """The assignments stated within `hits` that answer `question`, best first, each once at its best score."""
         weights = self._weights()
         with self.searcher.reading() as store:  # only the assignments stated within the passages found
-            rows = store.assignments_within([(hit.doc_id, hit.start, hit.end) for hit in hits])
+            rows = store.assignments_within([(hit.doc_id, hit.start, hit.end) for hit in hits], self.collections)
         best: dict[int, AssignmentRow] = {}
         for rank, hit in enumerate(hits):
             for row in rows:
@@ -226,15 +231,16 @@ class OwnersFinder:
         return sorted(best.values(), key=lambda row: -row.score)
 
     def _weights(self) -> dict[str, float]:
-        """The idf of word stems over every assignment, worked out once for the searcher's generation of the index:
-        it reads each assignment's cited text, which on a large collection is most of an answer's time."""
+        """The idf of word stems over every assignment the finder may read, worked out once for the searcher's
+        generation of the index and those collections: it reads each assignment's cited text, which on a large
+        collection is most of an answer's time. (Over the readable ones only, so that no score moves with the words of
+        documents the asker cannot see.)"""
         with self.searcher.reading() as store:
-            if self.searcher not in _WEIGHTS:
-                rows = store.assignments()
-                _WEIGHTS[self.searcher] = _idf(
-                    [f"{row.task} {row.text} {article_heading(row.section)}" for row in rows]
-                )
-            return _WEIGHTS[self.searcher]
+            kept = _WEIGHTS.setdefault(self.searcher, {})
+            if self.collections not in kept:
+                rows = store.assignments(collections=self.collections)
+                kept[self.collections] = _idf([f"{row.task} {row.text} {article_heading(row.section)}" for row in rows])
+            return kept[self.collections]
 
 
 @dataclass(slots=True)
@@ -270,7 +276,7 @@ class _Question:
         return score if score >= (MIN_SCORE_ACROSS if self.across else MIN_SCORE) else None
 
 
-_WEIGHTS: WeakKeyDictionary[Searcher, dict[str, float]] = WeakKeyDictionary()
+_WEIGHTS: WeakKeyDictionary[Searcher, dict[frozenset[str] | None, dict[str, float]]] = WeakKeyDictionary()
 
 
 def _pages(total: int) -> int:

@@ -14,9 +14,9 @@ import numpy as np
 from policykb.citations import legal_citation
 from policykb.config import Config
 from policykb.errors import BadQueryError, EmbedderMismatchError, IndexNotReadyError
-from policykb.glossary import load_glossary
+from policykb.glossary import Glossary, load_glossary
 from policykb.models import SearchHit
-from policykb.search.allowed import AllowedByFilters
+from policykb.search.allowed import ALLOWED_KEPT, AllowedByFilters
 from policykb.search.bm25 import Bm25Ranker, Ranking
 from policykb.search.dense import DenseRanker
 from policykb.search.embedder import Embedder, UsesEmbedder, embedder_name
@@ -101,7 +101,9 @@ class Searcher(UsesEmbedder):
         self.bm25 = Bm25Ranker(self.store, self._lock, config.data_dir, self.generation, allowed)
         self.dense = DenseRanker(self.store, self._lock, self.vectors, allowed)
         self.whole_documents = self.store.has_document_terms and self.store.count_documents() >= WHOLE_DOCUMENTS_FROM
-        self.glossary = load_glossary(config.glossary_path).with_acronyms(self.store.all_acronyms())
+        self._own_glossary = load_glossary(config.glossary_path)
+        self.glossary = self._own_glossary.with_acronyms(self.store.all_acronyms())
+        self._glossaries: dict[frozenset[str], Glossary] = {}  # for the collection sets asked most recently
 
     def _check_embedder(self, built_with: str | None) -> None:
         expected = self._embedder.name if self._embedder else embedder_name(self.config.embedder)
@@ -130,9 +132,23 @@ class Searcher(UsesEmbedder):
         """This generation's term matrix, or None while FTS5 ranks alone."""
         return self.bm25.terms
 
-    def plan(self, query: str) -> QueryPlan:
-        """What the query means to each ranker, with this index's glossary and learned acronyms."""
-        return plan_query(query, self.glossary)
+    def glossary_for(self, collections: frozenset[str] | None) -> Glossary:
+        """The glossary with the acronyms learned from the documents of `collections` only (None: of every one): no
+        query is expanded, nor an expansion shown, with what a document its asker may not read defines."""
+        if collections is None:
+            return self.glossary
+        with self._lock:
+            if collections not in self._glossaries:
+                if len(self._glossaries) >= ALLOWED_KEPT:
+                    self._glossaries.pop(next(iter(self._glossaries)))  # the earliest asked
+                acronyms = self.store.all_acronyms(collections)
+                self._glossaries[collections] = self._own_glossary.with_acronyms(acronyms)
+            return self._glossaries[collections]
+
+    def plan(self, query: str, collections: frozenset[str] | None = None) -> QueryPlan:
+        """What the query means to each ranker, with this index's glossary and the acronyms learned from the
+        documents of `collections` (None: of every one)."""
+        return plan_query(query, self.glossary_for(collections))
 
     def embed_query(self, text: str) -> np.ndarray:
         """The query's vector (loads the embedder on first use)."""
@@ -149,7 +165,7 @@ class Searcher(UsesEmbedder):
         if k < 1 or k > 100 or page < 1:
             raise BadQueryError("k must be 1–100 and page at least 1")
         filters = filters or Filters()
-        plan = self.plan(query)
+        plan = self.plan(query, filters.collections)
         if not plan.terms and not plan.references:
             return SearchResult(query, mode, [], 0, page, k, expansions=plan.expansions)
         depth = max(CANDIDATES, k * page * 2)
@@ -322,4 +338,5 @@ def _hit(rank: int, row, text: str, score: float) -> SearchHit:
         ocr=bool(row.ocr),
         ocr_confidence=row.ocr_confidence,
         legal_citation=legal_citation(row.section, row.title, row.doc_type, row.date),
+        collection=row.collection,
     )

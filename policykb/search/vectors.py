@@ -140,8 +140,14 @@ class VectorIndex:
 
     @staticmethod
     def selector_for(allowed: np.ndarray) -> faiss.IDSelector:
-        """FAISS's selector of the allowed ids (it keeps a hash set of them, which costs in proportion to the ids to make)."""
-        return faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64))
+        """FAISS's selector of the allowed ids: a bitmap of one bit per id up to the largest allowed (an eighth of a
+        byte per passage), whose test of a vector costs one bit lookup. A hash set of the ids (IDSelectorBatch) costs
+        a hash lookup for each vector an IVF search scans, which makes a filter that allows half the index, scanned
+        twice as deep (VectorIndex._probes), cost more than the search without it (docs/BENCHMARKS.md)."""
+        ids = np.asarray(allowed, dtype=np.int64)
+        members = np.zeros(int(ids.max()) + 1 if len(ids) else 1, dtype=bool)
+        members[ids] = True
+        return faiss.IDSelectorBitmap(np.packbits(members, bitorder="little"))  # bit i of byte i // 8: id i
 
     def _probes(self, allowed: np.ndarray | None) -> int:
         """Lists to scan: more when a filter leaves a small share of the vectors, so that as many of them are seen."""

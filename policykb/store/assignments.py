@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from policykb.models import Document
 from policykb.store.base import StoreBase
+from policykb.store.filters import in_collections
 from policykb.store.records import AssignmentRow
 
 _INSERT_ASSIGNMENT = """
@@ -43,6 +44,14 @@ def _of_agency(agency: str | Sequence[str]) -> tuple[str, tuple[str, ...]]:
     return _OF_AGENCY.format(names=marks), names + names
 
 
+def _readable(where: str, params: tuple, collections: frozenset[str] | None) -> tuple[str, tuple]:
+    """`where` narrowed to the assignments of documents in `collections` (None: every one)."""
+    if collections is None:
+        return where, params
+    readable, names = in_collections("collection", collections)
+    return f"({where}) AND a.doc_id IN (SELECT id FROM documents WHERE {readable})", (*params, *names)
+
+
 class Assignments(StoreBase):
     """The assignments table."""
 
@@ -69,29 +78,43 @@ class Assignments(StoreBase):
     def _delete_assignments(self, doc_id: str) -> None:
         self.conn.execute("DELETE FROM assignments WHERE doc_id = ?", (doc_id,))
 
-    def assignment_leads(self) -> list[str]:
-        return [row[0] for row in self.conn.execute("SELECT DISTINCT lead FROM assignments ORDER BY lead")]
+    # Every read below takes `collections`: the collections whose documents' assignments it may return (None: every
+    # one), so that what a viewer may not read leaves no lead, count or row behind.
+    def assignment_leads(self, collections: frozenset[str] | None = None) -> list[str]:
+        where, params = _readable(_ANY, (), collections)
+        sql = f"SELECT DISTINCT lead FROM assignments a WHERE {where} ORDER BY lead"
+        return [row[0] for row in self.conn.execute(sql, params)]
 
-    def count_assignments(self, agency: str | Sequence[str] | None = None) -> int:
+    def count_assignments(
+        self, agency: str | Sequence[str] | None = None, collections: frozenset[str] | None = None
+    ) -> int:
         """How many assignments there are, or how many the agency (a canonical name, or several: a ministry and its
         departments) leads or coordinates."""
-        where, params = (_ANY, ()) if agency is None else _of_agency(agency)
+        where, params = _readable(*((_ANY, ()) if agency is None else _of_agency(agency)), collections)
         return self.conn.execute(f"SELECT count(*) FROM assignments a WHERE {where}", params).fetchone()[0]
 
-    def assignments(self, limit: int = -1, offset: int = 0) -> list[AssignmentRow]:
+    def assignments(
+        self, limit: int = -1, offset: int = 0, collections: frozenset[str] | None = None
+    ) -> list[AssignmentRow]:
         """Every assignment in document order (`limit` of them from `offset`; -1: all)."""
-        return self._assignment_rows(_ANY, (), limit, offset)
+        return self._assignment_rows(*_readable(_ANY, (), collections), limit, offset)
 
     def assignments_of_agency(
-        self, agency: str | Sequence[str], limit: int = -1, offset: int = 0
+        self,
+        agency: str | Sequence[str],
+        limit: int = -1,
+        offset: int = 0,
+        collections: frozenset[str] | None = None,
     ) -> list[AssignmentRow]:
         """The assignments the agency (a canonical name, or several) leads or coordinates, in document order."""
-        return self._assignment_rows(*_of_agency(agency), limit, offset)
+        return self._assignment_rows(*_readable(*_of_agency(agency), collections), limit, offset)
 
-    def assignments_within(self, spans: list[tuple[str, int, int]]) -> list[AssignmentRow]:
+    def assignments_within(
+        self, spans: list[tuple[str, int, int]], collections: frozenset[str] | None = None
+    ) -> list[AssignmentRow]:
         """The assignments whose text starts within one of the (document id, start, end) spans, in document order."""
         where = " OR ".join([_STARTS_WITHIN] * len(spans)) or "0"
-        return self._assignment_rows(where, tuple(value for span in spans for value in span))
+        return self._assignment_rows(*_readable(where, tuple(v for span in spans for v in span), collections))
 
     def assignments_overlapping(self, doc_id: str, start: int, end: int) -> list[AssignmentRow]:
         """The assignments whose text overlaps the document's span from start to end, in document order."""

@@ -92,6 +92,9 @@ class StoreBase:
         self._chunk_text = "c.text" if "text" in columns else "substr(d.text, c.start + 1, c.end - c.start)"
         # Each assignment's kind since migration 11; an older index's were all read as tasks their lead leads.
         assignment_columns = {row[1] for row in self.conn.execute("PRAGMA table_info(assignments)")}
+        # Each document's collection since migration 12; an older index's were all public.
+        document_columns = {row[1] for row in self.conn.execute("PRAGMA table_info(documents)")}
+        self._collection = "d.collection" if "collection" in document_columns else "'public' AS collection"
         self._assignment_kind = "a.kind" if "kind" in assignment_columns else "'lead' AS kind"
         # Whole documents in FTS5 since migration 10; an older index ranks documents by their best passage alone.
         self.has_document_terms = (

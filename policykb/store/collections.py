@@ -60,6 +60,14 @@ class Collections(StoreBase):
             )
         return self.collection(name)
 
+    def move_document(self, doc_id: str, collection: str) -> None:
+        """Put a stored document in another collection (which must exist), as a new generation of the index: the
+        searchers' kept filters are of one generation, so none goes on showing it where it was."""
+        self.collection(collection)
+        with self.transaction():
+            self.conn.execute("UPDATE documents SET collection = ? WHERE id = ?", (collection, doc_id))
+            self._bump_generation()
+
     def collection_of(self, doc_id: str) -> str | None:
         row = self.conn.execute("SELECT collection FROM documents WHERE id = ?", (doc_id,)).fetchone()
         return row[0] if row else None

@@ -10,6 +10,7 @@ from pathlib import Path
 from policykb.errors import NotFoundError
 from policykb.models import Document
 from policykb.store.base import StoreBase
+from policykb.store.filters import in_collections
 from policykb.store.records import ChunkInfo, DocumentSummary, RelatedDocument, StoredDocument
 from policykb.textnorm import fold_lower
 
@@ -24,8 +25,9 @@ _INSERT_DOCUMENT = """
 
 _LIST_DOCUMENTS = """
     SELECT d.id, d.title, d.source, d.doc_type, d.language, d.date, d.issuer, d.url, d.file_format, d.ingested_at,
-           (SELECT count(*) FROM chunks c WHERE c.doc_id = d.id) AS chunks
+           (SELECT count(*) FROM chunks c WHERE c.doc_id = d.id) AS chunks, {collection}
     FROM documents d
+    WHERE {readable}
     ORDER BY d.id
 """
 
@@ -41,7 +43,7 @@ _RELATED_DOCUMENTS = """
     FROM doc_numbers n
     JOIN doc_numbers o ON o.number = n.number AND o.doc_id != n.doc_id
     JOIN documents d ON d.id = o.doc_id
-    WHERE n.doc_id = ?
+    WHERE n.doc_id = ? AND {readable}
     GROUP BY o.doc_id
     ORDER BY count(*) DESC, o.doc_id
 """
@@ -112,11 +114,17 @@ class Documents(StoreBase):
     def count_documents(self) -> int:
         return self.conn.execute("SELECT count(*) FROM documents").fetchone()[0]
 
-    def list_documents(self) -> list[DocumentSummary]:
-        return [DocumentSummary(**row) for row in map(dict, self.conn.execute(_LIST_DOCUMENTS))]
+    def list_documents(self, collections: frozenset[str] | None = None) -> list[DocumentSummary]:
+        """The documents of `collections` (None: of every one), by id."""
+        readable, params = in_collections("d.collection", collections)
+        rows = self.conn.execute(_LIST_DOCUMENTS.format(readable=readable, collection=self._collection), params)
+        return [DocumentSummary(**row) for row in map(dict, rows)]
 
-    def get_document(self, doc_id: str) -> StoredDocument:
-        row = self.conn.execute("SELECT * FROM documents WHERE id = ?", (doc_id,)).fetchone()
+    def get_document(self, doc_id: str, collections: frozenset[str] | None = None) -> StoredDocument:
+        """The document with its chunks. One outside `collections` (None: every one) is not found, with the very
+        message of one that does not exist: what a viewer may not read is invisible, never forbidden."""
+        readable, params = in_collections("collection", collections)
+        row = self.conn.execute(f"SELECT * FROM documents WHERE id = ? AND {readable}", (doc_id, *params)).fetchone()
         if row is None:
             raise NotFoundError(f"no document {doc_id!r} in the index — `policykb docs` lists them")
         fields = dict(row)
@@ -128,9 +136,12 @@ class Documents(StoreBase):
             **fields, doc_numbers=[r[0] for r in numbers], chunks=[ChunkInfo.from_row(r) for r in chunks]
         )
 
-    def related_documents(self, doc_id: str) -> list[RelatedDocument]:
-        """Other documents that mention a document number this one mentions, with the numbers shared."""
-        return [RelatedDocument(*row) for row in self.conn.execute(_RELATED_DOCUMENTS, (doc_id,))]
+    def related_documents(self, doc_id: str, collections: frozenset[str] | None = None) -> list[RelatedDocument]:
+        """Other documents of `collections` (None: of every one) that mention a document number this one mentions,
+        with the numbers shared."""
+        readable, params = in_collections("d.collection", collections)
+        rows = self.conn.execute(_RELATED_DOCUMENTS.format(readable=readable), (doc_id, *params))
+        return [RelatedDocument(*row) for row in rows]
 
     def doc_number_pairs(self) -> list[tuple[str, str]]:
         """Every (document id, document number it mentions)."""
@@ -146,9 +157,12 @@ class Documents(StoreBase):
             raise NotFoundError(f"no document with id or path {id_or_path!r} in the index — `policykb docs` lists them")
         return row[0]
 
-    def all_acronyms(self) -> dict[str, str]:
+    def all_acronyms(self, collections: frozenset[str] | None = None) -> dict[str, str]:
+        """The acronyms the documents of `collections` (None: of every one) define, the first definition of each."""
+        readable, params = in_collections("collection", collections)
+        sql = ACRONYMS_SQL if collections is None else f"{ACRONYMS_SQL} AND {readable}"
         merged: dict[str, str] = {}
-        for (raw,) in self.conn.execute(ACRONYMS_SQL):
+        for (raw,) in self.conn.execute(sql, params):
             for acronym, expansion in json.loads(raw).items():
                 merged.setdefault(acronym, expansion)
         return merged

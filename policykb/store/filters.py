@@ -10,6 +10,14 @@ _AGENCY_CONDITION = """c.agencies != '[]' AND EXISTS (
 )"""
 
 
+def in_collections(column: str, collections: frozenset[str] | None) -> tuple[str, list[str]]:
+    """The SQL condition that `column` names one of `collections` (None: any, "1 = 1"), with its parameters."""
+    if collections is None:
+        return "1 = 1", []
+    names = sorted(collections)
+    return (f"{column} IN ({', '.join('?' * len(names))})" if names else "0"), names
+
+
 @dataclass(frozen=True, slots=True)
 class Filters:
     """Search filters; None means "any"."""
@@ -41,8 +49,8 @@ class Filters:
             clauses.append(_AGENCY_CONDITION)
             params.append(self.agency)
         if self.collections is not None:
-            names = sorted(self.collections)
-            clauses.append(f"d.collection IN ({', '.join('?' * len(names))})" if names else "0")
+            clause, names = in_collections("d.collection", self.collections)
+            clauses.append(clause)
             params.extend(names)
         return "".join(f" AND {clause}" for clause in clauses), params
 

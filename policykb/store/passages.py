@@ -24,7 +24,7 @@ _INSERT_CHUNK = """
 _PASSAGE_ROWS = """
     SELECT c.id, c.doc_id, c.start, c.end, c.section, c.page, c.page_end, c.language AS chunk_language,
            c.agencies, {ocr_columns}, d.title, d.source, d.doc_type, d.language, d.date, d.year, d.issuer,
-           {chunk_text} AS text
+           {chunk_text} AS text, {collection}
     FROM chunks c JOIN documents d ON d.id = c.doc_id
     WHERE c.id IN ({marks})
 """
@@ -155,7 +155,12 @@ class Passages(StoreBase):
     def chunk_rows(self, chunk_ids: list[int]) -> dict[int, PassageRow]:
         """Chunk and document fields with the chunk's text, of the given chunks that exist."""
         rows = in_batches(
-            self.conn, _PASSAGE_ROWS, chunk_ids, ocr_columns=self._ocr_columns, chunk_text=self._chunk_text
+            self.conn,
+            _PASSAGE_ROWS,
+            chunk_ids,
+            ocr_columns=self._ocr_columns,
+            chunk_text=self._chunk_text,
+            collection=self._collection,
         )
         return {row["id"]: PassageRow.from_row(row) for row in rows}
 

@@ -30,6 +30,7 @@ class PassageRow:
     year: int | None
     issuer: str | None
     text: str
+    collection: str = "public"
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> PassageRow:
@@ -85,6 +86,7 @@ class DocumentSummary:
     file_format: str
     ingested_at: str
     chunks: int
+    collection: str = "public"
 
     def to_json(self) -> dict:
         return asdict(self)

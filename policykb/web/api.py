@@ -12,10 +12,22 @@ from policykb.check.findings import serving_findings
 from policykb.config import DEFAULT_CORPUS_DIR
 from policykb.errors import BadQueryError, IndexNotReadyError, NotFoundError, StoreDamagedError
 from policykb.owners.answer import OwnersFinder
+from policykb.store import Filters
 from policykb.store.base import damaged_store_message
 from policykb.web.error_shape import error, json_errors
 from policykb.web.openapi import openapi_spec
-from policykb.web.request import filters_from_args, int_arg, mode_arg, require_store, searcher, text_arg
+from policykb.web.permissions import readable_document, remove_document, require_role, upload_collection
+from policykb.web.request import (
+    current_viewer,
+    filters_from_args,
+    get_store,
+    int_arg,
+    mode_arg,
+    readable_collections,
+    require_store,
+    searcher,
+    text_arg,
+)
 from policykb.web.security import admin_required
 from policykb.web.uploads import save_upload
 
@@ -35,12 +47,14 @@ def search():
 
 @bp.get("/docs")
 def list_docs():
-    return jsonify({"ok": True, "documents": [_shown(d.to_json()) for d in require_store().list_documents()]})
+    store = require_store()
+    documents = store.list_documents(readable_collections(store))
+    return jsonify({"ok": True, "documents": [_shown(d.to_json()) for d in documents]})
 
 
 @bp.get("/docs/<doc_id>")
 def get_doc(doc_id: str):
-    return jsonify({"ok": True, **_shown(require_store().get_document(doc_id).to_json())})
+    return jsonify({"ok": True, **_shown(readable_document(doc_id).to_json())})
 
 
 UPLOAD_PREFIX = re.compile(r"^[0-9a-f]{8}-")  # what policykb.web.uploads puts before an upload's own name
@@ -62,8 +76,12 @@ def _shown(data: dict) -> dict:
 @admin_required
 def upload_doc():
     config = current_app.config["POLICYKB_CONFIG"]
+    require_role("upload")
+    collection = upload_collection(get_store())
     path = save_upload(request.files.get("file"), config)
-    job = current_app.extensions["policykb_jobs"].submit(path, request.files["file"].filename)
+    job = current_app.extensions["policykb_jobs"].submit(
+        path, request.files["file"].filename, collection, current_viewer(), request.remote_addr
+    )
     return jsonify({"ok": True, "job": job.to_json(), "status_url": url_for("api.get_job", job_id=job.id)}), 202
 
 
@@ -78,10 +96,7 @@ def get_job(job_id: str):
 @bp.delete("/docs/<doc_id>")
 @admin_required
 def delete_doc(doc_id: str):
-    from policykb.ingest.indexer import Indexer
-
-    with Indexer(current_app.config["POLICYKB_CONFIG"], progress=False) as indexer:
-        removed_id, chunks = indexer.remove(doc_id)
+    removed_id, chunks = remove_document(doc_id)
     return jsonify({"ok": True, "removed": removed_id, "chunks": chunks})
 
 
@@ -92,7 +107,7 @@ def owners():
     query, agency = text_arg("q"), text_arg("agency") or None
     # `k` counts only for a question and `page` only for a listing: each is read (and checked) only where it counts.
     k, page = (int_arg("k", 5, 1, 50), None) if query else (5, int_arg("page", None))
-    result = OwnersFinder(searcher()).find(query, agency, k, page)
+    result = OwnersFinder(searcher(), readable_collections()).find(query, agency, k, page)
     return jsonify({"ok": True, **result.to_json()})
 
 
@@ -113,13 +128,19 @@ def health():
         {
             "ok": True,
             "generation": current.generation,
-            "chunks": current.vectors.size,
+            "chunks": _readable_chunks(current.vectors.size),
             "healthy": report.ok,
             "problems": report.problems,
             "checks": [finding.to_json() for finding in report.findings],
             "set_aside": [path.name for path in report.set_aside],
         }
     )
+
+
+def _readable_chunks(every: int) -> int:
+    """The passages the viewer may read: `every` one, or as many as their collections hold."""
+    readable = readable_collections()
+    return every if readable is None else len(require_store().chunk_ids(Filters(collections=readable)))
 
 
 @bp.get("/openapi.json")

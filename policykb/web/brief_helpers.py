@@ -16,7 +16,14 @@ from policykb.briefs.model import REMOVED, Brief, BriefItem, Briefs, no_brief
 from policykb.briefs.sharing import EDITOR, VIEWER, BriefAccess
 from policykb.errors import BadQueryError
 from policykb.store import Store, slugify
-from policykb.web.request import ID_RANGE, current_viewer, get_store, whole_number, writable_store
+from policykb.web.request import (
+    ID_RANGE,
+    current_viewer,
+    get_store,
+    readable_collections,
+    whole_number,
+    writable_store,
+)
 
 MIMETYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -32,7 +39,7 @@ def reader() -> Briefs | None:
     store = get_store()
     if store is None or not store.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'briefs'").fetchone():
         return None
-    return Briefs(store)
+    return Briefs(store, readable_collections(store))
 
 
 def visible_briefs(editable: bool = False) -> list[dict]:
@@ -64,7 +71,7 @@ def writing(brief_id: int | None = None, needed: str = EDITOR, version: int | No
     """A read-write store for one request's change, all of it in one transaction (closed after it). With `brief_id`,
     the viewer must have `needed` access to it (else a 404 or a 403), and a `version` sent must be the brief's (409)."""
     with writable_store() as store, store.transaction():
-        briefs = Briefs(store)
+        briefs = Briefs(store, readable_collections(store))
         if brief_id is not None:
             BriefAccess(store, current_viewer()).require(brief_id, needed, doing)
             briefs.expect_version(brief_id, version)

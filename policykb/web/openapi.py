@@ -333,7 +333,7 @@ def openapi_spec() -> dict:
             },
             "/api/docs": {
                 "get": {
-                    "summary": "List documents",
+                    "summary": "List the documents the caller may read, each with its collection",
                     "operationId": "listDocs",
                     "responses": {**_ok({"type": "object"}), **_errors(503)},
                 },
@@ -347,7 +347,15 @@ def openapi_spec() -> dict:
                             "multipart/form-data": {
                                 "schema": {
                                     "type": "object",
-                                    "properties": {"file": {"type": "string", "format": "binary"}},
+                                    "properties": {
+                                        "file": {"type": "string", "format": "binary"},
+                                        "collection": {
+                                            "type": "string",
+                                            "default": "public",
+                                            "description": "the collection the document goes to: one the caller "
+                                            "may write to (admins: any; editors: the public ones and their own)",
+                                        },
+                                    },
                                     "required": ["file"],
                                 }
                             }
@@ -361,7 +369,8 @@ def openapi_spec() -> dict:
             },
             "/api/docs/{doc_id}": {
                 "get": {
-                    "summary": "A document's metadata and cleaned text",
+                    "summary": "A document's metadata (its collection among them) and cleaned text; a document the "
+                    "caller may not read is a 404, as one that does not exist",
                     "operationId": "getDoc",
                     "parameters": [doc_id],
                     "responses": {**_ok({"type": "object"}), **_errors(404, 503)},
@@ -522,6 +531,10 @@ def openapi_spec() -> dict:
                             "type": ["string", "null"],
                             "description": 'inside an article of a legal document, e.g. "Điều 35 khoản 1 điểm a, '
                             'Luật Tiếp cận thông tin 2016"; null elsewhere',
+                        },
+                        "collection": {
+                            "type": "string",
+                            "description": "the collection of its document, which says who may read it",
                         },
                     },
                 },

@@ -219,6 +219,7 @@ def mode_arg() -> str:
 
 
 def filters_from_args() -> Filters:
+    """The search filters of the query string, with the collections the viewer may read (never from the request)."""
     return Filters(
         doc_type=request.args.get("type") or None,
         language=request.args.get("lang") or None,
@@ -226,4 +227,5 @@ def filters_from_args() -> Filters:
         doc_id=request.args.get("doc") or None,
         issuer=request.args.get("issuer") or None,
         agency=request.args.get("agency") or None,
+        collections=readable_collections(),
     )

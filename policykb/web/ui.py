@@ -15,8 +15,18 @@ from policykb.owners.answer import OwnersFinder, is_ownership_question, to_csv
 from policykb.search.searcher import MODES
 from policykb.store import ChunkInfo
 from policykb.web.originals import send_original
+from policykb.web.permissions import readable_document, remove_document, require_role, upload_choices, upload_collection
 from policykb.web.render import document_blocks, highlight, term_pattern
-from policykb.web.request import filters_from_args, get_store, int_arg, mode_arg, searcher, text_arg
+from policykb.web.request import (
+    current_viewer,
+    filters_from_args,
+    get_store,
+    int_arg,
+    mode_arg,
+    readable_collections,
+    searcher,
+    text_arg,
+)
 from policykb.web.security import AdminRefused, admin_required, uploads_offered
 from policykb.web.uploads import UploadRejected, save_upload
 
@@ -72,7 +82,7 @@ def index():
         "active": {k: request.args[k] for k, _ in FACETS if request.args.get(k)},
     }
     store = get_store()
-    documents = store.list_documents() if store is not None else []
+    documents = store.list_documents(readable_collections(store)) if store is not None else []
     context["corpus"] = {"documents": len(documents), "chunks": sum(d.chunks for d in documents)}
     if not documents:
         context["message"] = "The index is empty. Add documents with `policykb ingest corpus/`, or upload one."
@@ -88,7 +98,7 @@ def index():
     pattern = term_pattern(query, result.expansions)
     context["result"] = result
     if is_ownership_question(query) and page == 1:
-        context["answer"] = OwnersFinder(searcher()).ask(query, k=3)
+        context["answer"] = OwnersFinder(searcher(), readable_collections()).ask(query, k=3)
     context["hits"] = [
         {"hit": hit, "html": highlight(hit.text, pattern), "cite": format_citation(hit)} for hit in result.hits
     ]
@@ -99,7 +109,7 @@ def index():
 @bp.get("/owners")
 def owners():
     query, agency = text_arg("q"), text_arg("agency") or None
-    finder = OwnersFinder(searcher()) if get_store() is not None else None
+    finder = OwnersFinder(searcher(), readable_collections()) if get_store() is not None else None
     context = {"query": query, "agency": agency, "result": None, "message": None, "agencies": []}
     if finder is None:
         context["message"] = "The index is empty. Add documents with `policykb ingest corpus/`, or upload one."
@@ -116,7 +126,7 @@ def owners():
 @bp.get("/owners.csv")
 def owners_csv():
     try:
-        result = OwnersFinder(searcher()).find(text_arg("q"), text_arg("agency") or None, 50)
+        result = OwnersFinder(searcher(), readable_collections()).find(text_arg("q"), text_arg("agency") or None, 50)
     except BadQueryError as exc:
         abort(400, str(exc))
     return Response(
@@ -134,8 +144,9 @@ def document(doc_id: str):
     store = get_store()
     if store is None:
         abort(404)
+    readable = readable_collections(store)
     try:
-        doc = store.get_document(doc_id)
+        doc = store.get_document(doc_id, readable)
     except NotFoundError:
         abort(404, f"no document {doc_id!r}")
     # Positions from the page's own links; a hand-edited one that is no position shows the page unmarked.
@@ -150,7 +161,7 @@ def document(doc_id: str):
         doc=doc,
         blocks=blocks,
         mark=mark,
-        related=store.related_documents(doc_id),
+        related=store.related_documents(doc_id, readable),
         source_available=source_available,
         original_name=Path(doc.source).name,
         scan=scan,
@@ -171,7 +182,7 @@ def page_image(doc_id: str, page: int):
     by id, never by a path from the request) and kept in the data folder."""
     store = get_store()
     try:
-        doc = store.get_document(doc_id) if store else None
+        doc = readable_document(doc_id, store) if store else None
     except NotFoundError:
         doc = None
     if doc is None or not 1 <= page <= max(1, len(doc.page_starts)) or not Path(doc.source).is_file():
@@ -190,7 +201,7 @@ def original(doc_id: str):
     """The file the document was ingested from (looked up by id, never by a path from the request), as a download."""
     store = get_store()
     try:
-        doc = store.get_document(doc_id) if store else None
+        doc = readable_document(doc_id, store) if store else None
     except NotFoundError:
         doc = None
     if doc is None or not Path(doc.source).is_file():
@@ -204,7 +215,7 @@ SORTS = ("title", "doc_type", "date", "language", "chunks", "ingested_at")
 @bp.get("/docs")
 def documents():
     store = get_store()
-    rows = store.list_documents() if store else []
+    rows = store.list_documents(readable_collections(store)) if store else []
     wanted_type, wanted_lang, text = (
         request.args.get("type"),
         request.args.get("lang"),
@@ -230,8 +241,14 @@ def documents():
 def _upload_page(message: str | None = None, status: int = 200):
     config = current_app.config["POLICYKB_CONFIG"]
     enabled, needs_token = uploads_offered()
-    context = {"enabled": enabled, "needs_token": needs_token, "limit_mb": config.max_file_bytes // 2**20}
-    return render_template("upload.html", **context, message=message), status
+    context = {
+        "enabled": enabled,
+        "needs_token": needs_token,
+        "limit_mb": config.max_file_bytes // 2**20,
+        "message": message,
+        "collections": upload_choices(get_store()),
+    }
+    return render_template("upload.html", **context), status
 
 
 @bp.get("/upload")
@@ -242,11 +259,15 @@ def upload():
 @bp.post("/upload")
 @admin_required
 def upload_file():
+    require_role("upload")
     try:
+        collection = upload_collection(get_store())
         path = save_upload(request.files.get("file"), current_app.config["POLICYKB_CONFIG"])
-    except (UploadRejected, StorageError) as exc:  # StorageError: a full disk (507)
+    except (UploadRejected, StorageError, BadQueryError) as exc:  # StorageError: a full disk (507)
         return _upload_page(str(exc), exc.status)
-    job = current_app.extensions["policykb_jobs"].submit(path, request.files["file"].filename)
+    job = current_app.extensions["policykb_jobs"].submit(
+        path, request.files["file"].filename, collection, current_viewer(), request.remote_addr
+    )
     return redirect(url_for("ui.job", job_id=job.id), code=303)
 
 
@@ -269,11 +290,8 @@ def job(job_id: str):
 @bp.post("/doc/<doc_id>/remove")
 @admin_required
 def remove(doc_id: str):
-    from policykb.ingest.indexer import Indexer
-
-    with Indexer(current_app.config["POLICYKB_CONFIG"], progress=False) as indexer:
-        try:
-            indexer.remove(doc_id)
-        except NotFoundError:
-            abort(404, f"no document {doc_id!r}")
+    try:
+        remove_document(doc_id)
+    except NotFoundError:
+        abort(404, f"no document {doc_id!r}")
     return redirect(url_for("ui.documents"), code=303)

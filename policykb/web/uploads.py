@@ -12,6 +12,7 @@ from pathlib import Path
 
 from werkzeug.datastructures import FileStorage
 
+from policykb.access import OPEN, Viewer, audit
 from policykb.config import Config
 from policykb.disk import write_or_remove, writing
 from policykb.errors import IngestError, PolicyKBError
@@ -19,6 +20,7 @@ from policykb.ingest import SUPPORTED_EXTENSIONS
 from policykb.ingest.archives import ArchiveTooLargeError, check_zip_budget
 from policykb.ingest.indexer import Indexer
 from policykb.search.embedder import make_embedder
+from policykb.store.collections import PUBLIC
 from policykb.web.upload_names import new_upload_path, remove_upload, safe_file_name
 
 log = logging.getLogger(__name__)
@@ -117,6 +119,7 @@ class Job:
     total: int = 0
     doc_id: str | None = None
     errors: list[str] = field(default_factory=list)
+    collection: str = PUBLIC  # the collection the document goes to
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -131,18 +134,26 @@ class UploadJobs:
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="policykb-upload")
 
-    def submit(self, path: Path, filename: str) -> Job:
-        job = Job(uuid.uuid4().hex, filename)
+    def submit(
+        self,
+        path: Path,
+        filename: str,
+        collection: str = PUBLIC,
+        viewer: Viewer = OPEN,
+        address: str | None = None,
+    ) -> Job:
+        """Queue the upload at `path` for ingest into `collection`; `viewer` and `address` go to the audit log."""
+        job = Job(uuid.uuid4().hex, filename, collection=collection)
         with self._lock:
             self.jobs[job.id] = job
-        self._pool.submit(self._run, job, path)
+        self._pool.submit(self._run, job, path, viewer, address)
         return job
 
     def get(self, job_id: str) -> Job | None:
         with self._lock:
             return self.jobs.get(job_id)
 
-    def _run(self, job: Job, path: Path) -> None:
+    def _run(self, job: Job, path: Path, viewer: Viewer = OPEN, address: str | None = None) -> None:
         job.state = "running"
 
         def progress(stage: str, done: int, total: int) -> None:
@@ -155,8 +166,19 @@ class UploadJobs:
                 progress=False,
                 on_progress=progress,
             ) as indexer:
-                report = indexer.ingest([path])
+                report = indexer.ingest([path], job.collection)
                 found = indexer.store.document_for_source(str(path.resolve()))
+                if found:
+                    with indexer.store.transaction():
+                        audit.record(
+                            indexer.store,
+                            viewer,
+                            "document.upload",
+                            found[0],
+                            address,
+                            collection=job.collection,
+                            file=job.filename,
+                        )
         except PolicyKBError as exc:
             job.errors, job.state = [str(exc)], "failed"
         except Exception as exc:  # a worker thread must always finish its job record

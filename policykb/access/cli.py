@@ -1,0 +1,71 @@
+"""`policykb collections …`: create collections and say who may read them; registered on the main group.
+
+Thin commands over Store.save_collection and Store.collections; each change is written to the audit log with it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+import click
+
+from policykb.access import audit
+from policykb.access.viewer import Viewer
+from policykb.cli_options import json_option, pass_config, print_json
+from policykb.config import Config
+from policykb.errors import NotFoundError
+from policykb.store import Store
+
+# Who a command acts for in the audit log: whoever runs it on the server, with the data folder's own rights.
+COMMAND_LINE = Viewer("admin", name="command line")
+
+
+@click.group()
+def collections() -> None:
+    """Collections: every document belongs to one; a collection is public, or readable by the groups it names.
+
+    Example: policykb collections add minutes --group secretariat && policykb ingest drafts/ --collection minutes
+    """
+
+
+@collections.command("add")
+@click.argument("name")
+@click.option("--public", "public", is_flag=True, help="Anyone may read it (the default without --group).")
+@click.option("--group", "groups", multiple=True, help="Only this group may read it (repeatable; see `groups add`).")
+@click.option("--owner", help="The user (an editor) who may upload to it and remove from it.")
+@pass_config
+def collections_add(config: Config, name: str, public: bool, groups: tuple[str, ...], owner: str | None) -> None:
+    """Create a collection, or change who may read an existing one (its documents stay)."""
+    with Store(config.db_path) as store:
+        existing = {row.name: row for row in store.collections()}.get(name)
+        owner_id = _user_id(store, owner) if owner else None
+        with store.transaction():
+            row = store.save_collection(name, public or not groups, list(groups), owner_id)
+            if owner_id is not None:
+                store.conn.execute("UPDATE collections SET owner_id = ? WHERE name = ?", (owner_id, name))
+            action = "collection.access" if existing else "collection.create"
+            audit.record(store, COMMAND_LINE, action, name, public=row.public, groups=row.groups, owner=owner)
+    who = "anyone" if row.public else "groups " + ", ".join(row.groups)
+    click.echo(f"{'changed' if existing else 'created'} collection {name!r}: readable by {who}")
+
+
+def _user_id(store: Store, name: str) -> int:
+    row = store.conn.execute("SELECT id FROM users WHERE name = ?", (name,)).fetchone()
+    if row is None:
+        raise NotFoundError(f"no user {name!r} — `policykb users list` shows them, `policykb users add` makes one")
+    return row[0]
+
+
+@collections.command("list")
+@json_option
+@pass_config
+def collections_list(config: Config, as_json: bool) -> None:
+    """List the collections: who may read each, and how many documents it holds."""
+    with Store(config.db_path) as store:
+        rows = store.collections()
+    if as_json:
+        print_json({"collections": [asdict(row) for row in rows]})
+        return
+    for row in rows:
+        who = "public" if row.public else "groups: " + ", ".join(row.groups)
+        click.echo(f"{row.name:<24} {row.documents:>6} documents  {who}")
