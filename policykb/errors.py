@@ -46,6 +46,12 @@ class NotFoundError(PolicyKBError):
     status = 404
 
 
+class NotAllowedError(PolicyKBError):
+    """A change the viewer may see but not make: their role, or a brief or collection that is another's."""
+
+    status = 403
+
+
 class BadQueryError(PolicyKBError):
     """A search parameter that cannot be used (unknown mode, bad filter value)."""
 

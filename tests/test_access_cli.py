@@ -7,6 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from policykb.access.viewer import command_line_viewer
 from policykb.cli import main
 from policykb.store import Store
 
@@ -36,8 +37,8 @@ def test_a_collection_is_made_restricted_then_opened_and_each_change_is_audited(
     with Store(data / "policykb.sqlite3", readonly=True) as store:
         audit = store.conn.execute("SELECT action, target, user_name, detail FROM audit_log ORDER BY id").fetchall()
     assert [(a, t, u) for a, t, u, _ in audit] == [
-        ("collection.create", "minutes", "command line"),
-        ("collection.access", "minutes", "command line"),
+        ("collection.create", "minutes", command_line_viewer().name),
+        ("collection.access", "minutes", command_line_viewer().name),
     ]
     assert json.loads(audit[0][3])["groups"] == ["secretariat"] and json.loads(audit[1][3])["public"] is True
 

@@ -283,3 +283,29 @@ def test_an_admin_sets_a_role_and_resets_a_password_from_the_users_page(client, 
     with Store(accounts.db_path, readonly=True) as store:
         assert store.require_user("rita").role == "editor"
         assert [e.action for e in store.audit_entries(2)] == ["user.password_reset", "user.role"]
+
+
+def test_an_editor_makes_a_collection_of_their_own_and_may_change_only_theirs(client, accounts):
+    _sign_in(client, "rita")
+    assert client.get("/admin/collections").status_code == 403  # a reader manages none
+    _sign_in(client, "eddie")
+    csrf = _csrf(client, "/admin/collections")
+    made = client.post("/admin/collections", data={"csrf": csrf, "name": "drafts", "groups": "readers"})
+    assert made.status_code == 201 and "readable by groups readers" in made.get_data(as_text=True)
+    public = client.post("/admin/collections", data={"csrf": csrf, "name": "public", "groups": "readers"})
+    assert public.status_code == 403 and "not yours to change" in public.get_data(as_text=True)
+    with Store(accounts.db_path, readonly=True) as store:
+        drafts = store.collection("drafts")
+        assert drafts.groups == ["readers"] and drafts.owner_id == store.require_user("eddie").id
+        assert store.collection("public").public
+        entry = store.audit_entries(1)[0]
+        assert (entry.action, entry.target, entry.user_name) == ("collection.create", "drafts", "eddie")
+
+
+def test_an_admin_reads_the_audit_log_on_its_page_and_nobody_else_does(client):
+    _sign_in(client, "eddie")
+    assert client.get("/admin/audit").status_code == 403
+    _sign_in(client, "ada")
+    page = client.get("/admin/audit", query_string={"limit": 5}).get_data(as_text=True)
+    assert "user.create" in page and "the latest 5 entries" in page
+    assert client.get("/admin/audit", query_string={"limit": 0}).status_code == 400

@@ -1,6 +1,7 @@
 """`policykb collections …`: create collections and say who may read them; registered on the main group.
 
-Thin commands over Store.save_collection and Store.collections; each change is written to the audit log with it.
+Thin commands over policykb.access.collections.save and Store.collections; each change is written to the audit log
+with it.
 """
 
 from __future__ import annotations
@@ -9,15 +10,12 @@ from dataclasses import asdict
 
 import click
 
-from policykb.access import audit
-from policykb.access.viewer import Viewer
+from policykb.access.collections import save
+from policykb.access.viewer import command_line_viewer
 from policykb.cli_options import json_option, pass_config, print_json
 from policykb.config import Config
 from policykb.errors import NotFoundError
 from policykb.store import Store
-
-# Who a command acts for in the audit log: whoever runs it on the server, with the data folder's own rights.
-COMMAND_LINE = Viewer("admin", name="command line")
 
 
 @click.group()
@@ -37,16 +35,10 @@ def collections() -> None:
 def collections_add(config: Config, name: str, public: bool, groups: tuple[str, ...], owner: str | None) -> None:
     """Create a collection, or change who may read an existing one (its documents stay)."""
     with Store(config.db_path) as store:
-        existing = {row.name: row for row in store.collections()}.get(name)
         owner_id = _user_id(store, owner) if owner else None
-        with store.transaction():
-            row = store.save_collection(name, public or not groups, list(groups), owner_id)
-            if owner_id is not None:
-                store.conn.execute("UPDATE collections SET owner_id = ? WHERE name = ?", (owner_id, name))
-            action = "collection.access" if existing else "collection.create"
-            audit.record(store, COMMAND_LINE, action, name, public=row.public, groups=row.groups, owner=owner)
+        row, created = save(store, command_line_viewer(), name, public or not groups, list(groups), owner_id)
     who = "anyone" if row.public else "groups " + ", ".join(row.groups)
-    click.echo(f"{'changed' if existing else 'created'} collection {name!r}: readable by {who}")
+    click.echo(f"{'created' if created else 'changed'} collection {name!r}: readable by {who}")
 
 
 def _user_id(store: Store, name: str) -> int:

@@ -8,7 +8,10 @@ collection reads it only through one of its groups.
 
 from __future__ import annotations
 
+from policykb.access import audit
 from policykb.access.viewer import Viewer
+from policykb.errors import NotAllowedError
+from policykb.store import Store
 from policykb.store.records import CollectionRow
 
 
@@ -24,3 +27,37 @@ def may_write(viewer: Viewer, collection: CollectionRow) -> bool:
 def writable(viewer: Viewer, collections: list[CollectionRow]) -> list[CollectionRow]:
     """The collections of `collections` that `viewer` may write to, in their order."""
     return [row for row in collections if may_write(viewer, row)]
+
+
+def may_manage(viewer: Viewer, collection: CollectionRow | None) -> bool:
+    """Whether `viewer` may change who reads `collection` (None: create a new one): admins any, editors their own."""
+    if viewer.role == "admin" or viewer.is_open:
+        return True
+    if not viewer.can("manage_collections"):
+        return False
+    return collection is None or (viewer.user_id is not None and collection.owner_id == viewer.user_id)
+
+
+def save(
+    store: Store,
+    viewer: Viewer,
+    name: str,
+    public: bool,
+    groups: list[str],
+    owner_id: int | None = None,
+    address: str | None = None,
+) -> tuple[CollectionRow, bool]:
+    """Create the collection (public, or readable by `groups`; not both) or change who reads it, with its audit
+    entry in the same transaction; the row and whether it was created. A new collection an editor makes is theirs."""
+    existing = next((row for row in store.collections() if row.name == name), None)
+    if not may_manage(viewer, existing):
+        raise NotAllowedError(f"collection {name!r} is not yours to change — ask an admin or its owner")
+    if existing is None and owner_id is None and viewer.role == "editor":
+        owner_id = viewer.user_id
+    with store.transaction():
+        row = store.save_collection(name, public, list(groups), owner_id)
+        if owner_id is not None:
+            store.conn.execute("UPDATE collections SET owner_id = ? WHERE name = ?", (owner_id, name))
+        action = "collection.access" if existing else "collection.create"
+        audit.record(store, viewer, action, name, address, public=row.public, groups=row.groups, owner_id=owner_id)
+    return store.collection(name), existing is None

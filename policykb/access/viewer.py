@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 from dataclasses import dataclass
 
 # What each role may do, each including the one before: a reader searches, reads and keeps their own briefs; an
@@ -49,3 +50,9 @@ class Viewer:
 
 
 OPEN = Viewer("open")
+
+
+def command_line_viewer() -> Viewer:
+    """Who a `policykb users|groups|collections` command acts for in the audit log: whoever can write the data
+    folder, an admin, named by their login on the server."""
+    return Viewer("admin", f"{getpass.getuser()} (command line)")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from policykb.access import Viewer
 from policykb.briefs.model import no_brief
-from policykb.errors import BadQueryError, NotFoundError, PolicyKBError
+from policykb.errors import BadQueryError, NotAllowedError, NotFoundError
 from policykb.store import Store
 
 VIEWER, EDITOR, OWNER = "viewer", "editor", "owner"  # what a viewer may do with a brief, each including the one before
@@ -24,10 +24,8 @@ _REFUSALS = {
 }
 
 
-class BriefForbiddenError(PolicyKBError):
+class BriefForbiddenError(NotAllowedError):
     """A change to a brief the viewer may read but not change (or not share, or not delete)."""
-
-    status = 403
 
 
 @dataclass(frozen=True, slots=True)
