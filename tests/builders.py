@@ -4,6 +4,7 @@ made hostile: zip bombs, declared entities)."""
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 from pypdf import PdfReader, PdfWriter
@@ -156,3 +157,9 @@ def identify_by(app, identify) -> None:
     person without passwords; a request it leaves without a viewer is in open mode."""
     hooks = app.before_request_funcs[None]
     hooks[hooks.index(identify_viewer)] = identify
+
+
+def csrf_of(client, path: str) -> str:
+    """The CSRF token the page at `path` gives this test client's session: every form of the app carries it."""
+    page = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf" value="([^"]+)"', page).group(1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 from pathlib import Path
@@ -22,6 +23,7 @@ from policykb.config import DEFAULT_CORPUS_DIR, Config  # noqa: E402
 from policykb.ingest.indexer import Indexer  # noqa: E402
 from policykb.search.embedder import FakeEmbedder, make_embedder  # noqa: E402
 from policykb.search.searcher import Searcher  # noqa: E402
+from policykb.web import create_app  # noqa: E402
 
 CORPUS = DEFAULT_CORPUS_DIR
 TESTDATA = Path(__file__).resolve().parents[2] / "shared" / "testdata"
@@ -85,3 +87,18 @@ def real_searcher(real_index: Config):
     searcher = Searcher(real_index, make_embedder("minilm"))
     yield searcher
     searcher.close()
+
+
+ADMIN_TOKEN = "s3cret-token"  # the web tests' operator token (POLICYKB_ADMIN_TOKEN)
+
+
+@pytest.fixture
+def app(fake_index: Config):
+    """The web app over the bundled corpus (fake embedder), in open mode, with the operator's admin token set."""
+    make_embedder("fake")
+    return create_app(config=dataclasses.replace(fake_index, admin_token=ADMIN_TOKEN))
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()

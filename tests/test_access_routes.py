@@ -13,9 +13,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from builders import identify_by, text_pdf
+from builders import csrf_of, identify_by, text_pdf
 from flask import g
-from test_webapp import _csrf, _wait_for_job
+from test_webapp import _wait_for_job
 
 from policykb.access import OPEN, Viewer
 from policykb.briefs.model import Briefs
@@ -300,7 +300,7 @@ def test_the_upload_page_offers_the_collections_the_viewer_may_write_to(built, t
 def test_the_upload_form_files_the_document_in_the_chosen_collection_and_removal_is_audited(built, tmp_path):
     config = _copy(built.after, tmp_path)
     client = _client(config, ADA)
-    csrf = _csrf(client)
+    csrf = csrf_of(client, "/upload")
     form = {"file": (_note(), "note.txt"), "collection": "drafts", "token": TOKEN, "csrf": csrf}
     sent = client.post("/upload", data=form, content_type="multipart/form-data")
     assert sent.status_code == 303
@@ -320,7 +320,7 @@ def test_the_upload_form_files_the_document_in_the_chosen_collection_and_removal
 def test_a_reader_who_sends_the_upload_form_is_refused_and_nothing_is_kept(built, tmp_path):
     config = _copy(built.after, tmp_path)
     client = _client(config, ALICE)
-    csrf = _csrf(client)
+    csrf = csrf_of(client, "/upload")
     form = {"file": (_note(), "note.txt"), "collection": "public", "token": TOKEN, "csrf": csrf}
     assert client.post("/upload", data=form, content_type="multipart/form-data").status_code == 403
     assert not (config.data_dir / "uploads").exists() or not any((config.data_dir / "uploads").iterdir())

@@ -7,6 +7,7 @@ import dataclasses
 import re
 
 import pytest
+from builders import csrf_of
 
 from policykb.accounts import manage
 from policykb.accounts.throttle import MAX_FAILURES
@@ -47,13 +48,8 @@ def client(accounts: Config):
     return _app(accounts).test_client()
 
 
-def _csrf(client, path: str = SIGN_IN) -> str:
-    page = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf" value="([^"]+)"', page).group(1)
-
-
 def _sign_in(client, name: str, password: str = PASSWORD, **extra):
-    return client.post(SIGN_IN, data={"csrf": _csrf(client), "name": name, "password": password, **extra})
+    return client.post(SIGN_IN, data={"csrf": csrf_of(client, SIGN_IN), "name": name, "password": password, **extra})
 
 
 def _token_for(config: Config, name: str) -> tuple[str, int]:
@@ -140,7 +136,7 @@ def test_the_sign_in_form_and_sign_out_need_the_csrf_token(client):
     assert response.status_code == 400 and "did not come from this site" in response.get_data(as_text=True)
     _sign_in(client, "rita")
     assert client.post("/logout").status_code == 400
-    assert client.post("/logout", data={"csrf": _csrf(client, "/docs")}).status_code == 303
+    assert client.post("/logout", data={"csrf": csrf_of(client, "/docs")}).status_code == 303
     assert client.get("/docs").status_code == 302
 
 
@@ -177,21 +173,21 @@ def test_a_personal_token_opens_the_api_and_its_revocation_takes_effect_at_once(
 
 def test_the_account_page_shows_a_new_token_once_and_revokes_it(client):
     _sign_in(client, "rita")
-    made = client.post("/account/tokens", data={"csrf": _csrf(client, "/account"), "label": "nightly"})
+    made = client.post("/account/tokens", data={"csrf": csrf_of(client, "/account"), "label": "nightly"})
     token = re.search(r'class="new-token">([^<]+)<', made.get_data(as_text=True)).group(1)
     assert token not in client.get("/account").get_data(as_text=True)
     api = client.application.test_client()  # no session: the token alone
     assert api.get("/api/docs", headers={"Authorization": f"Bearer {token}"}).status_code == 200
     token_id = re.search(r"/account/tokens/(\d+)/revoke", client.get("/account").get_data(as_text=True)).group(1)
     assert client.post(f"/account/tokens/{token_id}/revoke").status_code == 400  # without the form's CSRF token
-    client.post(f"/account/tokens/{token_id}/revoke", data={"csrf": _csrf(client, "/account")})
+    client.post(f"/account/tokens/{token_id}/revoke", data={"csrf": csrf_of(client, "/account")})
     assert api.get("/api/docs", headers={"Authorization": f"Bearer {token}"}).status_code == 401
 
 
 def test_changing_ones_password_keeps_this_session_and_needs_the_current_one(client):
     _sign_in(client, "rita")
     form = {
-        "csrf": _csrf(client, "/account"),
+        "csrf": csrf_of(client, "/account"),
         "current": "wrong",
         "new": "a new passphrase",
         "confirm": "a new passphrase",
@@ -257,7 +253,7 @@ def test_only_an_admin_reaches_the_user_and_group_pages(client):
 
 def test_an_admin_adds_a_user_and_a_group_and_disables_a_user(client, accounts):
     _sign_in(client, "ada")
-    csrf = _csrf(client, "/admin/users")
+    csrf = csrf_of(client, "/admin/users")
     added = client.post("/admin/groups", data={"csrf": csrf, "name": "board"})
     assert added.status_code == 201
     form = {"csrf": csrf, "name": "nam", "role": "editor", "password": PASSWORD, "groups": "board"}
@@ -273,7 +269,7 @@ def test_an_admin_adds_a_user_and_a_group_and_disables_a_user(client, accounts):
 
 def test_an_admin_sets_a_role_and_resets_a_password_from_the_users_page(client, accounts):
     _sign_in(client, "ada")
-    csrf = _csrf(client, "/admin/users")
+    csrf = csrf_of(client, "/admin/users")
     assert client.post("/admin/users/rita/role", data={"csrf": csrf, "role": "editor"}).status_code == 303
     reset = {"csrf": csrf, "password": "a passphrase set by ada"}
     assert client.post("/admin/users/rita/password", data=reset).status_code == 303
@@ -289,7 +285,7 @@ def test_an_editor_makes_a_collection_of_their_own_and_may_change_only_theirs(cl
     _sign_in(client, "rita")
     assert client.get("/admin/collections").status_code == 403  # a reader manages none
     _sign_in(client, "eddie")
-    csrf = _csrf(client, "/admin/collections")
+    csrf = csrf_of(client, "/admin/collections")
     made = client.post("/admin/collections", data={"csrf": csrf, "name": "drafts", "groups": "readers"})
     assert made.status_code == 201 and "readable by groups readers" in made.get_data(as_text=True)
     public = client.post("/admin/collections", data={"csrf": csrf, "name": "public", "groups": "readers"})

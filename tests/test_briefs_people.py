@@ -11,7 +11,7 @@ import sqlite3
 import threading
 
 import pytest
-from builders import identify_by
+from builders import csrf_of, identify_by
 from click.testing import CliRunner
 from flask import g, request
 from live_server import live_server
@@ -95,11 +95,6 @@ def _share(client, brief_id: int, *shares: dict):
     return client.put(f"/api/briefs/{brief_id}/shares", json={"shares": list(shares)})
 
 
-def _csrf(client) -> str:
-    page = client.get("/briefs").get_data(as_text=True)
-    return re.search(r'name="csrf" value="([^"]+)"', page).group(1)
-
-
 def _audit(config: Config) -> list[tuple]:
     conn = sqlite3.connect(config.db_path)
     rows = conn.execute("SELECT user_name, action, target, detail FROM audit_log ORDER BY id").fetchall()
@@ -176,7 +171,7 @@ def test_a_read_only_brief_page_shows_no_forms_and_refuses_a_forged_one_in_words
     assert "Shared with you by ann" in page and "ask ann to share it with you as editor" in page
     assert 'name="title"' not in page and "Add heading" not in page and "Delete brief" not in page
     assert 'id="shares"' not in page
-    forged = bob.post(f"/briefs/{brief['id']}", data={"csrf": _csrf(bob), "title": "Mine now"})
+    forged = bob.post(f"/briefs/{brief['id']}", data={"csrf": csrf_of(bob, "/briefs"), "title": "Mine now"})
     assert forged.status_code == 403 and html.escape(READ_ONLY) in forged.get_data(as_text=True)
     listing = bob.get("/briefs").get_data(as_text=True)
     assert "Shared with me" in listing and "My briefs" not in listing
@@ -204,11 +199,11 @@ def test_the_owner_shares_and_stops_sharing_from_the_brief_page(ann, bob, fake_i
     brief_id = _new(ann)["id"]
     page = ann.get(f"/briefs/{brief_id}").get_data(as_text=True)
     assert 'id="shares"' in page and "Nobody else" in page
-    form = {"csrf": _csrf(ann), "kind": "user", "name": "bob", "role": "editor"}
+    form = {"csrf": csrf_of(ann, "/briefs"), "kind": "user", "name": "bob", "role": "editor"}
     assert ann.post(f"/briefs/{brief_id}/shares", data=form).status_code == 303
     assert "user <strong>bob</strong> as editor" in ann.get(f"/briefs/{brief_id}").get_data(as_text=True)
     assert bob.get(f"/api/briefs/{brief_id}").get_json()["access"] == "editor"
-    revoke = {"csrf": _csrf(ann), "kind": "user", "name": "bob"}
+    revoke = {"csrf": csrf_of(ann, "/briefs"), "kind": "user", "name": "bob"}
     assert ann.post(f"/briefs/{brief_id}/shares/revoke", data=revoke).status_code == 303
     assert bob.get(f"/api/briefs/{brief_id}").status_code == 404
     actions = [(name, action, target) for name, action, target, _ in _audit(fake_index)]
@@ -298,9 +293,11 @@ def test_a_brief_page_form_carries_its_version_and_a_stale_one_is_refused_on_the
     brief_id = _new(ann)["id"]
     page = ann.get(f"/briefs/{brief_id}").get_data(as_text=True)
     assert 'name="version" value="1"' in page
-    fresh = {"csrf": _csrf(ann), "title": "Budget", "intro": "", "version": "1"}
+    fresh = {"csrf": csrf_of(ann, "/briefs"), "title": "Budget", "intro": "", "version": "1"}
     assert ann.post(f"/briefs/{brief_id}", data=fresh).status_code == 303
-    stale = ann.post(f"/briefs/{brief_id}/headings", data={"csrf": _csrf(ann), "heading": "Late", "version": "1"})
+    stale = ann.post(
+        f"/briefs/{brief_id}/headings", data={"csrf": csrf_of(ann, "/briefs"), "heading": "Late", "version": "1"}
+    )
     assert stale.status_code == 409
     text = stale.get_data(as_text=True)
     assert "the brief changed since you loaded it (version 1, now 2)" in text and 'name="version" value="2"' in text
@@ -333,7 +330,7 @@ def test_pin_menus_offer_only_the_briefs_the_viewer_may_change(ann, bob, fake_in
     assert options and all(set(choices) == {str(mine), str(editable), "new"} for choices in options)
     document = ann.get(f"/doc/{RESOLUTION}").get_data(as_text=True)
     assert all(str(readable) not in choices for choices in _pin_options(document))
-    pin = {"csrf": _csrf(ann), "doc_id": RESOLUTION, "start": 0, "end": 20, "next": "/"}
+    pin = {"csrf": csrf_of(ann, "/briefs"), "doc_id": RESOLUTION, "start": 0, "end": 20, "next": "/"}
     assert ann.post("/briefs/pin", data={**pin, "brief": editable}).status_code == 303
     assert ann.post("/briefs/pin", data={**pin, "brief": readable}).status_code == 403
     assert ann.post("/briefs/pin", data={**pin, "brief": private}).status_code == 404

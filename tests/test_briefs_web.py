@@ -10,33 +10,17 @@ import sqlite3
 
 import docx
 import pytest
-from builders import UNDO_ACCESS
+from builders import UNDO_ACCESS, csrf_of
 
 from policykb.config import Config
 from policykb.ingest.indexer import Indexer
-from policykb.search.embedder import FakeEmbedder, make_embedder
+from policykb.search.embedder import FakeEmbedder
 from policykb.store import Store
 from policykb.web import create_app
 
 RESOLUTION = "004_6608ed9db748e12c"
 PARTNERSHIP = "000_0b935866529ff4c2"
 ARTICLE = "002_629d27a461f4eef1"
-
-
-@pytest.fixture
-def app(fake_index: Config):
-    make_embedder("fake")
-    return create_app(config=fake_index)
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
-
-
-def _csrf(client) -> str:
-    page = client.get("/briefs").get_data(as_text=True)
-    return re.search(r'name="csrf" value="([^"]+)"', page).group(1)
 
 
 def _text(fake_index: Config, doc_id: str) -> str:
@@ -63,14 +47,14 @@ def _pin_forms(page: str) -> list[dict]:
 
 
 def _new_brief(client, title: str = "Social insurance reform", intro: str = "For the Tuesday meeting.") -> int:
-    response = client.post("/briefs", data={"csrf": _csrf(client), "title": title, "intro": intro})
+    response = client.post("/briefs", data={"csrf": csrf_of(client, "/briefs"), "title": title, "intro": intro})
     assert response.status_code == 303
     return int(re.search(r"/briefs/(\d+)$", response.headers["Location"]).group(1))
 
 
 def _pin(client, brief, doc_id: str, start: int, end: int, back: str = "/") -> str:
     data = {
-        "csrf": _csrf(client),
+        "csrf": csrf_of(client, "/briefs"),
         "doc_id": doc_id,
         "start": start,
         "end": end,
@@ -106,7 +90,7 @@ def test_briefs_page_starts_empty_and_creates_a_brief_from_its_form(client):
 
 
 def test_a_brief_without_a_title_is_refused_in_plain_words(client):
-    response = client.post("/briefs", data={"csrf": _csrf(client), "title": "   "})
+    response = client.post("/briefs", data={"csrf": csrf_of(client, "/briefs"), "title": "   "})
     assert response.status_code == 400
     assert "a brief needs a title" in response.get_data(as_text=True)
     assert client.get("/api/briefs").get_json()["briefs"] == []
@@ -218,7 +202,14 @@ def test_a_selection_pinned_by_offsets_quotes_exactly_that_text(client, fake_ind
 
 
 def test_a_refused_pin_says_why_and_leaves_no_empty_brief(client):
-    data = {"csrf": _csrf(client), "doc_id": RESOLUTION, "start": "10", "end": "99999999", "brief": "new", "next": "/"}
+    data = {
+        "csrf": csrf_of(client, "/briefs"),
+        "doc_id": RESOLUTION,
+        "start": "10",
+        "end": "99999999",
+        "brief": "new",
+        "next": "/",
+    }
     response = client.post("/briefs/pin", data=data)
     assert response.status_code == 400 and "outside" in response.get_data(as_text=True)
     assert client.get("/api/briefs").get_json()["briefs"] == []
@@ -258,7 +249,7 @@ def test_brief_page_shows_each_passage_with_citation_context_link_note_and_contr
 
 def test_notes_headings_order_and_removal_change_through_the_page_forms(client, fake_index):
     brief_id = _new_brief(client)
-    csrf = _csrf(client)
+    csrf = csrf_of(client, "/briefs")
     _pin(client, brief_id, RESOLUTION, *_span(fake_index, RESOLUTION, "Improving State management capacity"))
     response = client.post(f"/briefs/{brief_id}/headings", data={"csrf": csrf, "heading": "Management"})
     heading_id = _brief(client, brief_id)["items"][1]["id"]
@@ -288,7 +279,7 @@ def test_notes_headings_order_and_removal_change_through_the_page_forms(client, 
 
 def test_title_and_intro_are_edited_and_the_brief_deleted_through_the_page(client):
     brief_id = _new_brief(client)
-    csrf = _csrf(client)
+    csrf = csrf_of(client, "/briefs")
     client.post(f"/briefs/{brief_id}", data={"csrf": csrf, "title": "Renamed", "intro": "New intro."})
     assert (_brief(client, brief_id)["title"], _brief(client, brief_id)["intro"]) == ("Renamed", "New intro.")
     refused = client.post(f"/briefs/{brief_id}", data={"csrf": csrf, "title": "", "intro": "x"})
@@ -317,7 +308,7 @@ def test_unknown_briefs_and_formats_get_a_page_that_says_so(client, path, status
 
 def test_unknown_items_are_404_on_the_brief_page(client):
     brief_id = _new_brief(client)
-    response = client.post(f"/briefs/{brief_id}/items/77/remove", data={"csrf": _csrf(client)})
+    response = client.post(f"/briefs/{brief_id}/items/77/remove", data={"csrf": csrf_of(client, "/briefs")})
     assert response.status_code == 404 and f"brief {brief_id} has no item 77" in response.get_data(as_text=True)
 
 
@@ -373,7 +364,7 @@ def test_a_changed_source_is_flagged_blocks_the_export_with_a_409_page_and_can_b
             as_text=True
         )
 
-    client.post(f"/briefs/{brief_id}/items/{item_id}/repin", data={"csrf": _csrf(client)})
+    client.post(f"/briefs/{brief_id}/items/{item_id}/repin", data={"csrf": csrf_of(client, "/briefs")})
     item = _brief(client, brief_id)["items"][0]
     assert item["status"] == "ok" and _text(fake_index, ARTICLE)[item["start"] : item["end"]] == item["quote"]
     assert client.get(f"/briefs/{brief_id}/export.docx").status_code == 200
@@ -389,7 +380,7 @@ def test_a_reworded_or_removed_source_is_flagged_without_a_re_pin(client, fake_i
     page = client.get(f"/briefs/{brief_id}").get_data(as_text=True)
     assert "source changed — re-check the span" in page and "source removed" in page and ">Re-pin</button>" not in page
     assert f"/doc/{RESOLUTION}?" not in page  # no link into a document that is gone
-    refused = client.post(f"/briefs/{brief_id}/items/1/repin", data={"csrf": _csrf(client)})
+    refused = client.post(f"/briefs/{brief_id}/items/1/repin", data={"csrf": csrf_of(client, "/briefs")})
     assert refused.status_code == 400 and "cannot be re-pinned" in refused.get_data(as_text=True)
 
 

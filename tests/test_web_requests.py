@@ -9,32 +9,15 @@ import re
 import time
 
 import pytest
+from builders import csrf_of
+from conftest import ADMIN_TOKEN as TOKEN
 
-from policykb.config import Config
 from policykb.limits import BRIEF_INTRO, BRIEF_TITLE, HEADING, NOTE, TEXT_CHARS
-from policykb.search.embedder import make_embedder
 from policykb.web import create_app
 
 RESOLUTION = "004_6608ed9db748e12c"
-TOKEN = "s3cret-token"
 PAST_SQLITE = 2**63  # one more than SQLite's largest INTEGER
 HUGE = "9" * 5000  # more digits than int() converts
-
-
-@pytest.fixture
-def app(fake_index: Config):
-    make_embedder("fake")
-    return create_app(config=dataclasses.replace(fake_index, admin_token=TOKEN))
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
-
-
-def _csrf(client) -> str:
-    page = client.get("/briefs").get_data(as_text=True)
-    return re.search(r'name="csrf" value="([^"]+)"', page).group(1)
 
 
 def _api_error(response, status: int) -> str:
@@ -100,7 +83,7 @@ def test_brief_and_item_ids_past_sqlites_range_in_an_api_address_are_a_404_in_th
 
 def test_brief_ids_past_sqlites_range_in_a_pages_address_are_a_404(client):
     assert client.get(f"/briefs/{PAST_SQLITE}").status_code == 404
-    assert client.post(f"/briefs/{PAST_SQLITE}/delete", data={"csrf": _csrf(client)}).status_code == 404
+    assert client.post(f"/briefs/{PAST_SQLITE}/delete", data={"csrf": csrf_of(client, "/briefs")}).status_code == 404
     largest = client.get(f"/briefs/{PAST_SQLITE - 1}")  # in range: the brief page's own answer
     assert largest.status_code == 404 and f"no brief {PAST_SQLITE - 1}" in largest.get_data(as_text=True)
 
@@ -124,7 +107,8 @@ def test_ids_and_offsets_in_a_json_body_past_their_range_are_a_400_naming_the_fi
 @pytest.mark.parametrize("choice", [str(PAST_SQLITE), HUGE[:40], "²", "-1"])
 def test_a_pin_to_a_brief_id_that_cannot_exist_is_a_400_page(client, choice):
     response = client.post(
-        "/briefs/pin", data={"csrf": _csrf(client), "doc_id": RESOLUTION, "start": "0", "end": "9", "brief": choice}
+        "/briefs/pin",
+        data={"csrf": csrf_of(client, "/briefs"), "doc_id": RESOLUTION, "start": "0", "end": "9", "brief": choice},
     )
     assert response.status_code == 400 and "the brief to pin to" in response.get_data(as_text=True)
 
@@ -194,7 +178,7 @@ def test_api_refuses_notes_and_headings_over_their_limits(client):
 
 
 def test_brief_forms_refuse_text_over_its_limit_with_a_page_that_says_so_and_carry_maxlength(client):
-    response = client.post("/briefs", data={"csrf": _csrf(client), "title": "t" * (BRIEF_TITLE.chars + 1)})
+    response = client.post("/briefs", data={"csrf": csrf_of(client, "/briefs"), "title": "t" * (BRIEF_TITLE.chars + 1)})
     page = response.get_data(as_text=True)
     assert response.status_code == 400 and f"over the limit of {BRIEF_TITLE.chars:,}" in page
     brief_id = _brief_id(client)
@@ -212,7 +196,13 @@ def test_a_pin_from_a_long_query_makes_a_brief_whose_title_is_cut_to_the_limit(c
     assert 0 < len(new_title) <= BRIEF_TITLE.chars
     response = client.post(
         "/briefs/pin",
-        data={"csrf": _csrf(client), "doc_id": RESOLUTION, "start": "0", "end": "9", "new_title": query[:900]},
+        data={
+            "csrf": csrf_of(client, "/briefs"),
+            "doc_id": RESOLUTION,
+            "start": "0",
+            "end": "9",
+            "new_title": query[:900],
+        },
     )
     assert response.status_code == 303
     [brief] = client.get("/api/briefs").get_json()["briefs"]

@@ -13,35 +13,19 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from builders import docx_bomb
+from builders import csrf_of, docx_bomb
+from conftest import ADMIN_TOKEN as TOKEN
 from flask import url_for
 
 from policykb.config import Config
 from policykb.ingest.indexer import Indexer
-from policykb.search.embedder import FakeEmbedder, make_embedder
+from policykb.search.embedder import FakeEmbedder
 from policykb.store import Store
 from policykb.web import create_app
 from policykb.web.upload_names import MAX_NAME_BYTES, safe_file_name
 
-TOKEN = "s3cret-token"
 RESOLUTION = "004_6608ed9db748e12c"
 TEMPLATES = Path(__file__).resolve().parents[1] / "policykb" / "web" / "templates"
-
-
-@pytest.fixture
-def app(fake_index: Config):
-    make_embedder("fake")
-    return create_app(config=dataclasses.replace(fake_index, admin_token=TOKEN))
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
-
-
-def _csrf(client, path: str = "/upload") -> str:
-    page = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf" value="([^"]+)"', page).group(1)
 
 
 def _wait_for_job(client, job_id: str) -> dict:
@@ -113,7 +97,7 @@ def test_odd_numbers_in_links_are_a_plain_400_or_ignored_never_a_crash(client):
     assert client.get(f"/doc/{RESOLUTION}", query_string={"start": "²", "end": "x", "chunk": "-3"}).status_code == 200
     assert client.get("/owners", query_string={"page": "²"}).status_code == 200
     response = client.post(
-        "/briefs/pin", data={"csrf": _csrf(client), "doc_id": RESOLUTION, "start": "--5", "end": "9"}
+        "/briefs/pin", data={"csrf": csrf_of(client, "/upload"), "doc_id": RESOLUTION, "start": "--5", "end": "9"}
     )
     assert response.status_code == 400 and "the form field &#39;start&#39; must be a whole number" in response.get_data(
         as_text=True
@@ -188,7 +172,8 @@ def test_upload_form_needs_the_csrf_token(client):
 @pytest.mark.parametrize("token, status", [("", 401), ("wrong", 403)])
 def test_upload_form_needs_the_right_admin_token(client, token, status):
     response = client.post(
-        "/upload", data={"csrf": _csrf(client), "token": token, "file": (io.BytesIO(b"hello world"), "a.txt")}
+        "/upload",
+        data={"csrf": csrf_of(client, "/upload"), "token": token, "file": (io.BytesIO(b"hello world"), "a.txt")},
     )
     assert response.status_code == status
 
@@ -196,7 +181,7 @@ def test_upload_form_needs_the_right_admin_token(client, token, status):
 def test_upload_form_ingests_in_the_background_and_shows_progress(client):
     text = b"Zanzibar quokka programme\n\nThe zanzibarquokka programme supports social assistance for older people."
     response = client.post(
-        "/upload", data={"csrf": _csrf(client), "token": TOKEN, "file": (io.BytesIO(text), "quokka.txt")}
+        "/upload", data={"csrf": csrf_of(client, "/upload"), "token": TOKEN, "file": (io.BytesIO(text), "quokka.txt")}
     )
     assert response.status_code == 303
     job_page = client.get(response.headers["Location"]).get_data(as_text=True)
@@ -228,7 +213,7 @@ def test_upload_job_counts_the_passages_it_embedded(client):
 
 
 def test_remove_button_needs_csrf_and_token_then_removes(client):
-    csrf = _csrf(client)
+    csrf = csrf_of(client, "/upload")
     assert client.post(f"/doc/{RESOLUTION}/remove", data={"csrf": csrf}).status_code == 401
     response = client.post(f"/doc/{RESOLUTION}/remove", data={"csrf": csrf, "token": TOKEN})
     assert response.status_code == 303
@@ -538,7 +523,8 @@ def test_upload_form_over_the_size_limit_says_so_in_plain_words(fake_index):
     app = create_app(config=dataclasses.replace(fake_index, admin_token=TOKEN, max_file_bytes=1024))
     client = app.test_client()
     response = client.post(
-        "/upload", data={"csrf": _csrf(client), "token": TOKEN, "file": (io.BytesIO(b"x" * 200_000), "big.txt")}
+        "/upload",
+        data={"csrf": csrf_of(client, "/upload"), "token": TOKEN, "file": (io.BytesIO(b"x" * 200_000), "big.txt")},
     )
     assert response.status_code == 413
     page = response.get_data(as_text=True)
