@@ -191,6 +191,20 @@ def test_users_commands_add_list_set_role_disable_and_print_a_token_once(tmp_pat
     assert [(g["name"], g["members"]) for g in groups] == [("secretariat", 1)]
 
 
+def test_a_token_listed_by_the_command_line_is_revoked_there_at_once(tmp_path):
+    _run(tmp_path, "users", "add", "bao", "--password-stdin", input=PASSWORD + "\n")
+    token = _run(tmp_path, "users", "token", "bao", "--label", "nightly").stdout.strip()
+    [listed] = json.loads(_run(tmp_path, "users", "tokens", "bao", "--json").stdout)["tokens"]
+    assert listed["label"] == "nightly" and listed["revoked_at"] is None and token not in json.dumps(listed)
+    revoked = _run(tmp_path, "users", "revoke-token", "bao", str(listed["id"]))
+    assert revoked.exit_code == 0 and revoked.stdout.strip() == f"revoked token {listed['id']} of bao (nightly)"
+    with Store(tmp_path / "data" / "policykb.sqlite3") as opened:
+        assert opened.token_owner(token_hash(token)) is None
+        assert opened.audit_entries(1)[0].action == "token.revoke"
+    missing = _run(tmp_path, "users", "revoke-token", "bao", "99")
+    assert missing.exit_code == 1 and "no token 99 of this user" in missing.output
+
+
 def test_users_add_prompts_for_the_password_twice(tmp_path):
     result = _run(tmp_path, "users", "add", "ada", "--admin", input=f"{PASSWORD}\n{PASSWORD}\n")
     assert result.exit_code == 0, result.output

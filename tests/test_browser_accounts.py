@@ -24,7 +24,7 @@ PASSWORD = "correct horse battery"
 
 @pytest.fixture(scope="module")
 def signed_url(tmp_path_factory) -> Iterator[str]:
-    """The bundled corpus with one reader account, served."""
+    """The bundled corpus with a reader account and an admin account, served."""
     root = tmp_path_factory.mktemp("browser-accounts")
     shutil.copytree(DEFAULT_CORPUS_DIR, root / "corpus")
     config = Config.from_env(data_dir=root / "data", embedder="fake")
@@ -32,6 +32,8 @@ def signed_url(tmp_path_factory) -> Iterator[str]:
         assert not indexer.ingest([root / "corpus"]).errors
     with Store(config.db_path) as store:
         manage.add_user(store, command_line_viewer(), "rita", "reader", PASSWORD)
+        manage.add_group(store, command_line_viewer(), "secretariat")
+        manage.add_user(store, command_line_viewer(), "ada", "admin", PASSWORD)
     with live_server(create_app(config=config)) as url:
         yield url
 
@@ -47,8 +49,8 @@ def page(browser, signed_url):  # noqa: F811
     context.close()
 
 
-def _sign_in(page, password: str = PASSWORD) -> None:
-    page.fill("input[name=name]", "rita")
+def _sign_in(page, password: str = PASSWORD, name: str = "rita") -> None:
+    page.fill("input[name=name]", name)
     page.fill("input[name=password]", password)
     page.click("form.login button[type=submit]")
     page.wait_for_load_state("load")
@@ -84,4 +86,23 @@ def test_the_account_page_makes_a_token_shown_once_and_revokes_it(page):
     page.get_by_role("button", name="Revoke").click()
     page.wait_for_load_state("load")
     assert "revoked" in page.locator("table.tokens").inner_text() and page.locator("code.new-token").count() == 0
+    assert not page.problems, page.problems
+
+
+def test_an_admin_makes_a_restricted_collection_and_finds_it_in_the_audit_log(page):
+    page.goto("/login?next=/admin/collections")
+    _sign_in(page, name="ada")
+    assert urlsplit(page.url).path == "/admin/collections"
+    new = page.locator("form", has=page.get_by_role("button", name="Create"))
+    new.locator("input[name=name]").fill("minutes")
+    new.get_by_label("secretariat").check()
+    new.get_by_role("button", name="Create").click()
+    page.wait_for_load_state("load")
+    assert "created collection minutes: readable by groups secretariat" in page.locator("p.notice").inner_text()
+    row = page.locator("table.collections tr", has_text="minutes")
+    assert "groups: secretariat" in row.inner_text()
+    page.get_by_role("link", name="Audit log").first.click()
+    page.wait_for_load_state("load")
+    latest = page.locator("table.audit tbody tr").first.inner_text()
+    assert "collection.create" in latest and "minutes" in latest and "ada" in latest
     assert not page.problems, page.problems

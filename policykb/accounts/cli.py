@@ -121,6 +121,33 @@ def users_token(config: Config, name: str, label: str) -> None:
     click.echo(token)
 
 
+@users.command("tokens")
+@click.argument("name")
+@json_option
+@pass_config
+def users_tokens(config: Config, name: str, as_json: bool) -> None:
+    """List NAME's personal API tokens: id, label, when made, last used and revoked (never the tokens themselves)."""
+    with Store(config.db_path, readonly=True) as store:
+        rows = store.tokens(store.require_user(name).id)
+    if as_json:
+        print_json({"tokens": [row.to_json() for row in rows]})
+        return
+    for row in rows:
+        state = f"revoked {row.revoked_at}" if row.revoked_at else f"last used {row.last_used_at or 'never'}"
+        click.echo(f"{row.id}\t{row.label or '-'}\tmade {row.created_at}\t{state}")
+
+
+@users.command("revoke-token")
+@click.argument("name")
+@click.argument("token_id", type=click.IntRange(1))
+@pass_config
+def users_revoke_token(config: Config, name: str, token_id: int) -> None:
+    """Revoke one of NAME's tokens (by the id `users tokens` lists): the next request with it is refused."""
+    with Store(config.db_path) as store:
+        row = manage.revoke_token(store, command_line_viewer(), name, token_id)
+    click.echo(f"revoked token {row.id} of {name}{f' ({row.label})' if row.label else ''}")
+
+
 @click.group()
 def groups() -> None:
     """Groups of users, which collections and brief shares name.
