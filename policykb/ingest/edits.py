@@ -13,6 +13,9 @@ from policykb.links import LINK_SCHEMES, is_allowed_link
 TITLE_CHARS = 200  # as a brief's title (policykb.limits), which the request layer holds every "title" to
 ISSUER_CHARS = 200
 DATE_PATTERN = "^([0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?)?$"  # ASCII digits: Python's \d takes any script's
+# An address is_allowed_link may take, as a JSON Schema pattern: a scheme of LINK_SCHEMES in any case, then no space
+# or control character; is_allowed_link says more (a host), which a pattern cannot.
+URL_PATTERN = "^(([hH][tT][tT][pP][sS]?|[mM][aA][iI][lL][tT][oO]):[^\x00-\x20\x7f]+)?$"
 FIELDS = (*EDITABLE_FIELDS, "collection")
 
 
@@ -36,15 +39,14 @@ def checked_edits(body: object) -> tuple[dict[str, str], str | None]:
 
 def _checked(field: str, value: str) -> str:
     """One field's value as it is stored, or a BadQueryError naming the field."""
+    longest = {"title": TITLE_CHARS, "issuer": ISSUER_CHARS}.get(field)
+    if longest is not None and len(value) > longest:
+        raise BadQueryError(f"the field {field!r} is {len(value)} characters long — shorten it to {longest}")
     value = value if field == "url" else value.strip()
     if not value:
         if field not in CLEARABLE_FIELDS:
             raise BadQueryError(f"the field {field!r} is empty — give the document a {field}")
         return ""
-    if field == "title" and len(value) > TITLE_CHARS:
-        raise BadQueryError(f"the field 'title' is {len(value)} characters long — shorten it to {TITLE_CHARS}")
-    if field == "issuer" and len(value) > ISSUER_CHARS:
-        raise BadQueryError(f"the field 'issuer' is {len(value)} characters long — shorten it to {ISSUER_CHARS}")
     if field == "type" and value not in DOC_TYPES:
         raise BadQueryError(f"the field 'type' is {value[:40]!r} — use one of {', '.join(DOC_TYPES)}")
     if field == "date" and not _is_date(value):
