@@ -172,3 +172,11 @@ def test_the_document_page_offers_the_form_to_an_editor_with_its_csrf_token(app)
 
 def test_the_document_page_offers_no_form_to_a_reader(app):
     assert "Edit details" not in _as(app, READER).get(f"/doc/{DOC}").get_data(as_text=True)
+
+
+def test_in_open_mode_the_admin_token_edits_and_nothing_else_does(app):
+    client = app.test_client()
+    assert client.patch(f"/api/docs/{DOC}", json={"type": "minutes"}).status_code == 401
+    page = client.get(f"/doc/{DOC}").get_data(as_text=True)
+    assert "Edit details" in page and 'name="token"' in page
+    assert _patch(client, DOC, {"type": "minutes"}).get_json()["doc_type"] == "minutes"
