@@ -52,6 +52,13 @@ class NotAllowedError(PolicyKBError):
     status = 403
 
 
+class SourceMissingError(PolicyKBError):
+    """A change that needs a document's file (its metadata applied to it again), which is no longer where it was
+    ingested from."""
+
+    status = 409
+
+
 class BadQueryError(PolicyKBError):
     """A search parameter that cannot be used (unknown mode, bad filter value)."""
 

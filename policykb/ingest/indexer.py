@@ -21,8 +21,8 @@ from tqdm import tqdm
 
 from policykb.config import Config
 from policykb.disk import writing
-from policykb.errors import EmbedderMismatchError, IngestError, NotFoundError
-from policykb.glossary import load_glossary
+from policykb.errors import EmbedderMismatchError, IngestError, NotFoundError, SourceMissingError
+from policykb.glossary import Glossary, load_glossary
 from policykb.ingest import collect_files, file_content_hash, parse_file
 from policykb.ingest.ocr import OcrSettings
 from policykb.models import Chunk, Document
@@ -147,16 +147,7 @@ class Indexer(UsesEmbedder):
                         self.store.move_document(existing[0], collection)
                         report.moved += 1
                     continue
-                doc = parse_file(
-                    path,
-                    glossary,
-                    content_hash=content_hash,
-                    target_chars=self.config.target_chunk_chars,
-                    max_chars=self.config.max_chunk_chars,
-                    max_file_bytes=self.config.max_file_bytes,
-                    max_inflated_bytes=self.config.max_inflated_bytes,
-                    ocr=ocr,
-                )
+                doc = self._parse(path, glossary, ocr, content_hash, self.store.metadata_edits(str(path)))
                 doc.collection = collection
             except IngestError as exc:
                 report.errors.append(exc)
@@ -178,6 +169,61 @@ class Indexer(UsesEmbedder):
                 report.added += 1
                 pending.append((self.store.new_document_id(path.stem), doc))
         return pending
+
+    def _parse(
+        self, path: Path, glossary: Glossary, ocr: OcrSettings, content_hash: str, edits: dict[str, str]
+    ) -> Document:
+        """parse_file with this data folder's settings and the metadata an editor set on the file (`edits`)."""
+        return parse_file(
+            path,
+            glossary,
+            content_hash=content_hash,
+            target_chars=self.config.target_chunk_chars,
+            max_chars=self.config.max_chunk_chars,
+            max_file_bytes=self.config.max_file_bytes,
+            max_inflated_bytes=self.config.max_inflated_bytes,
+            ocr=ocr,
+            edits=edits,
+        )
+
+    def edit_metadata(
+        self,
+        doc_id: str,
+        edits: dict[str, str],
+        collection: str | None,
+        edited_by: str | None,
+        record: Callable[[Store], None],
+    ) -> None:
+        """Keep an editor's metadata `edits` for the document's source file and index the document again from it with
+        them (vectors of passages whose text is unchanged are reused); move it to `collection` (None: where it is).
+        `record(store)` writes the audit entry in the same transaction."""
+        with writing(self.config.db_path):
+            doc = self._edited(doc_id, edits) if edits else None
+            with self.store.transaction():
+                if doc is not None:
+                    self.store.save_metadata_edits(doc.source, edits, edited_by)
+                    self._write_group([(doc_id, doc)], IngestReport(), lambda _count: None)
+                if collection is not None and collection != self.store.collection_of(doc_id):
+                    self.store.move_document(doc_id, collection)
+                record(self.store)
+            self.save_derived(int(self.store.meta("dim") or self.embedder.dim))
+
+    def _edited(self, doc_id: str, edits: dict[str, str]) -> Document:
+        """The document parsed again from its file with the edits kept for it and `edits` over them. The file must
+        still be there: the edits apply to what it holds."""
+        stored = self.store.get_document(doc_id)
+        path = Path(stored.source)
+        if not path.is_file():
+            raise SourceMissingError(
+                f"document {doc_id!r}: its file {path.name} is no longer on the server, so its details cannot be "
+                "applied — upload the file again, then edit them"
+            )
+        ocr = OcrSettings.from_config(self.config, progress=False)
+        edits = self.store.metadata_edits(stored.source) | edits
+        doc = self._parse(path, load_glossary(self.config.glossary_path), ocr, file_content_hash(path), edits)
+        doc.collection = stored.collection
+        self._check_embedder()
+        return doc
 
     def _embed_and_write(self, pending: list[tuple[str, Document]], report: IngestReport) -> None:
         total = sum(len(doc.chunks) for _, doc in pending)

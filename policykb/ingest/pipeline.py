@@ -44,6 +44,9 @@ DOC_TYPES = (
     "news",
     "other",
 )
+# What an editor may change on a document (policykb.ingest.edits checks the values), and which of them may be cleared.
+EDITABLE_FIELDS = ("title", "type", "date", "issuer", "url")
+CLEARABLE_FIELDS = ("date", "issuer", "url")
 _DATE_VALUE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 _MIN_CHUNK_LANGUAGE_CHARS = 200
 
@@ -147,15 +150,17 @@ def parse_file(
     max_file_bytes: int = 50 * 2**20,
     max_inflated_bytes: int = DEFAULT_MAX_INFLATED_BYTES,
     ocr: OcrSettings | None = None,
+    edits: dict[str, str] | None = None,
 ) -> Document:
-    """Load, clean, chunk and describe one file; scanned pages and images are read by OCR.
+    """Load, clean, chunk and describe one file; scanned pages and images are read by OCR. `edits`: metadata an editor
+    set (fields of EDITABLE_FIELDS), over the sidecar's; an empty value clears a date, issuer or url.
     Raises IngestError with the reason and the fix."""
     loader = LOADERS.get(path.suffix.lower())
     if loader is None:
         raise IngestError(
             path, f"unsupported file type {path.suffix}", f"convert it to one of {', '.join(sorted(LOADERS))}"
         )
-    overrides = read_sidecar(path)
+    overrides = read_sidecar(path) | {field: value for field, value in (edits or {}).items() if value}
     raw, clean, ocr_complete = _read_clean_text(path, loader, (max_file_bytes, max_inflated_bytes), ocr)
     page_starts = clean.page_starts if raw.paged else []
     layout = read_legal_layout(clean.text)
@@ -171,7 +176,7 @@ def parse_file(
     acronyms = metadata.find_acronyms(clean.text)
     known = glossary.with_acronyms(acronyms)
     _tag_chunks(chunks, language, known)
-    return Document(
+    doc = Document(
         source=str(path),
         text=clean.text,
         content_hash=(content_hash or file_content_hash(path)) + ("" if ocr_complete else OCR_PENDING),
@@ -192,6 +197,15 @@ def parse_file(
         assignments=extract_assignments(clean.text, chunks, known, page_starts, title),
         file_format=raw.file_format,
     )
+    return _cleared(doc, edits or {})
+
+
+def _cleared(doc: Document, edits: dict[str, str]) -> Document:
+    """The document without the fields an editor cleared (an empty edit): what the file says is not used for them."""
+    for field in CLEARABLE_FIELDS:
+        if edits.get(field) == "":
+            setattr(doc, field, None)
+    return doc
 
 
 def _read_clean_text(

@@ -20,6 +20,7 @@ from policykb.store.document_terms import DocumentTerms
 from policykb.store.documents import ACRONYMS_SQL, Documents, slugify
 from policykb.store.filters import Filters
 from policykb.store.fts_upkeep import FtsUpkeep
+from policykb.store.metadata_edits import MetadataEdits
 from policykb.store.passage_terms import PassageTerms
 from policykb.store.passages import Passages
 from policykb.store.people import People
@@ -27,7 +28,18 @@ from policykb.store.people import People
 __all__ = ["ACRONYMS_SQL", "INIT_HINT", "Filters", "Store", "slugify"]
 
 
-class Store(Documents, Passages, PassageTerms, DocumentTerms, Assignments, Collections, People, AuditLog, FtsUpkeep):
+class Store(
+    Documents,
+    Passages,
+    PassageTerms,
+    DocumentTerms,
+    Assignments,
+    Collections,
+    People,
+    AuditLog,
+    MetadataEdits,
+    FtsUpkeep,
+):
     """One connection to the store; open read-only for searches, read-write for ingest. The writes of a whole
     document are here, where every part is at hand."""
 

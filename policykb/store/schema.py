@@ -220,6 +220,18 @@ MIGRATIONS: list[str] = [
     );
     CREATE UNIQUE INDEX brief_shares_once ON brief_shares(brief_id, coalesce(user_id, 0), coalesce(group_name, ''));
     """,
+    # 13: metadata an editor set on a document (title, type, date, issuer, url), keyed by its source file so that it
+    # applies again, over the sidecar, each time the file is ingested; an empty value clears a date, issuer or url.
+    """
+    CREATE TABLE metadata_edits (
+        source TEXT NOT NULL,
+        field TEXT NOT NULL,
+        value TEXT NOT NULL,
+        edited_at TEXT NOT NULL,
+        edited_by TEXT,
+        PRIMARY KEY (source, field)
+    );
+    """,
 ]
 
 

@@ -16,7 +16,13 @@ from policykb.store import Filters
 from policykb.store.base import damaged_store_message
 from policykb.web.error_shape import error, json_errors
 from policykb.web.openapi import openapi_spec
-from policykb.web.permissions import readable_document, remove_document, require_role, upload_collection
+from policykb.web.permissions import (
+    edit_document,
+    readable_document,
+    remove_document,
+    require_role,
+    upload_collection,
+)
 from policykb.web.request import (
     current_viewer,
     filters_from_args,
@@ -98,6 +104,14 @@ def get_job(job_id: str):
 def delete_doc(doc_id: str):
     removed_id, chunks = remove_document(doc_id)
     return jsonify({"ok": True, "removed": removed_id, "chunks": chunks})
+
+
+@bp.patch("/docs/<doc_id>")
+@admin_required
+def edit_doc(doc_id: str):
+    """Change a document's title, type, date, issuer, web address or collection; the document as it is after."""
+    doc = edit_document(doc_id, request.get_json(silent=True))
+    return jsonify({"ok": True, **_shown(doc.to_json())})
 
 
 @bp.get("/owners")

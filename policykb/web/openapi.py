@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from policykb import __version__
+from policykb.ingest.edits import DATE_PATTERN, ISSUER_CHARS, TITLE_CHARS, URL_PATTERN
+from policykb.ingest.pipeline import DOC_TYPES
 from policykb.limits import LIMITS, TEXT_CHARS
 from policykb.web.brief_helpers import IF_MATCH
 from policykb.web.request import ID_RANGE, SQLITE_MAX_INT
@@ -278,6 +280,38 @@ def _brief_paths() -> dict:
     }
 
 
+def _document_edit() -> dict:
+    """PATCH /api/docs/{doc_id}: an editor's change to a document's details (policykb.ingest.edits)."""
+    text = {"type": "string", "pattern": USABLE}
+    fields = {
+        "title": {**text, "maxLength": TITLE_CHARS, "allOf": [{"pattern": NOT_BLANK}]},
+        "type": {"enum": list(DOC_TYPES)},
+        "date": {"type": "string", "pattern": DATE_PATTERN, "description": 'YYYY-MM-DD, YYYY-MM or YYYY; "" clears it'},
+        "issuer": {**text, "maxLength": ISSUER_CHARS, "description": '"" clears it'},
+        "url": {
+            "type": "string",
+            "maxLength": TEXT_CHARS,
+            "pattern": URL_PATTERN,
+            "description": 'an absolute http(s) address with a host, or mailto; "" clears it',
+        },
+        "collection": {
+            **text,
+            "maxLength": TEXT_CHARS,
+            "allOf": [{"pattern": NOT_BLANK}],
+            "description": "move it to this collection (one the caller may write to, as for uploads)",
+        },
+    }
+    return {
+        "summary": "Edit a document's title, type, date, issuer, web page or collection: kept for its file (applied "
+        "again whenever it is ingested) and applied at once; 409 when the file is gone",
+        "operationId": "editDoc",
+        "parameters": [{"name": "doc_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+        "security": [{"bearer": []}],
+        "requestBody": _json_body(_object(fields)),
+        "responses": {**_ok({"type": "object"}), **_errors(400, 401, 403, 404, 409)},
+    }
+
+
 def openapi_spec() -> dict:
     """The OpenAPI 3.1 description of the JSON API: a data table, one entry per route, kept as one literal so that a
     route and its description are read together."""
@@ -325,7 +359,10 @@ def openapi_spec() -> dict:
                     "responses": {
                         **_ok(
                             {"$ref": "#/components/schemas/SearchResult"},
-                            links={"getDoc": {"doc_id": "$response.body#/hits/0/doc_id"}},
+                            links={
+                                "getDoc": {"doc_id": "$response.body#/hits/0/doc_id"},
+                                "editDoc": {"doc_id": "$response.body#/hits/0/doc_id"},
+                            },
                         ),
                         **_errors(400, 503),
                     },
@@ -382,6 +419,7 @@ def openapi_spec() -> dict:
                     "security": secured,
                     "responses": {**_ok({"type": "object"}), **_errors(401, 403, 404)},
                 },
+                "patch": _document_edit(),
             },
             "/api/jobs/{job_id}": {
                 "get": {

@@ -17,6 +17,7 @@ from policykb.store import Store
 from policykb.store.collections import PUBLIC
 from policykb.store.records import CollectionRow, StoredDocument
 from policykb.web.request import current_viewer, readable_collections, require_store
+from policykb.web.security import uploads_offered
 
 
 def readable_document(doc_id: str, store: Store | None = None) -> StoredDocument:
@@ -82,3 +83,61 @@ def remove_document(doc_id: str) -> tuple[str, int]:
         with indexer.store.transaction():
             audit.record(indexer.store, current_viewer(), "document.remove", removed_id, request.remote_addr)
     return removed_id, chunks
+
+
+AUDITED_FIELDS = ("title", "doc_type", "date", "issuer", "url", "collection")  # what document.metadata reports
+
+
+def edit_target(store: Store, doc_id: str, collection: str | None) -> StoredDocument:
+    """The document the viewer asks to edit: their role must allow it (403); one they may not read is not found
+    (404); its collection, and the one it is to move to, must be theirs to write to (403). A collection to move to
+    that they may not read, or that does not exist, is unknown (400)."""
+    require_role("edit")
+    doc = readable_document(doc_id, store)
+    viewer = current_viewer()
+    if not may_write(viewer, store.collection(doc.collection)):
+        abort(403, f"you may not edit documents of collection {doc.collection!r}")
+    if collection is not None and collection != doc.collection:
+        readable = readable_collections(store)
+        known = {row.name: row for row in store.collections() if readable is None or row.name in readable}
+        if collection not in known:
+            choices = ", ".join(row.name for row in upload_choices(store)) or PUBLIC
+            raise BadQueryError(f"the field 'collection': no collection {collection!r} — use one of: {choices}")
+        if not may_write(viewer, known[collection]):
+            abort(403, f"you may not move documents to collection {collection!r}")
+    return doc
+
+
+def edit_document(doc_id: str, body: object) -> StoredDocument:
+    """Apply the metadata edits and the move of `body` (policykb.ingest.edits.checked_edits) to a document the viewer
+    may edit (edit_target), with a document.metadata audit entry naming each changed field (old → new) in the same
+    transaction; the document as it is after."""
+    from policykb.ingest.edits import checked_edits
+    from policykb.ingest.indexer import Indexer
+
+    edits, collection = checked_edits(body)
+    before = edit_target(require_store(), doc_id, collection)
+    viewer = current_viewer()
+
+    def record(store: Store) -> None:
+        after = store.get_document(doc_id)
+        changed = {
+            field: [getattr(before, field), getattr(after, field)]
+            for field in AUDITED_FIELDS
+            if getattr(before, field) != getattr(after, field)
+        }
+        audit.record(store, viewer, "document.metadata", doc_id, request.remote_addr, changed=changed)
+
+    with Indexer(current_app.config["POLICYKB_CONFIG"], progress=False) as indexer:
+        indexer.edit_metadata(doc_id, edits, collection, viewer.name, record)
+        return indexer.store.get_document(doc_id)
+
+
+def edit_offered(store: Store, doc: StoredDocument) -> tuple[bool, bool]:
+    """(whether the document page offers the "Edit details" form to this viewer, whether it asks for the admin
+    token): an editor or admin who may write to the document's collection; in open mode, whoever holds the token."""
+    viewer = current_viewer()
+    offered, needs_token = uploads_offered()
+    if viewer.is_open:
+        return offered, needs_token
+    return offered and viewer.can("edit") and may_write(viewer, store.collection(doc.collection)), needs_token

@@ -60,9 +60,12 @@ def legacy_token_valid(store: Store) -> bool:
 
 
 def _change_action() -> str:
-    """What the guarded view does, as an action of policykb.access: removing a document, or uploading one."""
-    removing = request.method == "DELETE" or (request.endpoint or "").endswith("remove")
-    return "remove" if removing else "upload"
+    """What the guarded view does, as an action of policykb.access: removing a document, editing its details, or
+    uploading one."""
+    endpoint = request.endpoint or ""
+    if request.method == "DELETE" or endpoint.endswith("remove"):
+        return "remove"
+    return "edit" if request.method == "PATCH" or endpoint.endswith("edit_details") else "upload"
 
 
 def change_problem() -> tuple[int, str] | None:

@@ -9,13 +9,22 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 from policykb.citations import format_citation, format_date, legal_citation, page_label
 from policykb.errors import BadQueryError, IngestError, NotFoundError, StorageError
 from policykb.ingest.page_images import display_page_png
+from policykb.ingest.pipeline import DOC_TYPES, EDITABLE_FIELDS
 from policykb.links import is_allowed_link
 from policykb.models import ASSIGNMENT_KINDS
 from policykb.owners.answer import OwnersFinder, is_ownership_question, to_csv
 from policykb.search.searcher import MODES
 from policykb.store import ChunkInfo
 from policykb.web.originals import send_original
-from policykb.web.permissions import readable_document, remove_document, require_role, upload_choices, upload_collection
+from policykb.web.permissions import (
+    edit_document,
+    edit_offered,
+    readable_document,
+    remove_document,
+    require_role,
+    upload_choices,
+    upload_collection,
+)
 from policykb.web.render import document_blocks, highlight, term_pattern
 from policykb.web.request import (
     current_viewer,
@@ -156,8 +165,13 @@ def document(doc_id: str):
     source_available = Path(doc.source).is_file()
     cited = _cited_chunk(doc.chunks, chunk_id, mark)
     scan = cited if source_available and cited and cited.ocr and cited.page else None
+    editable, edit_needs_token = edit_offered(store, doc)
     return render_template(
         "doc.html",
+        editable=editable and source_available,
+        edit_needs_token=edit_needs_token,
+        doc_types=DOC_TYPES,
+        collections=upload_choices(store) if editable else [],
         doc=doc,
         blocks=blocks,
         mark=mark,
@@ -295,3 +309,23 @@ def remove(doc_id: str):
     except NotFoundError:
         abort(404, f"no document {doc_id!r}")
     return redirect(url_for("ui.documents"), code=303)
+
+
+@bp.post("/doc/<doc_id>/edit")
+@admin_required
+def edit_details(doc_id: str):
+    """The "Edit details" form of a document page: the fields whose value the form changed are edited (edit_document)."""
+    try:
+        doc = readable_document(doc_id)
+    except NotFoundError:
+        abort(404, f"no document {doc_id!r}")
+    current = {"title": doc.title, "type": doc.doc_type, "date": doc.date, "issuer": doc.issuer, "url": doc.url}
+    current["collection"] = doc.collection
+    changes = {
+        field: request.form[field].strip()
+        for field in (*EDITABLE_FIELDS, "collection")
+        if field in request.form and request.form[field].strip() != (current[field] or "")
+    }
+    if changes:
+        edit_document(doc_id, changes)
+    return redirect(url_for("ui.document", doc_id=doc_id), code=303)
