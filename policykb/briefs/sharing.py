@@ -115,7 +115,7 @@ class BriefAccess:
 # --- shares -----------------------------------------------------------------------------------------
 def shares(store: Store, brief_id: int) -> list[Share]:
     """Whom the brief is shared with: users by name, then groups (nobody on an index from before accounts)."""
-    if not store.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'brief_shares'").fetchone():
+    if not store.has_table("brief_shares"):
         return []
     rows = store.conn.execute(
         """SELECT s.role, u.name, s.group_name FROM brief_shares s LEFT JOIN users u ON u.id = s.user_id

@@ -9,7 +9,7 @@ from policykb.store.records import AuditEntry
 class AuditLog(StoreBase):
     def audit_entries(self, limit: int = 100) -> list[AuditEntry]:
         """The latest `limit` entries, newest first."""
-        if not self.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'audit_log'").fetchone():
+        if not self.has_table("audit_log"):
             return []
         rows = self.conn.execute(
             "SELECT id, at, user_id, user_name, address, action, target, detail FROM audit_log "

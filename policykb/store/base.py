@@ -114,6 +114,11 @@ class StoreBase:
     def transaction(self) -> _Transaction:
         return _Transaction(self.conn)
 
+    def has_table(self, name: str) -> bool:
+        """Whether the store holds table `name`: one opened read-only from before the migration that makes it has
+        not."""
+        return self.conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (name,)).fetchone() is not None
+
     # --- meta -------------------------------------------------------------------------------------
     def meta(self, key: str) -> str | None:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()

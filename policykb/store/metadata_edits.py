@@ -11,7 +11,7 @@ from policykb.store.base import StoreBase
 class MetadataEdits(StoreBase):
     def metadata_edits(self, source: str) -> dict[str, str]:
         """The edited fields of the document read from `source` (field -> value; "" clears the field)."""
-        if not self._has_metadata_edits():
+        if not self.has_table("metadata_edits"):  # a read-only store of an older schema
             return {}
         rows = self.conn.execute("SELECT field, value FROM metadata_edits WHERE source = ?", (source,))
         return {row[0]: row[1] for row in rows}
@@ -26,8 +26,3 @@ class MetadataEdits(StoreBase):
                 "edited_by = excluded.edited_by",
                 [(source, field, value, now, edited_by) for field, value in edits.items()],
             )
-
-    def _has_metadata_edits(self) -> bool:
-        """Whether the table exists: a read-only store of an older schema has none."""
-        found = self.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'metadata_edits'").fetchone()
-        return found is not None

@@ -20,21 +20,18 @@ class People(StoreBase):
     # --- users ------------------------------------------------------------------------------------
     def has_users(self) -> bool:
         """Whether any account exists (none: open mode). False for an index from before accounts, read-only."""
-        if not self._has_table("users"):
+        if not self.has_table("users"):
             return False
         return self.conn.execute("SELECT EXISTS (SELECT 1 FROM users)").fetchone()[0] == 1
 
     def has_admin(self) -> bool:
         """Whether an enabled admin account exists (from then on the old admin token no longer works)."""
-        if not self._has_table("users"):
+        if not self.has_table("users"):
             return False
         return (
             self.conn.execute("SELECT EXISTS (SELECT 1 FROM users WHERE role = 'admin' AND disabled = 0)").fetchone()[0]
             == 1
         )
-
-    def _has_table(self, name: str) -> bool:
-        return self.conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (name,)).fetchone() is not None
 
     def add_user(self, name: str, role: str, password_hash: str | None) -> UserRow:
         """A new enabled account; a name already taken is refused, saying so."""
@@ -77,7 +74,7 @@ class People(StoreBase):
 
     def adopt_unowned_briefs(self, owner_id: int) -> int:
         """Give every brief without an owner (made before accounts) to `owner_id`; how many there were."""
-        if not self._has_table("briefs"):
+        if not self.has_table("briefs"):
             return 0
         return self.conn.execute("UPDATE briefs SET owner_id = ? WHERE owner_id IS NULL", (owner_id,)).rowcount
 

@@ -37,7 +37,7 @@ def reader() -> Briefs | None:
     """Briefs over this request's read-only store; None without an index, or with one from before briefs
     (the first change, through a read-write store, upgrades it)."""
     store = get_store()
-    if store is None or not store.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'briefs'").fetchone():
+    if store is None or not store.has_table("briefs"):
         return None
     return Briefs(store, readable_collections(store))
 
