@@ -329,31 +329,32 @@ def objects_named(query: str, glossary: Glossary) -> set[str]:
     }
 
 
-def other_language_names(query: str, synonyms: list[tuple[list[str], list[str]]]) -> list[list[list[str]]]:
+def _subject_names_across(query: str, synonyms: list[tuple[list[str], list[str]]]) -> list[list[str]]:
     """For each glossary entry the question names (not its words of asking: "responsible" is no subject), the entry's
-    names in the other language, each as the words or syllable pairs it must hold: an English question over Vietnamese
-    laws is matched through "quản lý nhà nước", a Vietnamese one over English reports through "social assistance"."""
+    names in the other language than the question's."""
     vietnamese = looks_vietnamese(query)
+    return [
+        [name for name in others if looks_vietnamese(name) != vietnamese]
+        for own, others in synonyms
+        if not all(_stem(word) in _OWNERSHIP_STEMS or word in STOPWORDS for word in own)
+    ]
+
+
+def other_language_names(query: str, synonyms: list[tuple[list[str], list[str]]]) -> list[list[list[str]]]:
+    """For each entry of _subject_names_across, its names as the words or syllable pairs each must hold: an English
+    question over Vietnamese laws is matched through "quản lý nhà nước", a Vietnamese one over English reports through
+    "social assistance"."""
     groups = []
-    for own, others in synonyms:
-        if all(_stem(word) in _OWNERSHIP_STEMS or word in STOPWORDS for word in own):
-            continue
-        names = [_name_pieces(name) for name in others if looks_vietnamese(name) != vietnamese]
-        if names := [pieces for pieces in names if pieces]:
-            groups.append(names)
+    for names in _subject_names_across(query, synonyms):
+        if pieces := [found for found in map(_name_pieces, names) if found]:
+            groups.append(pieces)
     return groups
 
 
 def translated_query(query: str, synonyms: list[tuple[list[str], list[str]]]) -> str:
     """The question's subject as the glossary names it in the other language: for each entry the question names (not
     its words of asking), its first name there; empty if it names none."""
-    vietnamese = looks_vietnamese(query)
-    names = []
-    for own, others in synonyms:
-        if all(_stem(word) in _OWNERSHIP_STEMS or word in STOPWORDS for word in own):
-            continue
-        names += [name for name in others if looks_vietnamese(name) != vietnamese][:1]
-    return "; ".join(names)
+    return "; ".join(names[0] for names in _subject_names_across(query, synonyms) if names)
 
 
 def _name_pieces(name: str) -> list[str]:
