@@ -14,7 +14,6 @@ from policykb.access.collections import save
 from policykb.access.viewer import command_line_viewer
 from policykb.cli_options import json_option, pass_config, print_json
 from policykb.config import Config
-from policykb.errors import NotFoundError
 from policykb.store import Store
 
 
@@ -35,17 +34,10 @@ def collections() -> None:
 def collections_add(config: Config, name: str, public: bool, groups: tuple[str, ...], owner: str | None) -> None:
     """Create a collection, or change who may read an existing one (its documents stay)."""
     with Store(config.db_path) as store:
-        owner_id = _user_id(store, owner) if owner else None
+        owner_id = store.require_user(owner).id if owner else None
         row, created = save(store, command_line_viewer(), name, public or not groups, list(groups), owner_id)
     who = "anyone" if row.public else "groups " + ", ".join(row.groups)
     click.echo(f"{'created' if created else 'changed'} collection {name!r}: readable by {who}")
-
-
-def _user_id(store: Store, name: str) -> int:
-    row = store.conn.execute("SELECT id FROM users WHERE name = ?", (name,)).fetchone()
-    if row is None:
-        raise NotFoundError(f"no user {name!r} — `policykb users list` shows them, `policykb users add` makes one")
-    return row[0]
 
 
 @collections.command("list")
