@@ -91,8 +91,9 @@ def _new(client, title: str = "Budget talks") -> dict:
     return created.get_json()
 
 
-def _share(client, brief_id: int, *shares: dict):
-    return client.put(f"/api/briefs/{brief_id}/shares", json={"shares": list(shares)})
+def _share(client, brief_id: int, **shares: dict[str, str]):
+    """PUT the brief's shares: users={name: role} and/or groups={name: role}."""
+    return client.put(f"/api/briefs/{brief_id}/shares", json=shares)
 
 
 def _audit(config: Config) -> list[tuple]:
@@ -121,7 +122,7 @@ def test_a_brief_is_its_makers_alone_and_a_stranger_is_told_it_does_not_exist(an
         bob.delete(f"/api/briefs/{brief['id']}"),
         bob.get(f"/api/briefs/{brief['id']}/export", query_string={"format": "md"}),
         bob.get(f"/api/briefs/{brief['id']}/shares"),
-        _share(bob, brief["id"], {"user": "bob", "role": "editor"}),
+        _share(bob, brief["id"], users={"bob": "editor"}),
         bob.get(f"/briefs/{brief['id']}"),
         bob.get(f"/briefs/{brief['id']}/export.docx"),
     ):
@@ -143,8 +144,8 @@ def test_an_admin_sees_everyones_briefs_apart_from_their_own(ann, root):
 # --- sharing --------------------------------------------------------------------------------------
 def test_a_brief_shared_with_a_user_as_viewer_is_read_and_exported_but_not_changed(ann, bob):
     brief = _new(ann)
-    shared = _share(ann, brief["id"], {"user": "bob", "role": "viewer"})
-    assert shared.get_json()["shares"] == [{"user": "bob", "group": None, "role": "viewer"}]
+    shared = _share(ann, brief["id"], users={"bob": "viewer"})
+    assert (shared.get_json()["users"], shared.get_json()["groups"]) == ({"bob": "viewer"}, {})
     seen = bob.get(f"/api/briefs/{brief['id']}").get_json()
     assert (seen["title"], seen["access"]) == ("Budget talks", "viewer")
     assert bob.get(f"/api/briefs/{brief['id']}/export", query_string={"format": "md"}).status_code == 200
@@ -166,7 +167,7 @@ def test_a_brief_shared_with_a_user_as_viewer_is_read_and_exported_but_not_chang
 
 def test_a_read_only_brief_page_shows_no_forms_and_refuses_a_forged_one_in_words(ann, bob):
     brief = _new(ann)
-    _share(ann, brief["id"], {"user": "bob", "role": "viewer"})
+    _share(ann, brief["id"], users={"bob": "viewer"})
     page = bob.get(f"/briefs/{brief['id']}").get_data(as_text=True)
     assert "Shared with you by ann" in page and "ask ann to share it with you as editor" in page
     assert 'name="title"' not in page and "Add heading" not in page and "Delete brief" not in page
@@ -179,19 +180,19 @@ def test_a_read_only_brief_page_shows_no_forms_and_refuses_a_forged_one_in_words
 
 def test_a_brief_shared_with_a_group_as_editor_is_changed_by_its_members_only(ann, bob, cat):
     brief = _new(ann)
-    _share(ann, brief["id"], {"group": "secretariat", "role": "editor"})
+    _share(ann, brief["id"], groups={"secretariat": "editor"})
     changed = cat.patch(f"/api/briefs/{brief['id']}", json={"intro": "Cat's notes."})
     assert changed.status_code == 200 and changed.get_json()["access"] == "editor"
     assert cat.post(f"/api/briefs/{brief['id']}/items", json={"heading": "Costs"}).status_code == 201
     assert cat.delete(f"/api/briefs/{brief['id']}").status_code == 403
-    assert _share(cat, brief["id"], {"user": "bob", "role": "viewer"}).status_code == 403
+    assert _share(cat, brief["id"], users={"bob": "viewer"}).status_code == 403
     assert bob.get(f"/api/briefs/{brief['id']}").status_code == 404  # press is not the secretariat
     assert ann.get(f"/api/briefs/{brief['id']}").get_json()["intro"] == "Cat's notes."
 
 
 def test_the_stronger_of_a_users_own_and_their_groups_share_counts(ann, cat):
     brief = _new(ann)
-    _share(ann, brief["id"], {"user": "cat", "role": "viewer"}, {"group": "secretariat", "role": "editor"})
+    _share(ann, brief["id"], users={"cat": "viewer"}, groups={"secretariat": "editor"})
     assert cat.get(f"/api/briefs/{brief['id']}").get_json()["access"] == "editor"
 
 
@@ -212,29 +213,32 @@ def test_the_owner_shares_and_stops_sharing_from_the_brief_page(ann, bob, fake_i
 
 def test_a_share_names_a_user_or_group_that_exists_and_not_the_owner(ann):
     brief_id = _new(ann)["id"]
-    unknown = _share(ann, brief_id, {"user": "zed", "role": "viewer"})
+    unknown = _share(ann, brief_id, users={"zed": "viewer"})
     assert unknown.status_code == 404 and "no user 'zed'" in unknown.get_json()["error"]
     assert "policykb users list" in unknown.get_json()["error"]
-    assert _share(ann, brief_id, {"group": "board", "role": "viewer"}).status_code == 404
-    assert "owns this brief already" in _share(ann, brief_id, {"user": "ann", "role": "editor"}).get_json()["error"]
-    twice = _share(ann, brief_id, {"user": "bob", "role": "viewer"}, {"user": "bob", "role": "editor"})
-    assert twice.status_code == 400
-    assert _share(ann, brief_id, {"user": "bob", "role": "owner"}).status_code == 400
-    assert ann.get(f"/api/briefs/{brief_id}/shares").get_json()["shares"] == []  # nothing half done
+    assert _share(ann, brief_id, groups={"board": "viewer"}).status_code == 404
+    assert "owns this brief already" in _share(ann, brief_id, users={"ann": "editor"}).get_json()["error"]
+    listed = ann.put(f"/api/briefs/{brief_id}/shares", json={"users": [{"user": "bob", "role": "viewer"}]})
+    assert listed.status_code == 400 and '"users": {"NAME": "viewer" or "editor"' in listed.get_json()["error"]
+    assert "role of user 'bob'" in _share(ann, brief_id, users={"bob": 2}).get_json()["error"]
+    assert _share(ann, brief_id, users={"bob": "owner"}).status_code == 400
+    assert _share(ann, brief_id, users={"bob": "viewer", "zed": "viewer"}).status_code == 404
+    nothing = ann.get(f"/api/briefs/{brief_id}/shares").get_json()
+    assert (nothing["users"], nothing["groups"]) == ({}, {})  # nothing half done
 
 
 def test_replacing_shares_is_audited_with_what_they_were_and_became(ann, fake_index):
     brief_id = _new(ann)["id"]
-    _share(ann, brief_id, {"user": "bob", "role": "viewer"})
-    _share(ann, brief_id, {"group": "press", "role": "editor"})
+    _share(ann, brief_id, users={"bob": "viewer"})
+    _share(ann, brief_id, groups={"press": "editor"})
     entries = [entry for entry in _audit(fake_index) if entry[1] == "brief.share"]
     assert entries[-1] == (
         "ann",
         "brief.share",
         f"brief {brief_id}",
         {
-            "before": [{"user": "bob", "group": None, "role": "viewer"}],
-            "after": [{"user": None, "group": "press", "role": "editor"}],
+            "before": {"users": {"bob": "viewer"}, "groups": {}},
+            "after": {"users": {}, "groups": {"press": "editor"}},
         },
     )
 
@@ -262,7 +266,7 @@ def test_the_version_grows_with_every_change_and_is_the_answers_etag(ann, fake_i
 
 def test_of_two_edits_based_on_one_version_the_second_is_refused_and_the_first_kept(ann, cat):
     brief_id = _new(ann)["id"]
-    _share(ann, brief_id, {"group": "secretariat", "role": "editor"})
+    _share(ann, brief_id, groups={"secretariat": "editor"})
     loaded = ann.get(f"/api/briefs/{brief_id}").get_json()["version"]
     assert cat.get(f"/api/briefs/{brief_id}").get_json()["version"] == loaded
     first = ann.patch(f"/api/briefs/{brief_id}", json={"intro": "Ann's", "version": loaded})
@@ -309,7 +313,7 @@ def test_lists_show_mine_and_shared_with_me_and_never_others(ann, bob, cat):
     mine = _new(ann, "Anns own")["id"]
     shared = _new(bob, "Bobs, shared")["id"]
     _new(bob, "Bobs private")
-    _share(bob, shared, {"user": "ann", "role": "viewer"})
+    _share(bob, shared, users={"ann": "viewer"})
     rows = {row["title"]: row["section"] for row in ann.get("/api/briefs").get_json()["briefs"]}
     assert rows == {"Anns own": "mine", "Bobs, shared": "shared"}
     page = ann.get("/briefs").get_data(as_text=True)
@@ -323,8 +327,8 @@ def test_pin_menus_offer_only_the_briefs_the_viewer_may_change(ann, bob, fake_in
     readable = _new(bob, "Bobs, to read")["id"]
     editable = _new(bob, "Bobs, to edit")["id"]
     private = _new(bob, "Bobs private")["id"]
-    _share(bob, readable, {"user": "ann", "role": "viewer"})
-    _share(bob, editable, {"group": "secretariat", "role": "editor"})
+    _share(bob, readable, users={"ann": "viewer"})
+    _share(bob, editable, groups={"secretariat": "editor"})
     page = ann.get("/", query_string={"q": "Resolution 68"}).get_data(as_text=True)
     options = _pin_options(page)
     assert options and all(set(choices) == {str(mine), str(editable), "new"} for choices in options)
@@ -380,7 +384,7 @@ def test_open_mode_keeps_briefs_everyones_with_no_shares_and_no_audit(fake_index
 # --- audit ----------------------------------------------------------------------------------------
 def test_an_export_by_a_signed_in_viewer_is_in_the_audit_log(ann, bob, fake_index):
     brief_id = _new(ann)["id"]
-    _share(ann, brief_id, {"user": "bob", "role": "viewer"})
+    _share(ann, brief_id, users={"bob": "viewer"})
     assert bob.get(f"/briefs/{brief_id}/export.csv").status_code == 200
     assert ann.get(f"/api/briefs/{brief_id}/export", query_string={"format": "md"}).status_code == 200
     exports = [entry for entry in _audit(fake_index) if entry[1] == "brief.export"]
@@ -418,7 +422,7 @@ def test_cli_shares_a_brief_with_a_group_and_revokes_it(ann, cat, fake_index):
 
 def test_two_edits_at_once_on_one_version_leave_exactly_one_change(app, ann, cat):
     brief_id = _new(ann)["id"]
-    _share(ann, brief_id, {"group": "secretariat", "role": "editor"})
+    _share(ann, brief_id, groups={"secretariat": "editor"})
     start, answers = threading.Barrier(2), {}
 
     def edit(client, name: str) -> None:

@@ -211,41 +211,49 @@ def export(brief_id: int):
 
 
 # --- shares -----------------------------------------------------------------------------------------
-SHARE_FORMS = 'send {"shares": [{"user": "NAME", "role": "viewer"}, {"group": "NAME", "role": "editor"}, …]}'
+# Names are the keys of two objects, so a request cannot name anyone twice (JSON keys are unique).
+SHARE_FORMS = 'send {"users": {"NAME": "viewer" or "editor", …}, "groups": {"NAME": "viewer" or "editor", …}}'
 
 
 @bp.get("/<id:brief_id>/shares")
 def get_shares(brief_id: int):
     """Whom the brief is shared with; anyone who may read the brief may see it."""
     brief, store, _access = read_brief(brief_id)
-    return jsonify({"ok": True, "brief_id": brief_id, "owner": brief.owner, "shares": _shares_json(store, brief_id)})
+    return jsonify({"ok": True, "brief_id": brief_id, "owner": brief.owner, **_shares_json(store, brief_id)})
 
 
 @bp.put("/<id:brief_id>/shares")
 def put_shares(brief_id: int):
-    """Share the brief with exactly these users and groups (its owner and admins only); [] shares it with nobody."""
-    wanted = _shares_from(_body({"shares"}).get("shares"))
+    """Share the brief with exactly these users and groups (its owner and admins only); {"users": {}} shares it with nobody."""
+    body = _body({"users", "groups"})
+    wanted = _shares_from(body.get("users"), "user") + _shares_from(body.get("groups"), "group")
     with writing(brief_id, OWNER, doing="change whom it is shared with") as briefs:
         before = _shares_json(briefs.store, brief_id)
         replace_shares(briefs.store, brief_id, wanted)
         after = _shares_json(briefs.store, brief_id)
         audit(briefs.store, "brief.share", brief_id, before=before, after=after)
         owner = briefs.get(brief_id).owner
-    return jsonify({"ok": True, "brief_id": brief_id, "owner": owner, "shares": after})
+    return jsonify({"ok": True, "brief_id": brief_id, "owner": owner, **after})
 
 
-def _shares_json(store, brief_id: int) -> list[dict]:
-    return [given.to_json() for given in shares(store, brief_id)]
+def _shares_json(store, brief_id: int) -> dict:
+    """{"users": {name: role}, "groups": {name: role}}: the shape a PUT sends back."""
+    found = shares(store, brief_id)
+    return {
+        "users": {given.user: given.role for given in found if given.user is not None},
+        "groups": {given.group: given.role for given in found if given.group is not None},
+    }
 
 
-def _shares_from(value: object) -> list[Share]:
-    """The shares of a request: a list of {"user" or "group": name, "role": "viewer" or "editor"}."""
-    if not isinstance(value, list):
+def _shares_from(value: object, kind: str) -> list[Share]:
+    """The shares of one kind ("user" or "group") a request names: {name: "viewer" or "editor"}; absent is none."""
+    if value is None:
+        return []
+    if not isinstance(value, dict):
         raise BadQueryError(SHARE_FORMS)
     wanted = []
-    for entry in value:
-        if not isinstance(entry, dict) or set(entry) - {"user", "group", "role"} or "role" not in entry:
-            raise BadQueryError(SHARE_FORMS)
-        role, user, group = (_string(entry, name) for name in ("role", "user", "group"))
-        wanted.append(Share(role, user, group))
+    for name, role in value.items():
+        if not isinstance(role, str):
+            raise BadQueryError(f"the role of {kind} {name!r} must be a string, got {json.dumps(role)[:40]}")
+        wanted.append(Share(role, **{kind: name}))
     return wanted

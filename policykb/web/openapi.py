@@ -94,31 +94,23 @@ _BRIEF_ROW = {
         "section": {"enum": ["mine", "shared", "other"], "description": "mine, shared with me, or (admins) others'"},
     },
 }
+_SHARED_WITH = {"type": "object", "additionalProperties": {"enum": ["viewer", "editor"]}}
 _SHARES = {
     "type": "object",
     "properties": {
         "ok": {"const": True},
         "brief_id": {"type": "integer"},
         "owner": {"type": ["string", "null"]},
-        "shares": {"type": "array", "items": {"$ref": "#/components/schemas/Share"}},
+        "users": _SHARED_WITH,
+        "groups": _SHARED_WITH,
     },
 }
 
 
 def _share_body() -> dict:
-    """A share: one user or one group, as viewer or editor."""
-    name = {"type": "string", "minLength": 1, "maxLength": TEXT_CHARS, "pattern": USABLE}
-    role = {"enum": ["viewer", "editor"]}
-    one = [
-        {
-            "type": "object",
-            "properties": {kind: name, "role": role},
-            "required": [kind, "role"],
-            "additionalProperties": False,
-        }
-        for kind in ("user", "group")
-    ]
-    return _object({"shares": {"type": "array", "items": {"oneOf": one}}}, ["shares"])
+    """Whom to share with: users and groups by name, each as viewer or editor (a name is a key, so named once)."""
+    name = {"minLength": 1, "maxLength": TEXT_CHARS, "pattern": USABLE}
+    return _object({kind: _SHARED_WITH | {"propertyNames": name} for kind in ("users", "groups")})
 
 
 def _brief_paths() -> dict:
@@ -252,7 +244,7 @@ def _brief_paths() -> dict:
                 "responses": {**_ok(_SHARES), **_errors(404)},
             },
             "put": {
-                "summary": "Share a brief with exactly these users and groups (its owner, or an admin); [] with nobody",
+                "summary": 'Share a brief with exactly these users and groups (its owner, or an admin); {"users": {}} with nobody',
                 "operationId": "putBriefShares",
                 "parameters": [brief_id],
                 "requestBody": _json_body(_share_body()),
@@ -479,14 +471,6 @@ def openapi_spec() -> dict:
                     "type": "object",
                     "required": ["ok", "error", "status"],
                     "properties": {"ok": {"const": False}, "error": {"type": "string"}, "status": {"type": "integer"}},
-                },
-                "Share": {
-                    "type": "object",
-                    "properties": {
-                        "user": {"type": ["string", "null"]},
-                        "group": {"type": ["string", "null"]},
-                        "role": {"enum": ["viewer", "editor"]},
-                    },
                 },
                 "BriefItem": {
                     "type": "object",
