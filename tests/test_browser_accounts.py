@@ -1,5 +1,6 @@
-"""Signing in, the account page and signing out in a real browser (Chromium, as tests/test_browser.py), against a live
-server whose data folder has accounts."""
+"""The pages of a server with accounts in a real browser (Chromium, as tests/test_browser.py): signing in and out, the
+account page (tokens, password), the admin pages (users, groups, collections, audit log), an upload to a restricted
+collection that only its group then finds, and a document's Edit details form."""
 
 from __future__ import annotations
 
