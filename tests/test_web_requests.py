@@ -88,6 +88,17 @@ def test_brief_ids_past_sqlites_range_in_a_pages_address_are_a_404(client):
     assert largest.status_code == 404 and f"no brief {PAST_SQLITE - 1}" in largest.get_data(as_text=True)
 
 
+def test_an_unknown_document_or_address_and_a_wrong_method_are_said_on_the_sites_own_page(client):
+    for path in (f"/doc/{RESOLUTION}x", "/no/such/page"):
+        missing = client.get(path)
+        page = missing.get_data(as_text=True)
+        assert missing.status_code == 404 and "<h1>Not found</h1>" in page and 'nav aria-label="Main"' in page, path
+    assert f"no document &#39;{RESOLUTION}x&#39;" in client.get(f"/doc/{RESOLUTION}x").get_data(as_text=True)
+    wrong = client.put("/docs")
+    assert wrong.status_code == 405 and "GET" in wrong.headers["Allow"]  # what HTTP asks of a 405, kept
+    assert 'role="alert"' in wrong.get_data(as_text=True)
+
+
 @pytest.mark.parametrize(
     "body, message",
     [

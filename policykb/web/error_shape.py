@@ -1,5 +1,5 @@
-"""One error shape: {"ok": false, "error", "status"} for everything under /api/; pages show the same refusals on a page
-of their own (an upload over the size limit on the upload page)."""
+"""One error shape: {"ok": false, "error", "status"} for everything under /api/; pages show the same refusals on the
+site's error page (an upload over the size limit on the upload page)."""
 
 from __future__ import annotations
 
@@ -50,6 +50,15 @@ def too_large() -> str:
     return f"the file is over the {limit} limit; split it, or ask the operator to raise POLICYKB_MAX_FILE_MB"
 
 
+def _error_page(exc: HTTPException):
+    """An HTTP error of a page (a document you may not read, a role refused) on the site's own error page, with its
+    navigation and sign-out, and with the headers HTTP asks for (a 405's Allow); a response given to abort() as is."""
+    if exc.response is not None or exc.code is None:
+        return exc
+    body = render_template("error.html", message=exc.description or exc.name, status=exc.code)
+    return body, exc.code, [(name, value) for name, value in exc.get_headers() if name.lower() != "content-type"]
+
+
 def register_error_shape(app: Flask) -> None:
     """Errors that no blueprint handled (unknown routes, too large, refusals before any view, crashes): the error shape
     under /api/, a page saying what went wrong elsewhere."""
@@ -76,7 +85,7 @@ def register_error_shape(app: Flask) -> None:
                 limit_mb=config.max_file_bytes // 2**20,
                 message=too_large(),
             ), 413
-        return exc
+        return _error_page(exc)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
