@@ -164,6 +164,8 @@ def test_briefs_are_made_added_to_and_exported_by_the_rules_of_the_api(index):
     added = call(alice, "brief_add", {"brief_id": made["id"], "chunk_id": hit["chunk_id"], "note": "the lead"})
     assert added.structured_content["item"]["quote"] == hit["text"]
     assert added.structured_content["version"] == made["version"] + 1
+    shown = call(alice, "brief_show", {"brief_id": made["id"]}).structured_content
+    assert shown == api(index, "alice", f"/api/briefs/{made['id']}")
     stale = call(alice, "brief_add", {"brief_id": made["id"], "heading": "Next", "version": made["version"]})
     assert stale.is_error and stale.structured_content["status"] == 409
     exported = call(alice, "brief_export", {"brief_id": made["id"], "format": "md"}).structured_content
@@ -209,6 +211,11 @@ def _stdio_search(index: Config, args: list[str], **env: str) -> set[str]:
 def test_over_stdio_the_server_acts_for_the_user_named_or_the_owner_of_the_token(index):
     assert SECRET_ID in _stdio_search(index, ["--user", "alice"])
     assert SECRET_ID not in _stdio_search(index, [], POLICYKB_TOKEN=TOKENS["bob"])
+    with Store(index.db_path, readonly=True) as store:  # noted, as the web notes a token's use
+        used = store.conn.execute(
+            "SELECT last_used_at FROM api_tokens WHERE token_hash = ?", (token_hash(TOKENS["bob"]),)
+        )
+        assert used.fetchone()[0] is not None
 
 
 @pytest.mark.parametrize(

@@ -19,10 +19,10 @@ from policykb.briefs.answers import (
     item_kind,
     title_text,
 )
-from policykb.briefs.model import Briefs, no_brief
+from policykb.briefs.model import Brief, Briefs, no_brief
 from policykb.briefs.sharing import EDITOR, VIEWER, BriefAccess
 from policykb.errors import BadQueryError
-from policykb.mcpserver.toolbox import Toolbox, answered, checked
+from policykb.mcpserver.toolbox import Reading, Toolbox, answered, checked
 
 BriefId = Annotated[int, Field(ge=1, le=2**63 - 1, description="a brief's id, as brief_list gives it")]
 Version = Annotated[
@@ -50,10 +50,8 @@ class BriefTools:
         their quote, citation, note and status ("source changed" when the document changed around the quote). The
         JSON of GET /api/briefs/<brief_id>."""
         with self.box.reading() as reading:
-            if not reading.store.has_table("briefs"):
-                raise no_brief(brief_id)
-            access = BriefAccess(reading.store, reading.viewer).require(brief_id, VIEWER)
-            return brief_json(Briefs(reading.store, reading.readable).get(brief_id), access)
+            brief, access = _readable_brief(reading, brief_id)
+            return brief_json(brief, access)
 
     @answered
     def brief_create(
@@ -106,10 +104,7 @@ class BriefTools:
         """A brief exported as Markdown (footnotes), CSV or Word: `text` for md and csv, `base64` for docx, with the
         file's name and media type. Refused (409) naming the items whose source changed: re-pin or remove them."""
         with self.box.reading() as reading:
-            if not reading.store.has_table("briefs"):
-                raise no_brief(brief_id)
-            BriefAccess(reading.store, reading.viewer).require(brief_id, VIEWER)
-            brief = Briefs(reading.store, reading.readable).get(brief_id)
+            brief, _access = _readable_brief(reading, brief_id)
             exported = export_file(brief, reading.store, format)
             viewer = reading.viewer
         if not viewer.is_open:  # as the API: with accounts, who exported what is in the audit log
@@ -129,3 +124,12 @@ class BriefTools:
             "mimetype": exported.mimetype,
             **content,
         }
+
+
+def _readable_brief(reading: Reading, brief_id: int) -> tuple[Brief, str]:
+    """The brief and the viewer's access to it (VIEWER at least); the 404 of a missing brief when they may not read
+    it (checked first: such a brief is not even loaded)."""
+    if not reading.store.has_table("briefs"):  # an index from before briefs
+        raise no_brief(brief_id)
+    access = BriefAccess(reading.store, reading.viewer).require(brief_id, VIEWER)
+    return Briefs(reading.store, reading.readable).get(brief_id), access

@@ -19,7 +19,7 @@ from mcp.server.auth.provider import AccessToken
 
 from policykb.access import OPEN, Viewer
 from policykb.accounts import viewer_for
-from policykb.accounts.tokens import token_hash
+from policykb.accounts.tokens import note_token_use, token_hash
 from policykb.errors import NotAllowedError
 from policykb.store import Store
 
@@ -74,7 +74,9 @@ def token_viewer(store: Store, token: str, what: str) -> Viewer:
     found = store.token_owner(token_hash(token))
     if found is None:
         raise NotSignedInError(f"{what} is not valid: it was revoked, its user disabled, or it was mistyped")
-    return viewer_for(found[0])
+    user, row = found
+    note_token_use(store.path, row)  # as the web notes it: the account page shows when a token was last used
+    return viewer_for(user)
 
 
 class PersonalTokens:

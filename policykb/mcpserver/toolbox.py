@@ -54,9 +54,10 @@ class Toolbox:
         """A read-write store for one call's change, all of it in one transaction (closed after it)."""
         if not self.config.db_path.exists():
             raise IndexNotReadyError(f"no index at {self.config.data_dir}: {INIT_HINT}")
-        with Store(self.config.db_path) as store, store.transaction():
-            viewer = self.identity.viewer(store)
-            yield Reading(store, viewer, readable(store, viewer))
+        with Store(self.config.db_path) as store:
+            viewer = self.identity.viewer(store)  # before the transaction: it may note a token's use on its own
+            with store.transaction():
+                yield Reading(store, viewer, readable(store, viewer))
 
 
 def answered(tool: Callable[..., dict]) -> Callable[..., CallToolResult]:
