@@ -168,6 +168,10 @@ def test_briefs_are_made_added_to_and_exported_by_the_rules_of_the_api(index):
     assert shown == api(index, "alice", f"/api/briefs/{made['id']}")
     stale = call(alice, "brief_add", {"brief_id": made["id"], "heading": "Next", "version": made["version"]})
     assert stale.is_error and stale.structured_content["status"] == 409
+    heading = call(alice, "brief_add", {"brief_id": made["id"], "heading": "Next", "version": shown["version"]})
+    assert heading.structured_content["item"]["heading"] == "Next"
+    span = {"brief_id": made["id"], "doc_id": SECRET_ID, "start": hit["start"], "end": hit["start"] + 20}
+    assert call(alice, "brief_add", span).structured_content["item"]["quote"] == hit["text"][:20]
     exported = call(alice, "brief_export", {"brief_id": made["id"], "format": "md"}).structured_content
     assert hit["text"].split()[0] in exported["text"] and exported["filename"].endswith(".md")
     assert call(alice, "brief_export", {"brief_id": made["id"], "format": "docx"}).structured_content["base64"]

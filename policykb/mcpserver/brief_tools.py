@@ -88,7 +88,7 @@ class BriefTools:
         with self.box.changing() as change:
             briefs = briefs_for_change(change.store, change.viewer, change.readable, brief_id, EDITOR, version)
             if kind == "heading":
-                item_id = briefs.addheading_text(brief_id, heading_text(checked("heading", heading)))
+                item_id = briefs.add_heading(brief_id, heading_text(checked("heading", heading)))
             elif kind == "chunk_id":
                 item_id = briefs.add_chunk(brief_id, chunk_id, note)
             else:
