@@ -23,12 +23,15 @@ from policykb.store import INIT_HINT, Store
 
 
 class Identity(Protocol):
+    """Whom a call acts for, read afresh from the store at every call (policykb.mcpserver.identity)."""
+
     def viewer(self, store: Store) -> Viewer: ...
 
 
 @dataclass(frozen=True)
 class Reading:
-    """One call's read-only store, its viewer and the collections they may read (None: every one)."""
+    """One call's store (read-only, or read-write in the change's transaction), its viewer and the collections they may
+    read (None: every one)."""
 
     store: Store
     viewer: Viewer
