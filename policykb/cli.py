@@ -36,6 +36,7 @@ from policykb.cli_options import (
 from policykb.config import SETTINGS, Config
 from policykb.errors import IndexNotReadyError, PolicyKBError
 from policykb.eval.cli import eval_group
+from policykb.mcpserver.cli import mcp
 from policykb.search.searcher import Searcher
 from policykb.store import INIT_HINT, Filters, Store
 
@@ -314,6 +315,7 @@ main.add_command(users)
 main.add_command(groups)
 main.add_command(audit)
 main.add_command(collections)
+main.add_command(mcp)
 
 
 if __name__ == "__main__":  # pragma: no cover

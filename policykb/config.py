@@ -175,6 +175,14 @@ SETTINGS: tuple[Setting, ...] = (
         "comma-separated addresses of the proxies whose user header is believed; from any other it is ignored",
     ),
     Setting(
+        "mcp_token",
+        "POLICYKB_TOKEN",
+        None,
+        _text,
+        "personal API token whose user `policykb mcp` acts for over stdio when --user does not name one",
+        shown="unset",
+    ),
+    Setting(
         "ann_threshold",
         "POLICYKB_ANN_THRESHOLD",
         100_000,
@@ -252,6 +260,7 @@ class Config:
     secure_cookies: bool = _DEFAULTS["secure_cookies"]
     trusted_user_header: str | None = _DEFAULTS["trusted_user_header"]
     trusted_proxies: str = _DEFAULTS["trusted_proxies"]
+    mcp_token: str | None = _DEFAULTS["mcp_token"]
     ocr: bool = _DEFAULTS["ocr"]
     tesseract_cmd: str = _DEFAULTS["tesseract_cmd"]
     ocr_langs: str = _DEFAULTS["ocr_langs"]

@@ -1,4 +1,4 @@
-"""Which collections a viewer may put documents into (upload) and take them out of (remove).
+"""Which collections a viewer may read, put documents into (upload) and take them out of (remove).
 
 The rule is kept simple on purpose: open mode (the operator with the admin token) and admins write to every
 collection; an editor writes to the public collections and to the ones they own (collections.owner_id); a reader to
@@ -13,6 +13,14 @@ from policykb.access.viewer import Viewer
 from policykb.errors import NotAllowedError
 from policykb.store import Store
 from policykb.store.records import CollectionRow
+
+
+def readable(store: Store, viewer: Viewer) -> frozenset[str] | None:
+    """The collections `viewer` may read; None for every one (open mode and admins). Whatever reads documents for a
+    viewer filters by it: what they may not read is invisible, never forbidden (a 404, not a 403)."""
+    if viewer.reads_everything:
+        return None
+    return store.readable_collections(viewer.groups)
 
 
 def may_write(viewer: Viewer, collection: CollectionRow) -> bool:

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import re
 import sqlite3
-from pathlib import Path
 
 from flask import Blueprint, current_app, jsonify, request, url_for
 
 from policykb.check.findings import serving_findings
-from policykb.config import DEFAULT_CORPUS_DIR
 from policykb.errors import BadQueryError, IndexNotReadyError, NotFoundError, StoreDamagedError
 from policykb.owners.answer import OwnersFinder
+from policykb.sources import shown_source
 from policykb.store import Filters
 from policykb.store.base import damaged_store_message
 from policykb.web.error_shape import error, json_errors
@@ -63,19 +61,9 @@ def get_doc(doc_id: str):
     return jsonify({"ok": True, **_shown(readable_document(doc_id).to_json())})
 
 
-UPLOAD_PREFIX = re.compile(r"^[0-9a-f]{8}-")  # what policykb.web.uploads puts before an upload's own name
-
-
 def _shown(data: dict) -> dict:
-    """A document or hit as the API shows it: its `source` is its path inside the corpus folder, or its file name (an
-    upload's as uploaded) — never where the server keeps it."""
-    path = Path(data["source"])
-    uploads = current_app.config["POLICYKB_CONFIG"].data_dir.resolve() / "uploads"
-    if path.is_relative_to(DEFAULT_CORPUS_DIR):
-        shown = path.relative_to(DEFAULT_CORPUS_DIR).as_posix()
-    else:
-        shown = UPLOAD_PREFIX.sub("", path.name) if path.parent == uploads else path.name
-    return {**data, "source": shown}
+    """A document or hit as the API shows it (policykb.sources.shown_source)."""
+    return shown_source(data, current_app.config["POLICYKB_CONFIG"].data_dir)
 
 
 @bp.post("/docs")

@@ -11,11 +11,12 @@ from contextlib import contextmanager
 from flask import request, send_file, url_for
 
 from policykb.access.audit import record
-from policykb.briefs.export import FORMATS, export_brief
-from policykb.briefs.model import REMOVED, Brief, BriefItem, Briefs, no_brief
+from policykb.briefs import answers
+from policykb.briefs.answers import briefs_for_change
+from policykb.briefs.model import Brief, BriefItem, Briefs, no_brief
 from policykb.briefs.sharing import EDITOR, VIEWER, BriefAccess
 from policykb.errors import BadQueryError
-from policykb.store import Store, slugify
+from policykb.store import Store
 from policykb.web.request import (
     ID_RANGE,
     current_viewer,
@@ -24,12 +25,6 @@ from policykb.web.request import (
     whole_number,
     writable_store,
 )
-
-MIMETYPES = {
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "md": "text/markdown; charset=utf-8",
-    "csv": "text/csv; charset=utf-8",
-}
 
 
 # --- stores ---------------------------------------------------------------------------------------
@@ -71,11 +66,7 @@ def writing(brief_id: int | None = None, needed: str = EDITOR, version: int | No
     """A read-write store for one request's change, all of it in one transaction (closed after it). With `brief_id`,
     the viewer must have `needed` access to it (else a 404 or a 403), and a `version` sent must be the brief's (409)."""
     with writable_store() as store, store.transaction():
-        briefs = Briefs(store, readable_collections(store))
-        if brief_id is not None:
-            BriefAccess(store, current_viewer()).require(brief_id, needed, doing)
-            briefs.expect_version(brief_id, version)
-        yield briefs
+        yield briefs_for_change(store, current_viewer(), readable_collections(store), brief_id, needed, version, doing)
 
 
 def owner_id() -> int | None:
@@ -113,34 +104,24 @@ def audit(store: Store, action: str, brief_id: int, **detail) -> None:
 
 
 # --- checks, links and files ----------------------------------------------------------------------
-def heading_text(value: str | None) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise BadQueryError("a heading needs text")
-    return value
-
-
-def title_text(value: str | None) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise BadQueryError("a brief needs a title")
-    return value
-
-
 def passage_href(item: BriefItem) -> str | None:
-    """The passage in its document: where it now stands when it moved, nowhere when the document is gone."""
-    if item.kind != "passage" or item.status == REMOVED:
-        return None
-    start, end = item.moved_to or (item.start, item.end)
-    return url_for("ui.document", doc_id=item.doc_id, start=start, end=end, _anchor="passage")
+    """The passage in its document (policykb.briefs.answers.passage_href), by this app's address."""
+    return answers.passage_href(item, document_url)
+
+
+def document_url(doc_id: str, start: int, end: int) -> str:
+    """A passage's address in this app (its root included, wherever it is mounted)."""
+    return url_for("ui.document", doc_id=doc_id, start=start, end=end, _anchor="passage")
 
 
 def export_response(brief_id: int, fmt: str):
     """The brief as a file; with accounts, an audit entry says who exported it (open mode keeps no log: no one to name)."""
-    if fmt not in FORMATS:
-        raise BadQueryError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
+    answers.export_format(fmt)  # first: an unknown format is a 400 whatever the brief
     brief, store, _level = read_brief(brief_id)
-    data = export_brief(brief, store, fmt)
+    exported = answers.export_file(brief, store, fmt)
     if not current_viewer().is_open:
         with writing() as briefs:
             audit(briefs.store, "brief.export", brief_id, format=fmt, title=brief.title)
-    name = f"brief-{brief.id}-{slugify(brief.title)}.{fmt}"
-    return send_file(io.BytesIO(data), mimetype=MIMETYPES[fmt], as_attachment=True, download_name=name)
+    return send_file(
+        io.BytesIO(exported.data), mimetype=exported.mimetype, as_attachment=True, download_name=exported.name
+    )

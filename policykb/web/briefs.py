@@ -6,6 +6,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from flask import Blueprint, g, redirect, render_template, request, url_for
 
+from policykb.briefs.answers import heading_text, title_text
 from policykb.briefs.export import citation
 from policykb.briefs.sharing import EDITOR, OWNER, SHARE_ROLES, VIEWER, Share, revoke, share, shares
 from policykb.errors import BadQueryError, IndexNotReadyError, NotFoundError, PolicyKBError
@@ -13,12 +14,10 @@ from policykb.limits import BRIEF_TITLE
 from policykb.web.brief_helpers import (
     audit,
     export_response,
-    heading_text,
     if_match_version,
     owner_id,
     passage_href,
     read_brief,
-    title_text,
     visible_briefs,
     writing,
 )

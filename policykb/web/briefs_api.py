@@ -6,20 +6,18 @@ import json
 
 from flask import Blueprint, jsonify, request
 
-from policykb.briefs.export import citation
+from policykb.briefs.answers import brief_json, heading_text, item_json, item_kind, title_text
 from policykb.briefs.model import Brief, BriefItem, Briefs
 from policykb.briefs.sharing import EDITOR, OWNER, Share, replace_shares, shares
 from policykb.errors import BadQueryError, NotFoundError
 from policykb.web.brief_helpers import (
     access_level,
     audit,
+    document_url,
     export_response,
-    heading_text,
     if_match_version,
     owner_id,
-    passage_href,
     read_brief,
-    title_text,
     visible_briefs,
     writing,
 )
@@ -28,7 +26,6 @@ from policykb.web.request import ID_RANGE, whole_number
 
 bp = Blueprint("briefs_api", __name__)
 json_errors(bp)
-ITEM_FORMS = 'send one of {"chunk_id": N}, {"doc_id": "ID", "start": N, "end": N} or {"heading": "TEXT"}, with an optional "note"'
 
 
 def _body(allowed: set[str]) -> dict:
@@ -61,20 +58,11 @@ def _whole(body: dict, name: str, low: int, high: int | None = None) -> int:
 
 
 def _item_json(item: BriefItem) -> dict:
-    return {
-        **item.to_json(),
-        "citation": citation(item) if item.kind == "passage" else None,
-        "href": passage_href(item),
-    }
+    return item_json(item, document_url)
 
 
 def _brief_json(brief: Brief, access: str) -> dict:
-    return {
-        **brief.to_json(),
-        "access": access,
-        "items": [_item_json(item) for item in brief.items],
-        "problems": [item.id for item in brief.problems],
-    }
+    return brief_json(brief, access, document_url)
 
 
 def _answer(body: dict, status: int = 200):
@@ -149,18 +137,12 @@ def delete_brief(brief_id: int):
 @bp.post("/<id:brief_id>/items")
 def add_item(brief_id: int):
     body = _body({"chunk_id", "doc_id", "start", "end", "heading", "note", "version"})
-    kinds = [key for key in ("chunk_id", "doc_id", "heading") if key in body]
-    if (
-        len(kinds) != 1
-        or ("heading" in body and "note" in body)
-        or (kinds != ["doc_id"] and {"start", "end"} & set(body))
-    ):
-        raise BadQueryError(ITEM_FORMS)
+    kind = item_kind(set(body))
     note = _string(body, "note") or ""
     with writing(brief_id, EDITOR, _version(body)) as briefs:
-        if kinds == ["heading"]:
+        if kind == "heading":
             item_id = briefs.add_heading(brief_id, heading_text(_string(body, "heading")))
-        elif kinds == ["chunk_id"]:
+        elif kind == "chunk_id":
             item_id = briefs.add_chunk(brief_id, _whole(body, "chunk_id", *ID_RANGE), note)
         else:
             item_id = briefs.add_span(

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import sqlite3
-from datetime import UTC, datetime, timedelta
 
 from flask import Flask, current_app, g, redirect, request, url_for
 from flask_login import LoginManager, UserMixin, current_user
@@ -19,19 +18,18 @@ from flask_login import LoginManager, UserMixin, current_user
 from policykb.access import OPEN, Viewer
 from policykb.accounts import ANONYMOUS, viewer_for
 from policykb.accounts.throttle import LoginThrottle
-from policykb.accounts.tokens import token_hash
+from policykb.accounts.tokens import note_token_use, token_hash
 from policykb.config import Config
 from policykb.errors import PolicyKBError, StoreDamagedError
 from policykb.store import Store
-from policykb.store.records import TokenRow, UserRow
+from policykb.store.records import UserRow
 from policykb.web.error_shape import error
-from policykb.web.request import current_viewer, get_store, writable_store
+from policykb.web.request import current_viewer, get_store
 from policykb.web.security import legacy_token_valid, token_from_request
 
 log = logging.getLogger(__name__)
 # What nobody signed in may still reach once accounts exist: signing in, static files and the health check.
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "ui.favicon", "api.health", "api.openapi"})
-TOKEN_TOUCH_EVERY = timedelta(minutes=5)  # last_used_at is written at most this often per token
 SIGN_IN_HINT = (
     "sign in first: send 'Authorization: Bearer TOKEN' with a personal API token (made on the account page, or by "
     "`policykb users token NAME`)"
@@ -135,21 +133,8 @@ def _token_viewer(store: Store) -> Viewer | None:
             g.token_problem = "the API token is not valid: it was revoked, its user disabled, or it was mistyped"
         return None
     user, token = found
-    _touch(token)
+    note_token_use(current_app.config["POLICYKB_CONFIG"].db_path, token)
     return viewer_for(user)
-
-
-def _touch(token: TokenRow) -> None:
-    """Note when a token was last used, at most every TOKEN_TOUCH_EVERY (a write, on a connection of its own)."""
-    if token.last_used_at:
-        last = datetime.strptime(token.last_used_at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-        if datetime.now(UTC) - last < TOKEN_TOUCH_EVERY:
-            return
-    try:
-        with writable_store() as store:
-            store.touch_token(token.id)
-    except (PolicyKBError, sqlite3.OperationalError) as exc:  # busy or full: the request goes on without the note
-        log.warning("could not note the use of API token %s: %s", token.id, exc)
 
 
 def _proxy_viewer(store: Store) -> Viewer | None:

@@ -16,6 +16,7 @@ from werkzeug.exceptions import NotFound
 from werkzeug.routing import BaseConverter
 
 from policykb.access import OPEN, Viewer
+from policykb.access.collections import readable
 from policykb.errors import BadQueryError, IndexNotReadyError
 from policykb.limits import LIMITS, check_text, limit_for
 from policykb.search.searcher import MODES, Searcher
@@ -81,10 +82,7 @@ def readable_collections(store: Store | None = None) -> frozenset[str] | None:
     """The collections this request's viewer may read; None for every one. Every route that reads documents filters
     by it: what a viewer may not read is invisible, never forbidden (a 404, not a 403)."""
     viewer = current_viewer()
-    if viewer.reads_everything:
-        return None
-    store = store or require_store()
-    return store.readable_collections(viewer.groups)
+    return None if viewer.reads_everything else readable(store or require_store(), viewer)
 
 
 # --- text from the request --------------------------------------------------------------------------
