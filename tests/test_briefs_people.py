@@ -220,6 +220,7 @@ def test_a_share_names_a_user_or_group_that_exists_and_not_the_owner(ann):
     assert "owns this brief already" in _share(ann, brief_id, users={"ann": "editor"}).get_json()["error"]
     listed = ann.put(f"/api/briefs/{brief_id}/shares", json={"users": [{"user": "bob", "role": "viewer"}]})
     assert listed.status_code == 400 and '"users": {"NAME": "viewer" or "editor"' in listed.get_json()["error"]
+    assert _share(ann, brief_id, groups=None).status_code == 400
     assert "role of user 'bob'" in _share(ann, brief_id, users={"bob": 2}).get_json()["error"]
     assert _share(ann, brief_id, users={"bob": "owner"}).status_code == 400
     assert _share(ann, brief_id, users={"bob": "viewer", "zed": "viewer"}).status_code == 404

@@ -208,7 +208,7 @@ def get_shares(brief_id: int):
 def put_shares(brief_id: int):
     """Share the brief with exactly these users and groups (its owner and admins only); {"users": {}} shares it with nobody."""
     body = _body({"users", "groups"})
-    wanted = _shares_from(body.get("users"), "user") + _shares_from(body.get("groups"), "group")
+    wanted = _shares_from(body.get("users", {}), "user") + _shares_from(body.get("groups", {}), "group")
     with writing(brief_id, OWNER, doing="change whom it is shared with") as briefs:
         before = _shares_json(briefs.store, brief_id)
         replace_shares(briefs.store, brief_id, wanted)
@@ -228,9 +228,7 @@ def _shares_json(store, brief_id: int) -> dict:
 
 
 def _shares_from(value: object, kind: str) -> list[Share]:
-    """The shares of one kind ("user" or "group") a request names: {name: "viewer" or "editor"}; absent is none."""
-    if value is None:
-        return []
+    """The shares of one kind ("user" or "group") a request names: {name: "viewer" or "editor"}."""
     if not isinstance(value, dict):
         raise BadQueryError(SHARE_FORMS)
     wanted = []
