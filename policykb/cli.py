@@ -1,5 +1,5 @@
-"""The `policykb` command line: ingest, remove, reindex, search, owners, doc, docs, serve, check, audit, and the brief,
-eval, bench, users and groups groups.
+"""The `policykb` command line: ingest, remove, reindex, search, owners, relations, doc, docs, serve, check, audit, and
+the brief, eval, bench, users and groups groups.
 
 This module is the entry point (`policykb`, `python -m policykb.cli`) and holds the commands on the index itself. A command
 group that belongs to one feature lives in that feature's package (`briefs/cli.py`, `eval/cli.py`, `bench/cli.py`) and
@@ -36,6 +36,7 @@ from policykb.cli_options import (
 from policykb.config import SETTINGS, Config
 from policykb.errors import IndexNotReadyError, PolicyKBError
 from policykb.eval.cli import eval_group
+from policykb.relations.cli import relations
 from policykb.search.searcher import Searcher
 from policykb.store import INIT_HINT, Filters, Store
 
@@ -314,6 +315,7 @@ main.add_command(users)
 main.add_command(groups)
 main.add_command(audit)
 main.add_command(collections)
+main.add_command(relations)
 
 
 if __name__ == "__main__":  # pragma: no cover
