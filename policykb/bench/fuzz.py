@@ -40,7 +40,8 @@ CHECKS = (
 
 # Where the API asks more of a request than a schema can say, a valid-looking request is rightly refused: an upload's
 # content must be of its type, an owners question's agency must be one the gazetteer knows, only a passage can be
-# re-pinned, a document's new web address must have a host and the collection it moves to must exist; a new item's 404
+# re-pinned, a document's new web address must have a host and the collection it moves to must exist, a brief's shares
+# name each user and group once (a schema cannot say "unique by name" across roles); a new item's 404
 # may name the chunk or document it asked for, not the brief. And some invalid-looking ones are rightly taken: an empty search parameter counts as missing (the search form sends its empty fields), and `k` and
 # `page` of /api/owners are read only where they count (k with a question, page without).
 _OFF = {"enabled": False}
@@ -48,6 +49,7 @@ OPERATION_CHECKS = (
     {"include-operation-id": "uploadDoc", "checks": {"positive_data_acceptance": _OFF}},
     {"include-operation-id": "updateBriefItem", "checks": {"positive_data_acceptance": _OFF}},
     {"include-operation-id": "editDoc", "checks": {"positive_data_acceptance": _OFF}},
+    {"include-operation-id": "putBriefShares", "checks": {"positive_data_acceptance": _OFF}},
     {"include-operation-id": "addBriefItem", "checks": {"ensure_resource_availability": _OFF}},
     {"include-operation-id": "search", "checks": {"negative_data_rejection": _OFF}},
     {"include-operation-id": "owners", "checks": {"positive_data_acceptance": _OFF, "negative_data_rejection": _OFF}},

@@ -27,7 +27,7 @@ ACTIVE = {
         r"quy định chi tiết(?:\s+và\s+hướng dẫn thi hành)?|hướng dẫn (?:thi hành|thực hiện|chi tiết)"
         r"|detailing|details|elaborat(?:es|ing)|guid(?:es|ing|ed)|provid(?:es|ing) guidance on|guidelines? (?:on|for)"
     ),
-    "replaces": _words(r"thay thế(?:\s+cho)?|replac(?:es|ing)|supersed(?:es|ing)|in replacement of"),
+    "replaces": _words(r"thay thế(?:\s+cho)?|replac(?:e|es|ing)|supersed(?:e|es|ing)|in replacement of"),
     "repeals": _words(r"bãi bỏ|repeal(?:s|ing)?|annul(?:s|ling)?|abolish(?:es|ing)?"),
 }
 

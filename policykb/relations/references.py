@@ -35,7 +35,7 @@ _CONSTITUTION = re.compile(
 )
 _EN_NAME = r"[A-Z][\w'’-]*(?:\s+(?:(?:and|of|for|on|the|in|to|with|against|under)\s+)*(?!No\b|Dated\b)[A-Z][\w'’-]*)*"
 _EN_LAW = re.compile(
-    rf"(?<!\w)(?:the\s+)?(?:(?:Law|Code|Ordinance)\s+(?i:on|of)\s+(?!No\b){_EN_NAME}|(?:Civil|Labou?r|Penal|Criminal)\s+Code)"
+    rf"(?<!\w)(?:the\s+)?(?:(?:Law|Code|Ordinance)\s+(?i:on|of)\s+(?:the\s+)?(?!No\b){_EN_NAME}|(?:Civil|Labou?r|Penal|Criminal)\s+Code)"
 )
 # What may stand before a number: the form (and, for a law, its name), "số" / "No.".
 _FORM = (

@@ -53,7 +53,7 @@ def status_on(effective: list[RelationRow], changes: list[Dated], on: str) -> St
     "effective" whose source it is) and which `changes` amend, replace or repeal."""
     starts = sorted((r for r in effective if r.date), key=lambda r: (not r.source_self, r.date))
     start = starts[0] if starts else None  # what the document says of itself first, else the earliest
-    ended = sorted((c for c in changes if c.ends and c.date and c.date <= on), key=lambda c: c.date)
+    ended = sorted((c for c in changes if c.ends and c.date and c.date <= on), key=_first_said)
     if ended:
         first = ended[0]
         kind = "replaced" if first.relation.kind == "replaces" else "repealed"
@@ -73,6 +73,11 @@ def status_on(effective: list[RelationRow], changes: list[Dated], on: str) -> St
         return Status("in_force", on, start.date, [start], notes)
     notes.append("the collection gives no date of effect for it, and nothing that amends, replaces or repeals it")
     return Status("unknown", on, None, [], notes)
+
+
+def _first_said(change: Dated) -> tuple:
+    """Earliest first; on one date, what the ending document says of itself before what another text reports."""
+    return (change.date, bool(change.because), not change.relation.source_self)
 
 
 def _name(relation: RelationRow) -> str:

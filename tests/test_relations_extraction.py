@@ -1,0 +1,173 @@
+"""Relations read from a document's text: each kind in Vietnamese and English, with its span, and the sentences that
+look like a relation but state none."""
+
+from __future__ import annotations
+
+import pytest
+
+from policykb.relations.extract import extract_relations
+from policykb.relations.references import label
+
+VI_HEADER = """CHÍNH PHỦ
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+Số: 30/2022/NĐ-CP
+Hà Nội, ngày 10 tháng 5 năm 2022
+
+NGHỊ ĐỊNH
+VỀ CHÍNH SÁCH TRỢ GIÚP
+
+"""
+EN_HEADER = """THE GOVERNMENT
+SOCIALIST REPUBLIC OF VIETNAM
+Independence - Freedom - Happiness
+No. 30/2022/ND-CP
+Hanoi, May 10, 2022
+
+DECREE
+ON ASSISTANCE POLICIES
+
+"""
+
+
+def relations_of(body: str, english: bool = False, number: str | None = "30/2022/NĐ-CP", doc_type: str = "decree"):
+    text = (EN_HEADER if english else VI_HEADER) + body
+    relations, _ = extract_relations(text, number, "Nghị định về chính sách trợ giúp", "2022-05-10", doc_type)
+    return text, relations
+
+
+def read(relations) -> list[tuple]:
+    return [
+        (r.kind, "self" if r.source_self else label(r.source), label(r.target) if r.target else None, r.date)
+        for r in relations
+    ]
+
+
+KINDS = [
+    # (kind, Vietnamese body, English body, expected target)
+    (
+        "based_on",
+        "Căn cứ Luật Tổ chức Chính phủ ngày 19 tháng 6 năm 2015;\n",
+        "Pursuant to the Law on Government Organization dated June 19, 2015;\n",
+        ("Luật Tổ chức Chính phủ 2015", "Law on Government Organization 2015"),
+    ),
+    (
+        "implements",
+        "Điều 1. Ban hành kèm theo Nghị định này Chương trình hành động thực hiện Nghị quyết số 42-NQ/TW.\n",
+        "Article 1. The action programme implementing Resolution No. 42-NQ/TW is promulgated together with this Decree.\n",
+        ("42-NQ/TW", "42-NQ/TW"),
+    ),
+    (
+        "guides",
+        "Điều 1. Nghị định này quy định chi tiết Điều 5 của Luật Người cao tuổi số 39/2009/QH12.\n",
+        "Article 1. This Decree details Article 5 of the Law on the Elderly No. 39/2009/QH12.\n",
+        ("39/2009/QH12", "39/2009/QH12"),
+    ),
+    (
+        "amends",
+        "Điều 1. Sửa đổi, bổ sung Điều 3 của Nghị định số 15/2019/NĐ-CP như sau:\n",
+        "Article 1. To amend and supplement Article 3 of Decree No. 15/2019/ND-CP as follows:\n",
+        ("15/2019/NĐ-CP", "15/2019/ND-CP"),
+    ),
+    (
+        "replaces",
+        "Nghị định này thay thế Nghị định số 136/2013/NĐ-CP.\n",
+        "This Decree replaces Decree No. 136/2013/ND-CP.\n",
+        ("136/2013/NĐ-CP", "136/2013/ND-CP"),
+    ),
+    (
+        "repeals",
+        "2. Nghị định số 44/2017/NĐ-CP hết hiệu lực kể từ ngày 01 tháng 7 năm 2022.\n",
+        "2. Decree No. 44/2017/ND-CP ceases to be in force from July 1, 2022.\n",
+        ("44/2017/NĐ-CP", "44/2017/ND-CP"),
+    ),
+]
+
+
+@pytest.mark.parametrize("kind, vietnamese, english, targets", KINDS, ids=[k[0] for k in KINDS])
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_each_kind_is_read_in_both_languages_with_the_words_that_state_it(kind, vietnamese, english, targets, language):
+    text, relations = relations_of(english if language == "en" else vietnamese, english=language == "en")
+    target = targets[1] if language == "en" else targets[0]
+    found = [r for r in relations if r.kind == kind]
+    assert [(r.source_self, label(r.target)) for r in found] == [(True, target)]
+    relation = found[0]
+    assert text[relation.sentence_start : relation.sentence_end].find(text[relation.start : relation.end]) >= 0
+    assert target.split()[0].split("/")[0] in text[relation.start : relation.end]
+
+
+@pytest.mark.parametrize(
+    "body, english, date",
+    [
+        ("Nghị định này có hiệu lực thi hành từ ngày 01 tháng 7 năm 2022.\n", False, "2022-07-01"),
+        ("Nghị định này có hiệu lực kể từ ngày ký.\n", False, "2022-05-10"),
+        ("This Decree takes effect on July 1, 2022.\n", True, "2022-07-01"),
+        ("This Decree comes into force from the date of signing.\n", True, "2022-05-10"),
+    ],
+)
+def test_the_date_of_effect_is_read_and_from_signing_is_the_signing_date(body, english, date):
+    _, relations = relations_of(body, english)
+    assert read(relations) == [("effective", "self", None, date)]
+
+
+def test_a_replacement_without_a_date_of_its_own_takes_the_documents_date_of_effect():
+    _, relations = relations_of(
+        "1. Nghị định này có hiệu lực thi hành từ ngày 01 tháng 7 năm 2022.\n"
+        "2. Nghị định này thay thế Nghị định số 136/2013/NĐ-CP.\n"
+    )
+    assert ("replaces", "self", "136/2013/NĐ-CP", "2022-07-01") in read(relations)
+
+
+def test_an_amendment_names_its_articles():
+    _, relations = relations_of("Điều 1. Sửa đổi, bổ sung Điều 5, Điều 7 của Nghị định số 15/2019/NĐ-CP như sau:\n")
+    assert relations[0].articles == ["Điều 5", "Điều 7"]
+
+
+def test_a_law_named_without_a_date_takes_the_year_the_recitals_give_it():
+    _, relations = relations_of(
+        "Căn cứ Luật Người cao tuổi ngày 23 tháng 11 năm 2009;\n\n"
+        "Điều 1. Nghị định này quy định chi tiết Điều 5 của Luật Người cao tuổi.\n"
+    )
+    assert ("guides", "self", "Luật Người cao tuổi 2009", None) in read(relations)
+
+
+def test_a_news_item_states_relations_between_the_documents_it_names_never_of_itself():
+    text = (
+        "Resolution No 68/NQ-CP, issued on May 9, 2024, lays out tasks for the action plan implementing Resolution "
+        "No 42-NQ/TW.\nCircular No. 59/2015/TT-BLDTBXH will also cease to be in force.\n"
+    )
+    relations, keys = extract_relations(text, None, "Government unveils action plan", "2024-05-13", "news")
+    assert read(relations) == [("implements", "68/NQ-CP", "42-NQ/TW", None)]
+    assert keys == []
+
+
+def test_a_passive_amendment_names_each_amending_law():
+    _, relations = relations_of(
+        "Luật Điện ảnh số 62/2006/QH11 đã được sửa đổi, bổ sung một số điều theo Luật số 31/2009/QH12 và Luật số "
+        "35/2018/QH14 hết hiệu lực kể từ ngày Luật này có hiệu lực thi hành.\n",
+        doc_type="law",
+    )
+    assert set(read(relations)) >= {
+        ("amends", "31/2009/QH12", "62/2006/QH11", None),
+        ("amends", "35/2018/QH14", "62/2006/QH11", None),
+        ("repeals", "self", "62/2006/QH11", None),
+    }
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Trường hợp các văn bản dẫn chiếu tại Nghị định này được sửa đổi, bổ sung hoặc thay thế thì thực hiện theo "
+        "văn bản mới.\n",
+        "Chính phủ quy định chi tiết Điều này.\n",
+        "Căn cứ Luật sửa đổi, bổ sung một số điều của Luật Tổ chức Chính phủ ngày 22 tháng 11 năm 2019;\n",
+        "Giao dịch thì áp dụng Bộ luật dân sự số 33/2005/QH11 và các văn bản quy phạm pháp luật quy định chi tiết Bộ "
+        "luật dân sự số 33/2005/QH11.\n",
+        "Người nghiện được điều trị bằng thuốc thay thế theo Luật số 16/2008/QH12.\n",
+        "Giao Ủy ban nhân dân tỉnh tổ chức thực hiện Nghị quyết số 05/2022/NQ-HĐND.\n",
+    ],
+)
+def test_sentences_that_only_look_like_a_relation_state_none(body):
+    _, relations = relations_of(body)
+    assert [r for r in relations if r.kind not in ("based_on",)] == []
+    assert all(label(r.target).startswith("Luật sửa đổi") for r in relations)
