@@ -4,7 +4,9 @@ look like a relation but state none."""
 from __future__ import annotations
 
 import pytest
+from conftest import testdata as shared_testdata
 
+from policykb.eval.relations import evaluate_relations
 from policykb.relations.extract import extract_relations
 from policykb.relations.references import label
 
@@ -171,3 +173,18 @@ def test_sentences_that_only_look_like_a_relation_state_none(body):
     _, relations = relations_of(body)
     assert [r for r in relations if r.kind not in ("based_on",)] == []
     assert all(label(r.target).startswith("Luật sửa đổi") for r in relations)
+
+
+def test_the_fixtures_and_bundled_corpus_meet_the_goals_and_the_held_out_misses_stay_hidden(tmp_path):
+    result = evaluate_relations("dev", tmp_path / "no-law.json")
+    assert set(result["parts"]) == {"fixtures", "corpus"}
+    assert result["all"]["precision"] >= 0.95 and result["all"]["recall"] >= 0.85, result["all"]
+    assert ["68/nq-cp", "42-nq/tw"] not in [item[2:4] for item in result["all"]["missed"]]
+    assert evaluate_relations("heldout", tmp_path / "no-law.json")["all"]["missed"] == "hidden"
+
+
+def test_the_development_laws_state_their_dates_of_effect_and_what_they_repeal():
+    result = evaluate_relations("dev", shared_testdata("alqac2023", "law.json"))
+    laws = result["parts"]["laws"]
+    assert laws["precision"] >= 0.95 and laws["recall"] >= 0.85, laws
+    assert laws["by_kind"]["repeals"]["right"] >= 3
