@@ -167,6 +167,8 @@ def test_a_passive_amendment_names_each_amending_law():
         "luật dân sự số 33/2005/QH11.\n",
         "Người nghiện được điều trị bằng thuốc thay thế theo Luật số 16/2008/QH12.\n",
         "Giao Ủy ban nhân dân tỉnh tổ chức thực hiện Nghị quyết số 05/2022/NQ-HĐND.\n",
+        '1. Điều 9 được sửa đổi như sau:\n"Điều 9. Hiệu lực\nNghị định này thay thế Nghị định số 12/2010/NĐ-CP."\n',
+        "1. Điều 9 được sửa đổi như sau:\n“Điều 9. Hiệu lực\nBãi bỏ Nghị định số 12/2010/NĐ-CP.”\n",
     ],
 )
 def test_sentences_that_only_look_like_a_relation_state_none(body):

@@ -10,6 +10,7 @@ for itself: only relations between the documents it names are read from it.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from policykb.models import DocumentRef, Relation
@@ -60,15 +61,36 @@ def extract_relations(
     for clause in _clauses(text, mentions):
         found += _active(text, clause, own) + _passive(text, clause) + _ends(text, clause, own)
         found += _implements(text, clause, own) + _effective(text, clause, own)
-    relations = [r for r in found if _between_two(r, set(keys) | {ref.key})]
+    quoted = _quoted(text)
+    relations = [r for r in found if _between_two(r, set(keys) | {ref.key}) and not _inside(r.start, quoted)]
     return _with_dates(_unique(relations)), keys
+
+
+_QUOTES = re.compile(r"“[^”]{0,20000}”")
+_LONGEST_QUOTE = 20000
+
+
+def _quoted(text: str) -> list[tuple[int, int]]:
+    """The spans in quotation marks: the new wording an amending text quotes ("Điều 3. … Nghị định này thay thế …")
+    speaks of the amended document, not of this one. Straight quotes pair in order, when they pair at all."""
+    spans = [m.span() for m in _QUOTES.finditer(text)]
+    straight = [m.start() for m in re.finditer('"', text)]
+    if len(straight) % 2 == 0:
+        spans += [(a, b) for a, b in zip(straight[::2], straight[1::2]) if b - a <= _LONGEST_QUOTE]
+    return spans
+
+
+def _inside(offset: int, spans: list[tuple[int, int]]) -> bool:
+    return any(start < offset < end for start, end in spans)
 
 
 def _clauses(text: str, mentions: list[Mention]) -> list[Clause]:
     """Sentences, and the items of a list ending in ";": never cut inside a mention ("Decree No. 44/2017/ND-CP")."""
+    starts = [m.start for m in mentions]
     cuts = [0]
     for match in _SPLIT.finditer(text):
-        if not any(m.start <= match.start() < m.end for m in mentions):
+        before = bisect_right(starts, match.start()) - 1  # the last mention that starts at or before the cut
+        if before < 0 or match.start() >= mentions[before].end:
             cuts.append(match.end())
     cuts.append(len(text))
     clauses, index = [], 0

@@ -128,9 +128,7 @@ class RelationsFinder:
         except NotFoundError:
             doc = None
         if doc is not None:
-            keys = tuple(self.store.node_keys(doc.id))
-            number = next((k[2:] for k in keys if k.startswith("n:")), None)
-            return Node(ref, keys, number, doc.id, doc.title)
+            return self.document_node(doc.id, doc.title)
         match = DOC_NUMBER.fullmatch(ref)
         if match is None:
             raise NotFoundError(
@@ -143,8 +141,16 @@ class RelationsFinder:
         doc_id, title = named[0] if named else (None, None)
         return Node(ref, (key,), number, doc_id, title)
 
-    def report(self, ref: str, on: str | None = None) -> RelationsReport:
-        node = self.node(ref)
+    def document_node(self, doc_id: str, title: str) -> Node:
+        """The node of a document the caller has already read (and may read)."""
+        keys = tuple(self.store.node_keys(doc_id))
+        number = next((key[2:] for key in keys if key.startswith("n:")), None)
+        return Node(doc_id, keys, number, doc_id, title)
+
+    def report(self, ref: str | Node, on: str | None = None) -> RelationsReport:
+        """What the collection says of `ref` (a document id or number, or a Node) and its status on `on` (ISO date,
+        default today)."""
+        node = ref if isinstance(ref, Node) else self.node(ref)
         on = parse_on(on)
         rows = self.store.relations_naming(node.keys, node.doc_id, self.collections)
         if node.doc_id is None and not rows:

@@ -93,9 +93,12 @@ def find_mentions(text: str) -> list[Mention]:
     titles = _title_mentions(text, cased)
     merged = _merge(numbers, titles, text)
     selves = [Mention(m.start(), m.end(), None) for m in _SELF.finditer(text)]
-    taken = [(m.start, m.end) for m in merged]
-    merged += [m for m in selves if not any(s < m.end and m.start < e for s, e in taken)]
+    merged += [m for m in selves if not _overlaps(m, merged)]
     return _aliased(sorted(merged, key=lambda m: m.start))
+
+
+def _overlaps(mention: Mention, others: list[Mention]) -> bool:
+    return any(other.start < mention.end and mention.start < other.end for other in others)
 
 
 def _cased_view(text: str) -> str:
@@ -104,8 +107,7 @@ def _cased_view(text: str) -> str:
 
     def recase(match: re.Match[str]) -> str:
         line = match.group(0)
-        letters = [ch for ch in line if ch.isalpha()]
-        if len(letters) < 8 or any(ch.islower() for ch in letters):
+        if len(line) < 8 or not line.isupper():  # isupper: no lower-case letter, and some letter
             return line
         cased = line.title()
         return cased if len(cased) == len(line) else line

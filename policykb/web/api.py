@@ -65,7 +65,8 @@ def get_doc(doc_id: str):
     """The document, with its relations and its status today as the documents the viewer may read state them."""
     store = require_store()
     doc = readable_document(doc_id, store)
-    report = RelationsFinder(store, readable_collections(store)).report(doc.id).to_json()
+    finder = RelationsFinder(store, readable_collections(store))
+    report = finder.report(finder.document_node(doc.id, doc.title)).to_json()
     status = {"on": report["on"], **report["status"]}
     return jsonify({"ok": True, **_shown(doc.to_json()), "relations": report["relations"], "status": status})
 
