@@ -216,6 +216,8 @@ def test_the_cli_prints_json_only_and_a_one_line_error(laws):
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["status"]["status"] == "in_force" and data["document"]["doc_id"] == "old"
+    typed = runner.invoke(main, ["--data", str(laws.data_dir), "relations", "10/2015/nd-cp", "--json"])
+    assert json.loads(typed.stdout)["document"]["doc_id"] == "old"
     shown = runner.invoke(main, ["--data", str(laws.data_dir), "relations", "old", "--on", "2022-01-01"])
     assert "status on 2022-01-01: replaced since 2021-07-01" in shown.output
     refused = runner.invoke(main, ["--data", str(laws.data_dir), "relations", "old", "--on", "soon"])

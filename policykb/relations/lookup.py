@@ -129,13 +129,13 @@ class RelationsFinder:
             doc = None
         if doc is not None:
             return self.document_node(doc.id, doc.title)
-        match = DOC_NUMBER.fullmatch(ref)
+        match = DOC_NUMBER.fullmatch(ref) or DOC_NUMBER.fullmatch(ref.upper())  # "68/nq-cp" as typed
         if match is None:
             raise NotFoundError(
                 f"no document {ref!r} in the index — give a document id (`policykb docs` lists them) or a document "
                 "number such as 68/NQ-CP"
             )
-        number = normalize_doc_number(ref)
+        number = normalize_doc_number(match.group(0))
         key = number_key(number)
         named = self.store.documents_named([key], self.collections).get(key, [])
         doc_id, title = named[0] if named else (None, None)
