@@ -143,6 +143,17 @@ def test_a_news_item_states_relations_between_the_documents_it_names_never_of_it
     assert keys == []
 
 
+def test_each_document_of_a_list_that_ceases_to_be_in_force_is_repealed_and_nothing_else_is():
+    _, relations = relations_of(
+        "2. Nghị định số 12/2010/NĐ-CP và Nghị định số 13/2011/NĐ-CP hết hiệu lực kể từ ngày 01 tháng 7 năm 2022.\n"
+        "3. Các quy định tại Nghị định số 14/2012/NĐ-CP trái với Nghị định này hết hiệu lực.\n"
+    )
+    assert read(relations) == [
+        ("repeals", "self", "12/2010/NĐ-CP", "2022-07-01"),
+        ("repeals", "self", "13/2011/NĐ-CP", "2022-07-01"),
+    ]
+
+
 def test_a_passive_amendment_names_each_amending_law():
     _, relations = relations_of(
         "Luật Điện ảnh số 62/2006/QH11 đã được sửa đổi, bổ sung một số điều theo Luật số 31/2009/QH12 và Luật số "

@@ -201,19 +201,25 @@ def _passive(text: str, clause: Clause) -> list[Relation]:
         if target.is_self:
             continue
         for kind, pattern in (("amends", p.AMENDED_BY), ("replaces", p.REPLACED_BY)):
-            match = pattern.match(text, target.end)
-            if match is None:
-                continue
-            at = match.end()
-            for source in (m for m in clause.mentions if m.start >= at):
-                if source.start != at and not p.LIST_JOIN.fullmatch(text, at, source.start):
-                    break
-                if not source.is_self:
-                    found.append(_relation(kind, source, target, (target.start, source.end), clause, _NOBODY))
-                at = source.end
-                if kind == "replaces":
-                    break
+            sources, _ = _named_by(text, clause, target, pattern)
+            for source in sources[:1] if kind == "replaces" else sources:
+                found.append(_relation(kind, source, target, (target.start, source.end), clause, _NOBODY))
     return found
+
+
+def _named_by(text: str, clause: Clause, target: Mention, pattern: re.Pattern[str]) -> tuple[list[Mention], int]:
+    """The documents `pattern` ("đã được sửa đổi, bổ sung theo", "is replaced by") lists right after `target`, and
+    where the list ends (the target's end when there is none)."""
+    match = pattern.match(text, target.end)
+    if match is None:
+        return [], target.end
+    sources, at = [], match.end()
+    for source in (m for m in clause.mentions if m.start >= at):
+        if source.is_self or (source.start != at and not p.LIST_JOIN.fullmatch(text, at, source.start)):
+            break
+        sources.append(source)
+        at = source.end
+    return sources, at if sources else target.end
 
 
 _NOBODY = OwnDocument(DocumentRef(""), None, False)
@@ -224,20 +230,32 @@ def _ends(text: str, clause: Clause, own: OwnDocument) -> list[Relation]:
     named = [m for m in clause.mentions if not m.is_self]
     if not own.legal or not named:
         return []
-    target = named[0]
-    lead = re.match(
-        rf"{p.CLAUSE_START.pattern}(?:Kể từ ngày[^,]{{0,80}},\s*|(?P<articles>(?:(?:{p.ARTICLES.pattern})(?:,\s*|\s+và\s+|\s+and\s+)?)+)\s+(?:của|tại|of)\s+)?",
-        text[clause.start : target.start],
-        re.I,
-    )
-    if lead is None or lead.end() != target.start - clause.start:
+    lead = p.ENDS_LEAD.fullmatch(text, clause.start, named[0].start)
+    if lead is None:
         return []
-    for match in p.ENDS.finditer(text, target.end, clause.end):
-        articles = _articles(lead.group("articles") or "")
-        date = _explicit_date(text, match.end(), clause.end)
-        start = clause.start + len(re.match(p.CLAUSE_START, text[clause.start : target.start]).group(0))
-        return [_relation("repeals", _SELF, target, (start, match.end()), clause, own, articles=articles, date=date)]
-    return []
+    targets, described_to = _ended_list(text, clause, named[0])
+    match = p.ENDS.search(text, described_to, clause.end)
+    if match is None or not p.SUBJECT_GAP.fullmatch(text, described_to, match.start()):
+        return []
+    articles = _articles(lead.group("articles") or "")
+    date = _explicit_date(text, match.end(), clause.end)
+    start = lead.start("articles") if lead.group("articles") else named[0].start
+    return [
+        _relation("repeals", _SELF, target, (start, match.end()), clause, own, articles=articles, date=date)
+        for target in targets
+    ]
+
+
+def _ended_list(text: str, clause: Clause, first: Mention) -> tuple[list[Mention], int]:
+    """The documents a sentence ends, "A và B hết hiệu lực": each may be described by the laws that amended it
+    ("… đã được sửa đổi, bổ sung theo Luật số …"); and where the list ends."""
+    targets, at = [first], _named_by(text, clause, first, p.AMENDED_BY)[1]
+    for mention in (m for m in clause.mentions if m.start >= at):
+        if mention.is_self or not p.LIST_JOIN.fullmatch(text, at, mention.start):
+            break
+        targets.append(mention)
+        at = _named_by(text, clause, mention, p.AMENDED_BY)[1]
+    return targets, at
 
 
 def _implements(text: str, clause: Clause, own: OwnDocument) -> list[Relation]:

@@ -70,6 +70,13 @@ ENDS = _words(
     r"|(?:(?:shall|will)\s+(?:also\s+)?)?(?:also\s+)?ceases?\s+to\s+(?:be\s+in\s+force|have\s+effect|be\s+effective)"
 )
 
+# What may stand before the target of an ending: a list number, "Kể từ ngày …,", the articles ended "of" it.
+ENDS_LEAD = re.compile(
+    r"\s*(?:(?:\d{1,3}|[a-zđ])[.)]\s*)*(?:Kể từ ngày[^,]{0,80},\s*"
+    rf"|(?P<articles>(?:(?:{ARTICLES.pattern})(?:,\s*|\s+và\s+|\s+and\s+)?)+)\s+(?:của|tại|of)\s+)?",
+    _I,
+)
+
 # Taking effect: SUBJECT <takes effect> <on DATE | from signing>.
 EFFECTIVE = _words(
     r"có hiệu lực(?:\s+thi hành)?|(?:shall\s+|will\s+)?takes?\s+effect|(?:shall\s+|will\s+)?comes?\s+into\s+(?:force|effect)"
