@@ -154,6 +154,34 @@ def test_each_document_of_a_list_that_ceases_to_be_in_force_is_repealed_and_noth
     ]
 
 
+@pytest.mark.parametrize(
+    "body, english",
+    [
+        (
+            "1. Nghị định này có hiệu lực thi hành kể từ ngày 01/7/2022 và thay thế Nghị định số 11/2010/NĐ-CP.\n"
+            "2. Kể từ ngày Nghị định này có hiệu lực, các văn bản sau đây hết hiệu lực:\n"
+            "a) Nghị định số 12/2010/NĐ-CP;\n\nb) Quyết định số 13/2011/QĐ-TTg.\n\nĐiều 10. Trách nhiệm\n",
+            False,
+        ),
+        (
+            "1. This Decree takes effect on July 1, 2022 and supersedes Decree No. 11/2010/ND-CP.\n"
+            "2. The following documents are annulled from the effective date of this Decree:\n"
+            "a) Decree No. 12/2010/ND-CP;\n\nb) Decision No. 13/2011/QD-TTg.\n\nArticle 10. Responsibility\n",
+            True,
+        ),
+    ],
+)
+def test_a_second_verb_of_the_document_and_a_list_of_what_ends_are_read(body, english):
+    _, relations = relations_of(body, english)
+    targets = [label(r.target) for r in relations if r.target is not None]
+    assert [(r.kind, r.date) for r in relations if r.target is not None] == [
+        ("replaces", "2022-07-01"),
+        ("repeals", "2022-07-01"),
+        ("repeals", "2022-07-01"),
+    ]
+    assert [t.split("/")[0] for t in targets] == ["11", "12", "13"]
+
+
 def test_a_passive_amendment_names_each_amending_law():
     _, relations = relations_of(
         "Luật Điện ảnh số 62/2006/QH11 đã được sửa đổi, bổ sung một số điều theo Luật số 31/2009/QH12 và Luật số "

@@ -11,7 +11,7 @@ _MONTH = "|".join(name.capitalize() for name in _MONTH_NAMES)
 _DATE = re.compile(
     r"\s*(?:"
     r"ngày\s+(?P<vd>\d{1,2})\s+tháng\s+(?P<vm>\d{1,2})\s+năm\s+(?P<vy>\d{4})"
-    r"|(?P<nd>\d{1,2})[/.-](?P<nm>\d{1,2})[/.-](?P<ny>\d{4})"
+    r"|(?:ngày\s+)?(?P<nd>\d{1,2})[/.-](?P<nm>\d{1,2})[/.-](?P<ny>\d{4})"
     rf"|(?P<em>{_MONTH})\s+(?P<ed>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<ey>\d{{4}})"
     rf"|(?P<bd>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<bm>{_MONTH}),?\s+(?P<by>\d{{4}})"
     r")",

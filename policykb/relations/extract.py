@@ -60,6 +60,7 @@ def extract_relations(
     found = _based_on(text, mentions, own)
     for clause in _clauses(text, mentions):
         found += _active(text, clause, own) + _passive(text, clause) + _ends(text, clause, own)
+        found += _listed(text, clause, mentions, own)
         found += _implements(text, clause, own) + _effective(text, clause, own)
     quoted = _quoted(text)
     relations = [r for r in found if _between_two(r, set(keys) | {ref.key}) and not _inside(r.start, quoted)]
@@ -131,6 +132,10 @@ def _subject(text: str, clause: Clause, verb_start: int, own: OwnDocument) -> Me
     prefix = text[clause.start : verb_start]
     if own.legal and (p.CLAUSE_START.fullmatch(prefix) or p.SELF_LEAD.search(prefix)):
         return _SELF
+    opening = before[0] if before else None  # "Thông tư này có hiệu lực … và thay thế …"
+    if opening is not None and opening.is_self and own.legal and p.COORDINATED.fullmatch(text, opening.end, verb_start):
+        if p.CLAUSE_START.fullmatch(text, clause.start, opening.start):
+            return opening
     return None
 
 
@@ -256,6 +261,53 @@ def _ended_list(text: str, clause: Clause, first: Mention) -> tuple[list[Mention
         targets.append(mention)
         at = _named_by(text, clause, mention, p.AMENDED_BY)[1]
     return targets, at
+
+
+def _listed(text: str, clause: Clause, mentions: list[Mention], own: OwnDocument) -> list[Relation]:
+    """ "… các văn bản sau đây hết hiệu lực:" / "Nghị định này thay thế các Nghị định sau:" then one item a line,
+    each opening with the document it ends."""
+    intro = text[clause.start : clause.end].rstrip()
+    if not own.legal or not intro.endswith(":") or not p.LIST_INTRO.search(intro):
+        return []
+    replaces = p.ACTIVE["replaces"].search(intro)
+    ends = p.ENDS.search(intro) or p.ACTIVE["repeals"].search(intro)
+    if (replaces is None) == (ends is None):
+        return []
+    kind, verb = ("replaces", replaces) if replaces else ("repeals", ends)
+    if _subject(text, clause, clause.start + verb.start(), own) is None and not _ends_intro(intro, verb):
+        return []
+    date = _explicit_date(text, clause.start + verb.end(), clause.end)
+    found = []
+    for item in _items(text, text.find("\n", clause.end - 1), mentions):
+        span = (item.start, item.end)
+        found.append(_relation(kind, _SELF, item, span, Clause(clause.start, item.end, ()), own, date=date))
+    return found
+
+
+def _ends_intro(intro: str, verb: re.Match[str]) -> bool:
+    """ "Kể từ ngày …, các văn bản sau đây hết hiệu lực:" / "The following documents are annulled …:": the verb
+    follows the words that announce the list."""
+    announced = p.LIST_INTRO.search(intro)
+    return announced is not None and announced.start() < verb.start()
+
+
+def _items(text: str, at: int, mentions: list[Mention]) -> list[Mention]:
+    """The document opening each item of the list that starts on the line after `at`, up to the first line that is
+    not such an item."""
+    found = []
+    starts = {m.start: m for m in mentions if not m.is_self}
+    while 0 <= at < len(text):
+        line_start = at + 1
+        line_end = text.find("\n", line_start)
+        line_end = len(text) if line_end < 0 else line_end
+        if text[line_start:line_end].strip():
+            marker = p.LIST_ITEM.match(text, line_start, line_end)
+            mention = starts.get(marker.end()) if marker else None
+            if mention is None:
+                break
+            found.append(mention)
+        at = line_end if line_end < len(text) else -1
+    return found
 
 
 def _implements(text: str, clause: Clause, own: OwnDocument) -> list[Relation]:

@@ -24,8 +24,9 @@ ACTIVE = {
         r"|to\s+amend(?:\s+and\s+supplement)?"
     ),
     "guides": _words(
-        r"quy định chi tiết(?:\s+và\s+hướng dẫn thi hành)?|hướng dẫn (?:thi hành|thực hiện|chi tiết)"
-        r"|detailing|details|elaborat(?:es|ing)|guid(?:es|ing|ed)|provid(?:es|ing) guidance on|guidelines? (?:on|for)"
+        r"quy định chi tiết(?:\s+và\s+hướng dẫn thi hành)?|hướng dẫn(?: thi hành| thực hiện| chi tiết)?"
+        r"|detailing|details|elaborat(?:es|ing)|guid(?:es|ing|ed)|provid(?:es|ing) guidance on"
+        r"|(?:provid(?:es|ing)\s+)?(?:detailed regulations|guidelines?) (?:on|for)"
     ),
     "replaces": _words(r"thay thế(?:\s+cho)?|replac(?:e|es|ing)|supersed(?:e|es|ing)|in replacement of"),
     "repeals": _words(r"bãi bỏ|repeal(?:s|ing)?|annul(?:s|ling)?|abolish(?:es|ing)?"),
@@ -66,7 +67,8 @@ LIST_JOIN = re.compile(r"\s*(?:,|và|and)\s*", _I)
 # Ceasing: TARGET … <ceases to be in force>; the document that says it ends it.
 ENDS = _words(
     r"hết hiệu lực(?:\s+thi hành)?|(?:bị|được)\s+bãi bỏ"
-    r"|(?:is|are|shall\s+be|will\s+be|was|were)\s+(?:hereby\s+)?(?:also\s+)?(?:repealed|annulled|abolished|invalidated|revoked)"
+    r"|(?:is|are|shall\s+be|will\s+be|was|were)\s+(?:hereby\s+)?(?:also\s+)?(?:repealed|annulled|abolished|invalidated|revoked"
+    r"|null\s+and\s+void)"
     r"|(?:(?:shall|will)\s+(?:also\s+)?)?(?:also\s+)?ceases?\s+to\s+(?:be\s+in\s+force|have\s+effect|be\s+effective)"
 )
 
@@ -76,6 +78,11 @@ ENDS_LEAD = re.compile(
     rf"|(?P<articles>(?:(?:{ARTICLES.pattern})(?:,\s*|\s+và\s+|\s+and\s+)?)+)\s+(?:của|tại|of)\s+)?",
     _I,
 )
+
+# A list of what ends or is replaced, announced by a clause ending in ":" ("các văn bản sau đây hết hiệu lực:",
+# "The following documents are annulled …:", "Nghị định này thay thế các Nghị định sau:"), each item opening with it.
+LIST_INTRO = re.compile(r"(?:sau\s+đây|sau|following)(?!\w)", _I)
+LIST_ITEM = re.compile(r"[ \t]*(?:[a-zđ]\)|\d{1,2}[.)]|[-–•+])[ \t]*", _I)
 
 # Taking effect: SUBJECT <takes effect> <on DATE | from signing>.
 EFFECTIVE = _words(
@@ -94,6 +101,8 @@ SUBJECT_GAP = re.compile(
     r"(?:(?:will|shall|also|hereby|đã|sẽ|cũng|has|have|had)\s+)*",
     _I,
 )
+# "Thông tư này có hiệu lực … và thay thế …": a second verb of the clause's subject.
+COORDINATED = re.compile(r".*(?:,|\s)(?:và|and)\s+$", _I | re.S)
 # A clause whose verb is its first word (after a list number or article heading) speaks of the document itself, as
 # does "ban hành Nghị định / promulgates a Decree …" before the verb.
 CLAUSE_START = re.compile(
