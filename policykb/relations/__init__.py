@@ -10,7 +10,9 @@ the collection says of it, and `status.status_on` what follows on a date.
 Modules:
     references  where a text names a document (number, a law's name and year, "Nghị định này") and node keys
     patterns    the words that state each kind, Vietnamese and English
-    extract     relations from a document's text, each with its span and sentence
+    clauses     a text's clauses, and who a verb speaks of and what it names
+    extract     relations from a document's text, each with its span and sentence (the entry point)
+    endings     what a document says ceases to be in force, and lists of what it ends or replaces
     dates       dates as legal texts write them
     status      in force / not yet / partly amended / replaced / repealed / unknown on a date, with the evidence
     lookup      RelationsFinder: a document's relations and status for a viewer, as records and as JSON

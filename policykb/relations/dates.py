@@ -35,13 +35,3 @@ def date_at(text: str, pos: int) -> tuple[str, int] | None:
             except ValueError:
                 return None
     return None
-
-
-def first_date(text: str, start: int, end: int) -> str | None:
-    """The first date written between start and end."""
-    for pos in range(start, end):
-        if text[pos].isdigit() or text[pos] in "nNJFMASOD":
-            found = date_at(text, pos)
-            if found is not None:
-                return found[0]
-    return None
