@@ -1,5 +1,5 @@
-"""The `policykb` command line: ingest, remove, reindex, search, owners, doc, docs, serve, check, audit, and the brief,
-eval, bench, users and groups groups.
+"""The `policykb` command line: ingest, remove, reindex, search, owners, relations, doc, docs, serve, check, audit, and
+the brief, eval, bench, users and groups groups.
 
 This module is the entry point (`policykb`, `python -m policykb.cli`) and holds the commands on the index itself. A command
 group that belongs to one feature lives in that feature's package (`briefs/cli.py`, `eval/cli.py`, `bench/cli.py`) and
@@ -37,6 +37,7 @@ from policykb.config import SETTINGS, Config
 from policykb.errors import IndexNotReadyError, PolicyKBError
 from policykb.eval.cli import eval_group
 from policykb.mcpserver.cli import mcp
+from policykb.relations.cli import relations
 from policykb.search.searcher import Searcher
 from policykb.store import INIT_HINT, Filters, Store
 
@@ -316,6 +317,7 @@ main.add_command(groups)
 main.add_command(audit)
 main.add_command(collections)
 main.add_command(mcp)
+main.add_command(relations)
 
 
 if __name__ == "__main__":  # pragma: no cover

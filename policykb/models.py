@@ -51,6 +51,46 @@ ASSIGNMENT_KINDS = {
 }
 
 
+# How one document bears on another (policykb.relations): the kinds, each with how it reads from the other side.
+RELATION_KINDS = {
+    "based_on": "basis of",
+    "implements": "implemented by",
+    "guides": "guided by",
+    "amends": "amended by",
+    "replaces": "replaced by",
+    "repeals": "repealed by",
+    "effective": "effective",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentRef:
+    """A document as a text names it: by number ("68/NQ-CP"), or a law by its name and year when it gives no number.
+    `key` is what two mentions of one document share (policykb.relations.references.number_key / title_key)."""
+
+    key: str
+    number: str | None = None
+    title: str | None = None
+    date: str | None = None  # the date the text gives it (ISO), if any
+
+
+@dataclass(slots=True)
+class Relation:
+    """What a document's text says of two documents: `source` <kind> `target` (`target` None for "effective"). The
+    words that say it are text[start:end], in the sentence (or clause of a list) sentence_start:sentence_end."""
+
+    kind: str  # one of RELATION_KINDS
+    source: DocumentRef
+    target: DocumentRef | None
+    start: int
+    end: int
+    sentence_start: int
+    sentence_end: int
+    source_self: bool = False  # the source is the document that says it
+    articles: list[str] = field(default_factory=list)  # "Điều 5", "khoản 2 Điều 3", "Article 12": the parts concerned
+    date: str | None = None  # when it takes effect (ISO), as the text says or as the document's effective date gives
+
+
 @dataclass(slots=True)
 class Document:
     """One ingested file: cleaned text, detected metadata and its chunks."""
@@ -72,6 +112,9 @@ class Document:
     assignments: list[Assignment] = field(default_factory=list)
     file_format: str = "txt"
     collection: str = "public"  # who may read it (policykb.access): the collection it was ingested into
+    number: str | None = None  # its own number, from its header ("68/NQ-CP")
+    node_keys: list[str] = field(default_factory=list)  # the DocumentRef keys other texts name it by
+    relations: list[Relation] = field(default_factory=list)
 
     @property
     def year(self) -> int | None:

@@ -90,6 +90,8 @@ def test_json_is_declared_once_and_every_command_that_prints_json_takes_it():
         "eval alqac",
         "eval queries",
         "eval laws",
+        "eval relations",
+        "relations",
         "bench",
         "bench run",
         "bench scale",

@@ -38,7 +38,17 @@ ROOT = Path(__file__).resolve().parent.parent
 SECRET = "zorblaxity"  # a word only the restricted minutes hold
 SECRET_ID = "secret-minutes"
 TOKENS = {"alice": "pkb_alice-test-token", "bob": "pkb_bob-test-token"}
-TOOLS = {"search", "doc", "owners", "brief_list", "brief_show", "brief_create", "brief_add", "brief_export"}
+TOOLS = {
+    "search",
+    "doc",
+    "owners",
+    "relations",
+    "brief_list",
+    "brief_show",
+    "brief_create",
+    "brief_add",
+    "brief_export",
+}
 
 
 @pytest.fixture(scope="module")
@@ -127,6 +137,15 @@ def test_the_doc_and_owners_tools_answer_the_json_of_the_api(index):
     question = "who leads the partnership group"
     owners = call(as_user(index, "alice"), "owners", {"q": question}).structured_content
     assert owners == api(index, "alice", "/api/owners", q=question)
+
+
+def test_the_relations_tool_answers_the_json_of_the_api_with_the_sentence_that_states_each(index):
+    relations = call(as_user(index, "alice"), "relations", {"doc": "68/NQ-CP", "on": "2025-01-01"}).structured_content
+    assert relations == api(index, "alice", "/api/relations", doc="68/NQ-CP", on="2025-01-01")
+    implements = [r for r in relations["relations"] if r["kind"] == "implements"]
+    assert implements and "42-NQ/TW" in implements[0]["sentence"]["text"]
+    bad = call(as_user(index, "alice"), "relations", {"doc": "68/NQ-CP", "on": "May 2025"})
+    assert bad.is_error and "YYYY-MM-DD" in bad.content[0].text
 
 
 def test_a_refusal_is_one_line_with_the_error_shape_of_the_api(index):

@@ -23,9 +23,10 @@ from policykb.ingest.ocr import OcrSettings, ocr_raw_text
 from policykb.links import LINK_SCHEMES, is_allowed_link
 from policykb.models import Chunk, Document
 from policykb.owners.extract import extract_assignments
+from policykb.relations.extract import extract_relations
 
 # Bump when cleaning, chunking or metadata change, so that unchanged files are parsed again.
-PIPELINE_VERSION = "8"
+PIPELINE_VERSION = "9"
 # Appended to the content hash of a document indexed without the pages OCR could not read yet, so that the next
 # ingest (with Tesseract installed) reads the file again instead of finding it unchanged.
 OCR_PENDING = "+ocr-pending"
@@ -196,8 +197,11 @@ def parse_file(
         chunks=chunks,
         assignments=extract_assignments(clean.text, chunks, known, page_starts, title),
         file_format=raw.file_format,
+        number=header.number if header else None,
     )
-    return _cleared(doc, edits or {})
+    doc = _cleared(doc, edits or {})
+    doc.relations, doc.node_keys = extract_relations(doc.text, doc.number, doc.title, doc.date, doc.doc_type)
+    return doc
 
 
 def _cleared(doc: Document, edits: dict[str, str]) -> Document:

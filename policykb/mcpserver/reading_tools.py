@@ -1,5 +1,5 @@
-"""The reading tools: search, a document, owners. Each answers what its JSON API route answers (GET /api/search,
-/api/docs/<id>, /api/owners), for the documents its viewer may read."""
+"""The reading tools: search, a document, owners, relations. Each answers what its JSON API route answers (GET
+/api/search, /api/docs/<id>, /api/owners, /api/relations), for the documents its viewer may read."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pydantic import Field
 from policykb.errors import BadQueryError
 from policykb.mcpserver.toolbox import Toolbox, answered, checked
 from policykb.owners.answer import OwnersFinder
+from policykb.relations.lookup import RelationsFinder, parse_on
 from policykb.sources import shown_source
 from policykb.store import Filters
 
@@ -62,7 +63,24 @@ class ReadingTools:
         The JSON of GET /api/docs/<doc_id>."""
         with self.box.reading() as reading:
             found = reading.store.get_document(checked("doc_id", doc_id), reading.readable)
-        return shown_source(found.to_json(), self.box.config.data_dir)
+            relations = RelationsFinder(reading.store, reading.readable).of_document(found.id, found.title)
+        return {**shown_source(found.to_json(), self.box.config.data_dir), **relations}
+
+    @answered
+    def relations(
+        self,
+        doc: Annotated[str, Field(min_length=1, description="a document id, or a number such as 68/NQ-CP")],
+        on: Annotated[str | None, Field(description="the date of the status, YYYY-MM-DD (default today)")] = None,
+    ) -> dict:
+        """What the documents the viewer may read say of a document: based on, implements, guides, amends, replaces,
+        repeals, takes effect, each with the sentence that says so, and its status on `on`. The JSON of
+        GET /api/relations."""
+        ref = checked("doc", doc.strip())
+        if not ref:
+            raise BadQueryError("argument 'doc' is required: a document id or number, e.g. 68/NQ-CP")
+        on = parse_on(checked("on", on), "argument 'on'")
+        with self.box.reading() as reading:
+            return RelationsFinder(reading.store, reading.readable).report(ref, on).to_json()
 
     @answered
     def owners(

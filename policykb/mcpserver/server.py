@@ -48,8 +48,7 @@ def tools(box: Toolbox) -> list[tuple[Callable, ToolAnnotations]]:
         (reading.search, READS),
         (reading.doc, READS),
         (reading.owners, READS),
-        # Relations: when policykb.relations lands, add a `relations` method to ReadingTools that answers the JSON of
-        # GET /api/relations for the viewer's readable collections, and list it here as `(reading.relations, READS)`.
+        (reading.relations, READS),
         (briefs.brief_list, READS),
         (briefs.brief_show, READS),
         (briefs.brief_create, ADDS),

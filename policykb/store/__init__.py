@@ -11,6 +11,7 @@ from policykb.store.records import (
     DocumentSummary,
     PassageRow,
     RelatedDocument,
+    RelationRow,
     StoredDocument,
 )
 
@@ -23,6 +24,7 @@ __all__ = [
     "Filters",
     "PassageRow",
     "RelatedDocument",
+    "RelationRow",
     "Store",
     "StoredDocument",
     "in_batches",

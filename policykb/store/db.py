@@ -24,6 +24,7 @@ from policykb.store.metadata_edits import MetadataEdits
 from policykb.store.passage_terms import PassageTerms
 from policykb.store.passages import Passages
 from policykb.store.people import People
+from policykb.store.relations import Relations
 
 __all__ = ["ACRONYMS_SQL", "INIT_HINT", "Filters", "Store", "slugify"]
 
@@ -34,6 +35,7 @@ class Store(
     PassageTerms,
     DocumentTerms,
     Assignments,
+    Relations,
     Collections,
     People,
     AuditLog,
@@ -52,6 +54,7 @@ class Store(
             if first_passage is not None:  # a document without passages is never found, so it needs no row
                 self._insert_document_terms(doc_id, first_passage, doc)
             self._insert_assignments(doc_id, doc)
+            self._insert_relations(doc_id, doc)
             self._bump_generation()
 
     def delete_document(self, doc_id: str) -> int:
@@ -64,9 +67,10 @@ class Store(
         return len(removed)
 
     def _delete_everywhere(self, doc_id: str) -> tuple[list[int], bool]:
-        """Delete a document's terms, passages, assignments and row (the caller holds the transaction): the ids of
-        the passages removed, and whether the document was there."""
+        """Delete a document's terms, passages, assignments, relations and row (the caller holds the transaction):
+        the ids of the passages removed, and whether the document was there."""
         self._delete_document_terms(doc_id)  # first: it reads the folded text back from the documents row
         removed = self._delete_chunks(doc_id)
         self._delete_assignments(doc_id)
+        self._delete_relations(doc_id)
         return removed, self._delete_document(doc_id)

@@ -6,6 +6,8 @@ import json
 import sqlite3
 from dataclasses import asdict, dataclass, field
 
+from policykb.models import DocumentRef
+
 
 @dataclass(frozen=True, slots=True)
 class PassageRow:
@@ -243,3 +245,50 @@ class AuditEntry:
 
     def to_json(self) -> dict:
         return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class RelationRow:
+    """A stored relation with the document whose text states it (`doc_id`, its title and collection), the words
+    that state it (`text`, start to end) and their sentence (`sentence`, sentence_start to sentence_end)."""
+
+    id: int
+    doc_id: str
+    doc_title: str
+    collection: str
+    kind: str  # models.RELATION_KINDS
+    source_self: bool  # the source is the stating document
+    source: DocumentRef
+    target: DocumentRef | None  # None for "effective"
+    articles: list[str]
+    date: str | None
+    start: int
+    end: int
+    text: str
+    sentence_start: int
+    sentence_end: int
+    sentence: str
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> RelationRow:
+        target = None
+        if row["target_key"] is not None:
+            target = DocumentRef(row["target_key"], row["target_number"], row["target_title"], row["target_date"])
+        return cls(
+            row["id"],
+            row["doc_id"],
+            row["doc_title"],
+            row["collection"],
+            row["kind"],
+            bool(row["source_self"]),
+            DocumentRef(row["source_key"], row["source_number"], row["source_title"], row["source_date"]),
+            target,
+            json.loads(row["articles"]),
+            row["date"],
+            row["start"],
+            row["end"],
+            row["text"],
+            row["sentence_start"],
+            row["sentence_end"],
+            row["sentence"],
+        )

@@ -232,6 +232,41 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (source, field)
     );
     """,
+    # 14: relations between documents (policykb.relations), each stated by one document's text (doc_id, its span and
+    # sentence) about a source and a target node, each a key ("n:NUMBER" or "t:name|year") with its number or name
+    # as written; and the keys each document's own node answers to, which link a node to a document at query time.
+    # Documents ingested before have none until their next ingest, which reads them again (PIPELINE_VERSION 9).
+    """
+    CREATE TABLE relations (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        source_self INTEGER NOT NULL DEFAULT 0,
+        source_key TEXT NOT NULL,
+        source_number TEXT,
+        source_title TEXT,
+        source_date TEXT,
+        target_key TEXT,
+        target_number TEXT,
+        target_title TEXT,
+        target_date TEXT,
+        articles TEXT NOT NULL DEFAULT '[]',
+        date TEXT,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        sentence_start INTEGER NOT NULL,
+        sentence_end INTEGER NOT NULL
+    );
+    CREATE INDEX relations_doc ON relations(doc_id);
+    CREATE INDEX relations_source ON relations(source_key);
+    CREATE INDEX relations_target ON relations(target_key);
+    CREATE TABLE document_nodes (
+        doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        PRIMARY KEY (doc_id, key)
+    );
+    CREATE INDEX document_nodes_key ON document_nodes(key);
+    """,
 ]
 
 

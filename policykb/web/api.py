@@ -1,4 +1,5 @@
-"""JSON API: search with facets, documents, uploads, removal, health, OpenAPI; one error shape everywhere."""
+"""JSON API: search with facets, documents (with their relations and status), relations, uploads, removal, health,
+OpenAPI; one error shape everywhere."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from flask import Blueprint, current_app, jsonify, request, url_for
 from policykb.check.findings import serving_findings
 from policykb.errors import BadQueryError, IndexNotReadyError, NotFoundError, StoreDamagedError
 from policykb.owners.answer import OwnersFinder
+from policykb.relations.lookup import RelationsFinder, parse_on
 from policykb.sources import shown_source
 from policykb.store import Filters
 from policykb.store.base import damaged_store_message
@@ -58,7 +60,23 @@ def list_docs():
 
 @bp.get("/docs/<doc_id>")
 def get_doc(doc_id: str):
-    return jsonify({"ok": True, **_shown(readable_document(doc_id).to_json())})
+    """The document, with its relations and its status today as the documents the viewer may read state them."""
+    store = require_store()
+    doc = readable_document(doc_id, store)
+    relations = RelationsFinder(store, readable_collections(store)).of_document(doc.id, doc.title)
+    return jsonify({"ok": True, **_shown(doc.to_json()), **relations})
+
+
+@bp.get("/relations")
+def relations():
+    """A document's relations (by id or number) and its status on `on` (default today), each with its sentence."""
+    ref = text_arg("doc")
+    if not ref:
+        raise BadQueryError("parameter 'doc' is required: a document id or number, e.g. /api/relations?doc=68/NQ-CP")
+    on = parse_on(text_arg("on"), "parameter 'on'")
+    store = require_store()
+    report = RelationsFinder(store, readable_collections(store)).report(ref, on)
+    return jsonify({"ok": True, **report.to_json()})
 
 
 def _shown(data: dict) -> dict:

@@ -304,6 +304,83 @@ def _document_edit() -> dict:
     }
 
 
+_NODE = {
+    "type": ["object", "null"],
+    "description": "a document as the text names it; doc_id and doc_title only when the caller may read it",
+    "properties": {
+        "key": {"type": "string", "description": '"n:NUMBER" or "t:name|year"'},
+        "number": {"type": ["string", "null"]},
+        "title": {"type": ["string", "null"]},
+        "date": {"type": ["string", "null"]},
+        "doc_id": {"type": ["string", "null"]},
+        "doc_title": {"type": ["string", "null"]},
+    },
+}
+_RELATION = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "kind": {"enum": ["based_on", "implements", "guides", "amends", "replaces", "repeals", "effective"]},
+        "reads": {"type": "string", "description": 'as seen from the document asked about, e.g. "replaced by"'},
+        "direction": {"enum": ["out", "in", "about"]},
+        "source": _NODE,
+        "target": _NODE,
+        "articles": {"type": "array", "items": {"type": "string"}},
+        "date": {"type": ["string", "null"], "description": "when it takes effect (ISO)"},
+        "stated_in": {"type": "object", "description": "the document whose text says it (doc_id, title, collection)"},
+        "start": {"type": "integer"},
+        "end": {"type": "integer"},
+        "text": {"type": "string", "description": "the stating document's text from start to end"},
+        "sentence": {"type": "object", "description": "its sentence: start, end, text"},
+    },
+}
+_STATUS = {
+    "type": "object",
+    "properties": {
+        "status": {"enum": ["in_force", "not_yet_in_force", "partly_amended", "replaced", "repealed", "unknown"]},
+        "since": {"type": ["string", "null"]},
+        "evidence": {"type": "array", "items": _RELATION, "description": "the relations that say so"},
+        "notes": {"type": "array", "items": {"type": "string"}},
+    },
+}
+
+
+def _relations_path() -> dict:
+    """GET /api/relations."""
+    date = {"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "examples": ["2024-06-01"]}
+    return {
+        "get": {
+            "summary": "A document's relations (based on, implements, guides, amends, replaces, repeals, effective) "
+            "and its status on a date, each with the sentence that states it; only what the caller may read",
+            "operationId": "relations",
+            "parameters": [
+                _param(
+                    "doc",
+                    "a document id or number",
+                    {"type": "string", "pattern": NOT_BLANK, "examples": ["68/NQ-CP"]},
+                    True,
+                ),
+                _param("on", "the date of the status (default: today)", date),
+            ],
+            "responses": {
+                **_ok(
+                    {
+                        "type": "object",
+                        "properties": {
+                            "ok": {"const": True},
+                            "document": {"type": "object"},
+                            "on": {"type": "string"},
+                            "status": _STATUS,
+                            "relations": {"type": "array", "items": _RELATION},
+                        },
+                    }
+                ),
+                **_errors(400, 404, 503),
+            },
+        }
+    }
+
+
 def openapi_spec() -> dict:
     """The OpenAPI 3.1 description of the JSON API: a data table, one entry per route, kept as one literal so that a
     route and its description are read together."""
@@ -398,8 +475,9 @@ def openapi_spec() -> dict:
             },
             "/api/docs/{doc_id}": {
                 "get": {
-                    "summary": "A document's metadata (its collection among them) and cleaned text; a document the "
-                    "caller may not read is a 404, as one that does not exist",
+                    "summary": "A document's metadata (its collection among them), cleaned text, relations and status "
+                    "today (as in /api/relations); a document the caller may not read is a 404, as one that does not "
+                    "exist",
                     "operationId": "getDoc",
                     "parameters": [doc_id],
                     "responses": {**_ok({"type": "object"}), **_errors(404, 503)},
@@ -452,6 +530,7 @@ def openapi_spec() -> dict:
                     "responses": {**_ok({"type": "object"}), **_errors(400, 503)},
                 }
             },
+            "/api/relations": _relations_path(),
             **_brief_paths(),
             "/api/health": {
                 "get": {

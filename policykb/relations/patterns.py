@@ -1,0 +1,116 @@
+"""The words that state a relation, in Vietnamese and English, each kind's in one place.
+
+A pattern only finds the verb; policykb.relations.extract then asks for a document named right after it (the target)
+and a subject right before it (another document's mention, "Nghị định này", or nothing but a list number or
+"ban hành Nghị định …", meaning the document itself). Without both the words state nothing: a wrong "replaces" is
+worse than a missing one.
+"""
+
+from __future__ import annotations
+
+import re
+
+_I = re.IGNORECASE
+
+
+def _words(pattern: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<!\w)(?:{pattern})(?!\w)", _I)
+
+
+# Active verbs: SUBJECT <verb> [articles of] TARGET.
+ACTIVE = {
+    "amends": _words(
+        r"sửa đổi,?\s+bổ sung|sửa đổi|amending(?:\s+and\s+supplementing)?|amends?(?:\s+and\s+supplements?)?"
+        r"|to\s+amend(?:\s+and\s+supplement)?"
+    ),
+    "guides": _words(
+        r"quy định chi tiết(?:\s+và\s+hướng dẫn thi hành)?|hướng dẫn(?: thi hành| thực hiện| chi tiết)?"
+        r"|detailing|details|elaborat(?:es|ing)|guid(?:es|ing|ed)|provid(?:es|ing) guidance on"
+        r"|(?:provid(?:es|ing)\s+)?(?:detailed regulations|guidelines?) (?:on|for)"
+    ),
+    "replaces": _words(r"thay thế(?:\s+cho)?|replac(?:e|es|ing)|supersed(?:e|es|ing)|in replacement of"),
+    "repeals": _words(r"bãi bỏ|repeal(?:s|ing)?|annul(?:s|ling)?|abolish(?:es|ing)?"),
+}
+
+# Between the verb and the target: the articles concerned and "của" / "of", or nothing.
+TARGET_GAP = re.compile(
+    r"\s*(?:toàn bộ\s+|the\s+)?(?:[^;.:\n]{0,160}?\s+(?:của|tại|thuộc|kèm theo|of|to|in)\s+(?:the\s+)?)?", _I
+)
+# The articles a relation concerns, as the gap names them.
+ARTICLES = re.compile(
+    r"(?:(?:điểm\s+[a-zđ]\s+)?khoản\s+\d+\s+)?Điều\s+\d+[a-z]?"
+    r"|(?:Clause\s+\d+\s+(?:of\s+)?)?Articles?\s+\d+[a-z]?(?:\s*(?:,|and)\s*\d+[a-z]?)*"
+    r"|mục\s+\d+(?:\s+thuộc\s+Phụ lục\s+[IVXLC\d]+)?",
+)
+
+# Implementing: a plan or programme (named before the verb) carrying out TARGET.
+IMPLEMENTS = _words(r"thực hiện|triển khai thực hiện|implementing|implementation of|to implement|implements")
+PLAN_WORDS = _words(r"kế hoạch|chương trình(?: hành động)?|action plan|plan|programme|program")
+NOT_IMPLEMENTS = re.compile(r"hướng dẫn\s+$|tổ chức\s+$", _I)  # "hướng dẫn thực hiện" guides
+
+# Legal basis: a line of the recitals; each clause of it opens with the document it rests on.
+BASIS = re.compile(r"(?m)^[ \t]*(?:Căn cứ(?:\s+vào)?|Pursuant to|Based on|In pursuance of)\s+(?:the\s+)?", _I)
+
+# Passive forms: TARGET <is amended by / is replaced by> SOURCE, …
+AMENDED_BY = re.compile(
+    r"\s*,?\s*(?:(?:which|that)\s+(?:was|were|has\s+been|had\s+been|is)\s+|as\s+|đã\s+được\s+|được\s+)"
+    r"(?:sửa đổi,?\s*bổ sung(?:\s+một\s+số\s+điều)?\s+(?:theo|bởi|tại)|amended(?:\s+and\s+supplemented)?\s+by)\s+",
+    _I,
+)
+REPLACED_BY = re.compile(
+    r"\s*,?\s*(?:is|are|will\s+be|shall\s+be|was|were|has\s+been|được|bị|sẽ\s+được|sẽ\s+bị)\s+"
+    r"(?:replaced|superseded|thay thế)\s+(?:by|bởi|bằng)\s+",
+    _I,
+)
+LIST_JOIN = re.compile(r"\s*(?:,|và|and)\s*", _I)
+
+# Ceasing: TARGET … <ceases to be in force>; the document that says it ends it.
+ENDS = _words(
+    r"hết hiệu lực(?:\s+thi hành)?|(?:bị|được)\s+bãi bỏ"
+    r"|(?:is|are|shall\s+be|will\s+be|was|were)\s+(?:hereby\s+)?(?:also\s+)?(?:repealed|annulled|abolished|invalidated|revoked"
+    r"|null\s+and\s+void)"
+    r"|(?:(?:shall|will)\s+(?:also\s+)?)?(?:also\s+)?ceases?\s+to\s+(?:be\s+in\s+force|have\s+effect|be\s+effective)"
+)
+
+# What may stand before the target of an ending: a list number, "Kể từ ngày …,", the articles ended "of" it.
+ENDS_LEAD = re.compile(
+    r"\s*(?:(?:\d{1,3}|[a-zđ])[.)]\s*)*(?:Kể từ ngày[^,]{0,80},\s*"
+    rf"|(?P<articles>(?:(?:{ARTICLES.pattern})(?:,\s*|\s+và\s+|\s+and\s+)?)+)\s+(?:của|tại|of)\s+)?",
+    _I,
+)
+
+# A list of what ends or is replaced, announced by a clause ending in ":" ("các văn bản sau đây hết hiệu lực:",
+# "The following documents are annulled …:", "Nghị định này thay thế các Nghị định sau:"), each item opening with it.
+LIST_INTRO = re.compile(r"(?:sau\s+đây|sau|following)(?!\w)", _I)
+LIST_ITEM = re.compile(r"[ \t]*(?:[a-zđ]\)|\d{1,2}[.)]|[-–•+])[ \t]*", _I)
+
+# Taking effect: SUBJECT <takes effect> <on DATE | from signing>.
+EFFECTIVE = _words(
+    r"có hiệu lực(?:\s+thi hành)?|(?:shall\s+|will\s+)?takes?\s+effect|(?:shall\s+|will\s+)?comes?\s+into\s+(?:force|effect)"
+    r"|(?:shall\s+)?enters?\s+into\s+force|(?:is|shall\s+be|becomes?)\s+effective"
+)
+EFFECTIVE_WHEN = re.compile(r"\s*(?:kể\s+)?(?:từ|as\s+(?:of|from)|from|on)\s+", _I)
+SIGNING = re.compile(
+    r"(?:ngày\s+)?ký(?:\s+ban\s+hành)?(?!\w)|the\s+(?:date\s+of\s+(?:its\s+)?signing|signing\s+date)", _I
+)
+EXPLICIT_FROM = re.compile(r"\s*,?\s*(?:kể\s+)?(?:từ|as\s+(?:of|from)|from|on|with\s+effect\s+from)\s+", _I)
+
+# What may stand between a subject and its verb: its date and issuer, ", which", an auxiliary.
+SUBJECT_GAP = re.compile(
+    r"\s*(?:,?\s*(?:của|of)\s+[^,;.()\n]{1,80}?)?\s*,?\s*(?:(?:which|that|mà)\s+)?"
+    r"(?:(?:will|shall|also|hereby|đã|sẽ|cũng|has|have|had)\s+)*",
+    _I,
+)
+# "Thông tư này có hiệu lực … và thay thế …": a second verb of the clause's subject.
+COORDINATED = re.compile(r".*(?:,|\s)(?:và|and)\s+$", _I | re.S)
+# A clause whose verb is its first word (after a list number or article heading) speaks of the document itself, as
+# does "ban hành Nghị định / promulgates a Decree …" before the verb.
+CLAUSE_START = re.compile(
+    r"\s*(?:(?:\d{1,3}|[a-zđ])[.)]\s*)*(?:(?:Điều|Article)\s+\d+[a-z]?\.?\s*)?(?:(?:To|Hereby)\s+)?", _I
+)
+SELF_LEAD = re.compile(
+    r"(?:ban hành(?:\s+kèm theo)?|promulgates?|issues?)\s+(?:an?\s+|the\s+)?"
+    r"(?:Bộ luật|Luật|Pháp lệnh|Nghị định|Nghị quyết|Thông tư|Quyết định|Chỉ thị|Law|Code|Ordinance|Decree|"
+    r"Resolution|Circular|Decision|Directive)\s*$",
+    _I,
+)
