@@ -3,7 +3,8 @@
 A set is a list of parts, each a folder of documents with its gold file (policykb/eval/data/relations/):
     dev      the development fixtures (dev/documents, dev/gold.jsonl), the bundled corpus (dev/corpus_gold.jsonl)
              and the four development laws of ALQAC (dev/laws_gold.jsonl; written from law.json, left out without it)
-    heldout  fixtures written before the rules and never used to shape them (heldout/)
+    heldout  fixtures written before the rules and never used to shape them (heldout/), and fixtures written by
+             someone who had not seen the rules, once the rules were written (heldout/fresh/)
 A gold line: {"file", "kind", "source": "self" or a number, "target": a number, a law's "name year", or null,
 "date", "articles"}. An extracted relation matches a gold one of its file with the same kind, source and target
 (numbers without diacritics, names folded) and, for "effective", the same date. Documents are read by parse_file
@@ -51,7 +52,11 @@ def relation_key(file: str, relation: Relation) -> tuple:
 def _parts(which: str, law_json: Path, workdir: Path) -> list[tuple[str, Path, Path]]:
     """(name, documents folder, gold file) of each part of the set."""
     if which == "heldout":
-        return [("fixtures", RELATIONS / "heldout" / "documents", RELATIONS / "heldout" / "gold.jsonl")]
+        fresh = RELATIONS / "heldout" / "fresh"
+        return [
+            ("fixtures", RELATIONS / "heldout" / "documents", RELATIONS / "heldout" / "gold.jsonl"),
+            ("fresh", fresh / "documents", fresh / "gold.jsonl"),
+        ]
     parts = [
         ("fixtures", RELATIONS / "dev" / "documents", RELATIONS / "dev" / "gold.jsonl"),
         ("corpus", DEFAULT_CORPUS_DIR, RELATIONS / "dev" / "corpus_gold.jsonl"),
