@@ -155,8 +155,8 @@ def bench_run(config: Config, synthetic_chunks: int, queries: int, corpus_dir: P
 @click.option(
     "--restricted",
     is_flag=True,
-    help="Also time the access filter: half the documents in a restricted collection, each query asked by a viewer "
-    "who reads everything and by one who reads the public half.",
+    help="Also time the access filter: half the documents in a restricted collection (each half in turn), each query "
+    "asked by a viewer who reads everything and by one who reads the public half.",
 )
 @json_option
 @pass_config
