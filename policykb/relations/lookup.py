@@ -13,14 +13,23 @@ title or the relations its own text states.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from policykb.docnumbers import DOC_NUMBER, normalize_doc_number
 from policykb.errors import BadQueryError, NotFoundError
 from policykb.models import RELATION_KINDS, DocumentRef
 from policykb.relations.references import number_key
-from policykb.relations.status import Dated, Status, status_on
+from policykb.relations.status import (
+    Dated,
+    Status,
+    changes_to,
+    dated,
+    effective_of,
+    starts_of,
+    status_on,
+    undated_sources,
+)
 from policykb.store.db import Store
 from policykb.store.records import RelationRow
 
@@ -57,6 +66,7 @@ class RelationsReport:
     status: Status
     relations: list[RelationRow]
     linked: dict[str, tuple[str, str]]  # key -> (doc id, title) of a document the viewer may read
+    changes: list[Dated] = field(default_factory=list)  # what amends, replaces or repeals it, each with its date
 
     def to_json(self) -> dict:
         node = self.node
@@ -77,6 +87,10 @@ class RelationsReport:
             },
             "relations": [self._relation(r) for r in self.relations],
         }
+
+    def relation_json(self, row: RelationRow) -> dict:
+        """One relation as the JSON shows it, read from the document asked about."""
+        return self._relation(row)
 
     def _relation(self, row: RelationRow) -> dict:
         outgoing = self._is_node(row.source, row)
@@ -161,38 +175,23 @@ class RelationsFinder:
         if node.doc_id is None and not rows:
             raise NotFoundError(f"no document numbered {node.number} and no relation naming it in the index")
         linked = self._linked(rows)
-        status = status_on(self._effective(node, rows), self._changes(node, rows), on)
-        return RelationsReport(node, on, status, rows, linked)
+        changes = self._changes(node, rows)
+        status = status_on(self._effective(node, rows), changes, on)
+        return RelationsReport(node, on, status, rows, linked, changes)
 
     def _linked(self, rows: list[RelationRow]) -> dict[str, tuple[str, str]]:
         keys = {r.source.key for r in rows} | {r.target.key for r in rows if r.target is not None}
         return {key: docs[0] for key, docs in self.store.documents_named(sorted(keys), self.collections).items()}
 
-    def _is_source(self, node: Node, row: RelationRow) -> bool:
-        return row.source.key in node.keys or (row.source_self and row.doc_id == node.doc_id)
-
     def _effective(self, node: Node, rows: list[RelationRow]) -> list[RelationRow]:
-        return [r for r in rows if r.kind == "effective" and self._is_source(node, r)]
+        return effective_of(node.keys, node.doc_id, rows)
 
     def _changes(self, node: Node, rows: list[RelationRow]) -> list[Dated]:
         """The amendments, replacements and repeals of the node, each dated by its own date or else its source's
         date of effect as the collection states it."""
-        changes = [
-            r
-            for r in rows
-            if r.kind in ("amends", "replaces", "repeals") and r.target is not None and r.target.key in node.keys
-        ]
-        undated = {r.source.key for r in changes if r.date is None}
-        starts: dict[str, RelationRow] = {}
-        if undated:
-            for row in self.store.relations_naming(sorted(undated), None, self.collections):
-                if row.kind == "effective" and row.date and row.source.key in undated:
-                    starts.setdefault(row.source.key, row)
-        return [
-            Dated(r, r.date, ())
-            if r.date
-            else Dated(r, starts[r.source.key].date, (starts[r.source.key],))
-            if r.source.key in starts
-            else Dated(r, None)
-            for r in changes
-        ]
+        changes = changes_to(node.keys, rows)
+        undated = undated_sources(changes)
+        starts = (
+            starts_of(undated, self.store.relations_naming(sorted(undated), None, self.collections)) if undated else {}
+        )
+        return dated(changes, starts)

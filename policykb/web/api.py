@@ -10,7 +10,9 @@ from flask import Blueprint, current_app, jsonify, request, url_for
 from policykb.check.findings import serving_findings
 from policykb.errors import BadQueryError, IndexNotReadyError, NotFoundError, StoreDamagedError
 from policykb.owners.answer import OwnersFinder
+from policykb.relations.in_force import statuses_of
 from policykb.relations.lookup import RelationsFinder, parse_on
+from policykb.relations.status import Status
 from policykb.sources import shown_source
 from policykb.store import Filters
 from policykb.store.base import damaged_store_message
@@ -27,6 +29,7 @@ from policykb.web.request import (
     current_viewer,
     filters_from_args,
     get_store,
+    in_force_on_arg,
     int_arg,
     mode_arg,
     readable_collections,
@@ -48,7 +51,14 @@ def search():
         raise BadQueryError("parameter 'q' is required, e.g. /api/search?q=social+insurance")
     mode = mode_arg()
     result = searcher().search(query, mode, filters_from_args(), int_arg("k", 10, 1, 100), int_arg("page", 1)).to_json()
-    return jsonify({"ok": True, **result, "hits": [_shown(hit) for hit in result["hits"]]})
+    store, on = require_store(), parse_on(in_force_on_arg())
+    statuses = statuses_of(store, [hit["doc_id"] for hit in result["hits"]], readable_collections(store), on)
+    hits = [{**_shown(hit), "status": _status_of(statuses[hit["doc_id"]], on)} for hit in result["hits"]]
+    return jsonify({"ok": True, **result, "hits": hits})
+
+
+def _status_of(status: Status, on: str) -> dict:
+    return {"status": status.status, "since": status.since, "on": on}
 
 
 @bp.get("/docs")
