@@ -4,12 +4,17 @@ viewer may not read in any of them."""
 
 from __future__ import annotations
 
+import io
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
+import docx
 import pytest
 from test_relations import ALICE, AMENDING, BOB, NEW, NEWS, SECRET, _client, ingest, legal, write
 
+from policykb.briefs.export import export_brief
+from policykb.briefs.model import Briefs
 from policykb.config import Config
 from policykb.relations.in_force import documents_not_in_force, statuses_of
 from policykb.store import Store
@@ -229,3 +234,37 @@ def test_hostile_titles_are_escaped_in_the_graph_and_the_panel(decrees, tmp_path
         page = html_of(decrees, path)
         assert "<script>window" not in page and "<img src=x" not in page
         assert "&lt;script&gt;window.__xss=1&lt;/script&gt;" in page
+
+
+# --- brief exports ----------------------------------------------------------------------------------------
+def brief_quoting(config: Config, doc_ids: list[str]) -> int:
+    with Store(config.db_path) as store:
+        briefs = Briefs(store)
+        brief_id = briefs.create("Trợ giúp xã hội")
+        for doc_id in doc_ids:
+            text = store.get_document(doc_id).text
+            start = text.index("Nghị định này")
+            briefs.add_span(brief_id, doc_id, start, start + 40)
+    return brief_id
+
+
+def exported(config: Config, brief_id: int, fmt: str, collections=None) -> str:
+    with Store(config.db_path, readonly=True) as store:
+        data = export_brief(Briefs(store).get(brief_id), store, fmt, collections)
+    if fmt == "md":
+        return data.decode()
+    return "\n".join(p.text for p in docx.Document(io.BytesIO(data)).paragraphs)
+
+
+@pytest.mark.parametrize("fmt", ["md", "docx"])
+def test_a_brief_export_notes_a_quoted_document_no_longer_in_force_and_what_replaced_it(decrees, fmt):
+    text = exported(decrees, brief_quoting(decrees, ["old", "new"]), fmt)
+    today = datetime.now(UTC).date().isoformat()
+    assert f"Not in force on {today}: replaced by 20/2021/NĐ-CP" in text and "since 2021-07-01" in text
+    assert text.count("Not in force on") == 1  # the replacing decree is in force
+
+
+def test_a_brief_export_says_nothing_of_a_replacement_only_an_unreadable_document_states(restricted):
+    brief_id = brief_quoting(restricted, ["new"])
+    assert "Not in force" not in exported(restricted, brief_id, "md", frozenset({"public"}))
+    assert "replaced by 99/2024/NĐ-CP" in exported(restricted, brief_id, "md", None)
