@@ -11,9 +11,11 @@ news item, a decree without its final article) stays, since nothing says it was 
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
+from policykb.relations.lookup import parse_on
 from policykb.relations.status import (
     Status,
     changes_to,
@@ -48,6 +50,19 @@ def statuses_of(store: Store, doc_ids: Sequence[str], collections: frozenset[str
     return {doc_id: _status(doc_id, keys.get(doc_id, []), rows, starts, on) for doc_id in doc_ids}
 
 
+def hits_with_status(
+    store: Store, hits: list[dict], collections: frozenset[str] | None, on: str | None = None
+) -> list[dict]:
+    """Search hits (their JSON) each with its document's `status` on `on` (default today), as /api/search gives
+    them."""
+    on = parse_on(on)
+    statuses = statuses_of(store, [hit["doc_id"] for hit in hits], collections, on)
+    return [
+        {**hit, "status": {"status": statuses[hit["doc_id"]].status, "since": statuses[hit["doc_id"]].since, "on": on}}
+        for hit in hits
+    ]
+
+
 def documents_not_in_force(store: Store, collections: frozenset[str] | None, on: str) -> frozenset[str]:
     """The ids of the readable documents the collection says were not in force on `on`."""
     keys = store.node_keys_of(None, collections)
@@ -61,6 +76,29 @@ def documents_not_in_force(store: Store, collections: frozenset[str] | None, on:
         if _status(doc_id, keys.get(doc_id, []), about.of(doc_id, keys.get(doc_id, [])), starts, on).status
         in NOT_IN_FORCE
     )
+
+
+class NotInForceKept:
+    """documents_not_in_force for the last KEPT (generation, collections, date) asked: a search clicked through its
+    pages or facets asks the same again, and reading every relation costs in proportion to the collection."""
+
+    KEPT = 16
+
+    def __init__(self) -> None:
+        self._kept: dict[tuple, frozenset[str]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, store: Store, generation: int, collections: frozenset[str] | None, on: str) -> frozenset[str]:
+        key = (generation, collections, on)
+        with self._lock:
+            if key in self._kept:
+                return self._kept[key]
+        found = documents_not_in_force(store, collections, on)
+        with self._lock:
+            if len(self._kept) >= self.KEPT:
+                self._kept.pop(next(iter(self._kept)))  # the earliest asked
+            self._kept[key] = found
+        return found
 
 
 def _status(

@@ -13,6 +13,7 @@ title or the relations its own text states.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
@@ -142,7 +143,7 @@ class RelationsFinder:
         except NotFoundError:
             doc = None
         if doc is not None:
-            return self.document_node(doc.id, doc.title)
+            return self.document_node(doc.id, doc.title, doc.doc_numbers)
         match = DOC_NUMBER.fullmatch(ref) or DOC_NUMBER.fullmatch(ref.upper())  # "68/nq-cp" as typed
         if match is None:
             raise NotFoundError(
@@ -155,15 +156,17 @@ class RelationsFinder:
         doc_id, title = named[0] if named else (None, None)
         return Node(ref, (key,), number, doc_id, title)
 
-    def document_node(self, doc_id: str, title: str) -> Node:
-        """The node of a document the caller has already read (and may read)."""
+    def document_node(self, doc_id: str, title: str, numbers: Sequence[str] = ()) -> Node:
+        """The node of a document the caller has already read (and may read); its number as the document writes it
+        when `numbers` (its document numbers) hold it, else as its key has it (without diacritics)."""
         keys = tuple(self.store.node_keys(doc_id))
-        number = next((key[2:] for key in keys if key.startswith("n:")), None)
+        written = next((n for n in numbers if number_key(normalize_doc_number(n)) in keys), None)
+        number = written or next((key[2:] for key in keys if key.startswith("n:")), None)
         return Node(doc_id, keys, number, doc_id, title)
 
-    def of_document(self, doc_id: str, title: str) -> dict:
+    def of_document(self, doc_id: str, title: str, numbers: Sequence[str] = ()) -> dict:
         """What GET /api/docs/<id> adds to a readable document: its relations and its status today."""
-        report = self.report(self.document_node(doc_id, title)).to_json()
+        report = self.report(self.document_node(doc_id, title, numbers)).to_json()
         return {"relations": report["relations"], "status": {"on": report["on"], **report["status"]}}
 
     def report(self, ref: str | Node, on: str | None = None) -> RelationsReport:
@@ -174,12 +177,13 @@ class RelationsFinder:
         rows = self.store.relations_naming(node.keys, node.doc_id, self.collections)
         if node.doc_id is None and not rows:
             raise NotFoundError(f"no document numbered {node.number} and no relation naming it in the index")
-        linked = self._linked(rows)
+        linked = self.linked(rows)
         changes = self._changes(node, rows)
         status = status_on(self._effective(node, rows), changes, on)
         return RelationsReport(node, on, status, rows, linked, changes)
 
-    def _linked(self, rows: list[RelationRow]) -> dict[str, tuple[str, str]]:
+    def linked(self, rows: list[RelationRow]) -> dict[str, tuple[str, str]]:
+        """For each key the rows name, the readable document (id, title) it links to."""
         keys = {r.source.key for r in rows} | {r.target.key for r in rows if r.target is not None}
         return {key: docs[0] for key, docs in self.store.documents_named(sorted(keys), self.collections).items()}
 

@@ -29,6 +29,17 @@ IN_LABELS = {
     "repeals": "Repealed by",
     "effective": "Takes effect",
 }
+# A relation as a verb between its two documents ("A replaces B").
+KIND_WORDS = {
+    "based_on": "is based on",
+    "implements": "implements",
+    "guides": "guides",
+    "amends": "amends",
+    "replaces": "replaces",
+    "repeals": "repeals",
+    "effective": "takes effect",
+}
+STATED_HERE = "Stated here between other documents"
 ORDER = (
     "Takes effect",
     "Replaced by",
@@ -43,6 +54,7 @@ ORDER = (
     "Amends",
     "Replaces",
     "Repeals",
+    STATED_HERE,
 )
 STATUS_LABELS = {
     "in_force": "in force",
@@ -66,12 +78,16 @@ class PanelLine:
 
 
 def label_of(relation: dict) -> str:
+    if relation["direction"] == "about":
+        return STATED_HERE
     labels = OUT_LABELS if relation["direction"] == "out" else IN_LABELS
     return labels.get(relation["kind"], relation["reads"])
 
 
 def other_node(relation: dict) -> dict | None:
-    """The document at the other end of the relation from the one shown."""
+    """The document at the other end of the relation from the one shown (None for one between two others)."""
+    if relation["direction"] == "about":
+        return None
     if relation["direction"] == "out":
         return relation["target"]
     return relation["source"]

@@ -33,11 +33,12 @@ _RELATION_ROWS = """
     ORDER BY r.doc_id, r.start, r.id
 """
 
-# Every readable relation without its words, for the status of every document (the "in force on" filter).
+# Every readable relation without its words, for the status of every document (the "in force on" filter). The
+# readable documents are found once each, not once per relation: their collection is stored after their text.
 _RELATION_ROWS_UNQUOTED = """
-    SELECT r.*, d.title AS doc_title, d.collection AS collection, '' AS text, '' AS sentence
-    FROM relations r JOIN documents d ON d.id = r.doc_id
-    WHERE {readable}
+    WITH readable AS MATERIALIZED (SELECT id, title, collection FROM documents d WHERE {readable})
+    SELECT r.*, readable.title AS doc_title, readable.collection AS collection, '' AS text, '' AS sentence
+    FROM relations r JOIN readable ON readable.id = r.doc_id
     ORDER BY r.doc_id, r.start, r.id
 """
 
@@ -116,6 +117,14 @@ class Relations(StoreBase):
         sql = _RELATION_ROWS.format(where=where, readable=readable)
         params = {"keys": json.dumps(list(keys)), "ids": json.dumps(doc_ids), **_named(names)}
         return [RelationRow.from_row(row) for row in self.conn.execute(sql, params)]
+
+    def relations_stated_by(self, doc_id: str, collections: frozenset[str] | None = None) -> list[RelationRow]:
+        """The relations document `doc_id` states, of itself or of others."""
+        if not self.has_table("relations"):
+            return []
+        readable, names = in_collections("d.collection", collections)
+        sql = _RELATION_ROWS.format(where="r.doc_id = ?", readable=readable)
+        return [RelationRow.from_row(row) for row in self.conn.execute(sql, (doc_id, *names))]
 
     def every_relation(self, collections: frozenset[str] | None = None) -> list[RelationRow]:
         """Every relation the documents of `collections` state, without their words (`text` and `sentence` empty)."""

@@ -10,9 +10,8 @@ from flask import Blueprint, current_app, jsonify, request, url_for
 from policykb.check.findings import serving_findings
 from policykb.errors import BadQueryError, IndexNotReadyError, NotFoundError, StoreDamagedError
 from policykb.owners.answer import OwnersFinder
-from policykb.relations.in_force import statuses_of
+from policykb.relations.in_force import hits_with_status
 from policykb.relations.lookup import RelationsFinder, parse_on
-from policykb.relations.status import Status
 from policykb.sources import shown_source
 from policykb.store import Filters
 from policykb.store.base import damaged_store_message
@@ -51,14 +50,11 @@ def search():
         raise BadQueryError("parameter 'q' is required, e.g. /api/search?q=social+insurance")
     mode = mode_arg()
     result = searcher().search(query, mode, filters_from_args(), int_arg("k", 10, 1, 100), int_arg("page", 1)).to_json()
-    store, on = require_store(), parse_on(in_force_on_arg())
-    statuses = statuses_of(store, [hit["doc_id"] for hit in result["hits"]], readable_collections(store), on)
-    hits = [{**_shown(hit), "status": _status_of(statuses[hit["doc_id"]], on)} for hit in result["hits"]]
+    store = require_store()
+    hits = hits_with_status(
+        store, [_shown(hit) for hit in result["hits"]], readable_collections(store), in_force_on_arg()
+    )
     return jsonify({"ok": True, **result, "hits": hits})
-
-
-def _status_of(status: Status, on: str) -> dict:
-    return {"status": status.status, "since": status.since, "on": on}
 
 
 @bp.get("/docs")
@@ -73,7 +69,7 @@ def get_doc(doc_id: str):
     """The document, with its relations and its status today as the documents the viewer may read state them."""
     store = require_store()
     doc = readable_document(doc_id, store)
-    relations = RelationsFinder(store, readable_collections(store)).of_document(doc.id, doc.title)
+    relations = RelationsFinder(store, readable_collections(store)).of_document(doc.id, doc.title, doc.doc_numbers)
     return jsonify({"ok": True, **_shown(doc.to_json()), **relations})
 
 

@@ -346,9 +346,12 @@ _STATUS = {
 }
 
 
+ISO_DATE = {"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "examples": ["2024-06-01"]}
+
+
 def _relations_path() -> dict:
     """GET /api/relations."""
-    date = {"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "examples": ["2024-06-01"]}
+    date = ISO_DATE
     return {
         "get": {
             "summary": "A document's relations (based on, implements, guides, amends, replaces, repeals, effective) "
@@ -426,7 +429,7 @@ def openapi_spec() -> dict:
                             "only documents in force on this date (YYYY-MM-DD): leaves out those the caller's "
                             "collections say were not yet in force, replaced or repealed that day, and keeps those "
                             "whose status they do not give; totals and facets count only what is kept. Empty: off",
-                            {"type": "string", "examples": ["2024-06-01"]},
+                            ISO_DATE,
                         ),
                         _param("k", "hits per page", {"type": "integer", "minimum": 1, "maximum": 100, "default": 10}),
                         _param(

@@ -11,18 +11,11 @@ from collections.abc import Callable
 from markupsafe import Markup
 
 from policykb.relations.graph import Graph, GraphNode
+from policykb.relations.panel import KIND_WORDS
 
 log = logging.getLogger(__name__)
 
 LABEL_CHARS = 48  # a longer title is cut: the page lists it whole
-EDGE_WORDS = {
-    "based_on": "based on",
-    "implements": "implements",
-    "guides": "guides",
-    "amends": "amends",
-    "replaces": "replaces",
-    "repeals": "repeals",
-}
 _PROLOG = re.compile(r"\A.*?(?=<svg\b)", re.DOTALL)
 
 
@@ -33,11 +26,13 @@ def graph_svg(graph: Graph, link: Callable[[GraphNode], str | None]) -> Markup |
         import graphviz
     except ImportError:
         return None
-    dot = graphviz.Digraph(graph_attr={"rankdir": "LR", "bgcolor": "transparent"}, node_attr={"shape": "box"})
+    dot = graphviz.Digraph(
+        "relations", graph_attr={"rankdir": "LR", "bgcolor": "transparent"}, node_attr={"shape": "box"}
+    )
     for node in graph.nodes:
         dot.node(_dot_id(node.id), **_node_attributes(graphviz, node, link(node), node.id == graph.focus.id))
     for edge in graph.edges:
-        words = EDGE_WORDS.get(edge.kind, edge.kind)
+        words = KIND_WORDS.get(edge.kind, edge.kind).removeprefix("is ")
         if edge.articles:
             words += " " + _short(", ".join(edge.articles))
         dot.edge(_dot_id(edge.source), _dot_id(edge.target), label=graphviz.escape(words))

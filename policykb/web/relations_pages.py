@@ -3,6 +3,7 @@ a document number or id with its graph (SVG from Graphviz) and timeline. Only wh
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from flask import Blueprint, abort, render_template, request, url_for
@@ -12,7 +13,7 @@ from policykb.models import SearchHit
 from policykb.relations.graph import GraphNode, relations_graph
 from policykb.relations.in_force import BADGES, statuses_of
 from policykb.relations.lookup import RelationsFinder, parse_on
-from policykb.relations.panel import STATUS_LABELS, amended_articles, heading_article, panel_groups
+from policykb.relations.panel import KIND_WORDS, STATUS_LABELS, amended_articles, heading_article, panel_groups
 from policykb.relations.timeline import timeline
 from policykb.store import Store, StoredDocument
 from policykb.web.relations_graph import graph_svg
@@ -21,14 +22,21 @@ from policykb.web.request import get_store, readable_collections, text_arg
 bp = Blueprint("relations", __name__)
 bp.add_app_template_global(STATUS_LABELS, "status_labels")
 bp.add_app_template_global(heading_article, "heading_article")
+bp.add_app_template_global(KIND_WORDS, "kind_words")
 
 
 def document_relations(store: Store, doc: StoredDocument) -> dict:
-    """The doc page's context: its relations grouped for the panel, its status today, and its amended articles."""
+    """The doc page's context: its relations grouped for the panel (with those it states between other documents,
+    as a news item does), its status today, and its amended articles."""
     finder = RelationsFinder(store, readable_collections(store))
-    report = finder.report(finder.document_node(doc.id, doc.title)).to_json()
+    found = finder.report(finder.document_node(doc.id, doc.title, doc.doc_numbers))
+    report = found.to_json()
+    shown = {relation["id"] for relation in report["relations"]}
+    rows = [row for row in store.relations_stated_by(doc.id, finder.collections) if row.id not in shown]
+    with_links = replace(found, linked={**found.linked, **finder.linked(rows)})
+    stated = [with_links.relation_json(row) for row in rows]
     return {
-        "relation_groups": panel_groups(report["relations"]),
+        "relation_groups": panel_groups(report["relations"] + stated),
         "doc_status": report["status"],
         "status_on": report["on"],
         "amended": amended_articles(report["relations"]),

@@ -19,7 +19,7 @@ from policykb.access import OPEN, Viewer
 from policykb.access.collections import readable
 from policykb.errors import BadQueryError, IndexNotReadyError
 from policykb.limits import LIMITS, check_text, limit_for
-from policykb.relations.in_force import documents_not_in_force
+from policykb.relations.in_force import NotInForceKept
 from policykb.relations.lookup import parse_on
 from policykb.search.searcher import MODES, Searcher
 from policykb.store import INIT_HINT, Filters, Store
@@ -224,12 +224,18 @@ def in_force_on_arg() -> str | None:
     return parse_on(raw, "parameter 'in_force_on'") if raw else None
 
 
+def not_in_force(readable: frozenset[str] | None, on: str) -> frozenset[str]:
+    """The documents the viewer's collections say were not in force on `on`, kept per generation of the index."""
+    kept = current_app.extensions.setdefault("policykb_not_in_force", NotInForceKept())
+    return kept.get(require_store(), searcher().generation, readable, on)
+
+
 def filters_from_args() -> Filters:
     """The search filters of the query string, with the collections the viewer may read (never from the request);
     with `in_force_on`, the documents the viewer's collections say were not in force that day are left out."""
     readable = readable_collections()
     on = in_force_on_arg()
-    excluded = documents_not_in_force(require_store(), readable, on) if on else None
+    excluded = not_in_force(readable, on) if on else None
     return Filters(
         doc_type=request.args.get("type") or None,
         language=request.args.get("lang") or None,
