@@ -62,3 +62,14 @@ def test_the_document_page_leads_to_the_relations_page_whose_graph_links_to_the_
         assert problems == []
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("path", ["/relations/10/2015/NĐ-CP", "/doc/old"])
+def test_the_relations_page_and_panel_have_no_horizontal_scrollbar_on_a_phone(browser, relations_url, path):  # noqa: F811
+    context = browser.new_context(base_url=relations_url, viewport={"width": 375, "height": 740})
+    try:
+        page = context.new_page()
+        page.goto(path)
+        assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    finally:
+        context.close()

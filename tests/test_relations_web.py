@@ -273,6 +273,7 @@ def test_a_brief_export_says_nothing_of_a_replacement_only_an_unreadable_documen
 def test_a_news_item_page_lists_the_relations_it_states_between_other_documents(restricted):
     page = html_of(restricted, "/doc/news", BOB)
     assert "Stated here between other documents" in page
+    assert "Status on" not in page  # a news item has no status of its own
     stated = page[page.index("Stated here between") :]
     assert re.search(r"99/2024/ND-CP</a> replaces\s*<a href=\"/doc/new\">20/2021/ND-CP</a>", stated), stated[:600]
 

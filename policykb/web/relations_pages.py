@@ -37,7 +37,8 @@ def document_relations(store: Store, doc: StoredDocument) -> dict:
     stated = [with_links.relation_json(row) for row in rows]
     return {
         "relation_groups": panel_groups(report["relations"] + stated),
-        "doc_status": report["status"],
+        # A text with no number of its own and no relation about it (a report, a news item) has no status to show.
+        "doc_status": report["status"] if found.node.keys or report["relations"] else None,
         "status_on": report["on"],
         "amended": amended_articles(report["relations"]),
     }
