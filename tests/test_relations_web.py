@@ -5,6 +5,7 @@ viewer may not read in any of them."""
 from __future__ import annotations
 
 import io
+import json
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -288,3 +289,19 @@ def test_the_in_force_filter_follows_the_index_when_a_replacing_document_is_remo
     with Indexer(decrees, FakeEmbedder(), progress=False) as indexer:
         indexer.remove("new")
     assert "old" in {h["doc_id"] for h in client.get("/api/search", query_string=query).get_json()["hits"]}
+
+
+def test_the_command_line_search_takes_the_in_force_date_as_the_search_page_does(decrees):
+    from click.testing import CliRunner
+
+    from policykb.cli import main
+
+    def documents(*extra: str) -> set[str]:
+        args = ["--data", str(decrees.data_dir), "search", "Nghị định", "--mode", "keyword", "--top", "100", "--json"]
+        result = CliRunner().invoke(main, [*args, *extra])
+        assert result.exit_code == 0, result.output
+        return {hit["doc_id"] for hit in json.loads(result.output)["hits"]}
+
+    assert "old" in documents() and "old" not in documents("--in-force-on", "2022-01-01")
+    refused = CliRunner().invoke(main, ["--data", str(decrees.data_dir), "search", "x", "--in-force-on", "soon"])
+    assert refused.exit_code != 0 and "--in-force-on must be a date" in refused.output
