@@ -9,6 +9,7 @@ commands share (`--json`, `-k/--top`, the search filters, …) are declared once
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import sys
 import textwrap
@@ -38,6 +39,8 @@ from policykb.errors import IndexNotReadyError, PolicyKBError
 from policykb.eval.cli import eval_group
 from policykb.mcpserver.cli import mcp
 from policykb.relations.cli import relations
+from policykb.relations.in_force import documents_not_in_force
+from policykb.relations.lookup import parse_on
 from policykb.search.searcher import Searcher
 from policykb.store import INIT_HINT, Filters, Store
 
@@ -163,6 +166,13 @@ def _print_hits(result) -> None:
 @filter_options
 @top_option(10, 100, "Results per page.")
 @click.option("--page", type=click.IntRange(1), default=1, show_default=True)
+@click.option(
+    "--in-force-on",
+    "in_force_on",
+    metavar="YYYY-MM-DD",
+    help="Only documents in force that day: those the collection says were not yet in force, replaced or repealed "
+    "are left out (as the search page's filter).",
+)
 @json_option
 @click.option(
     "--batch",
@@ -170,7 +180,7 @@ def _print_hits(result) -> None:
     help="A file (or -) with one query per line; prints one JSON object per line.",
 )
 @click.pass_context
-def search(ctx, query, mode, filters: Filters, k, page, as_json, batch) -> None:
+def search(ctx, query, mode, filters: Filters, k, page, in_force_on, as_json, batch) -> None:
     """Search the index; every hit is a passage with its exact citation.
 
     Example: policykb search "who coordinates the partnership group" --top 5
@@ -178,6 +188,10 @@ def search(ctx, query, mode, filters: Filters, k, page, as_json, batch) -> None:
     if not query and batch is None:
         raise click.UsageError("give a QUERY or --batch FILE")
     searcher = Searcher(_config(ctx))
+    if in_force_on:
+        on = parse_on(in_force_on, "--in-force-on")
+        with searcher.reading() as store:
+            filters = dataclasses.replace(filters, excluded_docs=documents_not_in_force(store, None, on) or None)
     if batch is not None:
         for line in batch:
             if line.strip():

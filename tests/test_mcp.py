@@ -157,6 +157,15 @@ def test_a_refusal_is_one_line_with_the_error_shape_of_the_api(index):
     assert "\n" not in bad.content[0].text and "'k'" in bad.content[0].text
 
 
+def test_the_search_tool_takes_the_in_force_date_and_answers_each_status_as_the_api_does(index):
+    arguments = {"q": "social insurance", "k": 5, "in_force_on": "2025-01-01"}
+    body = call(as_user(index, "alice"), "search", arguments).structured_content
+    assert without_timing(body) == without_timing(api(index, "alice", "/api/search", **arguments))
+    assert body["hits"] and all(hit["status"]["on"] == "2025-01-01" for hit in body["hits"])
+    bad = call(as_user(index, "alice"), "search", {"q": "x", "in_force_on": "soon"})
+    assert bad.is_error and bad.structured_content["status"] == 400 and "in_force_on" in bad.content[0].text
+
+
 # --- what a user may not read ---------------------------------------------------------------------------
 def test_a_document_in_a_collection_the_user_may_not_read_is_in_no_tools_answer(index):
     alice, bob = as_user(index, "alice"), as_user(index, "bob")

@@ -112,7 +112,8 @@ def export_format(fmt: str) -> str:
     return fmt
 
 
-def export_file(brief: Brief, store: Store, fmt: str) -> ExportFile:
-    """The brief as a file of format `fmt` (docx, md, csv); 409 when a quote no longer matches its source."""
-    data = export_brief(brief, store, export_format(fmt))
+def export_file(brief: Brief, store: Store, fmt: str, collections: frozenset[str] | None = None) -> ExportFile:
+    """The brief as a file of format `fmt` (docx, md, csv); 409 when a quote no longer matches its source. Notes of
+    what is no longer in force come from the documents of `collections` (the exporter's)."""
+    data = export_brief(brief, store, export_format(fmt), collections)
     return ExportFile(f"brief-{brief.id}-{slugify(brief.title)}.{fmt}", MIMETYPES[fmt], data)

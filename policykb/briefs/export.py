@@ -7,6 +7,7 @@ import io
 from collections.abc import Iterator
 from pathlib import Path
 
+from policykb.briefs.in_force import ended_notes
 from policykb.briefs.model import Brief, BriefItem
 from policykb.citations import format_full_citation, legal_citation
 from policykb.errors import BadQueryError, PolicyKBError
@@ -79,9 +80,11 @@ def owner_rows(brief: Brief, store: Store) -> list[AssignmentRow]:
     return list({(row.doc_id, row.start): row for row in rows}.values())
 
 
-def to_markdown(brief: Brief, store: Store) -> str:
-    """Markdown with every text from documents and users inert: HTML in it is escaped, never markup (_md)."""
+def to_markdown(brief: Brief, store: Store, collections: frozenset[str] | None = None) -> str:
+    """Markdown with every text from documents and users inert: HTML in it is escaped, never markup (_md). Under a
+    passage whose document is no longer in force, as the documents of `collections` say, a note says so."""
     check_sources(brief)
+    ended = ended_notes(brief, store, collections)
     out = [f"# {_md(brief.title)}", ""]
     if brief.intro:
         out += [_md(brief.intro), ""]
@@ -93,6 +96,8 @@ def to_markdown(brief: Brief, store: Store) -> str:
             notes.append(_md(citation(item)))
             quote = "\n".join(f"> {_md(line)}" if line else ">" for line in item.quote.splitlines())
             out += [f"{quote}[^{len(notes)}]", ""]
+            if item.id in ended:
+                out += [f"**{_md(ended[item.id])}**", ""]
             if item.note:
                 out += [_md(item.note), ""]
     owners = owner_rows(brief, store)
@@ -146,12 +151,14 @@ def _csv_rows(brief: Brief) -> Iterator[list[object]]:
         ]
 
 
-def to_docx(brief: Brief, store: Store) -> bytes:
-    """A Word document: title, intro, headings, each passage as a quotation with a numbered endnote carrying the citation."""
+def to_docx(brief: Brief, store: Store, collections: frozenset[str] | None = None) -> bytes:
+    """A Word document: title, intro, headings, each passage as a quotation with a numbered endnote carrying the
+    citation, and under a passage whose document is no longer in force a note saying so."""
     import docx
     from docx.shared import Pt
 
     check_sources(brief)
+    ended = ended_notes(brief, store, collections)
     document = docx.Document()
     document.core_properties.title = _xml(brief.title)
     document.add_heading(_xml(brief.title), level=0)
@@ -167,6 +174,8 @@ def to_docx(brief: Brief, store: Store) -> bytes:
             paragraph.add_run(_xml(item.quote))
             marker = paragraph.add_run(str(len(notes)))
             marker.font.superscript = True
+            if item.id in ended:
+                document.add_paragraph().add_run(_xml(ended[item.id])).bold = True
             if item.note:
                 document.add_paragraph(_xml(item.note))
     owners = owner_rows(brief, store)
@@ -197,12 +206,13 @@ def _xml(text: str) -> str:
     return UNUSABLE_CHARS.sub("", text)
 
 
-def export_brief(brief: Brief, store: Store, fmt: str) -> bytes:
+def export_brief(brief: Brief, store: Store, fmt: str, collections: frozenset[str] | None = None) -> bytes:
+    """The brief in `fmt`; what is in force is as the documents of `collections` (the exporter's; None: all) say."""
     if fmt not in FORMATS:
         raise BadQueryError(f"unknown format {fmt!r} — use one of {', '.join(FORMATS)}")
     if fmt == "docx":
-        return to_docx(brief, store)
-    return (to_markdown(brief, store) if fmt == "md" else to_csv(brief)).encode("utf-8")
+        return to_docx(brief, store, collections)
+    return (to_markdown(brief, store, collections) if fmt == "md" else to_csv(brief)).encode("utf-8")
 
 
 def write_export(data: bytes, path: Path) -> None:

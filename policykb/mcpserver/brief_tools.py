@@ -105,7 +105,7 @@ class BriefTools:
         file's name and media type. Refused (409) naming the items whose source changed: re-pin or remove them."""
         with self.box.reading() as reading:
             brief, _access = _readable_brief(reading, brief_id)
-            exported = export_file(brief, reading.store, format)
+            exported = export_file(brief, reading.store, format, reading.readable)
             viewer = reading.viewer
         if not viewer.is_open:  # as the API: with accounts, who exported what is in the audit log
             with self.box.changing() as change:

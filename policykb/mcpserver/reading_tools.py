@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Literal
 
 from pydantic import Field
@@ -10,6 +11,7 @@ from pydantic import Field
 from policykb.errors import BadQueryError
 from policykb.mcpserver.toolbox import Toolbox, answered, checked
 from policykb.owners.answer import OwnersFinder
+from policykb.relations.in_force import NotInForceKept, hits_with_status
 from policykb.relations.lookup import RelationsFinder, parse_on
 from policykb.sources import shown_source
 from policykb.store import Filters
@@ -21,6 +23,7 @@ Page = Annotated[int, Field(ge=1, le=10**6, description="1 for the first page")]
 class ReadingTools:
     def __init__(self, box: Toolbox) -> None:
         self.box = box
+        self._not_in_force = NotInForceKept()
 
     @answered
     def search(
@@ -35,12 +38,19 @@ class ReadingTools:
         agency: Annotated[
             str | None, Field(description="passages mentioning this agency (any name or acronym)")
         ] = None,
+        in_force_on: Annotated[
+            str | None,
+            Field(
+                description="only documents in force on this date (YYYY-MM-DD): leaves out those said to be not "
+                "yet in force, replaced or repealed that day"
+            ),
+        ] = None,
         k: Annotated[int, Field(ge=1, le=100, description="passages per page")] = 10,
         page: Page = 1,
     ) -> dict:
         """Cited passages answering `q`, best first, with facet counts: each hit's `text` is exactly its document's
-        cleaned text from `start` to `end`, with a ready `citation` (and `legal_citation` for a law's article).
-        The JSON of GET /api/search."""
+        cleaned text from `start` to `end`, with a ready `citation` (and `legal_citation` for a law's article), and
+        its document's `status` on `in_force_on` (default today). The JSON of GET /api/search."""
         query = checked("q", q.strip())
         if not query:
             raise BadQueryError("argument 'q' is required: the question or words to find")
@@ -54,8 +64,15 @@ class ReadingTools:
                 agency=checked("agency", agency),
                 collections=reading.readable,
             )
-            result = self.box.searchers.get().search(query, mode, filters, k, page).to_json()
-        return {**result, "hits": [shown_source(hit, self.box.config.data_dir) for hit in result["hits"]]}
+            searcher = self.box.searchers.get()
+            on = parse_on(checked("in_force_on", in_force_on), "argument 'in_force_on'") if in_force_on else None
+            if on is not None:
+                excluded = self._not_in_force.get(reading.store, searcher.generation, reading.readable, on)
+                filters = replace(filters, excluded_docs=excluded or None)
+            result = searcher.search(query, mode, filters, k, page).to_json()
+            hits = [shown_source(hit, self.box.config.data_dir) for hit in result["hits"]]
+            hits = hits_with_status(reading.store, hits, reading.readable, on)
+        return {**result, "hits": hits}
 
     @answered
     def doc(self, doc_id: Annotated[str, Field(description="a document's id, as hits give it")]) -> dict:
@@ -63,7 +80,9 @@ class ReadingTools:
         The JSON of GET /api/docs/<doc_id>."""
         with self.box.reading() as reading:
             found = reading.store.get_document(checked("doc_id", doc_id), reading.readable)
-            relations = RelationsFinder(reading.store, reading.readable).of_document(found.id, found.title)
+            relations = RelationsFinder(reading.store, reading.readable).of_document(
+                found.id, found.title, found.doc_numbers
+            )
         return {**shown_source(found.to_json(), self.box.config.data_dir), **relations}
 
     @answered

@@ -1,5 +1,5 @@
 """Relations between documents and what is in force: extraction at ingest, status on a date, and the views the CLI,
-the API (and later the web pages and the MCP server) show.
+the API, the web pages (policykb.web.relations_pages), brief exports and the MCP server show.
 
 The flow, as for owners: ingest reads each document's relations (`extract.extract_relations`, called by
 `policykb.ingest.pipeline.parse_file`) into `Document.relations` (`policykb.models.Relation`) and the keys its own
@@ -16,6 +16,10 @@ Modules:
     dates       dates as legal texts write them
     status      in force / not yet / partly amended / replaced / repealed / unknown on a date, with the evidence
     lookup      RelationsFinder: a document's relations and status for a viewer, as records and as JSON
+    in_force    the status of many documents at once: search badges, and what "in force on DATE" leaves out
+    panel       a document's relations grouped as its page lists them, and its amended articles
+    graph       the nodes and edges around a document (drawn by policykb.web.relations_graph)
+    timeline    issued, takes effect, amended, replaced, repealed: the dated events of a document
     cli         `policykb relations NUMBER|DOC_ID [--on DATE] [--json]`
 
 Kinds (policykb.models.RELATION_KINDS): based_on, implements, guides, amends, replaces, repeals, effective. A node is

@@ -13,14 +13,24 @@ title or the relations its own text states.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from policykb.docnumbers import DOC_NUMBER, normalize_doc_number
 from policykb.errors import BadQueryError, NotFoundError
 from policykb.models import RELATION_KINDS, DocumentRef
 from policykb.relations.references import number_key
-from policykb.relations.status import Dated, Status, status_on
+from policykb.relations.status import (
+    Dated,
+    Status,
+    changes_to,
+    dated,
+    effective_of,
+    starts_of,
+    status_on,
+    undated_sources,
+)
 from policykb.store.db import Store
 from policykb.store.records import RelationRow
 
@@ -57,6 +67,7 @@ class RelationsReport:
     status: Status
     relations: list[RelationRow]
     linked: dict[str, tuple[str, str]]  # key -> (doc id, title) of a document the viewer may read
+    changes: list[Dated] = field(default_factory=list)  # what amends, replaces or repeals it, each with its date
 
     def to_json(self) -> dict:
         node = self.node
@@ -77,6 +88,10 @@ class RelationsReport:
             },
             "relations": [self._relation(r) for r in self.relations],
         }
+
+    def relation_json(self, row: RelationRow) -> dict:
+        """One relation as the JSON shows it, read from the document asked about."""
+        return self._relation(row)
 
     def _relation(self, row: RelationRow) -> dict:
         outgoing = self._is_node(row.source, row)
@@ -128,7 +143,7 @@ class RelationsFinder:
         except NotFoundError:
             doc = None
         if doc is not None:
-            return self.document_node(doc.id, doc.title)
+            return self.document_node(doc.id, doc.title, doc.doc_numbers)
         match = DOC_NUMBER.fullmatch(ref) or DOC_NUMBER.fullmatch(ref.upper())  # "68/nq-cp" as typed
         if match is None:
             raise NotFoundError(
@@ -141,15 +156,17 @@ class RelationsFinder:
         doc_id, title = named[0] if named else (None, None)
         return Node(ref, (key,), number, doc_id, title)
 
-    def document_node(self, doc_id: str, title: str) -> Node:
-        """The node of a document the caller has already read (and may read)."""
+    def document_node(self, doc_id: str, title: str, numbers: Sequence[str] = ()) -> Node:
+        """The node of a document the caller has already read (and may read); its number as the document writes it
+        when `numbers` (its document numbers) hold it, else as its key has it (without diacritics)."""
         keys = tuple(self.store.node_keys(doc_id))
-        number = next((key[2:] for key in keys if key.startswith("n:")), None)
+        written = next((n for n in numbers if number_key(normalize_doc_number(n)) in keys), None)
+        number = written or next((key[2:] for key in keys if key.startswith("n:")), None)
         return Node(doc_id, keys, number, doc_id, title)
 
-    def of_document(self, doc_id: str, title: str) -> dict:
+    def of_document(self, doc_id: str, title: str, numbers: Sequence[str] = ()) -> dict:
         """What GET /api/docs/<id> adds to a readable document: its relations and its status today."""
-        report = self.report(self.document_node(doc_id, title)).to_json()
+        report = self.report(self.document_node(doc_id, title, numbers)).to_json()
         return {"relations": report["relations"], "status": {"on": report["on"], **report["status"]}}
 
     def report(self, ref: str | Node, on: str | None = None) -> RelationsReport:
@@ -160,39 +177,25 @@ class RelationsFinder:
         rows = self.store.relations_naming(node.keys, node.doc_id, self.collections)
         if node.doc_id is None and not rows:
             raise NotFoundError(f"no document numbered {node.number} and no relation naming it in the index")
-        linked = self._linked(rows)
-        status = status_on(self._effective(node, rows), self._changes(node, rows), on)
-        return RelationsReport(node, on, status, rows, linked)
+        linked = self.linked(rows)
+        changes = self._changes(node, rows)
+        status = status_on(self._effective(node, rows), changes, on)
+        return RelationsReport(node, on, status, rows, linked, changes)
 
-    def _linked(self, rows: list[RelationRow]) -> dict[str, tuple[str, str]]:
+    def linked(self, rows: list[RelationRow]) -> dict[str, tuple[str, str]]:
+        """For each key the rows name, the readable document (id, title) it links to."""
         keys = {r.source.key for r in rows} | {r.target.key for r in rows if r.target is not None}
         return {key: docs[0] for key, docs in self.store.documents_named(sorted(keys), self.collections).items()}
 
-    def _is_source(self, node: Node, row: RelationRow) -> bool:
-        return row.source.key in node.keys or (row.source_self and row.doc_id == node.doc_id)
-
     def _effective(self, node: Node, rows: list[RelationRow]) -> list[RelationRow]:
-        return [r for r in rows if r.kind == "effective" and self._is_source(node, r)]
+        return effective_of(node.keys, node.doc_id, rows)
 
     def _changes(self, node: Node, rows: list[RelationRow]) -> list[Dated]:
         """The amendments, replacements and repeals of the node, each dated by its own date or else its source's
         date of effect as the collection states it."""
-        changes = [
-            r
-            for r in rows
-            if r.kind in ("amends", "replaces", "repeals") and r.target is not None and r.target.key in node.keys
-        ]
-        undated = {r.source.key for r in changes if r.date is None}
-        starts: dict[str, RelationRow] = {}
-        if undated:
-            for row in self.store.relations_naming(sorted(undated), None, self.collections):
-                if row.kind == "effective" and row.date and row.source.key in undated:
-                    starts.setdefault(row.source.key, row)
-        return [
-            Dated(r, r.date, ())
-            if r.date
-            else Dated(r, starts[r.source.key].date, (starts[r.source.key],))
-            if r.source.key in starts
-            else Dated(r, None)
-            for r in changes
-        ]
+        changes = changes_to(node.keys, rows)
+        undated = undated_sources(changes)
+        starts = (
+            starts_of(undated, self.store.relations_naming(sorted(undated), None, self.collections)) if undated else {}
+        )
+        return dated(changes, starts)

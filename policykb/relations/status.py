@@ -12,6 +12,7 @@ is known and, in `notes`, what is missing.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from policykb.store.records import RelationRow
@@ -88,3 +89,46 @@ def _name(relation: RelationRow) -> str:
 def _upcoming(change: Dated) -> str:
     verb = "replaces" if change.relation.kind == "replaces" else "repeals"
     return f"{_name(change.relation)} {verb} it from {change.date}"
+
+
+# --- which relations speak of a document ------------------------------------------------------------
+def is_source(keys: Sequence[str], doc_id: str | None, row: RelationRow) -> bool:
+    """Whether the document (its node's keys, its id) is the relation's source."""
+    return row.source.key in keys or (row.source_self and doc_id is not None and row.doc_id == doc_id)
+
+
+def effective_of(keys: Sequence[str], doc_id: str | None, rows: Iterable[RelationRow]) -> list[RelationRow]:
+    """The dates of effect the rows give the document."""
+    return [r for r in rows if r.kind == "effective" and is_source(keys, doc_id, r)]
+
+
+def changes_to(keys: Sequence[str], rows: Iterable[RelationRow]) -> list[RelationRow]:
+    """The rows that amend, replace or repeal the document."""
+    return [r for r in rows if r.kind in ("amends", "replaces", "repeals") and r.target and r.target.key in keys]
+
+
+def undated_sources(changes: Iterable[RelationRow]) -> set[str]:
+    """The keys of the documents whose change gives no date of its own: their date of effect dates it."""
+    return {r.source.key for r in changes if r.date is None}
+
+
+def starts_of(keys: set[str], rows: Iterable[RelationRow]) -> dict[str, RelationRow]:
+    """For each key, the first relation among `rows` that gives its document a date of effect."""
+    starts: dict[str, RelationRow] = {}
+    for row in rows:
+        if row.kind == "effective" and row.date and row.source.key in keys:
+            starts.setdefault(row.source.key, row)
+    return starts
+
+
+def dated(changes: Iterable[RelationRow], starts: dict[str, RelationRow]) -> list[Dated]:
+    """Each change with its date: its own, else its source's date of effect (then evidence too), else none."""
+    out = []
+    for r in changes:
+        if r.date:
+            out.append(Dated(r, r.date, ()))
+        elif r.source.key in starts:
+            out.append(Dated(r, starts[r.source.key].date, (starts[r.source.key],)))
+        else:
+            out.append(Dated(r, None))
+    return out

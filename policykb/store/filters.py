@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 # "!= '[]'" lets SQLite read the passages that name any agency from their partial index (migration 9).
@@ -30,6 +31,8 @@ class Filters:
     agency: str | None = None
     # The collections the asker may read (policykb.access): None for every one (open mode, an admin).
     collections: frozenset[str] | None = None
+    # Documents left out whatever else matches, e.g. those not in force on a date (policykb.relations.in_force).
+    excluded_docs: frozenset[str] | None = None
 
     def sql(self) -> tuple[str, list]:
         """The filters as " AND …" conditions on `c` and `d`, with their parameters."""
@@ -52,6 +55,10 @@ class Filters:
             clause, names = in_collections("d.collection", self.collections)
             clauses.append(clause)
             params.extend(names)
+        if self.excluded_docs:
+            # One JSON parameter, so that thousands of documents stay within SQLite's limit on parameters.
+            clauses.append("c.doc_id NOT IN (SELECT value FROM json_each(?))")
+            params.append(json.dumps(sorted(self.excluded_docs)))
         return "".join(f" AND {clause}" for clause in clauses), params
 
     @property
@@ -66,6 +73,7 @@ class Filters:
                 self.issuer,
                 self.agency,
                 self.collections,
+                self.excluded_docs or None,
             )
         )
 

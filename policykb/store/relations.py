@@ -33,6 +33,22 @@ _RELATION_ROWS = """
     ORDER BY r.doc_id, r.start, r.id
 """
 
+# Every readable relation without its words, for the status of every document (the "in force on" filter). The
+# readable documents are found once each, not once per relation: their collection is stored after their text.
+_RELATION_ROWS_UNQUOTED = """
+    WITH readable AS MATERIALIZED (SELECT id, title, collection FROM documents d WHERE {readable})
+    SELECT r.*, readable.title AS doc_title, readable.collection AS collection, '' AS text, '' AS sentence
+    FROM relations r JOIN readable ON readable.id = r.doc_id
+    ORDER BY r.doc_id, r.start, r.id
+"""
+
+_NODE_KEYS = """
+    SELECT n.doc_id, n.key
+    FROM document_nodes n JOIN documents d ON d.id = n.doc_id
+    WHERE ({where}) AND {readable}
+    ORDER BY n.doc_id, n.key
+"""
+
 _NAMED_DOCUMENTS = """
     SELECT n.key, d.id, d.title
     FROM document_nodes n JOIN documents d ON d.id = n.doc_id
@@ -43,6 +59,16 @@ _NAMED_DOCUMENTS = """
 
 def _marks(values: Sequence[str]) -> str:
     return ", ".join("?" * len(values)) or "NULL"
+
+
+def _named_marks(condition: str) -> str:
+    """in_collections' condition with named parameters (:c0, :c1, …) in place of its question marks."""
+    parts = condition.split("?")
+    return "".join(part + (f":c{i}" if i < len(parts) - 1 else "") for i, part in enumerate(parts))
+
+
+def _named(names: list[str]) -> dict[str, str]:
+    return {f"c{i}": name for i, name in enumerate(names)}
 
 
 class Relations(StoreBase):
@@ -72,16 +98,55 @@ class Relations(StoreBase):
         return [row[0] for row in rows]
 
     def relations_naming(
-        self, keys: Sequence[str], doc_id: str | None = None, collections: frozenset[str] | None = None
+        self,
+        keys: Sequence[str],
+        doc_id: str | Sequence[str] | None = None,
+        collections: frozenset[str] | None = None,
     ) -> list[RelationRow]:
-        """The relations whose source or target is one of `keys`, and those document `doc_id` states of itself."""
+        """The relations whose source or target is one of `keys`, and those document `doc_id` (or each of several)
+        states of itself. Keys and ids go as one JSON parameter each: a page of documents may name many."""
         if not self.has_table("relations"):
             return []
-        marks = _marks(keys)
-        where = f"r.source_key IN ({marks}) OR r.target_key IN ({marks}) OR (r.doc_id = ? AND r.source_self = 1)"
+        doc_ids = [doc_id] if isinstance(doc_id, str) else list(doc_id or [])
+        where = (
+            "r.source_key IN (SELECT value FROM json_each(:keys)) OR r.target_key IN (SELECT value FROM json_each(:keys))"
+            " OR (r.source_self = 1 AND r.doc_id IN (SELECT value FROM json_each(:ids)))"
+        )
         readable, names = in_collections("d.collection", collections)
+        readable = _named_marks(readable)
         sql = _RELATION_ROWS.format(where=where, readable=readable)
-        return [RelationRow.from_row(row) for row in self.conn.execute(sql, (*keys, *keys, doc_id, *names))]
+        params = {"keys": json.dumps(list(keys)), "ids": json.dumps(doc_ids), **_named(names)}
+        return [RelationRow.from_row(row) for row in self.conn.execute(sql, params)]
+
+    def relations_stated_by(self, doc_id: str, collections: frozenset[str] | None = None) -> list[RelationRow]:
+        """The relations document `doc_id` states, of itself or of others."""
+        if not self.has_table("relations"):
+            return []
+        readable, names = in_collections("d.collection", collections)
+        sql = _RELATION_ROWS.format(where="r.doc_id = ?", readable=readable)
+        return [RelationRow.from_row(row) for row in self.conn.execute(sql, (doc_id, *names))]
+
+    def every_relation(self, collections: frozenset[str] | None = None) -> list[RelationRow]:
+        """Every relation the documents of `collections` state, without their words (`text` and `sentence` empty)."""
+        if not self.has_table("relations"):
+            return []
+        readable, names = in_collections("d.collection", collections)
+        sql = _RELATION_ROWS_UNQUOTED.format(readable=readable)
+        return [RelationRow.from_row(row) for row in self.conn.execute(sql, names)]
+
+    def node_keys_of(
+        self, doc_ids: Sequence[str] | None, collections: frozenset[str] | None = None
+    ) -> dict[str, list[str]]:
+        """The keys each document's own node answers to, for `doc_ids` (None: every document of `collections`)."""
+        if not self.has_table("document_nodes"):
+            return {}
+        readable, names = in_collections("d.collection", collections)
+        where = "1 = 1" if doc_ids is None else "n.doc_id IN (SELECT value FROM json_each(?))"
+        params = ([] if doc_ids is None else [json.dumps(list(doc_ids))]) + names
+        found: dict[str, list[str]] = {}
+        for doc_id, key in self.conn.execute(_NODE_KEYS.format(where=where, readable=readable), params):
+            found.setdefault(doc_id, []).append(key)
+        return found
 
     def documents_named(
         self, keys: Sequence[str], collections: frozenset[str] | None = None

@@ -14,7 +14,7 @@ def create_app(test_config: dict | None = None, config: Config | None = None) ->
     config = config or Config.from_env()
     app = Flask(__name__, instance_path=str(config.data_dir.resolve()), instance_relative_config=True)
 
-    from policykb.web import admin, api, auth, briefs, briefs_api, ui
+    from policykb.web import admin, api, auth, briefs, briefs_api, relations_pages, ui
     from policykb.web.error_shape import register_error_shape
     from policykb.web.identity import init_accounts
     from policykb.web.request import init_request
@@ -43,6 +43,7 @@ def create_app(test_config: dict | None = None, config: Config | None = None) ->
     app.register_blueprint(ui.bp)
     app.register_blueprint(api.bp, url_prefix="/api")
     app.register_blueprint(briefs.bp)
+    app.register_blueprint(relations_pages.bp)
     app.register_blueprint(briefs_api.bp, url_prefix="/api/briefs")
     app.register_blueprint(auth.bp)
     app.register_blueprint(admin.bp)

@@ -10,6 +10,7 @@ from flask import Blueprint, current_app, jsonify, request, url_for
 from policykb.check.findings import serving_findings
 from policykb.errors import BadQueryError, IndexNotReadyError, NotFoundError, StoreDamagedError
 from policykb.owners.answer import OwnersFinder
+from policykb.relations.in_force import hits_with_status
 from policykb.relations.lookup import RelationsFinder, parse_on
 from policykb.sources import shown_source
 from policykb.store import Filters
@@ -27,6 +28,7 @@ from policykb.web.request import (
     current_viewer,
     filters_from_args,
     get_store,
+    in_force_on_arg,
     int_arg,
     mode_arg,
     readable_collections,
@@ -48,7 +50,11 @@ def search():
         raise BadQueryError("parameter 'q' is required, e.g. /api/search?q=social+insurance")
     mode = mode_arg()
     result = searcher().search(query, mode, filters_from_args(), int_arg("k", 10, 1, 100), int_arg("page", 1)).to_json()
-    return jsonify({"ok": True, **result, "hits": [_shown(hit) for hit in result["hits"]]})
+    store = require_store()
+    hits = hits_with_status(
+        store, [_shown(hit) for hit in result["hits"]], readable_collections(store), in_force_on_arg()
+    )
+    return jsonify({"ok": True, **result, "hits": hits})
 
 
 @bp.get("/docs")
@@ -63,7 +69,7 @@ def get_doc(doc_id: str):
     """The document, with its relations and its status today as the documents the viewer may read state them."""
     store = require_store()
     doc = readable_document(doc_id, store)
-    relations = RelationsFinder(store, readable_collections(store)).of_document(doc.id, doc.title)
+    relations = RelationsFinder(store, readable_collections(store)).of_document(doc.id, doc.title, doc.doc_numbers)
     return jsonify({"ok": True, **_shown(doc.to_json()), **relations})
 
 

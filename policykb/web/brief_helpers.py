@@ -118,7 +118,7 @@ def export_response(brief_id: int, fmt: str):
     """The brief as a file; with accounts, an audit entry says who exported it (open mode keeps no log: no one to name)."""
     answers.export_format(fmt)  # first: an unknown format is a 400 whatever the brief
     brief, store, _level = read_brief(brief_id)
-    exported = answers.export_file(brief, store, fmt)
+    exported = answers.export_file(brief, store, fmt, readable_collections(store))
     if not current_viewer().is_open:
         with writing() as briefs:
             audit(briefs.store, "brief.export", brief_id, format=fmt, title=brief.title)

@@ -6,6 +6,7 @@ from policykb import __version__
 from policykb.ingest.edits import DATE_PATTERN, ISSUER_CHARS, TITLE_CHARS, URL_PATTERN
 from policykb.ingest.pipeline import DOC_TYPES
 from policykb.limits import LIMITS, TEXT_CHARS
+from policykb.relations.status import STATUSES
 from policykb.web.brief_helpers import IF_MATCH
 from policykb.web.request import ID_RANGE, SQLITE_MAX_INT
 
@@ -345,9 +346,12 @@ _STATUS = {
 }
 
 
+ISO_DATE = {"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "examples": ["2024-06-01"]}
+
+
 def _relations_path() -> dict:
     """GET /api/relations."""
-    date = {"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "examples": ["2024-06-01"]}
+    date = ISO_DATE
     return {
         "get": {
             "summary": "A document's relations (based on, implements, guides, amends, replaces, repeals, effective) "
@@ -420,6 +424,13 @@ def openapi_spec() -> dict:
                         _param("doc", "document id", {"type": "string"}),
                         _param("issuer", "issuer", {"type": "string"}),
                         _param("agency", "agency mentioned (canonical name)", {"type": "string"}),
+                        _param(
+                            "in_force_on",
+                            "only documents in force on this date (YYYY-MM-DD): leaves out those the caller's "
+                            "collections say were not yet in force, replaced or repealed that day, and keeps those "
+                            "whose status they do not give; totals and facets count only what is kept. Empty: off",
+                            ISO_DATE,
+                        ),
                         _param("k", "hits per page", {"type": "integer", "minimum": 1, "maximum": 100, "default": 10}),
                         _param(
                             "page", "page number", {"type": "integer", "minimum": 1, "maximum": 10**6, "default": 1}
@@ -636,6 +647,16 @@ def openapi_spec() -> dict:
                         "collection": {
                             "type": "string",
                             "description": "the collection of its document, which says who may read it",
+                        },
+                        "status": {
+                            "type": "object",
+                            "description": "its document's status on in_force_on (default today), as "
+                            "/api/relations gives it with its evidence",
+                            "properties": {
+                                "status": {"enum": list(STATUSES)},
+                                "since": {"type": ["string", "null"]},
+                                "on": {"type": "string"},
+                            },
                         },
                     },
                 },

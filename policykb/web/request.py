@@ -19,6 +19,8 @@ from policykb.access import OPEN, Viewer
 from policykb.access.collections import readable
 from policykb.errors import BadQueryError, IndexNotReadyError
 from policykb.limits import LIMITS, check_text, limit_for
+from policykb.relations.in_force import NotInForceKept
+from policykb.relations.lookup import parse_on
 from policykb.search.searcher import MODES, Searcher
 from policykb.store import INIT_HINT, Filters, Store
 
@@ -216,8 +218,24 @@ def mode_arg() -> str:
     return mode
 
 
+def in_force_on_arg() -> str | None:
+    """The date of the "in force on" search filter (YYYY-MM-DD); None when it is off (missing or empty)."""
+    raw = text_arg("in_force_on")
+    return parse_on(raw, "parameter 'in_force_on'") if raw else None
+
+
+def not_in_force(readable: frozenset[str] | None, on: str) -> frozenset[str]:
+    """The documents the viewer's collections say were not in force on `on`, kept per generation of the index."""
+    kept = current_app.extensions.setdefault("policykb_not_in_force", NotInForceKept())
+    return kept.get(require_store(), searcher().generation, readable, on)
+
+
 def filters_from_args() -> Filters:
-    """The search filters of the query string, with the collections the viewer may read (never from the request)."""
+    """The search filters of the query string, with the collections the viewer may read (never from the request);
+    with `in_force_on`, the documents the viewer's collections say were not in force that day are left out."""
+    readable = readable_collections()
+    on = in_force_on_arg()
+    excluded = not_in_force(readable, on) if on else None
     return Filters(
         doc_type=request.args.get("type") or None,
         language=request.args.get("lang") or None,
@@ -225,5 +243,6 @@ def filters_from_args() -> Filters:
         doc_id=request.args.get("doc") or None,
         issuer=request.args.get("issuer") or None,
         agency=request.args.get("agency") or None,
-        collections=readable_collections(),
+        collections=readable,
+        excluded_docs=excluded or None,
     )

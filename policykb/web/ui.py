@@ -25,11 +25,13 @@ from policykb.web.permissions import (
     upload_choices,
     upload_collection,
 )
+from policykb.web.relations_pages import document_relations, hit_badges
 from policykb.web.render import document_blocks, highlight, term_pattern
 from policykb.web.request import (
     current_viewer,
     filters_from_args,
     get_store,
+    in_force_on_arg,
     int_arg,
     mode_arg,
     readable_collections,
@@ -89,6 +91,7 @@ def index():
         "facet_names": FACETS,
         "examples": EXAMPLES,
         "active": {k: request.args[k] for k, _ in FACETS if request.args.get(k)},
+        "in_force_on": request.args.get("in_force_on", "").strip(),
     }
     store = get_store()
     documents = store.list_documents(readable_collections(store)) if store is not None else []
@@ -99,7 +102,7 @@ def index():
     if not query:
         return render_template("search.html", **context)
     try:
-        mode, page = mode_arg(), int_arg("page", 1)
+        mode, page, on = mode_arg(), int_arg("page", 1), in_force_on_arg()
         result = searcher().search(query, mode, filters_from_args(), 10, page)
     except BadQueryError as exc:
         context["message"] = str(exc)
@@ -111,6 +114,7 @@ def index():
     context["hits"] = [
         {"hit": hit, "html": highlight(hit.text, pattern), "cite": format_citation(hit)} for hit in result.hits
     ]
+    context["badges"] = hit_badges(store, result.hits, on)
     context["pages"] = max(1, -(-result.total // result.k))
     return render_template("search.html", **context)
 
@@ -176,6 +180,7 @@ def document(doc_id: str):
         blocks=blocks,
         mark=mark,
         related=store.related_documents(doc_id, readable),
+        **document_relations(store, doc),
         source_available=source_available,
         original_name=Path(doc.source).name,
         scan=scan,
