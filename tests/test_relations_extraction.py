@@ -155,29 +155,31 @@ def test_each_document_of_a_list_that_ceases_to_be_in_force_is_repealed_and_noth
 
 
 @pytest.mark.parametrize(
-    "body, english",
+    "body, english, listed",
     [
         (
             "1. Nghị định này có hiệu lực thi hành kể từ ngày 01/7/2022 và thay thế Nghị định số 11/2010/NĐ-CP.\n"
             "2. Kể từ ngày Nghị định này có hiệu lực, các văn bản sau đây hết hiệu lực:\n"
             "a) Nghị định số 12/2010/NĐ-CP;\n\nb) Quyết định số 13/2011/QĐ-TTg.\n\nĐiều 10. Trách nhiệm\n",
             False,
+            "replaces",  # they cease to be in force as this one takes effect: it takes their place
         ),
         (
             "1. This Decree takes effect on July 1, 2022 and supersedes Decree No. 11/2010/ND-CP.\n"
             "2. The following documents are annulled from the effective date of this Decree:\n"
             "a) Decree No. 12/2010/ND-CP;\n\nb) Decision No. 13/2011/QD-TTg.\n\nArticle 10. Responsibility\n",
             True,
+            "repeals",  # annulled
         ),
     ],
 )
-def test_a_second_verb_of_the_document_and_a_list_of_what_ends_are_read(body, english):
+def test_a_second_verb_of_the_document_and_a_list_of_what_ends_are_read(body, english, listed):
     _, relations = relations_of(body, english)
     targets = [label(r.target) for r in relations if r.target is not None]
     assert [(r.kind, r.date) for r in relations if r.target is not None] == [
         ("replaces", "2022-07-01"),
-        ("repeals", "2022-07-01"),
-        ("repeals", "2022-07-01"),
+        (listed, "2022-07-01"),
+        (listed, "2022-07-01"),
     ]
     assert [t.split("/")[0] for t in targets] == ["11", "12", "13"]
 
@@ -191,7 +193,7 @@ def test_a_passive_amendment_names_each_amending_law():
     assert set(read(relations)) >= {
         ("amends", "31/2009/QH12", "62/2006/QH11", None),
         ("amends", "35/2018/QH14", "62/2006/QH11", None),
-        ("repeals", "self", "62/2006/QH11", None),
+        ("replaces", "self", "62/2006/QH11", None),
     }
 
 
@@ -224,8 +226,8 @@ def test_the_fixtures_and_bundled_corpus_meet_the_goals_and_the_held_out_misses_
     assert evaluate_relations("heldout", tmp_path / "no-law.json")["all"]["missed"] == "hidden"
 
 
-def test_the_development_laws_state_their_dates_of_effect_and_what_they_repeal():
+def test_the_development_laws_state_their_dates_of_effect_and_what_they_replace():
     result = evaluate_relations("dev", shared_testdata("alqac2023", "law.json"))
     laws = result["parts"]["laws"]
     assert laws["precision"] >= 0.95 and laws["recall"] >= 0.85, laws
-    assert laws["by_kind"]["repeals"]["right"] >= 3
+    assert laws["by_kind"]["replaces"]["right"] >= 3

@@ -30,15 +30,34 @@ def ends_relations(text: str, clause: Clause, own: OwnDocument) -> list[Relation
         return []
     targets, described_to = _ended_list(text, clause, named[0])
     match = p.ENDS.search(text, described_to, clause.end)
-    if match is None or not p.SUBJECT_GAP.fullmatch(text, described_to, match.start()):
+    if match is None or not _described(text, clause, described_to, match.start()):
         return []
     articles = articles_in(lead.group("articles") or "")
     date = explicit_date(text, match.end(), clause.end)
     start = lead.start("articles") if lead.group("articles") else named[0].start
+    kind = ending_kind(text[clause.start : clause.end], match, articles)
     return [
-        make_relation("repeals", SELF, target, (start, match.end()), clause, own, articles=articles, date=date)
+        make_relation(kind, SELF, target, (start, match.end()), clause, own, articles=articles, date=date)
         for target in targets
     ]
+
+
+def ending_kind(sentence: str, verb: re.Match[str], articles: list[str]) -> str:
+    """ "replaces" when a whole document ceases to be in force as this one takes effect (its successor), "repeals"
+    when it is repealed or annulled, or only some of its articles end, or on a date of its own."""
+    if articles or not p.CEASES.search(verb.group(0)) or p.OWN_EFFECT.search(sentence) is None:
+        return "repeals"
+    return "replaces"
+
+
+def _described(text: str, clause: Clause, start: int, end: int) -> bool:
+    """Whether only the ended documents' description stands between them and the verb: their date and issuer, or
+    what they are about, naming no other document."""
+    if p.SUBJECT_GAP.fullmatch(text, start, end):
+        return True
+    if any(start <= m.start < end for m in clause.mentions):
+        return False
+    return p.ENDS_DESCRIPTION.fullmatch(text, start, end) is not None
 
 
 def _ended_list(text: str, clause: Clause, first: Mention) -> tuple[list[Mention], int]:
@@ -63,7 +82,7 @@ def listed_relations(text: str, clause: Clause, mentions: list[Mention], own: Ow
     ends = p.ENDS.search(intro) or p.ACTIVE["repeals"].search(intro)
     if (replaces is None) == (ends is None):
         return []
-    kind, verb = ("replaces", replaces) if replaces else ("repeals", ends)
+    kind, verb = ("replaces", replaces) if replaces else (ending_kind(intro, ends, []), ends)
     if subject_of(text, clause, clause.start + verb.start(), own) is None and not _ends_intro(intro, verb):
         return []
     date = explicit_date(text, clause.start + verb.end(), clause.end)

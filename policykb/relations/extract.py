@@ -21,10 +21,12 @@ from policykb.relations.clauses import (
     OwnDocument,
     explicit_date,
     inside,
+    is_title,
     make_relation,
     named_by,
     quoted_spans,
     split_clauses,
+    states,
     subject_of,
     target_after,
 )
@@ -70,7 +72,7 @@ def _active(text: str, clause: Clause, own: OwnDocument) -> list[Relation]:
                 continue  # a passive ("bị bãi bỏ") names its target before the verb
             target = target_after(text, clause, match.end(), p.TARGET_GAP)
             subject = subject_of(text, clause, match.start(), own) if target else None
-            if target is None or subject is None:
+            if target is None or subject is None or not states(text, subject, match):
                 continue
             start = subject.start if isinstance(subject, Mention) else match.start()
             targets = [target[0]] + (_listed_after(text, clause, target[0]) if kind in _LISTS else [])
@@ -123,18 +125,31 @@ def _implements(text: str, clause: Clause, own: OwnDocument) -> list[Relation]:
     found = []
     for match in p.IMPLEMENTS.finditer(text, clause.start, clause.end):
         prefix = text[clause.start : match.start()]
-        if p.NOT_IMPLEMENTS.search(prefix) or not p.PLAN_WORDS.search(prefix):
+        finite = _finite_implements(text, clause, match)
+        if not finite and (p.NOT_IMPLEMENTS.search(prefix) or not p.PLAN_WORDS.search(prefix)):
             continue
         target = target_after(text, clause, match.end(), re.compile(r"\s*(?:the\s+)?", re.I))
         if target is None:
             continue
         before = [m for m in clause.mentions if m.end <= match.start()]
-        subject = before[-1] if before else (SELF if own.legal else None)
+        subject = finite or (before[-1] if before else (SELF if own.legal else None))
         if subject is None or (isinstance(subject, Mention) and subject.is_self and not own.legal):
             continue
+        if isinstance(subject, Mention) and not subject.is_self and is_title(text, subject, match.start(), True):
+            continue  # "Căn cứ Nghị quyết số 71/NQ-CP ngày … của Chính phủ sửa đổi … Chương trình … thực hiện …"
         start = subject.start if isinstance(subject, Mention) else match.start()
         found.append(make_relation("implements", subject, target[0], (start, target[0].end), clause, own))
     return found
+
+
+def _finite_implements(text: str, clause: Clause, verb: re.Match[str]) -> Mention | None:
+    """ "Resolution No. 125/NQ-CP implements Resolution No. 28-NQ/TW": the document named right before a finite verb."""
+    if verb.group(0).lower() != "implements":
+        return None
+    before = [m for m in clause.mentions if m.end <= verb.start() and not m.is_self]
+    if before and p.SUBJECT_GAP.fullmatch(text, before[-1].end, verb.start()):
+        return before[-1]
+    return None
 
 
 def _effective(text: str, clause: Clause, own: OwnDocument) -> list[Relation]:

@@ -32,15 +32,19 @@ ACTIVE = {
     "repeals": _words(r"bãi bỏ|repeal(?:s|ing)?|annul(?:s|ling)?|abolish(?:es|ing)?"),
 }
 
-# Between the verb and the target: the articles concerned and "của" / "of", or nothing.
-TARGET_GAP = re.compile(
-    r"\s*(?:toàn bộ\s+|the\s+)?(?:[^;.:\n]{0,160}?\s+(?:của|tại|thuộc|kèm theo|of|to|in)\s+(?:the\s+)?)?", _I
-)
 # The articles a relation concerns, as the gap names them.
 ARTICLES = re.compile(
     r"(?:(?:điểm\s+[a-zđ]\s+)?khoản\s+\d+\s+)?Điều\s+\d+[a-z]?"
-    r"|(?:Clause\s+\d+\s+(?:of\s+)?)?Articles?\s+\d+[a-z]?(?:\s*(?:,|and)\s*\d+[a-z]?)*"
+    r"|(?:Clause\s+\d+\s+(?:of\s+)?)?Articles?\s+\d+[a-z]?(?:\s*(?:,|and|to)\s*\d+[a-z]?)*"
     r"|mục\s+\d+(?:\s+thuộc\s+Phụ lục\s+[IVXLC\d]+)?",
+)
+
+# Between the verb and the target: the articles concerned and "của" / "of", or the articles alone ("Bãi bỏ điểm c
+# khoản 2 Điều 1 Nghị quyết số …"), or nothing.
+TARGET_GAP = re.compile(
+    r"\s*(?:toàn bộ\s+|the\s+)?(?:[^;.:\n]{0,160}?\s+(?:của|tại|thuộc|kèm theo|of|to|in)\s+(?:the\s+)?"
+    rf"|(?:(?:{ARTICLES.pattern})(?:,\s*|\s+và\s+)?)+\s+)?",
+    _I,
 )
 
 # Implementing: a plan or programme (named before the verb) carrying out TARGET.
@@ -75,7 +79,22 @@ ENDS = _words(
 # What may stand before the target of an ending: a list number, "Kể từ ngày …,", the articles ended "of" it.
 ENDS_LEAD = re.compile(
     r"\s*(?:(?:\d{1,3}|[a-zđ])[.)]\s*)*(?:Kể từ ngày[^,]{0,80},\s*"
-    rf"|(?P<articles>(?:(?:{ARTICLES.pattern})(?:,\s*|\s+và\s+|\s+and\s+)?)+)\s+(?:của|tại|of)\s+)?",
+    rf"|(?P<articles>(?:(?:{ARTICLES.pattern})(?:,\s*|\s+và\s+|\s+and\s+)?)+)\s+(?:của|tại|of)\s+)?(?:the\s+)?",
+    _I,
+)
+# What may describe an ended document before its verb: its date, issuer and subject ("… ngày … của Bộ Tài chính, Bộ
+# Tư pháp hướng dẫn việc …", "… of the Prime Minister approving the scheme …"), with no other document named.
+ENDS_DESCRIPTION = re.compile(
+    r"\s*,?\s*(?:của|về|quy định|hướng dẫn|ban hành|of|on|approving|providing|guiding|regulating|detailing)\s"
+    r"[^;:\n]{0,300}?\s*",
+    _I,
+)
+# A document ending when this one takes effect: it is replaced, not only repealed ("Nghị định số X … hết hiệu lực kể từ
+# ngày Nghị định này có hiệu lực thi hành", "… shall cease to have effect from the effective date of this Law").
+CEASES = _words(r"hết hiệu lực|ceases?\s+to\s+(?:be\s+in\s+force|have\s+effect|be\s+effective)")
+OWN_EFFECT = re.compile(
+    r"(?:kể\s+)?từ\s+ngày\s+(?:\w+\s+){1,4}này\s+có\s+hiệu\s+lực"
+    r"|(?:from|as\s+of|on)\s+the\s+(?:effective\s+date|date\s+of\s+entry\s+into\s+force)\s+of\s+this\s+\w+",
     _I,
 )
 
@@ -86,10 +105,12 @@ LIST_ITEM = re.compile(r"[ \t]*(?:[a-zđ]\)|\d{1,2}[.)]|[-–•+])[ \t]*", _I)
 
 # Taking effect: SUBJECT <takes effect> <on DATE | from signing>.
 EFFECTIVE = _words(
-    r"có hiệu lực(?:\s+thi hành)?|(?:shall\s+|will\s+)?takes?\s+effect|(?:shall\s+|will\s+)?comes?\s+into\s+(?:force|effect)"
+    r"có hiệu lực(?:\s+thi hành)?|(?:shall\s+|will\s+)?takes?\s+effect|took\s+effect|came\s+into\s+(?:force|effect)|(?:shall\s+|will\s+)?comes?\s+into\s+(?:force|effect)"
     r"|(?:shall\s+)?enters?\s+into\s+force|(?:is|shall\s+be|becomes?)\s+effective"
 )
-EFFECTIVE_WHEN = re.compile(r"\s*(?:kể\s+)?(?:từ|as\s+(?:of|from)|from|on)\s+", _I)
+EFFECTIVE_WHEN = re.compile(
+    r"\s*(?:kể\s+)?(?:từ|as\s+(?:of|from)|from|on)\s+(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+)?", _I
+)
 SIGNING = re.compile(
     r"(?:ngày\s+)?ký(?:\s+ban\s+hành)?(?!\w)|the\s+(?:date\s+of\s+(?:its\s+)?signing|signing\s+date)", _I
 )
@@ -97,10 +118,25 @@ EXPLICIT_FROM = re.compile(r"\s*,?\s*(?:kể\s+)?(?:từ|as\s+(?:of|from)|from|o
 
 # What may stand between a subject and its verb: its date and issuer, ", which", an auxiliary.
 SUBJECT_GAP = re.compile(
-    r"\s*(?:,?\s*(?:của|of)\s+[^,;.()\n]{1,80}?)?\s*,?\s*(?:(?:which|that|mà)\s+)?"
+    r"\s*(?:,?\s*(?:của|of)\s+[^,;.()\n]{1,80}?)?"
+    r"(?:\s*,\s*(?:which|that|issued|passed|adopted|signed)\s[^,;()\n]{1,100}?,)?"  # ", which took effect on …,"
+    r"\s*,?\s*(?:(?:which|that|mà)\s+)?"
     r"(?:(?:will|shall|also|hereby|đã|sẽ|cũng|has|have|had)\s+)*",
     _I,
 )
+# A cited document's title: its date written in the mention, or its issuer after it ("… của Chính phủ", "of the
+# Government"), then what it does; a plan issued or amended by it ("… ban hành Chương trình … thực hiện …").
+WRITTEN_DATE = re.compile(r"(?:\d{4}|\d{1,2}[/.-]\d{1,2}[/.-]\d{4})\s*$")
+ISSUER = re.compile(r"\s*,?\s*(?:của|of)\s", _I)
+TITLE_VERB = _words(r"ban hành|phê duyệt|sửa đổi|promulgating|issuing|approving|amending|adopting")
+# A sentence's opening document, the subject of a verb further on ("HANOI, 1 July 2025 - The Law … took effect …,
+# replacing …"), and what joins that verb to what came before.
+TOPIC_LEAD = re.compile(
+    r"\s*(?:(?:\d{1,3}|[a-zđ])[.)]\s*|[^.;\n]{0,60}\s[-–—]\s+|(?:Meanwhile|However|In addition|Ngoài ra|Đồng thời),\s*)?"
+    r"(?:the\s+)?",
+    _I,
+)
+THEN = re.compile(r"(?:,|\s(?:và|and))\s*$", _I)
 # "Thông tư này có hiệu lực … và thay thế …": a second verb of the clause's subject.
 COORDINATED = re.compile(r".*(?:,|\s)(?:và|and)\s+$", _I | re.S)
 # A clause whose verb is its first word (after a list number or article heading) speaks of the document itself, as
