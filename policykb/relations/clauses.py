@@ -135,9 +135,14 @@ def states(text: str, subject: Mention | str, verb: re.Match[str]) -> bool:
     detailing …"): a title says what the cited document does, which is no statement of the text."""
     if not isinstance(subject, Mention) or subject.is_self or subject.end > verb.start():
         return True
-    if verb.group(0).lower().endswith("ing"):
-        return not p.SUBJECT_GAP.fullmatch(text, subject.end, verb.start())
+    if verb.group(0).lower().endswith("ing"):  # "…, replacing" states only after a finite verb: "… took effect …,"
+        return _finite_verb_in(text[subject.end : verb.start()])
     return not is_title(text, subject, verb.start())
+
+
+def _finite_verb_in(gap: str) -> bool:
+    verbs = [*p.ACTIVE.values(), p.EFFECTIVE]
+    return any(not m.group(0).lower().endswith("ing") for verb in verbs for m in verb.finditer(gap))
 
 
 def is_title(text: str, subject: Mention, verb_start: int, issuing: bool = False) -> bool:

@@ -202,19 +202,28 @@ def _merge(numbers: list[Mention], titles: list[Mention], text: str) -> list[Men
 
 def _aliased(mentions: list[Mention]) -> list[Mention]:
     """A law named without number or year takes the number, else the year, that the text gives the same name."""
-    known: dict[str, DocumentRef] = {}
+    known: dict[str, DocumentRef | None] = {}  # None: two laws of that name (the 2014 and the 2024 one)
     for mention in mentions:
         ref = mention.ref
         if ref is not None and ref.title and (ref.number or ref.date):
             name = title_key(ref.title, None)
-            if ref.number or name not in known:
+            previous = known.get(name)
+            if name not in known or (previous is not None and not previous.number):
                 known[name] = ref
+            elif ref.number and previous is not None and previous.number != ref.number:
+                known[name] = None
     out = []
     for mention in mentions:
         ref = mention.ref
         if ref is not None and ref.title and not ref.number:
             alias = known.get(title_key(ref.title, None))
-            if alias is not None and (alias.number or not ref.date):
+            if alias is not None and (not ref.date or (alias.number and _year_of(alias) == ref.date[:4])):
                 mention = Mention(mention.start, mention.end, replace(alias, date=ref.date or alias.date))
         out.append(mention)
     return out
+
+
+def _year_of(ref: DocumentRef) -> str | None:
+    """The year a law's number or date gives it ("41/2024/QH15": 2024)."""
+    found = re.search(r"/((?:19|20)\d\d)/", ref.number or "")
+    return found.group(1) if found else (ref.date[:4] if ref.date else None)
