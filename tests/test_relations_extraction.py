@@ -231,3 +231,201 @@ def test_the_development_laws_state_their_dates_of_effect_and_what_they_replace(
     laws = result["parts"]["laws"]
     assert laws["precision"] >= 0.95 and laws["recall"] >= 0.85, laws
     assert laws["by_kind"]["replaces"]["right"] >= 3
+
+
+@pytest.mark.parametrize(
+    "body, english",
+    [
+        (
+            "Căn cứ Nghị định số 82/2023/NĐ-CP ngày 28 tháng 11 năm 2023 của Chính phủ sửa đổi, bổ sung một số điều "
+            "của Nghị định số 120/2016/NĐ-CP ngày 23 tháng 8 năm 2016 của Chính phủ quy định chi tiết Luật Phí và lệ "
+            "phí;\nĐiều 4. Thu theo Thông tư số 32/2025/TT-BTC ngày 31/5/2025 của Bộ Tài chính hướng dẫn Nghị định số "
+            "123/2020/NĐ-CP.\n",
+            False,
+        ),
+        (
+            "Pursuant to Decree No. 82/2023/ND-CP dated November 28, 2023 of the Government amending Decree No. "
+            "120/2016/ND-CP;\nArticle 4. Decree No. 158/2025/ND-CP, detailing and guiding the Law on Social "
+            "Insurance No. 41/2024/QH15, applies.\n",
+            True,
+        ),
+    ],
+)
+def test_the_title_of_a_cited_document_or_an_apposition_states_no_relation(body, english):
+    _, relations = relations_of(body, english)
+    assert [(kind, target) for kind, _, target, _ in read(relations)] == [
+        ("based_on", "82/2023/ND-CP" if english else "82/2023/NĐ-CP")
+    ]
+
+
+@pytest.mark.parametrize(
+    "body, doc_type, source",
+    [
+        (
+            "Luật Bảo hiểm xã hội số 41/2024/QH15 được Quốc hội thông qua ngày 29 tháng 6 năm 2024, có hiệu lực thi "
+            "hành từ ngày 01/7/2025 và thay thế Luật Bảo hiểm xã hội số 58/2014/QH13.\n",
+            "decree",
+            ("41/2024/QH15", "58/2014/QH13"),
+        ),
+        (
+            "Decree No. 215/2025/ND-CP, which will come into force on 1 September 2025, details Article 23 of Law No. "
+            "45/2024/QH15 and supersedes Decree No. 98/2010/ND-CP.\n",
+            "news",
+            ("215/2025/ND-CP", "98/2010/ND-CP"),
+        ),
+        (
+            "HANOI, 1 July 2025 - The Law on Cultural Heritage No. 45/2024/QH15 took effect on Tuesday, 1 July 2025, "
+            "replacing the Law on Cultural Heritage of 2001.\n",
+            "news",
+            ("45/2024/QH15", "Law on Cultural Heritage 2001"),
+        ),
+    ],
+)
+def test_the_document_a_sentence_opens_with_is_the_subject_of_its_later_verbs(body, doc_type, source):
+    relations, _ = extract_relations(body, None, "Tin tức", "2025-07-01", doc_type)
+    found = read(relations)
+    assert ("replaces", *source, "2025-07-01" if "45/2024" in source[0] or "41/" in source[0] else "2025-09-01") in [
+        (kind, s, t, date) for kind, s, t, date in found
+    ]
+    assert ("effective", source[0], None) in [(kind, s, t) for kind, s, t, _ in found]
+    assert all(s == source[0] for _, s, _, _ in found)
+
+
+@pytest.mark.parametrize(
+    "body, english, expected",
+    [
+        (
+            "2. Thông tư liên tịch số 73/2010/TTLT-BTC-BTP ngày 14 tháng 5 năm 2010 của Bộ Tài chính, Bộ Tư pháp hướng "
+            "dẫn việc lập dự toán, quản lý và sử dụng kinh phí hết hiệu lực kể từ ngày Nghị định này có hiệu lực thi "
+            "hành.\n3. Điều 3 và Điều 4 của Nghị định số 12/2010/NĐ-CP hết hiệu lực kể từ ngày Nghị định này có hiệu "
+            "lực thi hành.\n",
+            False,
+            [("replaces", "73/2010/TTLT-BTC-BTP"), ("repeals", "12/2010/NĐ-CP")],
+        ),
+        (
+            "3. The Law on Urban Planning No. 30/2009/QH12 shall cease to have effect from the effective date of this "
+            "Decree.\n4. Articles 3 to 7 of Law No. 28/2018/QH14 on amendments to a number of articles of 11 laws "
+            "related to planning shall cease to have effect from the effective date of this Decree.\n",
+            True,
+            [("replaces", "30/2009/QH12"), ("repeals", "28/2018/QH14")],
+        ),
+    ],
+)
+def test_a_document_ending_as_this_one_takes_effect_is_replaced_and_some_of_its_articles_repealed(
+    body, english, expected
+):
+    _, relations = relations_of(body, english)
+    assert [(kind, target) for kind, _, target, _ in read(relations)] == expected
+
+
+@pytest.mark.parametrize(
+    "body, english, target, amended_by",
+    [
+        (
+            "Điều 58. Sửa đổi, bổ sung một số điều của các luật có liên quan\n1. Một số điều của Luật Xây dựng số "
+            "50/2014/QH13 đã được sửa đổi, bổ sung một số điều theo Luật số 62/2020/QH14 được sửa đổi, bổ sung như "
+            "sau:\n",
+            False,
+            "50/2014/QH13",
+            "62/2020/QH14",
+        ),
+        (
+            "Article 58. Amendments to related laws\n1. A number of articles of the Law on Construction No. "
+            "50/2014/QH13, which was amended and supplemented by Law No. 62/2020/QH14, are amended and supplemented "
+            "as follows:\n",
+            True,
+            "50/2014/QH13",
+            "62/2020/QH14",
+        ),
+    ],
+)
+def test_articles_of_another_law_amended_as_follows_are_amended_by_this_document(body, english, target, amended_by):
+    _, relations = relations_of(body, english)
+    assert set(read(relations)) == {("amends", "self", target, None), ("amends", amended_by, target, None)}
+
+
+@pytest.mark.parametrize(
+    "body, english",
+    [
+        (
+            "3. Cụm từ “quy hoạch đô thị” tại khoản 2 Điều 4 của Luật Đất đai số 31/2024/QH15 được thay thế bằng cụm "
+            "từ “quy hoạch đô thị và nông thôn”.\n",
+            False,
+        ),
+        (
+            '3. The phrase "urban planning" in Clause 2 of Article 4 of the Law on Land No. 31/2024/QH15 is replaced '
+            'by the phrase "urban and rural planning".\n',
+            True,
+        ),
+    ],
+)
+def test_a_phrase_replaced_in_another_law_amends_it_and_replaces_nothing(body, english):
+    _, relations = relations_of(body, english)
+    assert read(relations) == [("amends", "self", "31/2024/QH15", None)]
+    assert relations[0].articles == ["Clause 2 of Article 4" if english else "khoản 2 Điều 4"]
+
+
+@pytest.mark.parametrize(
+    "body, english",
+    [
+        (
+            "Điều 1. Sửa đổi, bổ sung một số điều của Luật Quảng cáo số 16/2012/QH13\n1. Sửa đổi khoản 5 Điều 2 như "
+            "sau:\n“5. Người kinh doanh dịch vụ quảng cáo.”.\n3. Bãi bỏ khoản 3 Điều 24.\n\nĐiều 2. Hiệu lực\n"
+            "Bãi bỏ khoản 4 Điều 9.\n",
+            False,
+        ),
+        (
+            "Article 1. Amending a number of articles of the Law on Advertising No. 16/2012/QH13\n1. Clause 5 of "
+            'Article 2 is amended as follows:\n"5. Advertising service providers."\n3. Clause 3 of Article 24 is '
+            "repealed.\n\nArticle 2. Effect\nClause 4 of Article 9 is repealed.\n",
+            True,
+        ),
+    ],
+)
+def test_articles_repealed_under_an_amending_article_are_those_of_the_law_its_heading_names(body, english):
+    _, relations = relations_of(body, english)
+    repeals = [r for r in relations if r.kind == "repeals"]
+    assert [(label(r.target), r.articles) for r in repeals] == [
+        ("16/2012/QH13", ["Clause 3 of Article 24" if english else "khoản 3 Điều 24"])
+    ]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Nghị định số 41/2019/NĐ-CP ngày 15 tháng 5 năm 2019 của Chính phủ quy định chi tiết một số điều của Luật Thú "
+        "y, có hiệu lực kể từ ngày 01 tháng 7 năm 2019, được sửa đổi, bổ sung bởi:\n1. Nghị định số 123/2021/NĐ-CP "
+        "ngày 28 tháng 12 năm 2021 của Chính phủ, có hiệu lực kể từ ngày 28 tháng 12 năm 2021;\n"
+        "2. Nghị định số 96/2025/NĐ-CP ngày 05 tháng 5 năm 2025 của Chính phủ.\n",
+        "Decree No. 41/2019/ND-CP dated May 15, 2019 of the Government, which takes effect from July 1, 2019, has "
+        "been amended and supplemented by:\n1. Decree No. 123/2021/ND-CP "
+        "dated December 28, 2021 of the Government, which takes effect from December 28, 2021;\n"
+        "2. Decree No. 96/2025/ND-CP dated May 5, 2025 of the Government.\n",
+    ],
+)
+def test_a_consolidated_text_names_the_documents_that_amended_the_one_it_consolidates(body):
+    relations, _ = extract_relations(body, "07/VBHN-BNNMT", "Nghị định", "2025-09-20", "decree")
+    found = read(relations)
+    target = "41/2019/ND-CP" if "Decree" in body else "41/2019/NĐ-CP"
+    amending = [(s.split("/")[0], t) for kind, s, t, _ in found if kind == "amends"]
+    assert amending == [("123", target), ("96", target)]
+    assert [(s.split("/")[0], date) for kind, s, _, date in found if kind == "effective"] == [
+        ("41", "2019-07-01"),
+        ("123", "2021-12-28"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Điều 1. Ban hành kèm theo Quyết định này Kế hoạch thực hiện Nghị quyết số 71/NQ-CP.\n\nKẾ HOẠCH\n"
+        "(Ban hành kèm theo Quyết định số 1875/QĐ-BKHCN ngày 14 tháng 7 năm 2025)\nII. NHIỆM VỤ\n"
+        "d) Sửa đổi, bổ sung Thông tư số 03/2017/TT-BKHCN; bãi bỏ Thông tư số 04/2018/TT-BKHCN.\n",
+        "Article 1. The Plan for implementing Resolution No. 71/NQ-CP is promulgated together with this Decree.\n\n"
+        "PLAN\n(Enclosed with Decision No. 1875/QD-BKHCN dated July 14, 2025)\nII. TASKS\n"
+        "d) To amend Circular No. 03/2017/TT-BKHCN; to repeal Circular No. 04/2018/TT-BKHCN.\n",
+    ],
+)
+def test_the_tasks_of_a_plan_the_document_issues_are_no_relations_of_the_document(body):
+    _, relations = relations_of(body, english=body.startswith("Article"))
+    assert [(kind, target) for kind, _, target, _ in read(relations)] == [("implements", "71/NQ-CP")]

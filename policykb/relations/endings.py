@@ -87,7 +87,7 @@ def listed_relations(text: str, clause: Clause, mentions: list[Mention], own: Ow
         return []
     date = explicit_date(text, clause.start + verb.end(), clause.end)
     found = []
-    for item in _items(text, text.find("\n", clause.end - 1), mentions):
+    for item in list_items(text, text.find("\n", clause.end - 1), mentions):
         span = (item.start, item.end)
         found.append(make_relation(kind, SELF, item, span, Clause(clause.start, item.end, ()), own, date=date))
     return found
@@ -100,7 +100,7 @@ def _ends_intro(intro: str, verb: re.Match[str]) -> bool:
     return announced is not None and announced.start() < verb.start()
 
 
-def _items(text: str, at: int, mentions: list[Mention]) -> list[Mention]:
+def list_items(text: str, at: int, mentions: list[Mention]) -> list[Mention]:
     """The document opening each item of the list that starts on the line after `at`, up to the first line that is
     not such an item."""
     found = []

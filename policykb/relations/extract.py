@@ -14,6 +14,13 @@ import re
 from policykb.citations import LEGAL_TYPES
 from policykb.models import DocumentRef, Relation
 from policykb.relations import patterns as p
+from policykb.relations.amending import (
+    ISSUED_TEXT_KINDS,
+    amended_here,
+    attachment_start,
+    consolidated,
+    repealed_in_amendment,
+)
 from policykb.relations.clauses import (
     NOBODY,
     SELF,
@@ -54,13 +61,21 @@ def extract_relations(
     ref, keys = document_node(number, title, date, doc_type)
     own = OwnDocument(ref, date, number is not None or doc_type in LEGAL_TYPES)
     mentions = find_mentions(text)
+    quoted = quoted_spans(text)
     found = _based_on(text, mentions, own)
     for clause in split_clauses(text, mentions):
         found += _active(text, clause, own) + _passive(text, clause) + ends_relations(text, clause, own)
-        found += listed_relations(text, clause, mentions, own)
+        found += listed_relations(text, clause, mentions, own) + consolidated(text, clause, mentions)
+        found += amended_here(text, clause, own) + repealed_in_amendment(text, clause, mentions, own, quoted)
         found += _implements(text, clause, own) + _effective(text, clause, own)
-    quoted = quoted_spans(text)
-    relations = [r for r in found if _between_two(r, set(keys) | {ref.key}) and not inside(r.start, quoted)]
+    attached = attachment_start(text)
+    relations = [
+        r
+        for r in found
+        if _between_two(r, set(keys) | {ref.key})
+        and not inside(r.start, quoted)
+        and not (r.source_self and r.kind in ISSUED_TEXT_KINDS and r.start >= attached)
+    ]
     return _with_dates(_unique(relations)), keys
 
 

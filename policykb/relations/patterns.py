@@ -150,3 +150,46 @@ SELF_LEAD = re.compile(
     r"Resolution|Circular|Decision|Directive)\s*$",
     _I,
 )
+
+# An amending text's own articles: "[Một số điều của] Luật X … được sửa đổi, bổ sung như sau:", "[A number of articles
+# of] the Law on X No. … are amended and supplemented as follows:".
+AMENDED_HERE = re.compile(
+    r"\s*,?\s*(?:(?:đã\s+)?được\s+sửa đổi(?:,?\s*bổ sung)?\s+như\s+sau"
+    r"|(?:is|are)\s+(?:hereby\s+)?amended(?:\s+and\s+supplemented)?\s+as\s+follows)",
+    _I,
+)
+AMENDED_LEAD = re.compile(
+    r"\s*(?:(?:\d{1,3}|[a-zđ])[.)]\s*)*(?:(?:Một\s+số\s+điều|(?:A\s+number\s+of|Some|Certain)\s+articles"
+    rf"|(?:(?:{ARTICLES.pattern})(?:,\s*|\s+và\s+|\s+and\s+)?)+)\s+(?:của|tại|of)\s+)?(?:the\s+)?",
+    _I,
+)
+# A word or phrase of another document replaced by another: part of amending that document, not a replacement of it.
+PHRASE_REPLACED = re.compile(
+    r"\s*(?:(?:\d{1,3}|[a-zđ])[.)]\s*)*(?:the\s+|các\s+)?(?:phrases?|words?|cụm\s+từ|từ)\s+[\"“][^\"”]{1,200}[\"”]"
+    r"(?:\s*(?:,|and|và)\s*[\"“][^\"”]{1,200}[\"”])*\s+(?:in|at|of|tại|của|trong)\s+(?:the\s+)?"
+    rf"(?:(?:(?:{ARTICLES.pattern})(?:,\s*|\s+và\s+|\s+and\s+)?)+\s+(?:of|của|tại)\s+(?:the\s+)?)?",
+    _I,
+)
+PHRASE_VERB = re.compile(r"\s*(?:is|are|được|sẽ\s+được)\s+(?:hereby\s+)?(?:replaced|thay\s+thế)\s+(?:by|bằng)", _I)
+# A consolidated text's header: "Nghị định số X …, được sửa đổi, bổ sung bởi:" then one amending document an item.
+AMENDED_BY_LIST = re.compile(
+    r"(?:đã\s+)?được\s+sửa đổi,?\s*bổ sung\s+(?:bởi|theo)\s*:\s*$"
+    r"|(?:(?:which|that)\s+(?:was|were|has\s+been|have\s+been)\s+|as\s+)?amended(?:\s+and\s+supplemented)?\s+by\s*:\s*$",
+    _I,
+)
+# "3. Bãi bỏ khoản 3 Điều 24." in an article amending another document: the articles of that document.
+BARE_REPEAL = re.compile(
+    r"\s*(?:(?:\d{1,3}|[a-zđ])[.)]\s*)*(?:(?:Bãi bỏ|To\s+repeal|Repeal)\s+(?P<a>[^;:\n]{1,120}?)"
+    r"|(?P<b>[^;:\n]{1,120}?)\s+(?:bị\s+bãi bỏ|được\s+bãi bỏ|(?:is|are)\s+(?:hereby\s+)?repealed))\s*\.?\s*",
+    _I,
+)
+AMENDING_HEADING = re.compile(
+    r"^(?:Điều|Article)\s+\d+[a-z]?\.\s*(?:Sửa đổi|Amend|To\s+amend)[^\n]*", re.IGNORECASE | re.MULTILINE
+)
+# What the document issues with it (a plan, a regulation) starts at a line "(Ban hành kèm theo Quyết định số …)":
+# its tasks ("Sửa đổi, bổ sung Thông tư số …", "draft a decree replacing …") are no relations of the document.
+ATTACHMENT = re.compile(
+    r"^[ \t]*\((?:Ban hành|Được ban hành)?\s*kèm theo[^)\n]*\)[ \t]*$"
+    r"|^[ \t]*\((?:Enclosed|Issued|Promulgated|Attached)\s+(?:together\s+)?with[^)\n]*\)[ \t]*$",
+    re.IGNORECASE | re.MULTILINE,
+)
