@@ -429,3 +429,42 @@ def test_a_consolidated_text_names_the_documents_that_amended_the_one_it_consoli
 def test_the_tasks_of_a_plan_the_document_issues_are_no_relations_of_the_document(body):
     _, relations = relations_of(body, english=body.startswith("Article"))
     assert [(kind, target) for kind, _, target, _ in read(relations)] == [("implements", "71/NQ-CP")]
+
+
+def test_a_recital_listing_laws_after_the_form_names_each_law_and_what_amended_it():
+    # Vietnamese drafting only: English translations name each law in full.
+    _, relations = relations_of(
+        "Căn cứ các Luật: Tổ chức chính quyền địa phương ngày 16 tháng 6 năm 2025; Ban hành văn bản quy phạm pháp "
+        "luật ngày 19 tháng 02 năm 2025 được sửa đổi, bổ sung bởi Luật số 87/2025/QH15; Phí và lệ phí ngày 25 tháng "
+        "11 năm 2015;\n"
+    )
+    assert set(read(relations)) == {
+        ("based_on", "self", "Luật Tổ chức chính quyền địa phương 2025", None),
+        ("based_on", "self", "Luật Ban hành văn bản quy phạm pháp luật 2025", None),
+        ("amends", "87/2025/QH15", "Luật Ban hành văn bản quy phạm pháp luật 2025", None),
+        ("based_on", "self", "Luật Phí và lệ phí 2015", None),
+    }
+
+
+@pytest.mark.parametrize(
+    "body, english",
+    [
+        (
+            "Căn cứ Nghị định số 123/2020/NĐ-CP ngày 19 tháng 10 năm 2020 của Chính phủ quy định về hóa đơn, chứng từ, "
+            "đã được sửa đổi, bổ sung bởi Nghị định số 70/2025/NĐ-CP;\n",
+            False,
+        ),
+        (
+            "Pursuant to Decree No. 123/2020/ND-CP dated October 19, 2020 of the Government on invoices and "
+            "documents, which was amended and supplemented by Decree No. 70/2025/ND-CP;\n",
+            True,
+        ),
+    ],
+)
+def test_a_document_amended_by_another_is_read_past_its_description(body, english):
+    _, relations = relations_of(body, english)
+    code = "ND" if english else "NĐ"
+    assert read(relations) == [
+        ("based_on", "self", f"123/2020/{code}-CP", None),
+        ("amends", f"70/2025/{code}-CP", f"123/2020/{code}-CP", None),
+    ]

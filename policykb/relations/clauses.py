@@ -179,7 +179,7 @@ def articles_in(gap: str) -> list[str]:
 def named_by(text: str, clause: Clause, target: Mention, pattern: re.Pattern[str]) -> tuple[list[Mention], int]:
     """The documents `pattern` ("đã được sửa đổi, bổ sung theo", "is replaced by") lists right after `target`, and
     where the list ends (the target's end when there is none)."""
-    match = pattern.match(text, target.end)
+    match = pattern.match(text, target.end) or _after_description(text, clause, target, pattern)
     if match is None:
         return [], target.end
     sources, at = [], match.end()
@@ -189,6 +189,16 @@ def named_by(text: str, clause: Clause, target: Mention, pattern: re.Pattern[str
         sources.append(source)
         at = source.end
     return sources, at if sources else target.end
+
+
+def _after_description(text: str, clause: Clause, target: Mention, pattern: re.Pattern[str]) -> re.Match[str] | None:
+    """`pattern` after the target's description, naming no other document ("Decree No. 123/2020/ND-CP dated … of the
+    Government on invoices and documents, which was amended … by …")."""
+    bound = next((m.start for m in clause.mentions if m.start >= target.end), clause.end)
+    match = pattern.search(text, target.end, bound)
+    if match is None or not p.DESCRIPTION.fullmatch(text, target.end, match.start()):
+        return None
+    return match
 
 
 # What reads a relation between two documents a text names (a passive "… đã được sửa đổi theo …"): not itself.

@@ -197,7 +197,7 @@ def _based_on(text: str, mentions: list[Mention], own: OwnDocument) -> list[Rela
         at = match.end()
         for piece in re.finditer(r"[^;]+", text[at:line_end]):
             start = at + piece.start() + len(piece.group(0)) - len(piece.group(0).lstrip())
-            start += len(re.match(r"(?:the\s+)?", text[start:], re.I).group(0))
+            start += len(p.BASIS_ITEM_LEAD.match(text, start).group(0))
             first = next((m for m in mentions if m.start == start and not m.is_self), None)
             if first is not None:
                 clause = Clause(match.start(), line_end, (first,))

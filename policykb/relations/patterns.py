@@ -53,6 +53,7 @@ PLAN_WORDS = _words(r"kế hoạch|chương trình(?: hành động)?|action pla
 NOT_IMPLEMENTS = re.compile(r"hướng dẫn\s+$|tổ chức\s+$", _I)  # "hướng dẫn thực hiện" guides
 
 # Legal basis: a line of the recitals; each clause of it opens with the document it rests on.
+BASIS_ITEM_LEAD = re.compile(r"(?:the\s+|các\s+(?:Bộ luật|Luật|Pháp lệnh)\s*:\s*)?", _I)  # "Căn cứ các Luật: …"
 BASIS = re.compile(r"(?m)^[ \t]*(?:Căn cứ(?:\s+vào)?|Pursuant to|Based on|In pursuance of)\s+(?:the\s+)?", _I)
 
 # Passive forms: TARGET <is amended by / is replaced by> SOURCE, …
@@ -61,6 +62,8 @@ AMENDED_BY = re.compile(
     r"(?:sửa đổi,?\s*bổ sung(?:\s+một\s+số\s+điều)?\s+(?:theo|bởi|tại)|amended(?:\s+and\s+supplemented)?\s+by)\s+",
     _I,
 )
+# A cited document's description, between it and what the text says of it: its date, issuer and subject.
+DESCRIPTION = re.compile(r"\s*,?\s*(?:dated|of|on|về|của|ngày|quy định|hướng dẫn)\s[^;:()\n]{0,200}?", _I)
 REPLACED_BY = re.compile(
     r"\s*,?\s*(?:is|are|will\s+be|shall\s+be|was|were|has\s+been|được|bị|sẽ\s+được|sẽ\s+bị)\s+"
     r"(?:replaced|superseded|thay thế)\s+(?:by|bởi|bằng)\s+",

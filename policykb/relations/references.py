@@ -92,6 +92,7 @@ def find_mentions(text: str) -> list[Mention]:
     numbers = _number_mentions(text)
     titles = _title_mentions(text, cased)
     merged = _merge(numbers, titles, text)
+    merged += [m for m in _listed_laws(text, cased) if not _overlaps(m, merged)]
     selves = [Mention(m.start(), m.end(), None) for m in _SELF.finditer(text)]
     merged += [m for m in selves if not _overlaps(m, merged)]
     return _aliased(sorted(merged, key=lambda m: m.start))
@@ -167,6 +168,32 @@ def _title_mentions(text: str, cased: str) -> list[Mention]:
         year = date[:4] if date else None
         mentions.append(Mention(start, end, DocumentRef(title_key(title, year), None, title, date)))
     return mentions
+
+
+def _listed_laws(text: str, cased: str) -> list[Mention]:
+    """The laws of a list that names the form once: "Căn cứ các Luật: Tổ chức chính quyền địa phương ngày …; Phí và
+    lệ phí ngày …;" names "Luật Tổ chức chính quyền địa phương" and "Luật Phí và lệ phí"."""
+    found = []
+    for listing in _LAW_LIST.finditer(cased):
+        line_end = cased.find("\n", listing.end())
+        line_end = len(cased) if line_end < 0 else line_end
+        at = listing.end()
+        for item in re.finditer(r"[^;]+", cased[at:line_end]):
+            start = at + item.start() + len(item.group(0)) - len(item.group(0).lstrip())
+            stop = _LISTED_NAME_END.search(cased, start + 1, at + item.end())
+            end = stop.start() if stop else at + item.end()
+            if start < end and cased[start].isupper() and len(cased[start:end].split()) <= 16:
+                title = f"{listing.group(1)} {' '.join(text[start:end].split())}"
+                date, end = _date_after(text, end)
+                found.append(
+                    Mention(start, end, DocumentRef(title_key(title, date[:4] if date else None), None, title, date))
+                )
+    return found
+
+
+_LAW_LIST = re.compile(r"(?<!\w)các\s+(Bộ luật|Luật|Pháp lệnh)\s*:\s*")
+# In such a list a name runs to its date, number or verb: "và" may be part of it ("Phí và lệ phí").
+_LISTED_NAME_END = re.compile(r"\s+(?i:(?:ngày|số|năm)\s*\d|(?:đã|được|bị)(?!\w))|\s*[;.:()\"“”\n,]|\s*$")
 
 
 def _outermost(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
