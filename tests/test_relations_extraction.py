@@ -468,3 +468,35 @@ def test_a_document_amended_by_another_is_read_past_its_description(body, englis
         ("based_on", "self", f"123/2020/{code}-CP", None),
         ("amends", f"70/2025/{code}-CP", f"123/2020/{code}-CP", None),
     ]
+
+
+DIRECTIVES = [
+    (
+        "THỦ TƯỚNG CHÍNH PHỦ\nSố: 19/CT-TTg\nHà Nội, ngày 12 tháng 5 năm 2025\n\nCHỈ THỊ\nVề việc tổ chức thi hành "
+        "Luật Bảo hiểm xã hội số 41/2024/QH15\n\nLuật Bảo hiểm xã hội số 41/2024/QH15 (sau đây gọi là Luật) được "
+        "Quốc hội thông qua ngày 29 tháng 6 năm 2024. Riêng khoản 6 Điều 141 của Luật có hiệu lực thi hành từ ngày "
+        "01/01/2025.\n\nĐể triển khai thực hiện Nghị quyết số 28-NQ/TW ngày 23 tháng 5 năm 2018 và bảo đảm Luật được "
+        "thi hành thống nhất, Thủ tướng Chính phủ chỉ thị:\n1. Bộ Nội vụ ban hành các Thông tư hướng dẫn thi hành "
+        "Luật; tổ chức thực hiện Kế hoạch triển khai thi hành Luật.\n",
+        "28-NQ/TW",
+    ),
+    (
+        "THE PRIME MINISTER\nNo. 19/CT-TTg\nHanoi, May 12, 2025\n\nDIRECTIVE\nOn the implementation of the Law on "
+        "Social Insurance No. 41/2024/QH15\n\nThe Law on Social Insurance No. 41/2024/QH15 (hereinafter referred to "
+        "as the Law) was passed on June 29, 2024. Clause 6 of Article 141 of the Law takes effect on January 1, "
+        "2025.\n\nIn order to implement Resolution No. 28-NQ/TW dated May 23, 2018 and to ensure that the Law is "
+        "applied uniformly, the Prime Minister instructs:\n1. The Ministry of Home Affairs shall guide the "
+        "implementation of the Law.\n",
+        "28-NQ/TW",
+    ),
+]
+
+
+@pytest.mark.parametrize("text, resolution", DIRECTIVES, ids=["vi", "en"])
+def test_a_directive_implements_what_its_title_and_purpose_name_and_a_defined_short_name_is_that_law(text, resolution):
+    relations, _ = extract_relations(text, "19/CT-TTg", "Chỉ thị", "2025-05-12", "directive")
+    assert set(read(relations)) == {
+        ("implements", "self", "41/2024/QH15", None),
+        ("implements", "self", resolution, None),
+        ("effective", "41/2024/QH15", None, "2025-01-01"),
+    }

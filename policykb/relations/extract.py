@@ -67,7 +67,8 @@ def extract_relations(
         found += _active(text, clause, own) + _passive(text, clause) + ends_relations(text, clause, own)
         found += listed_relations(text, clause, mentions, own) + consolidated(text, clause, mentions)
         found += amended_here(text, clause, own) + repealed_in_amendment(text, clause, mentions, own, quoted)
-        found += _implements(text, clause, own) + _effective(text, clause, own)
+        found += _implements(text, clause, own) + _implements_directed(text, clause, own)
+        found += _effective(text, clause, own)
     attached = attachment_start(text)
     relations = [
         r
@@ -155,6 +156,23 @@ def _implements(text: str, clause: Clause, own: OwnDocument) -> list[Relation]:
         start = subject.start if isinstance(subject, Mention) else match.start()
         found.append(make_relation("implements", subject, target[0], (start, target[0].end), clause, own))
     return found
+
+
+def _implements_directed(text: str, clause: Clause, own: OwnDocument) -> list[Relation]:
+    """A directive's title "Về việc tổ chức thi hành Luật …" or purpose "Để triển khai thực hiện Nghị quyết số …,
+    Thủ tướng Chính phủ chỉ thị:": the document implements what it names."""
+    if not own.legal:
+        return []
+    lead = p.IMPLEMENTS_TITLE.match(text, clause.start, clause.end)
+    if lead is None:
+        lead = p.IMPLEMENTS_PURPOSE.match(text, clause.start, clause.end)
+        if lead is None or not p.DIRECTS.search(text, clause.start, clause.end):
+            return []
+    following = [m for m in clause.mentions if m.start >= lead.end()]
+    if not following or following[0].is_self or following[0].start != lead.end():
+        return []
+    target = following[0]
+    return [make_relation("implements", SELF, target, (lead.start(), target.end), clause, own)]
 
 
 def _finite_implements(text: str, clause: Clause, verb: re.Match[str]) -> Mention | None:

@@ -49,6 +49,19 @@ TARGET_GAP = re.compile(
 
 # Implementing: a plan or programme (named before the verb) carrying out TARGET.
 IMPLEMENTS = _words(r"thực hiện|triển khai thực hiện|implementing|implementation of|to implement|implements")
+# A directive's title or purpose: "Về việc tổ chức thi hành Luật …", "Để triển khai thực hiện Nghị quyết số …, Thủ
+# tướng Chính phủ chỉ thị:", "On the implementation of …", "In order to implement …, the Prime Minister instructs:".
+IMPLEMENTS_TITLE = re.compile(
+    r"[ \t]*(?:V/v|Về việc)\s+(?:tổ chức\s+|triển khai\s+)?(?:thi hành|thực hiện)\s+"
+    r"|[ \t]*On\s+(?:organizing\s+)?the\s+implementation\s+of\s+(?:the\s+)?",
+    _I,
+)
+IMPLEMENTS_PURPOSE = re.compile(
+    r"\s*(?:Để|In\s+order\s+to|To)\s+(?:tổ chức\s+|triển khai\s+|organize\s+the\s+implementation\s+of\s+)?"
+    r"(?:thi hành|thực hiện|implement)\s+(?:the\s+)?",
+    _I,
+)
+DIRECTS = re.compile(r"(?:chỉ thị|yêu cầu|instructs|directs|requests)\s*:\s*$", _I)
 PLAN_WORDS = _words(r"kế hoạch|chương trình(?: hành động)?|action plan|plan|programme|program")
 NOT_IMPLEMENTS = re.compile(r"hướng dẫn\s+$|tổ chức\s+$", _I)  # "hướng dẫn thực hiện" guides
 

@@ -95,7 +95,33 @@ def find_mentions(text: str) -> list[Mention]:
     merged += [m for m in _listed_laws(text, cased) if not _overlaps(m, merged)]
     selves = [Mention(m.start(), m.end(), None) for m in _SELF.finditer(text)]
     merged += [m for m in selves if not _overlaps(m, merged)]
-    return _aliased(sorted(merged, key=lambda m: m.start))
+    mentions = _aliased(sorted(merged, key=lambda m: m.start))
+    return sorted(mentions + _short_names(text, mentions), key=lambda m: m.start)
+
+
+_DEFINED = re.compile(
+    r"\s*\((?:sau đây gọi (?:tắt )?là|sau đây viết tắt là|hereinafter (?:referred to as|called))\s+(?:the\s+)?"
+    r"[\"“]?([^()\"”\n]{2,40}?)[\"”]?\)",
+    re.IGNORECASE,
+)
+
+
+def _short_names(text: str, mentions: list[Mention]) -> list[Mention]:
+    """The places a document is named by the short name the text defines for it ("Luật Bảo hiểm xã hội số
+    41/2024/QH15 (sau đây gọi là Luật)" … "khoản 6 Điều 141 của Luật"), written as defined and not part of a longer
+    name ("Luật Ngân sách nhà nước") or "Luật này"."""
+    found: list[Mention] = []
+    for mention in mentions:
+        defined = _DEFINED.match(text, mention.end) if mention.ref is not None else None
+        if defined is None:
+            continue
+        name = re.escape(defined.group(1).strip())
+        pattern = re.compile(rf"(?<!\w){name}(?!\w)(?!\s+(?:này|this)(?!\w))(?!\s+[A-ZĐ])")
+        for use in pattern.finditer(text, defined.end()):
+            candidate = Mention(use.start(), use.end(), mention.ref)
+            if not _overlaps(candidate, mentions) and not _overlaps(candidate, found):
+                found.append(candidate)
+    return found
 
 
 def _overlaps(mention: Mention, others: list[Mention]) -> bool:
