@@ -500,3 +500,39 @@ def test_a_directive_implements_what_its_title_and_purpose_name_and_a_defined_sh
         ("implements", "self", resolution, None),
         ("effective", "41/2024/QH15", None, "2025-01-01"),
     }
+
+
+@pytest.mark.parametrize(
+    "body, english",
+    [
+        (
+            "Điều 1. Thay thế Phụ lục I ban hành kèm theo Nghị định số 146/2018/NĐ-CP bằng Phụ lục I ban hành kèm theo "
+            "Nghị định này.\n",
+            False,
+        ),
+        ("Article 1. To replace Annex I to Decree No. 146/2018/ND-CP with Annex I to this Decree.\n", True),
+    ],
+)
+def test_replacing_an_annex_of_a_document_amends_it_and_does_not_replace_it(body, english):
+    _, relations = relations_of(body, english)
+    assert [(kind, target.split("/")[0]) for kind, _, target, _ in read(relations)] == [("amends", "146")]
+
+
+def test_an_english_sentence_with_a_finite_verb_states_a_relation_even_after_the_documents_date():
+    relations, _ = extract_relations(
+        "Decree No. 15/2020/ND-CP dated February 3, 2020 replaces Decree No. 155/2016/ND-CP.\n",
+        None,
+        "News",
+        "2020-02-05",
+        "news",
+    )
+    assert read(relations) == [("replaces", "15/2020/ND-CP", "155/2016/ND-CP", None)]
+
+
+def test_a_short_name_defined_for_a_company_names_no_document():
+    text = (
+        "Cục Thuế nhận được văn bản số 15/2025/CV-MP (sau đây gọi là Công ty) hỏi về hóa đơn. Công ty hết hiệu lực "
+        "hợp đồng; Công ty thay thế Nghị định số 12/2010/NĐ-CP.\n"
+    )
+    relations, _ = extract_relations(text, "2145/CT-CS", "Công văn", "2025-09-03", "official_letter")
+    assert read(relations) == []

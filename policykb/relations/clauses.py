@@ -137,6 +137,8 @@ def states(text: str, subject: Mention | str, verb: re.Match[str]) -> bool:
         return True
     if verb.group(0).lower().endswith("ing"):  # "…, replacing" states only after a finite verb: "… took effect …,"
         return _finite_verb_in(text[subject.end : verb.start()])
+    if p.ENGLISH_FINITE.match(verb.group(0)):  # "Decree No. … dated … replaces …" is a sentence, not a title
+        return True
     return not is_title(text, subject, verb.start())
 
 

@@ -91,14 +91,21 @@ def _active(text: str, clause: Clause, own: OwnDocument) -> list[Relation]:
             if target is None or subject is None or not states(text, subject, match):
                 continue
             start = subject.start if isinstance(subject, Mention) else match.start()
-            targets = [target[0]] + (_listed_after(text, clause, target[0]) if kind in _LISTS else [])
-            date = explicit_date(text, targets[-1].end, clause.end) if kind in _LISTS else None
+            stated = _part_replaced(text, kind, match.end(), target[0].start)
+            targets = [target[0]] + (_listed_after(text, clause, target[0]) if stated in _LISTS else [])
+            date = explicit_date(text, targets[-1].end, clause.end) if stated in _LISTS else None
             for named in targets:
                 articles = target[1] if named is target[0] else []
                 found.append(
-                    make_relation(kind, subject, named, (start, named.end), clause, own, articles=articles, date=date)
+                    make_relation(stated, subject, named, (start, named.end), clause, own, articles=articles, date=date)
                 )
     return found
+
+
+def _part_replaced(text: str, kind: str, start: int, end: int) -> str:
+    """ "Thay thế Phụ lục I ban hành kèm theo Nghị định số …", "replaces the phrase … in Article 4 of …": replacing a
+    part of a document amends it."""
+    return "amends" if kind == "replaces" and p.PART.search(text, start, end) else kind
 
 
 _LISTS = ("replaces", "repeals")  # "thay thế Nghị định số A … và Nghị định số B"

@@ -47,6 +47,12 @@ TARGET_GAP = re.compile(
     _I,
 )
 
+# A part of a document: replacing one amends the document.
+PART = _words(
+    r"phụ lục|điều|khoản|điểm|mục|cụm từ|từ ngữ|biểu mẫu|mẫu số|annex(?:es)?|appendix|appendices|articles?|clauses?"
+    r"|points?|phrases?|words?|forms?"
+)
+
 # Implementing: a plan or programme (named before the verb) carrying out TARGET.
 IMPLEMENTS = _words(r"thực hiện|triển khai thực hiện|implementing|implementation of|to implement|implements")
 # A directive's title or purpose: "Về việc tổ chức thi hành Luật …", "Để triển khai thực hiện Nghị quyết số …, Thủ
@@ -143,6 +149,7 @@ SUBJECT_GAP = re.compile(
 # A cited document's title: its date written in the mention, or its issuer after it ("… của Chính phủ", "of the
 # Government"), then what it does; a plan issued or amended by it ("… ban hành Chương trình … thực hiện …").
 WRITTEN_DATE = re.compile(r"(?:\d{4}|\d{1,2}[/.-]\d{1,2}[/.-]\d{4})\s*$")
+ENGLISH_FINITE = re.compile(r"[a-z]+s(?![a-z])", _I)  # "replaces", "details", "amends and supplements"
 ISSUER = re.compile(r"\s*,?\s*(?:của|of)\s", _I)
 TITLE_VERB = _words(r"ban hành|phê duyệt|sửa đổi|promulgating|issuing|approving|amending|adopting")
 # A sentence's opening document, the subject of a verb further on ("HANOI, 1 July 2025 - The Law … took effect …,

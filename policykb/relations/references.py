@@ -106,6 +106,9 @@ _DEFINED = re.compile(
 )
 
 
+_DEFINED_FORM = re.compile(rf"{_FORM}(?!\w)", re.IGNORECASE)
+
+
 def _short_names(text: str, mentions: list[Mention]) -> list[Mention]:
     """The places a document is named by the short name the text defines for it ("Luật Bảo hiểm xã hội số
     41/2024/QH15 (sau đây gọi là Luật)" … "khoản 6 Điều 141 của Luật"), written as defined and not part of a longer
@@ -115,6 +118,8 @@ def _short_names(text: str, mentions: list[Mention]) -> list[Mention]:
         defined = _DEFINED.match(text, mention.end) if mention.ref is not None else None
         if defined is None:
             continue
+        if not _DEFINED_FORM.match(defined.group(1)):
+            continue  # "(sau đây gọi là Công ty)": only a document's short name names it
         name = re.escape(defined.group(1).strip())
         pattern = re.compile(rf"(?<!\w){name}(?!\w)(?!\s+(?:này|this)(?!\w))(?!\s+[A-ZĐ])")
         for use in pattern.finditer(text, defined.end()):
