@@ -536,3 +536,23 @@ def test_a_short_name_defined_for_a_company_names_no_document():
     )
     relations, _ = extract_relations(text, "2145/CT-CS", "Công văn", "2025-09-03", "official_letter")
     assert read(relations) == []
+
+
+@pytest.mark.parametrize(
+    "body, english",
+    [
+        (
+            "b) Xây dựng Nghị định quy định chi tiết một số điều của Luật Khoa học thay thế Nghị định số "
+            "08/2014/NĐ-CP ngày 27 tháng 01 năm 2014 của Chính phủ.\n",
+            False,
+        ),
+        (
+            "b) Draft the Law on Science, which replaces Law No. 29/2013/QH13, and submit it to the National "
+            "Assembly.\n",
+            True,
+        ),
+    ],
+)
+def test_a_task_to_draft_a_document_states_nothing_of_the_documents_it_names(body, english):
+    _, relations = relations_of(body, english)
+    assert read(relations) == []

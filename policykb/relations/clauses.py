@@ -135,11 +135,19 @@ def states(text: str, subject: Mention | str, verb: re.Match[str]) -> bool:
     detailing …"): a title says what the cited document does, which is no statement of the text."""
     if not isinstance(subject, Mention) or subject.is_self or subject.end > verb.start():
         return True
+    if _task_before(text, subject.start):
+        return False  # "Xây dựng Nghị định quy định chi tiết … Luật X thay thế …": a task, not a statement
     if verb.group(0).lower().endswith("ing"):  # "…, replacing" states only after a finite verb: "… took effect …,"
         return _finite_verb_in(text[subject.end : verb.start()])
     if p.ENGLISH_FINITE.match(verb.group(0)):  # "Decree No. … dated … replaces …" is a sentence, not a title
         return True
     return not is_title(text, subject, verb.start())
+
+
+def _task_before(text: str, at: int) -> bool:
+    """Whether the sentence up to `at` sets a task ("Xây dựng …", "draft …")."""
+    window = text[max(0, at - 200) : at]
+    return p.TASK.search(re.split(r"[.;\n]", window)[-1]) is not None
 
 
 def _finite_verb_in(gap: str) -> bool:

@@ -149,6 +149,11 @@ SUBJECT_GAP = re.compile(
 # A cited document's title: its date written in the mention, or its issuer after it ("… của Chính phủ", "of the
 # Government"), then what it does; a plan issued or amended by it ("… ban hành Chương trình … thực hiện …").
 WRITTEN_DATE = re.compile(r"(?:\d{4}|\d{1,2}[/.-]\d{1,2}[/.-]\d{4})\s*$")
+# A task to draft or propose a document: what the document would do is not stated of any document.
+TASK = _words(
+    r"xây dựng|soạn thảo|dự thảo|nghiên cứu|trình(?=\s+(?:Quốc hội|Chính phủ|Thủ tướng))|đề xuất|draft(?:s|ing)?|prepar(?:e|es|ing)|develop(?:s|ing)?"
+    r"|submit(?:s|ting)?|propos(?:e|es|ing)"
+)
 ENGLISH_FINITE = re.compile(r"[a-z]+s(?![a-z])", _I)  # "replaces", "details", "amends and supplements"
 ISSUER = re.compile(r"\s*,?\s*(?:của|of)\s", _I)
 TITLE_VERB = _words(r"ban hành|phê duyệt|sửa đổi|promulgating|issuing|approving|amending|adopting")
