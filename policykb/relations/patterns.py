@@ -39,11 +39,15 @@ ARTICLES = re.compile(
     r"|mục\s+\d+(?:\s+thuộc\s+Phụ lục\s+[IVXLC\d]+)?",
 )
 
+# A list of articles ("khoản 3 Điều 24, Điều 25 và …"), and a list number or letter opening a clause ("2.", "b)").
+ARTICLE_LIST = rf"(?:(?:{ARTICLES.pattern})(?:,\s*|\s+và\s+|\s+and\s+)?)+"
+LIST_NUMBER = r"(?:(?:\d{1,3}|[a-zđ])[.)]\s*)*"
+
 # Between the verb and the target: the articles concerned and "của" / "of", or the articles alone ("Bãi bỏ điểm c
 # khoản 2 Điều 1 Nghị quyết số …"), or nothing.
 TARGET_GAP = re.compile(
     r"\s*(?:toàn bộ\s+|the\s+)?(?:[^;.:\n]{0,160}?\s+(?:của|tại|thuộc|kèm theo|of|to|in)\s+(?:the\s+)?"
-    rf"|(?:(?:{ARTICLES.pattern})(?:,\s*|\s+và\s+)?)+\s+)?",
+    rf"|{ARTICLE_LIST}\s+)?",
     _I,
 )
 
@@ -100,8 +104,8 @@ ENDS = _words(
 
 # What may stand before the target of an ending: a list number, "Kể từ ngày …,", the articles ended "of" it.
 ENDS_LEAD = re.compile(
-    r"\s*(?:(?:\d{1,3}|[a-zđ])[.)]\s*)*(?:Kể từ ngày[^,]{0,80},\s*"
-    rf"|(?P<articles>(?:(?:{ARTICLES.pattern})(?:,\s*|\s+và\s+|\s+and\s+)?)+)\s+(?:của|tại|of)\s+)?(?:the\s+)?",
+    rf"\s*{LIST_NUMBER}(?:Kể từ ngày[^,]{{0,80}},\s*"
+    rf"|(?P<articles>{ARTICLE_LIST})\s+(?:của|tại|of)\s+)?(?:the\s+)?",
     _I,
 )
 # What may describe an ended document before its verb: its date, issuer and subject ("… ngày … của Bộ Tài chính, Bộ
@@ -169,9 +173,7 @@ THEN = re.compile(r"(?:,|\s(?:và|and))\s*$", _I)
 COORDINATED = re.compile(r".*(?:,|\s)(?:và|and)\s+$", _I | re.S)
 # A clause whose verb is its first word (after a list number or article heading) speaks of the document itself, as
 # does "ban hành Nghị định / promulgates a Decree …" before the verb.
-CLAUSE_START = re.compile(
-    r"\s*(?:(?:\d{1,3}|[a-zđ])[.)]\s*)*(?:(?:Điều|Article)\s+\d+[a-z]?\.?\s*)?(?:(?:To|Hereby)\s+)?", _I
-)
+CLAUSE_START = re.compile(rf"\s*{LIST_NUMBER}(?:(?:Điều|Article)\s+\d+[a-z]?\.?\s*)?(?:(?:To|Hereby)\s+)?", _I)
 SELF_LEAD = re.compile(
     r"(?:ban hành(?:\s+kèm theo)?|promulgates?|issues?)\s+(?:an?\s+|the\s+)?"
     r"(?:Bộ luật|Luật|Pháp lệnh|Nghị định|Nghị quyết|Thông tư|Quyết định|Chỉ thị|Law|Code|Ordinance|Decree|"
@@ -187,15 +189,15 @@ AMENDED_HERE = re.compile(
     _I,
 )
 AMENDED_LEAD = re.compile(
-    r"\s*(?:(?:\d{1,3}|[a-zđ])[.)]\s*)*(?:(?:Một\s+số\s+điều|(?:A\s+number\s+of|Some|Certain)\s+articles"
-    rf"|(?:(?:{ARTICLES.pattern})(?:,\s*|\s+và\s+|\s+and\s+)?)+)\s+(?:của|tại|of)\s+)?(?:the\s+)?",
+    rf"\s*{LIST_NUMBER}(?:(?:Một\s+số\s+điều|(?:A\s+number\s+of|Some|Certain)\s+articles"
+    rf"|{ARTICLE_LIST})\s+(?:của|tại|of)\s+)?(?:the\s+)?",
     _I,
 )
 # A word or phrase of another document replaced by another: part of amending that document, not a replacement of it.
 PHRASE_REPLACED = re.compile(
-    r"\s*(?:(?:\d{1,3}|[a-zđ])[.)]\s*)*(?:the\s+|các\s+)?(?:phrases?|words?|cụm\s+từ|từ)\s+[\"“][^\"”]{1,200}[\"”]"
+    rf"\s*{LIST_NUMBER}(?:the\s+|các\s+)?(?:phrases?|words?|cụm\s+từ|từ)\s+[\"“][^\"”]{{1,200}}[\"”]"
     r"(?:\s*(?:,|and|và)\s*[\"“][^\"”]{1,200}[\"”])*\s+(?:in|at|of|tại|của|trong)\s+(?:the\s+)?"
-    rf"(?:(?:(?:{ARTICLES.pattern})(?:,\s*|\s+và\s+|\s+and\s+)?)+\s+(?:of|của|tại)\s+(?:the\s+)?)?",
+    rf"(?:{ARTICLE_LIST}\s+(?:of|của|tại)\s+(?:the\s+)?)?",
     _I,
 )
 PHRASE_VERB = re.compile(r"\s*(?:is|are|được|sẽ\s+được)\s+(?:hereby\s+)?(?:replaced|thay\s+thế)\s+(?:by|bằng)", _I)
@@ -207,7 +209,7 @@ AMENDED_BY_LIST = re.compile(
 )
 # "3. Bãi bỏ khoản 3 Điều 24." in an article amending another document: the articles of that document.
 BARE_REPEAL = re.compile(
-    r"\s*(?:(?:\d{1,3}|[a-zđ])[.)]\s*)*(?:(?:Bãi bỏ|To\s+repeal|Repeal)\s+(?P<a>[^;:\n]{1,120}?)"
+    rf"\s*{LIST_NUMBER}(?:(?:Bãi bỏ|To\s+repeal|Repeal)\s+(?P<a>[^;:\n]{{1,120}}?)"
     r"|(?P<b>[^;:\n]{1,120}?)\s+(?:bị\s+bãi bỏ|được\s+bãi bỏ|(?:is|are)\s+(?:hereby\s+)?repealed))\s*\.?\s*",
     _I,
 )
