@@ -556,3 +556,17 @@ def test_a_short_name_defined_for_a_company_names_no_document():
 def test_a_task_to_draft_a_document_states_nothing_of_the_documents_it_names(body, english):
     _, relations = relations_of(body, english)
     assert read(relations) == []
+
+
+@pytest.mark.parametrize(
+    "body, english",
+    [
+        ("Điều 1. Sửa đổi, bổ sung một số điều của Nghị định số 65/2013/NĐ-CP\n", False),
+        ("Article 1. Amendments and supplements to a number of articles of Decree No. 65/2013/ND-CP\n", True),
+    ],
+)
+def test_an_article_heading_naming_amendments_to_a_document_amends_it(body, english):
+    _, relations = relations_of(body, english)
+    assert [(kind, source, target.split("/")[0]) for kind, source, target, _ in read(relations)] == [
+        ("amends", "self", "65")
+    ]

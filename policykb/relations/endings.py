@@ -1,5 +1,10 @@
 """Endings: what a legal document says ceases to be in force ("Nghị định số A và Nghị định số B hết hiệu lực",
-"… is annulled"), and the lists of what it ends or replaces after a colon ("các văn bản sau đây hết hiệu lực:")."""
+"… is annulled"), and the lists of what it ends or replaces after a colon ("các văn bản sau đây hết hiệu lực:").
+
+A whole document that ceases to be in force as this one takes effect ("… hết hiệu lực kể từ ngày Nghị định này có
+hiệu lực thi hành", "… shall cease to have effect from the effective date of this Law") is replaced by it, as issue
+21 reads that form; one repealed or annulled, one ending on a date of its own, or some of its articles, is repealed.
+"""
 
 from __future__ import annotations
 

@@ -21,7 +21,7 @@ def _words(pattern: str) -> re.Pattern[str]:
 ACTIVE = {
     "amends": _words(
         r"sửa đổi,?\s+bổ sung|sửa đổi|amending(?:\s+and\s+supplementing)?|amends?(?:\s+and\s+supplements?)?"
-        r"|to\s+amend(?:\s+and\s+supplement)?"
+        r"|to\s+amend(?:\s+and\s+supplement)?|amendments?(?:\s+and\s+supplements?)?\s+to"  # a heading's noun
     ),
     "guides": _words(
         r"quy định chi tiết(?:\s+và\s+hướng dẫn thi hành)?|hướng dẫn(?: thi hành| thực hiện| chi tiết)?"
