@@ -62,7 +62,7 @@ IMPLEMENTS = _words(r"thực hiện|triển khai thực hiện|implementing|impl
 # A directive's title or purpose: "Về việc tổ chức thi hành Luật …", "Để triển khai thực hiện Nghị quyết số …, Thủ
 # tướng Chính phủ chỉ thị:", "On the implementation of …", "In order to implement …, the Prime Minister instructs:".
 IMPLEMENTS_TITLE = re.compile(
-    r"[ \t]*(?:V/v|Về việc)\s+(?:tổ chức\s+|triển khai\s+)?(?:thi hành|thực hiện)\s+"
+    r"[ \t]*Về việc\s+(?:tổ chức\s+|triển khai\s+)?(?:thi hành|thực hiện)\s+"
     r"|[ \t]*On\s+(?:organizing\s+)?the\s+implementation\s+of\s+(?:the\s+)?",
     _I,
 )
