@@ -296,12 +296,16 @@ def test_the_command_line_search_takes_the_in_force_date_as_the_search_page_does
 
     from policykb.cli import main
 
+    env = {"POLICYKB_EMBEDDER": decrees.embedder}  # the index's own embedder, whatever the shell says
+
     def documents(*extra: str) -> set[str]:
         args = ["--data", str(decrees.data_dir), "search", "Nghị định", "--mode", "keyword", "--top", "100", "--json"]
-        result = CliRunner().invoke(main, [*args, *extra])
+        result = CliRunner().invoke(main, [*args, *extra], env=env)
         assert result.exit_code == 0, result.output
         return {hit["doc_id"] for hit in json.loads(result.output)["hits"]}
 
     assert "old" in documents() and "old" not in documents("--in-force-on", "2022-01-01")
-    refused = CliRunner().invoke(main, ["--data", str(decrees.data_dir), "search", "x", "--in-force-on", "soon"])
+    refused = CliRunner().invoke(
+        main, ["--data", str(decrees.data_dir), "search", "x", "--in-force-on", "soon"], env=env
+    )
     assert refused.exit_code != 0 and "--in-force-on must be a date" in refused.output
