@@ -411,3 +411,26 @@ def test_an_answer_read_across_languages_must_name_more_than_half_of_what_the_qu
     assert asked.score(half, 1.0, {"": 1.0}) is None
     assert asked.score(every, 1.0, {"": 1.0}) == pytest.approx(1.0)
     assert asked.score(every, 0.2, {"": 1.0}) is None  # 0.52: enough in the own language, not across
+
+
+@pytest.mark.parametrize(
+    "question, text",
+    [
+        (
+            "Ai thực hiện nghiên cứu rà soát về hệ thống an sinh xã hội ứng phó với thiên tai và các cú sốc?",
+            "The ILO supported MOLISA to conduct a review study on shock-responsive social protection.",
+        ),
+        (
+            "Which ministry reviews social protection policies for shock-responsive support?",
+            "Bộ Lao động - Thương binh và Xã hội rà soát chính sách an sinh xã hội ứng phó với các cú sốc.",
+        ),
+    ],
+)
+def test_a_review_and_shocks_are_named_across_languages(question, text):
+    """ "rà soát" is a review and "cú sốc" a shock: without them, the Vietnamese question's other names (social
+    protection, natural disasters) matched a neighbouring note on natural disasters as well as the review study."""
+    plan = plan_query(question, GLOSSARY)
+    translated = owners_module.other_language_names(question, plan.synonyms)
+    asked = owners_module._Question(subject=[], translated=translated, helped=set(), family=set(), across=True)
+    row = AssignmentRow(1, "report", 0, len(text), text, "MOLISA", [], None, "", None, "lead", "", text, False)
+    assert asked.score(row, 1.0, {"": 1.0}) is not None
