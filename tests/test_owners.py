@@ -136,6 +136,19 @@ def test_a_vietnamese_question_shares_its_subject_with_a_task_by_words_of_two_sy
     assert (overlap >= MIN_OVERLAP) == answered, overlap
 
 
+def test_a_vietnamese_questions_syllable_between_function_words_still_counts_in_its_subject():
+    """ "tỉnh" stands between "của" and the question mark, so no pair of syllables holds it; without it the ministry's
+    council and the province's share every pair of the question."""
+    question = "Ai thành lập Hội đồng thẩm định, phân loại phim của tỉnh?"
+    subject = subject_words(question, plan_query(question, GLOSSARY).terms)
+    assert "tinh" in subject and "thanh lap" in subject
+    ministry = (
+        "b) Bộ trưởng Bộ Văn hóa thành lập Hội đồng thẩm định, phân loại phim của Bộ Văn hóa, Thể thao và Du lịch;"
+    )
+    province = "c) Chủ tịch Ủy ban nhân dân cấp tỉnh thành lập Hội đồng thẩm định, phân loại phim của tỉnh, thành phố;"
+    assert _overlap(subject, province, {"": 1.0}) > _overlap(subject, ministry, {"": 1.0})
+
+
 @pytest.mark.parametrize(
     "query, expected",
     [

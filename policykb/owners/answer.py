@@ -308,8 +308,17 @@ def subject_words(query: str, terms: list[str], synonyms: list[tuple[list[str], 
             if pair in named or not any(word in _OWNERSHIP_WORDS or word in STOPWORDS for word in pair.split(" "))
         ]
         if pairs:
-            return pairs
+            return pairs + _lone_syllables(query, pairs)
     return [term for term in terms if term not in _OWNERSHIP_WORDS]
+
+
+def _lone_syllables(query: str, pairs: list[str]) -> list[str]:
+    """The question's content syllables that no kept pair holds, since their neighbours are function words: "tỉnh" in
+    "Hội đồng … của tỉnh" tells the province's council from the ministry's."""
+    kept = {word for pair in pairs for word in pair.split(" ")}
+    words = re.findall(r"\w+", fold_lower(query))
+    lone = [w for w in words if w not in kept and w not in STOPWORDS and w not in _OWNERSHIP_WORDS and not w.isdigit()]
+    return list(dict.fromkeys(lone))
 
 
 _OBJECT_OF_QUESTION = re.compile(
