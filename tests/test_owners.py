@@ -447,3 +447,24 @@ def test_a_review_and_shocks_are_named_across_languages(question, text):
     asked = owners_module._Question(subject=[], translated=translated, helped=set(), family=set(), across=True)
     row = AssignmentRow(1, "report", 0, len(text), text, "MOLISA", [], None, "", None, "lead", "", text, False)
     assert asked.score(row, 1.0, {"": 1.0}) is not None
+
+
+def test_which_ministry_is_answered_only_by_a_ministry_or_its_department(tmp_path):
+    plan = (
+        "Kế hoạch thử nghiệm về cai nghiện ma túy (TEST FIXTURE)\n\n"
+        "1. Ủy ban nhân dân cấp tỉnh hướng dẫn thành lập cơ sở cai nghiện ma túy công lập.\n\n"
+        "2. Cục Bảo trợ xã hội hướng dẫn cấp phép thuốc điều trị nghiện các chất dạng thuốc phiện.\n"
+    )
+    finder = _finder_over(tmp_path, {"ke_hoach.txt": plan})
+    try:
+        for question in (
+            "Which ministry guides the establishment of public drug rehabilitation centres?",
+            "Bộ nào hướng dẫn thành lập cơ sở cai nghiện ma túy công lập?",
+        ):
+            assert finder.ask(question).assignments == []
+        asked = finder.ask("Cơ quan nào hướng dẫn thành lập cơ sở cai nghiện ma túy công lập?")
+        assert [a.lead for a in asked.assignments] == ["People's Committees"]
+        department = finder.ask("Bộ nào hướng dẫn cấp phép thuốc điều trị nghiện các chất dạng thuốc phiện?")
+        assert [a.lead for a in department.assignments][:1] == ["SAD"]  # a department of a ministry
+    finally:
+        finder.searcher.close()
