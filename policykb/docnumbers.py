@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from policykb.textnorm import fold, words
 
 _DASHES = str.maketrans({"–": "-", "—": "-", "‐": "-", "‑": "-", "−": "-"})
-_TYPE_CODE = r"(?:QH\d{1,2}|NQ|NĐ|ND|QĐ|QD|TT|CT|QH|TW|CP|TTg|UBTVQH|BLĐTBXH|BLDTBXH|BTC|BYT|BHXH|L|AL|KH|TB|CV|HD|BC)"
+_TYPE_CODE = r"(?:QH\d{1,2}|NQLT|NQ|NĐ|ND|QĐ|QD|TTLT|TT|VBHN|CT|QH|TW|CP|TTg|UBTVQH|BLĐTBXH|BLDTBXH|BTC|BYT|BHXH|L|AL|KH|TB|CV|HD|BC)"
 # 68/NQ-CP, 42-NQ/TW, 15/2023/NĐ-CP, 43/2021/AL, 1234/QĐ-TTg, 58/2014/QH13; a footnote digit
 # glued to the end by PDF extraction ("43/2021/AL1") is matched but not kept.
 DOC_NUMBER = re.compile(

@@ -156,12 +156,13 @@ def test_the_upload_page_on_a_full_disk_says_so_with_a_507(client, fake_index, m
 # --- a real full file system ------------------------------------------------------------------------
 @pytest.fixture
 def tiny_disk(tmp_path) -> Iterator[Path]:
-    """A 3 MB tmpfs, where the machine lets the test mount one (root, and mount allowed in this container)."""
+    """A 4 MB tmpfs (the bundled corpus's index and its write-ahead log take about 2.7 MB), where the machine lets the
+    test mount one (root, and mount allowed in this container)."""
     if os.geteuid() != 0 or shutil.which("mount") is None:
         pytest.skip("mounting a small tmpfs needs root and mount(8)")
     mount = tmp_path / "tiny"
     mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount)], capture_output=True)
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)], capture_output=True)
     if done.returncode != 0:
         pytest.skip(f"this container cannot mount a tmpfs: {done.stderr.decode().strip()}")
     try:

@@ -1,8 +1,9 @@
 """Precision and recall of relation extraction (policykb.relations), by kind, on each gold set apart.
 
 A set is a list of parts, each a folder of documents with its gold file (policykb/eval/data/relations/):
-    dev      the development fixtures (dev/documents, dev/gold.jsonl), the bundled corpus (dev/corpus_gold.jsonl)
-             and the four development laws of ALQAC (dev/laws_gold.jsonl; written from law.json, left out without it)
+    dev      the development fixtures (dev/documents, dev/gold.jsonl), the bundled corpus (dev/corpus_gold.jsonl),
+             the four development laws of ALQAC (dev/laws_gold.jsonl; written from law.json, left out without it) and
+             fixtures written by an annotator who had not read the rules (dev2/), for tuning
     heldout  fixtures written before the rules and never used to shape them (heldout/), and fixtures written by
              someone who had not seen the rules, once the rules were written (heldout/fresh/)
 A gold line: {"file", "kind", "source": "self" or a number, "target": a number, a law's "name year", or null,
@@ -60,6 +61,7 @@ def _parts(which: str, law_json: Path, workdir: Path) -> list[tuple[str, Path, P
     parts = [
         ("fixtures", RELATIONS / "dev" / "documents", RELATIONS / "dev" / "gold.jsonl"),
         ("corpus", DEFAULT_CORPUS_DIR, RELATIONS / "dev" / "corpus_gold.jsonl"),
+        ("fixtures2", RELATIONS / "dev2" / "documents", RELATIONS / "dev2" / "gold.jsonl"),
     ]
     if law_json.is_file():
         write_law_files(law_json, workdir, "dev")

@@ -13,6 +13,7 @@ Modules:
     clauses     a text's clauses, and who a verb speaks of and what it names
     extract     relations from a document's text, each with its span and sentence (the entry point)
     endings     what a document says ceases to be in force, and lists of what it ends or replaces
+    amending    what an amending text states in its own articles, and a consolidated text in its header
     dates       dates as legal texts write them
     status      in force / not yet / partly amended / replaced / repealed / unknown on a date, with the evidence
     lookup      RelationsFinder: a document's relations and status for a viewer, as records and as JSON

@@ -95,9 +95,13 @@ def make_relation(
 
 def subject_of(text: str, clause: Clause, verb_start: int, own: OwnDocument) -> Mention | str | None:
     """Who the verb at verb_start speaks of: the document named just before it, the document itself (a clause that
-    opens with the verb, "ban hành Nghị định …"), or nobody the text names (None)."""
+    opens with the verb, "ban hành Nghị định …"), the document the sentence opens with (a verb after a comma or "và" /
+    "and": "Luật … số 41/2024/QH15 …, có hiệu lực … và thay thế …"), or nobody the text names (None)."""
     before = [m for m in clause.mentions if m.end <= verb_start]
     if before and p.SUBJECT_GAP.fullmatch(text, before[-1].end, verb_start):
+        topic = _topic(text, clause, before, verb_start) if before[-1] is not before[0] else None
+        if topic is not None and re.search(r",\s*$", text[before[-1].start : verb_start]):
+            return topic  # "Nghị định số X … quy định chi tiết … Luật Thú y, có hiệu lực …" speaks of X
         return before[-1] if not before[-1].is_self or own.legal else None
     prefix = text[clause.start : verb_start]
     if own.legal and (p.CLAUSE_START.fullmatch(prefix) or p.SELF_LEAD.search(prefix)):
@@ -106,7 +110,63 @@ def subject_of(text: str, clause: Clause, verb_start: int, own: OwnDocument) -> 
     if opening is not None and opening.is_self and own.legal and p.COORDINATED.fullmatch(text, opening.end, verb_start):
         if p.CLAUSE_START.fullmatch(text, clause.start, opening.start):
             return opening
-    return None
+    return _topic(text, clause, before, verb_start)
+
+
+def _topic(text: str, clause: Clause, before: list[Mention], verb_start: int) -> Mention | None:
+    """The document a sentence opens with, as the subject of a later verb after a comma or "và" / "and", when every
+    other document named on the way belongs to its description (named after a verb of its title: "… quy định chi tiết
+    … của Luật Thú y")."""
+    if not before or before[0].is_self or verb_start - before[0].end > 300:
+        return None
+    opening, gap = before[0], text[before[0].end : verb_start]
+    if not p.TOPIC_LEAD.fullmatch(text, clause.start, opening.start) or ";" in gap or not p.THEN.search(gap):
+        return None
+    if len(before) > 1:
+        title_verb = min((v.start() for v in map(lambda v: v.search(gap), p.ACTIVE.values()) if v), default=None)
+        if title_verb is None or opening.end + title_verb > before[1].start:
+            return None
+    return opening
+
+
+def states(text: str, subject: Mention | str, verb: re.Match[str]) -> bool:
+    """Whether a verb after another document's mention states a relation, and is not that document's title or an
+    apposition ("Nghị định số 82/2023/NĐ-CP ngày … của Chính phủ sửa đổi …", "Decree No. 158/2025/ND-CP,
+    detailing …"): a title says what the cited document does, which is no statement of the text."""
+    if not isinstance(subject, Mention) or subject.is_self or subject.end > verb.start():
+        return True
+    if _task_before(text, subject.start):
+        return False  # "Xây dựng Nghị định quy định chi tiết … Luật X thay thế …": a task, not a statement
+    if verb.group(0).lower().endswith("ing"):  # "…, replacing" states only after a finite verb: "… took effect …,"
+        return _finite_verb_in(text[subject.end : verb.start()])
+    if p.ENGLISH_FINITE.match(verb.group(0)):  # "Decree No. … dated … replaces …" is a sentence, not a title
+        return True
+    return not is_title(text, subject, verb.start())
+
+
+def _task_before(text: str, at: int) -> bool:
+    """Whether the sentence up to `at` sets a task ("Xây dựng …", "draft …")."""
+    window = text[max(0, at - 200) : at]
+    return p.TASK.search(re.split(r"[.;\n]", window)[-1]) is not None
+
+
+def _finite_verb_in(gap: str) -> bool:
+    verbs = [*p.ACTIVE.values(), p.EFFECTIVE]
+    return any(not m.group(0).lower().endswith("ing") for verb in verbs for m in verb.finditer(gap))
+
+
+def is_title(text: str, subject: Mention, verb_start: int, issuing: bool = False) -> bool:
+    """Whether what follows a mention up to verb_start is its title: its date or issuer written, then (with
+    `issuing`, for a plan the document issues) a verb of issuing or amending ("… của Chính phủ ban hành Chương trình
+    hành động …")."""
+    gap = text[subject.end : verb_start]
+    dated = p.WRITTEN_DATE.search(text, subject.start, subject.end) is not None
+    if not dated and p.ISSUER.match(gap) is None:
+        return False
+    if not issuing:
+        return True
+    verb = p.TITLE_VERB.search(gap)
+    return verb is not None and not re.search(r"[,;]", p.ISSUER.sub("", gap[: verb.start()], count=1))
 
 
 def target_after(text: str, clause: Clause, after: int, gap: re.Pattern[str]) -> tuple[Mention, list[str]] | None:
@@ -129,7 +189,7 @@ def articles_in(gap: str) -> list[str]:
 def named_by(text: str, clause: Clause, target: Mention, pattern: re.Pattern[str]) -> tuple[list[Mention], int]:
     """The documents `pattern` ("đã được sửa đổi, bổ sung theo", "is replaced by") lists right after `target`, and
     where the list ends (the target's end when there is none)."""
-    match = pattern.match(text, target.end)
+    match = pattern.match(text, target.end) or _after_description(text, clause, target, pattern)
     if match is None:
         return [], target.end
     sources, at = [], match.end()
@@ -139,6 +199,16 @@ def named_by(text: str, clause: Clause, target: Mention, pattern: re.Pattern[str
         sources.append(source)
         at = source.end
     return sources, at if sources else target.end
+
+
+def _after_description(text: str, clause: Clause, target: Mention, pattern: re.Pattern[str]) -> re.Match[str] | None:
+    """`pattern` after the target's description, naming no other document ("Decree No. 123/2020/ND-CP dated … of the
+    Government on invoices and documents, which was amended … by …")."""
+    bound = next((m.start for m in clause.mentions if m.start >= target.end), clause.end)
+    match = pattern.search(text, target.end, bound)
+    if match is None or not p.DESCRIPTION.fullmatch(text, target.end, match.start()):
+        return None
+    return match
 
 
 # What reads a relation between two documents a text names (a passive "… đã được sửa đổi theo …"): not itself.

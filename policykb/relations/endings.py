@@ -1,5 +1,10 @@
 """Endings: what a legal document says ceases to be in force ("Nghị định số A và Nghị định số B hết hiệu lực",
-"… is annulled"), and the lists of what it ends or replaces after a colon ("các văn bản sau đây hết hiệu lực:")."""
+"… is annulled"), and the lists of what it ends or replaces after a colon ("các văn bản sau đây hết hiệu lực:").
+
+A whole document that ceases to be in force as this one takes effect ("… hết hiệu lực kể từ ngày Nghị định này có
+hiệu lực thi hành", "… shall cease to have effect from the effective date of this Law") is replaced by it, as issue
+21 reads that form; one repealed or annulled, one ending on a date of its own, or some of its articles, is repealed.
+"""
 
 from __future__ import annotations
 
@@ -30,15 +35,34 @@ def ends_relations(text: str, clause: Clause, own: OwnDocument) -> list[Relation
         return []
     targets, described_to = _ended_list(text, clause, named[0])
     match = p.ENDS.search(text, described_to, clause.end)
-    if match is None or not p.SUBJECT_GAP.fullmatch(text, described_to, match.start()):
+    if match is None or not _described(text, clause, described_to, match.start()):
         return []
     articles = articles_in(lead.group("articles") or "")
     date = explicit_date(text, match.end(), clause.end)
     start = lead.start("articles") if lead.group("articles") else named[0].start
+    kind = ending_kind(text[clause.start : clause.end], match, articles)
     return [
-        make_relation("repeals", SELF, target, (start, match.end()), clause, own, articles=articles, date=date)
+        make_relation(kind, SELF, target, (start, match.end()), clause, own, articles=articles, date=date)
         for target in targets
     ]
+
+
+def ending_kind(sentence: str, verb: re.Match[str], articles: list[str]) -> str:
+    """ "replaces" when a whole document ceases to be in force as this one takes effect (its successor), "repeals"
+    when it is repealed or annulled, or only some of its articles end, or on a date of its own."""
+    if articles or not p.CEASES.search(verb.group(0)) or p.OWN_EFFECT.search(sentence) is None:
+        return "repeals"
+    return "replaces"
+
+
+def _described(text: str, clause: Clause, start: int, end: int) -> bool:
+    """Whether only the ended documents' description stands between them and the verb: their date and issuer, or
+    what they are about, naming no other document."""
+    if p.SUBJECT_GAP.fullmatch(text, start, end):
+        return True
+    if any(start <= m.start < end for m in clause.mentions):
+        return False
+    return p.ENDS_DESCRIPTION.fullmatch(text, start, end) is not None
 
 
 def _ended_list(text: str, clause: Clause, first: Mention) -> tuple[list[Mention], int]:
@@ -63,12 +87,12 @@ def listed_relations(text: str, clause: Clause, mentions: list[Mention], own: Ow
     ends = p.ENDS.search(intro) or p.ACTIVE["repeals"].search(intro)
     if (replaces is None) == (ends is None):
         return []
-    kind, verb = ("replaces", replaces) if replaces else ("repeals", ends)
+    kind, verb = ("replaces", replaces) if replaces else (ending_kind(intro, ends, []), ends)
     if subject_of(text, clause, clause.start + verb.start(), own) is None and not _ends_intro(intro, verb):
         return []
     date = explicit_date(text, clause.start + verb.end(), clause.end)
     found = []
-    for item in _items(text, text.find("\n", clause.end - 1), mentions):
+    for item in list_items(text, text.find("\n", clause.end - 1), mentions):
         span = (item.start, item.end)
         found.append(make_relation(kind, SELF, item, span, Clause(clause.start, item.end, ()), own, date=date))
     return found
@@ -81,7 +105,7 @@ def _ends_intro(intro: str, verb: re.Match[str]) -> bool:
     return announced is not None and announced.start() < verb.start()
 
 
-def _items(text: str, at: int, mentions: list[Mention]) -> list[Mention]:
+def list_items(text: str, at: int, mentions: list[Mention]) -> list[Mention]:
     """The document opening each item of the list that starts on the line after `at`, up to the first line that is
     not such an item."""
     found = []

@@ -14,6 +14,13 @@ import re
 from policykb.citations import LEGAL_TYPES
 from policykb.models import DocumentRef, Relation
 from policykb.relations import patterns as p
+from policykb.relations.amending import (
+    ISSUED_TEXT_KINDS,
+    amended_here,
+    attachment_start,
+    consolidated,
+    repealed_in_amendment,
+)
 from policykb.relations.clauses import (
     NOBODY,
     SELF,
@@ -21,10 +28,12 @@ from policykb.relations.clauses import (
     OwnDocument,
     explicit_date,
     inside,
+    is_title,
     make_relation,
     named_by,
     quoted_spans,
     split_clauses,
+    states,
     subject_of,
     target_after,
 )
@@ -52,13 +61,22 @@ def extract_relations(
     ref, keys = document_node(number, title, date, doc_type)
     own = OwnDocument(ref, date, number is not None or doc_type in LEGAL_TYPES)
     mentions = find_mentions(text)
+    quoted = quoted_spans(text)
     found = _based_on(text, mentions, own)
     for clause in split_clauses(text, mentions):
         found += _active(text, clause, own) + _passive(text, clause) + ends_relations(text, clause, own)
-        found += listed_relations(text, clause, mentions, own)
-        found += _implements(text, clause, own) + _effective(text, clause, own)
-    quoted = quoted_spans(text)
-    relations = [r for r in found if _between_two(r, set(keys) | {ref.key}) and not inside(r.start, quoted)]
+        found += listed_relations(text, clause, mentions, own) + consolidated(text, clause, mentions)
+        found += amended_here(text, clause, own) + repealed_in_amendment(text, clause, mentions, own, quoted)
+        found += _implements(text, clause, own) + _implements_directed(text, clause, own)
+        found += _effective(text, clause, own)
+    attached = attachment_start(text)
+    relations = [
+        r
+        for r in found
+        if _between_two(r, set(keys) | {ref.key})
+        and not inside(r.start, quoted)
+        and not (r.source_self and r.kind in ISSUED_TEXT_KINDS and r.start >= attached)
+    ]
     return _with_dates(_unique(relations)), keys
 
 
@@ -70,17 +88,24 @@ def _active(text: str, clause: Clause, own: OwnDocument) -> list[Relation]:
                 continue  # a passive ("bị bãi bỏ") names its target before the verb
             target = target_after(text, clause, match.end(), p.TARGET_GAP)
             subject = subject_of(text, clause, match.start(), own) if target else None
-            if target is None or subject is None:
+            if target is None or subject is None or not states(text, subject, match):
                 continue
             start = subject.start if isinstance(subject, Mention) else match.start()
-            targets = [target[0]] + (_listed_after(text, clause, target[0]) if kind in _LISTS else [])
-            date = explicit_date(text, targets[-1].end, clause.end) if kind in _LISTS else None
+            stated = _part_replaced(text, kind, match.end(), target[0].start)
+            targets = [target[0]] + (_listed_after(text, clause, target[0]) if stated in _LISTS else [])
+            date = explicit_date(text, targets[-1].end, clause.end) if stated in _LISTS else None
             for named in targets:
                 articles = target[1] if named is target[0] else []
                 found.append(
-                    make_relation(kind, subject, named, (start, named.end), clause, own, articles=articles, date=date)
+                    make_relation(stated, subject, named, (start, named.end), clause, own, articles=articles, date=date)
                 )
     return found
+
+
+def _part_replaced(text: str, kind: str, start: int, end: int) -> str:
+    """ "Thay thế Phụ lục I ban hành kèm theo Nghị định số …", "replaces the phrase … in Article 4 of …": replacing a
+    part of a document amends it."""
+    return "amends" if kind == "replaces" and p.PART.search(text, start, end) else kind
 
 
 _LISTS = ("replaces", "repeals")  # "thay thế Nghị định số A … và Nghị định số B"
@@ -123,18 +148,48 @@ def _implements(text: str, clause: Clause, own: OwnDocument) -> list[Relation]:
     found = []
     for match in p.IMPLEMENTS.finditer(text, clause.start, clause.end):
         prefix = text[clause.start : match.start()]
-        if p.NOT_IMPLEMENTS.search(prefix) or not p.PLAN_WORDS.search(prefix):
+        finite = _finite_implements(text, clause, match)
+        if not finite and (p.NOT_IMPLEMENTS.search(prefix) or not p.PLAN_WORDS.search(prefix)):
             continue
         target = target_after(text, clause, match.end(), re.compile(r"\s*(?:the\s+)?", re.I))
         if target is None:
             continue
         before = [m for m in clause.mentions if m.end <= match.start()]
-        subject = before[-1] if before else (SELF if own.legal else None)
+        subject = finite or (before[-1] if before else (SELF if own.legal else None))
         if subject is None or (isinstance(subject, Mention) and subject.is_self and not own.legal):
             continue
+        if isinstance(subject, Mention) and not subject.is_self and is_title(text, subject, match.start(), True):
+            continue  # "Căn cứ Nghị quyết số 71/NQ-CP ngày … của Chính phủ sửa đổi … Chương trình … thực hiện …"
         start = subject.start if isinstance(subject, Mention) else match.start()
         found.append(make_relation("implements", subject, target[0], (start, target[0].end), clause, own))
     return found
+
+
+def _implements_directed(text: str, clause: Clause, own: OwnDocument) -> list[Relation]:
+    """A directive's title "Về việc tổ chức thi hành Luật …" or purpose "Để triển khai thực hiện Nghị quyết số …,
+    Thủ tướng Chính phủ chỉ thị:": the document implements what it names."""
+    if not own.legal:
+        return []
+    lead = p.IMPLEMENTS_TITLE.match(text, clause.start, clause.end)
+    if lead is None:
+        lead = p.IMPLEMENTS_PURPOSE.match(text, clause.start, clause.end)
+        if lead is None or not p.DIRECTS.search(text, clause.start, clause.end):
+            return []
+    following = [m for m in clause.mentions if m.start >= lead.end()]
+    if not following or following[0].is_self or following[0].start != lead.end():
+        return []
+    target = following[0]
+    return [make_relation("implements", SELF, target, (lead.start(), target.end), clause, own)]
+
+
+def _finite_implements(text: str, clause: Clause, verb: re.Match[str]) -> Mention | None:
+    """ "Resolution No. 125/NQ-CP implements Resolution No. 28-NQ/TW": the document named right before a finite verb."""
+    if verb.group(0).lower() != "implements":
+        return None
+    before = [m for m in clause.mentions if m.end <= verb.start() and not m.is_self]
+    if before and p.SUBJECT_GAP.fullmatch(text, before[-1].end, verb.start()):
+        return before[-1]
+    return None
 
 
 def _effective(text: str, clause: Clause, own: OwnDocument) -> list[Relation]:
@@ -167,7 +222,7 @@ def _based_on(text: str, mentions: list[Mention], own: OwnDocument) -> list[Rela
         at = match.end()
         for piece in re.finditer(r"[^;]+", text[at:line_end]):
             start = at + piece.start() + len(piece.group(0)) - len(piece.group(0).lstrip())
-            start += len(re.match(r"(?:the\s+)?", text[start:], re.I).group(0))
+            start += len(p.BASIS_ITEM_LEAD.match(text, start).group(0))
             first = next((m for m in mentions if m.start == start and not m.is_self), None)
             if first is not None:
                 clause = Clause(match.start(), line_end, (first,))

@@ -92,9 +92,41 @@ def find_mentions(text: str) -> list[Mention]:
     numbers = _number_mentions(text)
     titles = _title_mentions(text, cased)
     merged = _merge(numbers, titles, text)
+    merged += [m for m in _listed_laws(text, cased) if not _overlaps(m, merged)]
     selves = [Mention(m.start(), m.end(), None) for m in _SELF.finditer(text)]
     merged += [m for m in selves if not _overlaps(m, merged)]
-    return _aliased(sorted(merged, key=lambda m: m.start))
+    mentions = _aliased(sorted(merged, key=lambda m: m.start))
+    return sorted(mentions + _short_names(text, mentions), key=lambda m: m.start)
+
+
+_DEFINED = re.compile(
+    r"\s*\((?:sau đây gọi (?:tắt )?là|sau đây viết tắt là|hereinafter (?:referred to as|called))\s+(?:the\s+)?"
+    r"[\"“]?([^()\"”\n]{2,40}?)[\"”]?\)",
+    re.IGNORECASE,
+)
+
+
+_DEFINED_FORM = re.compile(rf"{_FORM}(?!\w)", re.IGNORECASE)
+
+
+def _short_names(text: str, mentions: list[Mention]) -> list[Mention]:
+    """The places a document is named by the short name the text defines for it ("Luật Bảo hiểm xã hội số
+    41/2024/QH15 (sau đây gọi là Luật)" … "khoản 6 Điều 141 của Luật"), written as defined and not part of a longer
+    name ("Luật Ngân sách nhà nước") or "Luật này"."""
+    found: list[Mention] = []
+    for mention in mentions:
+        defined = _DEFINED.match(text, mention.end) if mention.ref is not None else None
+        if defined is None:
+            continue
+        if not _DEFINED_FORM.match(defined.group(1)):
+            continue  # "(sau đây gọi là Công ty)": only a document's short name names it
+        name = re.escape(defined.group(1).strip())
+        pattern = re.compile(rf"(?<!\w){name}(?!\w)(?!\s+(?:này|this)(?!\w))(?!\s+[A-ZĐ])")
+        for use in pattern.finditer(text, defined.end()):
+            candidate = Mention(use.start(), use.end(), mention.ref)
+            if not _overlaps(candidate, mentions) and not _overlaps(candidate, found):
+                found.append(candidate)
+    return found
 
 
 def _overlaps(mention: Mention, others: list[Mention]) -> bool:
@@ -169,6 +201,32 @@ def _title_mentions(text: str, cased: str) -> list[Mention]:
     return mentions
 
 
+def _listed_laws(text: str, cased: str) -> list[Mention]:
+    """The laws of a list that names the form once: "Căn cứ các Luật: Tổ chức chính quyền địa phương ngày …; Phí và
+    lệ phí ngày …;" names "Luật Tổ chức chính quyền địa phương" and "Luật Phí và lệ phí"."""
+    found = []
+    for listing in _LAW_LIST.finditer(cased):
+        line_end = cased.find("\n", listing.end())
+        line_end = len(cased) if line_end < 0 else line_end
+        at = listing.end()
+        for item in re.finditer(r"[^;]+", cased[at:line_end]):
+            start = at + item.start() + len(item.group(0)) - len(item.group(0).lstrip())
+            stop = _LISTED_NAME_END.search(cased, start + 1, at + item.end())
+            end = stop.start() if stop else at + item.end()
+            if start < end and cased[start].isupper() and len(cased[start:end].split()) <= 16:
+                title = f"{listing.group(1)} {' '.join(text[start:end].split())}"
+                date, end = _date_after(text, end)
+                found.append(
+                    Mention(start, end, DocumentRef(title_key(title, date[:4] if date else None), None, title, date))
+                )
+    return found
+
+
+_LAW_LIST = re.compile(r"(?<!\w)các\s+(Bộ luật|Luật|Pháp lệnh)\s*:\s*")
+# In such a list a name runs to its date, number or verb: "và" may be part of it ("Phí và lệ phí").
+_LISTED_NAME_END = re.compile(r"\s+(?i:(?:ngày|số|năm)\s*\d|(?:đã|được|bị)(?!\w))|\s*[;.:()\"“”\n,]|\s*$")
+
+
 def _outermost(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """The spans not inside another (a law named inside an amending law's name is not a mention of its own)."""
     spans = sorted(set(spans), key=lambda s: (s[0], -s[1]))
@@ -202,19 +260,28 @@ def _merge(numbers: list[Mention], titles: list[Mention], text: str) -> list[Men
 
 def _aliased(mentions: list[Mention]) -> list[Mention]:
     """A law named without number or year takes the number, else the year, that the text gives the same name."""
-    known: dict[str, DocumentRef] = {}
+    known: dict[str, DocumentRef | None] = {}  # None: two laws of that name (the 2014 and the 2024 one)
     for mention in mentions:
         ref = mention.ref
         if ref is not None and ref.title and (ref.number or ref.date):
             name = title_key(ref.title, None)
-            if ref.number or name not in known:
+            previous = known.get(name)
+            if name not in known or (previous is not None and not previous.number):
                 known[name] = ref
+            elif ref.number and previous is not None and previous.number != ref.number:
+                known[name] = None
     out = []
     for mention in mentions:
         ref = mention.ref
         if ref is not None and ref.title and not ref.number:
             alias = known.get(title_key(ref.title, None))
-            if alias is not None and (alias.number or not ref.date):
+            if alias is not None and (not ref.date or (alias.number and _year_of(alias) == ref.date[:4])):
                 mention = Mention(mention.start, mention.end, replace(alias, date=ref.date or alias.date))
         out.append(mention)
     return out
+
+
+def _year_of(ref: DocumentRef) -> str | None:
+    """The year a law's number or date gives it ("41/2024/QH15": 2024)."""
+    found = re.search(r"/((?:19|20)\d\d)/", ref.number or "")
+    return found.group(1) if found else (ref.date[:4] if ref.date else None)
