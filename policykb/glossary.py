@@ -154,6 +154,11 @@ class Glossary:
     def successors(self, canonical: str, on: str | None = None) -> list[Succession]:
         return self.gazetteer.successors(canonical, on) if self.gazetteer else []
 
+    def body_kind(self, canonical: str) -> str | None:
+        """The gazetteer's kind of the body ("ministry", "group", "court" …); None for a name it does not hold."""
+        body = self.gazetteer.get(canonical) if self.gazetteer else None
+        return body.kind if body else None
+
     def ceased(self, canonical: str, on: str | None = None) -> bool:
         return bool(self.gazetteer and self.gazetteer.ceased(canonical, on))
 

@@ -157,3 +157,26 @@ def test_built_in_terms_join_when_their_file_exists(tmp_path: Path, monkeypatch)
     assert ("cash transfer", "term") in {(e.canonical, e.kind) for e in entries}
     monkeypatch.setattr(glossary_module, "TERMS_PATH", tmp_path / "absent.json")
     assert all(e.kind != "term" for e in glossary_module.builtin_entries(GAZETTEER))
+
+
+@pytest.mark.parametrize(
+    ("sentence", "lead"),
+    [
+        (
+            "Việc đưa người nghiện vào cơ sở cai nghiện bắt buộc do Tòa án nhân dân cấp huyện quyết định.",
+            "District-level People's Courts",
+        ),
+        ("Tòa án nhân dân cấp tỉnh có trách nhiệm thông báo kết quả giải quyết.", "Provincial-level People's Courts"),
+        ("Regional People's Courts shall hear first-instance civil cases.", "Regional People's Courts"),
+    ],
+)
+def test_local_peoples_courts_are_owners_by_their_level(sentence, lead):
+    assert leads(sentence) == [lead]
+
+
+def test_district_level_courts_ended_on_1_july_2025_and_regional_courts_took_their_trials():
+    assert not GAZETTEER.ceased("District-level People's Courts", on="2025-06-30")
+    assert GAZETTEER.ceased("District-level People's Courts", on="2025-07-01")
+    (after,) = GAZETTEER.successors("District-level People's Courts", on="2025-07-01")
+    assert (after.successor, after.date) == ("Regional People's Courts", "2025-07-01")
+    assert "81/2025/QH15" in after.basis_label

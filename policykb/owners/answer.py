@@ -24,6 +24,9 @@ _OWNERSHIP_QUESTION = re.compile(
     r"in charge|owns?|owner|leads?|coordinat\w*|co quan nao|bo nao|don vi nao|ai chu tri|chu tri|phoi hop|trach nhiem|"
     r"phu trach|dam nhiem)\b|^\s*ai\b"
 )
+# "Which ministry …", "Bộ nào …": the answer is a ministry, a ministry-level agency or one of their departments.
+_ASKS_FOR_MINISTRY = re.compile(r"\b(?:which|what) ministr(?:y|ies)\b|\bbo nao\b")
+_MINISTRY_KINDS = frozenset({"ministry", "ministry_level"})
 PAGE_SIZE = 100  # assignments per page of the owners page's listings
 PASSAGES = 5  # an answer must be stated in one of the best passages for the question
 # An answer shares at least a third of the question's subject words (weighted by rarity): the lowest share at which no
@@ -205,6 +208,7 @@ class OwnersFinder:
             translated=other_language_names(query, plan.synonyms),
             helped=objects_named(query, self.glossary),
             family=set(self.family(canonical)) if canonical else set(),
+            wants_ministry=bool(_ASKS_FOR_MINISTRY.search(fold_lower(query))),
         )
         readable = Filters(collections=self.collections)
         found = self._answers(self.searcher.search(query, filters=readable, k=PASSAGES).hits, question)
@@ -225,10 +229,18 @@ class OwnersFinder:
             for row in rows:
                 if row.doc_id != hit.doc_id or not hit.start <= row.start < hit.end:
                     continue
+                if question.wants_ministry and not self._may_be_ministry(row.lead):
+                    continue
                 score = question.score(row, 1.0 - rank / PASSAGES, weights)
                 if score is not None and (row.id not in best or score > best[row.id].score):
                     best[row.id] = replace(row, score=round(score, 4))
         return sorted(best.values(), key=lambda row: -row.score)
+
+    def _may_be_ministry(self, lead: str) -> bool:
+        """Whether the lead is a ministry, a ministry-level agency or a department of one; a name the gazetteer does not
+        hold may be one."""
+        kinds = [self.glossary.body_kind(name) for name in (lead, self.glossary.parent_of(lead)) if name]
+        return kinds[0] is None or any(kind in _MINISTRY_KINDS for kind in kinds)
 
     def _weights(self) -> dict[str, float]:
         """The idf of word stems over every assignment the finder may read, worked out once for the searcher's
@@ -252,6 +264,7 @@ class _Question:
     helped: set[str]  # the bodies it names as helped or answered to: never the answer (objects_named)
     family: set[str]  # with an agency asked for: it and its departments; empty otherwise
     across: bool = False  # scoring passages in the other language, found by the glossary's names there
+    wants_ministry: bool = False  # "Which ministry …": only a ministry or one of its departments answers
 
     def score(self, row: AssignmentRow, passage_weight: float, weights: dict[str, float]) -> float | None:
         """The row's score as an answer (passage rank and overlap together), or None if it is not one."""
@@ -308,8 +321,17 @@ def subject_words(query: str, terms: list[str], synonyms: list[tuple[list[str], 
             if pair in named or not any(word in _OWNERSHIP_WORDS or word in STOPWORDS for word in pair.split(" "))
         ]
         if pairs:
-            return pairs
+            return pairs + _lone_syllables(query, pairs)
     return [term for term in terms if term not in _OWNERSHIP_WORDS]
+
+
+def _lone_syllables(query: str, pairs: list[str]) -> list[str]:
+    """The question's content syllables that no kept pair holds, since their neighbours are function words: "tỉnh" in
+    "Hội đồng … của tỉnh" tells the province's council from the ministry's."""
+    kept = {word for pair in pairs for word in pair.split(" ")}
+    words = re.findall(r"\w+", fold_lower(query))
+    lone = [w for w in words if w not in kept and w not in STOPWORDS and w not in _OWNERSHIP_WORDS and not w.isdigit()]
+    return list(dict.fromkeys(lone))
 
 
 _OBJECT_OF_QUESTION = re.compile(

@@ -76,7 +76,9 @@ def _acts(doc: OwnerText, at: int, end: int) -> bool:
 def subject(doc: OwnerText, start: int, end: int) -> tuple[list[Mention], int] | None:
     """The names a clause opens with (after an introductory phrase) and where their verb should start."""
     first = next((m for m in doc.within(start, end) if not is_object(doc, start, m)), None)
-    if first is None or first.start - start >= 80:  # named after a long introduction, it is rarely the one who acts
+    # Named after a long introduction, a body is rarely the one who acts, unless the introduction ends right before it
+    # ("Aiming at a better urban future, UN-Habitat developed …", "Nhằm …, Bộ Y tế đã tổ chức …").
+    if first is None or (first.start - start >= 80 and not _after_introduction(doc, start, first)):
         return None
     chain = doc.chain(first, end)
     cursor = chain[-1].end
@@ -84,6 +86,14 @@ def subject(doc: OwnerText, start: int, end: int) -> tuple[list[Mention], int] |
     if parent and (owner := doc.at(parent.end(), end, 0)) is not None:
         cursor = owner.end
     return chain, cursor
+
+
+_INTRODUCTION_END = re.compile(r"(?:,|\s[-–])\s*(?:the\s+)?$")
+
+
+def _after_introduction(doc: OwnerText, start: int, mention: Mention) -> bool:
+    """Whether the name comes right after the comma or dash that closes an introductory phrase."""
+    return _INTRODUCTION_END.search(doc.folded, max(start, mention.start - 8), mention.start) is not None
 
 
 def is_object(doc: OwnerText, start: int, mention: Mention) -> bool:
@@ -107,20 +117,22 @@ def subject_with_partners(doc: OwnerText, start: int, end: int) -> tuple[list[Me
 
 
 def helped(doc: OwnerText, start: int, end: int) -> Found | None:
-    """ "The ILO supported MOLISA to …": MOLISA leads, the ILO coordinates. Only when the helper is a known name: "The
-    partnership group will assist MOLISA in …" states the group's duty, which a card saying "Lead: MOLISA" would hide."""
+    """ "The ILO supported MOLISA to …": MOLISA leads, the ILO coordinates. The helper may be no known name, or unnamed
+    in an item of its duties ("The partnership group will assist MOLISA in …", "- Assist MOLISA to form a network …"):
+    what is to be done is still MOLISA's to do, with help."""
     for match in patterns.HELPS.finditer(doc.folded, start, end):
         helped = doc.at(match.end(), end, 0)
         helpers = doc.within(start, match.start())[:1]
-        if helped is None or not helpers:
+        if helped is None:
             continue
         others: list[Mention] = []
         special = patterns.ESPECIALLY.match(doc.folded, helped.end, end)
         if special and (named := doc.at(special.end(), end, 0)) is not None:
             others, helped = [helped], named
-        if not patterns.HELPED_TASK.match(doc.folded, helped.end, end):
+        task = patterns.HELPED_TASK.match(doc.folded, helped.end, end)
+        if task is None:
             continue
-        return Found(helped.canonical, names(others + helpers, helped.canonical))
+        return Found(helped.canonical, names(others + helpers, helped.canonical), task.end())
     return None
 
 

@@ -15,11 +15,16 @@ LEAD_AFTER = re.compile(  # the lead is named right after these words
     r"urg(?:e|es|ed)|(?:request|ask|instruct|direct)(?:s|ed)?|call(?:s|ed)? (?:on|upon))\s+(?:the\s+)?"
 )
 # Between a subject and its verb: "(SAD)", "là cơ quan thường trực,", "căn cứ chức năng, nhiệm vụ được giao,", "also".
+# Words between a subject and its verb that say when or how, not what: "đã" marks what a body did ("Bộ Y tế đã tổ chức
+# …"), as "successfully" does in English reports.
+_ADVERBS = r"(?:(?:also|jointly|further|then|now|successfully|cung|tiep tuc|se|da)\s+)*"
 SUBJECT_GAP = (
     r"\s*(?:\([^)]{1,40}\)\s*)?,?\s*(?:la co quan [^,]{1,30},\s*)?(?:(?:can cu|trong pham vi|within) [^,]{1,40}(?:, [^,]{1,30})?,?\s*)?"
     r"(?:co tham quyen\s+|duoc yeu cau\s+)?"  # "Cơ quan nhà nước có thẩm quyền phải …": who the body is, not what it does
-    r"(?:(?:also|jointly|further|then|now|successfully|cung|tiep tuc|se)\s+)*"
+    + _ADVERBS
 )
+# The same words where a task's text starts: "(UN-Habitat) successfully developed …" is the task "developed …".
+NAME_AND_ADVERBS = re.compile(r"\s*(?:\([^)]{1,40}\)\s*)?" + _ADVERBS)
 STRONG_VERB = re.compile(
     SUBJECT_GAP
     + (  # the subject owns the task, whatever follows
@@ -35,6 +40,9 @@ WEAK_VERB = re.compile(
     + (  # the subject does the task, unless the sentence says it only helps
         r"(?:will\b|should\b|aims? to\b|plans? to\b|needs? to\b|(?:has|have) to\b|(?:is|are) expected to\b|"
         r"(?:co-)?organi[sz]ed\b|finali[sz]ed\b|developed\b|drafted\b|prepared\b|launched\b|commit(?:s|ted|ed)\b|contribut(?:es|ed) to\b|"
+        # What a report says a body did: a narrative fact is a task of its own ("the JPG brokered exchanges").
+        r"(?:conducted|carried out|hosted|convened|brokered|consolidated|implemented|established|set up|undertook|"
+        r"facilitated|mobili[sz]ed|maximi[sz]ed|made|proposed|proposes)\b|"
         r"(?:xay dung|trien khai|huong dan|to chuc|bo tri|bao dam|dam bao|can doi|theo doi|tong hop|bao cao|nghien cuu|"
         r"de xuat|ra soat|sua doi|hoan thien|ban hanh|chi dao|kiem tra|phat trien|van dong|tuyen truyen|thuc hien|ket noi|tham muu|"
         r"quan ly|giam sat|thanh tra|phe duyet|quyet dinh|ra quyet dinh|thong ke|huong dan|giup|cap giay|thanh lap)\b)"

@@ -20,8 +20,9 @@ def duty(doc: OwnerText, found: Found, start: int, end: int) -> tuple[str, str]:
     that makes it owner ("Bộ Công an chủ trì, phối hợp với Bộ Y tế tổ chức …" → "tổ chức …", a task it leads)."""
     begin, led = start, False
     if found.verb_at is not None:
-        verb = patterns.DUTY_VERB.match(doc.folded, found.verb_at, end)
-        begin = verb.end() if verb else found.verb_at
+        verb_at = patterns.NAME_AND_ADVERBS.match(doc.folded, found.verb_at, end).end()
+        verb = patterns.DUTY_VERB.match(doc.folded, verb_at, end)
+        begin = verb.end() if verb else verb_at
         led = verb is not None and bool(re.search(r"chu tri|the lead", verb.group()))
     kind = "rule_making" if found.rule_making else kind_of(doc.folded[begin:end], led)
     partner = patterns.SUPPORT_AFTER.match(doc.folded, begin, end)
