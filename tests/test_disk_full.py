@@ -172,13 +172,13 @@ def tiny_disk(tmp_path) -> Iterator[Path]:
 
 
 def fill(folder: Path) -> Path:
-    """Take every free byte of the file system `folder` is on."""
+    """Take every free byte of the file system `folder` is on. Unbuffered: a buffered file would keep the bytes that did
+    not fit and fail again on closing."""
     filler = folder / "filler"
-    with filler.open("wb") as handle:
+    with filler.open("wb", buffering=0) as handle:
         try:
-            while True:
-                handle.write(b"\0" * 65536)
-                handle.flush()
+            while handle.write(b"\0" * 65536):
+                pass
         except OSError:
             pass
     return filler

@@ -223,12 +223,13 @@ def test_every_name_of_molisa_gives_the_same_canonical_lead(name):
     assert owners(f"{name} chủ trì rà soát chính sách trợ giúp xã hội.") == [("MOLISA", [])]
 
 
-def test_an_assisted_agency_leads_whoever_helps_it():
+def test_an_assisted_agency_leads_when_its_helper_is_a_known_body_or_goes_unnamed():
     """Decision: "X supported Y to do Z" says Y does Z with X's help, so Y leads and X coordinates when X is a glossary
-    name. When the helper is no glossary owner ("The partnership group will assist MOLISA in …") or goes unnamed in an
-    item of its duties ("- Assist MOLISA to form a partnership network;" under "Responsibilities of the partnership
-    group:"), Z is still Y's to do: both development sets ask "which ministry" of these tasks and expect MOLISA."""
-    assert owners("The partnership group will assist MOLISA in coordinating the Strategy.") == [("MOLISA", [])]
+    name. When the helper goes unnamed in an item of its duties ("- Assist MOLISA to form a partnership network;" under
+    "Responsibilities of the partnership group:"), Z is still Y's to do: both development sets ask "which ministry" of
+    these tasks and expect MOLISA. A helper named but not known ("The partnership group will assist MOLISA in …")
+    states its own duty: "Lead: MOLISA" would hide it, and would answer "who coordinates the partnership group" with it."""
+    assert owners("The partnership group will assist MOLISA in coordinating the Strategy.") == []
     listed = assignments("- Assist Ministry of Labour, Invalids and Social Affairs to form a partnership network;")
     assert [(a.lead, a.kind, a.task) for a in listed] == [("MOLISA", "lead", "form a partnership network")]
     assert owners("UNICEF will assist the Social Assistance Department in training social workers.") == [

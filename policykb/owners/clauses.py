@@ -116,14 +116,18 @@ def subject_with_partners(doc: OwnerText, start: int, end: int) -> tuple[list[Me
     return chain, partners, cursor
 
 
+_UNKNOWN_SUBJECT = re.compile(r"[^\W\d_]{3,}")  # a word before the helping verb: a subject, though not a known name
+
+
 def helped(doc: OwnerText, start: int, end: int) -> Found | None:
-    """ "The ILO supported MOLISA to …": MOLISA leads, the ILO coordinates. The helper may be no known name, or unnamed
-    in an item of its duties ("The partnership group will assist MOLISA in …", "- Assist MOLISA to form a network …"):
-    what is to be done is still MOLISA's to do, with help."""
+    """ "The ILO supported MOLISA to …": MOLISA leads, the ILO coordinates. In an item of another's duties with no
+    subject ("- Assist MOLISA to form a network …") what is to be done is still MOLISA's, with help. A helper the
+    sentence names but the gazetteer does not know ("The partnership group will assist MOLISA in …") states its own
+    duty, which a card saying "Lead: MOLISA" would hide."""
     for match in patterns.HELPS.finditer(doc.folded, start, end):
         helped = doc.at(match.end(), end, 0)
         helpers = doc.within(start, match.start())[:1]
-        if helped is None:
+        if helped is None or (not helpers and _UNKNOWN_SUBJECT.search(doc.folded, start, match.start())):
             continue
         others: list[Mention] = []
         special = patterns.ESPECIALLY.match(doc.folded, helped.end, end)
