@@ -190,6 +190,7 @@ def bench_scale(
 @click.option("--lists", type=int, help="IVF lists (default: what policykb uses for the size).")
 @click.option("--pq", is_flag=True, help="Also IVF with product quantisation.")
 @click.option("--rerank", is_flag=True, help="Also IVF-SQ8 re-ranked by exact scores of its top 40.")
+@click.option("--filtered", is_flag=True, help="Also IVF-SQ8 under filters allowing a half and a tenth of the vectors.")
 @click.option("--nprobe", type=int, multiple=True, help="IVF lists scanned (default 8 … 128); repeatable.")
 @click.option("--ef", type=int, multiple=True, help="HNSW efSearch (default 32, 64, 128); repeatable.")
 @click.option(
@@ -208,6 +209,7 @@ def bench_ann(
     lists: int | None,
     pq: bool,
     rerank: bool,
+    filtered: bool,
     nprobe: tuple[int, ...],
     ef: tuple[int, ...],
     scifact: Path | None,
@@ -221,7 +223,7 @@ def bench_ann(
 
     if bool(scifact) != bool(scifact_queries):
         raise click.UsageError("give --scifact and --scifact-queries together")
-    trials = AnnTrials(lists=lists, nprobe=nprobe, rerank=rerank, pq=pq, hnsw=hnsw, ef=ef)
+    trials = AnnTrials(lists=lists, nprobe=nprobe, rerank=rerank, pq=pq, hnsw=hnsw, ef=ef, filtered=filtered)
     compare_ann_indexes(list(sizes), trials, scifact, scifact_queries)
 
 

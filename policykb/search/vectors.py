@@ -143,16 +143,20 @@ class VectorIndex:
         """FAISS's selector of the allowed ids: a bitmap of one bit per id up to the largest allowed (an eighth of a
         byte per passage), whose test of a vector costs one bit lookup. A hash set of the ids (IDSelectorBatch) costs
         a hash lookup for each vector an IVF search scans, which makes a filter that allows half the index, scanned
-        twice as deep (VectorIndex._probes), cost more than the search without it (docs/BENCHMARKS.md)."""
+        deeper (VectorIndex._probes), cost more than the search without it (docs/BENCHMARKS.md)."""
         ids = np.asarray(allowed, dtype=np.int64)
         members = np.zeros(int(ids.max()) + 1 if len(ids) else 1, dtype=bool)
         members[ids] = True
         return faiss.IDSelectorBitmap(np.packbits(members, bitorder="little"))  # bit i of byte i // 8: id i
 
     def _probes(self, allowed: np.ndarray | None) -> int:
-        """Lists to scan: more when a filter leaves a small share of the vectors, so that as many of them are seen."""
+        """Lists to scan: more when a filter leaves a share of the vectors, so that its top 10 are found as well as
+        the unfiltered search finds its own. 1/√share times as many do that on real vectors (a filtered top 10 lies
+        among the unfiltered top 10/share, which the nearest lists mostly hold); 1/share times as many find more
+        than the unfiltered search does and cost a restricted viewer twice the scan for half the index
+        (decisions/0036-filtered-search-scans-by-square-root.md)."""
         share = 1.0 if allowed is None else min(1.0, len(allowed) / max(1, self.size))
-        return min(self.index.nlist, max(1, math.ceil(self.nprobe / share)))
+        return min(self.index.nlist, max(1, math.ceil(self.nprobe / math.sqrt(share))))
 
     def save(self, path: Path) -> None:
         """Write to a temporary file, fsync it, then rename over the target: never a half-written file."""
