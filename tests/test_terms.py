@@ -7,6 +7,7 @@ import json
 import logging
 import shutil
 import sqlite3
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
@@ -61,26 +62,62 @@ def assert_same_ranking(ours: list[tuple[int, float]], fts5: list[tuple[int, flo
         ) < 10
 
 
+def fts5_ranking(
+    store: Store, plan, filters: Filters, limit: int, weights: tuple[float, ...] = FTS_WEIGHTS
+) -> list[tuple[int, float]]:
+    """FTS5's own bm25() of each of the plan's keyword parts, added up, with each glossary entry the query names
+    counted once, by the best of its names: the ranking BM25 must give, from the matrix or from FTS5."""
+    remaining, entries = plan.entries(plan.keyword_parts)
+    sql = f"SELECT rowid, -bm25(chunks_fts, {', '.join(map(str, weights))}) FROM chunks_fts WHERE chunks_fts MATCH ?"
+
+    def summed(parts: list[str]) -> Counter:
+        total = Counter()
+        for part in parts:
+            total.update(dict(store.conn.execute(sql, [quote(part)]).fetchall()))
+        return total
+
+    total = summed(remaining)
+    for names in entries:
+        best: dict[int, float] = {}
+        for name in names:
+            for row, score in summed(name).items():
+                best[row] = max(best.get(row, 0.0), score)
+        total.update(best)
+    allowed = set(store.chunk_ids(filters).tolist()) if filters.active else None
+    ranked = sorted(
+        ((row, score) for row, score in total.items() if allowed is None or row in allowed),
+        key=lambda pair: (-pair[1], pair[0]),
+    )
+    return ranked[:limit]
+
+
 @pytest.mark.parametrize(
     "filters", [Filters(), Filters(doc_type="decree"), Filters(year=2019)], ids=["all", "decrees", "2019"]
 )
 def test_keyword_rankings_from_the_matrix_equal_fts5_bm25(synthetic_searcher: Searcher, filters: Filters):
     """The passages' ranking, and hybrid search's pair of it and the ranking with the document weights."""
     vocab = Vocabulary(DEFAULT_CORPUS_DIR, GLOSSARY)
-    compared = differ = 0
+    compared = differ = with_entries = 0
     for _, query in benchmark_queries(80, vocab):
         plan = plan_query(query, synthetic_searcher.glossary)
         if plan.fts is None:
             continue
-        fts5 = synthetic_searcher.store.keyword_search(plan.fts, filters, 100, FTS_WEIGHTS)
+        store = synthetic_searcher.store
+        fts5 = fts5_ranking(store, plan, filters, 100)
         assert_same_ranking(synthetic_searcher.rank_keyword(plan, filters, 100), fts5)
-        ours = synthetic_searcher.bm25.passages_and_documents(plan.keyword_parts, plan.fts, filters, 100)
-        both = synthetic_searcher.store.keyword_rankings(plan.fts, filters, 100, (FTS_WEIGHTS, DOCUMENT_WEIGHTS))
+        entries = plan.entries(plan.keyword_parts)[1]
+        ours = synthetic_searcher.bm25.passages_and_documents(plan.keyword_parts, plan.fts, filters, 100, entries)
+        both = (fts5, fts5_ranking(store, plan, filters, 100, DOCUMENT_WEIGHTS))
         for mine, theirs in zip(ours, both, strict=True):
             assert_same_ranking(mine, theirs)
+        without_entries = synthetic_searcher.bm25.passages_and_documents(plan.keyword_parts, plan.fts, filters, 100)
+        summed = store.keyword_rankings(plan.fts, filters, 100, (FTS_WEIGHTS, DOCUMENT_WEIGHTS))
+        for mine, theirs in zip(without_entries, summed, strict=True):
+            assert_same_ranking(mine, theirs)
         compared += bool(fts5)
+        with_entries += bool(entries)
         differ += ours[0] != ours[1]
-    assert compared >= 30 and differ >= 10  # the title weighs differently in most rankings
+    assert compared >= 30 and differ >= 10 and with_entries >= 10  # the title weighs differently in most rankings
 
 
 def test_glossary_phrases_are_scored_from_the_matrix_and_others_by_fts5(synthetic_searcher: Searcher):
@@ -251,8 +288,7 @@ def test_ingest_writes_the_matrix_of_each_generation_from_the_threshold_and_remo
         assert searcher.terms is not None
         plan = plan_query("cash transfers for poor households", searcher.glossary)
         assert_same_ranking(
-            searcher.rank_keyword(plan, Filters(), 50),
-            searcher.store.keyword_search(plan.fts, Filters(), 50, FTS_WEIGHTS),
+            searcher.rank_keyword(plan, Filters(), 50), fts5_ranking(searcher.store, plan, Filters(), 50)
         )
     finally:
         searcher.close()
@@ -297,8 +333,7 @@ def test_a_searcher_that_opened_before_its_matrix_was_written_picks_it_up(fake_i
         monkeypatch.setattr("policykb.search.bm25.TERMS_LOOK_AGAIN_SECONDS", 0.0)
         plan = plan_query("social insurance for informal workers", searcher.glossary)
         assert_same_ranking(
-            searcher.rank_keyword(plan, Filters(), 50),
-            searcher.store.keyword_search(plan.fts, Filters(), 50, FTS_WEIGHTS),
+            searcher.rank_keyword(plan, Filters(), 50), fts5_ranking(searcher.store, plan, Filters(), 50)
         )
         assert searcher.terms is not None
     finally:
@@ -352,3 +387,35 @@ def test_searches_with_the_same_filters_read_the_allowed_passages_once(
     finally:
         searcher.close()
     assert asked == [decrees, older]
+
+
+@pytest.mark.parametrize("matrix", [False, True], ids=["fts5", "term matrix"])
+def test_a_passage_that_names_a_body_by_two_of_its_names_counts_it_once(fake_index: Config, matrix: bool):
+    """ "MOLISA" is expanded with the ministry's full names: a passage that writes the acronym and the full name
+    scores for the ministry by the better of the two, not their sum, as does one that writes only one of them."""
+    if matrix:
+        with Store(fake_index.db_path) as store:
+            assert write_terms(store, fake_index.data_dir, 1, expansion_phrases(GLOSSARY))
+    searcher = Searcher(fake_index, FakeEmbedder())
+    try:
+        assert (searcher.terms is not None) == matrix
+        plan = searcher.plan("MOLISA partners")
+        remaining, [names] = plan.entries(plan.keyword_parts)
+        assert remaining == ["partners"] and names[0] == ["molisa"] and len(names) >= 2
+        by_name = [
+            dict(searcher.bm25.passages(name, " OR ".join(quote(part) for part in name), Filters(), 1000))
+            for name in names
+        ]
+        partners = dict(searcher.bm25.passages(["partners"], quote("partners"), Filters(), 1000))
+        ranked = dict(searcher.rank_keyword(plan, Filters(), 1000))
+        named_twice = set(by_name[0]) & set().union(*by_name[1:])
+        assert named_twice
+        for row in set(ranked):
+            best = max(scores.get(row, 0.0) for scores in by_name)
+            assert ranked[row] == pytest.approx(best + partners.get(row, 0.0), rel=1e-9)
+        assert all(
+            ranked[row] - partners.get(row, 0.0) < sum(scores.get(row, 0.0) for scores in by_name)
+            for row in named_twice
+        )
+    finally:
+        searcher.close()

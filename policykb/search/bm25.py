@@ -21,6 +21,8 @@ from policykb.store import Filters, Store
 TERMS_LOOK_AGAIN_SECONDS = 5.0
 
 Ranking = list[tuple[int, float]]
+Postings = tuple[np.ndarray, np.ndarray]  # rows (or rowids) and a score in each
+Entries = list[list[list[str]]] | tuple  # QueryPlan.entries: per glossary entry, its names, each a list of parts
 
 
 class Bm25Ranker:
@@ -44,19 +46,24 @@ class Bm25Ranker:
         self._cited_numbers: CitedNumbers | None = None
 
     # --- passages ---------------------------------------------------------------------------------
-    def passages(self, parts: list[str], match: str | None, filters: Filters, limit: int) -> Ranking:
-        """FTS5's BM25 ranking of `match`, the OR of `parts`, with the passage weights (FTS_WEIGHTS)."""
+    def passages(
+        self, parts: list[str], match: str | None, filters: Filters, limit: int, entries: Entries = ()
+    ) -> Ranking:
+        """FTS5's BM25 ranking of `match`, the OR of `parts`, with the passage weights (FTS_WEIGHTS); each of
+        `entries` (QueryPlan.entries: the names of one glossary entry among the parts) counts by the best of its
+        names."""
         if match is None:
             return []
         with self._lock:
             if self._term_matrix() is None:
+                if entries:
+                    return self._by_parts(parts, entries, filters, limit)[0]
                 return self.store.keyword_search(match, filters, limit, FTS_WEIGHTS)
-            keys = [self.terms.key(part) for part in parts]
-            total = self.terms.scores([key for key in keys if key is not None])
-            return self._top(total, parts, keys, filters, limit, document_weights=False)
+            [scores] = self._scores(parts, entries, (False,))
+            return self._top(scores, filters, limit)
 
     def passages_and_documents(
-        self, parts: list[str], match: str | None, filters: Filters, limit: int
+        self, parts: list[str], match: str | None, filters: Filters, limit: int, entries: Entries = ()
     ) -> tuple[Ranking, Ranking]:
         """The ranking of `passages`, and the same with the document weights (DOCUMENT_WEIGHTS: the title weighing
         more). From the term matrix the second agrees with FTS5's to 12 digits (see TermMatrix)."""
@@ -64,38 +71,66 @@ class Bm25Ranker:
             return [], []
         with self._lock:
             if self._term_matrix() is None:
+                if entries:
+                    return self._by_parts(parts, entries, filters, limit)
                 passages, documents = self.store.keyword_rankings(
                     match, filters, limit, (FTS_WEIGHTS, DOCUMENT_WEIGHTS)
                 )
                 return passages, documents
-            keys = [self.terms.key(part) for part in parts]
-            words = [key for key in keys if key is not None]
-            passages = self.terms.scores(words)
-            documents = passages.copy()
-            self.terms.add_document_weights(documents, words)
-            return (
-                self._top(passages, parts, keys, filters, limit, document_weights=False),
-                self._top(documents, parts, keys, filters, limit, document_weights=True),
-            )
+            passages, documents = self._scores(parts, entries, (False, True))
+            return self._top(passages, filters, limit), self._top(documents, filters, limit)
 
-    def _top(
-        self,
-        total: np.ndarray,
-        parts: list[str],
-        keys: list[str | None],
-        filters: Filters,
-        limit: int,
-        document_weights: bool,
-    ) -> Ranking:
-        """The best `limit` passages once the parts the matrix holds no postings for are added in from FTS5 and the
-        passages the filters leave out are zeroed (the caller holds the lock)."""
-        rows = self._allowed.get(filters).rows(self.terms) if filters.active else None
-        for part, key in zip(parts, keys):
-            if key is None:
-                self._phrases.add_to(total, part, documents=document_weights)
-        if rows is not None:
-            self.terms.keep_only(total, rows)
+    def _scores(self, parts: list[str], entries: Entries, weightings: tuple[bool, ...]) -> list[np.ndarray]:
+        """Every row's BM25 from the term matrix, with the passage weights (False) or the document weights (True) for
+        each of `weightings`: words from the matrix, any other phrase from FTS5 (PhraseScores), each entry by the best
+        of its names (the caller holds the lock)."""
+        named = {part for names in entries for name in names for part in name}
+        loose = [part for part in parts if part not in named]
+        keys = [self.terms.key(part) for part in loose]
+        words = [key for key in keys if key is not None]
+        passages = self.terms.scores(words)
+        totals = []
+        for position, documents in enumerate(weightings):
+            total = passages if position == len(weightings) - 1 else passages.copy()
+            if documents:
+                self.terms.add_document_weights(total, words)
+            for part, key in zip(loose, keys):
+                if key is None:
+                    self._phrases.add_to(total, part, documents=documents)
+            for names in entries:
+                rows, best = _best([_summed([self._postings(part, documents) for part in name]) for name in names])
+                total[rows] += best
+            totals.append(total)
+        return totals
+
+    def _postings(self, part: str, documents: bool) -> Postings:
+        key = self.terms.key(part)
+        return self.terms.postings(key, documents) if key is not None else self._phrases.postings(part, documents)
+
+    def _top(self, total: np.ndarray, filters: Filters, limit: int) -> Ranking:
+        """The best `limit` passages once those the filters leave out are zeroed (the caller holds the lock)."""
+        if filters.active:
+            self.terms.keep_only(total, self._allowed.get(filters).rows(self.terms))
         return self.terms.top(total, limit)
+
+    def _by_parts(self, parts: list[str], entries: Entries, filters: Filters, limit: int) -> tuple[Ranking, Ranking]:
+        """Both rankings of passages_and_documents from FTS5 one part at a time, each entry by the best of its names:
+        what the term matrix does, for a collection without one (the caller holds the lock)."""
+        scored = {part: self.store.phrase_scores(quote(part), FTS_WEIGHTS, DOCUMENT_WEIGHTS) for part in parts}
+        named = {part for names in entries for name in names for part in name}
+        allowed = self._allowed.get(filters).ids if filters.active else None
+        rankings = []
+        for column in (1, 2):  # phrase_scores's passage weights, then its document weights
+            found = [(scored[part][0], scored[part][column]) for part in parts if part not in named]
+            for names in entries:
+                found.append(_best([_summed([(scored[p][0], scored[p][column]) for p in name]) for name in names]))
+            rowids, scores = _summed(found)
+            if allowed is not None:
+                kept = np.isin(rowids, allowed)
+                rowids, scores = rowids[kept], scores[kept]
+            order = np.lexsort((rowids, -scores))[:limit]  # ties by rowid, as FTS5 gives them
+            rankings.append(list(zip(rowids[order].tolist(), scores[order].tolist())))
+        return rankings[0], rankings[1]
 
     def references(self, plan: QueryPlan, filters: Filters, limit: int) -> Ranking:
         """Passages of documents that cite the document number asked for, the citing passages first."""
@@ -121,12 +156,7 @@ class Bm25Ranker:
         scored twice. Acronyms learned from documents count by the query's own words alone: each was defined by one
         document, and over other documents' whole text its long form is a guess. From FTS5 or, with a term matrix,
         from its matrix of documents: the same scores."""
-        remaining = list(dict.fromkeys(plan.terms))
-        entries: list[list[list[str]]] = []  # per entry, its names: the query's own words, then each other name
-        for names, others in plan.synonyms:
-            own = [word for word in names if word in remaining]
-            remaining = [word for word in remaining if word not in own]
-            entries.append([own, *([other] for other in others)])
+        remaining, entries = plan.entries(plan.terms)
         with self._lock:
             keys = self.store.document_keys(doc_ids)
             by_key = self._whole_document_bm25(remaining, keys)
@@ -189,3 +219,21 @@ class Bm25Ranker:
 
             self._document_phrase_scores = PhraseScores(documents, fetch)
         return self._document_phrase_scores
+
+
+def _summed(postings: list[Postings]) -> Postings:
+    """The rows of any of `postings`, each with the sum of its scores in them."""
+    if not postings:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    rows, inverse = np.unique(np.concatenate([rows for rows, _ in postings]), return_inverse=True)
+    return rows, np.bincount(inverse, weights=np.concatenate([scores for _, scores in postings]), minlength=len(rows))
+
+
+def _best(postings: list[Postings]) -> Postings:
+    """The rows of any of `postings`, each with the best of its scores in them."""
+    if not postings:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    rows, inverse = np.unique(np.concatenate([rows for rows, _ in postings]), return_inverse=True)
+    best = np.full(len(rows), -np.inf)
+    np.maximum.at(best, inverse, np.concatenate([scores for _, scores in postings]))
+    return rows, best

@@ -43,6 +43,22 @@ class QueryPlan:
         """Short or identifier-like queries lean on exact matching."""
         return bool(self.references) or len(self.terms) <= SHORT_QUERY_TERMS
 
+    def entries(self, parts: list[str]) -> tuple[list[str], list[list[list[str]]]]:
+        """`parts` split for BM25: those that count on their own, and for each entry of the glossary file the query
+        names, its names (the query's own words for it, then each other name it was expanded with). An entry counts
+        once, by the best of its names, as a search engine scores synonyms: a passage that writes both "MOLISA" and
+        the ministry's full name is not scored twice for one body against the question's other words, and one that
+        writes only the full name is scored for it too."""
+        remaining, used = list(dict.fromkeys(parts)), set()
+        entries = []
+        for names, others in self.synonyms:
+            own = [word for word in names if word in remaining]
+            other = [name for name in others if name not in used and name not in own]
+            used.update(own, other)
+            remaining = [part for part in remaining if part not in used]
+            entries.append([name for name in [own, *([name] for name in other)] if name])
+        return remaining, [names for names in entries if names]
+
     def reference_fts(self) -> str | None:
         phrases = [ref.phrase for ref in self.references]
         return " OR ".join(quote(p) for p in phrases) if phrases else None

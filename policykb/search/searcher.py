@@ -216,7 +216,9 @@ class Searcher(UsesEmbedder):
         # Where a Vietnamese query's syllable pairs match, they decide rather than the document ranking.
         by_documents = not pairs
         if by_documents and not self.whole_documents:
-            passages, weighted = self.bm25.passages_and_documents(plan.keyword_parts, plan.fts, filters, depth)
+            passages, weighted = self.bm25.passages_and_documents(
+                plan.keyword_parts, plan.fts, filters, depth, plan.entries(plan.keyword_parts)[1]
+            )
         else:
             passages, weighted = self.rank_keyword(plan, filters, depth), []
         keyword = _with_pairs(passages, pairs, depth)
@@ -283,7 +285,7 @@ class Searcher(UsesEmbedder):
     # --- the rankers, each on its own -------------------------------------------------------------
     def rank_keyword(self, plan: QueryPlan, filters: Filters, limit: int = CANDIDATES) -> Ranking:
         """BM25 over the query's words and the glossary names it was expanded with."""
-        return self.bm25.passages(plan.keyword_parts, plan.fts, filters, limit)
+        return self.bm25.passages(plan.keyword_parts, plan.fts, filters, limit, plan.entries(plan.keyword_parts)[1])
 
     def rank_syllable_pairs(self, plan: QueryPlan, filters: Filters, limit: int = CANDIDATES) -> Ranking:
         """BM25 over a Vietnamese query's syllable pairs, each a phrase: "bảo hiểm" is one word, "bảo … hiểm" is not."""

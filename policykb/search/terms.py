@@ -114,6 +114,18 @@ class TermMatrix:
                 np.add.at(total, self.rows[lo:hi], self.impacts[lo:hi])
         return total
 
+    def postings(self, key: str, document_weights: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """The rows that hold `key` and its impact in each (with the document weights if `document_weights`)."""
+        term = self.term_id.get(key)
+        if term is None:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        lo, hi = int(self.indptr[term]), int(self.indptr[term + 1])
+        impacts = np.array(self.impacts[lo:hi], dtype=np.float64)
+        if document_weights:
+            first, last = self.doc_indptr[term], self.doc_indptr[term + 1]
+            impacts[self.doc_postings[first:last] - lo] = self.doc_impacts[first:last]
+        return np.asarray(self.rows[lo:hi]), impacts
+
     def add_document_weights(self, total: np.ndarray, keys: list[str]) -> None:
         """Turn `scores(keys)` into BM25 with the document weights: only postings of a word in the title change."""
         for key in keys:
@@ -249,6 +261,11 @@ class PhraseScores:
     def add_to(self, total: np.ndarray, phrase: str, documents: bool = False) -> None:
         """Add the phrase's score in every passage to `total` (the rows of the matrix), with the document weights if
         `documents`."""
+        rows, scores = self.postings(phrase, documents)
+        total[rows] += scores  # a phrase's rows are distinct
+
+    def postings(self, phrase: str, documents: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """The matrix's rows that hold the phrase and its score in each, with the document weights if `documents`."""
         if phrase in self._kept:
             self._kept.move_to_end(phrase)
         else:
@@ -260,7 +277,7 @@ class PhraseScores:
                 _, (dropped, _, _) = self._kept.popitem(last=False)
                 self._size -= len(dropped)
         rows, scores, document_scores = self._kept[phrase]
-        total[rows] += document_scores if documents else scores  # a phrase's rows are distinct
+        return rows, document_scores if documents else scores
 
     @property
     def size(self) -> int:
