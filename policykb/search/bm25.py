@@ -98,10 +98,25 @@ class Bm25Ranker:
                 if key is None:
                     self._phrases.add_to(total, part, documents=documents)
             for names in entries:
-                rows, best = _best([_summed([self._postings(part, documents) for part in name]) for name in names])
-                total[rows] += best
+                total += self._best_name(names, documents)
             totals.append(total)
         return totals
+
+    def _best_name(self, names: list[list[str]], documents: bool) -> np.ndarray:
+        """Every row's best score among an entry's names, each name's the sum of its parts'. Dense arrays over the
+        matrix's rows: a sort of the postings of common words (a name such as "social insurance") costs more."""
+        best = np.zeros(self.terms.size)
+        for name in names:
+            if len(name) == 1:
+                rows, scores = self._postings(name[0], documents)  # one part's rows are distinct
+                best[rows] = np.maximum(best[rows], scores)
+                continue
+            summed = np.zeros(self.terms.size)
+            for part in name:
+                rows, scores = self._postings(part, documents)
+                summed[rows] += scores
+            np.maximum(best, summed, out=best)
+        return best
 
     def _postings(self, part: str, documents: bool) -> Postings:
         key = self.terms.key(part)
