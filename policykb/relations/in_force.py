@@ -15,6 +15,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
+from policykb.recent import LastAsked
 from policykb.relations.lookup import parse_on
 from policykb.relations.status import (
     Status,
@@ -85,7 +86,7 @@ class NotInForceKept:
     KEPT = 16
 
     def __init__(self) -> None:
-        self._kept: dict[tuple, frozenset[str]] = {}
+        self._kept: LastAsked[tuple, frozenset[str]] = LastAsked(self.KEPT)
         self._lock = threading.Lock()
 
     def get(self, store: Store, generation: int, collections: frozenset[str] | None, on: str) -> frozenset[str]:
@@ -93,12 +94,9 @@ class NotInForceKept:
         with self._lock:
             if key in self._kept:
                 return self._kept[key]
-        found = documents_not_in_force(store, collections, on)
+        found = documents_not_in_force(store, collections, on)  # outside the lock: it reads every relation
         with self._lock:
-            if len(self._kept) >= self.KEPT:
-                self._kept.pop(next(iter(self._kept)))  # the earliest asked
-            self._kept[key] = found
-        return found
+            return self._kept.put(key, found)
 
 
 def _status(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from policykb.recent import LastAsked
 from policykb.search.terms import TermMatrix
 from policykb.search.vectors import VectorIndex
 from policykb.store import Filters, Store
@@ -37,12 +38,8 @@ class AllowedByFilters:
 
     def __init__(self, store: Store) -> None:
         self._store = store
-        self._kept: dict[Filters, AllowedChunks] = {}
+        self._kept: LastAsked[Filters, AllowedChunks] = LastAsked(ALLOWED_KEPT)
 
     def get(self, filters: Filters) -> AllowedChunks:
         """The chunks `filters` allow; the caller holds the searcher's lock (this reads the store)."""
-        if filters not in self._kept:
-            if len(self._kept) >= ALLOWED_KEPT:
-                self._kept.pop(next(iter(self._kept)))  # the earliest asked
-            self._kept[filters] = AllowedChunks(self._store.chunk_ids(filters))
-        return self._kept[filters]
+        return self._kept.get_or_make(filters, lambda: AllowedChunks(self._store.chunk_ids(filters)))

@@ -16,6 +16,7 @@ from policykb.config import Config
 from policykb.errors import BadQueryError, EmbedderMismatchError, IndexNotReadyError
 from policykb.glossary import Glossary, load_glossary
 from policykb.models import SearchHit
+from policykb.recent import LastAsked
 from policykb.search.allowed import ALLOWED_KEPT, AllowedByFilters
 from policykb.search.bm25 import Bm25Ranker, Ranking
 from policykb.search.dense import DenseRanker
@@ -103,7 +104,7 @@ class Searcher(UsesEmbedder):
         self.whole_documents = self.store.has_document_terms and self.store.count_documents() >= WHOLE_DOCUMENTS_FROM
         self._own_glossary = load_glossary(config.glossary_path)
         self.glossary = self._own_glossary.with_acronyms(self.store.all_acronyms())
-        self._glossaries: dict[frozenset[str], Glossary] = {}  # for the collection sets asked most recently
+        self._glossaries: LastAsked[frozenset[str], Glossary] = LastAsked(ALLOWED_KEPT)  # collection sets asked last
 
     def _check_embedder(self, built_with: str | None) -> None:
         expected = self._embedder.name if self._embedder else embedder_name(self.config.embedder)
@@ -138,12 +139,9 @@ class Searcher(UsesEmbedder):
         if collections is None:
             return self.glossary
         with self._lock:
-            if collections not in self._glossaries:
-                if len(self._glossaries) >= ALLOWED_KEPT:
-                    self._glossaries.pop(next(iter(self._glossaries)))  # the earliest asked
-                acronyms = self.store.all_acronyms(collections)
-                self._glossaries[collections] = self._own_glossary.with_acronyms(acronyms)
-            return self._glossaries[collections]
+            return self._glossaries.get_or_make(
+                collections, lambda: self._own_glossary.with_acronyms(self.store.all_acronyms(collections))
+            )
 
     def plan(self, query: str, collections: frozenset[str] | None = None) -> QueryPlan:
         """What the query means to each ranker, with this index's glossary and the acronyms learned from the
