@@ -145,7 +145,9 @@ def test_the_relations_tool_answers_the_json_of_the_api_with_the_sentence_that_s
     implements = [r for r in relations["relations"] if r["kind"] == "implements"]
     assert implements and "42-NQ/TW" in implements[0]["sentence"]["text"]
     bad = call(as_user(index, "alice"), "relations", {"doc": "68/NQ-CP", "on": "May 2025"})
-    assert bad.is_error and "YYYY-MM-DD" in bad.content[0].text
+    assert bad.is_error and "argument 'on' must be a date" in bad.content[0].text
+    blank = call(as_user(index, "alice"), "relations", {"doc": "  "})
+    assert blank.is_error and "argument 'doc' is required" in blank.content[0].text
 
 
 def test_a_refusal_is_one_line_with_the_error_shape_of_the_api(index):

@@ -94,12 +94,9 @@ class ReadingTools:
         """What the documents the viewer may read say of a document: based on, implements, guides, amends, replaces,
         repeals, takes effect, each with the sentence that says so, and its status on `on`. The JSON of
         GET /api/relations."""
-        ref = checked("doc", doc.strip())
-        if not ref:
-            raise BadQueryError("argument 'doc' is required: a document id or number, e.g. 68/NQ-CP")
-        on = parse_on(checked("on", on), "argument 'on'")
         with self.box.reading() as reading:
-            return RelationsFinder(reading.store, reading.readable).report(ref, on).to_json()
+            finder = RelationsFinder(reading.store, reading.readable)
+            return finder.asked(checked("doc", doc), checked("on", on), "argument").to_json()
 
     @answered
     def owners(

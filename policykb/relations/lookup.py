@@ -169,6 +169,13 @@ class RelationsFinder:
         report = self.report(self.document_node(doc_id, title, numbers)).to_json()
         return {"relations": report["relations"], "status": {"on": report["on"], **report["status"]}}
 
+    def asked(self, ref: str | None, on: str | None, fields: str) -> RelationsReport:
+        """The report a request asks for (GET /api/relations, the MCP relations tool): a document id or number is
+        required and `on` must be a date; `fields` is what the request's fields are called in its errors."""
+        if not ref or not ref.strip():
+            raise BadQueryError(f"{fields} 'doc' is required: a document id or number, e.g. 68/NQ-CP")
+        return self.report(ref, parse_on(on, f"{fields} 'on'"))
+
     def report(self, ref: str | Node, on: str | None = None) -> RelationsReport:
         """What the collection says of `ref` (a document id or number, or a Node) and its status on `on` (ISO date,
         default today)."""

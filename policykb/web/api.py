@@ -11,7 +11,7 @@ from policykb.check.findings import serving_findings
 from policykb.errors import BadQueryError, IndexNotReadyError, NotFoundError, StoreDamagedError
 from policykb.owners.answer import OwnersFinder
 from policykb.relations.in_force import hits_with_status
-from policykb.relations.lookup import RelationsFinder, parse_on
+from policykb.relations.lookup import RelationsFinder
 from policykb.sources import shown_source
 from policykb.store import Filters
 from policykb.store.base import damaged_store_message
@@ -76,12 +76,8 @@ def get_doc(doc_id: str):
 @bp.get("/relations")
 def relations():
     """A document's relations (by id or number) and its status on `on` (default today), each with its sentence."""
-    ref = text_arg("doc")
-    if not ref:
-        raise BadQueryError("parameter 'doc' is required: a document id or number, e.g. /api/relations?doc=68/NQ-CP")
-    on = parse_on(text_arg("on"), "parameter 'on'")
     store = require_store()
-    report = RelationsFinder(store, readable_collections(store)).report(ref, on)
+    report = RelationsFinder(store, readable_collections(store)).asked(text_arg("doc"), text_arg("on"), "parameter")
     return jsonify({"ok": True, **report.to_json()})
 
 
