@@ -302,6 +302,23 @@ def bench_faults(corpus_dir: Path | None, as_json: bool) -> None:
     print_figures(run_faults(corpus_dir), as_json)
 
 
+@bench.command("freshness")
+@click.option("--pages", default=20, show_default=True, type=int, help="Pages of the document added.")
+@json_option
+@pass_config
+def bench_freshness(config: Config, pages: int, as_json: bool) -> None:
+    """How soon a change is searchable: add one new document to the index in --data while a reader polls it as a
+    server does, then remove it; seconds from the start of each change until the store, the vectors and the term
+    matrix of the new generation are there and a keyword search finds the document (or no longer does).
+
+    --data is changed and put back. Example (a 100,000-passage index built by the scale benchmark):
+    python -m policykb.bench.scale build --data DIR --chunks 100000 --no-baseline && policykb --data DIR bench freshness
+    """
+    from policykb.bench.freshness import run_freshness
+
+    print_figures(run_freshness(config, pages), as_json)
+
+
 @bench.command("zipbomb")
 @click.option(
     "--inflated-mb", default=500, show_default=True, type=int, help="What the bomb's word/document.xml unpacks to."

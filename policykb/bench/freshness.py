@@ -1,0 +1,146 @@
+"""How soon a change is searchable: one new document of about 20 pages ingested into an existing index while a
+reader polls it as a server does (a new Searcher once the store's generation moves), timed from the start of the
+ingest; then its removal, timed alike. What issue 22's goal is measured by (≤ 10 s at a million passages).
+
+    policykb bench freshness --data DIR [--pages 20]
+
+DIR is changed and put back: the document is added, then removed. An index written by the scale benchmark
+(`python -m policykb.bench.scale build --data DIR --chunks N`) is read with its synthetic vectors and embeds the new
+passages near its own; any other index with the embedder it was built with.
+"""
+
+from __future__ import annotations
+
+import secrets
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from policykb.bench.synthetic import SEED, Vocabulary
+from policykb.bench.synthetic_index import EMBEDDER, PassageWriter
+from policykb.config import DEFAULT_CORPUS_DIR, Config
+from policykb.glossary import load_glossary
+from policykb.ingest.indexer import Indexer
+from policykb.search.embedder import Embedder, make_embedder
+from policykb.search.searcher import Searcher
+from policykb.search.terms import terms_dir
+from policykb.search.vectors import vector_file
+from policykb.store import Store
+
+PAGE_CHARS = 3000  # a printed page of a policy document
+POLL_SECONDS = 0.05
+
+
+def document_text(pages: int, marker: str, vocab: Vocabulary) -> str:
+    """About `pages` pages of synthetic policy text, each page naming `marker` (a word no other passage holds)."""
+    writer = PassageWriter(vocab, SEED + 7)
+    writer.pool = writer.pool[:2000]  # enough variety for one document
+    text = [f"Decision on the {marker} programme"]
+    for page in range(1, pages + 1):
+        body = ""
+        while len(body) < PAGE_CHARS:
+            body += writer.paragraph() + "\n\n"
+        text.append(f"{page}. The {marker} programme, part {page}\n\n{body}")
+    return "\n\n".join(text)
+
+
+class _Reader(threading.Thread):
+    """A server's reader: a searcher of the current generation, asked for the marker until told to stop; notes when
+    each thing was first seen, in seconds from `started`."""
+
+    def __init__(self, config: Config, embedder: Embedder, marker: str, started: float, present: bool) -> None:
+        super().__init__(daemon=True)
+        self.config, self.embedder, self.marker, self.started = config, embedder, marker, started
+        self.present = present  # what the reader waits for: the document found (True) or gone (False)
+        self.seen: dict[str, float] = {}
+        self.slowest_ms = 0.0  # the slowest of its searches: FTS5 ranks alone until the term matrix is written
+        self.last_poll = 0.0  # when its last full look began
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        searcher = Searcher(self.config, self.embedder)
+        first = searcher.generation
+        try:
+            while not self.stop.is_set():
+                polled = time.perf_counter()
+                generation = searcher.current_generation()
+                if generation != searcher.generation:
+                    self._note("store committed")
+                    searcher.close()
+                    searcher = Searcher(self.config, self.embedder)
+                if searcher.generation != first:
+                    if vector_file(self.config.data_dir, searcher.generation).exists():
+                        self._note("vectors written")
+                    if terms_dir(self.config.data_dir, searcher.generation).exists():
+                        self._note("term matrix written")
+                asked = time.perf_counter()
+                hits = searcher.search(self.marker, "keyword", k=1).hits
+                self.slowest_ms = max(self.slowest_ms, (time.perf_counter() - asked) * 1000)
+                if bool(hits) == self.present and searcher.generation != first:
+                    self._note("found" if self.present else "gone")
+                self.last_poll = polled
+                time.sleep(POLL_SECONDS)
+        finally:
+            searcher.close()
+
+    def _note(self, what: str) -> None:
+        self.seen.setdefault(what, round(time.perf_counter() - self.started, 3))
+
+
+def time_freshness(config: Config, embedder: Embedder, pages: int, vocab: Vocabulary) -> dict:
+    """Add one document of `pages` pages, then remove it, each while a reader polls; the seconds from the start of
+    each change to what the reader saw, and the ingest's own."""
+    marker = "fresh" + secrets.token_hex(5)
+    with Store(config.db_path, readonly=True) as store:
+        before = {"documents": store.count_documents(), "passages": store.count_chunks()}
+    result: dict = {"index": before, "pages": pages}
+    with tempfile.TemporaryDirectory(prefix="policykb-freshness-") as folder:
+        path = Path(folder) / f"{marker}.txt"
+        path.write_text(document_text(pages, marker, vocab), encoding="utf-8")
+        with Indexer(config, embedder, progress=False) as indexer:
+            for change in ("add", "remove"):
+                started = time.perf_counter()
+                reader = _Reader(config, embedder, marker, started, present=change == "add")
+                reader.start()
+                if change == "add":
+                    report = indexer.ingest([path])
+                    if report.errors:
+                        raise RuntimeError(f"the benchmark's document was not ingested: {report.errors[0]}")
+                    result["passages_added"] = report.chunks
+                else:
+                    indexer.remove(str(path))
+                finished = time.perf_counter()
+                done = round(finished - started, 3)
+                wanted = "found" if change == "add" else "gone"
+                # until the reader has seen the change and looked once more since it was complete
+                while (
+                    wanted not in reader.seen or reader.last_poll < finished
+                ) and time.perf_counter() < finished + 600:
+                    time.sleep(POLL_SECONDS)
+                reader.stop.set()
+                reader.join()
+                result[change] = {
+                    "ingest_seconds" if change == "add" else "remove_seconds": done,
+                    **reader.seen,
+                    "slowest_search_ms": round(reader.slowest_ms, 1),
+                }
+    with Store(config.db_path, readonly=True) as store:
+        result["index_after"] = {"documents": store.count_documents(), "passages": store.count_chunks()}
+    return result
+
+
+def embedder_for(config: Config) -> Embedder:
+    """The embedder the index in `config` was built with: for a scale-benchmark index, vectors near its own."""
+    with Store(config.db_path, readonly=True) as store:
+        built_with = store.meta("embedder")
+    if built_with == EMBEDDER:
+        from policykb.bench.scale import query_embedder
+
+        return query_embedder(config)
+    return make_embedder(config.embedder)
+
+
+def run_freshness(config: Config, pages: int, corpus_dir: Path = DEFAULT_CORPUS_DIR) -> dict:
+    vocab = Vocabulary(corpus_dir, load_glossary(config.glossary_path))
+    return time_freshness(config, embedder_for(config), pages, vocab)
