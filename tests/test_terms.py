@@ -419,3 +419,26 @@ def test_a_passage_that_names_a_body_by_two_of_its_names_counts_it_once(fake_ind
         )
     finally:
         searcher.close()
+
+
+def test_the_phrase_finder_reads_each_token_once_within_its_budget_and_finds_the_same_beyond_it(monkeypatch):
+    rows = [
+        ("social care", "", "care homes and social care for the elderly"),
+        ("social insurance", "", "social insurance for older people in care homes"),
+        ("", "", "homes for the elderly"),
+    ]
+    phrases = ["social care", "care homes", "social insurance", "homes for the elderly", "social care homes"]
+    distinct = {token for phrase in phrases for token in phrase.split()}
+
+    def build() -> tuple[TermMatrix, int]:
+        conn, reads = _fts_table(rows), []
+        conn.set_trace_callback(lambda sql: reads.append(sql) if "<< 24" in sql else None)  # the finder's reads
+        return TermMatrix.build(conn, phrases), len(reads)
+
+    kept, reads_kept = build()
+    monkeypatch.setattr("policykb.search.terms_build.PHRASE_TOKENS_KEPT", 0)
+    unkept, reads_unkept = build()
+    assert reads_kept == len(distinct) < reads_unkept
+    for name in ("rowids", "indptr", "rows", "impacts", "doc_postings", "doc_impacts"):
+        assert np.array_equal(getattr(kept, name), getattr(unkept, name)), name
+    assert kept.term_id == unkept.term_id

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections import OrderedDict
 
 import numpy as np
 
 from policykb.search.weights import IDF_FLOOR, K1, B
 
 BATCH_INSTANCES = 4_000_000  # token instances turned into postings at a time, bounding the build's memory
+PHRASE_TOKENS_KEPT = 512 << 20  # bytes of token instances kept while the glossary's names are found (_PhraseFinder)
 
 
 def _read_varints(buf: bytes) -> list[int]:
@@ -180,7 +182,8 @@ class _PhraseFinder:
             f"SELECT group_concat(((doc * 4 + {_column_number(columns)}) << {self.OFFSET_BITS}) + offset, ',')"
             f" FROM temp.{table}_instances WHERE term = ?"
         )
-        self._instances: dict[str, np.ndarray] = {}
+        self._instances: OrderedDict[str, np.ndarray] = OrderedDict()  # the tokens read most recently
+        self._instance_bytes = 0
 
     def postings(self, phrases: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """For each phrase of several tokens: (rowids, instances per column of each row), empty where it occurs
@@ -203,14 +206,22 @@ class _PhraseFinder:
         return found
 
     def _token(self, token: str) -> np.ndarray:
-        if token not in self._instances:
-            if len(self._instances) > 16:
-                self._instances.clear()
-            joined = self.conn.execute(self.sql, (token,)).fetchone()[0]
-            self._instances[token] = (
-                np.fromstring(joined, dtype=np.int64, sep=",") if joined else np.zeros(0, dtype=np.int64)
-            )
-        return self._instances[token]
+        """Every instance of one token, kept while they fit in PHRASE_TOKENS_KEPT bytes: the glossary's thousands of
+        names share a few thousand tokens ("of", "social", "bao"), and reading a common one from FTS5 costs in
+        proportion to the collection, so reading each once rather than once per name makes this step ten times
+        faster (docs/BENCHMARKS.md). The finder is let go before the postings are built, so they add nothing to the
+        build's peak memory."""
+        if token in self._instances:
+            self._instances.move_to_end(token)
+            return self._instances[token]
+        joined = self.conn.execute(self.sql, (token,)).fetchone()[0]
+        found = np.fromstring(joined, dtype=np.int64, sep=",") if joined else np.zeros(0, dtype=np.int64)
+        self._instances[token] = found
+        self._instance_bytes += found.nbytes
+        while self._instance_bytes > PHRASE_TOKENS_KEPT and len(self._instances) > 1:
+            _, dropped = self._instances.popitem(last=False)
+            self._instance_bytes -= dropped.nbytes
+        return found
 
 
 class _PostingsBuilder:
