@@ -3,6 +3,7 @@ one search): when full, the earliest asked is let go."""
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
@@ -34,3 +35,24 @@ class LastAsked(Generic[K, V]):
 
     def get_or_make(self, key: K, make: Callable[[], V]) -> V:
         return self._kept[key] if key in self._kept else self.put(key, make())
+
+
+class KeptWithin(Generic[K, V]):
+    """Values for the keys asked most recently, as many as fit in `budget` by `size` (e.g. postings each holds):
+    when over it, the earliest asked are let go, the last one always kept. Not thread-safe, like LastAsked."""
+
+    def __init__(self, budget: int, size: Callable[[V], int]) -> None:
+        self.budget, self._size = budget, size
+        self._kept: OrderedDict[K, V] = OrderedDict()
+        self.used = 0
+
+    def get_or_make(self, key: K, make: Callable[[], V]) -> V:
+        if key in self._kept:
+            self._kept.move_to_end(key)
+            return self._kept[key]
+        value = self._kept[key] = make()
+        self.used += self._size(value)
+        while self.used > self.budget and len(self._kept) > 1:
+            _, dropped = self._kept.popitem(last=False)
+            self.used -= self._size(dropped)
+        return value

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from policykb.docnumbers import CitedNumbers
+from policykb.recent import KeptWithin
 from policykb.search.allowed import AllowedByFilters
 from policykb.search.query import QueryPlan, quote
 from policykb.search.terms import PhraseScores, TermMatrix, load_terms
@@ -19,6 +20,7 @@ from policykb.search.weights import DOCUMENT_WEIGHTS, FTS_WEIGHTS, WHOLE_DOCUMEN
 from policykb.store import Filters, Store
 
 TERMS_LOOK_AGAIN_SECONDS = 5.0
+PART_POSTINGS_KEPT = 2_000_000  # scores of query parts kept without a term matrix, ~24 bytes each
 
 Ranking = list[tuple[int, float]]
 Postings = tuple[np.ndarray, np.ndarray]  # rows (or rowids) and a score in each
@@ -44,6 +46,11 @@ class Bm25Ranker:
         self._phrase_scores: PhraseScores | None = None
         self._document_phrase_scores: PhraseScores | None = None
         self._cited_numbers: CitedNumbers | None = None
+        # Without a term matrix, each part of a query that names a glossary entry is scored by FTS5 on its own, at
+        # about twice the cost of the whole query at once; the same names recur from query to query.
+        self._part_scores: KeptWithin[tuple, tuple[np.ndarray, ...]] = KeptWithin(
+            PART_POSTINGS_KEPT, lambda scored: len(scored[0])
+        )
 
     # --- passages ---------------------------------------------------------------------------------
     def passages(
@@ -57,7 +64,7 @@ class Bm25Ranker:
         with self._lock:
             if self._term_matrix() is None:
                 if entries:
-                    return self._by_parts(parts, entries, filters, limit)[0]
+                    return self._by_parts(parts, entries, filters, limit, (FTS_WEIGHTS,))[0]
                 return self.store.keyword_search(match, filters, limit, FTS_WEIGHTS)
             [scores] = self._scores(parts, entries, (False,))
             return self._top(scores, filters, limit)
@@ -72,7 +79,10 @@ class Bm25Ranker:
         with self._lock:
             if self._term_matrix() is None:
                 if entries:
-                    return self._by_parts(parts, entries, filters, limit)
+                    passages, documents = self._by_parts(
+                        parts, entries, filters, limit, (FTS_WEIGHTS, DOCUMENT_WEIGHTS)
+                    )
+                    return passages, documents
                 passages, documents = self.store.keyword_rankings(
                     match, filters, limit, (FTS_WEIGHTS, DOCUMENT_WEIGHTS)
                 )
@@ -128,14 +138,26 @@ class Bm25Ranker:
             self.terms.keep_only(total, self._allowed.get(filters).rows(self.terms))
         return self.terms.top(total, limit)
 
-    def _by_parts(self, parts: list[str], entries: Entries, filters: Filters, limit: int) -> tuple[Ranking, Ranking]:
-        """Both rankings of passages_and_documents from FTS5 one part at a time, each entry by the best of its names:
+    def _by_parts(
+        self,
+        parts: list[str],
+        entries: Entries,
+        filters: Filters,
+        limit: int,
+        weightings: tuple[tuple[float, ...], ...],
+    ) -> list[Ranking]:
+        """The ranking with each of `weightings` from FTS5 one part at a time, each entry by the best of its names:
         what the term matrix does, for a collection without one (the caller holds the lock)."""
-        scored = {part: self.store.phrase_scores(quote(part), FTS_WEIGHTS, DOCUMENT_WEIGHTS) for part in parts}
+        scored = {
+            part: self._part_scores.get_or_make(
+                (part, weightings), lambda part=part: self.store.phrase_scores(quote(part), *weightings)
+            )
+            for part in parts
+        }
         named = {part for names in entries for name in names for part in name}
         allowed = self._allowed.get(filters).ids if filters.active else None
         rankings = []
-        for column in (1, 2):  # phrase_scores's passage weights, then its document weights
+        for column in range(1, 1 + len(weightings)):
             found = [(scored[part][0], scored[part][column]) for part in parts if part not in named]
             for names in entries:
                 found.append(_best([_summed([(scored[p][0], scored[p][column]) for p in name]) for name in names]))
@@ -145,7 +167,7 @@ class Bm25Ranker:
                 rowids, scores = rowids[kept], scores[kept]
             order = np.lexsort((rowids, -scores))[:limit]  # ties by rowid, as FTS5 gives them
             rankings.append(list(zip(rowids[order].tolist(), scores[order].tolist())))
-        return rankings[0], rankings[1]
+        return rankings
 
     def references(self, plan: QueryPlan, filters: Filters, limit: int) -> Ranking:
         """Passages of documents that cite the document number asked for, the citing passages first."""

@@ -95,15 +95,13 @@ class PassageTerms(StoreBase):
             for i in range(len(weightings))
         ]
 
-    def phrase_scores(
-        self, match: str, weights: Weights, document_weights: Weights
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(rowids, BM25 scores, BM25 scores with the document weights) of every row that matches `match`, unordered:
-        the phrases a term matrix cannot score."""
-        sql = f"SELECT rowid, -{_bm25(weights)}, -{_bm25(document_weights)} FROM chunks_fts WHERE chunks_fts MATCH ?"
-        rows = self.conn.execute(sql, [match]).fetchall()
+    def phrase_scores(self, match: str, *weightings: Weights) -> tuple[np.ndarray, ...]:
+        """The rowids of every row that matches `match`, unordered, and their BM25 scores with each of `weightings`:
+        the phrases a term matrix cannot score, and each part of a query apart where a collection has no matrix."""
+        scores = ", ".join(f"-{_bm25(weights)}" for weights in weightings)
+        rows = self.conn.execute(f"SELECT rowid, {scores} FROM chunks_fts WHERE chunks_fts MATCH ?", [match]).fetchall()
+        columns = list(zip(*rows)) if rows else [()] * (1 + len(weightings))
         return (
-            np.array([row[0] for row in rows], dtype=np.int64),
-            np.array([row[1] for row in rows], dtype=np.float64),
-            np.array([row[2] for row in rows], dtype=np.float64),
+            np.array(columns[0], dtype=np.int64),
+            *(np.array(column, dtype=np.float64) for column in columns[1:]),
         )
