@@ -38,7 +38,6 @@ import re
 import shutil
 import sqlite3
 import tempfile
-from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -46,6 +45,7 @@ from typing import TypeVar
 import numpy as np
 
 from policykb.durable import replace_folder_durably
+from policykb.recent import KeptWithin
 from policykb.search.damaged import set_aside, warn_once
 from policykb.search.terms_build import QueryTokenizer, read_postings
 from policykb.search.weights import DOCUMENT_WEIGHTS, FTS_WEIGHTS, WHOLE_DOCUMENT_WEIGHTS
@@ -254,9 +254,11 @@ class PhraseScores:
         fetch: Callable[[str], tuple[np.ndarray, np.ndarray, np.ndarray]],
         budget: int = 4_000_000,
     ) -> None:
-        self.matrix, self._fetch, self._budget = matrix, fetch, budget  # budget: postings kept, 24 bytes each
-        self._kept: OrderedDict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = OrderedDict()
-        self._size = 0
+        self.matrix, self._fetch = matrix, fetch
+        # budget: postings kept, 24 bytes each
+        self._kept: KeptWithin[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = KeptWithin(
+            budget, lambda kept: len(kept[0])
+        )
 
     def add_to(self, total: np.ndarray, phrase: str, documents: bool = False) -> None:
         """Add the phrase's score in every passage to `total` (the rows of the matrix), with the document weights if
@@ -266,22 +268,17 @@ class PhraseScores:
 
     def postings(self, phrase: str, documents: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """The matrix's rows that hold the phrase and its score in each, with the document weights if `documents`."""
-        if phrase in self._kept:
-            self._kept.move_to_end(phrase)
-        else:
-            rowids, scores, document_scores = self._fetch(phrase)
-            at, known = self.matrix.positions(rowids)  # rows written since the matrix are left out, as by its words
-            self._kept[phrase] = (at[known], scores[known], document_scores[known])
-            self._size += int(known.sum())
-            while self._size > self._budget and len(self._kept) > 1:
-                _, (dropped, _, _) = self._kept.popitem(last=False)
-                self._size -= len(dropped)
-        rows, scores, document_scores = self._kept[phrase]
+        rows, scores, document_scores = self._kept.get_or_make(phrase, lambda: self._read(phrase))
         return rows, document_scores if documents else scores
+
+    def _read(self, phrase: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        rowids, scores, document_scores = self._fetch(phrase)
+        at, known = self.matrix.positions(rowids)  # rows written since the matrix are left out, as by its words
+        return at[known], scores[known], document_scores[known]
 
     @property
     def size(self) -> int:
-        return self._size
+        return self._kept.used
 
 
 def write_terms(store: Store, data_dir: Path, threshold: int, phrases: list[str] = ()) -> TermMatrix | None:
