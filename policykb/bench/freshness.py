@@ -49,9 +49,12 @@ class _Reader(threading.Thread):
     """A server's reader: a searcher of the current generation, asked for the marker until told to stop; notes when
     each thing was first seen, in seconds from `started`."""
 
-    def __init__(self, config: Config, embedder: Embedder, marker: str, started: float, present: bool) -> None:
+    def __init__(
+        self, config: Config, embedder: Embedder, marker: str, started: float, present: bool, before: int
+    ) -> None:
         super().__init__(daemon=True)
         self.config, self.embedder, self.marker, self.started = config, embedder, marker, started
+        self.before = before  # the store's generation before the change: the reader may first open after it
         self.present = present  # what the reader waits for: the document found (True) or gone (False)
         self.seen: dict[str, float] = {}
         self.slowest_ms = 0.0  # the slowest of its searches: FTS5 ranks alone until the term matrix is written
@@ -60,13 +63,14 @@ class _Reader(threading.Thread):
 
     def run(self) -> None:
         searcher = Searcher(self.config, self.embedder)
-        first = searcher.generation
+        first = self.before
         try:
             while not self.stop.is_set():
                 polled = time.perf_counter()
                 generation = searcher.current_generation()
-                if generation != searcher.generation:
+                if generation != first:
                     self._note("store committed")
+                if generation != searcher.generation:
                     searcher.close()
                     searcher = Searcher(self.config, self.embedder)
                 if searcher.generation != first:
@@ -100,8 +104,10 @@ def time_freshness(config: Config, embedder: Embedder, pages: int, vocab: Vocabu
         path.write_text(document_text(pages, marker, vocab), encoding="utf-8")
         with Indexer(config, embedder, progress=False) as indexer:
             for change in ("add", "remove"):
+                with Store(config.db_path, readonly=True) as store:
+                    generation = store.generation()
                 started = time.perf_counter()
-                reader = _Reader(config, embedder, marker, started, present=change == "add")
+                reader = _Reader(config, embedder, marker, started, change == "add", generation)
                 reader.start()
                 if change == "add":
                     report = indexer.ingest([path])
@@ -115,11 +121,15 @@ def time_freshness(config: Config, embedder: Embedder, pages: int, vocab: Vocabu
                 wanted = "found" if change == "add" else "gone"
                 # until the reader has seen the change and looked once more since it was complete
                 while (
-                    wanted not in reader.seen or reader.last_poll < finished
-                ) and time.perf_counter() < finished + 600:
+                    (wanted not in reader.seen or reader.last_poll < finished)
+                    and reader.is_alive()
+                    and time.perf_counter() < finished + 600
+                ):
                     time.sleep(POLL_SECONDS)
                 reader.stop.set()
                 reader.join()
+                if wanted not in reader.seen:
+                    raise RuntimeError(f"the reader never saw the document {wanted} within 10 minutes of the {change}")
                 result[change] = {
                     "ingest_seconds" if change == "add" else "remove_seconds": done,
                     **reader.seen,
