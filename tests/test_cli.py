@@ -96,6 +96,7 @@ def test_json_is_declared_once_and_every_command_that_prints_json_takes_it():
         "bench run",
         "bench scale",
         "bench faults",
+        "bench freshness",
         "check",
         "users list",
         "users tokens",
