@@ -16,16 +16,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 from policykb.recent import LastAsked
-from policykb.relations.lookup import parse_on
-from policykb.relations.status import (
-    Status,
-    changes_to,
-    dated,
-    effective_of,
-    starts_of,
-    status_on,
-    undated_sources,
-)
+from policykb.relations.lookup import parse_on, starts_of_undated
+from policykb.relations.status import Status, changes_to, starts_of, status_with_changes, undated_sources
 from policykb.store.db import Store
 from policykb.store.records import RelationRow
 
@@ -46,8 +38,7 @@ def statuses_of(store: Store, doc_ids: Sequence[str], collections: frozenset[str
     keys = store.node_keys_of(doc_ids, collections)
     every_key = sorted({key for found in keys.values() for key in found})
     rows = store.relations_naming(every_key, doc_ids, collections)
-    undated = undated_sources(changes_to(every_key, rows))
-    starts = starts_of(undated, store.relations_naming(sorted(undated), None, collections)) if undated else {}
+    starts = starts_of_undated(store, changes_to(every_key, rows), collections)
     return {doc_id: _status(doc_id, keys.get(doc_id, []), rows, starts, on) for doc_id in doc_ids}
 
 
@@ -102,8 +93,7 @@ class NotInForceKept:
 def _status(
     doc_id: str, keys: Sequence[str], rows: Iterable[RelationRow], starts: dict[str, RelationRow], on: str
 ) -> Status:
-    rows = list(rows)
-    return status_on(effective_of(keys, doc_id, rows), dated(changes_to(keys, rows), starts), on)
+    return status_with_changes(keys, doc_id, rows, starts, on)[0]
 
 
 class _RowsAbout:

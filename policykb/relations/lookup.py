@@ -21,16 +21,7 @@ from policykb.docnumbers import DOC_NUMBER, normalize_doc_number
 from policykb.errors import BadQueryError, NotFoundError
 from policykb.models import RELATION_KINDS, DocumentRef
 from policykb.relations.references import number_key
-from policykb.relations.status import (
-    Dated,
-    Status,
-    changes_to,
-    dated,
-    effective_of,
-    starts_of,
-    status_on,
-    undated_sources,
-)
+from policykb.relations.status import Dated, Status, changes_to, starts_of, status_with_changes, undated_sources
 from policykb.store.db import Store
 from policykb.store.records import RelationRow
 
@@ -184,25 +175,20 @@ class RelationsFinder:
         rows = self.store.relations_naming(node.keys, node.doc_id, self.collections)
         if node.doc_id is None and not rows:
             raise NotFoundError(f"no document numbered {node.number} and no relation naming it in the index")
-        linked = self.linked(rows)
-        changes = self._changes(node, rows)
-        status = status_on(self._effective(node, rows), changes, on)
-        return RelationsReport(node, on, status, rows, linked, changes)
+        starts = starts_of_undated(self.store, changes_to(node.keys, rows), self.collections)
+        status, changes = status_with_changes(node.keys, node.doc_id, rows, starts, on)
+        return RelationsReport(node, on, status, rows, self.linked(rows), changes)
 
     def linked(self, rows: list[RelationRow]) -> dict[str, tuple[str, str]]:
         """For each key the rows name, the readable document (id, title) it links to."""
         keys = {r.source.key for r in rows} | {r.target.key for r in rows if r.target is not None}
         return {key: docs[0] for key, docs in self.store.documents_named(sorted(keys), self.collections).items()}
 
-    def _effective(self, node: Node, rows: list[RelationRow]) -> list[RelationRow]:
-        return effective_of(node.keys, node.doc_id, rows)
 
-    def _changes(self, node: Node, rows: list[RelationRow]) -> list[Dated]:
-        """The amendments, replacements and repeals of the node, each dated by its own date or else its source's
-        date of effect as the collection states it."""
-        changes = changes_to(node.keys, rows)
-        undated = undated_sources(changes)
-        starts = (
-            starts_of(undated, self.store.relations_naming(sorted(undated), None, self.collections)) if undated else {}
-        )
-        return dated(changes, starts)
+def starts_of_undated(
+    store: Store, changes: list[RelationRow], collections: frozenset[str] | None
+) -> dict[str, RelationRow]:
+    """The date of effect, as the readable collection states it, of each source of a change that gives no date of
+    its own: what dates that change."""
+    undated = undated_sources(changes)
+    return starts_of(undated, store.relations_naming(sorted(undated), None, collections)) if undated else {}

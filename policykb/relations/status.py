@@ -132,3 +132,13 @@ def dated(changes: Iterable[RelationRow], starts: dict[str, RelationRow]) -> lis
         else:
             out.append(Dated(r, None))
     return out
+
+
+def status_with_changes(
+    keys: Sequence[str], doc_id: str | None, rows: Iterable[RelationRow], starts: dict[str, RelationRow], on: str
+) -> tuple[Status, list[Dated]]:
+    """The document's status on `on` as `rows` state it, and the dated changes it rests on (`starts`: starts_of the
+    undated changes' sources)."""
+    rows = list(rows)
+    changes = dated(changes_to(keys, rows), starts)
+    return status_on(effective_of(keys, doc_id, rows), changes, on), changes
