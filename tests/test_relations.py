@@ -141,15 +141,20 @@ def test_relations_are_replaced_when_a_document_is_ingested_again_and_removed_wi
         report(laws, "11/2015/NĐ-CP")
 
 
-@pytest.fixture
-def restricted(laws: Config, tmp_path: Path) -> Config:
-    with Store(laws.db_path) as store:
+def with_restricted_draft(config: Config, tmp_path: Path) -> Config:
+    """The index with a draft in "drafts" (readable by the secretariat alone) and a public news item."""
+    with Store(config.db_path) as store:
         with store.transaction():
             store.conn.executemany("INSERT INTO groups (name) VALUES (?)", [("secretariat",), ("press",)])
         store.save_collection("drafts", public=False, groups=["secretariat"])
-    ingest(laws, [write(tmp_path / "secret", "secret.txt", SECRET)], "drafts")
-    ingest(laws, [write(tmp_path / "docs", "news.txt", NEWS)])
-    return laws
+    ingest(config, [write(tmp_path / "secret", "secret.txt", SECRET)], "drafts")
+    ingest(config, [write(tmp_path / "docs", "news.txt", NEWS)])
+    return config
+
+
+@pytest.fixture
+def restricted(laws: Config, tmp_path: Path) -> Config:
+    return with_restricted_draft(laws, tmp_path)
 
 
 def _client(config: Config, viewer: Viewer | None):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import docx
 import pytest
-from test_relations import ALICE, AMENDING, BOB, NEW, NEWS, SECRET, _client, ingest, legal, write
+from test_relations import ALICE, AMENDING, BOB, NEW, _client, ingest, legal, with_restricted_draft, write
 
 from policykb.briefs.export import export_brief
 from policykb.briefs.model import Briefs
@@ -42,13 +42,7 @@ def decrees(fake_config: Config, tmp_path: Path) -> Config:
 
 @pytest.fixture
 def restricted(decrees: Config, tmp_path: Path) -> Config:
-    with Store(decrees.db_path) as store:
-        with store.transaction():
-            store.conn.executemany("INSERT INTO groups (name) VALUES (?)", [("secretariat",), ("press",)])
-        store.save_collection("drafts", public=False, groups=["secretariat"])
-    ingest(decrees, [write(tmp_path / "secret", "secret.txt", SECRET)], "drafts")
-    ingest(decrees, [write(tmp_path / "docs", "news.txt", NEWS)])
-    return decrees
+    return with_restricted_draft(decrees, tmp_path)
 
 
 def html_of(config: Config, path: str, viewer=None, **query) -> str:
