@@ -180,7 +180,9 @@ def try_flat(name: str, data: np.ndarray, queries: np.ndarray, truth: np.ndarray
 FILTER_SHARES = (0.5, 0.1)  # a filter that allows half the vectors (a restricted collection), and a tenth (a facet)
 
 
-def try_filtered(name: str, data: np.ndarray, queries: np.ndarray, nlist: int, probes: list[int]) -> None:
+def try_filtered(
+    name: str, data: np.ndarray, queries: np.ndarray, truth: np.ndarray, nlist: int, probes: list[int]
+) -> None:
     """Recall@10 of IVF-SQ8 under a filter, against exact search among the vectors it allows, beside recall@10 without
     one: with as many lists scanned, with 1/√share times as many, and with 1/share times as many; and the lists
     policykb's VectorIndex scans for that filter."""
@@ -190,7 +192,6 @@ def try_filtered(name: str, data: np.ndarray, queries: np.ndarray, nlist: int, p
         data[np.random.default_rng(0).choice(len(data), min(len(data), TRAIN_POINTS_PER_LIST * nlist), False)],
     )
     vectors.add(np.arange(len(data)), data)
-    truth = exact_top(data, queries, K)
     for share in FILTER_SHARES:
         allowed = np.flatnonzero(np.random.default_rng(2).random(len(data)) < share)
         allowed_truth = allowed[exact_top(data[allowed], queries, K)]
@@ -221,7 +222,7 @@ def run(name: str, data: np.ndarray, queries: np.ndarray, trials: AnnTrials) -> 
     try_flat(name, data, queries, truth)
     try_ivf_sq8(name, data, queries, truth, nlist, list(trials.nprobe) or [8, 16, 32, 64, 128])
     if trials.filtered:
-        try_filtered(name, data, queries, nlist, list(trials.nprobe) or [8, 16, 32, 64, 128])
+        try_filtered(name, data, queries, truth, nlist, list(trials.nprobe) or [8, 16, 32, 64, 128])
     if trials.rerank:
         try_ivf_sq8(name, data, queries, truth, nlist, [16, 32], rerank=40)
     if trials.pq:
