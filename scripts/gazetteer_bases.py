@@ -121,6 +121,16 @@ SOURCES = [
         "url": "https://news.laodong.vn/thoi-su/long-an-neu-ly-do-sap-nhap-voi-tay-ninh-ma-khong-phai-tinh-khac-1498550.ldo",
         "supports": "Long An merged with Tay Ninh",
     },
+    {
+        "id": "pbgdpl-courts-2025",
+        "url": "https://pbgdpl.gov.vn/SMPT_Publishing_UC/TinTuc/PrintTL.aspx?ItemID=4767&idb=1&l=%2Fnoidung%2Ftintuc%2FLists%2FGioithieuvanbanmoi",
+        "supports": "Law amending the Law on Organisation of People's Courts, passed 24 June 2025, in force 1 July 2025: district-level People's Courts end; courts in three levels (Supreme, provincial-level, regional)",
+    },
+    {
+        "id": "chiakhoaphapluat-81",
+        "url": "https://chiakhoaphapluat.vn/nhung-diem-moi-noi-bat-ve-co-cau-to-chuc-toa-an-nhan-dan-tu-ngay-01-7-2025",
+        "supports": "its number, Law 81/2025/QH15, and Article 4 as amended: Supreme People's Court, provincial-level People's Courts, regional People's Courts",
+    },
 ]
 
 BASES = {
@@ -203,6 +213,12 @@ BASES = {
         "date": "2024-11-30",
         "sources": [],
         "unverified": True,
+    },
+    "LAW81": {
+        "number": "81/2025/QH15",
+        "title": "Law amending and supplementing a number of articles of the Law on Organisation of People's Courts (Luật sửa đổi, bổ sung một số điều của Luật Tổ chức Tòa án nhân dân)",
+        "date": "2025-06-24",
+        "sources": ["pbgdpl-courts-2025", "chiakhoaphapluat-81"],
     },
     "NQ01-2007": {
         "number": "01/2007/QH12",

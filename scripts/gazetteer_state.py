@@ -299,6 +299,18 @@ def state_bodies() -> list[dict]:
             parent=na,
             variants=["National Assembly Office"],
         ),
+        body(  # one per province: the deputies it elects (Law on the Organisation of the National Assembly, art. 43)
+            "National Assembly delegations",
+            "National Assembly delegations",
+            "Đoàn đại biểu Quốc hội",
+            "national_assembly",
+            parent=na,
+            variants=[
+                "National Assembly deputies' delegations",
+                "delegation of National Assembly deputies",
+                "Đoàn ĐBQH",
+            ],
+        ),
         committee(
             "Ethnic Council",
             "Ethnic Council of the National Assembly",
@@ -430,6 +442,43 @@ def state_bodies() -> list[dict]:
         ),
         body(
             "SPC", "Supreme People's Court", ["Tòa án nhân dân tối cao", "Toà án nhân dân tối cao", "TANDTC"], "court"
+        ),
+        body(
+            "Provincial-level People's Courts",
+            "Provincial-level People's Courts",
+            "Tòa án nhân dân cấp tỉnh",
+            "group",
+            variants=[
+                "provincial-level People's Courts",
+                "provincial People's Courts",
+                "Toà án nhân dân cấp tỉnh",
+                "TAND cấp tỉnh",
+                "Tòa án nhân dân tỉnh, thành phố trực thuộc trung ương",
+            ],
+        ),
+        body(
+            "District-level People's Courts",
+            "District-level People's Courts",
+            "Tòa án nhân dân cấp huyện",
+            "group",
+            variants=[
+                "district-level People's Courts",
+                "district People's Courts",
+                "Toà án nhân dân cấp huyện",
+                "TAND cấp huyện",
+            ],
+            **ceased(
+                to("Regional People's Courts", ["first-instance trials"], "LAW81", "dissolved", "2025-07-01"),
+                until="2025-06-30",
+            ),
+        ),
+        body(
+            "Regional People's Courts",
+            "Regional People's Courts",
+            "Tòa án nhân dân khu vực",
+            "group",
+            variants=["regional People's Courts", "Toà án nhân dân khu vực", "TAND khu vực"],
+            valid_from="2025-07-01",
         ),
         body(
             "SPP",
