@@ -180,3 +180,21 @@ def test_the_body_a_question_names_as_the_maker_of_what_it_asks_about_is_not_its
     )
     assert result.assignments[0].lead == "National Assembly Office"
     assert all(a.lead != "National Assembly" for a in result.assignments)
+
+
+def test_a_body_the_law_describes_is_an_owner_listed_and_shown_as_the_law_writes_it(law_index):
+    from policykb.owners.answer import OwnersFinder
+
+    finder = OwnersFinder(law_index.searcher)
+    described = "cơ quan tạo ra thông tin"
+    assert described in finder.leads()
+    listed = finder.for_agency(described).assignments
+    assert {a.lead for a in listed} == {described}
+    assert any(
+        "thì cơ quan tạo ra thông tin có trách nhiệm yêu cầu" in a.text
+        and a.task.startswith("yêu cầu cơ quan đã công khai thông tin")
+        for a in listed
+    )
+    client = create_app(config=law_index.config).test_client()
+    page = client.get("/owners", query_string={"agency": described})
+    assert page.status_code == 200 and "cơ quan tạo ra thông tin có trách nhiệm" in page.get_data(as_text=True)

@@ -202,3 +202,44 @@ def test_a_questions_own_glossary_names_stay_in_its_subject_though_a_syllable_is
     subject = subject_words(question, plan.terms, plan.synonyms)
     assert {"ma tuy", "hai quan"} <= set(subject)
     assert "co quan" not in subject
+
+
+def test_a_body_the_law_describes_rather_than_names_owns_the_duty_its_clause_gives_it():
+    text = (
+        "Điều 12. Đính chính thông tin\n\n"
+        "1. Trường hợp phát hiện thông tin do mình công khai không chính xác, cơ quan đó có trách nhiệm kịp thời đính "
+        "chính thông tin.\n\n"
+        "2. Cơ quan cung cấp thông tin có trách nhiệm hướng dẫn người yêu cầu bổ sung hồ sơ.\n\n"
+        "3. Công an cấp xã nơi chuyển đi có trách nhiệm thông báo cho công an cấp xã nơi chuyển đến."
+    )
+    assert [(a.lead, a.kind) for a in assignments(text)] == [
+        ("cơ quan đó", "lead"),
+        ("Cơ quan cung cấp thông tin", "guidance"),
+        ("Commune police", "lead"),  # the body the glossary knows, where the law says which of them
+    ]
+
+
+def test_the_office_of_a_named_body_is_its_own_owner_not_the_body():
+    text = (
+        "Điều 9. Trách nhiệm cung cấp thông tin\n\n"
+        "Văn phòng Hội đồng nhân dân cấp tỉnh có trách nhiệm cung cấp thông tin do Hội đồng nhân dân tạo ra."
+    )
+    assert [a.lead for a in assignments(text)] == ["Văn phòng Hội đồng nhân dân cấp tỉnh"]
+
+
+def test_kinds_of_actor_listed_together_and_named_bodies_are_not_read_as_one_described_body():
+    text = (
+        "1. Cơ quan, tổ chức, cá nhân có trách nhiệm phối hợp phòng, chống ma túy.\n\n"
+        "2. Tòa án, cơ quan có thẩm quyền khác có trách nhiệm tôn trọng quyền dân sự.\n\n"
+        "3. Thủ trưởng Bộ Y tế có trách nhiệm ban hành danh mục thuốc."
+    )
+    assert [a.lead for a in assignments(text)] == ["MOH"]
+
+
+def test_a_described_body_after_the_condition_that_thi_closes_owns_the_duty():
+    text = (
+        "Trường hợp phát hiện thông tin do mình tạo ra nhưng được cơ quan khác công khai không chính xác thì cơ quan "
+        "tạo ra thông tin có trách nhiệm yêu cầu cơ quan đã công khai thông tin đính chính. Chậm nhất là 15 ngày kể từ "
+        "ngày nhận được kiến nghị, cơ quan đó có trách nhiệm kiểm tra tính chính xác của thông tin."
+    )
+    assert [a.lead for a in assignments(text)] == ["cơ quan tạo ra thông tin", "cơ quan đó"]

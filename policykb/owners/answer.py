@@ -150,7 +150,11 @@ class OwnersFinder:
         return [canonical, *self.glossary.children_of(canonical)]
 
     def canonical_agency(self, name: str) -> str:
-        """The gazetteer's canonical name for any variant ("Bộ LĐTBXH", "MoLISA" -> "MOLISA")."""
+        """The gazetteer's canonical name for any variant ("Bộ LĐTBXH", "MoLISA" -> "MOLISA"); an owner named as a
+        readable document describes it ("cơ quan cung cấp thông tin", owners/described.py) as it is."""
+        with self.searcher.reading() as store:
+            if store.count_assignments(name, self.collections):
+                return name
         entries = [entry for entry, _ in self.glossary.matches(name) if entry.kind in ("agency", "group")]
         exact = [entry for entry in entries if fold_lower(name) in (fold_lower(v) for v in entry.variants)]
         if exact or entries:
@@ -209,6 +213,8 @@ class OwnersFinder:
             helped=objects_named(query, self.glossary),
             family=set(self.family(canonical)) if canonical else set(),
             wants_ministry=bool(_ASKS_FOR_MINISTRY.search(fold_lower(query))),
+            names=bodies_named(query, self.glossary),
+            glossary=self.glossary,
         )
         readable = Filters(collections=self.collections)
         found = self._answers(self.searcher.search(query, filters=readable, k=PASSAGES).hits, question)
@@ -265,6 +271,22 @@ class _Question:
     family: set[str]  # with an agency asked for: it and its departments; empty otherwise
     across: bool = False  # scoring passages in the other language, found by the glossary's names there
     wants_ministry: bool = False  # "Which ministry …": only a ministry or one of its departments answers
+    names: dict[str, str] = field(default_factory=dict)  # the bodies it names: canonical name -> its words (folded)
+    glossary: Glossary | None = None  # for the bodies an answer's text names
+
+    def own_words(self, row: AssignmentRow) -> str:
+        """What the row says its task is about, less the names of bodies that hold a body the question names but are
+        another ("Đoàn đại biểu Quốc hội" for a question about "Quốc hội"): their words are not that body's."""
+        words = f"{row.task} {row.text} {article_heading(row.section)}"
+        if not self.names or self.glossary is None:
+            return words
+        folded = fold_lower_aligned(words)
+        for kind in ("agency", "group"):
+            for m in self.glossary.mentions(words, kind):
+                name = f" {folded[m.start : m.end]} "
+                if m.canonical not in self.names and any(f" {own} " in name for own in self.names.values()):
+                    words = words[: m.start] + " " * (m.end - m.start) + words[m.end :]
+        return words
 
     def score(self, row: AssignmentRow, passage_weight: float, weights: dict[str, float]) -> float | None:
         """The row's score as an answer (passage rank and overlap together), or None if it is not one."""
@@ -272,7 +294,7 @@ class _Question:
             return None
         if row.lead in self.helped:
             return None
-        own_words = f"{row.task} {row.text} {article_heading(row.section)}"
+        own_words = self.own_words(row)
         if self.across:
             # Only the glossary's names carry the question across, so the answer must name most of what it asks.
             overlap = _names_overlap(self.translated, own_words)
@@ -348,6 +370,16 @@ def objects_named(query: str, glossary: Glossary) -> set[str]:
         for kind in ("agency", "group")
         for m in glossary.mentions(query, kind)
         if _OBJECT_OF_QUESTION.search(folded, max(0, m.start - 25), m.start)
+    }
+
+
+def bodies_named(query: str, glossary: Glossary) -> dict[str, str]:
+    """The bodies a question names, each with its words as the question writes them (folded)."""
+    folded = fold_lower_aligned(query)
+    return {
+        m.canonical: " ".join(re.findall(r"\w+", folded[m.start : m.end]))
+        for kind in ("agency", "group")
+        for m in glossary.mentions(query, kind)
     }
 
 

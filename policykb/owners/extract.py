@@ -8,6 +8,7 @@ import re
 from policykb.glossary import Glossary
 from policykb.models import Assignment, Chunk
 from policykb.owners.clauses import OwnerText
+from policykb.owners.described import described_bodies
 from policykb.owners.legal import legal_assignments
 from policykb.owners.sentences import sentence_assignments
 from policykb.owners.tables import blocks, chunk_at, labelled_blocks, table_rows
@@ -20,8 +21,9 @@ def extract_assignments(
 ) -> list[Assignment]:
     """Every task assignment in a document's cleaned text; each cites the sentence, line or row that says it."""
     groups = glossary.mentions(text, "group")
-    mentions = sorted(glossary.mentions(text, "agency") + groups, key=lambda m: m.start)
-    doc = OwnerText(text, fold_lower_aligned(text), mentions, {m.canonical for m in groups})
+    folded = fold_lower_aligned(text)
+    named = sorted(glossary.mentions(text, "agency") + groups, key=lambda m: m.start)
+    doc = OwnerText(text, folded, described_bodies(text, folded, named), {m.canonical for m in groups})
     labelled = blocks(doc)
     listed, openings = legal_assignments(doc)
     found = labelled_blocks(doc, labelled, chunks, title) + table_rows(doc) + listed
