@@ -49,6 +49,13 @@ def _config(ctx: click.Context) -> Config:
     return ctx.find_object(Config)
 
 
+class _Refusal(click.ClickException):
+    """A PolicyKBError as the one line every refusal is: `error: what — fix`, as ingest says a file's problem."""
+
+    def show(self, file=None) -> None:
+        click.echo(f"error: {self.format_message()}", err=True, file=file)
+
+
 class _Group(click.Group):
     """Turns PolicyKBError into a one-line message naming the fix, never a traceback; lists the settings under --help."""
 
@@ -56,7 +63,7 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except PolicyKBError as exc:
-            raise click.ClickException(str(exc)) from exc
+            raise _Refusal(str(exc)) from exc
         except KeyboardInterrupt:
             click.echo(
                 "interrupted: the index keeps every document committed so far; run the command again to complete it",

@@ -71,10 +71,13 @@ def writing(path: Path, again: str = "run the command again") -> Iterator[None]:
     except StorageError:
         raise
     except OSError as error:
-        if error.errno not in _REFUSED_WRITES:  # a missing file and the like are not the disk's doing
+        code = error.errno
+        if code is None:  # a short write (NumPy: "15579 requested and 7664 written"): the disk took only part of it
+            code = errno.ENOSPC if _nearly_full(path) else None
+        elif code not in _REFUSED_WRITES:  # a missing file and the like are not the disk's doing
             raise
         named = Path(os.fsdecode(error.filename)) if isinstance(error.filename, (str, bytes)) else path
-        raise storage_error(named, error.errno, error.strerror or str(error), again) from error
+        raise storage_error(named, code, error.strerror or str(error), again) from error
     except sqlite3.Error as error:
         code = sqlite_errno(error, path)
         if code is None:

@@ -56,7 +56,7 @@ def test_ingest_into_a_collection_that_does_not_exist_names_the_command_that_mak
     result = _run(tmp_path / "data", "ingest", str(corpus_copy), "--collection", "minutes", "-q")
     assert result.exit_code == 1
     assert result.output.strip().splitlines() == [
-        "Error: no collection 'minutes' to ingest into — create it with `policykb collections add minutes` "
+        "error: no collection 'minutes' to ingest into — create it with `policykb collections add minutes` "
         "(add --group G to restrict it), or pick one from `policykb collections list`"
     ]
 

@@ -10,6 +10,7 @@ from policykb.access import ROLES
 from policykb.access.collections import may_manage, save
 from policykb.accounts import manage
 from policykb.errors import PolicyKBError
+from policykb.web.error_shape import said
 from policykb.web.request import current_viewer, get_store, int_arg, writable_store
 
 bp = Blueprint("admin", __name__)
@@ -35,10 +36,10 @@ def _users_page(message: str | None = None, status: int = 200):
 def _refused(exc: PolicyKBError):
     """A refused change (a name taken, a short password, an unknown group) is said on the page it came from."""
     if request.endpoint == "admin.add_group":
-        return _groups_page(str(exc), exc.status)
+        return _groups_page(said(exc), exc.status)
     if request.endpoint == "admin.save_collection":
-        return _collections_page(str(exc), exc.status)
-    return _users_page(str(exc), exc.status)
+        return _collections_page(said(exc), exc.status)
+    return _users_page(said(exc), exc.status)
 
 
 @bp.get("/admin/users")

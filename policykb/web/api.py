@@ -15,7 +15,7 @@ from policykb.relations.lookup import RelationsFinder
 from policykb.sources import shown_source
 from policykb.store import Filters
 from policykb.store.base import damaged_store_message
-from policykb.web.error_shape import error, json_errors
+from policykb.web.error_shape import error, json_errors, said
 from policykb.web.openapi import openapi_spec
 from policykb.web.permissions import (
     edit_document,
@@ -143,7 +143,7 @@ def health():
     except IndexNotReadyError as exc:
         return error(str(exc), 503)
     except (StoreDamagedError, sqlite3.DatabaseError) as exc:  # a damaged store: said, not a crash
-        message = str(exc) if isinstance(exc, StoreDamagedError) else damaged_store_message(config.db_path, exc)
+        message = said(exc if isinstance(exc, StoreDamagedError) else damaged_store_message(config.db_path, exc))
         return jsonify({"ok": False, "error": message, "status": 503, "problems": [message]}), 503
     report = serving_findings(config, current.generation, current.vectors, current.terms)
     return jsonify(

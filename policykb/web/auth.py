@@ -13,6 +13,7 @@ from policykb.access.audit import record
 from policykb.accounts import manage
 from policykb.accounts.passwords import verify
 from policykb.errors import PolicyKBError
+from policykb.web.error_shape import said
 from policykb.web.identity import SignedIn
 from policykb.web.request import current_viewer, get_store, writable_store
 
@@ -106,7 +107,7 @@ def change_password():
         with writable_store() as store:
             user = manage.set_password(store, current_viewer(), name, request.form.get("new", ""), request.remote_addr)
     except PolicyKBError as exc:
-        return _account_page(str(exc), status=exc.status)
+        return _account_page(said(exc), status=exc.status)
     _start_session(SignedIn(user))  # this session goes on; every other one of this user ends
     return _account_page("password changed; your other sessions have ended")
 

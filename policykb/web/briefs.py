@@ -21,6 +21,7 @@ from policykb.web.brief_helpers import (
     visible_briefs,
     writing,
 )
+from policykb.web.error_shape import said
 from policykb.web.request import ID_RANGE, current_viewer, form_int, get_store, whole_number
 
 bp = Blueprint("briefs", __name__)
@@ -70,10 +71,10 @@ def _page_error(exc: PolicyKBError):
     brief_id = (request.view_args or {}).get("brief_id")
     if brief_id is not None and not isinstance(exc, IndexNotReadyError):
         try:
-            return _brief_page(brief_id, str(exc), exc.status)
+            return _brief_page(brief_id, said(exc), exc.status)
         except NotFoundError:
             pass
-    return _list_page(str(exc), exc.status)
+    return _list_page(said(exc), exc.status)
 
 
 def _to_brief(brief_id: int, item_id: int | None = None):

@@ -4,6 +4,7 @@ site's error page (an upload over the size limit on the upload page)."""
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from flask import Blueprint, Flask, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
@@ -14,7 +15,17 @@ log = logging.getLogger(__name__)
 
 
 def error(message: str, status: int):
-    return jsonify({"ok": False, "error": message, "status": status}), status
+    return jsonify({"ok": False, "error": said(message), "status": status}), status
+
+
+def said(refusal: Exception | str, data_dir: Path | None = None) -> str:
+    """What a web user is told of a refusal: its words, with the server's data folder (`data_dir`, else the app's)
+    written DATA, so that no answer shows where the server keeps its files ("… while writing DATA/uploads/…")."""
+    message = str(refusal)
+    data_dir = data_dir or current_app.config["POLICYKB_CONFIG"].data_dir
+    for folder in dict.fromkeys((str(data_dir.resolve()), str(data_dir))):
+        message = message.replace(folder, "DATA")
+    return message
 
 
 def _http_message(exc: HTTPException) -> str:
@@ -67,7 +78,7 @@ def register_error_shape(app: Flask) -> None:
     def _app_policykb_error(exc: PolicyKBError):
         if request.path.startswith("/api/"):
             return error(str(exc), exc.status)
-        return render_template("error.html", message=str(exc), status=exc.status), exc.status
+        return render_template("error.html", message=said(exc), status=exc.status), exc.status
 
     @app.errorhandler(HTTPException)
     def _app_http_error(exc: HTTPException):

@@ -15,6 +15,7 @@ from policykb.models import ASSIGNMENT_KINDS
 from policykb.owners.answer import OwnersFinder, is_ownership_question, to_csv
 from policykb.search.searcher import MODES
 from policykb.store import ChunkInfo
+from policykb.web.error_shape import said
 from policykb.web.originals import send_original
 from policykb.web.permissions import (
     edit_document,
@@ -283,7 +284,7 @@ def upload_file():
         collection = upload_collection(get_store())
         path = save_upload(request.files.get("file"), current_app.config["POLICYKB_CONFIG"])
     except (UploadRejected, StorageError, BadQueryError) as exc:  # StorageError: a full disk (507)
-        return _upload_page(str(exc), exc.status)
+        return _upload_page(said(exc), exc.status)
     job = current_app.extensions["policykb_jobs"].submit(
         path, request.files["file"].filename, collection, current_viewer(), request.remote_addr
     )

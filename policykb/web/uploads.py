@@ -21,6 +21,7 @@ from policykb.ingest.archives import ArchiveTooLargeError, check_zip_budget
 from policykb.ingest.indexer import Indexer
 from policykb.search.embedder import make_embedder
 from policykb.store.collections import PUBLIC
+from policykb.web.error_shape import said
 from policykb.web.upload_names import new_upload_path, remove_upload, safe_file_name
 
 log = logging.getLogger(__name__)
@@ -180,7 +181,7 @@ class UploadJobs:
                             file=job.filename,
                         )
         except PolicyKBError as exc:
-            job.errors, job.state = [str(exc)], "failed"
+            job.errors, job.state = [said(exc, self.config.data_dir)], "failed"
         except Exception as exc:  # a worker thread must always finish its job record
             log.exception("upload %s failed", path)
             job.errors, job.state = [f"{type(exc).__name__}: {exc}"], "failed"
