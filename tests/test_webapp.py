@@ -201,6 +201,8 @@ def test_ingest_reports_embedding_progress_that_moves_with_its_bar_off(fake_conf
     done = [count for stage, count, _ in seen if stage == "embedding"]
     total = seen[-1][2]
     assert total > 20 and len(set(done)) > 10 and done == sorted(done) and done[-1] == total
+    read = [(count, files) for stage, count, files in seen if stage == "reading"]  # before any passage is embedded
+    assert read and read[0] == (0, len(read)) and seen.index(("reading", *read[0])) == 0
 
 
 def test_upload_job_counts_the_passages_it_embedded(client):

@@ -2,7 +2,7 @@
 
 The FAISS vectors and the term matrix are rebuilt from the store whatever the check found (they are quick to make next
 to embedding, and a file can be wrong in ways no cheap check sees); the FTS5 tables, inside the SQLite file, only when
-the check found them wrong. A store whose SQLite file itself is damaged is left alone: nothing derived can mend it.
+the check found them wrong; a passage's stored vector, when damaged, is embedded again from its text. A store whose SQLite file itself is damaged is left alone: nothing derived can mend it.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ def repair_store(config: Config, found: Report) -> list[str]:
         if found.failed("fts") or (found.failed("counts") and not store.fts_counts().agree):
             store.rebuild_fts()
             done.append("rebuilt chunks_fts and documents_fts from the documents and passages")
+        if embedded := indexer.embed_damaged():
+            done.append(f"embedded again {embedded} passage(s) whose stored vector was damaged")
         for old in config.data_dir.glob("vectors.*.faiss"):
             old.unlink()
         for old in config.data_dir.glob("terms.*"):

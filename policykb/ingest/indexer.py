@@ -133,11 +133,17 @@ class Indexer(UsesEmbedder):
         report.seconds = time.perf_counter() - started
         return report
 
+    def _report(self, stage: str, done: int, total: int) -> None:
+        """Progress for whoever watches (an upload's job): the stage and how far it is."""
+        if self.on_progress is not None:
+            self.on_progress(stage, done, total)
+
     def _parse_changed(self, files: list[Path], report: IngestReport, collection: str) -> list[tuple[str, Document]]:
         glossary = load_glossary(self.config.glossary_path)
         ocr = OcrSettings.from_config(self.config, progress=self.progress, on_progress=self.on_progress)
         pending: list[tuple[str, Document]] = []
-        for path in self._bar(iterable=files, desc="files", unit="file"):
+        for number, path in enumerate(self._bar(iterable=files, desc="files", unit="file")):
+            self._report("reading", number, len(files))
             try:
                 content_hash = file_content_hash(path)
                 existing = self.store.document_for_source(str(path))
@@ -234,8 +240,7 @@ class Indexer(UsesEmbedder):
                 nonlocal done
                 done += count
                 bar.update(count)
-                if self.on_progress is not None:
-                    self.on_progress("embedding", done, total)
+                self._report("embedding", done, total)
 
             group: list[tuple[str, Document]] = []
             for item in pending:
@@ -276,16 +281,31 @@ class Indexer(UsesEmbedder):
             return self._reindex()
 
     def _reindex(self) -> int:
-        rows = self.store.chunks_for_embedding()
+        count = self._embed_again(None)
+        for stale in self.config.data_dir.glob("vectors.*.faiss"):
+            stale.unlink()
+        self.save_derived(self.embedder.dim)
+        return count
+
+    def embed_damaged(self) -> int:
+        """Embed again the passages whose stored vector is damaged (the rest of the store is its own source); how many.
+        The derived files are the caller's to rebuild."""
+        damaged = self.store.damaged_vector_ids()
+        if damaged:
+            with writing(self.config.db_path):
+                self._embed_again(damaged)
+        return len(damaged)
+
+    def _embed_again(self, chunk_ids: list[int] | None) -> int:
+        """Embed these passages (None: every one) with the configured embedder and swap their vectors in one
+        transaction."""
+        rows = self.store.chunks_for_embedding(chunk_ids)
         name = self.embedder.name
         texts = [embedding_input(title, Chunk(0, 0, text, section)) for _, title, section, text in rows]
         with self._bar(total=len(texts), desc="embedding", unit="chunk") as bar:
             vectors = self.embedder.embed_documents(texts, progress=bar.update)
         hashes = [hashlib.sha256(f"{name}\0{text}".encode()).hexdigest() for text in texts]
         self.store.replace_vectors([row[0] for row in rows], hashes, vectors, name, self.embedder.dim)
-        for stale in self.config.data_dir.glob("vectors.*.faiss"):
-            stale.unlink()
-        self.save_derived(self.embedder.dim)
         return len(rows)
 
     def remove(self, id_or_path: str) -> tuple[str, int]:

@@ -215,7 +215,7 @@ def open_vectors(store: Store, data_dir: Path, dim: int, save: bool, ann: AnnSet
     generation = store.generation()
     target = vector_file(data_dir, generation)
     count = store.count_chunks()
-    damaged = False
+    damaged, held = False, None
     if target.exists():
         vectors = load_usable(target, dim, mapped=not save, nprobe=ann.nprobe)
         damaged = vectors is None
@@ -223,10 +223,13 @@ def open_vectors(store: Store, data_dir: Path, dim: int, save: bool, ann: AnnSet
             return vectors
         if vectors is not None and vectors.size != count:
             log.warning("%s holds %d vectors for %d chunks; rebuilding", target, vectors.size, count)
+            held = vectors.size
     files = _vector_files(data_dir)
     vectors = _reconcile(store, files, dim, count, ann, rebuild_wrong_kind=save)
     if not save:
-        if damaged:  # a reader puts the rebuilt file back where it can, so that the next open is quick again
+        # A reader puts a rebuilt file back where it can, so that the next open is quick again: in place of one it could
+        # not read, or of one that held other passages (not when the store's damaged vectors left the same ones out).
+        if damaged or (held is not None and vectors.size != held):
             _save_if_possible(vectors, target)
         return vectors
     vectors.save(target)

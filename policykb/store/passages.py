@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 
 import numpy as np
@@ -13,6 +14,8 @@ from policykb.store.batches import in_batches
 from policykb.store.filters import Filters
 from policykb.store.records import PassageRow
 from policykb.textnorm import fold_lower
+
+log = logging.getLogger(__name__)
 
 _INSERT_CHUNK = """
     INSERT INTO chunks (
@@ -96,8 +99,29 @@ class Passages(StoreBase):
 
     # --- vectors ----------------------------------------------------------------------------------
     def vectors_for_embed_hashes(self, hashes: list[str]) -> dict[str, bytes]:
+        """The stored vectors of these embedding inputs that can be reused: a damaged one is embedded again."""
         sql = "SELECT embed_hash, vector FROM chunks WHERE embed_hash IN ({marks})"
-        return {row[0]: row[1] for row in in_batches(self.conn, sql, hashes)}
+        return {row[0]: row[1] for row in self._whole_vectors(in_batches(self.conn, sql, hashes), column=1)}
+
+    def _whole_vectors(self, rows, column: int) -> list:
+        """The rows whose vector (at `column`) holds the store's dimension of float32s. A damaged vector (cut short,
+        overwritten) is left out of every read, so the FAISS index is rebuilt without its passage rather than not at
+        all; said here, counted by `policykb check`, and embedded again by `check --repair` or an ingest of its file."""
+        rows = list(rows)
+        size = 4 * int(self.meta("dim") or 0)
+        whole = [row for row in rows if isinstance(row[column], bytes) and len(row[column]) == size] if size else rows
+        if len(whole) < len(rows):
+            log.warning(
+                "%d passage(s) with a damaged vector left out of dense search — run policykb check --repair",
+                len(rows) - len(whole),
+            )
+        return whole
+
+    def damaged_vector_ids(self) -> list[int]:
+        """The passages whose stored vector is not the store's dimension of float32s."""
+        size = 4 * int(self.meta("dim") or 0)
+        sql = "SELECT id FROM chunks WHERE vector IS NULL OR length(vector) != ? ORDER BY id"
+        return [row[0] for row in self.conn.execute(sql, (size,))] if size else []
 
     def iter_vectors(self, batch: int = 20000) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """All (ids, vectors) in batches, for rebuilding the FAISS index without embedding again."""
@@ -108,10 +132,10 @@ class Passages(StoreBase):
             ).fetchall()
             if not rows:
                 return
-            ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
-            vectors = np.vstack([np.frombuffer(row[1], dtype=np.float32) for row in rows])
-            yield ids, vectors
-            last = int(ids[-1])
+            last = int(rows[-1][0])
+            if rows := self._whole_vectors(rows, column=1):
+                ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+                yield ids, np.vstack([np.frombuffer(row[1], dtype=np.float32) for row in rows])
 
     def vectors_for_ids(self, chunk_ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
         """(ids, vectors) of the given chunks that exist, in id order: what an index needs added, without reading the rest."""
@@ -121,7 +145,10 @@ class Passages(StoreBase):
     def vectors_and_documents(self, chunk_ids: list[int]) -> tuple[np.ndarray, np.ndarray, list[str]]:
         """(ids, vectors, document ids) of the given chunks that exist, in id order, from one read of their rows."""
         rows = sorted(
-            in_batches(self.conn, "SELECT id, vector, doc_id FROM chunks WHERE id IN ({marks})", chunk_ids),
+            self._whole_vectors(
+                in_batches(self.conn, "SELECT id, vector, doc_id FROM chunks WHERE id IN ({marks})", chunk_ids),
+                column=1,
+            ),
             key=lambda row: row[0],
         )
         ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
@@ -172,14 +199,17 @@ class Passages(StoreBase):
         """The text of each of the given chunks that exist."""
         return dict(in_batches(self.conn, _PASSAGE_TEXTS, chunk_ids, chunk_text=self._chunk_text))
 
-    def chunks_for_embedding(self) -> list[tuple[int, str, str, str]]:
-        """(chunk id, document title, section, text) of every chunk, in id order."""
+    def chunks_for_embedding(self, chunk_ids: list[int] | None = None) -> list[tuple[int, str, str, str]]:
+        """(chunk id, document title, section, text) of every chunk, or of these, in id order."""
         sql = f"""
             SELECT c.id, d.title, c.section, {self._chunk_text}
             FROM chunks c JOIN documents d ON d.id = c.doc_id
+            {"" if chunk_ids is None else "WHERE c.id IN ({marks})"}
             ORDER BY c.id
         """
-        return [tuple(row) for row in self.conn.execute(sql)]
+        if chunk_ids is None:
+            return [tuple(row) for row in self.conn.execute(sql)]
+        return sorted(tuple(row) for row in in_batches(self.conn, sql, chunk_ids))
 
     def chunk_texts(self) -> list[str]:
         sql = f"SELECT {self._chunk_text} FROM chunks c JOIN documents d ON d.id = c.doc_id ORDER BY c.id"

@@ -27,7 +27,7 @@
           bar.max = data.job.total || 1;
           bar.value = data.job.done;
           count.textContent = data.job.done + " of " + (data.job.total || "?") +
-            (data.job.stage === "ocr" ? " pages read by OCR" : " passages embedded");
+            ({ ocr: " pages read by OCR", reading: " files read" }[data.job.stage] || " passages embedded");
           if (state === "done" || state === "failed") {
             window.location.reload();
           } else {
