@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
@@ -14,10 +15,12 @@ from click.testing import CliRunner
 from policykb.bench.faults import TERM_DAMAGE, VECTOR_DAMAGE, damage_terms, damage_vectors
 from policykb.cli import main
 from policykb.config import Config
-from policykb.ingest.indexer import Indexer
+from policykb.ingest.indexer import Indexer, embedding_input
+from policykb.models import Chunk
+from policykb.search.damaged import set_aside_files
 from policykb.search.embedder import FakeEmbedder
 from policykb.search.terms import terms_dir
-from policykb.search.vectors import vector_file
+from policykb.search.vectors import VectorIndex, vector_file
 from policykb.store import Store
 from policykb.web import create_app
 
@@ -102,7 +105,7 @@ def test_the_cli_ingest_command_over_an_empty_faiss_file_says_one_line_and_succe
 
 # --- the term matrix --------------------------------------------------------------------------------
 @pytest.mark.parametrize("kind", TERM_DAMAGE)
-def test_search_and_the_web_app_survive_a_damaged_term_matrix(matrix_index, caplog, kind):
+def test_search_and_the_web_app_survive_a_damaged_term_matrix(matrix_index, caplog, monkeypatch, kind):
     folder = current_terms(matrix_index)
     before = run_cli(matrix_index, "search", "--mode", "keyword", "--json", "social assistance reform")
     damage_terms(folder, kind)
@@ -110,11 +113,23 @@ def test_search_and_the_web_app_survive_a_damaged_term_matrix(matrix_index, capl
         after = run_cli(matrix_index, "search", "--mode", "keyword", "--json", "social assistance reform")
     assert after.exit_code == 0
     assert after.output.split('"took_ms"')[0] == before.output.split('"took_ms"')[0]  # FTS5 ranks alike
-    assert said_once(caplog, folder) and not folder.exists()
-    client = create_app(config=matrix_index).test_client()
+    assert said_once(caplog, folder)
+    finish_restoring()  # the search rebuilt the matrix from the store beside its answer
+    assert folder.exists() and set_aside_files(matrix_index.data_dir)
+    assert run_cli(matrix_index, "check").exit_code == 0
+    damage_terms(folder, kind)
+    client = create_app(config=matrix_index).test_client()  # the web app alike, while it serves
     assert client.get("/api/search", query_string={"q": "social assistance"}).status_code == 200
-    health = client.get("/api/health").get_json()
-    assert not health["healthy"] and "check --repair" in health["problems"][0]
+    finish_restoring()
+    monkeypatch.setattr("policykb.search.bm25.TERMS_LOOK_AGAIN_SECONDS", 0)  # the next search looks for it at once
+    assert client.get("/api/search", query_string={"q": "social assistance"}).status_code == 200
+    assert folder.exists() and client.get("/api/health").get_json()["healthy"]
+
+
+def finish_restoring() -> None:
+    for thread in threading.enumerate():
+        if thread.name == "policykb-restore-terms":
+            thread.join()
 
 
 @pytest.mark.parametrize("kind", TERM_DAMAGE)
@@ -169,6 +184,39 @@ def test_check_finds_missing_and_stray_fts_rows_and_repair_restores_keyword_sear
     words = " ".join(text.split()[:6])
     hits = run_cli(fake_index, "search", "--mode", "keyword", "--json", words).output
     assert f'"chunk_id": {chunk_id},' in hits
+
+
+def test_a_readable_faiss_file_that_holds_too_few_vectors_is_put_right_by_the_first_search(fake_index):
+    VectorIndex(FakeEmbedder().dim).save(current_vectors(fake_index))  # valid, and empty
+    assert run_cli(fake_index, "check").exit_code == 1
+    assert run_cli(fake_index, "search", "--mode", "dense", "social protection").exit_code == 0
+    assert run_cli(fake_index, "check").exit_code == 0  # the search saved the rebuilt file in its place
+
+
+@pytest.mark.parametrize("damaged", [b"\x01\x02", b"\x00" * 4 * 17], ids=["cut short", "another dimension"])
+def test_a_damaged_vector_in_the_store_leaves_search_and_ingest_working_and_repair_embeds_it_again(
+    fake_index, corpus_copy, damaged
+):
+    with sqlite3.connect(fake_index.db_path) as conn:
+        chunk_id, text = conn.execute("SELECT id, text FROM chunks ORDER BY id LIMIT 1").fetchone()
+        conn.execute("UPDATE chunks SET vector = ? WHERE id = ?", (damaged, chunk_id))
+    current_vectors(fake_index).unlink()  # so every reader rebuilds FAISS from the stored vectors
+    for args in (["search", "--mode", "dense", "social protection"], ["ingest", "-q", str(corpus_copy)]):
+        assert run_cli(fake_index, *args).exit_code == 0
+    found = run_cli(fake_index, "check")
+    assert found.exit_code == 1 and "with a vector" in found.output and "run policykb check --repair" in found.output
+    repaired = run_cli(fake_index, "check", "--repair")
+    assert "embedded again 1 passage(s) whose stored vector was damaged" in repaired.output, repaired.output
+    assert run_cli(fake_index, "check").exit_code == 0
+    with sqlite3.connect(fake_index.db_path) as conn:
+        (vector,) = conn.execute("SELECT vector FROM chunks WHERE id = ?", (chunk_id,)).fetchone()
+    assert vector == FakeEmbedder().embed_documents([_embedding_input(fake_index, chunk_id, text)])[0].tobytes()
+
+
+def _embedding_input(config: Config, chunk_id: int, text: str) -> str:
+    with Store(config.db_path, readonly=True) as store:
+        ((_, title, section, _),) = store.chunks_for_embedding([chunk_id])
+    return embedding_input(title, Chunk(0, 0, text, section))
 
 
 def test_a_store_that_is_not_a_database_is_one_line_everywhere_and_health_answers_503(fake_config):

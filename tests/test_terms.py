@@ -442,3 +442,18 @@ def test_the_phrase_finder_reads_each_token_once_within_its_budget_and_finds_the
     for name in ("rowids", "indptr", "rows", "impacts", "doc_postings", "doc_impacts"):
         assert np.array_equal(getattr(kept, name), getattr(unkept, name)), name
     assert kept.term_id == unkept.term_id
+
+
+def test_a_term_matrix_another_process_renamed_into_place_first_is_kept(tmp_path):
+    from policykb.search.terms import _write_folder
+
+    target = tmp_path / "terms.7"
+
+    def write(folder):
+        (folder / "rows.npy").write_bytes(b"ours")
+        target.mkdir()  # another process finishes the same generation first
+        (target / "rows.npy").write_bytes(b"theirs")
+        return "ours"
+
+    assert _write_folder(target, write) == "ours"
+    assert (target / "rows.npy").read_bytes() == b"theirs" and [p.name for p in tmp_path.iterdir()] == ["terms.7"]

@@ -15,7 +15,7 @@ from policykb.docnumbers import CitedNumbers
 from policykb.recent import KeptWithin
 from policykb.search.allowed import AllowedByFilters
 from policykb.search.query import QueryPlan, quote
-from policykb.search.terms import PhraseScores, TermMatrix, load_terms
+from policykb.search.terms import PhraseScores, TermMatrix, load_terms, read_terms
 from policykb.search.weights import DOCUMENT_WEIGHTS, FTS_WEIGHTS, WHOLE_DOCUMENT_WEIGHTS
 from policykb.store import Filters, Store
 
@@ -41,7 +41,7 @@ class Bm25Ranker:
             generation,
             allowed,
         )
-        self.terms = load_terms(data_dir, self._generation)
+        self.terms, self.terms_set_aside = read_terms(data_dir, self._generation)
         self._terms_looked_for = time.monotonic()
         self._phrase_scores: PhraseScores | None = None
         self._document_phrase_scores: PhraseScores | None = None

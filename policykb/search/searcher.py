@@ -30,8 +30,8 @@ from policykb.search.fusion import (
     favour_word_pairs,
     rank_documents_by,
 )
-from policykb.search.query import QueryPlan, content_pairs, plan_query
-from policykb.search.terms import TermMatrix
+from policykb.search.query import QueryPlan, content_pairs, expansion_phrases, plan_query
+from policykb.search.terms import TermMatrix, restore_terms
 from policykb.search.vectors import AnnSettings, open_vectors
 from policykb.search.weights import (
     CANDIDATES,
@@ -105,6 +105,15 @@ class Searcher(UsesEmbedder):
         self._own_glossary = load_glossary(config.glossary_path)
         self.glossary = self._own_glossary.with_acronyms(self.store.all_acronyms())
         self._glossaries: LastAsked[frozenset[str], Glossary] = LastAsked(ALLOWED_KEPT)  # collection sets asked last
+        if self.bm25.terms_set_aside:
+            self._restore_terms()
+
+    def _restore_terms(self) -> None:
+        """Rebuild the unreadable term matrix this searcher set aside, beside its searches (FTS5 ranks them meanwhile,
+        with the same scores; the ranker looks for the new matrix every few seconds). Not a daemon thread: a command
+        such as `policykb search` answers at once, then finishes the rebuild before it exits."""
+        args = (self.config.db_path, self.config.data_dir, self.generation, expansion_phrases(self.glossary))
+        threading.Thread(target=restore_terms, args=args, name="policykb-restore-terms").start()
 
     def _check_embedder(self, built_with: str | None) -> None:
         expected = self._embedder.name if self._embedder else embedder_name(self.config.embedder)

@@ -32,6 +32,7 @@ simply absent below it (FTS5 then ranks alone, with the same scores).
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import re
@@ -320,12 +321,19 @@ def _build_into(store: Store, phrases: list[str], target: Path) -> TermMatrix:
 
 
 def _write_folder(path: Path, write: Callable[[Path], T]) -> T:
-    """Have `write` fill a new folder beside `path`, make each file durable, then rename the folder into place."""
+    """Have `write` fill a new folder beside `path`, make each file durable, then rename the folder into place. If
+    another process put the same generation's folder there first (a searcher rebuilding a matrix it set aside, while
+    ingest or `check --repair` writes it too), theirs stays: both were built from the same store."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent))
     try:
         written = write(tmp)
-        replace_folder_durably(tmp, path)
+        try:
+            replace_folder_durably(tmp, path)
+        except OSError as error:
+            if error.errno not in (errno.ENOTEMPTY, errno.EEXIST) or not path.is_dir():
+                raise
+            shutil.rmtree(tmp, ignore_errors=True)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -333,21 +341,42 @@ def _write_folder(path: Path, write: Callable[[Path], T]) -> T:
 
 
 def load_terms(data_dir: Path, generation: int) -> TermMatrix | None:
-    """The saved term matrix of `generation`, or None when there is none, or when it cannot be read: then it is set
-    aside (said once) and a searcher ranks with FTS5, which gives the same scores, until ingest or `policykb check
-    --repair` writes it again."""
+    """The saved term matrix of `generation`, or None when there is none or it cannot be read (read_terms)."""
+    return read_terms(data_dir, generation)[0]
+
+
+def read_terms(data_dir: Path, generation: int) -> tuple[TermMatrix | None, bool]:
+    """The saved term matrix of `generation` (None when there is none), and whether it could not be read: then it is
+    set aside (said once) and FTS5 ranks alone, which gives the same scores, until it is rebuilt (restore_terms)."""
     path = terms_dir(data_dir, generation)
     if not path.exists():
-        return None
+        return None, False
     try:
-        return TermMatrix.load(path)
+        return TermMatrix.load(path), False
     except OutdatedMatrixError as error:
         warn_once(str(path), f"{error}; FTS5 ranks alone (same scores) until the next ingest writes it again")
+        return None, False
     except Exception as error:  # a missing or cut file, bad JSON, an .npy numpy cannot map: all are unreadable
         log.debug("reading %s failed", path, exc_info=error)
         set_aside(
             path,
             f"unreadable term matrix ({type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''})",
-            "FTS5 ranks alone (same scores) until ingest or `policykb check --repair` rebuilds it",
+            "FTS5 ranks alone (same scores) while it is rebuilt from the store",
         )
-    return None
+        return None, True
+
+
+def restore_terms(db_path: Path, data_dir: Path, generation: int, phrases: list[str]) -> None:
+    """Build again the term matrix of `generation` that a reader set aside, from the store read-only, unless the store
+    has moved on or another process has written it meanwhile; nothing of another generation is touched, since a
+    writer may be making the next. A failure is said and FTS5 goes on ranking: ingest or `check --repair` rebuild it."""
+    target = terms_dir(data_dir, generation)
+    try:
+        with Store(db_path, readonly=True) as store:
+            if store.generation() != generation or target.exists():
+                return
+            _build_into(store, phrases, target)
+        log.warning("%s: rebuilt from the store", target)
+    except Exception as error:  # a read-only data folder, a full disk, another process's matrix renamed in first
+        if not target.exists():
+            log.warning("%s: could not be rebuilt (%s); FTS5 ranks alone until policykb check --repair", target, error)
