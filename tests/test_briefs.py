@@ -298,3 +298,14 @@ def test_cli_refuses_a_title_that_is_not_utf8_in_plain_words(fake_index):
     title = b"bad \xed\xa0\x80 title".decode("utf-8", "surrogateescape")  # how Python reads such an argument
     result = CliRunner().invoke(main, ["--data", str(fake_index.data_dir), "brief", "new", title], env=ENV)
     assert result.exit_code != 0 and "U+DCED, which text cannot carry" in result.output
+
+
+def test_markdown_export_makes_no_link_from_a_users_text(briefs, fake_index):
+    brief_id = briefs.create("Links [home](https://example.org)", "")
+    briefs.add_chunk(
+        brief_id, int(briefs.store.chunk_ids()[0]), note="[open the file](javascript:alert(1)) and ![x](javascript:x)"
+    )
+    text = export_brief(briefs.get(brief_id), briefs.store, "md").decode()
+    assert "](javascript:" not in text.replace("\\](javascript:", "")  # every bracket is escaped
+    assert "\\[open the file\\](javascript:alert(1))" in text and "# Links \\[home\\](https://example.org)" in text
+    assert "[^1]" in text  # the export's own footnotes stay links

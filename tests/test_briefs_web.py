@@ -330,6 +330,7 @@ def test_exports_are_files_named_after_the_brief(client, fake_index):
     ]:
         response = client.get(f"/briefs/{brief_id}/export.{fmt}")
         assert response.status_code == 200 and response.mimetype == mimetype
+        assert response.headers["Content-Type"].count("charset") == (fmt != "docx")  # said once, for text
         assert (
             response.headers["Content-Disposition"]
             == f"attachment; filename=brief-{brief_id}-cai-cach-bao-hiem-xa-hoi.{fmt}"

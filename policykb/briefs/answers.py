@@ -14,10 +14,10 @@ from policykb.briefs.sharing import EDITOR, BriefAccess
 from policykb.errors import BadQueryError
 from policykb.store import Store, slugify
 
-MIMETYPES = {
+MIMETYPES = {  # the text formats are UTF-8, which the web layer says by adding "; charset=utf-8" to a text/ type
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "md": "text/markdown; charset=utf-8",
-    "csv": "text/csv; charset=utf-8",
+    "md": "text/markdown",
+    "csv": "text/csv",
 }
 Href = Callable[[str, int, int], str]  # (doc_id, start, end) → the address of the passage in its document
 

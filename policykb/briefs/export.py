@@ -113,8 +113,9 @@ def to_markdown(brief: Brief, store: Store, collections: frozenset[str] | None =
 
 
 def _md(text: str) -> str:
-    """Text as Markdown shows it and never runs it: HTML escaped (a <script> in a document stays text)."""
-    return html.escape(text, quote=False)
+    """Text as Markdown shows it and never runs it: HTML escaped (a <script> in a document stays text), and brackets
+    escaped, so that no text makes a link ("[open](javascript:…)" in a note shows as written)."""
+    return html.escape(text, quote=False).replace("[", "\\[").replace("]", "\\]")
 
 
 def _cell(text: str) -> str:
