@@ -1,8 +1,9 @@
 """`policykb bench faults`: inject every fault the index must survive and count the survivals.
 
 A small index of the bundled corpus (fake embedder, with a term matrix) is copied for each fault; the fault is
-injected (a damaged FAISS file or term matrix of each kind, FTS5 rows lost, a full disk while ingest writes FAISS, the
-term matrix or SQLite, a full disk during an upload, an upload left by a crash), then the fault survived when the
+injected (a damaged FAISS file or term matrix of each kind, a FAISS file holding no vectors, damaged vectors in the store,
+FTS5 rows lost, a full disk while ingest writes FAISS, the term matrix or SQLite, a short write on a nearly full disk, a
+full disk during an upload, an upload left by a crash), then the fault survived when the
 operation it hit failed cleanly or not at all, every search mode still answers, and `policykb check` passes after
 `check --repair`.
 """
@@ -35,7 +36,7 @@ from policykb.ingest.indexer import Indexer
 from policykb.search.embedder import FakeEmbedder
 from policykb.search.searcher import MODES, Searcher
 from policykb.search.terms import terms_dir
-from policykb.search.vectors import vector_file
+from policykb.search.vectors import VectorIndex, vector_file
 from policykb.store import Store
 
 VECTOR_DAMAGE = ("truncated", "random", "empty", "wrong dimension", "without chunk ids")
@@ -77,6 +78,13 @@ def damage_terms(folder: Path, kind: str) -> None:
 
 def _no_space(*args, **kwargs):
     raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+@contextmanager
+def _nearly_full(injected: AbstractContextManager) -> Iterator[None]:
+    """`injected`, on a disk that counts as nearly full whatever its free space."""
+    with injected, mock.patch("policykb.disk.NEARLY_FULL_BYTES", 2**62):
+        yield
 
 
 def _generation(config: Config) -> int:
@@ -148,14 +156,36 @@ def _faults() -> dict[str, Callable[[Config], str]]:
             conn.execute("DELETE FROM chunks_fts WHERE rowid IN (SELECT id FROM chunks ORDER BY id LIMIT 3)")
         return "3 rows deleted"
 
+    def too_few_vectors(config: Config) -> str:  # a valid FAISS file that holds none of the store's passages
+        VectorIndex(FakeEmbedder().dim).save(vector_file(config.data_dir, _generation(config)))
+        return "replaced"
+
+    def stored_vector(damaged: bytes) -> Callable[[Config], str]:
+        def inject(config: Config) -> str:
+            with sqlite3.connect(config.db_path) as conn:
+                conn.execute("UPDATE chunks SET vector = ? WHERE id = (SELECT min(id) FROM chunks)", (damaged,))
+            vector_file(config.data_dir, _generation(config)).unlink()  # so that the readers rebuild from the store
+            return "damaged"
+
+        return inject
+
+    def short_write(*args, **kwargs):  # what NumPy raises when the disk takes only part of an array
+        raise OSError("15579 requested and 7664 written")
+
     faults: dict[str, Callable[[Config], str]] = {f"FAISS file {kind}": vectors(kind) for kind in VECTOR_DAMAGE}
+    faults["FAISS file valid but holding no vectors"] = too_few_vectors
     faults |= {f"term matrix {kind}": terms(kind) for kind in TERM_DAMAGE}
+    faults["a stored vector cut short"] = stored_vector(b"\x01\x02")
+    faults["a stored vector of another dimension"] = stored_vector(b"\x00" * 4 * 17)
     faults["FTS5 rows lost"] = lost_fts_rows
     faults["ENOSPC writing FAISS at ingest"] = lambda c: _ingest_refused(
         c, mock.patch.object(faiss, "write_index", _no_space)
     )
     faults["ENOSPC writing the term matrix at ingest"] = lambda c: _ingest_refused(
         c, mock.patch.object(np, "save", _no_space)
+    )
+    faults["short write of the term matrix on a nearly full disk"] = lambda c: _ingest_refused(
+        c, _nearly_full(mock.patch.object(np, "save", short_write))
     )
     faults["SQLite full at ingest"] = lambda c: _ingest_refused(c, nullcontext(), sqlite_limit=True)
     faults["ENOSPC at upload"] = _upload_refused
