@@ -203,12 +203,13 @@ def search(ctx, query, mode, filters: Filters, k, page, in_force_on, as_json, ba
         for line in batch:
             if line.strip():
                 _print_json(searcher.search(line.strip(), mode, filters, k, page).to_json())
-        return
-    result = searcher.search(query, mode, filters, k, page)
-    if as_json:
-        _print_json(result.to_json())
     else:
-        _print_hits(result)
+        result = searcher.search(query, mode, filters, k, page)
+        if as_json:
+            _print_json(result.to_json())
+        else:
+            _print_hits(result)
+    searcher.finish_restoring()  # a term matrix it found damaged, rebuilt after the answer
 
 
 def _open_store(config: Config) -> Store:

@@ -40,7 +40,14 @@ from policykb.search.vectors import VectorIndex, vector_file
 from policykb.store import Store
 
 VECTOR_DAMAGE = ("truncated", "random", "empty", "wrong dimension", "without chunk ids")
-TERM_DAMAGE = ("truncated array", "random array", "bad json", "arrays of other lengths", "missing array")
+TERM_DAMAGE = (
+    "truncated array",
+    "random array",
+    "bad json",
+    "arrays of other lengths",
+    "missing array",
+    "spoiled values",
+)
 TOKEN = "bench-token"
 
 
@@ -74,6 +81,10 @@ def damage_terms(folder: Path, kind: str) -> None:
         np.save(rows, np.zeros(3, dtype=np.int32))
     elif kind == "missing array":
         (folder / "impacts.npy").unlink()
+    elif kind == "spoiled values":  # a sound header over rows no passage has: found only when a search reads them
+        spoiled = np.load(rows, mmap_mode="r+")
+        spoiled[:] = 10**6
+        spoiled.flush()
 
 
 def _no_space(*args, **kwargs):

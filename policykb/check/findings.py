@@ -133,6 +133,7 @@ def _terms(config: Config, store: Store) -> Finding:
         return Finding("terms", False, f"{path.name} is missing (FTS5 ranks alone, more slowly); {REPAIR}")
     try:
         matrix = TermMatrix.load(path)
+        matrix.check_values(path)
     except Exception as error:  # any unreadable part: see load_terms
         return Finding("terms", False, f"{path.name} cannot be read ({error}); {REPAIR}")
     if matrix.size != passages:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -14,8 +15,9 @@ import numpy as np
 from policykb.docnumbers import CitedNumbers
 from policykb.recent import KeptWithin
 from policykb.search.allowed import AllowedByFilters
+from policykb.search.damaged import set_aside
 from policykb.search.query import QueryPlan, quote
-from policykb.search.terms import PhraseScores, TermMatrix, load_terms, read_terms
+from policykb.search.terms import PhraseScores, TermMatrix, load_terms, read_terms, terms_dir
 from policykb.search.weights import DOCUMENT_WEIGHTS, FTS_WEIGHTS, WHOLE_DOCUMENT_WEIGHTS
 from policykb.store import Filters, Store
 
@@ -32,8 +34,15 @@ class Bm25Ranker:
     connection."""
 
     def __init__(
-        self, store: Store, lock: threading.Lock, data_dir: Path, generation: int, allowed: AllowedByFilters
+        self,
+        store: Store,
+        lock: threading.Lock,
+        data_dir: Path,
+        generation: int,
+        allowed: AllowedByFilters,
+        on_set_aside: Callable[[], None] | None = None,  # a term matrix set aside: have it rebuilt
     ) -> None:
+        self.on_set_aside = on_set_aside
         self.store, self._lock, self._data_dir, self._generation, self._allowed = (
             store,
             lock,
@@ -62,12 +71,15 @@ class Bm25Ranker:
         if match is None:
             return []
         with self._lock:
-            if self._term_matrix() is None:
-                if entries:
-                    return self._by_parts(parts, entries, filters, limit, (FTS_WEIGHTS,))[0]
-                return self.store.keyword_search(match, filters, limit, FTS_WEIGHTS)
-            [scores] = self._scores(parts, entries, (False,))
-            return self._top(scores, filters, limit)
+            if self._term_matrix() is not None:
+                try:
+                    [scores] = self._scores(parts, entries, (False,))
+                    return self._top(scores, filters, limit)
+                except (IndexError, ValueError) as error:
+                    self._matrix_failed(error)
+            if entries:
+                return self._by_parts(parts, entries, filters, limit, (FTS_WEIGHTS,))[0]
+            return self.store.keyword_search(match, filters, limit, FTS_WEIGHTS)
 
     def passages_and_documents(
         self, parts: list[str], match: str | None, filters: Filters, limit: int, entries: Entries = ()
@@ -77,18 +89,30 @@ class Bm25Ranker:
         if match is None:
             return [], []
         with self._lock:
-            if self._term_matrix() is None:
-                if entries:
-                    passages, documents = self._by_parts(
-                        parts, entries, filters, limit, (FTS_WEIGHTS, DOCUMENT_WEIGHTS)
-                    )
-                    return passages, documents
-                passages, documents = self.store.keyword_rankings(
-                    match, filters, limit, (FTS_WEIGHTS, DOCUMENT_WEIGHTS)
-                )
+            if self._term_matrix() is not None:
+                try:
+                    passages, documents = self._scores(parts, entries, (False, True))
+                    return self._top(passages, filters, limit), self._top(documents, filters, limit)
+                except (IndexError, ValueError) as error:
+                    self._matrix_failed(error)
+            if entries:
+                passages, documents = self._by_parts(parts, entries, filters, limit, (FTS_WEIGHTS, DOCUMENT_WEIGHTS))
                 return passages, documents
-            passages, documents = self._scores(parts, entries, (False, True))
-            return self._top(passages, filters, limit), self._top(documents, filters, limit)
+            passages, documents = self.store.keyword_rankings(match, filters, limit, (FTS_WEIGHTS, DOCUMENT_WEIGHTS))
+            return passages, documents
+
+    def _matrix_failed(self, error: Exception) -> None:
+        """A term matrix whose values a search finds spoiled (an index out of range: its file overwritten past a
+        sound header) is set aside like an unreadable one; FTS5 ranks from then on, with the same scores, while it is
+        rebuilt (`on_set_aside`). The caller holds the lock."""
+        set_aside(
+            terms_dir(self._data_dir, self._generation),
+            f"spoiled term matrix ({type(error).__name__}: {error})",
+            "FTS5 ranks alone (same scores) while it is rebuilt from the store",
+        )
+        self.terms, self._terms_looked_for, self.terms_set_aside = None, time.monotonic(), True
+        if self.on_set_aside is not None:
+            self.on_set_aside()
 
     def _scores(self, parts: list[str], entries: Entries, weightings: tuple[bool, ...]) -> list[np.ndarray]:
         """Every row's BM25 from the term matrix, with the passage weights (False) or the document weights (True) for
@@ -212,10 +236,17 @@ class Bm25Ranker:
         if not parts or not keys:
             return {}
         documents = self.terms.documents if self._term_matrix() is not None else None
-        if documents is None:
-            return self.store.document_scores(
-                " OR ".join(quote(part) for part in parts), list(keys.values()), WHOLE_DOCUMENT_WEIGHTS
-            )
+        if documents is not None:
+            try:
+                return self._whole_document_matrix(documents, parts, keys)
+            except (IndexError, ValueError) as error:
+                self._matrix_failed(error)
+        return self.store.document_scores(
+            " OR ".join(quote(part) for part in parts), list(keys.values()), WHOLE_DOCUMENT_WEIGHTS
+        )
+
+    def _whole_document_matrix(self, documents: TermMatrix, parts: list[str], keys: dict[str, int]) -> dict[int, float]:
+        """_whole_document_bm25 from the matrix of whole documents."""
         words = [documents.key(part) for part in parts]
         total = documents.scores([word for word in words if word is not None])
         for part, word in zip(parts, words):

@@ -99,7 +99,8 @@ class Searcher(UsesEmbedder):
         )
         self._lock = threading.Lock()  # one sqlite3 connection, shared by request threads
         allowed = AllowedByFilters(self.store)
-        self.bm25 = Bm25Ranker(self.store, self._lock, config.data_dir, self.generation, allowed)
+        self.restoring: threading.Thread | None = None  # a term matrix being rebuilt
+        self.bm25 = Bm25Ranker(self.store, self._lock, config.data_dir, self.generation, allowed, self._restore_terms)
         self.dense = DenseRanker(self.store, self._lock, self.vectors, allowed)
         self.whole_documents = self.store.has_document_terms and self.store.count_documents() >= WHOLE_DOCUMENTS_FROM
         self._own_glossary = load_glossary(config.glossary_path)
@@ -110,10 +111,18 @@ class Searcher(UsesEmbedder):
 
     def _restore_terms(self) -> None:
         """Rebuild the unreadable term matrix this searcher set aside, beside its searches (FTS5 ranks them meanwhile,
-        with the same scores; the ranker looks for the new matrix every few seconds). Not a daemon thread: a command
-        such as `policykb search` answers at once, then finishes the rebuild before it exits."""
+        with the same scores; the ranker looks for the new matrix every few seconds). A command that answers and ends,
+        such as `policykb search`, waits for it (finish_restoring), which Ctrl-C still stops."""
+        if self.restoring is not None and self.restoring.is_alive():
+            return
         args = (self.config.db_path, self.config.data_dir, self.generation, expansion_phrases(self.glossary))
-        threading.Thread(target=restore_terms, args=args, name="policykb-restore-terms").start()
+        self.restoring = threading.Thread(target=restore_terms, args=args, name="policykb-restore-terms", daemon=True)
+        self.restoring.start()
+
+    def finish_restoring(self) -> None:
+        """Wait for a term matrix being rebuilt (_restore_terms), if any."""
+        if self.restoring is not None:
+            self.restoring.join()
 
     def _check_embedder(self, built_with: str | None) -> None:
         expected = self._embedder.name if self._embedder else embedder_name(self.config.embedder)

@@ -243,6 +243,29 @@ class TermMatrix:
         ):
             raise ValueError(f"{path}: its arrays disagree in length")
 
+    def check_values(self, path: Path) -> None:
+        """Refuse arrays whose lengths agree but whose values are spoiled (a file overwritten past its header): every
+        posting's row and document posting within range, pointers ascending, impacts finite. Reads every array, so it
+        is `policykb check`'s; a search meets such values as an index out of range (Bm25Ranker sets the matrix aside)."""
+        postings = len(self.rows)
+        checks = (
+            ("rows", len(self.rows) == 0 or (int(self.rows.min()) >= 0 and int(self.rows.max()) < self.size)),
+            ("indptr", len(self.indptr) == 0 or bool(np.all(np.diff(self.indptr) >= 0)) and int(self.indptr[0]) == 0),
+            ("doc_indptr", len(self.doc_indptr) == 0 or bool(np.all(np.diff(self.doc_indptr) >= 0))),
+            (
+                "doc_postings",
+                len(self.doc_postings) == 0
+                or (int(self.doc_postings.min()) >= 0 and int(self.doc_postings.max()) < postings),
+            ),
+            ("impacts", bool(np.isfinite(self.impacts).all()) and bool(np.isfinite(self.doc_impacts).all())),
+            ("rowids", bool(np.all(np.diff(self.rowids) > 0))),
+        )
+        spoiled = [name for name, sound in checks if not sound]
+        if spoiled:
+            raise ValueError(f"{path}: spoiled values in {', '.join(spoiled)}")
+        if self.documents is not None:
+            self.documents.check_values(path / "documents")
+
 
 class PhraseScores:
     """FTS5's BM25 contribution of single phrases the matrix does not hold (a Vietnamese query's syllable pairs, a
@@ -288,7 +311,7 @@ def write_terms(store: Store, data_dir: Path, threshold: int, phrases: list[str]
     glossary's names), and remove those of other generations. Below the threshold there is none and FTS5 ranks alone."""
     target = terms_dir(data_dir, store.generation())
     wanted = store.count_chunks() >= max(threshold, 1)
-    matrix = load_terms(data_dir, store.generation()) if wanted else None
+    matrix = _sound(load_terms(data_dir, store.generation()), target) if wanted else None
     if wanted and (matrix is None or (matrix.documents is None and store.has_document_terms)):
         shutil.rmtree(target, ignore_errors=True)  # an unreadable leftover, or one from before documents_fts
         matrix = _build_into(store, phrases, target)
@@ -296,6 +319,18 @@ def write_terms(store: Store, data_dir: Path, threshold: int, phrases: list[str]
         if (_DIR.match(old.name) or old.name.endswith(".tmp")) and (old != target or not wanted):
             shutil.rmtree(old, ignore_errors=True)
     return matrix
+
+
+def _sound(matrix: TermMatrix | None, path: Path) -> TermMatrix | None:
+    """The matrix a writer is about to keep, if its values are sound; else it is set aside to be built again."""
+    if matrix is None:
+        return None
+    try:
+        matrix.check_values(path)
+        return matrix
+    except ValueError as error:
+        set_aside(path, f"spoiled term matrix ({error})", "built again from the store")
+        return None
 
 
 def _build_into(store: Store, phrases: list[str], target: Path) -> TermMatrix:
