@@ -85,6 +85,11 @@ class Assignments(StoreBase):
         sql = f"SELECT DISTINCT lead FROM assignments a WHERE {where} ORDER BY lead"
         return [row[0] for row in self.conn.execute(sql, params)]
 
+    def leads_any(self, name: str, collections: frozenset[str] | None = None) -> bool:
+        """Whether `name` is the lead of an assignment in a document of `collections` (None: of any)."""
+        where, params = _readable("a.lead = ?", (name,), collections)
+        return self.conn.execute(f"SELECT 1 FROM assignments a WHERE {where} LIMIT 1", params).fetchone() is not None
+
     def count_assignments(
         self, agency: str | Sequence[str] | None = None, collections: frozenset[str] | None = None
     ) -> int:
