@@ -243,3 +243,27 @@ def test_a_described_body_after_the_condition_that_thi_closes_owns_the_duty():
         "ngày nhận được kiến nghị, cơ quan đó có trách nhiệm kiểm tra tính chính xác của thông tin."
     )
     assert [a.lead for a in assignments(text)] == ["cơ quan tạo ra thông tin", "cơ quan đó"]
+
+
+def test_a_negation_or_phai_la_is_no_duty_and_an_adverb_is_not_part_of_the_name():
+    text = (
+        "1. Cơ quan nhà nước không phải nộp lệ phí cho việc cấp bản sao.\n\n"
+        "2. Cơ quan tiếp nhận phải là cơ quan có thẩm quyền.\n\n"
+        "3. Cơ quan kiểm tra cũng phải lập biên bản kiểm tra."
+    )
+    assert [(a.lead, a.task) for a in assignments(text)] == [("Cơ quan kiểm tra", "phải lập biên bản kiểm tra")]
+
+
+def test_a_verb_of_duty_used_as_a_participle_stays_in_the_description():
+    text = "Cơ quan chủ trì soạn thảo có trách nhiệm lấy ý kiến các bộ, ngành về dự thảo."
+    assert [(a.lead, a.task) for a in assignments(text)] == [
+        ("Cơ quan chủ trì soạn thảo", "lấy ý kiến các bộ, ngành về dự thảo")
+    ]
+
+
+def test_a_description_stays_on_its_line_and_thi_is_not_thi_with_another_tone():
+    text = "Điều 4. Cơ quan tiếp nhận đơn\n\nCơ quan tiếp nhận đơn có trách nhiệm trả lời người gửi đơn."
+    assert [a.lead for a in assignments(text)] == ["Cơ quan tiếp nhận đơn"]
+    urban = "Khi lập quy hoạch đô thị cơ quan lập quy hoạch có trách nhiệm lấy ý kiến cộng đồng."
+    assert [a.lead for a in assignments(urban.replace("đô thị", "đô thì"))] == ["cơ quan lập quy hoạch"]
+    assert assignments(urban) == []  # "thị" (of "đô thị") opens no clause

@@ -151,14 +151,17 @@ class OwnersFinder:
 
     def canonical_agency(self, name: str) -> str:
         """The gazetteer's canonical name for any variant ("Bộ LĐTBXH", "MoLISA" -> "MOLISA"); an owner named as a
-        readable document describes it ("cơ quan cung cấp thông tin", owners/described.py) as it is."""
-        with self.searcher.reading() as store:
-            if store.count_assignments(name, self.collections):
-                return name
+        readable document describes it ("cơ quan cung cấp thông tin", owners/described.py) as it is, rather than a
+        name inside it ("Hội đồng nhân dân cấp tỉnh" in "Văn phòng Hội đồng nhân dân cấp tỉnh")."""
         entries = [entry for entry, _ in self.glossary.matches(name) if entry.kind in ("agency", "group")]
         exact = [entry for entry in entries if fold_lower(name) in (fold_lower(v) for v in entry.variants)]
-        if exact or entries:
-            return (exact or entries)[0].canonical
+        if exact:
+            return exact[0].canonical
+        with self.searcher.reading() as store:
+            if store.leads_any(name, self.collections):
+                return name
+        if entries:
+            return entries[0].canonical
         raise BadQueryError(
             f"unknown agency {name!r} — use a name, acronym or Vietnamese name from the built-in gazetteer or "
             "corpus/glossary.json (POLICYKB_GLOSSARY)"

@@ -88,12 +88,15 @@ def subject(doc: OwnerText, start: int, end: int) -> tuple[list[Mention], int] |
     return chain, cursor
 
 
-_INTRODUCTION_END = re.compile(r"(?:,|\s[-–]|\sthi)\s*(?:the\s+)?$")  # "thì" closes a condition: "Trường hợp … thì"
+_INTRODUCTION_END = re.compile(
+    r"(?:,|\s[-–]|\s(?P<thi>thi))\s*(?:the\s+)?$"
+)  # "thì" closes a condition: "Trường hợp … thì"
 
 
 def _after_introduction(doc: OwnerText, start: int, mention: Mention) -> bool:
     """Whether the name comes right after the comma, dash or "thì" that closes an introductory phrase."""
-    return _INTRODUCTION_END.search(doc.folded, max(start, mention.start - 8), mention.start) is not None
+    end = _INTRODUCTION_END.search(doc.folded, max(start, mention.start - 8), mention.start)
+    return end is not None and (not end.group("thi") or doc.text[end.start("thi") : end.end("thi")].lower() == "thì")
 
 
 def is_object(doc: OwnerText, start: int, mention: Mention) -> bool:
