@@ -49,21 +49,34 @@ def _config(ctx: click.Context) -> Config:
     return ctx.find_object(Config)
 
 
-class _Refusal(click.ClickException):
-    """A PolicyKBError as the one line every refusal is: `error: what — fix`, as ingest says a file's problem."""
-
-    def show(self, file=None) -> None:
-        click.echo(f"error: {self.format_message()}", err=True, file=file)
-
-
 class _Group(click.Group):
-    """Turns PolicyKBError into a one-line message naming the fix, never a traceback; lists the settings under --help."""
+    """Turns PolicyKBError into a one-line message naming the fix, never a traceback; lists the settings under --help.
+    Every refusal, the project's and click's own (a bad option value, a missing argument), is said as `error: …`, as
+    ingest says a file's problem."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.ClickException as error:
+            if isinstance(error, click.UsageError) and error.ctx is not None:
+                help_option = error.ctx.help_option_names[0]
+                click.echo(
+                    f"{error.ctx.get_usage()}\nTry '{error.ctx.command_path} {help_option}' for help.\n", err=True
+                )
+            click.echo(f"error: {error.format_message()}", err=True)
+            sys.exit(error.exit_code)
+        except click.Abort:
+            click.echo("Aborted!", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except PolicyKBError as exc:
-            raise _Refusal(str(exc)) from exc
+            raise click.ClickException(str(exc)) from exc
         except KeyboardInterrupt:
             click.echo(
                 "interrupted: the index keeps every document committed so far; run the command again to complete it",

@@ -196,3 +196,12 @@ def test_ingest_prints_a_summary_with_files_documents_chunks_and_seconds(tmp_pat
     assert re.search(
         r"5 files, 5 documents \(5 added, 0 updated, 0 unchanged\), \d+ chunks written .* \d+\.\d s", result.stderr
     )
+
+
+def test_every_refusal_is_one_line_saying_error_as_ingest_says_a_files_problem(tmp_path):
+    runner = CliRunner()
+    bad_option = runner.invoke(main, ["--data", str(tmp_path), "search", "x", "--top", "0"])
+    assert bad_option.exit_code == 2 and "Try 'main search --help' for help." in bad_option.output
+    assert "\nerror: Invalid value for '-k' / '--top'" in bad_option.output and "Error:" not in bad_option.output
+    refused = runner.invoke(main, ["--data", str(tmp_path / "none"), "search", "hello"])
+    assert refused.exit_code == 1 and refused.output.startswith("error: no index at ")
