@@ -72,8 +72,8 @@ def writing(path: Path, again: str = "run the command again") -> Iterator[None]:
         raise
     except OSError as error:
         code = error.errno
-        if code is None:  # a short write (NumPy: "15579 requested and 7664 written"): the disk took only part of it
-            code = errno.ENOSPC if _nearly_full(path) else None
+        if code is None and _nearly_full(path):  # a short write (NumPy: "15579 requested and 7664 written")
+            code = errno.ENOSPC
         elif code not in _REFUSED_WRITES:  # a missing file and the like are not the disk's doing
             raise
         named = Path(os.fsdecode(error.filename)) if isinstance(error.filename, (str, bytes)) else path

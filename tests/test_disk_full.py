@@ -10,6 +10,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -220,3 +221,60 @@ def test_ingest_and_upload_on_a_really_full_file_system(tiny_disk, corpus_copy, 
     assert run_cli(config, "ingest", "-q", str(tmp_path / "extra.txt")).exit_code == 0
     checked = run_cli(config, "check")
     assert checked.exit_code == 0 and "6 documents" in checked.output, checked.output
+
+
+@pytest.mark.parametrize(
+    ("data_dir", "message", "told"),
+    [
+        (
+            "/srv/pkb/data",
+            "no space left on device while writing /srv/pkb/data/uploads/a.txt — x",
+            "writing DATA/uploads/a.txt",
+        ),
+        ("/srv/pkb/data", "the index at /srv/pkb/data is empty.", "the index at DATA is empty."),
+        ("/srv/pkb/data", "/srv/pkb/data2/x is another folder", "/srv/pkb/data2/x is another folder"),
+        ("data", "the metadata of 'data' in data/policykb.sqlite3", "the metadata of 'data' in DATA/policykb.sqlite3"),
+        (".", "a.pdf: read again. ./uploads/z", "a.pdf: read again. DATA/uploads/z"),
+    ],
+)
+def test_the_web_app_says_the_data_folder_as_data_only_where_a_path_names_it(data_dir, message, told):
+    from policykb.web.error_shape import said
+
+    assert told in said(message, Path(data_dir))
+
+
+def test_a_command_that_opens_the_store_to_write_on_a_full_disk_says_one_line(fake_index, monkeypatch):
+    def full(*args, **kwargs):  # SQLite setting the journal mode of a store on a full disk
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr("policykb.store.base._connect", full)
+    for command in (["collections", "add", "minutes"], ["brief", "new", "Notes"]):
+        result = run_cli(fake_index, *command)
+        assert result.exit_code == 1 and result.output.startswith(f"error: {FULL} ") and FIX in result.output
+
+
+def test_an_upload_whose_search_files_hit_a_full_disk_keeps_its_document_and_original(fake_index, monkeypatch):
+    config = dataclasses.replace(fake_index, admin_token=TOKEN, term_matrix_threshold=1)
+    client = create_app(config=config).test_client()
+    monkeypatch.setattr(np, "save", no_space)  # the term matrix, written after the document's commit
+    response = client.post(
+        "/api/docs",
+        data={"file": (io.BytesIO(b"Zebra crossing safety for schoolchildren. " * 50), "zebra.txt")},
+        headers={"Authorization": f"Bearer {TOKEN}"},
+    )
+    job_url = f"/api/jobs/{response.get_json()['job']['id']}"
+    while (job := client.get(job_url, headers={"Authorization": f"Bearer {TOKEN}"}).get_json()["job"])["state"] in (
+        "queued",
+        "running",
+    ):
+        time.sleep(0.05)
+    assert job["state"] == "done" and job["doc_id"] and FULL in job["errors"][0] and "DATA/terms." in job["errors"][0]
+    original = client.get(f"/doc/{job['doc_id']}/original", headers={"Authorization": f"Bearer {TOKEN}"})
+    assert original.status_code == 200 and b"Zebra crossing" in original.data
+
+
+def test_an_os_error_without_a_number_on_a_disk_with_room_is_not_called_a_full_disk(tmp_path):
+    from policykb.disk import writing
+
+    with pytest.raises(OSError, match="not the disk's doing"), writing(tmp_path / "x"):
+        raise OSError("not the disk's doing")

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Self
 
+from policykb.disk import writing
 from policykb.errors import IndexNotReadyError, StoreDamagedError
 from policykb.store.schema import migrate
 
@@ -68,9 +70,11 @@ class StoreBase:
         if not readonly:
             path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.conn = _connect(path, readonly)
-            if not readonly:
-                migrate(self.conn)
+            # Opening to write sets the journal mode and may migrate: a full disk refuses it in one line (StorageError).
+            with nullcontext() if readonly else writing(path):
+                self.conn = _connect(path, readonly)
+                if not readonly:
+                    migrate(self.conn)
             self._read_schema()
         except sqlite3.DatabaseError as error:
             if isinstance(error, sqlite3.OperationalError):  # locked, a full disk: not damage

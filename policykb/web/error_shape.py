@@ -4,6 +4,7 @@ site's error page (an upload over the size limit on the upload page)."""
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 from flask import Blueprint, Flask, current_app, jsonify, render_template, request
@@ -20,11 +21,18 @@ def error(message: str, status: int):
 
 def said(refusal: Exception | str, data_dir: Path | None = None) -> str:
     """What a web user is told of a refusal: its words, with the server's data folder (`data_dir`, else the app's)
-    written DATA, so that no answer shows where the server keeps its files ("… while writing DATA/uploads/…")."""
-    message = str(refusal)
+    written DATA wherever a path names it, so that no answer shows where the server keeps its files ("… while writing
+    DATA/uploads/…"); other words that hold the folder's name stay as they are."""
     data_dir = data_dir or current_app.config["POLICYKB_CONFIG"].data_dir
-    for folder in dict.fromkeys((str(data_dir.resolve()), str(data_dir))):
-        message = message.replace(folder, "DATA")
+    absolute = sorted({str(data_dir.resolve()), str(data_dir.absolute())}, key=len, reverse=True)
+    message = str(refusal)
+    # An absolute path starts the message or follows a space, quote or parenthesis, and ends at a separator, a space,
+    # a quote or the end of a sentence; the folder as configured, if relative, only where a path goes on inside it.
+    ends = r"(?=$|[/\s'\")]|[.,;:](?:\s|$))"
+    for folder in absolute:
+        message = re.sub(rf"(?<![^\s'\"(]){re.escape(folder)}{ends}", "DATA", message)
+    if not data_dir.is_absolute():
+        message = re.sub(rf"(?<![^\s'\"(]){re.escape(str(data_dir))}(?=/)", "DATA", message)
     return message
 
 

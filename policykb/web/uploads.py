@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 import uuid
 import zipfile
@@ -20,6 +21,7 @@ from policykb.ingest import SUPPORTED_EXTENSIONS
 from policykb.ingest.archives import ArchiveTooLargeError, check_zip_budget
 from policykb.ingest.indexer import Indexer
 from policykb.search.embedder import make_embedder
+from policykb.store import Store
 from policykb.store.collections import PUBLIC
 from policykb.web.error_shape import said
 from policykb.web.upload_names import new_upload_path, remove_upload, safe_file_name
@@ -154,6 +156,37 @@ class UploadJobs:
         with self._lock:
             return self.jobs.get(job_id)
 
+    @staticmethod
+    def _record(store: Store, path: Path, job: Job, viewer: Viewer, address: str | None) -> str | None:
+        """The id of the document the upload became, if it was indexed, with the audit entry that says who uploaded it."""
+        found = store.document_for_source(str(path.resolve()))
+        if found:
+            with store.transaction():
+                audit.record(
+                    store, viewer, "document.upload", found[0], address, collection=job.collection, file=job.filename
+                )
+        return found[0] if found else None
+
+    def _stored(self, path: Path, job: Job, viewer: Viewer, address: str | None) -> str | None:
+        """After a failed ingest: the upload's document if it was committed all the same, with its audit entry where
+        the disk still takes one; else None."""
+        try:
+            with Store(self.config.db_path, readonly=True) as store:
+                found = store.document_for_source(str(path.resolve()))
+            if found is None:
+                return None
+        except (PolicyKBError, OSError, sqlite3.Error) as error:
+            log.warning("upload %s: could not look for its document after the failure (%s)", path.name, error)
+            return None
+        try:
+            with Store(self.config.db_path) as store:
+                self._record(store, path, job, viewer, address)
+        except (PolicyKBError, OSError, sqlite3.Error) as error:
+            log.warning(
+                "upload %s: indexed as %s, but its audit entry could not be written (%s)", path.name, found[0], error
+            )
+        return found[0]
+
     def _run(self, job: Job, path: Path, viewer: Viewer = OPEN, address: str | None = None) -> None:
         job.state = "running"
 
@@ -168,26 +201,19 @@ class UploadJobs:
                 on_progress=progress,
             ) as indexer:
                 report = indexer.ingest([path], job.collection)
-                found = indexer.store.document_for_source(str(path.resolve()))
-                if found:
-                    with indexer.store.transaction():
-                        audit.record(
-                            indexer.store,
-                            viewer,
-                            "document.upload",
-                            found[0],
-                            address,
-                            collection=job.collection,
-                            file=job.filename,
-                        )
+                found = self._record(indexer.store, path, job, viewer, address)
         except PolicyKBError as exc:
             job.errors, job.state = [said(exc, self.config.data_dir)], "failed"
+            # A write after the document's own commit (its search files on a full disk) failed: the document is
+            # indexed and searchable, so it keeps its original file and the job names it, with the error.
+            job.doc_id = self._stored(path, job, viewer, address)
+            job.state = "done" if job.doc_id else "failed"
         except Exception as exc:  # a worker thread must always finish its job record
             log.exception("upload %s failed", path)
             job.errors, job.state = [f"{type(exc).__name__}: {exc}"], "failed"
         else:
             job.errors = [f"{error.reason} — {error.fix}" for error in report.errors]
-            job.doc_id = found[0] if found else None
+            job.doc_id = found
             job.state = "done" if found and not report.errors else "failed"
         if job.state == "failed":
             remove_upload(path)
