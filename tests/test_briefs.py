@@ -309,3 +309,9 @@ def test_markdown_export_makes_no_link_from_a_users_text(briefs, fake_index):
     assert "](javascript:" not in text.replace("\\](javascript:", "")  # every bracket is escaped
     assert "\\[open the file\\](javascript:alert(1))" in text and "# Links \\[home\\](https://example.org)" in text
     assert "[^1]" in text  # the export's own footnotes stay links
+
+
+def test_a_backslash_in_a_users_text_cannot_undo_the_markdown_escaping(briefs, fake_index):
+    brief_id = briefs.create("\\[click\\](https://evil.example/phish)", "")
+    text = export_brief(briefs.get(brief_id), briefs.store, "md").decode()
+    assert text.startswith("# \\\\\\[click\\\\\\](https://evil.example/phish)\n")  # \\ then \[: a backslash, a bracket

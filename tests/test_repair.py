@@ -252,3 +252,17 @@ def test_health_answers_as_its_openapi_description_says(fake_index):
     for health in (client.get("/api/health").get_json(), fresh.get("/api/health").get_json()):
         jsonschema_rs.validate(schema, health)
     assert fresh.get("/api/health").get_json()["set_aside"]
+
+
+def test_repair_embeds_a_damaged_vector_only_with_the_embedder_the_store_was_built_with(fake_index):
+    from policykb.errors import EmbedderMismatchError
+
+    class Other(FakeEmbedder):
+        name = "other-embedder"
+
+    with sqlite3.connect(fake_index.db_path) as conn:
+        conn.execute("UPDATE chunks SET vector = x'0102' WHERE id = (SELECT min(id) FROM chunks)")
+    with Indexer(fake_index, Other(), progress=False) as indexer, pytest.raises(EmbedderMismatchError):
+        indexer.embed_damaged()
+    with Store(fake_index.db_path, readonly=True) as store:
+        assert store.meta("embedder") == FakeEmbedder().name and len(store.damaged_vector_ids()) == 1

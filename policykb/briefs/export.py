@@ -115,7 +115,8 @@ def to_markdown(brief: Brief, store: Store, collections: frozenset[str] | None =
 def _md(text: str) -> str:
     """Text as Markdown shows it and never runs it: HTML escaped (a <script> in a document stays text), and brackets
     escaped, so that no text makes a link ("[open](javascript:…)" in a note shows as written)."""
-    return html.escape(text, quote=False).replace("[", "\\[").replace("]", "\\]")
+    escaped = html.escape(text, quote=False).replace("\\", "\\\\")  # first: a backslash of the text escapes nothing
+    return escaped.replace("[", "\\[").replace("]", "\\]")
 
 
 def _cell(text: str) -> str:

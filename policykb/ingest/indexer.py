@@ -292,6 +292,7 @@ class Indexer(UsesEmbedder):
         The derived files are the caller's to rebuild."""
         damaged = self.store.damaged_vector_ids()
         if damaged:
+            self._check_embedder()  # another embedder's vectors would not be comparable with the rest
             with writing(self.config.db_path):
                 self._embed_again(damaged)
         return len(damaged)

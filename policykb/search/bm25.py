@@ -105,13 +105,13 @@ class Bm25Ranker:
         """A term matrix whose values a search finds spoiled (an index out of range: its file overwritten past a
         sound header) is set aside like an unreadable one; FTS5 ranks from then on, with the same scores, while it is
         rebuilt (`on_set_aside`). The caller holds the lock."""
-        set_aside(
+        aside = set_aside(
             terms_dir(self._data_dir, self._generation),
             f"spoiled term matrix ({type(error).__name__}: {error})",
             "FTS5 ranks alone (same scores) while it is rebuilt from the store",
         )
-        self.terms, self._terms_looked_for, self.terms_set_aside = None, time.monotonic(), True
-        if self.on_set_aside is not None:
+        self.terms, self._terms_looked_for = None, time.monotonic()
+        if aside is not None and self.on_set_aside is not None:  # only the process that set it aside rebuilds it
             self.on_set_aside()
 
     def _scores(self, parts: list[str], entries: Entries, weightings: tuple[bool, ...]) -> list[np.ndarray]:

@@ -393,12 +393,12 @@ def read_terms(data_dir: Path, generation: int) -> tuple[TermMatrix | None, bool
         return None, False
     except Exception as error:  # a missing or cut file, bad JSON, an .npy numpy cannot map: all are unreadable
         log.debug("reading %s failed", path, exc_info=error)
-        set_aside(
+        aside = set_aside(
             path,
             f"unreadable term matrix ({type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''})",
             "FTS5 ranks alone (same scores) while it is rebuilt from the store",
         )
-        return None, True
+        return None, aside is not None  # only the process that set it aside rebuilds it
 
 
 def restore_terms(db_path: Path, data_dir: Path, generation: int, phrases: list[str]) -> None:
@@ -408,9 +408,13 @@ def restore_terms(db_path: Path, data_dir: Path, generation: int, phrases: list[
     target = terms_dir(data_dir, generation)
     try:
         with Store(db_path, readonly=True) as store:
-            if store.generation() != generation or target.exists():
-                return
-            _build_into(store, phrases, target)
+            store.conn.execute("BEGIN")  # one read snapshot: the generation and every row the build reads agree
+            try:
+                if store.generation() != generation or target.exists():
+                    return
+                _build_into(store, phrases, target)
+            finally:
+                store.conn.execute("ROLLBACK")
         log.warning("%s: rebuilt from the store", target)
     except Exception as error:  # a read-only data folder, a full disk, another process's matrix renamed in first
         if not target.exists():

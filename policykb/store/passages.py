@@ -16,6 +16,7 @@ from policykb.store.records import PassageRow
 from policykb.textnorm import fold_lower
 
 log = logging.getLogger(__name__)
+_WARNED: set[str] = set()  # the stores whose damaged vectors this process has warned about
 
 _INSERT_CHUNK = """
     INSERT INTO chunks (
@@ -110,10 +111,11 @@ class Passages(StoreBase):
         rows = list(rows)
         size = 4 * int(self.meta("dim") or 0)
         whole = [row for row in rows if isinstance(row[column], bytes) and len(row[column]) == size] if size else rows
-        if len(whole) < len(rows):
+        if len(whole) < len(rows) and str(self.path) not in _WARNED:
+            _WARNED.add(str(self.path))
             log.warning(
-                "%d passage(s) with a damaged vector left out of dense search — run policykb check --repair",
-                len(rows) - len(whole),
+                "%s: passages with a damaged vector are left out of dense search — run policykb check --repair",
+                self.path,
             )
         return whole
 
