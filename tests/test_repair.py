@@ -121,9 +121,8 @@ def test_search_and_the_web_app_survive_a_damaged_term_matrix(matrix_index, capl
     client = create_app(config=matrix_index).test_client()  # the web app alike, while it serves
     assert client.get("/api/search", query_string={"q": "social assistance"}).status_code == 200
     finish_restoring()
-    monkeypatch.setattr("policykb.search.bm25.TERMS_LOOK_AGAIN_SECONDS", 0)  # the next search looks for it at once
-    assert client.get("/api/search", query_string={"q": "social assistance"}).status_code == 200
-    assert folder.exists() and client.get("/api/health").get_json()["healthy"]
+    monkeypatch.setattr("policykb.search.bm25.TERMS_LOOK_AGAIN_SECONDS", 0)  # looked for again at once
+    assert folder.exists() and client.get("/api/health").get_json()["healthy"]  # health looks for it, as searches do
 
 
 def finish_restoring() -> None:

@@ -71,7 +71,7 @@ class Bm25Ranker:
         if match is None:
             return []
         with self._lock:
-            if self._term_matrix() is not None:
+            if self.term_matrix() is not None:
                 try:
                     [scores] = self._scores(parts, entries, (False,))
                     return self._top(scores, filters, limit)
@@ -89,7 +89,7 @@ class Bm25Ranker:
         if match is None:
             return [], []
         with self._lock:
-            if self._term_matrix() is not None:
+            if self.term_matrix() is not None:
                 try:
                     passages, documents = self._scores(parts, entries, (False, True))
                     return self._top(passages, filters, limit), self._top(documents, filters, limit)
@@ -235,7 +235,7 @@ class Bm25Ranker:
         holds the lock)."""
         if not parts or not keys:
             return {}
-        documents = self.terms.documents if self._term_matrix() is not None else None
+        documents = self.terms.documents if self.term_matrix() is not None else None
         if documents is not None:
             try:
                 return self._whole_document_matrix(documents, parts, keys)
@@ -261,9 +261,9 @@ class Bm25Ranker:
         }
 
     # --- the term matrix and the phrases it does not hold -------------------------------------------
-    def _term_matrix(self) -> TermMatrix | None:
+    def term_matrix(self) -> TermMatrix | None:
         """This generation's term matrix; ingest writes it just after the passages, so a searcher that opened in
-        between looks for it again every few seconds."""
+        between looks for it again every few seconds (the caller holds the lock)."""
         if self.terms is None and time.monotonic() - self._terms_looked_for > TERMS_LOOK_AGAIN_SECONDS:
             self.terms, self._terms_looked_for = load_terms(self._data_dir, self._generation), time.monotonic()
         return self.terms

@@ -148,8 +148,10 @@ class Searcher(UsesEmbedder):
 
     @property
     def terms(self) -> TermMatrix | None:
-        """This generation's term matrix, or None while FTS5 ranks alone."""
-        return self.bm25.terms
+        """This generation's term matrix, or None while FTS5 ranks alone; looked for again as searches do, so that one
+        written since (a rebuild) counts here without waiting for a search."""
+        with self._lock:
+            return self.bm25.term_matrix()
 
     def glossary_for(self, collections: frozenset[str] | None) -> Glossary:
         """The glossary with the acronyms learned from the documents of `collections` only (None: of every one): no
