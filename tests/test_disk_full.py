@@ -268,7 +268,8 @@ def test_an_upload_whose_search_files_hit_a_full_disk_keeps_its_document_and_ori
         "running",
     ):
         time.sleep(0.05)
-    assert job["state"] == "done" and job["doc_id"] and FULL in job["errors"][0] and "DATA/terms." in job["errors"][0]
+    assert job["state"] == "done" and job["doc_id"], job
+    assert FULL in job["errors"][0] and "DATA/terms." in job["errors"][0]
     original = client.get(f"/doc/{job['doc_id']}/original", headers={"Authorization": f"Bearer {TOKEN}"})
     assert original.status_code == 200 and b"Zebra crossing" in original.data
 

@@ -203,10 +203,10 @@ class UploadJobs:
                 report = indexer.ingest([path], job.collection)
                 found = self._record(indexer.store, path, job, viewer, address)
         except PolicyKBError as exc:
-            job.errors, job.state = [said(exc, self.config.data_dir)], "failed"
             # A write after the document's own commit (its search files on a full disk) failed: the document is
-            # indexed and searchable, so it keeps its original file and the job names it, with the error.
-            job.doc_id = self._stored(path, job, viewer, address)
+            # indexed and searchable, so it keeps its original file and the job names it, with the error. The state is
+            # set last, once: a poller that sees the job end sees its outcome.
+            job.errors, job.doc_id = [said(exc, self.config.data_dir)], self._stored(path, job, viewer, address)
             job.state = "done" if job.doc_id else "failed"
         except Exception as exc:  # a worker thread must always finish its job record
             log.exception("upload %s failed", path)
