@@ -23,7 +23,8 @@ from policykb.ingest.indexer import Indexer
 from policykb.search.embedder import FakeEmbedder
 from policykb.search.query import expansion_phrases, plan_query, quote
 from policykb.search.searcher import Searcher
-from policykb.search.terms import PhraseScores, TermMatrix, load_terms, terms_dir, write_terms
+from policykb.search.terms import PhraseScores, TermMatrix, terms_dir
+from policykb.search.terms_files import load_terms, write_terms
 from policykb.search.weights import DOCUMENT_WEIGHTS, FTS_WEIGHTS, WHOLE_DOCUMENT_WEIGHTS
 from policykb.store import Filters, Store
 
@@ -445,7 +446,7 @@ def test_the_phrase_finder_reads_each_token_once_within_its_budget_and_finds_the
 
 
 def test_a_term_matrix_another_process_renamed_into_place_first_is_kept(tmp_path):
-    from policykb.search.terms import _write_folder
+    from policykb.search.terms_files import write_folder
 
     target = tmp_path / "terms.7"
 
@@ -455,5 +456,5 @@ def test_a_term_matrix_another_process_renamed_into_place_first_is_kept(tmp_path
         (target / "rows.npy").write_bytes(b"theirs")
         return "ours"
 
-    assert _write_folder(target, write) == "ours"
+    assert write_folder(target, write) == "ours"
     assert (target / "rows.npy").read_bytes() == b"theirs" and [p.name for p in tmp_path.iterdir()] == ["terms.7"]

@@ -35,7 +35,7 @@ from policykb.glossary import load_glossary
 from policykb.search.embedder import make_embedder
 from policykb.search.query import expansion_phrases, plan_query
 from policykb.search.searcher import MODES, Searcher
-from policykb.search.terms import write_terms
+from policykb.search.terms_files import write_terms
 from policykb.search.vectors import AnnSettings, open_vectors
 from policykb.store import Store
 

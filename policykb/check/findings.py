@@ -13,6 +13,7 @@ from policykb.config import Config
 from policykb.errors import IndexNotReadyError, StoreDamagedError
 from policykb.search.damaged import set_aside_files
 from policykb.search.terms import TermMatrix, terms_dir
+from policykb.search.terms_files import load_matrix
 from policykb.search.vectors import UNREADABLE_VECTORS, VectorIndex, vector_file
 from policykb.store import Store
 from policykb.store.base import damaged_store_message
@@ -132,13 +133,13 @@ def _terms(config: Config, store: Store) -> Finding:
     if not path.exists():
         return Finding("terms", False, f"{path.name} is missing (FTS5 ranks alone, more slowly); {REPAIR}")
     try:
-        matrix = TermMatrix.load(path)
+        matrix = load_matrix(path)
         matrix.check_values(path)
     except Exception as error:  # any unreadable part: see load_terms
         return Finding("terms", False, f"{path.name} cannot be read ({error}); {REPAIR}")
-    if matrix.size != passages:
-        return Finding("terms", False, f"{path.name} holds {matrix.size} passages of {passages}; {REPAIR}")
-    return Finding("terms", True, f"{path.name}: {len(matrix.term_id):,} terms over {matrix.size:,} passages")
+    if matrix.live_rows != passages:
+        return Finding("terms", False, f"{path.name} holds {matrix.live_rows} passages of {passages}; {REPAIR}")
+    return Finding("terms", True, f"{path.name}: {len(matrix.term_id):,} terms over {matrix.live_rows:,} passages")
 
 
 def _fts(config: Config, store: Store) -> Finding:

@@ -20,9 +20,12 @@ from policykb.ingest.indexer import Indexer
 from policykb.owners.answer import OwnersFinder
 from policykb.search.embedder import Embedder, make_embedder
 from policykb.search.searcher import MODES, Searcher
-from policykb.store import Filters
+from policykb.search.terms_files import load_terms
+from policykb.search.terms_live import LIVE_SHARE, LiveTermMatrix
+from policykb.store import Filters, Store
 
 SYNTHETIC_CHUNKS = 10_000
+SYNTHETIC_FILES = "synthetic-files"  # under the synthetic set's data folder; the two-step index reads them there
 SYNTHETIC_QUERIES = 200
 # A filter of each kind the search page offers, so the filtered paths are compared too.
 POLICY_FILTERS = {
@@ -114,10 +117,26 @@ def snapshot_synthetic(config: Config, embedder: Embedder) -> dict:
     # The term matrix from 1,000 passages, so that its ranking path is compared too.
     config = replace(config, term_matrix_threshold=1000)
     vocab = Vocabulary(DEFAULT_CORPUS_DIR, load_glossary(config.glossary_path))
-    files = config.data_dir / "synthetic-files"
+    files = config.data_dir / SYNTHETIC_FILES
     if not files.exists():
         write_synthetic_corpus(files, SYNTHETIC_CHUNKS, vocab)
     _index(config, embedder, [files])
+    queries = [text for _, text in benchmark_queries(SYNTHETIC_QUERIES, vocab)]
+    return _searched(config, embedder, queries, SYNTHETIC_FILTERS)
+
+
+def snapshot_synthetic_live(config: Config, embedder: Embedder, files: Path) -> dict:
+    """The synthetic set indexed in two steps, so that its searches read a live term matrix: all but its last files
+    (the whole matrix is built), then the rest (within LIVE_SHARE: only the added rows are written). Its results must
+    equal those of the set indexed at once."""
+    config = replace(config, term_matrix_threshold=1000)
+    paths = sorted(files.iterdir())
+    _index(config, embedder, paths[: len(paths) - max(1, int(len(paths) * LIVE_SHARE / 2))])
+    _index(config, embedder, [files])
+    with Store(config.db_path, readonly=True) as store:
+        if not isinstance(load_terms(config.data_dir, store.generation()), LiveTermMatrix):
+            raise RuntimeError(f"{config.data_dir}: the second step did not leave a live term matrix")
+    vocab = Vocabulary(DEFAULT_CORPUS_DIR, load_glossary(config.glossary_path))
     queries = [text for _, text in benchmark_queries(SYNTHETIC_QUERIES, vocab)]
     return _searched(config, embedder, queries, SYNTHETIC_FILTERS)
 
@@ -133,6 +152,9 @@ def take_snapshot(config: Config, index_dir: Path, testdata: Path | None) -> dic
         "owners": snapshot_owners(at("owners"), embedder),
         "synthetic": snapshot_synthetic(at("synthetic"), embedder),
     }
+    snapshot["synthetic-live"] = snapshot_synthetic_live(
+        at("synthetic-live"), embedder, index_dir / "synthetic" / SYNTHETIC_FILES
+    )
     if testdata is not None and (testdata / "beir-scifact").is_dir():
         corpus, queries, _ = load_beir(testdata / "beir-scifact", "test")
         snapshot["scifact"] = snapshot_corpus(at("scifact"), embedder, corpus, queries)

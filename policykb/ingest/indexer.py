@@ -28,7 +28,8 @@ from policykb.ingest.ocr import OcrSettings
 from policykb.models import Chunk, Document
 from policykb.search.embedder import Embedder, UsesEmbedder
 from policykb.search.query import expansion_phrases
-from policykb.search.terms import terms_dir, write_terms
+from policykb.search.terms import terms_dir
+from policykb.search.terms_files import write_terms
 from policykb.search.vectors import AnnSettings, open_vectors, vector_file
 from policykb.store import Store
 from policykb.store.collections import PUBLIC

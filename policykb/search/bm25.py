@@ -17,7 +17,8 @@ from policykb.recent import KeptWithin
 from policykb.search.allowed import AllowedByFilters
 from policykb.search.damaged import set_aside
 from policykb.search.query import QueryPlan, quote
-from policykb.search.terms import PhraseScores, TermMatrix, load_terms, read_terms, terms_dir
+from policykb.search.terms import PhraseScores, TermMatrix, terms_dir
+from policykb.search.terms_files import load_terms, read_terms
 from policykb.search.weights import DOCUMENT_WEIGHTS, FTS_WEIGHTS, WHOLE_DOCUMENT_WEIGHTS
 from policykb.store import Filters, Store
 

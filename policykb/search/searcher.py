@@ -31,7 +31,8 @@ from policykb.search.fusion import (
     rank_documents_by,
 )
 from policykb.search.query import QueryPlan, content_pairs, expansion_phrases, plan_query
-from policykb.search.terms import TermMatrix, restore_terms
+from policykb.search.terms import TermMatrix
+from policykb.search.terms_files import restore_terms
 from policykb.search.vectors import AnnSettings, open_vectors
 from policykb.search.weights import (
     CANDIDATES,

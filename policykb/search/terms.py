@@ -26,38 +26,38 @@ Whole documents have a matrix of their own, read the same way from documents_fts
 folder's `documents/`): with many documents, a query's words are weighed over each document's whole text.
 
 The matrix is derived data, like the FAISS file: written by ingest for each generation of the store once the
-collection reaches `Config.term_matrix_threshold` (write_terms), mapped read-only by searchers (load_terms), and
-simply absent below it (FTS5 then ranks alone, with the same scores).
+collection reaches `Config.term_matrix_threshold`, mapped read-only by searchers, and simply absent below it (FTS5
+then ranks alone, with the same scores): its files are policykb.search.terms_files'. After a small change a live matrix
+(policykb.search.terms_live) holds only the rows added and removed since an earlier whole one.
 """
 
 from __future__ import annotations
 
-import errno
 import json
-import logging
-import re
-import shutil
 import sqlite3
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
 
 import numpy as np
 
-from policykb.durable import replace_folder_durably
 from policykb.recent import KeptWithin
-from policykb.search.damaged import set_aside, warn_once
 from policykb.search.terms_build import QueryTokenizer, read_postings
 from policykb.search.weights import DOCUMENT_WEIGHTS, FTS_WEIGHTS, WHOLE_DOCUMENT_WEIGHTS
-from policykb.store import Store
 
-log = logging.getLogger(__name__)
-
-FORMAT = 2
-_DIR = re.compile(r"^terms\.(\d+)$")
-T = TypeVar("T")
-_ARRAYS = ("rowids", "indptr", "rows", "impacts", "doc_indptr", "doc_postings", "doc_impacts")
+FORMAT = 3
+_ARRAYS = (
+    "rowids",
+    "indptr",
+    "rows",
+    "impacts",
+    "doc_indptr",
+    "doc_postings",
+    "doc_impacts",
+    "fidx",
+    "doc_fidx",
+    "f_table",
+    "lengths",
+)
 
 
 def terms_dir(data_dir: Path, generation: int) -> Path:
@@ -71,7 +71,11 @@ class OutdatedMatrixError(ValueError):
 class TermMatrix:
     """Per word, the rows that contain it (as indexes into `rowids`, ascending) and the word's BM25 impact in each;
     per word too (`doc_indptr`), its postings whose impact differs with DOCUMENT_WEIGHTS and that impact. A matrix of
-    passages may hold one of whole documents, `documents`."""
+    passages may hold one of whole documents, `documents`.
+
+    What the impacts are made of is kept too: each posting's F (`fidx`, `doc_fidx`: indexes into `f_table`) and each
+    row's length in tokens (`lengths`), so that once passages are added or removed the same postings can be scored
+    with the collection's new idf and mean length (LiveTermMatrix)."""
 
     def __init__(
         self,
@@ -82,6 +86,10 @@ class TermMatrix:
         doc_indptr: np.ndarray,
         doc_postings: np.ndarray,
         doc_impacts: np.ndarray,
+        fidx: np.ndarray,
+        doc_fidx: np.ndarray,
+        f_table: np.ndarray,
+        lengths: np.ndarray,
         terms: list[str],
         tokenize: str,
         weights: tuple[float, ...],
@@ -90,6 +98,7 @@ class TermMatrix:
     ) -> None:
         self.rowids, self.indptr, self.rows, self.impacts = rowids, indptr, rows, impacts
         self.doc_indptr, self.doc_postings, self.doc_impacts = doc_indptr, doc_postings, doc_impacts
+        self.fidx, self.doc_fidx, self.f_table, self.lengths = fidx, doc_fidx, f_table, lengths
         self.term_id = {term: i for i, term in enumerate(terms)}
         self.tokenize, self.weights, self.document_weights = tokenize, tuple(weights), tuple(document_weights)
         self.tokenizer = tokenizer or QueryTokenizer(tokenize)
@@ -97,6 +106,12 @@ class TermMatrix:
 
     @property
     def size(self) -> int:
+        """Rows, as indexes of score arrays: those of a live matrix include the rows removed since its base."""
+        return len(self.rowids)
+
+    @property
+    def live_rows(self) -> int:
+        """Rows the collection holds (a live matrix's `size` includes those removed since its base)."""
         return len(self.rowids)
 
     # --- querying ---------------------------------------------------------------------------------
@@ -183,11 +198,8 @@ class TermMatrix:
         return cls(**read_postings(conn, phrases, weights, table, document_weights))
 
     # --- files ------------------------------------------------------------------------------------
-    def save(self, path: Path) -> None:
-        """Write the arrays and the vocabulary into a new folder, each file made durable, then rename it into place."""
-        _write_folder(path, self._write)
-
-    def _write(self, folder: Path) -> None:
+    def write_into(self, folder: Path) -> None:
+        """Write the arrays and the vocabulary into `folder` (a new folder, renamed into place by the caller)."""
         folder.mkdir(exist_ok=True)
         for name in _ARRAYS:
             np.save(folder / f"{name}.npy", getattr(self, name))
@@ -201,7 +213,7 @@ class TermMatrix:
         }
         (folder / "terms.json").write_text(json.dumps(info, ensure_ascii=False), encoding="utf-8")
         if self.documents is not None:
-            self.documents._write(folder / "documents")
+            self.documents.write_into(folder / "documents")
 
     @classmethod
     def load(
@@ -240,6 +252,9 @@ class TermMatrix:
             or (len(self.indptr) and int(self.indptr[-1]) != postings)
             or len(self.doc_indptr) != len(self.indptr)
             or len(self.doc_postings) != len(self.doc_impacts)
+            or len(self.fidx) != postings
+            or len(self.doc_fidx) != len(self.doc_postings)
+            or len(self.lengths) != len(self.rowids)
         ):
             raise ValueError(f"{path}: its arrays disagree in length")
 
@@ -258,6 +273,12 @@ class TermMatrix:
                 or (int(self.doc_postings.min()) >= 0 and int(self.doc_postings.max()) < postings),
             ),
             ("impacts", bool(np.isfinite(self.impacts).all()) and bool(np.isfinite(self.doc_impacts).all())),
+            (
+                "fidx",
+                all(len(f) == 0 or int(f.max()) < len(self.f_table) for f in (self.fidx, self.doc_fidx))
+                and bool(np.isfinite(self.f_table).all()),
+            ),
+            ("lengths", bool(np.isfinite(self.lengths).all())),
             ("rowids", bool(np.all(np.diff(self.rowids) > 0))),
         )
         spoiled = [name for name, sound in checks if not sound]
@@ -303,119 +324,3 @@ class PhraseScores:
     @property
     def size(self) -> int:
         return self._kept.used
-
-
-def write_terms(store: Store, data_dir: Path, threshold: int, phrases: list[str] = ()) -> TermMatrix | None:
-    """Bring the term matrix up to the store's generation (ingest calls this after every change): build and save it,
-    with the matrix of whole documents, once the store holds `threshold` passages, with postings for `phrases` (the
-    glossary's names), and remove those of other generations. Below the threshold there is none and FTS5 ranks alone."""
-    target = terms_dir(data_dir, store.generation())
-    wanted = store.count_chunks() >= max(threshold, 1)
-    matrix = _sound(load_terms(data_dir, store.generation()), target) if wanted else None
-    if wanted and (matrix is None or (matrix.documents is None and store.has_document_terms)):
-        shutil.rmtree(target, ignore_errors=True)  # an unreadable leftover, or one from before documents_fts
-        matrix = _build_into(store, phrases, target)
-    for old in data_dir.glob("terms.*"):
-        if (_DIR.match(old.name) or old.name.endswith(".tmp")) and (old != target or not wanted):
-            shutil.rmtree(old, ignore_errors=True)
-    return matrix
-
-
-def _sound(matrix: TermMatrix | None, path: Path) -> TermMatrix | None:
-    """The matrix a writer is about to keep, if its values are sound; else it is set aside to be built again."""
-    if matrix is None:
-        return None
-    try:
-        matrix.check_values(path)
-        return matrix
-    except ValueError as error:
-        set_aside(path, f"spoiled term matrix ({error})", "built again from the store")
-        return None
-
-
-def _build_into(store: Store, phrases: list[str], target: Path) -> TermMatrix:
-    """Build the matrix of passages and, if the store has documents_fts, that of whole documents, into a new folder
-    renamed to `target`. The documents' matrix is written and let go before the passages' is built: held meanwhile, it
-    would add to the build's peak memory, which bounds the largest collection a machine can index."""
-
-    def write(folder: Path) -> TermMatrix:
-        if store.has_document_terms:
-            documents = TermMatrix.build(
-                store.conn, phrases, WHOLE_DOCUMENT_WEIGHTS, "documents_fts", WHOLE_DOCUMENT_WEIGHTS
-            )
-            documents._write(folder / "documents")
-            del documents
-        matrix = TermMatrix.build(store.conn, phrases)
-        matrix._write(folder)
-        return matrix
-
-    matrix = _write_folder(target, write)
-    if store.has_document_terms:
-        matrix.documents = TermMatrix.load(target / "documents", WHOLE_DOCUMENT_WEIGHTS, WHOLE_DOCUMENT_WEIGHTS)
-    return matrix
-
-
-def _write_folder(path: Path, write: Callable[[Path], T]) -> T:
-    """Have `write` fill a new folder beside `path`, make each file durable, then rename the folder into place. If
-    another process put the same generation's folder there first (a searcher rebuilding a matrix it set aside, while
-    ingest or `check --repair` writes it too), theirs stays: both were built from the same store."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent))
-    try:
-        written = write(tmp)
-        try:
-            replace_folder_durably(tmp, path)
-        except OSError as error:
-            if error.errno not in (errno.ENOTEMPTY, errno.EEXIST) or not path.is_dir():
-                raise
-            shutil.rmtree(tmp, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return written
-
-
-def load_terms(data_dir: Path, generation: int) -> TermMatrix | None:
-    """The saved term matrix of `generation`, or None when there is none or it cannot be read (read_terms)."""
-    return read_terms(data_dir, generation)[0]
-
-
-def read_terms(data_dir: Path, generation: int) -> tuple[TermMatrix | None, bool]:
-    """The saved term matrix of `generation` (None when there is none), and whether it could not be read: then it is
-    set aside (said once) and FTS5 ranks alone, which gives the same scores, until it is rebuilt (restore_terms)."""
-    path = terms_dir(data_dir, generation)
-    if not path.exists():
-        return None, False
-    try:
-        return TermMatrix.load(path), False
-    except OutdatedMatrixError as error:
-        warn_once(str(path), f"{error}; FTS5 ranks alone (same scores) until the next ingest writes it again")
-        return None, False
-    except Exception as error:  # a missing or cut file, bad JSON, an .npy numpy cannot map: all are unreadable
-        log.debug("reading %s failed", path, exc_info=error)
-        aside = set_aside(
-            path,
-            f"unreadable term matrix ({type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''})",
-            "FTS5 ranks alone (same scores) while it is rebuilt from the store",
-        )
-        return None, aside is not None  # only the process that set it aside rebuilds it
-
-
-def restore_terms(db_path: Path, data_dir: Path, generation: int, phrases: list[str]) -> None:
-    """Build again the term matrix of `generation` that a reader set aside, from the store read-only, unless the store
-    has moved on or another process has written it meanwhile; nothing of another generation is touched, since a
-    writer may be making the next. A failure is said and FTS5 goes on ranking: ingest or `check --repair` rebuild it."""
-    target = terms_dir(data_dir, generation)
-    try:
-        with Store(db_path, readonly=True) as store:
-            store.conn.execute("BEGIN")  # one read snapshot: the generation and every row the build reads agree
-            try:
-                if store.generation() != generation or target.exists():
-                    return
-                _build_into(store, phrases, target)
-            finally:
-                store.conn.execute("ROLLBACK")
-        log.warning("%s: rebuilt from the store", target)
-    except Exception as error:  # a read-only data folder, a full disk, another process's matrix renamed in first
-        if not target.exists():
-            log.warning("%s: could not be rebuilt (%s); FTS5 ranks alone until policykb check --repair", target, error)

@@ -61,7 +61,7 @@ class QueryTokenizer:
         return self._cache[text]
 
 
-def _columns_and_tokenizer(conn: sqlite3.Connection, table: str) -> tuple[list[str], str]:
+def columns_and_tokenizer(conn: sqlite3.Connection, table: str) -> tuple[list[str], str]:
     """The FTS5 table's columns and the tokenizer it was created with (FTS5's default where it names none)."""
     columns = [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
     create = conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0]
@@ -70,14 +70,14 @@ def _columns_and_tokenizer(conn: sqlite3.Connection, table: str) -> tuple[list[s
 
 def read_postings(
     conn: sqlite3.Connection,
-    phrases: list[str],
+    phrases: list[str | tuple[str, ...]],
     weights: tuple[float, ...],
     table: str,
     document_weights: tuple[float, ...],
 ) -> dict:
     """Every posting of `table` read through fts5vocab, with FTS5's row lengths and totals, as TermMatrix's arguments;
     `phrases` (the glossary's names of several words, which queries are expanded with) get postings of their own."""
-    columns, tokenize = _columns_and_tokenizer(conn, table)
+    columns, tokenize = columns_and_tokenizer(conn, table)
     rowids, lengths = _row_lengths(conn, table, len(columns))
     n_rows = len(rowids)
     length_norm = K1 * ((1 - B) + B * lengths / (lengths.sum() / max(n_rows, 1)))  # C's order of operations
@@ -95,7 +95,7 @@ def read_postings(
     idf = np.where(idf <= 0.0, IDF_FLOOR, idf)
     row_of = np.full(int(rowids[-1]) + 1 if len(rowids) else 1, -1, dtype=np.int64)
     row_of[rowids] = np.arange(len(rowids))
-    weights, document_weights = _per_column(weights, len(columns)), _per_column(document_weights, len(columns))
+    weights, document_weights = per_column(weights, len(columns)), per_column(document_weights, len(columns))
     builder = _PostingsBuilder(
         indptr,
         idf,
@@ -109,7 +109,7 @@ def read_postings(
     _add_words(builder, conn, table, columns, [term for term, _ in vocabulary])
     for number, (doc_rowids, column_counts) in enumerate(found.values(), start=len(vocabulary)):
         builder.add_counted(number, row_of[doc_rowids], column_counts)
-    doc_postings, doc_impacts = builder.document_impacts()
+    doc_postings, doc_impacts, doc_fidx = builder.document_impacts()
     doc_indptr = np.searchsorted(doc_postings, indptr)  # both ascending: where each word's differing postings begin
     return {
         "rowids": rowids,
@@ -119,6 +119,10 @@ def read_postings(
         "doc_indptr": doc_indptr,
         "doc_postings": doc_postings,
         "doc_impacts": doc_impacts,
+        "fidx": builder.fidx,
+        "doc_fidx": doc_fidx,
+        "f_table": builder.f_table,
+        "lengths": lengths,
         "terms": terms,
         "tokenize": tokenize,
         "weights": weights,
@@ -146,7 +150,7 @@ def _column_number(columns: list[str]) -> str:
     return "CASE col " + " ".join(f"WHEN '{name}' THEN {i}" for i, name in enumerate(columns)) + " END"
 
 
-def _per_column(weights: tuple[float, ...], columns: int) -> tuple[float, ...]:
+def per_column(weights: tuple[float, ...], columns: int) -> tuple[float, ...]:
     """A weight for each of the table's columns: 1.0 for those the weights leave out, as FTS5's bm25() does."""
     return tuple(weights[i] if i < len(weights) else 1.0 for i in range(columns))
 
@@ -185,12 +189,13 @@ class _PhraseFinder:
         self._instances: OrderedDict[str, np.ndarray] = OrderedDict()  # the tokens read most recently
         self._instance_bytes = 0
 
-    def postings(self, phrases: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-        """For each phrase of several tokens: (rowids, instances per column of each row), empty where it occurs
-        nowhere, keyed by its tokens joined by spaces (a token never holds a space, so the key cannot be a word's)."""
+    def postings(self, phrases: list[str | tuple[str, ...]]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """For each phrase of several tokens (a text, or its tokens as a tuple): (rowids, instances per column of each
+        row), empty where it occurs nowhere, keyed by its tokens joined by spaces (a token never holds a space, so the
+        key cannot be a word's)."""
         found: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         for phrase in dict.fromkeys(phrases):
-            tokens = self.tokenizer.tokens(phrase)
+            tokens = list(phrase) if isinstance(phrase, tuple) else self.tokenizer.tokens(phrase)  # tuple: its tokens
             key = " ".join(tokens)
             if len(tokens) < 2 or key in found:
                 continue
@@ -200,7 +205,7 @@ class _PhraseFinder:
             # Kept when empty too: a phrase found nowhere then costs a query nothing instead of an FTS5 search.
             row_slots, per_slot = np.unique(starts >> self.OFFSET_BITS, return_counts=True)  # row × 4 + column
             rowids, row_of_slot = np.unique(row_slots >> 2, return_inverse=True)
-            tf = np.zeros((len(rowids), 4), dtype=np.int64)
+            tf = np.zeros((len(rowids), 4), dtype=np.int32)  # held for every name until the postings are built
             tf[row_of_slot.ravel(), row_slots & 3] = per_slot
             found[key] = (rowids, tf)
         return found
@@ -243,6 +248,11 @@ class _PostingsBuilder:
         self.impacts = np.empty(int(indptr[-1]), dtype=np.float64)
         self._weights = {"ranking": weights, "documents": document_weights}
         self._f_of_pattern: dict[tuple[str, int], float] = {}
+        # Each posting's F as an index into `f_table`, so that a matrix with passages added or removed since it was
+        # built (policykb.search.terms_live) can score it again with the collection's new idf and mean length.
+        self._f_index: dict[float, int] = {}
+        # A collection has a few dozen distinct Fs: one byte a posting, widened if it has more.
+        self.fidx = np.empty(int(indptr[-1]), dtype=np.uint8)
         # A posting's counts per column packed into one integer: 16 bits each for passages' four, 31 for the two of a
         # whole document, whose text can hold a word 65,536 times.
         self._bits = 16 if len(weights) > 2 else 31
@@ -255,6 +265,7 @@ class _PostingsBuilder:
         )
         self._doc_postings = np.empty(document_postings, dtype=np.int32 if indptr[-1] < 2**31 else np.int64)
         self._doc_impacts = np.empty(document_postings, dtype=np.float64)
+        self._doc_fidx = np.empty(document_postings, dtype=np.uint8)
         self._doc_filled = 0
 
     def add(self, first_term: int, instances: list[np.ndarray]) -> None:
@@ -278,28 +289,44 @@ class _PostingsBuilder:
     def add_counted(self, term: int, rows: np.ndarray, tf: np.ndarray) -> None:
         """Postings of one term (a phrase) whose rows and instances per column are already counted."""
         lo, hi = self.indptr[term], self.indptr[term + 1]
-        self._fill(lo, hi, rows, tf, np.full(hi - lo, self.idf[term]))
+        if lo < hi:  # most of the glossary's names are in none of a few added rows
+            self._fill(lo, hi, rows, tf, np.full(hi - lo, self.idf[term]))
 
     def _fill(self, lo: int, hi: int, rows: np.ndarray, tf: np.ndarray, idf: np.ndarray) -> None:
         # F once per distinct pattern of per-column counts, summed exactly as FTS5 sums it.
         if tf.max(initial=0) >= 1 << self._bits:
             raise RuntimeError(f"a word occurs {1 << self._bits:,} times or more in one column of one row")
         self.rows[lo:hi] = rows
-        self.impacts[lo:hi] = self._impacts(tf, idf, rows, "ranking")
+        self.impacts[lo:hi], self.fidx[lo:hi] = self._impacts(tf, idf, rows, "ranking")
         differs = np.flatnonzero(tf[:, self._differing].any(axis=1))  # e.g. the word is in the title
         if len(differs):
             at = slice(self._doc_filled, self._doc_filled + len(differs))
             self._doc_postings[at] = lo + differs
-            self._doc_impacts[at] = self._impacts(tf[differs], idf[differs], rows[differs], "documents")
+            self._doc_impacts[at], self._doc_fidx[at] = self._impacts(
+                tf[differs], idf[differs], rows[differs], "documents"
+            )
             self._doc_filled += len(differs)
 
-    def _impacts(self, tf: np.ndarray, idf: np.ndarray, rows: np.ndarray, weighting: str) -> np.ndarray:
+    def _impacts(
+        self, tf: np.ndarray, idf: np.ndarray, rows: np.ndarray, weighting: str
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Each posting's impact, and its F's index in `f_table`."""
         packed = np.zeros(len(tf), dtype=np.int64)
         for column in range(64 // self._bits):
-            packed |= tf[:, column] << (column * self._bits)
+            packed |= tf[:, column].astype(np.int64) << (column * self._bits)
         keys, inverse = np.unique(packed, return_inverse=True)
-        f_values = np.array([self._f(weighting, key) for key in keys.tolist()], dtype=np.float64)[inverse.ravel()]
-        return idf * ((f_values * (K1 + 1.0)) / (f_values + self.length_norm[rows]))
+        f_of_key = [self._f(weighting, key) for key in keys.tolist()]
+        index_of_key = np.array([self._f_index.setdefault(f, len(self._f_index)) for f in f_of_key], dtype=np.uint32)
+        if len(self._f_index) > np.iinfo(self.fidx.dtype).max + 1:
+            wider = np.uint16 if len(self._f_index) <= 1 << 16 else np.uint32
+            self.fidx, self._doc_fidx = self.fidx.astype(wider), self._doc_fidx.astype(wider)
+        f_values = np.array(f_of_key, dtype=np.float64)[inverse.ravel()]
+        return idf * ((f_values * (K1 + 1.0)) / (f_values + self.length_norm[rows])), index_of_key[inverse.ravel()]
+
+    @property
+    def f_table(self) -> np.ndarray:
+        """Every F a posting has, at the index its `fidx` gives."""
+        return np.array(list(self._f_index), dtype=np.float64)
 
     def _f(self, weighting: str, key: int) -> float:
         if (weighting, key) not in self._f_of_pattern:
@@ -309,8 +336,8 @@ class _PostingsBuilder:
             self._f_of_pattern[weighting, key] = _weighted_tf(counts, self._weights[weighting])
         return self._f_of_pattern[weighting, key]
 
-    def document_impacts(self) -> tuple[np.ndarray, np.ndarray]:
-        """(postings, impacts) of every posting whose impact the document weights change, postings ascending."""
-        return self._doc_postings[: self._doc_filled], self._doc_impacts[
-            : self._doc_filled
-        ]  # ranges are filled in order
+    def document_impacts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(postings, impacts, F indexes) of every posting whose impact the document weights change, postings
+        ascending (ranges are filled in order)."""
+        filled = slice(0, self._doc_filled)
+        return self._doc_postings[filled], self._doc_impacts[filled], self._doc_fidx[filled]

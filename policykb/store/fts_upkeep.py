@@ -8,9 +8,11 @@ documents and chunks tables, which this never changes. Part of Store (db.py), as
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from policykb.store.base import StoreBase
+from policykb.store.batches import in_batches
 
 _MISSING_PASSAGES = """
     INSERT INTO chunks_fts (rowid, title, section, body)
@@ -27,6 +29,15 @@ _DOCUMENT_ROWS = """
     INSERT INTO documents_fts (rowid, title, body)
     SELECT fts_key, fold_lower(title), fold_lower(text) FROM documents WHERE fts_key IS NOT NULL
 """
+
+# The text each FTS5 row was written with, for rowids bound to {marks}: chunks_fts keeps its own copy; documents_fts is
+# contentless, written with its document's folded title and text (document_terms.py).
+_ROWS_OF = {
+    "chunks_fts": "SELECT rowid, title, section, body FROM chunks_fts WHERE rowid IN ({marks}) ORDER BY rowid",
+    "documents_fts": (
+        "SELECT fts_key, fold_lower(title), fold_lower(text) FROM documents WHERE fts_key IN ({marks}) ORDER BY fts_key"
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -68,6 +79,11 @@ class FtsUpkeep(StoreBase):
         passages = one("SELECT count(*) FROM chunks").fetchone()[0]
         passage_rows = one("SELECT count(*) FROM chunks_fts_docsize").fetchone()[0]
         return FtsCounts(passages, passage_rows, documents, document_rows, one(_UNMATCHED).fetchone()[0])
+
+    def fts_rows(self, table: str, rowids: Sequence[int]) -> list[tuple]:
+        """(rowid, column, …) of these rows of chunks_fts or documents_fts, with the text each was written with, by
+        rowid: what a live term matrix reads its added rows from."""
+        return [tuple(row) for row in in_batches(self.conn, _ROWS_OF[table], list(rowids))]
 
     def rebuild_fts(self) -> None:
         """Write both FTS5 tables again from the documents and chunks, in one transaction and a new generation (the
