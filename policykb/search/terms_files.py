@@ -23,7 +23,16 @@ import numpy as np
 from policykb.durable import replace_folder_durably
 from policykb.search.damaged import set_aside, warn_once
 from policykb.search.terms import OutdatedMatrixError, TermMatrix, terms_dir
-from policykb.search.terms_live import LiveTermMatrix, added_since, is_live, load_live, row_sample, same_rows, save_live
+from policykb.search.terms_live import (
+    LiveTermMatrix,
+    added_since,
+    is_live,
+    live_base,
+    load_live,
+    row_sample,
+    same_rows,
+    save_live,
+)
 from policykb.search.weights import DOCUMENT_WEIGHTS, FTS_WEIGHTS, WHOLE_DOCUMENT_WEIGHTS
 from policykb.store import Store
 
@@ -99,13 +108,12 @@ def _newest_base(data_dir: Path, generation: int) -> tuple[TermMatrix | None, in
         return None, 0
     number, path = earlier[-1]
     try:
-        matrix = load_matrix(path)
+        if is_live(path):  # its base, named in live.json: the live matrix itself need not be put together
+            number = live_base(path)
+        return TermMatrix.load(terms_dir(data_dir, number)), number
     except Exception as error:  # unreadable or outdated: the whole matrix is built again
         log.debug("no base in %s", path, exc_info=error)
         return None, 0
-    if isinstance(matrix, LiveTermMatrix):
-        return matrix.base, matrix.base_generation
-    return matrix, number
 
 
 def load_matrix(path: Path) -> TermMatrix:

@@ -248,16 +248,22 @@ def is_live(path: Path) -> bool:
     return (path / "live.json").exists()
 
 
-def load_live(path: Path) -> LiveTermMatrix:
-    """A live matrix saved by save_live, over its base beside it (a FileNotFoundError when that is gone)."""
+def live_base(path: Path) -> int:
+    """The generation of the base a live matrix saved by save_live is over."""
     info = json.loads((path / "live.json").read_text(encoding="utf-8"))
     if info.get("format") != FORMAT:
         raise OutdatedMatrixError(f"{path}: format {info.get('format')}, expected {FORMAT}")
-    base = TermMatrix.load(path.parent / f"terms.{int(info['base'])}")
+    return int(info["base"])
+
+
+def load_live(path: Path) -> LiveTermMatrix:
+    """A live matrix saved by save_live, over its base beside it (a FileNotFoundError when that is gone)."""
+    generation = live_base(path)
+    base = TermMatrix.load(path.parent / f"terms.{generation}")
     added = TermMatrix.load(path / "added")
-    live = LiveTermMatrix(base, added, np.load(path / "removed.npy"), int(info["base"]))
+    live = LiveTermMatrix(base, added, np.load(path / "removed.npy"), generation)
     if base.documents is not None and added.documents is not None:
         live.documents = LiveTermMatrix(
-            base.documents, added.documents, np.load(path / "removed_documents.npy"), int(info["base"])
+            base.documents, added.documents, np.load(path / "removed_documents.npy"), generation
         )
     return live
