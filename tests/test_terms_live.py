@@ -7,6 +7,7 @@ import functools
 import logging
 import random
 import re
+import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -57,16 +58,38 @@ def _ingest(config: Config, *paths: Path) -> None:
         assert not indexer.ingest(list(paths)).errors
 
 
-@pytest.fixture
-def collection(tmp_path: Path, fake_config: Config) -> tuple[Config, Path]:
-    """30 documents indexed with a whole term matrix, so that one more document is a small change."""
-    config = replace(fake_config, term_matrix_threshold=1)
-    corpus = tmp_path / "corpus"
+@pytest.fixture(scope="module")
+def _collection_built(tmp_path_factory) -> Path:
+    """31 documents indexed once for the module's tests, each of which changes a copy (collection)."""
+    root = tmp_path_factory.mktemp("live")
+    corpus = root / "corpus"
     corpus.mkdir()
     for number in range(30):
         _write(corpus, f"programme{number}", 8)
-    _ingest(config, corpus)
-    return config, corpus
+    (corpus / "elsewhere.txt").write_text(  # a glossary name to be, in the base's rows (see _defining)
+        "Note on coverage\n\nThe scheme for universal rural coverage was discussed; social insurance grows.\n",
+        encoding="utf-8",
+    )
+    _ingest(Config.from_env(data_dir=root / "data", embedder="fake", term_matrix_threshold=1), corpus)
+    return root
+
+
+@pytest.fixture
+def collection(tmp_path: Path, fake_config: Config, _collection_built: Path) -> tuple[Config, Path]:
+    """30 documents indexed with a whole term matrix, so that one more document is a small change; new documents are
+    written to the folder returned, which holds copies of the 30."""
+    config = replace(fake_config, term_matrix_threshold=1)
+    shutil.copytree(_collection_built / "data", config.data_dir)
+    shutil.copytree(_collection_built / "corpus", tmp_path / "corpus")
+    return config, tmp_path / "corpus"
+
+
+def _remove(config: Config, name: str) -> None:
+    """Remove the document whose source file is `name`.txt (the collection's 30 were indexed from another folder)."""
+    with Store(config.db_path, readonly=True) as store:
+        (doc_id,) = store.conn.execute("SELECT id FROM documents WHERE source LIKE ?", (f"%/{name}.txt",)).fetchone()
+    with Indexer(config, FakeEmbedder(), progress=False) as indexer:
+        indexer.remove(doc_id)
 
 
 def _current(config: Config) -> tuple[TermMatrix, TermMatrix, Store]:
@@ -130,9 +153,7 @@ def test_one_new_document_is_a_live_matrix_scored_as_a_rebuilt_one(collection):
 def test_a_removed_document_is_never_ranked_and_the_rest_score_as_rebuilt(collection):
     config, corpus = collection
     _ingest(config, _write(corpus, "newcomer", 10))
-    with Indexer(config, FakeEmbedder(), progress=False) as indexer:
-        indexer.remove(str(corpus / "programme7.txt"))
-    (corpus / "programme7.txt").unlink()
+    _remove(config, "programme7")
     saved, rebuilt, store = _current(config)
     try:
         assert isinstance(saved, LiveTermMatrix) and len(saved.removed) > 0 and len(saved.documents.removed) == 1
@@ -193,21 +214,82 @@ def _live_now(config: Config) -> bool:
         return is_live(terms_dir(config.data_dir, store.generation()))
 
 
-def test_a_new_glossary_name_builds_the_whole_matrix_again(collection):
-    """A document that defines an acronym adds a glossary name, which a rebuilt matrix holds postings for."""
+def _defining(corpus: Path, paragraphs: int = 2) -> Path:
+    """A document that defines an acronym, adding a glossary name no other document has, and uses its long name in
+    several passages (a name in one passage only would give no idf to get wrong)."""
+    path = corpus / "defining.txt"
+    body = "\n\n".join(
+        f"Part {number}. The Scheme for Universal Rural Coverage (SURC) extends social insurance; "
+        + " ".join(random.Random(number).sample(_sentences(), 4))
+        for number in range(paragraphs)
+    )
+    path.write_text(f"Decision on the Scheme for Universal Rural Coverage\n\n{body}\n", encoding="utf-8")
+    return path
+
+
+NEW_NAME = "scheme for univers rural coverag"
+
+
+def assert_same_name_scores(saved: TermMatrix, rebuilt: TermMatrix, key: str) -> None:
+    for matrix in (saved, rebuilt):
+        assert matrix.key("Scheme for Universal Rural Coverage") == key
+    assert _by_rowid(saved, saved.scores([key])) == _by_rowid(rebuilt, rebuilt.scores([key]))
+    with_titles = [saved.scores([key, "social"]), rebuilt.scores([key, "social"])]
+    saved.add_document_weights(with_titles[0], [key, "social"])
+    rebuilt.add_document_weights(with_titles[1], [key, "social"])
+    assert _by_rowid(saved, with_titles[0]) == _by_rowid(rebuilt, with_titles[1])
+
+
+def test_a_new_glossary_name_is_scored_over_the_whole_collection_in_a_live_matrix(collection):
+    """A document that defines an acronym adds a glossary name, which the base holds no postings for: a live matrix
+    finds it over every row, the base's too, and scores it as a rebuilt matrix does; once the document is removed the
+    name is gone from the glossary and the live matrix again scores as a rebuild."""
     config, corpus = collection
     _ingest(config, _write(corpus, "newcomer", 3))
     assert _live_now(config)
-    defining = corpus / "defining.txt"
-    defining.write_text(
-        "Decision on coverage\n\nThe Scheme for Universal Rural Coverage (SURC) extends social insurance.\n",
-        encoding="utf-8",
+    _ingest(config, _defining(corpus))
+    saved, rebuilt, store = _current(config)
+    try:
+        assert isinstance(saved, LiveTermMatrix) and saved.named is not None and NEW_NAME in saved.named.term_id
+        assert NEW_NAME not in saved.base.term_id and NEW_NAME in rebuilt.term_id
+        rowids = saved.rowids[saved.postings(NEW_NAME)[0]]
+        assert len(rowids) >= 3 and rowids.min() <= saved.base.rowids[-1]  # the defining document's and the note's
+        assert_same_scores(saved, rebuilt)
+        assert_same_scores(saved.documents, rebuilt.documents)
+        assert_same_name_scores(saved, rebuilt, NEW_NAME)
+        assert_same_name_scores(saved.documents, rebuilt.documents, NEW_NAME)
+    finally:
+        store.close()
+    searcher = Searcher(config, FakeEmbedder())
+    try:
+        assert NEW_NAME in searcher.terms.named.term_id
+        for query in ("Scheme for Universal Rural Coverage", "SURC social insurance"):
+            plan = plan_query(query, searcher.glossary)
+            assert_same_ranking(
+                searcher.rank_keyword(plan, Filters(), 30), fts5_ranking(searcher.store, plan, Filters(), 30)
+            )
+    finally:
+        searcher.close()
+    _remove(config, "defining")
+    saved, rebuilt, store = _current(config)
+    try:
+        assert isinstance(saved, LiveTermMatrix) and saved.named is None and NEW_NAME not in rebuilt.term_id
+        assert_same_scores(saved, rebuilt)
+    finally:
+        store.close()
+
+
+def test_a_name_the_base_holds_and_the_glossary_lost_builds_the_whole_matrix_again(collection):
+    config, corpus = collection
+    _ingest(
+        config, _defining(corpus), *[_write(corpus, f"wave{number}", 8) for number in range(int(30 * LIVE_SHARE) + 2)]
     )
-    _ingest(config, defining)
+    assert not _live_now(config)
+    _remove(config, "defining")
     assert not _live_now(config)
     saved, rebuilt, store = _current(config)
     try:
-        assert "scheme univers rural coverag" in saved.term_id or any("rural" in key for key in saved.term_id)
+        assert NEW_NAME not in saved.term_id
         assert_same_scores(saved, rebuilt)
     finally:
         store.close()

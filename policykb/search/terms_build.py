@@ -74,9 +74,11 @@ def read_postings(
     weights: tuple[float, ...],
     table: str,
     document_weights: tuple[float, ...],
+    words: bool = True,
 ) -> dict:
     """Every posting of `table` read through fts5vocab, with FTS5's row lengths and totals, as TermMatrix's arguments;
-    `phrases` (the glossary's names of several words, which queries are expanded with) get postings of their own."""
+    `phrases` (the glossary's names of several words, which queries are expanded with) get postings of their own.
+    Without `words`, only the phrases' postings are read."""
     columns, tokenize = columns_and_tokenizer(conn, table)
     rowids, lengths = _row_lengths(conn, table, len(columns))
     n_rows = len(rowids)
@@ -85,7 +87,7 @@ def read_postings(
     conn.execute(
         f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{table}_instances USING fts5vocab(main, '{table}', 'instance')"
     )
-    vocabulary = conn.execute(f"SELECT term, doc FROM temp.{table}_rows").fetchall()
+    vocabulary = conn.execute(f"SELECT term, doc FROM temp.{table}_rows").fetchall() if words else []
     tokenizer = QueryTokenizer(tokenize)
     found = _PhraseFinder(conn, table, columns, tokenizer).postings(phrases)
     terms = [term for term, _ in vocabulary] + list(found)
@@ -103,7 +105,7 @@ def read_postings(
         row_of,
         weights,
         document_weights,
-        _averages(conn, table)[1 : 1 + len(columns)],
+        _averages(conn, table)[1 : 1 + len(columns)] if words else [0] * len(columns),
         [tf for _, tf in found.values()],
     )
     _add_words(builder, conn, table, columns, [term for term, _ in vocabulary])

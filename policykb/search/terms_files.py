@@ -71,14 +71,13 @@ def _live_into(store: Store, data_dir: Path, target: Path, phrases: list[str]) -
     if _sound(base, base_dir) is None:  # set aside; the whole matrix is built again
         return None
     sample = base_dir / "sample.npy"
-    if not sample.exists() or not same_rows(partial(store.fts_rows, "chunks_fts"), np.load(sample)):
+    rows_of = partial(store.fts_rows, "chunks_fts")
+    if not sample.exists() or not same_rows(rows_of, np.load(sample)):
         return None
-    passages = added_since(
-        store.conn, base, "chunks_fts", partial(store.fts_rows, "chunks_fts"), phrases, FTS_WEIGHTS, DOCUMENT_WEIGHTS
-    )
+    passages = added_since(store.conn, base, "chunks_fts", rows_of, phrases, FTS_WEIGHTS, DOCUMENT_WEIGHTS)
     if passages is None:
         return None
-    live = LiveTermMatrix(base, *passages, base_generation)
+    live = LiveTermMatrix(base, passages.added, passages.removed, base_generation, passages.named)
     if store.has_document_terms:
         documents = added_since(
             store.conn,
@@ -89,10 +88,15 @@ def _live_into(store: Store, data_dir: Path, target: Path, phrases: list[str]) -
             WHOLE_DOCUMENT_WEIGHTS,
             WHOLE_DOCUMENT_WEIGHTS,
         )
-        if documents is None:
+        if documents is None or (documents.named is None) != (passages.named is None):
             return None
-        live.documents = LiveTermMatrix(base.documents, *documents, base_generation)
-        live.added.documents = live.documents.added  # saved in the added rows' folder, as a whole matrix's is
+        live.documents = LiveTermMatrix(
+            base.documents, documents.added, documents.removed, base_generation, documents.named
+        )
+        # saved in the passages' folders, as a whole matrix's is
+        live.added.documents = live.documents.added
+        if live.named is not None:
+            live.named.documents = live.documents.named
     write_folder(target, lambda folder: save_live(folder, live))
     return live
 

@@ -12,7 +12,9 @@ and more the more rows are dead, so ingest builds the whole matrix again once th
 exceed LIVE_SHARE of it (write_terms), as a search engine merges its segments.
 
 The added rows' postings are read by FTS5 itself, from a private in-memory FTS5 table holding only those rows, with the
-collection's tokenizer and columns: their words, and the base's phrases (the glossary's names)."""
+collection's tokenizer and columns: their words, and the base's phrases (the glossary's names). A name the glossary
+gained since the base (a new document defines an acronym) is held by no row of the base: FTS5's phrase search finds
+the rows it is in across the whole collection, and their postings for it are read the same way."""
 
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -38,8 +41,16 @@ ROWS_SAMPLED = 1000  # rows of a whole matrix whose text is checked before a liv
 class LiveTermMatrix(TermMatrix):
     """The base's rows (the removed ones dead: scored 0, never ranked) followed by the added ones, as one matrix."""
 
-    def __init__(self, base: TermMatrix, added: TermMatrix, removed: np.ndarray, base_generation: int) -> None:
+    def __init__(
+        self,
+        base: TermMatrix,
+        added: TermMatrix,
+        removed: np.ndarray,
+        base_generation: int,
+        named: TermMatrix | None = None,
+    ) -> None:
         self.base, self.added, self.removed, self.base_generation = base, added, removed, base_generation
+        self.named = named
         self.rowids = np.concatenate((np.asarray(base.rowids), np.asarray(added.rowids)))
         self.live = np.ones(len(self.rowids), dtype=bool)
         at, known = base.positions(removed)
@@ -59,7 +70,14 @@ class LiveTermMatrix(TermMatrix):
         self.tokenize, self.weights, self.document_weights = base.tokenize, base.weights, base.document_weights
         self.tokenizer = base.tokenizer
         self.documents = None
-        self._parts = ((base, 0), (added, len(base.rowids)))
+        # Each part with where its rows lie in this matrix: after an offset, or (the names new since the base, over
+        # the whole collection) at the positions of its rowids.
+        self._parts: list[tuple[TermMatrix, int | np.ndarray]] = [(base, 0), (added, len(base.rowids))]
+        if named is not None:
+            at, known = self.positions(np.asarray(named.rowids))
+            if not known.all():
+                raise ValueError("new names' rows this matrix does not hold")
+            self._parts.append((named, at))
         self._kept: KeptWithin[tuple[str, bool], tuple[np.ndarray, np.ndarray]] = KeptWithin(
             POSTINGS_KEPT, lambda kept: len(kept[0])
         )
@@ -69,9 +87,11 @@ class LiveTermMatrix(TermMatrix):
         return self._live_rows
 
     def key(self, part: str) -> str | None:
-        """A word, or a phrase the base holds postings for (the added rows hold the same phrases)."""
+        """A word, or a phrase the base holds postings for (the added rows hold the same phrases), or a name new since
+        the base."""
         key = " ".join(self.tokenizer.tokens(part))
-        return key if " " not in key or key in self.base.term_id else None
+        held = key in self.base.term_id or (self.named is not None and key in self.named.term_id)
+        return key if " " not in key or held else None
 
     def scores(self, keys: list[str]) -> np.ndarray:
         total = np.zeros(self.size, dtype=np.float64)
@@ -97,7 +117,7 @@ class LiveTermMatrix(TermMatrix):
     def add_document_weights(self, total: np.ndarray, keys: list[str]) -> None:
         for key in keys:
             idf = None
-            for part, offset in self._parts:
+            for part, where in self._parts:
                 term = part.term_id.get(key)
                 if term is None:
                     continue
@@ -106,7 +126,7 @@ class LiveTermMatrix(TermMatrix):
                     continue
                 idf = self._idf(key) if idf is None else idf
                 postings = np.asarray(part.doc_postings[first:last])
-                rows = np.asarray(part.rows[postings]).astype(np.int64) + offset
+                rows = _placed(where, part.rows[postings])
                 ranking = self._impacts(idf, part.f_table[part.fidx[postings]], rows)
                 documents = self._impacts(idf, part.f_table[part.doc_fidx[first:last]], rows)
                 np.add.at(total, rows, documents - ranking)
@@ -115,11 +135,13 @@ class LiveTermMatrix(TermMatrix):
         """The base's values, in its own folder beside `path`, and the added rows', each with its whole documents'."""
         self.base.check_values(path.parent / f"terms.{self.base_generation}")
         self.added.check_values(path / "added")
+        if self.named is not None:
+            self.named.check_values(path / "named")
 
     # --- scoring again ------------------------------------------------------------------------------
     def _spans(self, key: str, document_weights: bool) -> Iterable[tuple[np.ndarray, np.ndarray]]:
         """Per part holding `key`: its rows (in this matrix) and each posting's F, with the document weights if asked."""
-        for part, offset in self._parts:
+        for part, where in self._parts:
             term = part.term_id.get(key)
             if term is None:
                 continue
@@ -128,16 +150,16 @@ class LiveTermMatrix(TermMatrix):
             if document_weights:
                 first, last = int(part.doc_indptr[term]), int(part.doc_indptr[term + 1])
                 f[np.asarray(part.doc_postings[first:last]) - lo] = part.f_table[part.doc_fidx[first:last]]
-            yield np.asarray(part.rows[lo:hi]).astype(np.int64) + offset, f
+            yield _placed(where, part.rows[lo:hi]), f
 
     def _idf(self, key: str) -> np.ndarray:
         """The word's idf over the live rows, as the build computes it (an array, by the same numpy routines)."""
         held = 0
-        for part, offset in self._parts:
+        for part, where in self._parts:
             term = part.term_id.get(key)
             if term is not None:
                 lo, hi = int(part.indptr[term]), int(part.indptr[term + 1])
-                held += int(self.live[np.asarray(part.rows[lo:hi]) + offset].sum())
+                held += int(self.live[_placed(where, part.rows[lo:hi])].sum())
         counts = np.array([held], dtype=np.int64)
         idf = np.log((self._live_rows - counts + 0.5) / (counts + 0.5))
         return np.where(idf <= 0.0, IDF_FLOOR, idf)
@@ -148,6 +170,20 @@ class LiveTermMatrix(TermMatrix):
         return impacts
 
 
+def _placed(where: int | np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """A part's rows as rows of the live matrix: after the part's offset, or at its rows' positions."""
+    rows = np.asarray(rows)
+    return rows.astype(np.int64) + where if isinstance(where, int) else where[rows]
+
+
+class Change(NamedTuple):
+    """What a live matrix adds to its base (added_since)."""
+
+    added: TermMatrix
+    removed: np.ndarray
+    named: TermMatrix | None
+
+
 def added_since(
     conn: sqlite3.Connection,
     base: TermMatrix,
@@ -156,39 +192,70 @@ def added_since(
     phrases: list[str],
     weights: tuple[float, ...],
     document_weights: tuple[float, ...],
-) -> tuple[TermMatrix, np.ndarray] | None:
-    """The rows of `table` added since `base` was built, as a matrix of their own, and the base's rowids removed since.
-    None when a live matrix would not score as a rebuild: the change is larger than LIVE_SHARE of the base; a row came
-    back below the base's last rowid (rows are added after it: AUTOINCREMENT); the glossary's names (`phrases`) are not
-    those the base holds postings for (a rebuild would hold the others'). `rows_of` gives (rowid, column, …) of rowids
-    as they were written."""
+) -> Change | None:
+    """The rows of `table` added since `base` was built, as a matrix of their own; the base's rowids removed since;
+    and the glossary's names (`phrases`) the base holds no postings for, over the whole table (a document defined a
+    new acronym). None when a live matrix would not score as a rebuild: the change is larger than LIVE_SHARE of the
+    base; a row came back below the base's last rowid (rows are added after it: AUTOINCREMENT); the base holds
+    postings for a name the glossary no longer has. `rows_of` gives (rowid, column, …) of rowids as they were
+    written."""
     live = np.array([row[0] for row in conn.execute(f"SELECT id FROM {table}_docsize ORDER BY id")], dtype=np.int64)
     based = np.asarray(base.rowids)
     removed = np.setdiff1d(based, live, assume_unique=True)
     added = np.setdiff1d(live, based, assume_unique=True)
     if len(added) + len(removed) > LIVE_SHARE * len(based) or (len(added) and len(based) and added[0] <= based[-1]):
         return None
-    if _phrase_keys(base.tokenizer, phrases) != {key for key in base.term_id if " " in key}:
+    held = [key for key in base.term_id if " " in key]
+    names = _phrase_keys(base.tokenizer, phrases)
+    if not names.keys() >= set(held):
         return None
     columns, tokenize = columns_and_tokenizer(conn, table)
-    if not len(added):
-        return _empty(tokenize, weights, document_weights, len(columns)), removed
+    matrix = _matrix_of(rows_of(added.tolist()), table, columns, tokenize, held, weights, document_weights, True)
+    new = {key: text for key, text in names.items() if key not in base.term_id}
+    named = None
+    if new:
+        found = sorted({row[0] for text in new.values() for row in conn.execute(_PHRASE_ROWS.format(table), (text,))})
+        named = _matrix_of(rows_of(found), table, columns, tokenize, list(new), weights, document_weights, False)
+    return Change(matrix, removed, named)
+
+
+# FTS5's own phrase search finds the rows a new name is in: the name quoted, so that it is one phrase of its tokens.
+_PHRASE_ROWS = """SELECT rowid FROM {0} WHERE {0} MATCH '"' || replace(?, '"', '""') || '"'"""
+
+
+def _matrix_of(
+    rows: list[tuple],
+    table: str,
+    columns: list[str],
+    tokenize: str,
+    keys: list[str],
+    weights: tuple[float, ...],
+    document_weights: tuple[float, ...],
+    words: bool,
+) -> TermMatrix:
+    """The matrix of `rows` ((rowid, column, …)), read by FTS5 from a private in-memory table with the collection's
+    tokenizer and columns: their words if `words`, and postings for the phrases `keys` (tokens joined by spaces)."""
+    if not rows:  # the keys are held even so: a name found nowhere then costs a query nothing
+        return _empty(tokenize, weights, document_weights, len(columns), [] if words else keys)
     memory = sqlite3.connect(":memory:")
     try:
         memory.execute(f"CREATE VIRTUAL TABLE {table} USING fts5({', '.join(columns)}, tokenize = '{tokenize}')")
         marks = f"INSERT INTO {table} (rowid, {', '.join(columns)}) VALUES ({', '.join('?' * (1 + len(columns)))})"
-        memory.executemany(marks, rows_of(added.tolist()))
+        memory.executemany(marks, rows)
         memory.commit()  # FTS5 writes its totals and postings at the end of a transaction
-        keys = [tuple(key.split(" ")) for key in base.term_id if " " in key]
-        matrix = TermMatrix(**read_postings(memory, keys, weights, table, document_weights))
+        phrases = [tuple(key.split(" ")) for key in keys]
+        return TermMatrix(**read_postings(memory, phrases, weights, table, document_weights, words))
     finally:
         memory.close()
-    return matrix, removed
 
 
-def _phrase_keys(tokenizer: QueryTokenizer, phrases: list[str]) -> set[str]:
-    """The matrix keys of the glossary's names of several tokens, as the build makes them."""
-    return {key for phrase in phrases if " " in (key := " ".join(tokenizer.tokens(phrase)))}
+def _phrase_keys(tokenizer: QueryTokenizer, phrases: list[str]) -> dict[str, str]:
+    """The matrix keys of the glossary's names of several tokens, as the build makes them, with a name of each."""
+    keys: dict[str, str] = {}
+    for phrase in phrases:
+        if " " in (key := " ".join(tokenizer.tokens(phrase))):
+            keys.setdefault(key, phrase)
+    return keys
 
 
 def row_sample(rows_of: Callable[[list[int]], list[tuple]], rowids: np.ndarray) -> np.ndarray:
@@ -210,22 +277,24 @@ def _hash(columns: tuple) -> int:
     return int.from_bytes(digest, "little", signed=True)
 
 
-def _empty(tokenize: str, weights: tuple[float, ...], document_weights: tuple[float, ...], columns: int) -> TermMatrix:
-    """A matrix of no rows: nothing was added."""
+def _empty(
+    tokenize: str, weights: tuple[float, ...], document_weights: tuple[float, ...], columns: int, keys: list[str]
+) -> TermMatrix:
+    """A matrix of no rows, holding `keys` with no postings."""
     nothing = np.zeros(0, dtype=np.int64)
     return TermMatrix(
         rowids=nothing,
-        indptr=np.zeros(1, dtype=np.int64),
+        indptr=np.zeros(1 + len(keys), dtype=np.int64),
         rows=nothing.astype(np.int32),
         impacts=np.zeros(0),
-        doc_indptr=np.zeros(1, dtype=np.int64),
+        doc_indptr=np.zeros(1 + len(keys), dtype=np.int64),
         doc_postings=nothing.astype(np.int32),
         doc_impacts=np.zeros(0),
         fidx=nothing.astype(np.uint8),
         doc_fidx=nothing.astype(np.uint8),
         f_table=np.zeros(0),
         lengths=np.zeros(0),
-        terms=[],
+        terms=keys,
         tokenize=tokenize,
         weights=per_column(weights, columns),
         document_weights=per_column(document_weights, columns),
@@ -236,6 +305,8 @@ def save_live(folder: Path, live: LiveTermMatrix) -> None:
     """Write what the live matrix adds to its base into `folder` (a generation's matrix folder, being written)."""
     folder.mkdir(exist_ok=True)
     live.added.write_into(folder / "added")
+    if live.named is not None:
+        live.named.write_into(folder / "named")
     np.save(folder / "removed.npy", live.removed)
     if live.documents is not None:
         np.save(folder / "removed_documents.npy", live.documents.removed)
@@ -261,9 +332,14 @@ def load_live(path: Path) -> LiveTermMatrix:
     generation = live_base(path)
     base = TermMatrix.load(path.parent / f"terms.{generation}")
     added = TermMatrix.load(path / "added")
-    live = LiveTermMatrix(base, added, np.load(path / "removed.npy"), generation)
+    named = TermMatrix.load(path / "named") if (path / "named").exists() else None
+    live = LiveTermMatrix(base, added, np.load(path / "removed.npy"), generation, named)
     if base.documents is not None and added.documents is not None:
         live.documents = LiveTermMatrix(
-            base.documents, added.documents, np.load(path / "removed_documents.npy"), generation
+            base.documents,
+            added.documents,
+            np.load(path / "removed_documents.npy"),
+            generation,
+            named.documents if named is not None else None,
         )
     return live
