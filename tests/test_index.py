@@ -20,7 +20,8 @@ from policykb.errors import EmbedderMismatchError, IndexNotReadyError, NotFoundE
 from policykb.ingest.indexer import Indexer
 from policykb.search.embedder import FakeEmbedder
 from policykb.search.searcher import Searcher
-from policykb.search.vectors import VectorIndex, open_vectors, vector_file
+from policykb.search.vectors import VectorIndex, vector_file
+from policykb.search.vectors_files import open_vectors
 from policykb.store import (
     ACRONYMS_SQL,
     AssignmentRow,

@@ -304,9 +304,15 @@ def bench_faults(corpus_dir: Path | None, as_json: bool) -> None:
 
 @bench.command("freshness")
 @click.option("--pages", default=20, show_default=True, type=int, help="Pages of the document added.")
+@click.option(
+    "--model-cost/--no-model-cost",
+    default=True,
+    show_default=True,
+    help="On a scale-benchmark index, have the configured model embed the new passages too, so the time includes it.",
+)
 @json_option
 @pass_config
-def bench_freshness(config: Config, pages: int, as_json: bool) -> None:
+def bench_freshness(config: Config, pages: int, model_cost: bool, as_json: bool) -> None:
     """How soon a change is searchable: add one new document to the index in --data while a reader polls it as a
     server does, then remove it; seconds from the start of each change until the store, the vectors and the term
     matrix of the new generation are there and a keyword search finds the document (or no longer does).
@@ -316,7 +322,7 @@ def bench_freshness(config: Config, pages: int, as_json: bool) -> None:
     """
     from policykb.bench.freshness import run_freshness
 
-    print_figures(run_freshness(config, pages), as_json)
+    print_figures(run_freshness(config, pages, model_cost=model_cost), as_json)
 
 
 @bench.command("zipbomb")

@@ -36,7 +36,8 @@ from policykb.search.embedder import make_embedder
 from policykb.search.query import expansion_phrases, plan_query
 from policykb.search.searcher import MODES, Searcher
 from policykb.search.terms_files import write_terms
-from policykb.search.vectors import AnnSettings, open_vectors
+from policykb.search.vectors import AnnSettings
+from policykb.search.vectors_files import open_vectors
 from policykb.store import Store
 
 QUERY_PASSAGES = 2000  # passages whose neighbourhoods the query vectors come from

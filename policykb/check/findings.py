@@ -15,6 +15,8 @@ from policykb.search.damaged import set_aside_files
 from policykb.search.terms import TermMatrix, terms_dir
 from policykb.search.terms_files import load_matrix
 from policykb.search.vectors import UNREADABLE_VECTORS, VectorIndex, vector_file
+from policykb.search.vectors_files import saved_vectors
+from policykb.search.vectors_live import LiveVectorIndex, load_live
 from policykb.store import Store
 from policykb.store.base import damaged_store_message
 from policykb.store.fts_upkeep import fts_problems
@@ -105,13 +107,13 @@ def _counts(store: Store, dim: int, vectors: VectorIndex | None) -> Finding:
 
 def _vectors(config: Config, store: Store, dim: int) -> tuple[VectorIndex | None, Finding]:
     """The FAISS file of the store's generation, read and checked: its kind, dimension and chunk ids."""
-    path = vector_file(config.data_dir, store.generation())
+    path = saved_vectors(config.data_dir, store.generation()) or vector_file(config.data_dir, store.generation())
     if not path.exists():
         if not store.has_chunks():
             return None, Finding("vectors", True, "no passages, no FAISS file needed")
         return None, Finding("vectors", False, f"{path.name} is missing (searches rebuild it in memory); {REPAIR}")
     try:
-        vectors = VectorIndex.load(path, mapped=True)
+        vectors = load_live(path, dim) if path.name.endswith(".live.npz") else VectorIndex.load(path, mapped=True)
     except Exception:  # FAISS's RuntimeError (or MemoryError) for a damaged file, whose text is FAISS's source line
         return None, Finding("vectors", False, f"{path.name}: {UNREADABLE_VECTORS}; {REPAIR}")
     problem = vectors.problem_for(dim)
@@ -120,6 +122,8 @@ def _vectors(config: Config, store: Store, dim: int) -> tuple[VectorIndex | None
     if problem is not None:
         return None, Finding("vectors", False, f"{path.name}: {problem}; {REPAIR}")
     kind = f"approximate ({vectors.lists} lists)" if vectors.is_approximate else "exact"
+    if isinstance(vectors, LiveVectorIndex):
+        kind += f", live over vectors.{vectors.base_generation}.faiss"
     return vectors, Finding("vectors", True, f"{path.name}: {kind}, {vectors.size} vectors of {dim} dimensions")
 
 
@@ -161,7 +165,7 @@ def serving_findings(config: Config, generation: int, vectors: VectorIndex, term
     """The checks cheap enough for every /api/health request, of what a searcher of `generation` opened with (its
     vectors and term matrix): whether the files it reads are on disk. The full checks are `policykb check`'s."""
     report = Report(set_aside=set_aside_files(config.data_dir))
-    path = vector_file(config.data_dir, generation)
+    path = saved_vectors(config.data_dir, generation) or vector_file(config.data_dir, generation)
     if path.exists():
         report.findings.append(Finding("vectors", True, f"{path.name}: {vectors.size} vectors"))
     else:

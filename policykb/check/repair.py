@@ -28,7 +28,7 @@ def repair_store(config: Config, found: Report) -> list[str]:
             done.append("rebuilt chunks_fts and documents_fts from the documents and passages")
         if embedded := indexer.embed_damaged():
             done.append(f"embedded again {embedded} passage(s) whose stored vector was damaged")
-        for old in config.data_dir.glob("vectors.*.faiss"):
+        for old in [*config.data_dir.glob("vectors.*.faiss"), *config.data_dir.glob("vectors.*.live.npz")]:
             old.unlink()
         for old in config.data_dir.glob("terms.*"):
             if old.is_dir() and old.name.split(".")[-1].isdigit():

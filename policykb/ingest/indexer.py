@@ -30,7 +30,8 @@ from policykb.search.embedder import Embedder, UsesEmbedder
 from policykb.search.query import expansion_phrases
 from policykb.search.terms import terms_dir
 from policykb.search.terms_files import write_terms
-from policykb.search.vectors import AnnSettings, open_vectors, vector_file
+from policykb.search.vectors import AnnSettings, vector_file
+from policykb.search.vectors_files import open_vectors
 from policykb.store import Store
 from policykb.store.collections import PUBLIC
 

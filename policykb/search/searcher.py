@@ -33,7 +33,8 @@ from policykb.search.fusion import (
 from policykb.search.query import QueryPlan, content_pairs, expansion_phrases, plan_query
 from policykb.search.terms import TermMatrix
 from policykb.search.terms_files import restore_terms
-from policykb.search.vectors import AnnSettings, open_vectors
+from policykb.search.vectors import AnnSettings
+from policykb.search.vectors_files import open_vectors
 from policykb.search.weights import (
     CANDIDATES,
     DENSE_WEIGHT,

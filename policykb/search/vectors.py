@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import math
 import os
-import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,10 +22,8 @@ import numpy as np
 from policykb.config import Config
 from policykb.durable import replace_durably
 from policykb.search.damaged import set_aside
-from policykb.store import Store
 
 log = logging.getLogger(__name__)
-_FILE = re.compile(r"^vectors\.(\d+)\.faiss$")
 UNREADABLE_VECTORS = "not a readable FAISS index (truncated, empty or damaged)"
 TRAIN_POINTS_PER_LIST = 40  # k-means wants at least 39 points a list
 
@@ -45,11 +42,6 @@ class AnnSettings:
 
 def vector_file(data_dir: Path, generation: int) -> Path:
     return data_dir / f"vectors.{generation}.faiss"
-
-
-def _vector_files(data_dir: Path) -> list[tuple[int, Path]]:
-    found = [(int(m.group(1)), p) for p in data_dir.glob("vectors.*.faiss") if (m := _FILE.match(p.name))]
-    return sorted(found)
 
 
 def lists_for(count: int) -> int:
@@ -200,91 +192,4 @@ def load_usable(path: Path, dim: int, mapped: bool = False, nprobe: int = AnnSet
     if problem is not None:
         set_aside(path, problem)
         return None
-    return vectors
-
-
-def open_vectors(store: Store, data_dir: Path, dim: int, save: bool, ann: AnnSettings = AnnSettings()) -> VectorIndex:
-    """The FAISS index for the store's current generation, with exactly one vector per chunk.
-
-    The store holds every vector, so an index that is missing, stale or left behind by an interrupted
-    run is reconciled from it (removing and adding by chunk id) without embedding anything again.
-    Writers save the result and choose the kind of index for the collection's size; readers (search,
-    the web app) use the saved file as it is, mapped from disk, or reconcile it in memory. A file that cannot be
-    read or cannot serve the store (load_usable) is set aside and rebuilt alike; a reader then saves it where it can.
-    """
-    generation = store.generation()
-    target = vector_file(data_dir, generation)
-    count = store.count_chunks()
-    damaged, held = False, None
-    if target.exists():
-        vectors = load_usable(target, dim, mapped=not save, nprobe=ann.nprobe)
-        damaged = vectors is None
-        if vectors is not None and vectors.size == count and (not save or _right_kind(vectors, count, ann)):
-            return vectors
-        if vectors is not None and vectors.size != count:
-            log.warning("%s holds %d vectors for %d chunks; rebuilding", target, vectors.size, count)
-            held = vectors.size
-    files = _vector_files(data_dir)
-    vectors = _reconcile(store, files, dim, count, ann, rebuild_wrong_kind=save)
-    if not save:
-        # A reader puts a rebuilt file back where it can, so that the next open is quick again: in place of one it could
-        # not read, or of one that held other passages (not when the store's damaged vectors left the same ones out).
-        if damaged or (held is not None and vectors.size != held):
-            _save_if_possible(vectors, target)
-        return vectors
-    vectors.save(target)
-    for _, old in files:
-        if old != target:
-            old.unlink(missing_ok=True)
-    for stray in data_dir.glob("vectors.*.tmp"):
-        stray.unlink(missing_ok=True)
-    return vectors
-
-
-def _save_if_possible(vectors: VectorIndex, target: Path) -> None:
-    try:
-        vectors.save(target)
-    except OSError as error:  # a read-only data folder, a full disk: searches go on with the index in memory
-        log.info("could not save the rebuilt %s (%s); it is kept in memory", target, error)
-
-
-def _right_kind(vectors: VectorIndex, count: int, ann: AnnSettings) -> bool:
-    """Exact below the threshold; approximate from it on (down to half of it, so that one removal does not flip it),
-    with lists trained on no less than about a quarter of today's vectors."""
-    if not vectors.is_approximate:
-        return count < ann.threshold
-    return count >= ann.threshold // 2 and lists_for(count) < 2 * vectors.lists
-
-
-def _reconcile(
-    store: Store, files: list[tuple[int, Path]], dim: int, count: int, ann: AnnSettings, rebuild_wrong_kind: bool
-) -> VectorIndex:
-    vectors = load_usable(files[-1][1], dim, nprobe=ann.nprobe) if files else None
-    if vectors is None or (rebuild_wrong_kind and not _right_kind(vectors, count, ann)):
-        return build_vectors(store, dim, count, ann)
-    wanted = store.chunk_ids()
-    have = vectors.ids()
-    vectors.remove(np.setdiff1d(have, wanted))
-    missing = np.setdiff1d(wanted, have)
-    for start in range(0, len(missing), 20000):
-        ids, matrix = store.vectors_for_ids(missing[start : start + 20000].tolist())
-        vectors.add(ids, matrix)
-    return vectors
-
-
-def build_vectors(store: Store, dim: int, count: int, ann: AnnSettings) -> VectorIndex:
-    """A new index of every vector in the store: exact below the threshold, else IVF-SQ8 trained on an even sample."""
-    if count < ann.threshold:
-        vectors = VectorIndex(dim, nprobe=ann.nprobe)
-    else:
-        lists = lists_for(count)
-        step = max(1, count // (TRAIN_POINTS_PER_LIST * lists))
-        sample = np.vstack(
-            [matrix[::step].copy() for _, matrix in store.iter_vectors()]
-        )  # a view would keep each whole batch
-        log.info("training %d IVF lists on %d of %d vectors", lists, len(sample), count)
-        vectors = VectorIndex.approximate(dim, lists, sample, ann.nprobe)
-        del sample
-    for ids, matrix in store.iter_vectors():
-        vectors.add(ids, matrix)
     return vectors
