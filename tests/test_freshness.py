@@ -39,3 +39,15 @@ def test_the_command_prints_its_figures_as_json(fake_index: Config):
     assert result.exit_code == 0, result.output
     figures = json.loads(result.output.strip().splitlines()[-1])
     assert figures["add"]["found"] > 0 and figures["remove"]["gone"] > 0
+
+
+def test_a_live_vector_index_is_checked_against_its_base_with_the_change_applied(fake_index: Config):
+    """The add makes the index approximate (written whole); the removal leaves a live index over it, whose searches
+    the benchmark compares with the whole index's. One page: the bundled corpus's 50 passages allow a change of 5."""
+    config = replace(fake_index, ann_threshold=40, ann_nprobe=1)
+    vocab = Vocabulary(DEFAULT_CORPUS_DIR, load_glossary(config.glossary_path))
+    result = time_freshness(config, FakeEmbedder(), 1, vocab)
+    assert result["add"]["live_vectors"] is None
+    checked = result["remove"]["live_vectors"]
+    assert checked["removed"] >= 2 and checked["added"] == 0
+    assert checked["same_top10"] == checked["searches"] == 200

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from policykb.bench.synthetic import SEED, Vocabulary
+from policykb.bench.synthetic import SEED, Vocabulary, benchmark_queries
 from policykb.bench.synthetic_index import EMBEDDER, PassageWriter
 from policykb.config import DEFAULT_CORPUS_DIR, Config
 from policykb.glossary import load_glossary
@@ -28,7 +28,9 @@ from policykb.ingest.indexer import Indexer
 from policykb.search.embedder import Embedder, make_embedder
 from policykb.search.searcher import Searcher
 from policykb.search.terms import terms_dir
-from policykb.search.vectors_files import saved_vectors
+from policykb.search.vectors import AnnSettings, VectorIndex, vector_file
+from policykb.search.vectors_files import open_vectors, saved_vectors
+from policykb.search.vectors_live import LiveVectorIndex
 from policykb.store import Store
 
 PAGE_CHARS = 3000  # a printed page of a policy document
@@ -137,10 +139,36 @@ def time_freshness(config: Config, embedder: Embedder, pages: int, vocab: Vocabu
                     "ingest_seconds" if change == "add" else "remove_seconds": done,
                     **reader.seen,
                     "slowest_search_ms": round(reader.slowest_ms, 1),
+                    "live_vectors": live_vectors_agree(config, embedder, vocab),
                 }
     with Store(config.db_path, readonly=True) as store:
         result["index_after"] = {"documents": store.count_documents(), "passages": store.count_chunks()}
     return result
+
+
+def live_vectors_agree(config: Config, embedder: Embedder, vocab: Vocabulary, queries: int = 100) -> dict | None:
+    """If the generation's vectors are a live index: how many of `queries` searches, unfiltered and filtered to half
+    the passages, find the same top 10 with the same scores as its base with the change applied in place (what writing
+    the whole index again would give). None when the vectors are whole."""
+    with Store(config.db_path, readonly=True) as store:
+        live = open_vectors(
+            store, config.data_dir, int(store.meta("dim") or 384), False, AnnSettings.from_config(config)
+        )
+        if not isinstance(live, LiveVectorIndex):
+            return None
+        whole = VectorIndex.load(vector_file(config.data_dir, live.base_generation), nprobe=live.nprobe)
+        whole.remove(live.removed)
+        whole.add(live.added_ids, live.added_vectors)
+        ids = store.chunk_ids()
+    half = np.sort(np.random.default_rng(SEED).choice(ids, len(ids) // 2, replace=False))
+    vectors = [embedder.embed_query(text) for _, text in benchmark_queries(queries, vocab)]
+    same = sum(live.search(v, 10, allowed) == whole.search(v, 10, allowed) for v in vectors for allowed in (None, half))
+    return {
+        "searches": 2 * len(vectors),
+        "same_top10": int(same),
+        "added": len(live.added_ids),
+        "removed": len(live.removed),
+    }
 
 
 class PayingModel(Embedder):
