@@ -77,7 +77,7 @@ def _live_into(store: Store, data_dir: Path, target: Path, phrases: list[str]) -
     passages = added_since(store.conn, base, "chunks_fts", rows_of, phrases, FTS_WEIGHTS, DOCUMENT_WEIGHTS)
     if passages is None:
         return None
-    live = LiveTermMatrix(base, passages.added, passages.removed, base_generation, passages.named)
+    live = LiveTermMatrix(base, passages.added, passages.removed, base_generation, passages.named, passages.dropped)
     if store.has_document_terms:
         documents = added_since(
             store.conn,
@@ -91,7 +91,7 @@ def _live_into(store: Store, data_dir: Path, target: Path, phrases: list[str]) -
         if documents is None or (documents.named is None) != (passages.named is None):
             return None
         live.documents = LiveTermMatrix(
-            base.documents, documents.added, documents.removed, base_generation, documents.named
+            base.documents, documents.added, documents.removed, base_generation, documents.named, documents.dropped
         )
         # saved in the passages' folders, as a whole matrix's is
         live.added.documents = live.documents.added

@@ -48,9 +48,10 @@ class LiveTermMatrix(TermMatrix):
         removed: np.ndarray,
         base_generation: int,
         named: TermMatrix | None = None,
+        dropped: Iterable[str] = (),
     ) -> None:
         self.base, self.added, self.removed, self.base_generation = base, added, removed, base_generation
-        self.named = named
+        self.named, self.dropped = named, frozenset(dropped)
         self.rowids = np.concatenate((np.asarray(base.rowids), np.asarray(added.rowids)))
         self.live = np.ones(len(self.rowids), dtype=bool)
         at, known = base.positions(removed)
@@ -87,11 +88,11 @@ class LiveTermMatrix(TermMatrix):
         return self._live_rows
 
     def key(self, part: str) -> str | None:
-        """A word, or a phrase the base holds postings for (the added rows hold the same phrases), or a name new since
-        the base."""
+        """A word, or a phrase the base holds postings for (the added rows hold the same phrases) unless the glossary
+        has dropped it since, or a name new since the base: the keys a matrix rebuilt now would hold."""
         key = " ".join(self.tokenizer.tokens(part))
-        held = key in self.base.term_id or (self.named is not None and key in self.named.term_id)
-        return key if " " not in key or held else None
+        held = key in self.base.term_id and key not in self.dropped
+        return key if " " not in key or held or (self.named is not None and key in self.named.term_id) else None
 
     def scores(self, keys: list[str]) -> np.ndarray:
         total = np.zeros(self.size, dtype=np.float64)
@@ -182,6 +183,7 @@ class Change(NamedTuple):
     added: TermMatrix
     removed: np.ndarray
     named: TermMatrix | None
+    dropped: list[str]
 
 
 def added_since(
@@ -194,11 +196,11 @@ def added_since(
     document_weights: tuple[float, ...],
 ) -> Change | None:
     """The rows of `table` added since `base` was built, as a matrix of their own; the base's rowids removed since;
-    and the glossary's names (`phrases`) the base holds no postings for, over the whole table (a document defined a
-    new acronym). None when a live matrix would not score as a rebuild: the change is larger than LIVE_SHARE of the
-    base; a row came back below the base's last rowid (rows are added after it: AUTOINCREMENT); the base holds
-    postings for a name the glossary no longer has. `rows_of` gives (rowid, column, …) of rowids as they were
-    written."""
+    the glossary's names (`phrases`) the base holds no postings for, over the whole table (a document defined a new
+    acronym); and the names the base holds that the glossary no longer has (its document was removed), which a
+    rebuilt matrix would not hold. None when a live matrix would not score as a rebuild: the change is larger than
+    LIVE_SHARE of the base, or a row came back below the base's last rowid (rows are added after it: AUTOINCREMENT).
+    `rows_of` gives (rowid, column, …) of rowids as they were written."""
     live = np.array([row[0] for row in conn.execute(f"SELECT id FROM {table}_docsize ORDER BY id")], dtype=np.int64)
     based = np.asarray(base.rowids)
     removed = np.setdiff1d(based, live, assume_unique=True)
@@ -207,8 +209,6 @@ def added_since(
         return None
     held = [key for key in base.term_id if " " in key]
     names = _phrase_keys(base.tokenizer, phrases)
-    if not names.keys() >= set(held):
-        return None
     columns, tokenize = columns_and_tokenizer(conn, table)
     matrix = _matrix_of(rows_of(added.tolist()), table, columns, tokenize, held, weights, document_weights, True)
     new = {key: text for key, text in names.items() if key not in base.term_id}
@@ -216,7 +216,7 @@ def added_since(
     if new:
         found = sorted({row[0] for text in new.values() for row in conn.execute(_PHRASE_ROWS.format(table), (text,))})
         named = _matrix_of(rows_of(found), table, columns, tokenize, list(new), weights, document_weights, False)
-    return Change(matrix, removed, named)
+    return Change(matrix, removed, named, [key for key in held if key not in names])
 
 
 # FTS5's own phrase search finds the rows a new name is in: the name quoted, so that it is one phrase of its tokens.
@@ -310,7 +310,7 @@ def save_live(folder: Path, live: LiveTermMatrix) -> None:
     np.save(folder / "removed.npy", live.removed)
     if live.documents is not None:
         np.save(folder / "removed_documents.npy", live.documents.removed)
-    info = {"format": FORMAT, "base": live.base_generation}
+    info = {"format": FORMAT, "base": live.base_generation, "dropped": sorted(live.dropped)}
     (folder / "live.json").write_text(json.dumps(info), encoding="utf-8")
 
 
@@ -333,7 +333,8 @@ def load_live(path: Path) -> LiveTermMatrix:
     base = TermMatrix.load(path.parent / f"terms.{generation}")
     added = TermMatrix.load(path / "added")
     named = TermMatrix.load(path / "named") if (path / "named").exists() else None
-    live = LiveTermMatrix(base, added, np.load(path / "removed.npy"), generation, named)
+    dropped = json.loads((path / "live.json").read_text(encoding="utf-8")).get("dropped", [])
+    live = LiveTermMatrix(base, added, np.load(path / "removed.npy"), generation, named, dropped)
     if base.documents is not None and added.documents is not None:
         live.documents = LiveTermMatrix(
             base.documents,
@@ -341,5 +342,6 @@ def load_live(path: Path) -> LiveTermMatrix:
             np.load(path / "removed_documents.npy"),
             generation,
             named.documents if named is not None else None,
+            dropped,
         )
     return live
