@@ -22,8 +22,8 @@ from policykb.search.query import expansion_phrases, plan_query
 from policykb.search.searcher import Searcher
 from policykb.search.terms import TermMatrix, terms_dir
 from policykb.search.terms_files import load_terms
-from policykb.search.terms_live import LIVE_SHARE, LiveTermMatrix, is_live
-from policykb.search.weights import WHOLE_DOCUMENT_WEIGHTS
+from policykb.search.terms_live import LIVE_SHARE, LiveTermMatrix, added_since, is_live
+from policykb.search.weights import DOCUMENT_WEIGHTS, FTS_WEIGHTS, WHOLE_DOCUMENT_WEIGHTS
 from policykb.store import Filters, Store
 from tests.test_terms import assert_same_ranking, fts5_ranking
 
@@ -367,3 +367,22 @@ def test_a_base_left_by_another_store_is_not_built_on(collection):
         assert_same_scores(saved, rebuilt)
     finally:
         store.close()
+
+
+def test_a_new_name_in_many_rows_or_overlapping_itself_is_left_to_a_whole_build(collection):
+    """A name in more than LIVE_SHARE of the rows is a large change; one whose instances can overlap ("of the of")
+    would be counted once where it overlaps by FTS5's highlight()."""
+    config, _ = collection
+    with Store(config.db_path, readonly=True) as store:
+        base = load_terms(config.data_dir, store.generation())
+        phrases = expansion_phrases(GLOSSARY.with_acronyms(store.all_acronyms()))
+
+        def change(*names: str):
+            rows_of = functools.partial(store.fts_rows, "chunks_fts")
+            return added_since(
+                store.conn, base, "chunks_fts", rows_of, [*phrases, *names], FTS_WEIGHTS, DOCUMENT_WEIGHTS
+            )
+
+        assert NEW_NAME in change("Scheme for Universal Rural Coverage").named.term_id
+        assert change("of the") is None  # in most passages
+        assert change("universal rural universal") is None

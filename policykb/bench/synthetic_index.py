@@ -12,6 +12,7 @@ import numpy as np
 from policykb.bench.synthetic import ASPECTS, SEED, TITLE_ENDINGS, Vocabulary, document_number, paragraph_extras
 from policykb.bench.vectors import ClusteredVectors
 from policykb.config import Config
+from policykb.ingest.metadata import find_acronyms
 from policykb.models import Chunk, Document
 from policykb.store import Store
 
@@ -65,6 +66,7 @@ class PassageWriter:
             date=f"{year}-0{1 + index % 9}-15",
             issuer="Government",
             doc_numbers=[number],
+            acronyms=find_acronyms(text),  # as ingest records them, so that a new document's are new in the same way
             chunks=chunks,
         )
 

@@ -3,6 +3,7 @@ with its BM25 impact, FTS5's formula evaluated in FTS5's order (see policykb.sea
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 from collections import OrderedDict
@@ -74,63 +75,116 @@ def read_postings(
     weights: tuple[float, ...],
     table: str,
     document_weights: tuple[float, ...],
-    words: bool = True,
 ) -> dict:
     """Every posting of `table` read through fts5vocab, with FTS5's row lengths and totals, as TermMatrix's arguments;
-    `phrases` (the glossary's names of several words, which queries are expanded with) get postings of their own.
-    Without `words`, only the phrases' postings are read."""
+    `phrases` (the glossary's names of several words, which queries are expanded with) get postings of their own."""
     columns, tokenize = columns_and_tokenizer(conn, table)
     rowids, lengths = _row_lengths(conn, table, len(columns))
-    n_rows = len(rowids)
-    length_norm = K1 * ((1 - B) + B * lengths / (lengths.sum() / max(n_rows, 1)))  # C's order of operations
     conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{table}_rows USING fts5vocab(main, '{table}', 'row')")
     conn.execute(
         f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{table}_instances USING fts5vocab(main, '{table}', 'instance')"
     )
-    vocabulary = conn.execute(f"SELECT term, doc FROM temp.{table}_rows").fetchall() if words else []
+    vocabulary = conn.execute(f"SELECT term, doc FROM temp.{table}_rows").fetchall()
     tokenizer = QueryTokenizer(tokenize)
     found = _PhraseFinder(conn, table, columns, tokenizer).postings(phrases)
-    terms = [term for term, _ in vocabulary] + list(found)
-    counts = np.array([count for _, count in vocabulary] + [len(rows) for rows, _ in found.values()], dtype=np.int64)
-    indptr = np.concatenate(([0], np.cumsum(counts)))
-    idf = np.log((n_rows - counts + 0.5) / (counts + 0.5))
-    idf = np.where(idf <= 0.0, IDF_FLOOR, idf)
-    row_of = np.full(int(rowids[-1]) + 1 if len(rowids) else 1, -1, dtype=np.int64)
-    row_of[rowids] = np.arange(len(rowids))
-    weights, document_weights = per_column(weights, len(columns)), per_column(document_weights, len(columns))
-    builder = _PostingsBuilder(
-        indptr,
-        idf,
-        length_norm,
-        row_of,
-        weights,
-        document_weights,
-        _averages(conn, table)[1 : 1 + len(columns)] if words else [0] * len(columns),
-        [tf for _, tf in found.values()],
+    builder = _Assembly(conn, table, columns, weights, document_weights)
+    builder.rows(rowids, lengths, len(rowids), lengths.sum() / max(len(rowids), 1))  # C's order of operations
+    matrix = builder.postings(vocabulary, found, _averages(conn, table)[1 : 1 + len(columns)])
+    return {**matrix, "tokenize": tokenize, "tokenizer": tokenizer}
+
+
+def phrase_postings(
+    conn: sqlite3.Connection,
+    table: str,
+    found: dict[str, tuple[np.ndarray, np.ndarray]],
+    weights: tuple[float, ...],
+    document_weights: tuple[float, ...],
+) -> dict:
+    """TermMatrix's arguments for phrases already found (key: (rowids ascending, instances per column of each)), over
+    the rows they are in alone, scored with the whole table's row count and mean length: what a live matrix holds for
+    a glossary name new since its base (policykb.search.terms_live)."""
+    columns, tokenize = columns_and_tokenizer(conn, table)
+    rowids = np.unique(np.concatenate([np.zeros(0, dtype=np.int64), *(rows for rows, _ in found.values())]))
+    sizes = dict(
+        conn.execute(
+            f"SELECT id, sz FROM {table}_docsize WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps(rowids.tolist()),),
+        )
     )
-    _add_words(builder, conn, table, columns, [term for term, _ in vocabulary])
-    for number, (doc_rowids, column_counts) in enumerate(found.values(), start=len(vocabulary)):
-        builder.add_counted(number, row_of[doc_rowids], column_counts)
-    doc_postings, doc_impacts, doc_fidx = builder.document_impacts()
-    doc_indptr = np.searchsorted(doc_postings, indptr)  # both ascending: where each word's differing postings begin
-    return {
-        "rowids": rowids,
-        "indptr": indptr,
-        "rows": builder.rows,
-        "impacts": builder.impacts,
-        "doc_indptr": doc_indptr,
-        "doc_postings": doc_postings,
-        "doc_impacts": doc_impacts,
-        "fidx": builder.fidx,
-        "doc_fidx": doc_fidx,
-        "f_table": builder.f_table,
-        "lengths": lengths,
-        "terms": terms,
-        "tokenize": tokenize,
-        "weights": weights,
-        "document_weights": document_weights,
-        "tokenizer": tokenizer,
-    }
+    lengths = np.array([sum(_read_varints(sizes[rowid])) for rowid in rowids.tolist()], dtype=np.float64)
+    averages = _averages(conn, table)
+    builder = _Assembly(conn, table, columns, weights, document_weights)
+    builder.rows(rowids, lengths, averages[0], sum(averages[1 : 1 + len(columns)]) / max(averages[0], 1))
+    return {**builder.postings([], found, [0] * len(columns)), "tokenize": tokenize}
+
+
+class _Assembly:
+    """TermMatrix's arguments from a table's rows and each term's postings: words read from fts5vocab, phrases found."""
+
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        table: str,
+        columns: list[str],
+        weights: tuple[float, ...],
+        document_weights: tuple[float, ...],
+    ) -> None:
+        self.conn, self.table, self.columns = conn, table, columns
+        self.weights = per_column(weights, len(columns))
+        self.document_weights = per_column(document_weights, len(columns))
+
+    def rows(self, rowids: np.ndarray, lengths: np.ndarray, n_rows: int, average: float) -> None:
+        """The matrix's rows and their lengths, and the table's row count and mean length, which weigh them."""
+        self.rowids, self.lengths, self.n_rows = rowids, lengths, n_rows
+        self.length_norm = K1 * ((1 - B) + B * lengths / average)
+        self.row_of = np.full(int(rowids[-1]) + 1 if len(rowids) else 1, -1, dtype=np.int64)
+        self.row_of[rowids] = np.arange(len(rowids))
+
+    def postings(
+        self,
+        vocabulary: list[tuple[str, int]],
+        found: dict[str, tuple[np.ndarray, np.ndarray]],
+        column_tokens: list[int],
+    ) -> dict:
+        terms = [term for term, _ in vocabulary] + list(found)
+        counts = np.array(
+            [count for _, count in vocabulary] + [len(rows) for rows, _ in found.values()], dtype=np.int64
+        )
+        indptr = np.concatenate(([0], np.cumsum(counts)))
+        idf = np.log((self.n_rows - counts + 0.5) / (counts + 0.5))
+        idf = np.where(idf <= 0.0, IDF_FLOOR, idf)
+        builder = _PostingsBuilder(
+            indptr,
+            idf,
+            self.length_norm,
+            self.row_of,
+            self.weights,
+            self.document_weights,
+            column_tokens,
+            [tf for _, tf in found.values()],
+        )
+        _add_words(builder, self.conn, self.table, self.columns, [term for term, _ in vocabulary])
+        for number, (doc_rowids, column_counts) in enumerate(found.values(), start=len(vocabulary)):
+            builder.add_counted(number, self.row_of[doc_rowids], column_counts)
+        doc_postings, doc_impacts, doc_fidx = builder.document_impacts()
+        return {
+            "rowids": self.rowids,
+            "indptr": indptr,
+            "rows": builder.rows,
+            "impacts": builder.impacts,
+            "doc_indptr": np.searchsorted(
+                doc_postings, indptr
+            ),  # both ascending: where each word's differing postings begin
+            "doc_postings": doc_postings,
+            "doc_impacts": doc_impacts,
+            "fidx": builder.fidx,
+            "doc_fidx": doc_fidx,
+            "f_table": builder.f_table,
+            "lengths": self.lengths,
+            "terms": terms,
+            "weights": self.weights,
+            "document_weights": self.document_weights,
+        }
 
 
 def _add_words(

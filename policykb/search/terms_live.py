@@ -29,7 +29,13 @@ import numpy as np
 
 from policykb.recent import KeptWithin
 from policykb.search.terms import FORMAT, OutdatedMatrixError, TermMatrix
-from policykb.search.terms_build import QueryTokenizer, columns_and_tokenizer, per_column, read_postings
+from policykb.search.terms_build import (
+    QueryTokenizer,
+    columns_and_tokenizer,
+    per_column,
+    phrase_postings,
+    read_postings,
+)
 from policykb.search.weights import IDF_FLOOR, K1, B
 
 LIVE_SHARE = 0.1  # rows added and removed since the base, as a share of it, beyond which the matrix is built again
@@ -209,18 +215,65 @@ def added_since(
         return None
     held = [key for key in base.term_id if " " in key]
     names = _phrase_keys(base.tokenizer, phrases)
-    columns, tokenize = columns_and_tokenizer(conn, table)
-    matrix = _matrix_of(rows_of(added.tolist()), table, columns, tokenize, held, weights, document_weights, True)
     new = {key: text for key, text in names.items() if key not in base.term_id}
+    if any(_overlaps(key.split(" ")) for key in new):
+        return None
+    columns, tokenize = columns_and_tokenizer(conn, table)
+    matrix = _matrix_of(rows_of(added.tolist()), table, columns, tokenize, held, weights, document_weights)
     named = None
     if new:
-        found = sorted({row[0] for text in new.values() for row in conn.execute(_PHRASE_ROWS.format(table), (text,))})
-        named = _matrix_of(rows_of(found), table, columns, tokenize, list(new), weights, document_weights, False)
+        rows = {
+            key: [row[0] for row in conn.execute(_PHRASE.format(table, "rowid"), (text,))] for key, text in new.items()
+        }
+        within = sorted({rowid for found in rows.values() for rowid in found})
+        if len(within) > LIVE_SHARE * len(live):  # a name that common is a change larger than a live matrix takes
+            return None
+        found = _instances(rows_of(within), table, columns, tokenize, new)
+        named = TermMatrix(**phrase_postings(conn, table, found, weights, document_weights))
     return Change(matrix, removed, named, [key for key in held if key not in names])
 
 
-# FTS5's own phrase search finds the rows a new name is in: the name quoted, so that it is one phrase of its tokens.
-_PHRASE_ROWS = """SELECT rowid FROM {0} WHERE {0} MATCH '"' || replace(?, '"', '""') || '"'"""
+# FTS5's own phrase search: the name quoted, so that it is one phrase of its tokens.
+_PHRASE = """SELECT {1} FROM {0} WHERE {0} MATCH '"' || replace(?, '"', '""') || '"' ORDER BY rowid"""
+_OPEN = "\ue000"  # a private-use character: FTS5's highlight() opens each instance of a phrase with it
+
+
+def _instances(
+    rows: list[tuple], table: str, columns: list[str], tokenize: str, names: dict[str, str]
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per name (key: text), the `rows` ((rowid, column, …)) it is in and its instances in each column of each, as
+    the build's _PhraseFinder counts them: FTS5's highlight() marks every instance in a private in-memory table of
+    those rows, and never merges two of a name that cannot overlap itself (_overlaps). The store's documents_fts keeps
+    no text to highlight, and the rows are few."""
+    memory = _in_memory(rows, table, columns, tokenize)
+    try:
+        marked = ", ".join(f"highlight({table}, {column}, '{_OPEN}', '')" for column in range(len(columns)))
+        found = {}
+        for key, name in names.items():
+            rowids, tf = [], []
+            for row in memory.execute(_PHRASE.format(table, f"rowid, {marked}"), (name,)):
+                rowids.append(row[0])
+                tf.append([(text or "").count(_OPEN) for text in row[1:]] + [0] * (4 - len(columns)))
+            found[key] = (np.array(rowids, dtype=np.int64), np.array(tf, dtype=np.int32).reshape(-1, 4))
+        return found
+    finally:
+        memory.close()
+
+
+def _in_memory(rows: list[tuple], table: str, columns: list[str], tokenize: str) -> sqlite3.Connection:
+    """A private in-memory FTS5 table of `rows` ((rowid, column, …)), with the collection's tokenizer and columns."""
+    memory = sqlite3.connect(":memory:")
+    memory.execute(f"CREATE VIRTUAL TABLE {table} USING fts5({', '.join(columns)}, tokenize = '{tokenize}')")
+    marks = f"INSERT INTO {table} (rowid, {', '.join(columns)}) VALUES ({', '.join('?' * (1 + len(columns)))})"
+    memory.executemany(marks, rows)
+    memory.commit()  # FTS5 writes its totals and postings at the end of a transaction
+    return memory
+
+
+def _overlaps(tokens: list[str]) -> bool:
+    """Whether two instances of a phrase can overlap ("state of the state" in "state of the state of the state"):
+    FTS5's highlight() would mark them as one, so a live matrix does not take such a name (write_terms rebuilds)."""
+    return any(tokens[:size] == tokens[-size:] for size in range(1, len(tokens)))
 
 
 def _matrix_of(
@@ -231,20 +284,15 @@ def _matrix_of(
     keys: list[str],
     weights: tuple[float, ...],
     document_weights: tuple[float, ...],
-    words: bool,
 ) -> TermMatrix:
     """The matrix of `rows` ((rowid, column, …)), read by FTS5 from a private in-memory table with the collection's
-    tokenizer and columns: their words if `words`, and postings for the phrases `keys` (tokens joined by spaces)."""
-    if not rows:  # the keys are held even so: a name found nowhere then costs a query nothing
-        return _empty(tokenize, weights, document_weights, len(columns), [] if words else keys)
-    memory = sqlite3.connect(":memory:")
+    tokenizer and columns: their words, and postings for the phrases `keys` (tokens joined by spaces)."""
+    if not rows:
+        return _empty(tokenize, weights, document_weights, len(columns))
+    memory = _in_memory(rows, table, columns, tokenize)
     try:
-        memory.execute(f"CREATE VIRTUAL TABLE {table} USING fts5({', '.join(columns)}, tokenize = '{tokenize}')")
-        marks = f"INSERT INTO {table} (rowid, {', '.join(columns)}) VALUES ({', '.join('?' * (1 + len(columns)))})"
-        memory.executemany(marks, rows)
-        memory.commit()  # FTS5 writes its totals and postings at the end of a transaction
         phrases = [tuple(key.split(" ")) for key in keys]
-        return TermMatrix(**read_postings(memory, phrases, weights, table, document_weights, words))
+        return TermMatrix(**read_postings(memory, phrases, weights, table, document_weights))
     finally:
         memory.close()
 
@@ -277,24 +325,22 @@ def _hash(columns: tuple) -> int:
     return int.from_bytes(digest, "little", signed=True)
 
 
-def _empty(
-    tokenize: str, weights: tuple[float, ...], document_weights: tuple[float, ...], columns: int, keys: list[str]
-) -> TermMatrix:
-    """A matrix of no rows, holding `keys` with no postings."""
+def _empty(tokenize: str, weights: tuple[float, ...], document_weights: tuple[float, ...], columns: int) -> TermMatrix:
+    """A matrix of no rows: nothing was added."""
     nothing = np.zeros(0, dtype=np.int64)
     return TermMatrix(
         rowids=nothing,
-        indptr=np.zeros(1 + len(keys), dtype=np.int64),
+        indptr=np.zeros(1, dtype=np.int64),
         rows=nothing.astype(np.int32),
         impacts=np.zeros(0),
-        doc_indptr=np.zeros(1 + len(keys), dtype=np.int64),
+        doc_indptr=np.zeros(1, dtype=np.int64),
         doc_postings=nothing.astype(np.int32),
         doc_impacts=np.zeros(0),
         fidx=nothing.astype(np.uint8),
         doc_fidx=nothing.astype(np.uint8),
         f_table=np.zeros(0),
         lengths=np.zeros(0),
-        terms=keys,
+        terms=[],
         tokenize=tokenize,
         weights=per_column(weights, columns),
         document_weights=per_column(document_weights, columns),

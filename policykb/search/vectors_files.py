@@ -142,8 +142,8 @@ def _reconcile(
         return build_vectors(store, dim, count, ann)
     wanted = store.chunk_ids()
     have = vectors.ids()
-    vectors.remove(np.setdiff1d(have, wanted))
-    missing = np.setdiff1d(wanted, have)
+    vectors.remove(np.setdiff1d(have, wanted, assume_unique=True))  # ids are unique: without it numpy takes seconds
+    missing = np.setdiff1d(wanted, have, assume_unique=True)
     for start in range(0, len(missing), 20000):
         ids, matrix = store.vectors_for_ids(missing[start : start + 20000].tolist())
         vectors.add(ids, matrix)

@@ -64,7 +64,7 @@ class LiveVectorIndex(VectorIndex):
         return self.base.size - len(self.removed) + len(self.added_ids)
 
     def ids(self) -> np.ndarray:
-        return np.concatenate((np.setdiff1d(self.base.ids(), self.removed), self.added_ids))
+        return np.concatenate((np.setdiff1d(self.base.ids(), self.removed, assume_unique=True), self.added_ids))
 
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
         raise TypeError("a live index is not changed in place: the writer makes a new one from the store")
@@ -142,8 +142,9 @@ def live_over(
     if base is None or not base.is_approximate:
         return None
     wanted, have = store.chunk_ids(), base.ids()
-    removed = np.setdiff1d(have, wanted)
-    added = np.setdiff1d(wanted, have)
+    # Ids are unique: told so, numpy compares a million of them in milliseconds rather than seconds.
+    removed = np.setdiff1d(have, wanted, assume_unique=True)
+    added = np.setdiff1d(wanted, have, assume_unique=True)
     if len(added) + len(removed) > LIVE_SHARE * len(have):
         return None
     ids, vectors = store.vectors_for_ids(added.tolist()) if len(added) else (added, np.zeros((0, dim)))
