@@ -216,10 +216,11 @@ def _live_now(config: Config) -> bool:
 
 def _defining(corpus: Path, paragraphs: int = 2) -> Path:
     """A document that defines an acronym, adding a glossary name no other document has, and uses its long name in
-    several passages (a name in one passage only would give no idf to get wrong)."""
+    several passages (a name in one passage only would give no idf to get wrong), beside a private-use character as
+    PDFs of symbol fonts leave them (the live matrix marks instances with one)."""
     path = corpus / "defining.txt"
     body = "\n\n".join(
-        f"Part {number}. The Scheme for Universal Rural Coverage (SURC) extends social insurance; "
+        f"Part {number}. The Scheme for Universal Rural Coverage (SURC) extends social insurance \ue000; "
         + " ".join(random.Random(number).sample(_sentences(), 4))
         for number in range(paragraphs)
     )

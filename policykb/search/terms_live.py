@@ -245,6 +245,7 @@ def _instances(
     the build's _PhraseFinder counts them: FTS5's highlight() marks every instance in a private in-memory table of
     those rows, and never merges two of a name that cannot overlap itself (_overlaps). The store's documents_fts keeps
     no text to highlight, and the rows are few."""
+    held = {row[0]: [str(text or "").count(_OPEN) for text in row[1:]] for row in rows}  # the text's own, if any
     memory = _in_memory(rows, table, columns, tokenize)
     try:
         marked = ", ".join(f"highlight({table}, {column}, '{_OPEN}', '')" for column in range(len(columns)))
@@ -253,7 +254,10 @@ def _instances(
             rowids, tf = [], []
             for row in memory.execute(_PHRASE.format(table, f"rowid, {marked}"), (name,)):
                 rowids.append(row[0])
-                tf.append([(text or "").count(_OPEN) for text in row[1:]] + [0] * (4 - len(columns)))
+                tf.append(
+                    [(text or "").count(_OPEN) - held[row[0]][column] for column, text in enumerate(row[1:])]
+                    + [0] * (4 - len(columns))
+                )
             found[key] = (np.array(rowids, dtype=np.int64), np.array(tf, dtype=np.int32).reshape(-1, 4))
         return found
     finally:

@@ -68,10 +68,13 @@ def open_vectors(store: Store, data_dir: Path, dim: int, save: bool, ann: AnnSet
         if live.size == count and (not save or _right_kind(live, count, ann)):
             return live
     files = _vector_files(data_dir)
-    if not damaged and (live := _live(store, files, dim, count, ann)) is not None:
+    # Over an earlier generation's whole file only: one of this generation's that is there is damaged, stale or of the
+    # wrong kind, and is written again whole.
+    earlier = [(number, path) for number, path in files if number < generation]
+    if not target.exists() and (live := _live(store, earlier, dim, count, ann)) is not None:
         if save:
             live.save(live_vector_file(data_dir, generation))
-            _remove_others(data_dir, {live_vector_file(data_dir, generation), files[-1][1]})
+            _remove_others(data_dir, {live_vector_file(data_dir, generation), earlier[-1][1]})
         return live
     vectors = _reconcile(store, files, dim, count, ann, rebuild_wrong_kind=save)
     if not save:
@@ -104,15 +107,18 @@ def _saved_live(data_dir: Path, generation: int, dim: int, ann: AnnSettings) -> 
         return None
     try:
         return load_live(path, dim, ann.nprobe)
-    except Exception as error:  # a cut or damaged file, its base gone or damaged: all are made again
+    except FileNotFoundError:  # its base was removed since (a writer moved on): the file itself is sound
+        return None
+    except Exception as error:  # a cut or damaged file, or a damaged base: made again
         log.debug("reading %s failed", path, exc_info=error)
         set_aside(path, UNREADABLE_VECTORS)
         return None
 
 
 def _remove_others(data_dir: Path, kept: set[Path]) -> None:
-    """Remove the vector files of other generations (processes that opened them keep reading them) and strays."""
-    for old in [*data_dir.glob("vectors.*.faiss"), *data_dir.glob("vectors.*.live.npz")]:
+    """Remove the vector files of other generations (processes that opened them keep reading them) and strays: live
+    files before whole ones, so that no live file is ever left without its base."""
+    for old in [*data_dir.glob("vectors.*.live.npz"), *data_dir.glob("vectors.*.faiss")]:
         if old not in kept and (_FILE.match(old.name) or old.name.endswith(".live.npz")):
             old.unlink(missing_ok=True)
     for stray in data_dir.glob("vectors.*.tmp"):

@@ -91,7 +91,10 @@ class LiveVectorIndex(VectorIndex):
                     np.asarray(query, dtype=np.float32).reshape(1, -1), min(k, index.ntotal), params=params
                 )
                 found += [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i != -1]
-        found.sort(key=lambda hit: (-hit[1], -hit[0]))  # ties as FAISS's heap leaves them: the later id first
+        # Ties as FAISS orders them within its best k: the later id first. Which of passages scored alike at the k-th
+        # place is kept depends on the order a scan meets them in (added vectors after the base's here, in their own
+        # list there), so there the two may keep different ones of equal score.
+        found.sort(key=lambda hit: (-hit[1], -hit[0]))
         return found[:k]
 
     def save(self, path: Path) -> None:
@@ -125,6 +128,8 @@ def load_live(path: Path, dim: int, nprobe: int = AnnSettings.nprobe) -> LiveVec
         generation = int(saved["base"][0])
         added_ids, added_vectors, removed = saved["added_ids"], saved["added_vectors"], saved["removed"]
     base_path = path.parent / f"vectors.{generation}.faiss"
+    if not base_path.exists():
+        raise FileNotFoundError(f"{path.name}: its base {base_path.name} is gone")
     base = VectorIndex.load(base_path, mapped=True, nprobe=nprobe)
     if (problem := base.problem_for(dim)) is not None:
         raise ValueError(f"{base_path.name} {problem}")
