@@ -22,14 +22,9 @@ from policykb.search.vectors import AnnSettings, VectorIndex, vector_file
 from policykb.search.vectors_files import open_vectors
 from policykb.search.vectors_live import LiveVectorIndex, live_vector_file
 from policykb.store import Store
-from tests.test_terms_live import _write
+from tests.test_terms_live import _ingest, _write
 
 DOCUMENTS = 30
-
-
-def _ingest(config: Config, *paths: Path) -> None:
-    with Indexer(config, FakeEmbedder(), progress=False) as indexer:
-        assert not indexer.ingest(list(paths)).errors
 
 
 @pytest.fixture(scope="module")

@@ -114,13 +114,10 @@ class VectorIndex:
     ) -> list[tuple[int, float]]:
         """Top-k (chunk id, cosine) pairs, only among `allowed` ids when given (`selector`: their selector from
         `selector_for`, made once for searches that filter alike)."""
-        if self.size == 0 or k <= 0:
+        narrowed = self._narrowed(k, allowed, selector)
+        if narrowed is None:
             return []
-        if allowed is not None:
-            if len(allowed) == 0:
-                return []
-            selector = selector or self.selector_for(allowed)
-            k = min(k, len(allowed))
+        k, selector = narrowed
         if self.is_approximate:
             params = faiss.SearchParametersIVF(nprobe=self._probes(allowed), sel=selector)
         else:
@@ -129,6 +126,17 @@ class VectorIndex:
             np.asarray(query, dtype=np.float32).reshape(1, -1), min(k, self.size), params=params
         )
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i != -1]
+
+    def _narrowed(
+        self, k: int, allowed: np.ndarray | None, selector: faiss.IDSelector | None
+    ) -> tuple[int, faiss.IDSelector | None] | None:
+        """The k and the selector of a search among `allowed`; None when it can find nothing (no vectors, k of 0,
+        nothing allowed)."""
+        if self.size == 0 or k <= 0 or (allowed is not None and len(allowed) == 0):
+            return None
+        if allowed is None:
+            return k, selector
+        return min(k, len(allowed)), selector or self.selector_for(allowed)
 
     @staticmethod
     def selector_for(allowed: np.ndarray) -> faiss.IDSelector:

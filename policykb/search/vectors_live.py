@@ -76,13 +76,10 @@ class LiveVectorIndex(VectorIndex):
     ) -> list[tuple[int, float]]:
         """As VectorIndex.search over the base with the change applied: the best k of both indexes' best k, each
         scanning the same lists."""
-        if self.size == 0 or k <= 0:
+        narrowed = self._narrowed(k, allowed, selector)
+        if narrowed is None:
             return []
-        if allowed is not None:
-            if len(allowed) == 0:
-                return []
-            selector = selector or self.selector_for(allowed)
-            k = min(k, len(allowed))
+        k, selector = narrowed
         params = faiss.SearchParametersIVF(nprobe=self._probes(allowed), sel=selector or self._kept)
         found: list[tuple[int, float]] = []
         for index in (self.base.index, self.index):
