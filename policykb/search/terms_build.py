@@ -167,14 +167,13 @@ class _Assembly:
         for number, (doc_rowids, column_counts) in enumerate(found.values(), start=len(vocabulary)):
             builder.add_counted(number, self.row_of[doc_rowids], column_counts)
         doc_postings, doc_impacts, doc_fidx = builder.document_impacts()
+        doc_indptr = np.searchsorted(doc_postings, indptr)  # both ascending: where each word's differing postings begin
         return {
             "rowids": self.rowids,
             "indptr": indptr,
             "rows": builder.rows,
             "impacts": builder.impacts,
-            "doc_indptr": np.searchsorted(
-                doc_postings, indptr
-            ),  # both ascending: where each word's differing postings begin
+            "doc_indptr": doc_indptr,
             "doc_postings": doc_postings,
             "doc_impacts": doc_impacts,
             "fidx": builder.fidx,

@@ -222,10 +222,9 @@ def added_since(
     matrix = _matrix_of(rows_of(added.tolist()), table, columns, tokenize, held, weights, document_weights)
     named = None
     if new:
-        rows = {
-            key: [row[0] for row in conn.execute(_PHRASE.format(table, "rowid"), (text,))] for key, text in new.items()
-        }
-        within = sorted({rowid for found in rows.values() for rowid in found})
+        within = sorted(
+            {row[0] for text in new.values() for row in conn.execute(_PHRASE.format(table, "rowid"), (text,))}
+        )
         if len(within) > LIVE_SHARE * len(live):  # a name that common is a change larger than a live matrix takes
             return None
         found = _instances(rows_of(within), table, columns, tokenize, new)

@@ -23,7 +23,7 @@ from policykb.search.vectors import (
     load_usable,
     vector_file,
 )
-from policykb.search.vectors_live import LiveVectorIndex, live_over, live_vector_file, load_live
+from policykb.search.vectors_live import LIVE_FILE, LiveVectorIndex, live_over, live_vector_file, load_live
 from policykb.store import Store
 
 log = logging.getLogger(__name__)
@@ -119,7 +119,7 @@ def _remove_others(data_dir: Path, kept: set[Path]) -> None:
     """Remove the vector files of other generations (processes that opened them keep reading them) and strays: live
     files before whole ones, so that no live file is ever left without its base."""
     for old in [*data_dir.glob("vectors.*.live.npz"), *data_dir.glob("vectors.*.faiss")]:
-        if old not in kept and (_FILE.match(old.name) or old.name.endswith(".live.npz")):
+        if old not in kept and (LIVE_FILE.match(old.name) or _FILE.match(old.name)):
             old.unlink(missing_ok=True)
     for stray in data_dir.glob("vectors.*.tmp"):
         stray.unlink(missing_ok=True)

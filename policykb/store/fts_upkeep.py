@@ -25,18 +25,15 @@ _UNMATCHED = """
     SELECT (SELECT count(*) FROM chunks WHERE id NOT IN (SELECT id FROM chunks_fts_docsize))
          + (SELECT count(*) FROM chunks_fts_docsize WHERE id NOT IN (SELECT id FROM chunks))
 """
-_DOCUMENT_ROWS = """
-    INSERT INTO documents_fts (rowid, title, body)
-    SELECT fts_key, fold_lower(title), fold_lower(text) FROM documents WHERE fts_key IS NOT NULL
-"""
+# What documents_fts holds of each document, as document_terms.py writes it (the table is contentless: a row's text
+# is read from here).
+_DOCUMENT_TEXT = "SELECT fts_key, fold_lower(title), fold_lower(text) FROM documents"
+_DOCUMENT_ROWS = f"INSERT INTO documents_fts (rowid, title, body) {_DOCUMENT_TEXT} WHERE fts_key IS NOT NULL"
 
-# The text each FTS5 row was written with, for rowids bound to {marks}: chunks_fts keeps its own copy; documents_fts is
-# contentless, written with its document's folded title and text (document_terms.py).
+# The text each FTS5 row was written with, for rowids bound to {marks}: chunks_fts keeps its own copy.
 _ROWS_OF = {
     "chunks_fts": "SELECT rowid, title, section, body FROM chunks_fts WHERE rowid IN ({marks}) ORDER BY rowid",
-    "documents_fts": (
-        "SELECT fts_key, fold_lower(title), fold_lower(text) FROM documents WHERE fts_key IN ({marks}) ORDER BY fts_key"
-    ),
+    "documents_fts": _DOCUMENT_TEXT + " WHERE fts_key IN ({marks}) ORDER BY fts_key",
 }
 
 
