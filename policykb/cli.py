@@ -35,8 +35,10 @@ from policykb.cli_options import (
     print_json as _print_json,
 )
 from policykb.config import SETTINGS, Config
+from policykb.disk import writing
 from policykb.errors import IndexNotReadyError, PolicyKBError
 from policykb.eval.cli import eval_group
+from policykb.jobs.cli import jobs, worker
 from policykb.mcpserver.cli import mcp
 from policykb.relations.cli import relations
 from policykb.relations.in_force import documents_not_in_force
@@ -110,23 +112,49 @@ def main(ctx: click.Context, data: Path | None, verbose: bool) -> None:
     show_default=True,
     help="The collection the documents go to (see `policykb collections`); an unchanged file moves to it.",
 )
+@click.option(
+    "--queue",
+    is_flag=True,
+    help="Queue one job per file instead, for `policykb worker` processes (on any machine) to ingest.",
+)
 @quiet_option
 @click.pass_context
-def ingest(ctx: click.Context, paths: tuple[Path, ...], collection: str, quiet: bool) -> None:
+def ingest(ctx: click.Context, paths: tuple[Path, ...], collection: str, queue: bool, quiet: bool) -> None:
     """Add or update files and folders (.txt .md .html .pdf .docx, and scans: .jpg .png .tif) in the index.
 
     Unchanged files are skipped by content hash; a changed file replaces its old chunks. Scanned PDF pages and
     images are read by OCR (Tesseract), and their text is cached by content hash.
-    Example: policykb ingest corpus/
+    Examples: policykb ingest corpus/
+              policykb ingest --queue /srv/library/   (then: policykb worker, as many as you like; policykb jobs)
     """
     from policykb.ingest.indexer import Indexer
 
+    if queue:
+        _queue(ctx, list(paths), collection)
+        return
     with Indexer(_config(ctx), progress=not quiet) as indexer:
         report = indexer.ingest(list(paths), collection)
     for error in report.errors:
         click.echo(f"error: {error}", err=True)
     click.echo(report.summary(), err=True)
     if report.errors:
+        ctx.exit(1)
+
+
+def _queue(ctx: click.Context, paths: list[Path], collection: str) -> None:
+    """`ingest --queue`: one job per file, all queued or none."""
+    from policykb.jobs.queue import queue_files
+
+    config = _config(ctx)
+    with writing(config.db_path), Store(config.db_path) as store:
+        queued, errors = queue_files(store, paths, collection)
+    for error in errors:
+        click.echo(f"error: {error}", err=True)
+    click.echo(
+        f"queued {len(queued)} file(s) for ingest — `policykb worker` ingests them, `policykb jobs` shows them",
+        err=True,
+    )
+    if errors:
         ctx.exit(1)
 
 
@@ -353,6 +381,8 @@ main.add_command(audit)
 main.add_command(collections)
 main.add_command(mcp)
 main.add_command(relations)
+main.add_command(worker)
+main.add_command(jobs)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -234,6 +234,20 @@ SETTINGS: tuple[Setting, ...] = (
         "pages read at once",
         shown="the number of cores",
     ),
+    Setting(
+        "upload_worker",
+        "POLICYKB_UPLOAD_WORKER",
+        True,
+        _on_off,
+        "on or off: the web server ingests uploads itself; off when `policykb worker` processes take its jobs",
+    ),
+    Setting(
+        "job_lease",
+        "POLICYKB_JOB_LEASE",
+        60.0,
+        _number,
+        "seconds a worker may go silent before another takes its job (a worker renews its lease every second)",
+    ),
 )
 _DEFAULTS = {setting.field: setting.field_default for setting in SETTINGS}
 
@@ -267,6 +281,8 @@ class Config:
     ocr_dpi: int = _DEFAULTS["ocr_dpi"]
     ocr_page_timeout: float = _DEFAULTS["ocr_page_timeout"]
     ocr_workers: int = _DEFAULTS["ocr_workers"]
+    upload_worker: bool = _DEFAULTS["upload_worker"]
+    job_lease: float = _DEFAULTS["job_lease"]
 
     @property
     def ocr_cache_dir(self) -> Path:

@@ -94,3 +94,18 @@ def write_or_remove(path: Path, write: Callable[[Path], object], again: str = "r
     except BaseException:
         path.unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def one_writer(data_dir: Path, what: str = "derived") -> Iterator[None]:
+    """Hold the data folder's lock for `what` while the block runs: one process at a time writes the files derived
+    from the store (several workers ingest at once, each bringing those files up to date after its commit). An
+    advisory lock on a file of the folder, released by the system if the process dies."""
+    import fcntl  # POSIX only, as the rest of the data folder's handling
+
+    with open(data_dir / f".{what}.lock", "a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)

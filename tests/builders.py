@@ -143,10 +143,11 @@ def docx_declaring(doctype: str, reference: str) -> bytes:
     return docx_with_document_xml(xml.encode())
 
 
-# Migrations 12 (collections, users, briefs' owners), 13 (metadata edits) and 14 (relations) undone: for the tests of
-# indexes made before them.
+# Migrations 12 (collections, users, briefs' owners), 13 (metadata edits), 14 (relations) and 15 (jobs) undone: for
+# the tests of indexes made before them.
 UNDO_ACCESS = (
-    "DROP TABLE relations; DROP TABLE document_nodes;"
+    "DROP TABLE jobs;"
+    " DROP TABLE relations; DROP TABLE document_nodes;"
     " DROP TABLE metadata_edits;"
     "DROP TABLE brief_shares; DROP TABLE api_tokens; DROP TABLE user_groups; DROP TABLE users;"
     " DROP TABLE collection_groups; DROP TABLE groups; DROP TABLE collections; DROP TABLE audit_log;"

@@ -104,6 +104,8 @@ def test_json_is_declared_once_and_every_command_that_prints_json_takes_it():
         "audit",
         "bench zipbomb",
         "collections list",
+        "jobs",
+        "bench workers",
     }
 
 

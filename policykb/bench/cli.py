@@ -325,6 +325,33 @@ def bench_freshness(config: Config, pages: int, model_cost: bool, as_json: bool)
     print_figures(run_freshness(config, pages, model_cost=model_cost), as_json)
 
 
+@bench.command("workers")
+@click.option("--files", default=16, show_default=True, type=click.IntRange(1), help="Files queued each run.")
+@click.option("--pages", default=20, show_default=True, type=click.IntRange(1), help="Pages of each file.")
+@click.option("--rounds", default=2, show_default=True, type=click.IntRange(1), help="Runs of each worker count.")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(2), help="Workers compared with one.")
+@click.option(
+    "--work-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where the files and data folders go (default: the system's temporary folder).",
+)
+@json_option
+@pass_config
+def bench_workers(
+    config: Config, files: int, pages: int, rounds: int, workers: int, work_dir: Path | None, as_json: bool
+) -> None:
+    """Bulk ingest throughput with one `policykb worker` and with --workers of them on one data folder: the same
+    synthetic files queued into a new data folder each run, timed until the last worker exits (model loading
+    included); the runs take turns. Uses the configured embedder (POLICYKB_EMBEDDER).
+
+    Example: policykb bench workers --files 16 --pages 20
+    """
+    from policykb.bench.workers import run_workers_benchmark
+
+    print_figures(run_workers_benchmark(config, files, pages, rounds, workers, work_dir), as_json)
+
+
 @bench.command("zipbomb")
 @click.option(
     "--inflated-mb", default=500, show_default=True, type=int, help="What the bomb's word/document.xml unpacks to."

@@ -20,8 +20,8 @@ import numpy as np
 from tqdm import tqdm
 
 from policykb.config import Config
-from policykb.disk import writing
-from policykb.errors import EmbedderMismatchError, IngestError, NotFoundError, SourceMissingError
+from policykb.disk import one_writer, writing
+from policykb.errors import EmbedderMismatchError, IngestError, SourceMissingError
 from policykb.glossary import Glossary, load_glossary
 from policykb.ingest import collect_files, file_content_hash, parse_file
 from policykb.ingest.ocr import OcrSettings
@@ -113,11 +113,7 @@ class Indexer(UsesEmbedder):
         """Ingest files and folders into `collection` (which must exist); unchanged files cost a hash, changed ones
         replace their old chunks, and an unchanged one stored in another collection moves to this one. A disk that
         refuses a write stops the run with a StorageError; the documents committed before it stay."""
-        if collection not in {row.name for row in self.store.collections()}:  # before any file is read
-            raise NotFoundError(
-                f"no collection {collection!r} to ingest into — create it with `policykb collections add {collection}` "
-                "(add --group G to restrict it), or pick one from `policykb collections list`"
-            )
+        self.store.check_ingest_target(collection)
         with writing(self.config.db_path):
             return self._ingest(paths, collection)
 
@@ -320,10 +316,13 @@ class Indexer(UsesEmbedder):
         return doc_id, removed
 
     def save_derived(self, dim: int) -> None:
-        """Bring the files derived from the store up to its generation: the FAISS vectors and the term matrix."""
-        data_dir, generation = self.config.data_dir, self.store.generation()
-        with writing(vector_file(data_dir, generation)):
-            open_vectors(self.store, data_dir, dim, save=True, ann=AnnSettings.from_config(self.config))
-        glossary = load_glossary(self.config.glossary_path).with_acronyms(self.store.all_acronyms())
-        with writing(terms_dir(data_dir, generation)):
-            write_terms(self.store, data_dir, self.config.term_matrix_threshold, expansion_phrases(glossary))
+        """Bring the files derived from the store up to its generation: the FAISS vectors and the term matrix (one
+        process at a time: another worker may have committed since, and writes them for a later generation)."""
+        data_dir = self.config.data_dir
+        with one_writer(data_dir):
+            generation = self.store.generation()
+            with writing(vector_file(data_dir, generation)):
+                open_vectors(self.store, data_dir, dim, save=True, ann=AnnSettings.from_config(self.config))
+            glossary = load_glossary(self.config.glossary_path).with_acronyms(self.store.all_acronyms())
+            with writing(terms_dir(data_dir, generation)):
+                write_terms(self.store, data_dir, self.config.term_matrix_threshold, expansion_phrases(glossary))

@@ -36,6 +36,14 @@ class Collections(StoreBase):
             raise NotFoundError(f"no collection {name!r} — `policykb collections list` shows them")
         return found
 
+    def check_ingest_target(self, name: str) -> None:
+        """Refuse to ingest into a collection that does not exist (before any file is read)."""
+        if name not in {row.name for row in self.collections()}:
+            raise NotFoundError(
+                f"no collection {name!r} to ingest into — create it with `policykb collections add {name}` "
+                "(add --group G to restrict it), or pick one from `policykb collections list`"
+            )
+
     def save_collection(
         self, name: str, public: bool, groups: list[str] = (), owner_id: int | None = None
     ) -> CollectionRow:

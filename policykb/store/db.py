@@ -20,6 +20,7 @@ from policykb.store.document_terms import DocumentTerms
 from policykb.store.documents import ACRONYMS_SQL, Documents, slugify
 from policykb.store.filters import Filters
 from policykb.store.fts_upkeep import FtsUpkeep
+from policykb.store.jobs import Jobs
 from policykb.store.metadata_edits import MetadataEdits
 from policykb.store.passage_terms import PassageTerms
 from policykb.store.passages import Passages
@@ -41,6 +42,7 @@ class Store(
     AuditLog,
     MetadataEdits,
     FtsUpkeep,
+    Jobs,
 ):
     """One connection to the store; open read-only for searches, read-write for ingest. The writes of a whole
     document are here, where every part is at hand."""

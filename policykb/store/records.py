@@ -292,3 +292,39 @@ class RelationRow:
             row["sentence_end"],
             row["sentence"],
         )
+
+
+@dataclass(frozen=True, slots=True)
+class JobRow:
+    """An ingest job: the file, the collection it goes to, who asked, and how far it is (state, stage, done/total)."""
+
+    id: str
+    path: str
+    filename: str
+    upload: bool  # an uploaded file (in uploads/), removed if its job fails; not a file of the user's own
+    collection: str
+    user_id: int | None
+    user_name: str | None
+    address: str | None
+    state: str  # queued, running, done, failed
+    stage: str
+    done: int
+    total: int
+    doc_id: str | None
+    errors: list[str]
+    worker: str | None  # the worker that holds it, or last held it
+    attempts: int  # how many times a worker took it
+    created_at: float
+    heartbeat_at: float | None
+    finished_at: float | None
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> JobRow:
+        return cls(**{**dict(row), "upload": bool(row["upload"]), "errors": json.loads(row["errors"])})
+
+    def to_json(self) -> dict:
+        """What the web app and the API show of a job: not its file's path on the server."""
+        shown = asdict(self)
+        for hidden in ("path", "user_id", "address"):
+            del shown[hidden]
+        return shown

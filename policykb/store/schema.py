@@ -267,6 +267,33 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX document_nodes_key ON document_nodes(key);
     """,
+    # 15: ingest jobs (uploads and queued bulk ingest), kept in the store so that any worker process on the data folder
+    # takes them, each taken by one worker at a time (a lease it renews); a worker that dies leaves its job to be taken
+    # again once the lease runs out. Times are seconds since the epoch.
+    """
+    CREATE TABLE jobs (
+        id TEXT PRIMARY KEY,
+        path TEXT NOT NULL,
+        filename TEXT NOT NULL,
+        upload INTEGER NOT NULL DEFAULT 0,  -- 1: an uploaded file, kept in uploads/ and removed if its job fails
+        collection TEXT NOT NULL,
+        user_id INTEGER,
+        user_name TEXT,
+        address TEXT,
+        state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'running', 'done', 'failed')),
+        stage TEXT NOT NULL DEFAULT '',
+        done INTEGER NOT NULL DEFAULT 0,
+        total INTEGER NOT NULL DEFAULT 0,
+        doc_id TEXT,
+        errors TEXT NOT NULL DEFAULT '[]',
+        worker TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        created_at REAL NOT NULL,
+        heartbeat_at REAL,
+        finished_at REAL
+    );
+    CREATE INDEX jobs_waiting ON jobs(created_at) WHERE state IN ('queued', 'running');
+    """,
 ]
 
 

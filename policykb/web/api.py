@@ -101,7 +101,7 @@ def upload_doc():
 
 @bp.get("/jobs/<job_id>")
 def get_job(job_id: str):
-    job = current_app.extensions["policykb_jobs"].get(job_id)
+    job = current_app.extensions["policykb_jobs"].get(job_id, readable_collections())
     if job is None:
         raise NotFoundError(f"no upload job {job_id!r}")
     return jsonify({"ok": True, "job": job.to_json()})

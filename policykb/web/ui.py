@@ -301,7 +301,7 @@ def _admin_refused(exc: AdminRefused):
 
 @bp.get("/upload/<job_id>")
 def job(job_id: str):
-    found = current_app.extensions["policykb_jobs"].get(job_id)
+    found = current_app.extensions["policykb_jobs"].get(job_id, readable_collections())
     if found is None:
         abort(404, "no such upload")
     return render_template("job.html", job=found)

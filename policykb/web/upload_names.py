@@ -45,12 +45,3 @@ def new_upload_path(uploads_dir: Path, filename: str) -> Path:
     folder = uploads_dir / uuid.uuid4().hex
     folder.mkdir(parents=True)
     return folder / safe_file_name(filename)
-
-
-def remove_upload(path: Path) -> None:
-    """Delete an upload and its folder, when the folder holds nothing else."""
-    path.unlink(missing_ok=True)
-    try:
-        path.parent.rmdir()
-    except OSError:  # not empty, or already gone
-        pass

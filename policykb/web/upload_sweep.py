@@ -1,9 +1,9 @@
 """Uploads a crash left behind: files in the data folder's uploads/ that no document came from, removed at start-up.
 
-An upload is saved to uploads/ and then ingested by a background job (policykb.web.uploads); a finished job's file is
-its document's source and stays, a failed job removes its file. Jobs live in the server's memory, so when the server
-starts none is running, and a file in uploads/ that is no document's source was left by a server that stopped (a
-crash, a kill) before its job finished: it would never be ingested or removed.
+An upload is saved to uploads/ and then queued as a job in the store (policykb.web.uploads, policykb.jobs); a finished
+job's file is its document's source and stays, a failed job removes its file, a waiting job's file waits for a worker.
+A file in uploads/ that is none of these was left by a server that stopped (a crash, a kill) between saving it and
+queueing its job: it would never be ingested or removed.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from pathlib import Path
 from policykb.config import Config
 from policykb.errors import IndexNotReadyError, StoreDamagedError
 from policykb.ingest.pipeline import sidecar_path
+from policykb.jobs.worker import remove_upload
 from policykb.store import Store
-from policykb.web.upload_names import remove_upload
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +64,7 @@ def _sources_in(config: Config, folder: Path) -> set[Path] | None:
     try:
         with Store(config.db_path, readonly=True) as store:
             sources = [Path(source) for source in store.sources_under(str(folder.resolve()))]
+            sources += [Path(path) for path in store.waiting_job_paths()]  # a worker will ingest them
     except IndexNotReadyError:
         return set()
     except (StoreDamagedError, sqlite3.Error) as error:

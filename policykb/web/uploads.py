@@ -5,26 +5,25 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-import uuid
+import time
 import zipfile
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import replace
 from pathlib import Path
 
 from werkzeug.datastructures import FileStorage
 
-from policykb.access import OPEN, Viewer, audit
+from policykb.access import OPEN, Viewer
 from policykb.config import Config
 from policykb.disk import write_or_remove, writing
 from policykb.errors import IngestError, PolicyKBError
 from policykb.ingest import SUPPORTED_EXTENSIONS
 from policykb.ingest.archives import ArchiveTooLargeError, check_zip_budget
-from policykb.ingest.indexer import Indexer
-from policykb.search.embedder import make_embedder
-from policykb.store import Store
+from policykb.jobs.queue import new_job_id
+from policykb.jobs.worker import POLL_SECONDS, Worker, remove_upload
+from policykb.store import JobRow, Store
 from policykb.store.collections import PUBLIC
 from policykb.web.error_shape import said
-from policykb.web.upload_names import new_upload_path, remove_upload, safe_file_name
+from policykb.web.upload_names import new_upload_path, safe_file_name
 
 log = logging.getLogger(__name__)
 AGAIN = "upload the file again"
@@ -112,30 +111,25 @@ def _refuse_zip_bomb(path: Path, filename: str, config: Config) -> None:
         raise UploadRejected(status, f"{filename}: {exc.reason} — {exc.fix}") from exc
 
 
-@dataclass
-class Job:
-    id: str
-    filename: str
-    state: str = "queued"  # queued, running, done, failed
-    stage: str = ""
-    done: int = 0
-    total: int = 0
-    doc_id: str | None = None
-    errors: list[str] = field(default_factory=list)
-    collection: str = PUBLIC  # the collection the document goes to
-
-    def to_json(self) -> dict:
-        return asdict(self)
-
-
 class UploadJobs:
-    """One worker thread ingests uploads in order; their progress can be polled."""
+    """Uploads are queued as jobs in the store (policykb.jobs); their progress is read back from it, so any server on
+    the data folder shows any upload's job. Unless POLICYKB_UPLOAD_WORKER is off, this server also runs a worker of
+    its own, a thread that does jobs while any is waiting."""
 
     def __init__(self, config: Config) -> None:
         self.config = config
-        self.jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="policykb-upload")
+        self._worker: threading.Thread | None = None
+        self._more = False  # a job was queued since the worker last found none waiting
+        if config.upload_worker and config.db_path.exists():
+            try:
+                with Store(config.db_path, readonly=True) as store:
+                    waiting = store.waiting_job_paths()  # left by a server that stopped, or queued by `ingest --queue`
+            except (PolicyKBError, sqlite3.Error) as error:  # the server still starts, to say what is wrong
+                log.warning("waiting jobs not looked for: the store could not be read (%s)", error)
+                waiting = set()
+            if waiting:
+                self._wake()
 
     def submit(
         self,
@@ -144,76 +138,64 @@ class UploadJobs:
         collection: str = PUBLIC,
         viewer: Viewer = OPEN,
         address: str | None = None,
-    ) -> Job:
+    ) -> JobRow:
         """Queue the upload at `path` for ingest into `collection`; `viewer` and `address` go to the audit log."""
-        job = Job(uuid.uuid4().hex, filename, collection=collection)
-        with self._lock:
-            self.jobs[job.id] = job
-        self._pool.submit(self._run, job, path, viewer, address)
-        return job
-
-    def get(self, job_id: str) -> Job | None:
-        with self._lock:
-            return self.jobs.get(job_id)
-
-    @staticmethod
-    def _record(store: Store, path: Path, job: Job, viewer: Viewer, address: str | None) -> str | None:
-        """The id of the document the upload became, if it was indexed, with the audit entry that says who uploaded it."""
-        found = store.document_for_source(str(path.resolve()))
-        if found:
-            with store.transaction():
-                audit.record(
-                    store, viewer, "document.upload", found[0], address, collection=job.collection, file=job.filename
+        try:
+            with writing(self.config.db_path), Store(self.config.db_path) as store:
+                job = store.add_job(
+                    new_job_id(),
+                    str(path.resolve()),
+                    filename,
+                    collection,
+                    upload=True,
+                    user=(viewer.user_id, viewer.name),
+                    address=address,
                 )
-        return found[0] if found else None
-
-    def _stored(self, path: Path, job: Job, viewer: Viewer, address: str | None) -> str | None:
-        """After a failed ingest: the upload's document if it was committed all the same, with its audit entry where
-        the disk still takes one; else None."""
-        try:
-            with Store(self.config.db_path, readonly=True) as store:
-                found = store.document_for_source(str(path.resolve()))
-            if found is None:
-                return None
-        except (PolicyKBError, OSError, sqlite3.Error) as error:
-            log.warning("upload %s: could not look for its document after the failure (%s)", path.name, error)
-            return None
-        try:
-            with Store(self.config.db_path) as store:
-                self._record(store, path, job, viewer, address)
-        except (PolicyKBError, OSError, sqlite3.Error) as error:
-            log.warning(
-                "upload %s: indexed as %s, but its audit entry could not be written (%s)", path.name, found[0], error
-            )
-        return found[0]
-
-    def _run(self, job: Job, path: Path, viewer: Viewer = OPEN, address: str | None = None) -> None:
-        job.state = "running"
-
-        def progress(stage: str, done: int, total: int) -> None:
-            job.stage, job.done, job.total = stage, done, total
-
-        try:
-            with Indexer(
-                self.config,
-                make_embedder(self.config.embedder, self.config.models_dir),
-                progress=False,
-                on_progress=progress,
-            ) as indexer:
-                report = indexer.ingest([path], job.collection)
-                found = self._record(indexer.store, path, job, viewer, address)
-        except PolicyKBError as exc:
-            # A write after the document's own commit (its search files on a full disk) failed: the document is
-            # indexed and searchable, so it keeps its original file and the job names it, with the error. The state is
-            # set last, once: a poller that sees the job end sees its outcome.
-            job.errors, job.doc_id = [said(exc, self.config.data_dir)], self._stored(path, job, viewer, address)
-            job.state = "done" if job.doc_id else "failed"
-        except Exception as exc:  # a worker thread must always finish its job record
-            log.exception("upload %s failed", path)
-            job.errors, job.state = [f"{type(exc).__name__}: {exc}"], "failed"
-        else:
-            job.errors = [f"{error.reason} — {error.fix}" for error in report.errors]
-            job.doc_id = found
-            job.state = "done" if found and not report.errors else "failed"
-        if job.state == "failed":
+        except BaseException:  # a job that was not queued would never remove its file
             remove_upload(path)
+            raise
+        if self.config.upload_worker:
+            self._wake()
+        return self._shown(job)
+
+    def get(self, job_id: str, readable: frozenset[str] | None = None) -> JobRow | None:
+        """The job, as a web user is shown it, if it goes to a collection in `readable` (None: any)."""
+        if not self.config.db_path.exists():
+            return None
+        with Store(self.config.db_path, readonly=True) as store:
+            job = store.job(job_id)
+        if job is None or (readable is not None and job.collection not in readable):
+            return None
+        return self._shown(job)
+
+    def _shown(self, job: JobRow) -> JobRow:
+        """The job with the data folder written DATA in its errors (policykb.web.error_shape.said)."""
+        return replace(job, errors=[said(error, self.config.data_dir) for error in job.errors])
+
+    def _wake(self) -> None:
+        """Start this server's worker unless it runs; tell it a job was queued if it does."""
+        with self._lock:
+            self._more = True
+            if self._worker is None:
+                self._worker = threading.Thread(target=self._work, name="policykb-upload", daemon=True)
+                self._worker.start()
+
+    def _work(self) -> None:
+        """Do jobs while any is waiting: queued, or held by another worker, whose lease may run out."""
+        worker = Worker(self.config)
+        while True:
+            try:
+                if worker.run_next() is not None:
+                    continue
+                with Store(self.config.db_path, readonly=True) as store:
+                    waiting = bool(store.waiting_job_paths())
+            except Exception:  # the store cannot be read or written (a job's own errors are in the job): the next
+                log.exception("upload worker: could not take a job; the next upload tries again")  # upload retries
+                waiting = False
+            with self._lock:
+                if not waiting and not self._more:
+                    self._worker = None
+                    return
+                self._more = False
+            if waiting:
+                time.sleep(POLL_SECONDS)
