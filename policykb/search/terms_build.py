@@ -34,7 +34,7 @@ def _read_varints(buf: bytes) -> list[int]:
     return values
 
 
-def _weighted_tf(counts: tuple[int, ...], weights: tuple[float, ...]) -> float:
+def weighted_tf(counts: tuple[int, ...], weights: tuple[float, ...]) -> float:
     """F as FTS5 sums it: one addition of the column's weight per instance, so 0.3 + 0.3 + 1.0, not 2 × 0.3 + 1.0."""
     total = 0.0
     for count, weight in zip(counts, weights):
@@ -79,7 +79,7 @@ def read_postings(
     """Every posting of `table` read through fts5vocab, with FTS5's row lengths and totals, as TermMatrix's arguments;
     `phrases` (the glossary's names of several words, which queries are expanded with) get postings of their own."""
     columns, tokenize = columns_and_tokenizer(conn, table)
-    rowids, lengths = _row_lengths(conn, table, len(columns))
+    rowids, lengths = row_lengths(conn, table, len(columns))
     conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{table}_rows USING fts5vocab(main, '{table}', 'row')")
     conn.execute(
         f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{table}_instances USING fts5vocab(main, '{table}', 'instance')"
@@ -215,7 +215,7 @@ def _averages(conn: sqlite3.Connection, table: str) -> list[int]:
     return _read_varints(conn.execute(f"SELECT block FROM {table}_data WHERE id = 1").fetchone()[0])
 
 
-def _row_lengths(conn: sqlite3.Connection, table: str, columns: int) -> tuple[np.ndarray, np.ndarray]:
+def row_lengths(conn: sqlite3.Connection, table: str, columns: int) -> tuple[np.ndarray, np.ndarray]:
     """Every rowid and its tokens over all columns, from FTS5's _docsize table, checked against its averages record,
     from which FTS5 takes avgdl."""
     averages = _averages(conn, table)
@@ -388,7 +388,7 @@ class _PostingsBuilder:
             counts = tuple(
                 (key >> (column * self._bits)) & ((1 << self._bits) - 1) for column in range(64 // self._bits)
             )
-            self._f_of_pattern[weighting, key] = _weighted_tf(counts, self._weights[weighting])
+            self._f_of_pattern[weighting, key] = weighted_tf(counts, self._weights[weighting])
         return self._f_of_pattern[weighting, key]
 
     def document_impacts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
