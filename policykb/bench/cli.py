@@ -352,6 +352,29 @@ def bench_workers(
     print_figures(run_workers_benchmark(config, files, pages, rounds, workers, work_dir), as_json)
 
 
+@bench.command("postgresql")
+@click.option(
+    "--to",
+    "url",
+    metavar="postgresql://…",
+    help="An empty database to copy into (default: a PostgreSQL started for the run from the pgserver wheel).",
+)
+@click.option("--queries", default=200, show_default=True, type=click.IntRange(1), help="Queries asked of each side.")
+@json_option
+@pass_config
+def bench_postgresql(config: Config, url: str | None, queries: int, as_json: bool) -> None:
+    """PostgreSQL beside the embedded store, side by side: the index in --data copied into PostgreSQL (`policykb
+    migrate`), then the same queries asked of both, taking turns. Keyword: BM25 top 10 from FTS5 and from postings in
+    SQL (latency, same lists); dense: FAISS and pgvector HNSW (latency, recall@10 against exact search); the copy's
+    and the HNSW index's time; size on disk. --data is only read.
+
+    Example: python -m policykb.bench.scale build --data DIR --chunks 100000 --no-baseline && policykb --data DIR bench postgresql
+    """
+    from policykb.bench.postgresql import run_postgresql_benchmark
+
+    print_figures(run_postgresql_benchmark(config, url, queries), as_json)
+
+
 @bench.command("zipbomb")
 @click.option(
     "--inflated-mb", default=500, show_default=True, type=int, help="What the bomb's word/document.xml unpacks to."
