@@ -115,7 +115,7 @@ def main(ctx: click.Context, data: Path | None, verbose: bool) -> None:
 @click.option(
     "--queue",
     is_flag=True,
-    help="Queue one job per file instead, for `policykb worker` processes (on any machine) to ingest.",
+    help="Queue one job per file instead, for `policykb worker` processes to ingest.",
 )
 @quiet_option
 @click.pass_context
@@ -125,7 +125,7 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], collection: str, queue: 
     Unchanged files are skipped by content hash; a changed file replaces its old chunks. Scanned PDF pages and
     images are read by OCR (Tesseract), and their text is cached by content hash.
     Examples: policykb ingest corpus/
-              policykb ingest --queue /srv/library/   (then: policykb worker, as many as you like; policykb jobs)
+              policykb ingest --queue /srv/library/   (then: policykb worker, as many as the machine holds; policykb jobs)
     """
     from policykb.ingest.indexer import Indexer
 
@@ -142,7 +142,7 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], collection: str, queue: 
 
 
 def _queue(ctx: click.Context, paths: list[Path], collection: str) -> None:
-    """`ingest --queue`: one job per file, all queued or none."""
+    """`ingest --queue`: one job per file found; the paths that cannot be read are named, and the exit status is 1."""
     from policykb.jobs.queue import queue_files
 
     config = _config(ctx)

@@ -43,6 +43,16 @@ def _number(name: str, raw: str, default: Any) -> float:
         raise SystemExit(f"error: {name}={raw!r} is not a number — set it to e.g. {default:g}") from exc
 
 
+MIN_JOB_LEASE = 5.0  # seconds: several of a worker's one-second heartbeats, so that a slow beat never loses its job
+
+
+def _lease_seconds(name: str, raw: str, default: Any) -> float:
+    seconds = _number(name, raw, default)
+    if not MIN_JOB_LEASE <= seconds < float("inf"):  # also refuses nan
+        raise SystemExit(f"error: {name}={raw!r} — set it to {MIN_JOB_LEASE:g} seconds or more, e.g. {default:g}")
+    return seconds
+
+
 def _on_off(name: str, raw: str, default: Any) -> bool:
     raw = raw.strip().lower()
     if raw not in ("on", "off"):
@@ -245,7 +255,7 @@ SETTINGS: tuple[Setting, ...] = (
         "job_lease",
         "POLICYKB_JOB_LEASE",
         60.0,
-        _number,
+        _lease_seconds,
         "seconds a worker may go silent before another takes its job (a worker renews its lease every second)",
     ),
 )

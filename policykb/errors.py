@@ -36,6 +36,12 @@ class StoreDamagedError(PolicyKBError):
     status = 503
 
 
+class StoreBusyError(PolicyKBError):
+    """Another process held the store's write lock past the wait (a long ingest or repair): try again shortly."""
+
+    status = 503
+
+
 class EmbedderMismatchError(PolicyKBError):
     """The index was built by another embedder than the one configured."""
 

@@ -162,6 +162,11 @@ def _copy_store(source: sqlite3.Connection, conn, say: Callable[[str], None]) ->
     )
     for table, columns, order in _PLAIN:
         _copy_rows(conn, table, columns, source.execute(f"SELECT {columns} FROM {table} ORDER BY {order}"))
+    conn.execute(
+        "INSERT INTO keyword_totals (name, rows, tokens) "
+        "SELECT 'passages', count(*), coalesce(sum(length), 0) FROM chunks "
+        "UNION ALL SELECT 'documents', count(length), coalesce(sum(length), 0) FROM documents"
+    )
     say("copying each word's postings from FTS5")
     _copy_rows(conn, "passage_postings", "term, chunk_id, f, f_title", passage_postings(source))
     keys = dict(source.execute("SELECT fts_key, id FROM documents WHERE fts_key IS NOT NULL"))

@@ -30,7 +30,7 @@ def policykb(config: Config, *args: str, **env: str) -> subprocess.Popen:
         "PYTHONPATH": str(ROOT),
         "POLICYKB_EMBEDDER": "fake",
         "POLICYKB_ADMIN_TOKEN": TOKEN,
-        "POLICYKB_JOB_LEASE": "2",  # a killed process's job is taken again 2 s after its last heartbeat
+        "POLICYKB_JOB_LEASE": "5",  # the shortest lease: a killed process's job is taken again 5 s after its last beat
         **env,
     }
     command = [sys.executable, "-m", "policykb.cli", "--data", str(config.data_dir), *args]

@@ -106,6 +106,7 @@ def test_json_is_declared_once_and_every_command_that_prints_json_takes_it():
         "collections list",
         "jobs",
         "bench workers",
+        "bench postgresql",
     }
 
 

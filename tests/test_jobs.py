@@ -18,6 +18,8 @@ from processes import TOKEN, free_port, policykb, serve
 from policykb.cli import main
 from policykb.config import Config
 from policykb.errors import NotFoundError
+from policykb.glossary import Glossary
+from policykb.ingest import parse_file
 from policykb.ingest.indexer import Indexer
 from policykb.jobs.queue import queue_files
 from policykb.jobs.worker import Worker
@@ -45,7 +47,7 @@ def test_workers_take_the_oldest_job_first_and_never_the_same_one(fake_config: C
 
     def take(worker: str) -> None:
         with Store(fake_config.db_path) as own:
-            while (job := own.take_job(worker, lease=60)) is not None:
+            while (job := own.take_job(worker, lease=60)[0]) is not None:
                 taken.append((worker, job.id))
 
     threads = [threading.Thread(target=take, args=(f"w{n}",)) for n in range(4)]
@@ -62,36 +64,82 @@ def test_workers_take_the_oldest_job_first_and_never_the_same_one(fake_config: C
 
 def test_a_job_whose_worker_went_silent_is_taken_again_and_the_silent_worker_can_no_longer_record_it(store: Store):
     _queue(store, 1)
-    first = store.take_job("a", lease=0.2)
-    assert store.take_job("b", lease=0.2) is None  # held, and a's lease has not run out
+    first, _ = store.take_job("a", lease=0.2)
+    assert store.take_job("b", lease=0.2) == (None, [])  # held, and a's lease has not run out
     time.sleep(0.3)
-    again = store.take_job("b", lease=0.2)
+    again, _ = store.take_job("b", lease=0.2)
     assert again.id == first.id and again.worker == "b" and again.attempts == 2
     assert not store.renew_job(first.id, "a", "embedding", 1, 2)
-    assert not store.finish_job(first.id, "a", ("done", "doc", []), ("embedding", 2, 2))
-    assert store.finish_job(first.id, "b", ("done", "doc", []), ("embedding", 2, 2))
+    ran = []
+    assert not store.finish_job(first.id, "a", ("done", "doc", []), ("embedding", 2, 2), then=ran.append)
+    assert ran == []  # what goes with the outcome (an upload's audit entry) is written once, by the holder
+    assert store.finish_job(first.id, "b", ("done", "doc", []), ("embedding", 2, 2), then=ran.append)
+    assert ran == [store]
     assert store.job(first.id).state == "done" and store.job(first.id).done == 2
 
 
 def test_a_job_abandoned_max_attempts_times_fails_naming_the_cause(store: Store):
     _queue(store, 1)
     for attempt in range(MAX_ATTEMPTS):
-        assert store.take_job(f"w{attempt}", lease=0.05).attempts == attempt + 1
+        assert store.take_job(f"w{attempt}", lease=0.05)[0].attempts == attempt + 1
         time.sleep(0.1)
-    assert store.take_job("last", lease=0.05) is None
+    taken, [given_up] = store.take_job("last", lease=0.05)
     job = store.recent_jobs()[0]
+    assert taken is None and given_up == job
     assert job.state == "failed" and f"stopped {MAX_ATTEMPTS} times" in job.errors[0]
     assert "policykb ingest FILE" in job.errors[0]
 
 
 def test_a_renewed_lease_keeps_the_job_and_records_its_progress(store: Store):
     _queue(store, 1)
-    job = store.take_job("a", lease=0.3)
+    job, _ = store.take_job("a", lease=0.3)
     for _ in range(4):
         time.sleep(0.1)
         assert store.renew_job(job.id, "a", "embedding", 3, 9)
-    assert store.take_job("b", lease=0.3) is None
+    assert store.take_job("b", lease=0.3) == (None, [])
     assert (store.job(job.id).stage, store.job(job.id).done, store.job(job.id).total) == ("embedding", 3, 9)
+
+
+def test_an_upload_given_up_on_loses_its_file(fake_config: Config, tmp_path: Path):
+    uploaded = tmp_path / "uploads" / "u1" / "crashes-workers.txt"
+    uploaded.parent.mkdir(parents=True)
+    uploaded.write_text("Text.", encoding="utf-8")
+    with Store(fake_config.db_path) as store:
+        store.add_job("up", str(uploaded), uploaded.name, "public", upload=True)
+        for attempt in range(MAX_ATTEMPTS):
+            store.take_job(f"killed{attempt}", lease=0.05)
+            time.sleep(0.1)
+    assert Worker(fake_config, FakeEmbedder(), lease=0.05).run_next() is None
+    assert not uploaded.exists() and not uploaded.parent.exists()
+
+
+def test_two_sources_planned_under_one_id_at_once_are_both_kept(fake_config: Config, tmp_path: Path):
+    """Two workers ingesting x/report.txt and y/report.txt at once both plan the id "report"; the second write finds
+    it taken under the write lock and stores its document under another id."""
+    with Indexer(fake_config, FakeEmbedder(), progress=False) as indexer:
+        for folder in ("x", "y"):
+            (tmp_path / folder).mkdir()
+            (tmp_path / folder / "report.txt").write_text(f"The {folder} walrus fund report.", encoding="utf-8")
+        planned = indexer.store.new_document_id("report")
+        docs = [parse_file(tmp_path / folder / "report.txt", Glossary([])) for folder in ("x", "y")]
+        stored = [
+            indexer.store.replace_document(
+                planned,
+                doc,
+                ["h"] * len(doc.chunks),
+                FakeEmbedder().embed_documents([chunk.text for chunk in doc.chunks]),
+            )
+            for doc in docs
+        ]
+        assert stored == ["report", "report-2"]
+        assert {Path(d.source).parent.name for d in indexer.store.list_documents()} == {"x", "y"}
+
+
+def test_a_lease_shorter_than_five_seconds_or_not_a_number_is_refused_in_one_line(monkeypatch):
+    for raw in ("0", "-5", "nan", "inf", "1"):
+        monkeypatch.setenv("POLICYKB_JOB_LEASE", raw)
+        with pytest.raises(SystemExit, match="POLICYKB_JOB_LEASE=.* — set it to 5 seconds or more"):
+            Config.from_env()
 
 
 def test_a_worker_ingests_a_queued_file_and_records_its_document(fake_config: Config, tmp_path: Path):
@@ -214,7 +262,9 @@ def test_two_workers_and_two_servers_share_the_queue_and_a_killed_workers_job_co
                 break
             time.sleep(0.2)
         assert all(job["state"] == "done" and not job["errors"] for job in jobs.values()), jobs
-        assert jobs[killed]["attempts"] == 2 and f":{workers[1].pid}:" in jobs[killed]["worker"]
+        assert jobs[killed]["attempts"] == 2 and "worker" not in jobs[killed]  # web users see no host or process
+        with Store(fake_index.db_path, readonly=True) as store:
+            assert f":{workers[1].pid}:" in store.job(killed).worker
         for name, job_id in zip(names, job_ids):
             hits = requests.get(
                 f"http://127.0.0.1:{ports[1]}/api/search", params={"q": f"{name[7:-4]} agency number 1234"}, timeout=30

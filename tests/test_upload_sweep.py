@@ -8,6 +8,7 @@ import logging
 import os
 import signal
 import time
+from pathlib import Path
 
 import pytest
 import requests
@@ -22,6 +23,22 @@ from policykb.web.upload_names import new_upload_path
 from policykb.web.upload_sweep import sweep_orphaned_uploads
 
 
+def _settle(uploads: Path) -> None:
+    """Date every file and folder of uploads/ an hour back: older than any upload another server is queueing."""
+    hour_ago = time.time() - 3600
+    for path in [*uploads.rglob("*"), uploads]:
+        os.utime(path, (hour_ago, hour_ago))
+
+
+def test_an_upload_saved_in_the_last_minutes_is_left_for_the_server_about_to_queue_it(fake_config: Config):
+    uploads = fake_config.data_dir / "uploads"
+    just_saved = new_upload_path(uploads, "mới.txt")
+    just_saved.write_text("x", encoding="utf-8")
+    assert sweep_orphaned_uploads(fake_config) == [] and just_saved.exists()
+    _settle(uploads)
+    assert sweep_orphaned_uploads(fake_config) == [just_saved] and not just_saved.parent.exists()
+
+
 def test_start_up_removes_uploads_no_document_came_from_and_keeps_the_others(fake_index: Config, caplog):
     uploads = fake_index.data_dir / "uploads"
     uploads.mkdir()
@@ -32,6 +49,7 @@ def test_start_up_removes_uploads_no_document_came_from_and_keeps_the_others(fak
         assert not indexer.ingest([kept]).errors
     (uploads / "5678dcba-crashed.pdf").write_bytes(b"%PDF-1.4 half")
     (uploads / "9999eeee-empty.txt").write_bytes(b"")
+    _settle(uploads)
     with caplog.at_level(logging.WARNING):
         create_app(config=fake_index)
     assert sorted(p.name for p in uploads.iterdir()) == ["1234abcd-kept.txt", "1234abcd-kept.txt.meta.json"]
@@ -51,6 +69,7 @@ def test_uploads_in_folders_of_their_own_are_swept_with_their_folder_and_kept_wh
     crashed = new_upload_path(uploads, "báo cáo.pdf")
     crashed.write_bytes(b"%PDF-1.4 half")
     never_written = new_upload_path(uploads, "x.txt").parent
+    _settle(uploads)
     assert [p.name for p in sweep_orphaned_uploads(fake_index)] == ["báo cáo.pdf"]
     assert kept.exists() and not crashed.parent.exists() and not never_written.exists()
 
@@ -61,6 +80,7 @@ def test_the_file_of_a_job_still_waiting_for_a_worker_is_not_swept(fake_index: C
     waiting.write_text("Quokka programme for older people.", encoding="utf-8")
     with Store(fake_index.db_path) as store:
         store.add_job("j1", str(waiting.resolve()), waiting.name, "public", upload=True)
+    _settle(uploads)
     assert sweep_orphaned_uploads(fake_index) == [] and waiting.exists()
 
 
@@ -68,6 +88,7 @@ def test_without_an_index_every_upload_is_an_orphan(fake_config: Config):
     uploads = fake_config.data_dir / "uploads"
     uploads.mkdir(parents=True)
     (uploads / "left.txt").write_text("x", encoding="utf-8")
+    _settle(uploads)
     assert [p.name for p in sweep_orphaned_uploads(fake_config)] == ["left.txt"]
 
 
@@ -76,6 +97,7 @@ def test_nothing_is_swept_while_the_store_cannot_be_read(fake_config: Config):
     uploads.mkdir(parents=True)
     (uploads / "left.txt").write_text("x", encoding="utf-8")
     fake_config.db_path.write_bytes(b"not a database" * 100)
+    _settle(uploads)
     assert sweep_orphaned_uploads(fake_config) == [] and (uploads / "left.txt").exists()
 
 

@@ -9,7 +9,7 @@ import time
 import click
 
 from policykb.cli_options import json_option, pass_config, print_json
-from policykb.config import Config
+from policykb.config import MIN_JOB_LEASE, Config
 from policykb.errors import IndexNotReadyError
 from policykb.store import INIT_HINT, Store
 
@@ -18,7 +18,7 @@ from policykb.store import INIT_HINT, Store
 @click.option("--until-empty", is_flag=True, help="Stop once no job is waiting, instead of waiting for more.")
 @click.option(
     "--lease",
-    type=click.FloatRange(min=1),
+    type=click.FloatRange(min=MIN_JOB_LEASE, max=24 * 3600),
     help="Seconds this worker may go silent before another takes its job (default: POLICYKB_JOB_LEASE).",
 )
 @click.option(
@@ -30,8 +30,8 @@ from policykb.store import INIT_HINT, Store
 def worker(config: Config, until_empty: bool, lease: float | None, threads: int | None) -> None:
     """Ingest queued jobs (uploads, `policykb ingest --queue`), one at a time, until stopped.
 
-    Any number of workers, on this machine or any other that mounts the data folder, share the queue; a job is held
-    by one worker at a time. A worker that dies mid-job (killed, out of memory) leaves its job to be taken again when
+    Any number of workers on the machine that holds the data folder share the queue (SQLite's locks do not hold over
+    a network file system); a job is held by one worker at a time. A worker that dies mid-job (killed, out of memory) leaves its job to be taken again when
     its lease runs out; nothing is half-written. SIGTERM or Ctrl-C: stop after the current job.
     Examples: policykb worker
               POLICYKB_UPLOAD_WORKER=off policykb serve   (with workers running beside it)
@@ -65,7 +65,7 @@ def jobs(config: Config, limit: int, as_json: bool) -> None:
     with Store(config.db_path, readonly=True) as store:
         rows = store.recent_jobs(limit)
     if as_json:
-        print_json({"ok": True, "jobs": [job.to_json() for job in rows]})
+        print_json({"ok": True, "jobs": [job.to_json(operator=True) for job in rows]})
         return
     for job in rows:
         age = time.time() - job.created_at

@@ -80,10 +80,19 @@ class Worker(UsesEmbedder):
         self.lease = lease if lease is not None else config.job_lease
 
     def run(self, stop: threading.Event, until_empty: bool = False) -> int:
-        """Do jobs until `stop` is set (or, with `until_empty`, until none is waiting); how many were done."""
+        """Do jobs until `stop` is set (or, with `until_empty`, until none is waiting); how many were done. A store
+        busy with another writer past SQLite's wait is waited for, not a reason to stop."""
         done = 0
         while not stop.is_set():
-            if self.run_next() is not None:
+            try:
+                job = self.run_next()
+            except sqlite3.OperationalError as error:
+                if not is_busy(error):
+                    raise
+                log.warning("worker %s: the store is busy (%s); trying again", self.name, error)
+                stop.wait(POLL_SECONDS)
+                continue
+            if job is not None:
                 done += 1
             elif until_empty:
                 break
@@ -94,7 +103,10 @@ class Worker(UsesEmbedder):
     def run_next(self) -> JobRow | None:
         """Take the oldest waiting job and do it; the job as it was taken, or None when none is waiting."""
         with Store(self.config.db_path) as store:
-            job = store.take_job(self.name, self.lease)
+            job, given_up = store.take_job(self.name, self.lease)
+        for abandoned in given_up:
+            if abandoned.upload:
+                remove_upload(Path(abandoned.path))
         if job is not None:
             log.info("job %s: %s (attempt %d) taken by %s", job.id, job.filename, job.attempts, self.name)
             self._run(job)
@@ -107,12 +119,37 @@ class Worker(UsesEmbedder):
             outcome = self._ingest(job, lease.report)
         finally:
             lease.stop()
-        with Store(self.config.db_path) as store:
-            recorded = store.finish_job(job.id, self.name, outcome, lease.progress)
+        recorded = self._finish(job, outcome, lease.progress)
         if not recorded:
             log.warning("job %s: another worker took it over; its outcome is theirs to record", job.id)
         elif outcome[0] == "failed" and job.upload:
             remove_upload(Path(job.path))
+
+    def _finish(self, job: JobRow, outcome: tuple[str, str | None, list[str]], progress: tuple[str, int, int]) -> bool:
+        """Record the outcome, with the upload's audit entry in the same transaction (so that a worker killed before
+        it, whose job is done again, leaves one entry, not two); a busy store is tried again while the lease lasts."""
+
+        def audit_entry(store: Store) -> None:
+            if job.upload and outcome[1] is not None:
+                audit.record_for(
+                    store,
+                    (job.user_id, job.user_name),
+                    "document.upload",
+                    outcome[1],
+                    job.address,
+                    collection=job.collection,
+                    file=job.filename,
+                )
+
+        for attempt in range(3):
+            try:
+                with Store(self.config.db_path) as store:
+                    return store.finish_job(job.id, self.name, outcome, progress, then=audit_entry)
+            except sqlite3.OperationalError as error:
+                if not is_busy(error) or attempt == 2:
+                    raise
+                log.warning("job %s: the store is busy (%s); recording its outcome again", job.id, error)
+        return False
 
     def _ingest(self, job: JobRow, report) -> tuple[str, str | None, list[str]]:
         """Ingest the job's file: (state, the document it became or None, the errors to show)."""
@@ -120,7 +157,7 @@ class Worker(UsesEmbedder):
         try:
             with Indexer(self.config, self.embedder, progress=False, on_progress=report) as indexer:
                 outcome = indexer.ingest([path], job.collection)
-                found = _record(indexer.store, job)
+                found = _document_of(indexer.store, job)
         except PolicyKBError as exc:
             # A write after the document's own commit (its search files on a full disk) failed: the document is
             # indexed and searchable, so it keeps its original file and the job names it, with the error.
@@ -133,37 +170,21 @@ class Worker(UsesEmbedder):
         return ("done" if found and not errors else "failed"), found, errors
 
     def _stored(self, job: JobRow) -> str | None:
-        """After a failed ingest: the job's document if it was committed all the same, with its audit entry where
-        the disk still takes one; else None."""
+        """After a failed ingest: the job's document if it was committed all the same, else None."""
         try:
             with Store(self.config.db_path, readonly=True) as store:
-                found = store.document_for_source(str(Path(job.path).resolve()))
-            if found is None:
-                return None
+                return _document_of(store, job)
         except (PolicyKBError, OSError, sqlite3.Error) as error:
             log.warning("job %s: could not look for its document after the failure (%s)", job.id, error)
             return None
-        try:
-            with Store(self.config.db_path) as store:
-                _record(store, job)
-        except (PolicyKBError, OSError, sqlite3.Error) as error:
-            log.warning("job %s: indexed as %s, but its audit entry could not be written (%s)", job.id, found[0], error)
-        return found[0]
 
 
-def _record(store: Store, job: JobRow) -> str | None:
-    """The id of the document the job's file became, if it was indexed, with the audit entry that says who uploaded
-    it (uploads only: a queued bulk ingest is the operator's, as `policykb ingest` is)."""
+def is_busy(error: sqlite3.OperationalError) -> bool:
+    """Whether SQLite gave up waiting for another process's lock (which passes), rather than failing."""
+    return any(word in str(error).lower() for word in ("locked", "busy"))
+
+
+def _document_of(store: Store, job: JobRow) -> str | None:
+    """The id of the document the job's file became, if it was indexed."""
     found = store.document_for_source(str(Path(job.path).resolve()))
-    if found and job.upload:
-        with store.transaction():
-            audit.record_for(
-                store,
-                (job.user_id, job.user_name),
-                "document.upload",
-                found[0],
-                job.address,
-                collection=job.collection,
-                file=job.filename,
-            )
     return found[0] if found else None

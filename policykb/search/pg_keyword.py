@@ -18,7 +18,9 @@ K1, B = 1.2, 0.75  # FTS5's bm25() constants
 # operations (idf * (F * (k1 + 1)) / (F + k1 * (1 - b + b * D / avgdl))); ties broken by the lower id, as FTS5's
 # ORDER BY rank returns rows of equal score in rowid order.
 _PASSAGE_BM25 = """
-    WITH totals AS (SELECT count(*)::float8 AS n, sum(length)::float8 / count(*) AS avgdl FROM chunks),
+    WITH totals AS (
+        SELECT rows::float8 AS n, tokens::float8 / rows::float8 AS avgdl FROM keyword_totals WHERE name = 'passages'
+    ),
     query AS (
         SELECT t.term, count(p.chunk_id)::float8 AS hits
         FROM unnest(%(terms)s::text[]) AS t(term) LEFT JOIN passage_postings p ON p.term = t.term

@@ -47,9 +47,11 @@ class Store(
     """One connection to the store; open read-only for searches, read-write for ingest. The writes of a whole
     document are here, where every part is at hand."""
 
-    def replace_document(self, doc_id: str, doc: Document, embed_hashes: list[str], vectors: np.ndarray) -> None:
-        """Write a document with its chunks and vectors, replacing any earlier version, in one transaction."""
+    def replace_document(self, doc_id: str, doc: Document, embed_hashes: list[str], vectors: np.ndarray) -> str:
+        """Write a document with its chunks and vectors, replacing any earlier version of its source, in one
+        transaction; the id it is stored under (see _id_for)."""
         with self.transaction():
+            doc_id = self._id_for(doc_id, doc.source)
             self._delete_everywhere(doc_id)
             self._insert_document(doc_id, doc)
             first_passage = self._insert_chunks(doc_id, doc, embed_hashes, vectors)
@@ -58,6 +60,18 @@ class Store(
             self._insert_assignments(doc_id, doc)
             self._insert_relations(doc_id, doc)
             self._bump_generation()
+        return doc_id
+
+    def _id_for(self, planned: str, source: str) -> str:
+        """The id to store `source`'s document under, decided under the write lock: the id it has if it is stored
+        (another process may have stored it since `planned` was chosen), else `planned` unless another source took it
+        meanwhile (two workers ingesting x/report.txt and y/report.txt at once both plan "report")."""
+        stored = self.document_for_source(source)
+        if stored is not None:
+            return stored[0]
+        if self.conn.execute("SELECT 1 FROM documents WHERE id = ?", (planned,)).fetchone() is None:
+            return planned
+        return self.new_document_id(planned)
 
     def delete_document(self, doc_id: str) -> int:
         """Delete a document everywhere in the store; returns how many chunks went with it."""

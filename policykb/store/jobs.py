@@ -10,26 +10,38 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from policykb.store.base import StoreBase
 from policykb.store.records import JobRow
+
+if TYPE_CHECKING:
+    from policykb.store.db import Store
 
 MAX_ATTEMPTS = 3
 _COLUMNS = (
     "id, path, filename, upload, collection, user_id, user_name, address, state, stage, done, total, doc_id, errors, worker, "
     "attempts, created_at, heartbeat_at, finished_at"
 )
-_ABANDONED = "state = 'running' AND heartbeat_at < :expired"
 _GIVE_UP = f"""
     UPDATE jobs SET state = 'failed', finished_at = :now, errors = json_array(
         'a worker stopped ' || attempts || ' times while ingesting this file (killed, or out of memory?) — see the '
         || 'workers'' logs; ingest it alone with `policykb ingest FILE` to see where it fails')
-    WHERE {_ABANDONED} AND attempts >= {MAX_ATTEMPTS}
+    WHERE state = 'running' AND heartbeat_at < :expired AND attempts >= {MAX_ATTEMPTS}
+    RETURNING {_COLUMNS}
 """
+# The oldest job queued, and the oldest abandoned (held by a worker whose lease ran out): each read from the index
+# on (state, created_at); the older of the two is taken.
+_OLDEST = {
+    "queued": "SELECT id, created_at FROM jobs WHERE state = 'queued' ORDER BY created_at LIMIT 1",
+    "abandoned": "SELECT id, created_at FROM jobs WHERE state = 'running' AND heartbeat_at < :expired "
+    "ORDER BY created_at LIMIT 1",
+}
 _TAKE = f"""
     UPDATE jobs SET state = 'running', worker = :worker, attempts = attempts + 1, heartbeat_at = :now,
                     stage = '', done = 0, total = 0
-    WHERE id = (SELECT id FROM jobs WHERE state = 'queued' OR ({_ABANDONED}) ORDER BY created_at, rowid LIMIT 1)
+    WHERE id = :id
     RETURNING {_COLUMNS}
 """
 
@@ -68,14 +80,20 @@ class Jobs(StoreBase):
         rows = self.conn.execute(f"SELECT {_COLUMNS} FROM jobs ORDER BY created_at DESC, rowid DESC LIMIT ?", (limit,))
         return [JobRow.from_row(row) for row in rows]
 
-    def take_job(self, worker: str, lease: float) -> JobRow | None:
-        """The oldest job waiting (queued, or abandoned by a worker whose lease ran out), now held by `worker`; None
-        when there is none. Jobs abandoned too often are failed first."""
-        now = time.time()
+    def take_job(self, worker: str, lease: float) -> tuple[JobRow | None, list[JobRow]]:
+        """The oldest waiting job (queued, or abandoned by a worker whose lease ran out), now held by `worker`, or
+        None when none waits; and the jobs failed first, abandoned MAX_ATTEMPTS times (an upload's file is the
+        caller's to remove)."""
         with self.transaction():
-            self.conn.execute(_GIVE_UP, {"now": now, "expired": now - lease})
-            row = self.conn.execute(_TAKE, {"worker": worker, "now": now, "expired": now - lease}).fetchone()
-        return JobRow.from_row(row) if row else None
+            now = time.time()  # once the write lock is held: the wait for it may have been long
+            times = {"now": now, "expired": now - lease}
+            given_up = [JobRow.from_row(row) for row in self.conn.execute(_GIVE_UP, times).fetchall()]
+            waiting = [row for sql in _OLDEST.values() if (row := self.conn.execute(sql, times).fetchone())]
+            if not waiting:
+                return None, given_up
+            oldest = min(waiting, key=lambda row: row["created_at"])["id"]
+            row = self.conn.execute(_TAKE, {"worker": worker, "now": now, "id": oldest}).fetchone()
+        return JobRow.from_row(row), given_up
 
     def renew_job(self, job_id: str, worker: str, stage: str, done: int, total: int) -> bool:
         """Renew `worker`'s lease on the job and record how far it is; False if the job is no longer its own."""
@@ -88,10 +106,16 @@ class Jobs(StoreBase):
         return cursor.rowcount == 1
 
     def finish_job(
-        self, job_id: str, worker: str, outcome: tuple[str, str | None, list[str]], progress: tuple[str, int, int]
+        self,
+        job_id: str,
+        worker: str,
+        outcome: tuple[str, str | None, list[str]],
+        progress: tuple[str, int, int],
+        then: Callable[[Store], None] | None = None,
     ) -> bool:
         """Record the job's outcome (state done or failed, the document it became, its errors) and last progress
-        (stage, done, total); False, and nothing written, if the job is no longer `worker`'s."""
+        (stage, done, total), and run `then` in the same transaction; False, and nothing written, if the job is no
+        longer `worker`'s."""
         state, doc_id, errors = outcome
         with self.transaction():
             cursor = self.conn.execute(
@@ -99,6 +123,8 @@ class Jobs(StoreBase):
                 "WHERE id = ? AND worker = ? AND state = 'running'",
                 (state, doc_id, json.dumps(errors, ensure_ascii=False), time.time(), *progress, job_id, worker),
             )
+            if cursor.rowcount == 1 and then is not None:
+                then(self)
         return cursor.rowcount == 1
 
     def waiting_job_paths(self) -> set[str]:

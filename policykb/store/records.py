@@ -322,9 +322,10 @@ class JobRow:
     def from_row(cls, row: sqlite3.Row) -> JobRow:
         return cls(**{**dict(row), "upload": bool(row["upload"]), "errors": json.loads(row["errors"])})
 
-    def to_json(self) -> dict:
-        """What the web app and the API show of a job: not its file's path on the server."""
+    def to_json(self, operator: bool = False) -> dict:
+        """What the web app and the API show of a job: not its file's path, nor the machine and process of its worker;
+        `operator`: everything, as `policykb jobs` shows it."""
         shown = asdict(self)
-        for hidden in ("path", "user_id", "address"):
+        for hidden in () if operator else ("path", "user_id", "address", "worker"):
             del shown[hidden]
         return shown

@@ -292,7 +292,7 @@ MIGRATIONS: list[str] = [
         heartbeat_at REAL,
         finished_at REAL
     );
-    CREATE INDEX jobs_waiting ON jobs(created_at) WHERE state IN ('queued', 'running');
+    CREATE INDEX jobs_state ON jobs(state, created_at);
     """,
 ]
 

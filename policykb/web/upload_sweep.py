@@ -3,13 +3,15 @@
 An upload is saved to uploads/ and then queued as a job in the store (policykb.web.uploads, policykb.jobs); a finished
 job's file is its document's source and stays, a failed job removes its file, a waiting job's file waits for a worker.
 A file in uploads/ that is none of these was left by a server that stopped (a crash, a kill) between saving it and
-queueing its job: it would never be ingested or removed.
+queueing its job: it would never be ingested or removed. Files saved in the last SETTLED_SECONDS are left, since another
+server on the same data folder may be about to queue them.
 """
 
 from __future__ import annotations
 
 import logging
 import sqlite3
+import time
 from pathlib import Path
 
 from policykb.config import Config
@@ -19,6 +21,8 @@ from policykb.jobs.worker import remove_upload
 from policykb.store import Store
 
 log = logging.getLogger(__name__)
+# Uploads younger than this are left: another server on the data folder may be between saving one and queueing its job.
+SETTLED_SECONDS = 600
 
 
 def uploads_folder(config: Config) -> Path:
@@ -34,13 +38,16 @@ def sweep_orphaned_uploads(config: Config) -> list[Path]:
     kept = _sources_in(config, folder)
     if kept is None:
         return []
-    orphans = [path for path in _upload_files(folder) if path.resolve() not in kept]
+    settled = time.time() - SETTLED_SECONDS
+    orphans = [path for path in _upload_files(folder) if path.resolve() not in kept and _mtime(path) < settled]
     for path in orphans:
         if path.parent == folder:
             path.unlink(missing_ok=True)
         else:
             remove_upload(path)
-    for empty in [child for child in folder.iterdir() if child.is_dir() and not any(child.iterdir())]:
+    for empty in [
+        child for child in folder.iterdir() if child.is_dir() and not any(child.iterdir()) and _mtime(child) < settled
+    ]:
         empty.rmdir()  # a folder whose upload failed before its file was written
     if orphans:
         log.warning(
@@ -50,6 +57,13 @@ def sweep_orphaned_uploads(config: Config) -> list[Path]:
             ", ".join(path.name for path in orphans),
         )
     return orphans
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:  # removed meanwhile (its job failed)
+        return time.time()
 
 
 def _upload_files(folder: Path) -> list[Path]:

@@ -15,11 +15,11 @@ from werkzeug.datastructures import FileStorage
 from policykb.access import OPEN, Viewer
 from policykb.config import Config
 from policykb.disk import write_or_remove, writing
-from policykb.errors import IngestError, PolicyKBError
+from policykb.errors import IngestError, PolicyKBError, StoreBusyError
 from policykb.ingest import SUPPORTED_EXTENSIONS
 from policykb.ingest.archives import ArchiveTooLargeError, check_zip_budget
 from policykb.jobs.queue import new_job_id
-from policykb.jobs.worker import POLL_SECONDS, Worker, remove_upload
+from policykb.jobs.worker import POLL_SECONDS, Worker, is_busy, remove_upload
 from policykb.store import JobRow, Store
 from policykb.store.collections import PUBLIC
 from policykb.web.error_shape import said
@@ -151,8 +151,10 @@ class UploadJobs:
                     user=(viewer.user_id, viewer.name),
                     address=address,
                 )
-        except BaseException:  # a job that was not queued would never remove its file
+        except BaseException as error:  # a job that was not queued would never remove its file
             remove_upload(path)
+            if isinstance(error, sqlite3.OperationalError) and is_busy(error):
+                raise StoreBusyError(f"the index is busy with another writer — {AGAIN} in a minute") from error
             raise
         if self.config.upload_worker:
             self._wake()
@@ -189,6 +191,9 @@ class UploadJobs:
                     continue
                 with Store(self.config.db_path, readonly=True) as store:
                     waiting = bool(store.waiting_job_paths())
+            except sqlite3.OperationalError as error:  # busy with another writer: jobs still wait, try again
+                log.warning("upload worker: the store is busy (%s); trying again", error)
+                waiting = True
             except Exception:  # the store cannot be read or written (a job's own errors are in the job): the next
                 log.exception("upload worker: could not take a job; the next upload tries again")  # upload retries
                 waiting = False

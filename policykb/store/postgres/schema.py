@@ -78,6 +78,9 @@ MIGRATIONS: list[tuple[int, str]] = [
         );
         CREATE INDEX passage_postings_term ON passage_postings(term) INCLUDE (chunk_id, f, f_title);
         CREATE INDEX passage_postings_chunk ON passage_postings(chunk_id);
+        -- Row count and tokens of the passages and of the documents (BM25's N and mean length), kept with every
+        -- write so that a query need not count them.
+        CREATE TABLE keyword_totals (name TEXT PRIMARY KEY, rows BIGINT NOT NULL, tokens BIGINT NOT NULL);
         CREATE TABLE document_postings (  -- F with WHOLE_DOCUMENT_WEIGHTS
             term TEXT NOT NULL,
             doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
@@ -243,7 +246,7 @@ MIGRATIONS: list[tuple[int, str]] = [
             heartbeat_at DOUBLE PRECISION,
             finished_at DOUBLE PRECISION
         );
-        CREATE INDEX jobs_waiting ON jobs(created_at) WHERE state IN ('queued', 'running');
+        CREATE INDEX jobs_state ON jobs(state, created_at);
         """,
     ),
 ]
