@@ -14,10 +14,12 @@ from click.testing import CliRunner
 from policykb.bench.postgresql import query_words
 from policykb.cli import main
 from policykb.config import Config
+from policykb.ingest.indexer import Indexer
 from policykb.search.embedder import FakeEmbedder
 from policykb.search.pg_dense import dense_top
-from policykb.search.pg_keyword import passage_bm25
+from policykb.search.pg_keyword import PassageTerms, add_passage_terms, passage_bm25, remove_passage_terms
 from policykb.search.terms_build import QueryTokenizer
+from policykb.store import Filters
 from policykb.store import schema as embedded_schema
 from policykb.store.postgres import schema as postgresql_schema
 from policykb.store.postgres.connect import DatabaseUnavailableError, connect
@@ -152,3 +154,43 @@ def test_the_benchmark_copies_the_index_and_finds_the_same_keyword_rankings_on_b
     assert figures["dense"]["recall_at_10"]["embedded (FAISS)"] == 1.0
     assert figures["dense"]["recall_at_10"]["postgresql (pgvector HNSW)"] >= 0.9
     assert figures["disk"]["postgresql_mb"] > 0
+
+
+def _keyword_rankings_agree(db_path, url: str) -> None:
+    tokenizer = QueryTokenizer("porter unicode61 remove_diacritics 2")
+    with connect(url) as conn:
+        for query in QUERIES:
+            words, tokens = query_words(query, tokenizer)
+            expected = _fts5_bm25(db_path, words, 20, "0.3, 1.0, 1.0")
+            found = passage_bm25(conn, tokens, 20)
+            assert [chunk_id for chunk_id, _ in found] == [chunk_id for chunk_id, _ in expected], query
+            assert np.allclose([s for _, s in found], [s for _, s in expected], rtol=1e-12, atol=0), query
+
+
+def test_keyword_scores_stay_fts5s_as_a_document_is_removed_and_added_again(fake_index: Config, copied: str, tmp_path):
+    """Postings, lengths and totals follow each change, so that idf and mean length are the collection's after it."""
+    before = tmp_path / "before.sqlite3"
+    with sqlite3.connect(fake_index.db_path) as source, sqlite3.connect(before) as copy:
+        source.backup(copy)  # the store as copied, for the document's return
+    with Indexer(fake_index, FakeEmbedder(), progress=False) as indexer:
+        doc_id = indexer.store.list_documents()[0].id
+        chunk_ids = [int(i) for i in indexer.store.chunk_ids(Filters(doc_id=doc_id))]
+        indexer.remove(doc_id)
+    with connect(copied) as conn, conn.transaction():
+        conn.execute("CREATE TABLE gone_document AS SELECT * FROM documents WHERE id = %s", (doc_id,))
+        conn.execute("CREATE TABLE gone_chunks AS SELECT * FROM chunks WHERE doc_id = %s", (doc_id,))
+        remove_passage_terms(conn, chunk_ids)
+        conn.execute("DELETE FROM documents WHERE id = %s", (doc_id,))
+    _keyword_rankings_agree(fake_index.db_path, copied)
+    with sqlite3.connect(before) as source:
+        marks = ",".join("?" * len(chunk_ids))
+        texts = source.execute(
+            f"SELECT rowid, title, section, body FROM chunks_fts WHERE rowid IN ({marks})", chunk_ids
+        )
+        passages = texts.fetchall()
+    with connect(copied) as conn, conn.transaction():
+        conn.execute("INSERT INTO documents SELECT * FROM gone_document")
+        conn.execute("INSERT INTO chunks SELECT * FROM gone_chunks")
+        conn.execute("UPDATE chunks SET length = 0 WHERE doc_id = %s", (doc_id,))
+        add_passage_terms(conn, PassageTerms("porter unicode61 remove_diacritics 2"), passages)
+    _keyword_rankings_agree(before, copied)

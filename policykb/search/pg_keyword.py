@@ -95,3 +95,59 @@ def row_lengths_of(conn: sqlite3.Connection, table: str) -> dict[int, int]:
     columns, _ = columns_and_tokenizer(conn, table)
     rowids, lengths = row_lengths(conn, table, len(columns))
     return dict(zip(rowids.tolist(), lengths.astype(int).tolist()))
+
+
+class PassageTerms:
+    """A passage's postings as FTS5 would index it (its folded title, section and text, tokenised by FTS5's own
+    tokenizer in a private in-memory table): each word's F with both weightings, and the passage's length."""
+
+    def __init__(self, tokenize: str) -> None:
+        self.conn = sqlite3.connect(":memory:")
+        self.conn.execute(f"CREATE VIRTUAL TABLE t USING fts5(title, section, body, tokenize = '{tokenize}')")
+        self.conn.execute("CREATE VIRTUAL TABLE tv USING fts5vocab(t, 'instance')")
+        self._f: dict[tuple[int, ...], tuple[float, float]] = {}
+
+    def of(self, title: str, section: str, body: str) -> tuple[list[tuple[str, float, float]], int]:
+        """([(term, F, F with the title weighing more)], tokens over the three columns) of one passage."""
+        self.conn.execute("INSERT INTO t (rowid, title, section, body) VALUES (1, ?, ?, ?)", (title, section, body))
+        counts: dict[str, list[int]] = {}
+        column = {"title": 0, "section": 1, "body": 2}
+        for term, col, count in self.conn.execute("SELECT term, col, count(*) FROM tv GROUP BY term, col"):
+            counts.setdefault(term, [0, 0, 0])[column[col]] = count
+        self.conn.execute("DELETE FROM t")
+        postings = []
+        for term, per_column in counts.items():
+            key = tuple(per_column)
+            if key not in self._f:
+                self._f[key] = (weighted_tf(key, FTS_WEIGHTS), weighted_tf(key, DOCUMENT_WEIGHTS))
+            postings.append((term, *self._f[key]))
+        return postings, sum(sum(per_column) for per_column in counts.values())
+
+
+def add_passage_terms(conn, terms: PassageTerms, passages: list[tuple[int, str, str, str]]) -> None:
+    """Give these passages (id, folded title, folded section, folded text) their postings, lengths and share of the
+    totals, in the caller's transaction: BM25's idf and mean length follow at the next query, as FTS5's do."""
+    indexed = [(chunk_id, *terms.of(title, section, body)) for chunk_id, title, section, body in passages]
+    with conn.cursor().copy("COPY passage_postings (term, chunk_id, f, f_title) FROM STDIN") as copy:
+        for chunk_id, postings, _ in indexed:
+            for term, f, f_title in postings:
+                copy.write_row((term, chunk_id, f, f_title))
+    conn.cursor().executemany(
+        "UPDATE chunks SET length = %s WHERE id = %s", [(length, chunk_id) for chunk_id, _, length in indexed]
+    )
+    conn.execute(
+        "UPDATE keyword_totals SET rows = rows + %s, tokens = tokens + %s WHERE name = 'passages'",
+        (len(indexed), sum(length for _, _, length in indexed)),
+    )
+
+
+def remove_passage_terms(conn, chunk_ids: list[int]) -> None:
+    """Take these passages' postings and their share of the totals away, in the caller's transaction (before the
+    passages' rows go: their lengths are read here)."""
+    removed, tokens = conn.execute(
+        "SELECT count(*), coalesce(sum(length), 0) FROM chunks WHERE id = ANY(%s)", (chunk_ids,)
+    ).fetchone()
+    conn.execute("DELETE FROM passage_postings WHERE chunk_id = ANY(%s)", (chunk_ids,))
+    conn.execute(
+        "UPDATE keyword_totals SET rows = rows - %s, tokens = tokens - %s WHERE name = 'passages'", (removed, tokens)
+    )
