@@ -26,11 +26,27 @@ from policykb.jobs.worker import Worker
 from policykb.search.embedder import FakeEmbedder
 from policykb.store import Store
 from policykb.store.jobs import MAX_ATTEMPTS
+from policykb.store.postgres.connect import connect
+from policykb.store.postgres.jobs import PostgresJobs
+from policykb.store.postgres.schema import migrate
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def open_queue(request, fake_config: Config):
+    """Opens a new connection to the job queue: the embedded store's, or PostgreSQL's (a new database each test)."""
+    if request.param == "sqlite":
+        Store(fake_config.db_path).close()
+        return lambda: Store(fake_config.db_path)
+    url = request.getfixturevalue("postgresql_url")
+    with connect(url, vectors=False) as conn:
+        migrate(conn, 8)
+        conn.commit()
+    return lambda: PostgresJobs(url)
 
 
 @pytest.fixture
-def store(fake_config: Config):
-    with Store(fake_config.db_path) as opened:
+def store(open_queue):
+    with open_queue() as opened:
         yield opened
 
 
@@ -41,12 +57,12 @@ def _queue(store: Store, count: int) -> list[str]:
     return ids
 
 
-def test_workers_take_the_oldest_job_first_and_never_the_same_one(fake_config: Config, store: Store):
+def test_workers_take_the_oldest_job_first_and_never_the_same_one(open_queue, store: Store):
     ids = _queue(store, 60)
     taken: list[tuple[str, str]] = []
 
     def take(worker: str) -> None:
-        with Store(fake_config.db_path) as own:
+        with open_queue() as own:
             while (job := own.take_job(worker, lease=60)[0]) is not None:
                 taken.append((worker, job.id))
 

@@ -20,16 +20,19 @@ if TYPE_CHECKING:
     from policykb.store.db import Store
 
 MAX_ATTEMPTS = 3
-_COLUMNS = (
+JOB_COLUMNS = (
     "id, path, filename, upload, collection, user_id, user_name, address, state, stage, done, total, doc_id, errors, worker, "
     "attempts, created_at, heartbeat_at, finished_at"
 )
+# What a job given up on says, as an SQL expression over its row (SQLite's and PostgreSQL's alike).
+GIVEN_UP_ERROR = (
+    "'a worker stopped ' || attempts || ' times while ingesting this file (killed, or out of memory?) — see the '"
+    " || 'workers'' logs; ingest it alone with `policykb ingest FILE` to see where it fails'"
+)
 _GIVE_UP = f"""
-    UPDATE jobs SET state = 'failed', finished_at = :now, errors = json_array(
-        'a worker stopped ' || attempts || ' times while ingesting this file (killed, or out of memory?) — see the '
-        || 'workers'' logs; ingest it alone with `policykb ingest FILE` to see where it fails')
+    UPDATE jobs SET state = 'failed', finished_at = :now, errors = json_array({GIVEN_UP_ERROR})
     WHERE state = 'running' AND heartbeat_at < :expired AND attempts >= {MAX_ATTEMPTS}
-    RETURNING {_COLUMNS}
+    RETURNING {JOB_COLUMNS}
 """
 # The oldest job queued, and the oldest abandoned (held by a worker whose lease ran out): each read from the index
 # on (state, created_at); the older of the two is taken.
@@ -42,7 +45,7 @@ _TAKE = f"""
     UPDATE jobs SET state = 'running', worker = :worker, attempts = attempts + 1, heartbeat_at = :now,
                     stage = '', done = 0, total = 0
     WHERE id = :id
-    RETURNING {_COLUMNS}
+    RETURNING {JOB_COLUMNS}
 """
 
 
@@ -70,14 +73,16 @@ class Jobs(StoreBase):
     def job(self, job_id: str) -> JobRow | None:
         if not self.has_table("jobs"):  # a read-only store of an older schema
             return None
-        row = self.conn.execute(f"SELECT {_COLUMNS} FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        row = self.conn.execute(f"SELECT {JOB_COLUMNS} FROM jobs WHERE id = ?", (job_id,)).fetchone()
         return JobRow.from_row(row) if row else None
 
     def recent_jobs(self, limit: int = 100) -> list[JobRow]:
         """The latest `limit` jobs, newest first."""
         if not self.has_table("jobs"):
             return []
-        rows = self.conn.execute(f"SELECT {_COLUMNS} FROM jobs ORDER BY created_at DESC, rowid DESC LIMIT ?", (limit,))
+        rows = self.conn.execute(
+            f"SELECT {JOB_COLUMNS} FROM jobs ORDER BY created_at DESC, rowid DESC LIMIT ?", (limit,)
+        )
         return [JobRow.from_row(row) for row in rows]
 
     def take_job(self, worker: str, lease: float) -> tuple[JobRow | None, list[JobRow]]:
