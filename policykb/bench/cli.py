@@ -25,6 +25,15 @@ corpus_option = click.option(
 )
 
 
+# Where a benchmark that writes files and data folders of its own puts them.
+work_dir_option = click.option(
+    "--work-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where the files and data folders go (default: the system's temporary folder).",
+)
+
+
 def scale_options(hidden: bool = False):
     """--baseline/--no-baseline, --work-dir and --uncached of the scale benchmark."""
     options = (
@@ -330,12 +339,7 @@ def bench_freshness(config: Config, pages: int, model_cost: bool, as_json: bool)
 @click.option("--pages", default=20, show_default=True, type=click.IntRange(1), help="Pages of each file.")
 @click.option("--rounds", default=2, show_default=True, type=click.IntRange(1), help="Runs of each worker count.")
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(2), help="Workers compared with one.")
-@click.option(
-    "--work-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Where the files and data folders go (default: the system's temporary folder).",
-)
+@work_dir_option
 @json_option
 @pass_config
 def bench_workers(
@@ -383,12 +387,7 @@ def bench_postgresql(config: Config, url: str | None, queries: int, as_json: boo
     "--cap-mb", default=4000, show_default=True, type=int, help="Memory at which a child is killed (no budget)."
 )
 @click.option("--cap-seconds", default=120.0, show_default=True, type=float, help="Time after which it is killed.")
-@click.option(
-    "--work-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Where the files and data folders go (default: the system's temporary folder).",
-)
+@work_dir_option
 @json_option
 def bench_zipbomb(inflated_mb: int, cap_mb: int, cap_seconds: float, work_dir: Path | None, as_json: bool) -> None:
     """Peak memory of `policykb ingest` given a zip-bomb .docx, beside a normal .docx, each in a child process;
