@@ -117,23 +117,37 @@ def main(ctx: click.Context, data: Path | None, verbose: bool) -> None:
     is_flag=True,
     help="Queue one job per file instead, for `policykb worker` processes to ingest.",
 )
+@click.option(
+    "--ray",
+    "ray_address",
+    metavar="ADDRESS",
+    help='Read, OCR and embed on a Ray cluster (its address, or "local" for one on this machine); this process writes.',
+)
 @quiet_option
 @click.pass_context
-def ingest(ctx: click.Context, paths: tuple[Path, ...], collection: str, queue: bool, quiet: bool) -> None:
+def ingest(
+    ctx: click.Context, paths: tuple[Path, ...], collection: str, queue: bool, ray_address: str | None, quiet: bool
+) -> None:
     """Add or update files and folders (.txt .md .html .pdf .docx, and scans: .jpg .png .tif) in the index.
 
     Unchanged files are skipped by content hash; a changed file replaces its old chunks. Scanned PDF pages and
     images are read by OCR (Tesseract), and their text is cached by content hash.
     Examples: policykb ingest corpus/
               policykb ingest --queue /srv/library/   (then: policykb worker, as many as the machine holds; policykb jobs)
+              policykb ingest --ray ray://head:10001 /srv/library/   (a Ray cluster reads and embeds)
     """
     from policykb.ingest.indexer import Indexer
 
     if queue:
         _queue(ctx, list(paths), collection)
         return
-    with Indexer(_config(ctx), progress=not quiet) as indexer:
-        report = indexer.ingest(list(paths), collection)
+    if ray_address:
+        from policykb.ingest.ray_ingest import ingest_with_ray
+
+        report = ingest_with_ray(_config(ctx), list(paths), collection, ray_address, progress=not quiet)
+    else:
+        with Indexer(_config(ctx), progress=not quiet) as indexer:
+            report = indexer.ingest(list(paths), collection)
     for error in report.errors:
         click.echo(f"error: {error}", err=True)
     click.echo(report.summary(), err=True)

@@ -8,7 +8,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from dataclasses import asdict, fields
+from dataclasses import asdict, fields, replace
 from pathlib import Path
 
 import numpy as np
@@ -466,3 +466,23 @@ def test_batched_reads_bind_at_most_500_ids_a_statement_and_return_every_row(fak
     bound = [len(statement[statement.index("IN (") + 4 : statement.rindex(")")].split(",")) for statement in statements]
     assert bound == [500, 500, 201] * 2  # SQLite hands the trace its statements with the values bound
     assert sorted({row[0] for row in rows}) == sorted(set(ids)) and set(texts) == set(ids)
+
+
+def test_ingest_through_a_local_ray_cluster_stores_what_ingest_stores(fake_config: Config, corpus_copy: Path, tmp_path):
+    """The Ray pipeline reads and embeds elsewhere; the documents, passages and vectors written are the same."""
+    pytest.importorskip("ray", reason="needs ray[data]: pip install -e '.[ray]' (make install does)")
+    from policykb.ingest.ray_ingest import ingest_with_ray
+
+    report = ingest_with_ray(fake_config, [corpus_copy], address="local", progress=False)
+    assert not report.errors and report.added == 5 and report.embedded == report.chunks > 40
+    direct = replace(fake_config, data_dir=tmp_path / "direct")
+    with Indexer(direct, FakeEmbedder(), progress=False) as indexer:
+        indexer.ingest([corpus_copy])
+    rows = (
+        "SELECT d.source, c.ordinal, c.text, c.vector, c.embed_hash FROM chunks c JOIN documents d ON d.id = c.doc_id"
+    )
+    with Store(fake_config.db_path, readonly=True) as through_ray, Store(direct.db_path, readonly=True) as store:
+        assert sorted(map(tuple, through_ray.conn.execute(rows))) == sorted(map(tuple, store.conn.execute(rows)))
+        assert through_ray.meta("embedder") == store.meta("embedder")
+    again = ingest_with_ray(fake_config, [corpus_copy], address="local", progress=False)
+    assert again.unchanged == 5 and again.added == 0  # unchanged files are never sent to the cluster

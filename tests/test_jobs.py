@@ -303,10 +303,12 @@ def test_the_workers_benchmark_ingests_every_file_with_one_and_with_two_workers(
     result = CliRunner(env={"POLICYKB_EMBEDDER": "fake"}).invoke(
         main,
         ["--data", str(fake_config.data_dir), "bench", "workers", "--files", "3", "--pages", "1", "--rounds", "1"]
-        + ["--work-dir", str(tmp_path), "--json"],
+        + ["--ray", "--work-dir", str(tmp_path), "--json"],
     )
     assert result.exit_code == 0, result.output
     figures = json.loads(result.output.strip().splitlines()[-1])
-    assert [run["workers"] for run in figures["runs"]] == [1, 2]
-    assert all(run["jobs_done"] == run["jobs"] == 3 and run["passages"] > 3 for run in figures["runs"])
+    workers, through_ray = figures["runs"][:2], figures["runs"][2]
+    assert [run["workers"] for run in workers] == [1, 2]
+    assert all(run["jobs_done"] == run["jobs"] == 3 and run["passages"] > 3 for run in workers)
+    assert through_ray["ray"] == "local" and through_ray["passages"] == workers[0]["passages"]
     assert figures["speedup"] > 0 and list(tmp_path.iterdir()) == []  # its files and data folders removed

@@ -339,11 +339,12 @@ def bench_freshness(config: Config, pages: int, model_cost: bool, as_json: bool)
 @click.option("--pages", default=20, show_default=True, type=click.IntRange(1), help="Pages of each file.")
 @click.option("--rounds", default=2, show_default=True, type=click.IntRange(1), help="Runs of each worker count.")
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(2), help="Workers compared with one.")
+@click.option("--ray", is_flag=True, help="Also time `policykb ingest --ray local` over the same files each round.")
 @work_dir_option
 @json_option
 @pass_config
 def bench_workers(
-    config: Config, files: int, pages: int, rounds: int, workers: int, work_dir: Path | None, as_json: bool
+    config: Config, files: int, pages: int, rounds: int, workers: int, ray: bool, work_dir: Path | None, as_json: bool
 ) -> None:
     """Bulk ingest throughput with one `policykb worker` and with --workers of them on one data folder: the same
     synthetic files queued into a new data folder each run, timed until the last worker exits (model loading
@@ -353,7 +354,7 @@ def bench_workers(
     """
     from policykb.bench.workers import run_workers_benchmark
 
-    print_figures(run_workers_benchmark(config, files, pages, rounds, workers, work_dir), as_json)
+    print_figures(run_workers_benchmark(config, files, pages, rounds, workers, work_dir, ray), as_json)
 
 
 @bench.command("postgresql")

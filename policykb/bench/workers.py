@@ -3,9 +3,10 @@
 The same synthetic files (freshness.document_text: distinct policy text, nothing reused between files) are queued
 with `policykb ingest --queue` into a new data folder for each run, then W workers are started with `--until-empty`;
 a run is timed from the workers' start until the last one exits, so it includes each worker loading the model, as a
-real bulk ingest does. The machine's cores are shared out between the workers (`policykb worker --threads`). Runs with 1 and with W workers take turns, `rounds` times each.
+real bulk ingest does. The machine's cores are shared out between the workers (`policykb worker --threads`). Runs with 1 and with W workers take turns, `rounds` times each; with `--ray`, each round also times
+`policykb ingest --ray local` over the same files (a Ray cluster on this machine reads and embeds).
 
-    policykb bench workers [--files 16] [--pages 20] [--rounds 2] [--workers 2]
+    policykb bench workers [--files 16] [--pages 20] [--rounds 2] [--workers 2] [--ray]
 """
 
 from __future__ import annotations
@@ -66,8 +67,27 @@ def time_run(config: Config, files: Path, data: Path, workers: int) -> dict:
     }
 
 
+def time_ray(config: Config, files: Path, data: Path) -> dict:
+    """`policykb ingest --ray local` of `files` into the new data folder `data`: a Ray cluster started on this
+    machine for the run reads and embeds, the command writes."""
+    env = {**os.environ, "POLICYKB_EMBEDDER": config.embedder, "RAY_USAGE_STATS_ENABLED": "0"}
+    started = time.perf_counter()
+    subprocess.run(
+        _policykb(data, "ingest", "--quiet", "--ray", "local", str(files)), env=env, check=True, capture_output=True
+    )
+    seconds = time.perf_counter() - started
+    with Store(Config(data_dir=data).db_path, readonly=True) as store:
+        passages = store.count_chunks()
+    return {
+        "ray": "local",
+        "seconds": round(seconds, 2),
+        "passages": passages,
+        "passages_per_second": round(passages / seconds, 1),
+    }
+
+
 def run_workers_benchmark(
-    config: Config, files: int, pages: int, rounds: int, workers: int, work_dir: Path | None = None
+    config: Config, files: int, pages: int, rounds: int, workers: int, work_dir: Path | None = None, ray: bool = False
 ) -> dict:
     vocab = Vocabulary(DEFAULT_CORPUS_DIR, load_glossary(config.glossary_path))
     root = Path(tempfile.mkdtemp(prefix="policykb-workers-", dir=work_dir))
@@ -78,10 +98,13 @@ def run_workers_benchmark(
             for count in (1, workers):
                 runs.append(time_run(config, root / "files", root / f"data-{turn}-{count}", count))
                 shutil.rmtree(root / f"data-{turn}-{count}")
+            if ray:
+                runs.append(time_ray(config, root / "files", root / f"data-{turn}-ray"))
+                shutil.rmtree(root / f"data-{turn}-ray")
     finally:
         shutil.rmtree(root, ignore_errors=True)
-    one = [run["seconds"] for run in runs if run["workers"] == 1]
-    many = [run["seconds"] for run in runs if run["workers"] == workers]
+    one = [run["seconds"] for run in runs if run.get("workers") == 1]
+    many = [run["seconds"] for run in runs if run.get("workers") == workers]
     return {
         "benchmark": "workers",
         "embedder": config.embedder,

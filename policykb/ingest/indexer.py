@@ -64,6 +64,39 @@ class IngestReport:
         )
 
 
+@dataclass(frozen=True)
+class PlannedFile:
+    """A file to read: the document id it goes under, its content hash, and the metadata an editor set on it."""
+
+    path: Path
+    doc_id: str
+    content_hash: str
+    edits: dict[str, str]
+    new: bool  # no document came from this file before
+
+    def count_in(self, report: IngestReport) -> None:
+        """Count the file as added or updated, once it has been read."""
+        if self.new:
+            report.added += 1
+        else:
+            report.updated += 1
+
+
+def unreadable(path: Path, exc: Exception) -> IngestError:
+    """The error for a file a loader failed on in a way it does not name."""
+    log.debug("unexpected failure reading %s", path, exc_info=True)
+    return IngestError(
+        path,
+        f"could not be read ({type(exc).__name__}: {exc})",
+        "check that the file opens in its usual program, then ingest it again",
+    )
+
+
+def embed_hash(embedder: str, text: str) -> str:
+    """The key a passage's vector is kept under: the same text embedded by the same model is never embedded again."""
+    return hashlib.sha256(f"{embedder}\0{text}".encode()).hexdigest()
+
+
 def embedding_input(title: str, chunk: Chunk) -> str:
     """What the embedder reads for a chunk: the passage with its title and breadcrumb in front."""
     head = f"{title} › {chunk.section}" if chunk.section else title
@@ -99,13 +132,17 @@ class Indexer(UsesEmbedder):
     def _bar(self, **kwargs) -> tqdm:
         return tqdm(file=sys.stderr, disable=not self.progress, dynamic_ncols=True, **kwargs)
 
-    def _check_embedder(self) -> None:
+    def check_embedder(self, name: str | None = None, dim: int | None = None) -> None:
+        """Refuse to mix vectors of two embedders: the one named (the configured one by default) must be the one the
+        index was built with; an empty index records it, with its vectors' dimension."""
+        if name is None:
+            name, dim = self.embedder.name, self.embedder.dim
         built_with = self.store.meta("embedder")
         if built_with is None:
-            self.store.set_embedder(self.embedder.name, self.embedder.dim)
-        elif built_with != self.embedder.name:
+            self.store.set_embedder(name, dim)
+        elif built_with != name:
             raise EmbedderMismatchError(
-                f"the index at {self.config.data_dir} was built with {built_with}, not {self.embedder.name}; "
+                f"the index at {self.config.data_dir} was built with {built_with}, not {name}; "
                 "vectors from two embedders cannot be mixed — set POLICYKB_EMBEDDER to match, or rebuild: policykb reindex"
             )
 
@@ -124,7 +161,7 @@ class Indexer(UsesEmbedder):
         report.files = len(files)
         pending = self._parse_changed(files, report, collection)
         if pending:
-            self._check_embedder()
+            self.check_embedder()
             self._embed_and_write(pending, report)
         if pending or self.store.count_chunks():
             self.save_derived(int(self.store.meta("dim") or self.embedder.dim))
@@ -143,36 +180,35 @@ class Indexer(UsesEmbedder):
         for number, path in enumerate(self._bar(iterable=files, desc="files", unit="file")):
             self._report("reading", number, len(files))
             try:
-                content_hash = file_content_hash(path)
-                existing = self.store.document_for_source(str(path))
-                if existing and existing[1] == content_hash:
-                    report.unchanged += 1
-                    if self.store.collection_of(existing[0]) != collection:
-                        self.store.move_document(existing[0], collection)
-                        report.moved += 1
+                planned = self.plan_file(path, report, collection)
+                if planned is None:
                     continue
-                doc = self._parse(path, glossary, ocr, content_hash, self.store.metadata_edits(str(path)))
+                doc = self._parse(path, glossary, ocr, planned.content_hash, planned.edits)
                 doc.collection = collection
             except IngestError as exc:
                 report.errors.append(exc)
                 continue
             except Exception as exc:  # one odd file must never stop the run; the loaders name known failures
-                log.debug("unexpected failure reading %s", path, exc_info=True)
-                report.errors.append(
-                    IngestError(
-                        path,
-                        f"could not be read ({type(exc).__name__}: {exc})",
-                        "check that the file opens in its usual program, then ingest it again",
-                    )
-                )
+                report.errors.append(unreadable(path, exc))
                 continue
-            if existing:
-                report.updated += 1
-                pending.append((existing[0], doc))
-            else:
-                report.added += 1
-                pending.append((self.store.new_document_id(path.stem), doc))
+            planned.count_in(report)
+            pending.append((planned.doc_id, doc))
         return pending
+
+    def plan_file(self, path: Path, report: IngestReport, collection: str) -> PlannedFile | None:
+        """What reading `path` is for: None when its document is stored unchanged (counted, and moved to
+        `collection` if it is in another); else the id it goes under (its own, or a new one) and the metadata an
+        editor set on it. Raises OSError or IngestError when the file cannot be read."""
+        content_hash = file_content_hash(path)
+        existing = self.store.document_for_source(str(path))
+        if existing and existing[1] == content_hash:
+            report.unchanged += 1
+            if self.store.collection_of(existing[0]) != collection:
+                self.store.move_document(existing[0], collection)
+                report.moved += 1
+            return None
+        doc_id = existing[0] if existing else self.store.new_document_id(path.stem)
+        return PlannedFile(path, doc_id, content_hash, self.store.metadata_edits(str(path)), new=existing is None)
 
     def _parse(
         self, path: Path, glossary: Glossary, ocr: OcrSettings, content_hash: str, edits: dict[str, str]
@@ -226,7 +262,7 @@ class Indexer(UsesEmbedder):
         edits = self.store.metadata_edits(stored.source) | edits
         doc = self._parse(path, load_glossary(self.config.glossary_path), ocr, file_content_hash(path), edits)
         doc.collection = stored.collection
-        self._check_embedder()
+        self.check_embedder()
         return doc
 
     def _embed_and_write(self, pending: list[tuple[str, Document]], report: IngestReport) -> None:
@@ -255,7 +291,7 @@ class Indexer(UsesEmbedder):
         """Embed what is new in these documents, then write each in its own transaction."""
         name = self.embedder.name
         inputs = [[embedding_input(doc.title, chunk) for chunk in doc.chunks] for _, doc in group]
-        hashes = [[hashlib.sha256(f"{name}\0{text}".encode()).hexdigest() for text in texts] for texts in inputs]
+        hashes = [[embed_hash(name, text) for text in texts] for texts in inputs]
         known = self.store.vectors_for_embed_hashes([h for doc_hashes in hashes for h in doc_hashes])
         todo = {
             h: text for texts, doc_hashes in zip(inputs, hashes) for h, text in zip(doc_hashes, texts) if h not in known
@@ -272,6 +308,16 @@ class Indexer(UsesEmbedder):
             report.chunks += len(doc.chunks)
         report.embedded += len(todo)
         report.reused += sum(len(h) for h in hashes) - len(todo)
+
+    def write_embedded(
+        self, doc_id: str, doc: Document, vectors: np.ndarray, embedder: str, report: IngestReport
+    ) -> None:
+        """Write a document whose passages were embedded elsewhere (policykb.ingest.ray_ingest) by `embedder` (its
+        name; check_embedder first), in one transaction."""
+        hashes = [embed_hash(embedder, embedding_input(doc.title, chunk)) for chunk in doc.chunks]
+        self.store.replace_document(doc_id, doc, hashes, vectors)
+        report.chunks += len(doc.chunks)
+        report.embedded += len(doc.chunks)
 
     def reindex(self) -> int:
         """Embed every chunk again with the configured embedder and swap all vectors in one transaction."""
@@ -290,7 +336,7 @@ class Indexer(UsesEmbedder):
         The derived files are the caller's to rebuild."""
         damaged = self.store.damaged_vector_ids()
         if damaged:
-            self._check_embedder()  # another embedder's vectors would not be comparable with the rest
+            self.check_embedder()  # another embedder's vectors would not be comparable with the rest
             with writing(self.config.db_path):
                 self._embed_again(damaged)
         return len(damaged)
@@ -303,7 +349,7 @@ class Indexer(UsesEmbedder):
         texts = [embedding_input(title, Chunk(0, 0, text, section)) for _, title, section, text in rows]
         with self._bar(total=len(texts), desc="embedding", unit="chunk") as bar:
             vectors = self.embedder.embed_documents(texts, progress=bar.update)
-        hashes = [hashlib.sha256(f"{name}\0{text}".encode()).hexdigest() for text in texts]
+        hashes = [embed_hash(name, text) for text in texts]
         self.store.replace_vectors([row[0] for row in rows], hashes, vectors, name, self.embedder.dim)
         return len(rows)
 
