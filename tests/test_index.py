@@ -473,8 +473,13 @@ def test_ingest_through_a_local_ray_cluster_stores_what_ingest_stores(fake_confi
     pytest.importorskip("ray", reason="needs ray[data]: pip install -e '.[ray]' (make install does)")
     from policykb.ingest.ray_ingest import ingest_with_ray
 
-    report = ingest_with_ray(fake_config, [corpus_copy], address="local", progress=False)
-    assert not report.errors and report.added == 5 and report.embedded == report.chunks > 40
+    broken = tmp_path / "broken" / "cut-short.pdf"
+    broken.parent.mkdir()
+    broken.write_bytes(b"%PDF-1.4 cut short")
+    report = ingest_with_ray(fake_config, [corpus_copy, broken], address="local", progress=False)
+    [error] = report.errors  # named, and the other files ingested
+    assert error.path == str(broken) and "pdf" in error.reason.lower() and error.fix
+    assert report.added == 5 and report.embedded == report.chunks > 40
     direct = replace(fake_config, data_dir=tmp_path / "direct")
     with Indexer(direct, FakeEmbedder(), progress=False) as indexer:
         indexer.ingest([corpus_copy])

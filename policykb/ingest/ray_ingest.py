@@ -6,6 +6,7 @@ storage), as it sees the glossary and the package."""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import pickle
@@ -49,10 +50,15 @@ class _Read:
                 edits=planned.edits,
             )
         except IngestError as exc:
-            return {"planned": row["planned"], "doc": b"", "error": pickle.dumps(exc)}
+            return _failed(row, exc)
         except Exception as exc:  # one odd file must never stop the run
-            return {"planned": row["planned"], "doc": b"", "error": pickle.dumps(unreadable(planned.path, exc))}
-        return {"planned": row["planned"], "doc": pickle.dumps(doc), "error": b""}
+            return _failed(row, unreadable(planned.path, exc))
+        return {"planned": row["planned"], "doc": pickle.dumps(doc), "error": ""}
+
+
+def _failed(row: dict, error: IngestError) -> dict:
+    """A row saying why its file cannot be read (an exception's own pickle does not carry IngestError's fields)."""
+    return {"planned": row["planned"], "doc": b"", "error": json.dumps([error.path, error.reason, error.fix])}
 
 
 class _Embed:
@@ -141,7 +147,7 @@ def _run_pipeline(
     for row in embedded.iter_rows():
         plan: PlannedFile = pickle.loads(row["planned"])
         if row["error"]:
-            report.errors.append(pickle.loads(row["error"]))
+            report.errors.append(IngestError(*json.loads(row["error"])))
             continue
         doc = pickle.loads(row["doc"])
         doc.collection = collection
