@@ -134,7 +134,7 @@ def ingest(
     images are read by OCR (Tesseract), and their text is cached by content hash.
     Examples: policykb ingest corpus/
               policykb ingest --queue /srv/library/   (then: policykb worker, as many as the machine holds; policykb jobs)
-              policykb ingest --ray ray://head:10001 /srv/library/   (a Ray cluster reads and embeds)
+              policykb ingest --ray head.internal:6379 /srv/library/   (from a node of a Ray cluster, which reads and embeds)
     """
     from policykb.ingest.indexer import Indexer
 

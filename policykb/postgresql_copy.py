@@ -87,41 +87,56 @@ def _source(db_path: Path) -> sqlite3.Connection:
 
 def copy_to_postgresql(db_path: Path, url: str, say: Callable[[str], None] = lambda _: None) -> dict:
     """Copy the store at `db_path` into the empty database at `url`; {table: rows} of both sides, and timings."""
+    import psycopg
+
     source = _source(db_path)
-    dim = int(source.execute("SELECT value FROM meta WHERE key = 'dim'").fetchone()[0])
+    dim = source.execute("SELECT value FROM meta WHERE key = 'dim'").fetchone()
+    if dim is None:
+        source.close()
+        raise CopyRefusedError(f"{db_path}: no document has been ingested yet — ingest first, then copy")
     conn = connect(url, vectors=False)
     try:
-        migrate(conn, dim)
-        conn.commit()
-        from pgvector.psycopg import register_vector
+        return _copy(source, conn, url, int(dim[0]), say)
+    except psycopg.Error as error:  # nothing is kept: schema and rows were one transaction
+        first = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        raise CopyRefusedError(
+            f"{shown_url(url)}: {first} — nothing was copied; correct this and copy again"
+        ) from error
+    finally:
+        conn.close()
+        source.close()
 
-        register_vector(conn)
+
+def _copy(source: sqlite3.Connection, conn, url: str, dim: int, say: Callable[[str], None]) -> dict:
+    if conn.execute("SELECT to_regclass('documents') IS NOT NULL").fetchone()[0]:
         if conn.execute("SELECT count(*) FROM documents").fetchone()[0]:
             raise CopyRefusedError(
                 f"{shown_url(url)}: already holds documents — copy into an empty database (createdb NAME), or drop "
                 "this one's tables first"
             )
-        seconds = {}
-        with conn.transaction():
-            started = time.perf_counter()
-            _copy_store(source, conn, say)
-            seconds["copy"] = round(time.perf_counter() - started, 2)
-            say("building the HNSW index of the vectors")
-            started = time.perf_counter()
-            # The graph is built fastest while it fits in memory: 1M passages' take about 2 GB (pgvector's README).
-            conn.execute("SET LOCAL maintenance_work_mem = '2GB'")
-            conn.execute("CREATE INDEX chunks_vector ON chunks USING hnsw (vector vector_ip_ops)")
-            seconds["hnsw_index"] = round(time.perf_counter() - started, 2)
-            counts = _counts(source, conn)
-            wrong = {table: pair for table, pair in counts.items() if pair[0] != pair[1]}
-            if wrong:
-                raise CopyRefusedError(f"{shown_url(url)}: rows differ after the copy, nothing kept: {wrong}")
-        conn.execute("ANALYZE")
-        conn.commit()
-        return {"tables": counts, "seconds": seconds}
-    finally:
-        conn.close()
-        source.close()
+    conn.rollback()
+    seconds = {}
+    with conn.transaction():
+        migrate(conn, dim)  # in the copy's transaction: a failure leaves no schema behind
+        from pgvector.psycopg import register_vector
+
+        register_vector(conn)
+        started = time.perf_counter()
+        _copy_store(source, conn, say)
+        seconds["copy"] = round(time.perf_counter() - started, 2)
+        say("building the HNSW index of the vectors")
+        started = time.perf_counter()
+        # The graph is built fastest while it fits in memory: 1M passages' take about 2 GB (pgvector's README).
+        conn.execute("SET LOCAL maintenance_work_mem = '2GB'")
+        conn.execute("CREATE INDEX chunks_vector ON chunks USING hnsw (vector vector_ip_ops)")
+        seconds["hnsw_index"] = round(time.perf_counter() - started, 2)
+        counts = _counts(source, conn)
+        wrong = {table: pair for table, pair in counts.items() if pair[0] != pair[1]}
+        if wrong:
+            raise CopyRefusedError(f"{shown_url(url)}: rows differ after the copy, nothing kept: {wrong}")
+    conn.execute("ANALYZE")
+    conn.commit()
+    return {"tables": counts, "seconds": seconds}
 
 
 def _copy_store(source: sqlite3.Connection, conn, say: Callable[[str], None]) -> None:

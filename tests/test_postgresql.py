@@ -22,7 +22,7 @@ from policykb.search.terms_build import QueryTokenizer
 from policykb.store import Filters
 from policykb.store import schema as embedded_schema
 from policykb.store.postgres import schema as postgresql_schema
-from policykb.store.postgres.connect import DatabaseUnavailableError, connect
+from policykb.store.postgres.connect import DatabaseUnavailableError, connect, shown_url
 
 QUERIES = [
     "social insurance",
@@ -194,3 +194,20 @@ def test_keyword_scores_stay_fts5s_as_a_document_is_removed_and_added_again(fake
         conn.execute("UPDATE chunks SET length = 0 WHERE doc_id = %s", (doc_id,))
         add_passage_terms(conn, PassageTerms("porter unicode61 remove_diacritics 2"), passages)
     _keyword_rankings_agree(before, copied)
+
+
+def test_a_copy_that_fails_keeps_nothing_and_says_so_in_one_line(fake_index: Config, postgresql_url: str):
+    with sqlite3.connect(fake_index.db_path) as store:  # a character PostgreSQL's text cannot hold
+        store.execute(
+            "INSERT INTO briefs (title, intro, created_at, updated_at) VALUES ('a', ?, 'now', 'now')", ("x\x00y",)
+        )
+    result = CliRunner().invoke(main, ["--data", str(fake_index.data_dir), "migrate", "--to", postgresql_url])
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert "nothing was copied; correct this and copy again" in result.output
+    with connect(postgresql_url, vectors=False) as conn:
+        assert conn.execute("SELECT to_regclass('documents')").fetchone()[0] is None  # not even the schema
+
+
+def test_a_password_given_as_a_parameter_is_not_shown():
+    assert "hunter2" not in shown_url("postgresql://u@h/db?password=hunter2&sslmode=require")
+    assert "hunter2" not in shown_url("postgresql://u:hunter2@h/db")

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from policykb.config import Config
-from policykb.errors import IngestError
+from policykb.errors import IngestError, PolicyKBError
 from policykb.glossary import load_glossary
 from policykb.ingest.indexer import Indexer, IngestReport, PlannedFile, embedding_input, unreadable
 from policykb.ingest.ocr import OcrSettings
@@ -90,8 +90,10 @@ def ingest_with_ray(
 ) -> IngestReport:
     """Ingest files and folders into `collection` through a Ray cluster at `address` ("local": one started for the
     run on this machine); the report is `policykb ingest`'s."""
-    import ray
-    import ray.data
+    try:
+        import ray
+    except ImportError as error:
+        raise PolicyKBError("--ray needs Ray, which is not installed — pip install -e '.[ray]'") from error
 
     started = time.perf_counter()
     report = IngestReport()
@@ -108,12 +110,19 @@ def ingest_with_ray(
                 report.errors.append(exc if isinstance(exc, IngestError) else unreadable(path, exc))
         if planned:
             os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # nothing leaves the machine
-            ray.init(
-                address=None if address == "local" else address,
-                include_dashboard=False,
-                log_to_driver=False,
-                logging_level=logging.WARNING,
-            )
+            try:
+                ray.init(
+                    address=None if address == "local" else address,
+                    include_dashboard=False,
+                    log_to_driver=False,
+                    logging_level=logging.WARNING,
+                )
+            except (ConnectionError, ValueError, RuntimeError, ImportError) as error:
+                first = (str(error).strip().splitlines() or [type(error).__name__])[0]
+                raise PolicyKBError(
+                    f"--ray {address}: {first} — start the cluster (ray start --head), or give its address "
+                    "(HOST:6379 from a cluster node), or `local`"
+                ) from error
             ray.data.DataContext.get_current().enable_progress_bars = progress
             try:
                 _run_pipeline(config, indexer, planned, collection, report)

@@ -12,8 +12,9 @@ class DatabaseUnavailableError(PolicyKBError):
 
 
 def shown_url(url: str) -> str:
-    """The URL without its password, as messages and logs may show it."""
-    return re.sub(r"(//[^:/@]*:)[^@]*@", r"\1***@", url)
+    """The URL without its password (in the user part or as a parameter), as messages and logs may show it."""
+    url = re.sub(r"(//[^:/@]*:)[^@]*@", r"\1***@", url)
+    return re.sub(r"(password=)[^&\s]*", r"\1***", url, flags=re.IGNORECASE)
 
 
 def connect(url: str, vectors: bool = True):

@@ -11,7 +11,7 @@ from policykb.store.jobs import GIVEN_UP_ERROR, JOB_COLUMNS, MAX_ATTEMPTS
 from policykb.store.postgres.connect import connect
 from policykb.store.records import JobRow
 
-NOW = "extract(epoch FROM clock_timestamp())"
+NOW = "extract(epoch FROM now())"  # one time per transaction, as the embedded queue reads the clock once
 _GIVE_UP = f"""
     UPDATE jobs SET state = 'failed', finished_at = {NOW}, errors = json_build_array({GIVEN_UP_ERROR})::text
     WHERE id IN (
@@ -24,7 +24,8 @@ _TAKE = f"""
     UPDATE jobs SET state = 'running', worker = %(worker)s, attempts = attempts + 1, heartbeat_at = {NOW},
                     stage = '', done = 0, total = 0
     WHERE id = (
-        SELECT id FROM jobs WHERE state = 'queued' OR (state = 'running' AND heartbeat_at < {NOW} - %(lease)s)
+        SELECT id FROM jobs WHERE state = 'queued'
+            OR (state = 'running' AND heartbeat_at < {NOW} - %(lease)s AND attempts < {MAX_ATTEMPTS})
         ORDER BY created_at LIMIT 1
         FOR UPDATE SKIP LOCKED
     )
