@@ -82,6 +82,28 @@ class PlannedFile:
             report.updated += 1
 
 
+def parse_with_settings(
+    config: Config, path: Path, glossary: Glossary, ocr: OcrSettings, content_hash: str, edits: dict[str, str]
+) -> Document:
+    """parse_file with the data folder's settings and the metadata an editor set on the file (`edits`)."""
+    return parse_file(
+        path,
+        glossary,
+        content_hash=content_hash,
+        target_chars=config.target_chunk_chars,
+        max_chars=config.max_chunk_chars,
+        max_file_bytes=config.max_file_bytes,
+        max_inflated_bytes=config.max_inflated_bytes,
+        ocr=ocr,
+        edits=edits,
+    )
+
+
+def parse_planned(config: Config, planned: PlannedFile, glossary: Glossary, ocr: OcrSettings) -> Document:
+    """A planned file read (plain ingest here, a Ray task in policykb.ingest.ray_ingest)."""
+    return parse_with_settings(config, planned.path, glossary, ocr, planned.content_hash, planned.edits)
+
+
 def unreadable(path: Path, exc: Exception) -> IngestError:
     """The error for a file a loader failed on in a way it does not name."""
     log.debug("unexpected failure reading %s", path, exc_info=True)
@@ -183,7 +205,7 @@ class Indexer(UsesEmbedder):
                 planned = self.plan_file(path, report, collection)
                 if planned is None:
                     continue
-                doc = self._parse(path, glossary, ocr, planned.content_hash, planned.edits)
+                doc = parse_planned(self.config, planned, glossary, ocr)
                 doc.collection = collection
             except IngestError as exc:
                 report.errors.append(exc)
@@ -209,22 +231,6 @@ class Indexer(UsesEmbedder):
             return None
         doc_id = existing[0] if existing else self.store.new_document_id(path.stem)
         return PlannedFile(path, doc_id, content_hash, self.store.metadata_edits(str(path)), new=existing is None)
-
-    def _parse(
-        self, path: Path, glossary: Glossary, ocr: OcrSettings, content_hash: str, edits: dict[str, str]
-    ) -> Document:
-        """parse_file with this data folder's settings and the metadata an editor set on the file (`edits`)."""
-        return parse_file(
-            path,
-            glossary,
-            content_hash=content_hash,
-            target_chars=self.config.target_chunk_chars,
-            max_chars=self.config.max_chunk_chars,
-            max_file_bytes=self.config.max_file_bytes,
-            max_inflated_bytes=self.config.max_inflated_bytes,
-            ocr=ocr,
-            edits=edits,
-        )
 
     def edit_metadata(
         self,
@@ -260,7 +266,9 @@ class Indexer(UsesEmbedder):
             )
         ocr = OcrSettings.from_config(self.config, progress=False)
         edits = self.store.metadata_edits(stored.source) | edits
-        doc = self._parse(path, load_glossary(self.config.glossary_path), ocr, file_content_hash(path), edits)
+        doc = parse_with_settings(
+            self.config, path, load_glossary(self.config.glossary_path), ocr, file_content_hash(path), edits
+        )
         doc.collection = stored.collection
         self.check_embedder()
         return doc

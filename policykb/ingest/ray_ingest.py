@@ -18,9 +18,9 @@ import numpy as np
 from policykb.config import Config
 from policykb.errors import IngestError, PolicyKBError
 from policykb.glossary import load_glossary
-from policykb.ingest.indexer import Indexer, IngestReport, PlannedFile, embedding_input, unreadable
+from policykb.ingest.indexer import Indexer, IngestReport, PlannedFile, embedding_input, parse_planned, unreadable
 from policykb.ingest.ocr import OcrSettings
-from policykb.ingest.pipeline import collect_files, parse_file
+from policykb.ingest.pipeline import collect_files
 from policykb.store.collections import PUBLIC
 
 PARSE_CPUS = 1  # a file is read on one core (OCR runs one Tesseract per page within it)
@@ -38,17 +38,7 @@ class _Read:
     def __call__(self, row: dict) -> dict:
         planned: PlannedFile = pickle.loads(row["planned"])
         try:
-            doc = parse_file(
-                planned.path,
-                self.glossary,
-                content_hash=planned.content_hash,
-                target_chars=self.config.target_chunk_chars,
-                max_chars=self.config.max_chunk_chars,
-                max_file_bytes=self.config.max_file_bytes,
-                max_inflated_bytes=self.config.max_inflated_bytes,
-                ocr=self.ocr,
-                edits=planned.edits,
-            )
+            doc = parse_planned(self.config, planned, self.glossary, self.ocr)
         except IngestError as exc:
             return _failed(row, exc)
         except Exception as exc:  # one odd file must never stop the run
